@@ -1,0 +1,114 @@
+// Messages as received: the raw bytes, an index of the header block, and the body. Header grammars
+// run on first access and are cached, so a message that is only relayed is never fully parsed.
+
+import { EdgeError } from '../errors.js';
+import { parseCSeq, type CSeq } from './cseq.js';
+import { parseMaxForwards } from './delta-seconds.js';
+import type { HeaderIndex } from './header-index.js';
+import { parseNameAddr, type NameAddr } from './name-addr.js';
+import { parseUri, type Uri } from './uri.js';
+import { parseVia, type Via } from './via.js';
+
+interface MessageParts {
+  readonly raw: Buffer;
+  readonly text: string;
+  readonly headers: HeaderIndex;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+}
+
+abstract class IncomingMessageBase {
+  /** The message exactly as received: start line, headers and body. */
+  readonly raw: Buffer;
+  /** The start line and header block decoded as latin1, so offsets are byte offsets. */
+  readonly text: string;
+  readonly headers: HeaderIndex;
+  readonly body: Buffer;
+
+  #vias: readonly Via[] | undefined;
+  #cseq: CSeq | undefined;
+  #from: NameAddr | undefined;
+  #to: NameAddr | undefined;
+
+  constructor(parts: MessageParts) {
+    this.raw = parts.raw;
+    this.text = parts.text;
+    this.headers = parts.headers;
+    this.body = parts.raw.subarray(parts.bodyStart, parts.bodyEnd);
+  }
+
+  get callId(): string {
+    return this.required('call-id');
+  }
+
+  get cseq(): CSeq {
+    return (this.#cseq ??= parseCSeq(this.required('cseq')));
+  }
+
+  get from(): NameAddr {
+    return (this.#from ??= parseNameAddr(this.required('from'), 'From'));
+  }
+
+  get to(): NameAddr {
+    return (this.#to ??= parseNameAddr(this.required('to'), 'To'));
+  }
+
+  /** Every Via value, topmost first. */
+  get vias(): readonly Via[] {
+    if (this.#vias === undefined) {
+      const values = this.headers.values('via');
+      if (values.length === 0) throw new EdgeError('HEADER_MISSING', 'no Via header');
+      this.#vias = values.map(parseVia);
+    }
+    return this.#vias;
+  }
+
+  get topVia(): Via {
+    return this.vias[0]!;
+  }
+
+  /** Max-Forwards, or undefined when absent (an RFC 2543 request). */
+  get maxForwards(): number | undefined {
+    const value = this.headers.get('max-forwards');
+    return value === undefined ? undefined : parseMaxForwards(value);
+  }
+
+  protected required(key: string): string {
+    const value = this.headers.get(key);
+    if (value === undefined) throw new EdgeError('HEADER_MISSING', `no ${key} header`);
+    return value;
+  }
+}
+
+export class IncomingRequest extends IncomingMessageBase {
+  readonly kind = 'request' as const;
+  readonly method: string;
+  readonly requestUriText: string;
+  #requestUri: Uri | undefined;
+
+  constructor(parts: MessageParts, method: string, requestUriText: string) {
+    super(parts);
+    this.method = method;
+    this.requestUriText = requestUriText;
+  }
+
+  /** RFC 3261 §19.1.1: a Request-URI never carries headers (RFC 4475 §3.1.2.11). */
+  get requestUri(): Uri {
+    return (this.#requestUri ??= parseUri(this.requestUriText, { allowHeaders: false }));
+  }
+}
+
+export class IncomingResponse extends IncomingMessageBase {
+  readonly kind = 'response' as const;
+  readonly status: number;
+  readonly reason: string;
+
+  constructor(parts: MessageParts, status: number, reason: string) {
+    super(parts);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export type IncomingMessage = IncomingRequest | IncomingResponse;
+export type { MessageParts };
