@@ -15,8 +15,11 @@ export function parseContact(value: string): Contact {
   const scanner = new HeaderScanner('Contact', value);
   const values: ContactValue[] = [];
   do {
-    const nameAddr = scanNameAddr(scanner);
-    values.push({ ...nameAddr, q: parseQ(scanner, nameAddr.params.get('q')), expires: parseExpires(scanner, nameAddr.params.get('expires')) });
+    const na = scanNameAddr(scanner);
+    values.push({
+      displayName: na.displayName, uri: na.uri, uriText: na.uriText, params: na.params, tag: na.tag, bracketed: na.bracketed,
+      q: parseQ(scanner, na.params.get('q')), expires: parseExpires(scanner, na.params.get('expires')),
+    });
   } while (scanner.accept(0x2c));
   scanner.expectEnd();
   return { star: false, values };

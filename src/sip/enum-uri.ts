@@ -21,7 +21,7 @@ export function parseEnumUriBody(text: string, start: number): EnumUri {
     uriMalformed(`${part} must hold a global number beginning with "+" at offset ${start}`);
   }
   const numberEnd = scanPhoneNumber(text, start, true, part);
-  expectDelimiter(text, numberEnd, text.length, ';', `${part} number`);
+  expectDelimiter(text, numberEnd, text.length, ';', part, 'number');
   const params = scanTelParameters(text, numberEnd, part, { allowIsdnSubaddress: false });
   return { scheme: 'enum', number: withoutVisualSeparators(text.slice(start, numberEnd)), params };
 }

@@ -25,12 +25,12 @@ const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 /** Parses what follows "im:" or "pres:"; `start` is the offset just past the colon. */
 export function parseImPresUriBody(text: string, scheme: 'im' | 'pres', start: number, options: ImPresUriBodyOptions): ImPresUri {
-  const part = `${scheme}: URI`;
+  const part = scheme === 'im' ? 'im: URI' : 'pres: URI';
   const end = text.length;
   const at = text.indexOf('@', start);
   const user = at < 0 ? undefined : scanLocalPart(text, start, at, part);
   const { host, hostKind, end: hostEnd } = scanUriHost(text, at < 0 ? start : at + 1, end, part);
-  expectDelimiter(text, hostEnd, end, '?', `${part} host`);
+  expectDelimiter(text, hostEnd, end, '?', part, 'host');
   let headers = NO_HEADERS;
   if (hostEnd < end) {
     if (!options.allowHeaders) uriMalformed(`${part} has headers at offset ${hostEnd}, which a Request-URI must not carry`);
@@ -41,8 +41,8 @@ export function parseImPresUriBody(text: string, scheme: 'im' | 'pres', start: n
 
 /** RFC 2822 §3.4.1 dot-atom local part: atext runs joined by single dots. */
 function scanLocalPart(text: string, start: number, at: number, part: string): string {
-  const stop = scanEscaped(text, start, at, UriCharacterClass.mailboxLocal, `${part} mailbox`);
-  expectDelimiter(text, stop, at, '', `${part} mailbox`);
+  const stop = scanEscaped(text, start, at, UriCharacterClass.mailboxLocal, part, 'mailbox');
+  expectDelimiter(text, stop, at, '', part, 'mailbox');
   if (start === at) uriMalformed(`${part} has an empty mailbox local part at offset ${start}`);
   const local = text.slice(start, at);
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {

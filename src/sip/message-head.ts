@@ -2,7 +2,7 @@
 // Shared by the stream framer and the datagram parser; the body boundaries are theirs to decide.
 
 import { EdgeError, isEdgeError } from '../errors.js';
-import type { ParsedFrame } from './parsed-frame.js';
+import type { ErrorFrame } from './parsed-frame.js';
 import { indexHeaders, type HeaderIndex } from './header-index.js';
 import { IncomingRequest, IncomingResponse, type IncomingMessage } from './incoming-message.js';
 import { parseContentLength } from './delta-seconds.js';
@@ -48,7 +48,7 @@ export class HeadError extends Error {
 }
 
 /** The error frame for a failure while parsing a head: answerable when the headers were indexed. */
-export function headFailure(caught: unknown): ParsedFrame {
+export function headFailure(caught: unknown): ErrorFrame {
   if (caught instanceof HeadError) return { kind: 'error', error: caught.error, headers: caught.headers };
   if (isEdgeError(caught)) return { kind: 'error', error: caught };
   throw caught;

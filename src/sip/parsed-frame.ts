@@ -16,3 +16,5 @@ export type ParsedFrame =
    * `message` when the whole head parsed.
    */
   | { readonly kind: 'error'; readonly error: EdgeError; readonly headers?: HeaderIndex; readonly message?: IncomingMessage };
+
+export type ErrorFrame = Extract<ParsedFrame, { kind: 'error' }>;

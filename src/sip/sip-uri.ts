@@ -33,7 +33,7 @@ const MAX_PORT = 65535;
 
 /** Parses what follows "sip:" or "sips:"; `start` is the offset just past the colon. */
 export function parseSipUriBody(text: string, scheme: 'sip' | 'sips', start: number, options: SipUriBodyOptions): SipUri {
-  const part = `${scheme}: URI`;
+  const part = scheme === 'sip' ? 'sip: URI' : 'sips: URI';
   const end = text.length;
   // RFC 3261 §25.1: no character after the userinfo may be "@", so the first "@" ends it.
   const at = text.indexOf('@', start);
@@ -41,8 +41,11 @@ export function parseSipUriBody(text: string, scheme: 'sip' | 'sips', start: num
   const { host, hostKind, end: hostEnd } = scanUriHost(text, at < 0 ? start : at + 1, end, part);
   let i = hostEnd;
   let port: number | undefined;
-  if (i < end && text.charCodeAt(i) === COLON) [port, i] = scanPort(text, i + 1, end, part, hostKind);
-  expectDelimiter(text, i, end, ';?', `${part} hostport`);
+  if (i < end && text.charCodeAt(i) === COLON) {
+    i = scanPort(text, i + 1, end, part, hostKind);
+    port = decimalValue(text, hostEnd + 1, i);
+  }
+  expectDelimiter(text, i, end, ';?', part, 'hostport');
   const scannedParams = scanUriParameters(text, i, end, part);
   i = scannedParams.end;
   let headers: ReadonlyMap<string, string> = NO_HEADERS;
@@ -63,20 +66,20 @@ const NO_USERINFO: Userinfo = { user: undefined, password: undefined };
 const NO_HEADERS: ReadonlyMap<string, string> = new Map();
 
 function scanUserinfo(text: string, start: number, at: number, part: string): Userinfo {
-  const userEnd = scanEscaped(text, start, at, UriCharacterClass.user, `${part} user part`);
+  const userEnd = scanEscaped(text, start, at, UriCharacterClass.user, part, 'user part');
   if (userEnd === start) {
     if (start === at || text.charCodeAt(start) === COLON) uriMalformed(`${part} has an empty user part at offset ${start}`);
     uriMalformed(`invalid character ${describeCharacter(text, start)} at offset ${start} in ${part} user part`);
   }
   if (userEnd === at) return { user: text.slice(start, at), password: undefined };
-  expectDelimiter(text, userEnd, at, ':', `${part} user part`);
-  const passwordEnd = scanEscaped(text, userEnd + 1, at, UriCharacterClass.password, `${part} password`);
-  expectDelimiter(text, passwordEnd, at, '', `${part} password`);
+  expectDelimiter(text, userEnd, at, ':', part, 'user part');
+  const passwordEnd = scanEscaped(text, userEnd + 1, at, UriCharacterClass.password, part, 'password');
+  expectDelimiter(text, passwordEnd, at, '', part, 'password');
   return { user: text.slice(start, userEnd), password: text.slice(userEnd + 1, at) };
 }
 
-/** RFC 3261 §25.1 port = 1*DIGIT; a UDP/TCP port is at most 65535. Returns [port, next offset]. */
-function scanPort(text: string, start: number, end: number, part: string, hostKind: HostKind): [number, number] {
+/** RFC 3261 §25.1 port = 1*DIGIT; a UDP/TCP port is at most 65535. Returns the offset past it. */
+function scanPort(text: string, start: number, end: number, part: string, hostKind: HostKind): number {
   let i = start;
   let port = 0;
   while (i < end && hasClass(text.charCodeAt(i), UriCharacterClass.digit)) {
@@ -94,7 +97,13 @@ function scanPort(text: string, start: number, end: number, part: string, hostKi
     }
     uriMalformed(`${part} port at offset ${start} is not a number: found ${describeCharacter(text, start)}`);
   }
-  return [port, i];
+  return i;
+}
+
+function decimalValue(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
 }
 
 export function formatSipUri(uri: SipUri): string {

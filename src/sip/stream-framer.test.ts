@@ -36,6 +36,16 @@ describe('stream framing (RFC 3261 §18.3)', () => {
     expect(frames.map((f) => f.kind)).toEqual(['message']);
   });
 
+  it('MUST frame each of several consecutive reads that carry one whole message each', () => {
+    const framer = new StreamFramer(DEFAULT_PARSER_LIMITS);
+    const kinds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      framer.push(message);
+      kinds.push(...drain(framer).map((f) => f.kind));
+    }
+    expect(kinds).toEqual(['message', 'message', 'message']);
+  });
+
   it('MUST separate several messages arriving in one read', () => {
     const framer = new StreamFramer(DEFAULT_PARSER_LIMITS);
     framer.push(Buffer.concat([message, message, message.subarray(0, 40)]));

@@ -38,6 +38,7 @@ export class StreamFramer {
     if (this.#broken || chunk.length === 0) return;
     if (this.#pos >= this.#buffer.length) {
       this.#buffer = chunk;
+      this.#scanFrom = 0;
     } else {
       this.#buffer = Buffer.concat([this.#buffer.subarray(this.#pos), chunk]);
       this.#scanFrom -= this.#pos;

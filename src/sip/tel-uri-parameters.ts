@@ -24,7 +24,7 @@ export function scanTelParameters(text: string, start: number, part: string, rul
     const nameStart = i + 1;
     const nameEnd = scanPlain(text, nameStart, end, UriCharacterClass.telParameterName);
     if (nameEnd === nameStart) {
-      expectDelimiter(text, nameStart, end, ';=', `${part} parameter name`);
+      expectDelimiter(text, nameStart, end, ';=', part, 'parameter name');
       uriMalformed(`${part} has an empty parameter name at offset ${nameStart}`);
     }
     const name = asciiLowerCase(text.slice(nameStart, nameEnd));
@@ -32,15 +32,15 @@ export function scanTelParameters(text: string, start: number, part: string, rul
     i = nameEnd;
     if (i < end && text.charCodeAt(i) === EQUALS) {
       const mask = name === 'isub' ? UriCharacterClass.isdnSubaddress : UriCharacterClass.param;
-      const valueEnd = scanEscaped(text, i + 1, end, mask, `${part} parameter "${name}"`);
+      const valueEnd = scanEscaped(text, i + 1, end, mask, part, 'parameter');
       if (valueEnd === i + 1) {
-        expectDelimiter(text, valueEnd, end, ';', `${part} parameter "${name}"`);
+        expectDelimiter(text, valueEnd, end, ';', part, 'parameter');
         uriMalformed(`${part} has an empty value for "${name}" at offset ${i + 1}`);
       }
       value = text.slice(i + 1, valueEnd);
       i = valueEnd;
     }
-    expectDelimiter(text, i, end, ';', `${part} parameter "${name}"`);
+    expectDelimiter(text, i, end, ';', part, 'parameter');
     checkKnownParameter(name, value, nameStart, part, rules);
     // RFC 3966 §3: each pname, isdn-subaddress, extension and context appears at most once.
     if (params.has(name)) uriMalformed(`${part} repeats the parameter "${name}" at offset ${nameStart}`);

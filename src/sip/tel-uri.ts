@@ -25,7 +25,7 @@ export function parseTelUriBody(text: string, start: number): TelUri {
   const global = text.charCodeAt(start) === PLUS;
   const numberEnd = scanPhoneNumber(text, start, global, part);
   const number = text.slice(start, numberEnd);
-  expectDelimiter(text, numberEnd, text.length, ';', `${part} number`);
+  expectDelimiter(text, numberEnd, text.length, ';', part, 'number');
   const params = scanTelParameters(text, numberEnd, part, { allowIsdnSubaddress: true });
   if (!global && !params.has('phone-context')) {
     uriMalformed(`${part} local number "${number}" has no phone-context (RFC 3966 §5.1.5)`);

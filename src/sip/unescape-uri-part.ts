@@ -83,9 +83,11 @@ export function comparableEscapes(s: string): string {
 
 /** Lower-cases A-Z only; case-insensitive URI comparison is about ASCII, never about octets ≥ 0x80. */
 export function asciiLowerCase(s: string): string {
+  let upper = false;
   for (let i = 0; i < s.length; i++) {
     const code = s.charCodeAt(i);
-    if (code >= 65 && code <= 90) return s.replace(UPPER_CASE_RUN, (run) => run.toLowerCase());
+    if (code >= 0x80) return s.replace(UPPER_CASE_RUN, (run) => run.toLowerCase());
+    if (code >= 65 && code <= 90) upper = true;
   }
-  return s;
+  return upper ? s.toLowerCase() : s;
 }

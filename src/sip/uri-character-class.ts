@@ -88,15 +88,16 @@ export function describeCharacter(text: string, index: number): string {
 /**
  * Advances over characters of `mask` and well-formed "%" HEX HEX escapes from `start`, stopping
  * at `end` or the first other character; returns where it stopped. RFC 3261 §25.1 escaped.
+ * `part` and `component` name the place in an error; they are joined only when one is thrown.
  */
-export function scanEscaped(text: string, start: number, end: number, mask: number, part: string): number {
+export function scanEscaped(text: string, start: number, end: number, mask: number, part: string, component = ''): number {
   let i = start;
   while (i < end) {
     const code = text.charCodeAt(i);
     if (((TABLE[code] ?? 0) & mask) !== 0) {
       i++;
     } else if (code === 37) {
-      checkEscape(text, i, end, part);
+      if (!isEscapeAt(text, i, end)) badEscape(text, i, end, component === '' ? part : `${part} ${component}`);
       i += 3;
     } else {
       break;
@@ -112,17 +113,25 @@ export function scanPlain(text: string, start: number, end: number, mask: number
   return i;
 }
 
-export function checkEscape(text: string, index: number, end: number, part: string): void {
-  if (index + 2 >= end || hexValue(text.charCodeAt(index + 1)) < 0 || hexValue(text.charCodeAt(index + 2)) < 0) {
-    const shown = text.slice(index, Math.min(index + 3, end));
-    uriMalformed(`bad escape "${shown}" at offset ${index} in ${part}: "%" must be followed by two hex digits`);
-  }
+function isEscapeAt(text: string, index: number, end: number): boolean {
+  return index + 2 < end && hexValue(text.charCodeAt(index + 1)) >= 0 && hexValue(text.charCodeAt(index + 2)) >= 0;
+}
+
+function badEscape(text: string, index: number, end: number, where: string): never {
+  const shown = text.slice(index, Math.min(index + 3, end));
+  return uriMalformed(`bad escape "${shown}" at offset ${index} in ${where}: "%" must be followed by two hex digits`);
+}
+
+/** Throws URI_MALFORMED unless a well-formed "%" HEX HEX starts at `index`. */
+export function checkEscape(text: string, index: number, end: number, where: string): void {
+  if (!isEscapeAt(text, index, end)) badEscape(text, index, end, where);
 }
 
 /** Throws unless `stop` is the end of the text or one of `delimiters`; names the offending character. */
-export function expectDelimiter(text: string, stop: number, end: number, delimiters: string, part: string): void {
+export function expectDelimiter(text: string, stop: number, end: number, delimiters: string, part: string, component = ''): void {
   if (stop >= end) return;
   const character = text.charAt(stop);
   if (character !== '' && delimiters.includes(character)) return;
-  uriMalformed(`invalid character ${describeCharacter(text, stop)} at offset ${stop} in ${part}`);
+  const where = component === '' ? part : `${part} ${component}`;
+  uriMalformed(`invalid character ${describeCharacter(text, stop)} at offset ${stop} in ${where}`);
 }

@@ -2,6 +2,7 @@
 // a bracketed IPv6reference. Validated in one pass; the text is kept as written.
 
 import { UriCharacterClass, describeCharacter, hasClass, hexValue, scanPlain } from './uri-character-class.js';
+import { ipv4Value, ipv6Groups, isIpv6Address } from './uri-ip-address.js';
 import { asciiLowerCase } from './unescape-uri-part.js';
 import { uriMalformed } from './uri-malformed.js';
 
@@ -47,7 +48,7 @@ function isBareIpv6(text: string, start: number, end: number): boolean {
 function scanIpv6Reference(text: string, start: number, end: number, part: string): ScannedHost {
   const close = text.indexOf(']', start + 1);
   if (close < 0 || close >= end) uriMalformed(`${part} has an unclosed IPv6 reference "[" at offset ${start}`);
-  if (parseIpv6(text, start + 1, close) === undefined) {
+  if (!isIpv6Address(text, start + 1, close)) {
     uriMalformed(`${part} has an invalid IPv6 address "${text.slice(start, close + 1)}" at offset ${start}`);
   }
   return { host: text.slice(start, close + 1), hostKind: 'ipv6', end: close + 1 };
@@ -64,7 +65,7 @@ function classifyHost(text: string, start: number, stop: number, part: string): 
     if (length > MAX_HOSTNAME_LENGTH) uriMalformed(`${part} has a hostname longer than ${MAX_HOSTNAME_LENGTH} characters`);
     return 'hostname';
   }
-  if (parseIpv4(text, start, stop) === undefined) {
+  if (ipv4Value(text, start, stop) < 0) {
     uriMalformed(
       `${part} host "${text.slice(start, stop)}" at offset ${start} is neither an IPv4 address ` +
         '(four dotted octets 0-255) nor a hostname (its top label must begin with a letter)',
@@ -93,92 +94,12 @@ function checkLabels(text: string, start: number, stop: number, part: string): n
   return topStart;
 }
 
-/** Dotted-decimal IPv4 over exactly [start, end): four octets of 1-3 digits, each at most 255. */
-export function parseIpv4(text: string, start: number, end: number): number[] | undefined {
-  const octets: number[] = [];
-  let i = start;
-  while (octets.length < 4) {
-    let value = 0;
-    let digits = 0;
-    while (i < end && digits < 4 && hasClass(text.charCodeAt(i), UriCharacterClass.digit)) {
-      value = value * 10 + (text.charCodeAt(i) - 48);
-      digits++;
-      i++;
-    }
-    if (digits === 0 || digits > 3 || value > 255) return undefined;
-    octets.push(value);
-    if (octets.length < 4) {
-      if (i >= end || text.charCodeAt(i) !== 46) return undefined;
-      i++;
-    }
-  }
-  return i === end ? octets : undefined;
-}
-
-/**
- * RFC 4291 §2.2 text form over exactly [start, end), as eight 16-bit groups. RFC 5118 §4.10: the
- * RFC 3261 ABNF lets "::" be followed by ":" and an IPv4 tail ("2001:db8:::192.0.2.1"), and
- * implementations must tolerate that form, so it reads as the two-colon address.
- */
-export function parseIpv6(text: string, start: number, end: number): number[] | undefined {
-  const head: number[] = [];
-  const tail: number[] = [];
-  let groups = head;
-  let compressed = false;
-  let ipv4Required = false;
-  let i = start;
-  if (end - start >= 2 && text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 58) {
-    compressed = true;
-    groups = tail;
-    i += 2;
-    if (i < end && text.charCodeAt(i) === 58) [i, ipv4Required] = [i + 1, true];
-  }
-  while (i < end) {
-    const group = readGroup(text, i, end, groups, ipv4Required);
-    if (group < 0) return undefined;
-    i = group;
-    if (i === end) break;
-    if (text.charCodeAt(i) !== 58 || i + 1 === end) return undefined;
-    i++;
-    if (text.charCodeAt(i) !== 58) continue;
-    if (compressed) return undefined;
-    compressed = true;
-    groups = tail;
-    i++;
-    if (i < end && text.charCodeAt(i) === 58) [i, ipv4Required] = [i + 1, true];
-  }
-  return assembleGroups(head, tail, compressed);
-}
-
-/** Reads one hex group, or the IPv4 tail that must end the address; returns the next offset or -1. */
-function readGroup(text: string, start: number, end: number, groups: number[], ipv4Required: boolean): number {
-  let i = start;
-  let value = 0;
-  while (i < end && i - start < 5 && hexValue(text.charCodeAt(i)) >= 0) value = value * 16 + hexValue(text.charCodeAt(i++));
-  if (i < end && text.charCodeAt(i) === 46) {
-    const octets = parseIpv4(text, start, end);
-    if (octets === undefined) return -1;
-    groups.push(((octets[0] ?? 0) << 8) | (octets[1] ?? 0), ((octets[2] ?? 0) << 8) | (octets[3] ?? 0));
-    return end;
-  }
-  if (ipv4Required || i === start || i - start > 4) return -1;
-  groups.push(value);
-  return i;
-}
-
-function assembleGroups(head: number[], tail: number[], compressed: boolean): number[] | undefined {
-  const total = head.length + tail.length;
-  if (compressed ? total > 7 : total !== 8) return undefined;
-  const zeros = new Array<number>(8 - total).fill(0);
-  return [...head, ...zeros, ...tail];
-}
-
 /** RFC 3261 §19.1.4: hosts compare case-insensitively; IPv6 references compare as addresses. */
 export function hostsEqual(a: string, aKind: HostKind, b: string, bKind: HostKind): boolean {
   if (aKind !== bKind) return false;
   if (aKind !== 'ipv6') return a.length === b.length && asciiLowerCase(a) === asciiLowerCase(b);
-  const left = parseIpv6(a, 1, a.length - 1);
-  const right = parseIpv6(b, 1, b.length - 1);
+  const left = ipv6Groups(a, 1, a.length - 1);
+  const right = ipv6Groups(b, 1, b.length - 1);
   if (left === undefined || right === undefined) return a === b;
   return left.every((group, index) => group === right[index]);
 }

@@ -27,23 +27,23 @@ export function scanUriParameters(text: string, start: number, end: number, part
   let i = start;
   while (i < end && text.charCodeAt(i) === SEMICOLON) {
     const nameStart = i + 1;
-    const nameEnd = scanEscaped(text, nameStart, end, UriCharacterClass.param, `${part} uri-parameter name`);
+    const nameEnd = scanEscaped(text, nameStart, end, UriCharacterClass.param, part, 'uri-parameter name');
     if (nameEnd === nameStart) {
-      expectDelimiter(text, nameStart, end, ';?=', `${part} uri-parameter name`);
+      expectDelimiter(text, nameStart, end, ';?=', part, 'uri-parameter name');
       uriMalformed(`${part} has an empty uri-parameter name at offset ${nameStart}`);
     }
     let value: string | null = null;
     i = nameEnd;
     if (i < end && text.charCodeAt(i) === EQUALS) {
-      const valueEnd = scanEscaped(text, i + 1, end, UriCharacterClass.param, `${part} uri-parameter value`);
+      const valueEnd = scanEscaped(text, i + 1, end, UriCharacterClass.param, part, 'uri-parameter value');
       if (valueEnd === i + 1) {
-        expectDelimiter(text, valueEnd, end, ';?', `${part} uri-parameter value`);
+        expectDelimiter(text, valueEnd, end, ';?', part, 'uri-parameter value');
         uriMalformed(`${part} has an empty uri-parameter value at offset ${i + 1}`);
       }
       value = text.slice(i + 1, valueEnd);
       i = valueEnd;
     }
-    expectDelimiter(text, i, end, ';?', `${part} uri-parameter`);
+    expectDelimiter(text, i, end, ';?', part, 'uri-parameter');
     const name = asciiLowerCase(unescapeUriPart(text.slice(nameStart, nameEnd)));
     // RFC 3261 §19.1.1: any given parameter-name MUST NOT appear more than once.
     if (params.has(name)) uriMalformed(`${part} repeats the uri-parameter "${name}" at offset ${nameStart}`);
@@ -61,17 +61,17 @@ export function scanUriHeaders(text: string, start: number, end: number, part: s
   let i = start;
   while (i < end && (text.charCodeAt(i) === QUESTION_MARK || text.charCodeAt(i) === AMPERSAND)) {
     const nameStart = i + 1;
-    const nameEnd = scanEscaped(text, nameStart, end, UriCharacterClass.header, `${part} header name`);
+    const nameEnd = scanEscaped(text, nameStart, end, UriCharacterClass.header, part, 'header name');
     if (nameEnd === nameStart) {
-      expectDelimiter(text, nameStart, end, '&=', `${part} header name`);
+      expectDelimiter(text, nameStart, end, '&=', part, 'header name');
       uriMalformed(`${part} has an empty header name at offset ${nameStart}`);
     }
     if (nameEnd >= end || text.charCodeAt(nameEnd) !== EQUALS) {
-      expectDelimiter(text, nameEnd, end, '', `${part} header name`);
+      expectDelimiter(text, nameEnd, end, '', part, 'header name');
       uriMalformed(`${part} header at offset ${nameStart} has no "=" after its name`);
     }
-    const valueEnd = scanEscaped(text, nameEnd + 1, end, UriCharacterClass.header, `${part} header value`);
-    expectDelimiter(text, valueEnd, end, '&', `${part} header value`);
+    const valueEnd = scanEscaped(text, nameEnd + 1, end, UriCharacterClass.header, part, 'header value');
+    expectDelimiter(text, valueEnd, end, '&', part, 'header value');
     const name = unescapeUriPart(text.slice(nameStart, nameEnd));
     if (findHeader(headers, name) !== undefined) {
       uriMalformed(`${part} repeats the header "${name}" at offset ${nameStart}`);
@@ -84,6 +84,7 @@ export function scanUriHeaders(text: string, start: number, end: number, part: s
 
 /** The key under which `name` is stored, compared case-insensitively (RFC 3261 §7.3.5). */
 export function findHeader(headers: ReadonlyMap<string, string>, name: string): string | undefined {
+  if (headers.size === 0) return undefined;
   const wanted = asciiLowerCase(name);
   for (const key of headers.keys()) if (asciiLowerCase(key) === wanted) return key;
   return undefined;

@@ -65,7 +65,25 @@ function scanScheme(text: string): { scheme: string; start: number } {
   if (text.charCodeAt(colon) !== 58) {
     uriMalformed(`invalid character ${describeCharacter(text, colon)} at offset ${colon} in the URI scheme`);
   }
-  return { scheme: asciiLowerCase(text.slice(0, colon)), start: colon + 1 };
+  return { scheme: schemeName(text, colon), start: colon + 1 };
+}
+
+const INTERPRETED_SCHEMES = ['sip', 'sips', 'tel', 'im', 'pres', 'enum'] as const;
+
+/** The interpreted schemes are matched in place (every message carries several URIs). */
+function schemeName(text: string, length: number): string {
+  for (const scheme of INTERPRETED_SCHEMES) {
+    if (scheme.length === length && matchesIgnoringCase(text, scheme)) return scheme;
+  }
+  return asciiLowerCase(text.slice(0, length));
+}
+
+/** Scheme characters are letters, digits, "+", "-" and ".": OR-ing 0x20 lower-cases only letters. */
+function matchesIgnoringCase(text: string, lowerCaseName: string): boolean {
+  for (let i = 0; i < lowerCaseName.length; i++) {
+    if ((text.charCodeAt(i) | 0x20) !== lowerCaseName.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** The canonical text: lower-case scheme, components as stored, parameters in their order. */

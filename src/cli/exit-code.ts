@@ -1,0 +1,9 @@
+// The process exit codes the CLI returns; scripts and service managers tell the cases apart by them.
+
+export const ExitCode = {
+  ok: 0,
+  /** Commander's own code for an unknown command or option. */
+  usage: 1,
+  /** The configuration file is unreadable or invalid (SPEC O1). */
+  configInvalid: 2,
+} as const;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { EdgeConfig } from '../config/config-schema.js';
+import type { CliIo } from './cli-io.js';
+import { main } from './main.js';
+import type { ServeStep } from './start.js';
+
+function recordingIo(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (line) => void stdout.push(line), err: (line) => void stderr.push(line) };
+}
+
+describe('O1 simple-edge start', () => {
+  it('loads config/default.yaml by default and says what it will listen on', async () => {
+    const io = recordingIo();
+    expect(await main(['start'], { io })).toBe(0);
+    expect(io.stdout).toEqual(expect.arrayContaining([
+      'configuration: config/default.yaml',
+      'domains: a.example.com',
+      'listen internal: udp 127.0.0.1:5060',
+      'listen internal: tcp 127.0.0.1:5060',
+      'listen external: tls 127.0.0.1:5061',
+      'listen external: tls [::1]:5061',
+      'admin: http://127.0.0.1:9060',
+      'state: sqlite var/state.db',
+    ]));
+  });
+
+  it('hands the validated configuration to the serve step and returns its exit code', async () => {
+    const io = recordingIo();
+    let served: EdgeConfig | undefined;
+    const serve: ServeStep = async (config) => {
+      served = config;
+      return 7;
+    };
+    expect(await main(['start', '--config', 'config/default.yaml'], { io, serve })).toBe(7);
+    expect(served?.domains).toEqual(['a.example.com']);
+  });
+
+  it('refuses to start with an invalid configuration: exit 2, the same messages as check-config', async () => {
+    const io = recordingIo();
+    let served = false;
+    const serve: ServeStep = async () => {
+      served = true;
+      return 0;
+    };
+    expect(await main(['start', '-c', 'test/fixtures/config/invalid-limits.yaml'], { io, serve })).toBe(2);
+    expect(served).toBe(false);
+    expect(io.stderr).toHaveLength(3);
+    expect(io.stderr[0]).toMatch(/invalid-limits\.yaml:4: limits\.maxHeaders: /);
+  });
+});

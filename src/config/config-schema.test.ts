@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfigText } from './load-config.js';
+
+function valid(text: string) {
+  const result = parseConfigText(text, 'config.yaml');
+  if (!result.ok) throw new Error(result.problems.map((problem) => `${problem.key}: ${problem.problem}`).join('\n'));
+  return result.config;
+}
+
+describe('O1 configuration defaults', () => {
+  it('fills every section from defaults when only domains is given', () => {
+    const config = valid('domains: [a.example.com]\n');
+    expect(config.listen.internal).toEqual([
+      { transport: 'udp', address: '127.0.0.1', port: 5060 },
+      { transport: 'tcp', address: '127.0.0.1', port: 5060 },
+    ]);
+    expect(config.listen.external.map((listener) => listener.address)).toEqual(['127.0.0.1', '::1']);
+    expect(config.limits).toMatchObject({ maxMessageBytes: 65_536, maxRecordRouteBytes: 2048, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 } });
+    expect(config.tls).toMatchObject({ certificates: [], ca: null, minVersion: 'TLSv1.2', handshakeTimeoutMs: 5000 });
+    expect(config.internal).toEqual({ registrar: 'builtin', presence: 'builtin' });
+    expect(config.state).toEqual({ backend: 'sqlite', path: 'var/state.db', redisUrl: null });
+    expect(config.admin).toEqual({ listen: '127.0.0.1:9060', token: null });
+    expect(config.log.level).toBe('info');
+  });
+
+  it('treats a section left empty (YAML null) as its defaults', () => {
+    expect(valid('domains: [a.example.com]\nlimits:\n# maxVias: 8\n').limits.maxVias).toBe(70);
+  });
+
+  it('keeps domain names in lower case, as DNS compares them', () => {
+    expect(valid('domains: [A.Example.COM]\n').domains).toEqual(['a.example.com']);
+  });
+
+  it('accepts IPv6 listeners and a bracketed IPv6 admin address', () => {
+    const config = valid('domains: [a.example.com]\nlisten:\n  external: [{ transport: tls, address: "::", port: 5061 }]\nadmin: { listen: "[::1]:9060" }\n');
+    expect(config.listen.external[0]?.address).toBe('::');
+    expect(config.admin.listen).toBe('[::1]:9060');
+  });
+
+  it('accepts external registrar targets and static routes', () => {
+    const config = valid([
+      'domains: [a.example.com]',
+      'internal: { registrar: [{ host: 10.0.0.5, port: 5060, transport: tcp }] }',
+      'routes: [{ domain: b.example.net, targets: [{ host: sip.b.example.net, port: 5061, transport: tls }] }]', '',
+    ].join('\n'));
+    expect(config.internal.registrar).toEqual([{ host: '10.0.0.5', port: 5060, transport: 'tcp' }]);
+    expect(config.routes[0]?.targets[0]?.host).toBe('sip.b.example.net');
+  });
+
+  it('ships a config/default.yaml that is valid and states exactly the built-in defaults', () => {
+    expect(loadConfig('config/default.yaml')).toEqual(valid('domains: [a.example.com]\n'));
+  });
+});

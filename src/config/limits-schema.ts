@@ -1,0 +1,49 @@
+// Every limit the edge enforces, in one place (STYLE rule 7): each a whole number with a range, so a
+// typo cannot switch a protection off and start-up refuses what the code was never tested with.
+import { z } from 'zod';
+import { boundedInt } from './bounded-int.js';
+import { section } from './section.js';
+
+// RFC 3261 §17.1.1.1: T1 is the RTT estimate, T2 the cap on non-INVITE retransmit intervals, T4 how
+// long a message may stay in the network. T2 below T1 would make the back-off shrink.
+export const timersSchema = section(z.strictObject({
+  t1Ms: boundedInt({ min: 50, max: 10_000, default: 500 }),
+  t2Ms: boundedInt({ min: 500, max: 64_000, default: 4000 }),
+  t4Ms: boundedInt({ min: 500, max: 64_000, default: 5000 }),
+}).superRefine((timers, ctx) => {
+  if (timers.t2Ms < timers.t1Ms) {
+    ctx.addIssue({
+      code: 'custom', path: ['t2Ms'],
+      message: `must not be below limits.timers.t1Ms (${timers.t1Ms}), got ${timers.t2Ms}`,
+      params: { fix: `raise t2Ms to at least ${timers.t1Ms} or lower t1Ms (RFC 3261 defaults: 500 and 4000)` },
+    });
+  }
+}));
+
+export const limitsSchema = section(z.strictObject({
+  maxStartLineBytes: boundedInt({ min: 64, max: 65_536, default: 8192 }),
+  /** The whole header block of one message. */
+  maxHeaderBytes: boundedInt({ min: 1024, max: 1_048_576, default: 32_768 }),
+  maxHeaders: boundedInt({ min: 8, max: 1024, default: 128 }),
+  maxVias: boundedInt({ min: 1, max: 256, default: 70 }),
+  maxBodyBytes: boundedInt({ min: 0, max: 16_777_216, default: 65_536 }),
+  /** SPEC M4: the whole request accepted from a peer. */
+  maxMessageBytes: boundedInt({ min: 512, max: 16_777_216, default: 65_536 }),
+  /** SPEC S2: the summed Record-Route values of an inbound request. */
+  maxRecordRouteBytes: boundedInt({ min: 128, max: 65_536, default: 2048 }),
+  maxConnections: boundedInt({ min: 1, max: 1_000_000, default: 10_000 }),
+  maxPendingBytesPerConnection: boundedInt({ min: 4096, max: 268_435_456, default: 1_048_576 }),
+  idleTimeoutMs: boundedInt({ min: 1000, max: 86_400_000, default: 300_000 }),
+  timers: timersSchema,
+}).superRefine((limits, ctx) => {
+  // A connection must be able to buffer at least one message of the largest size we accept.
+  if (limits.maxPendingBytesPerConnection < limits.maxMessageBytes) {
+    ctx.addIssue({
+      code: 'custom', path: ['maxPendingBytesPerConnection'],
+      message: `must be at least limits.maxMessageBytes (${limits.maxMessageBytes}), got ${limits.maxPendingBytesPerConnection}`,
+      params: { fix: `raise maxPendingBytesPerConnection to ${limits.maxMessageBytes} or more, or lower maxMessageBytes` },
+    });
+  }
+}));
+
+export type Limits = z.infer<typeof limitsSchema>;

@@ -1,0 +1,28 @@
+// Static routes to peer communities. Discovery (RFC 3263, ENUM, MIMI) comes later and will add its
+// own keys here; a static route, when present, wins over discovery for its domain.
+import { z } from 'zod';
+import { domainNameField } from './network-fields.js';
+import { targetList } from './target-schema.js';
+
+export const routeSchema = z.strictObject({
+  domain: domainNameField(),
+  targets: targetList(),
+}).meta({ examples: [{ domain: 'b.example.net', targets: [{ host: 'sip.b.example.net', port: 5061, transport: 'tls' }] }] });
+
+export type Route = z.infer<typeof routeSchema>;
+
+export const routesSchema = z.array(routeSchema).default([]).superRefine((routes, ctx) => {
+  const seen = new Map<string, number>();
+  routes.forEach((route, index) => {
+    const first = seen.get(route.domain);
+    if (first === undefined) {
+      seen.set(route.domain, index);
+      return;
+    }
+    ctx.addIssue({
+      code: 'custom', path: [index, 'domain'],
+      message: `repeats the domain \`${route.domain}\` of routes[${first}]`,
+      params: { fix: `merge the targets into routes[${first}] and remove routes[${index}]` },
+    });
+  });
+});
