@@ -3,7 +3,7 @@
 import path from 'node:path';
 
 export const LAYER_ORDER = [
-  'errors', 'sip', 'config', 'observability', 'state', 'transport', 'transaction', 'discovery',
+  'errors', 'sip', 'config', 'clock', 'observability', 'state', 'transport', 'transaction', 'discovery',
   'peers', 'policy', 'community', 'routing', 'proxy', 'admin', 'edge', 'loadtest', 'cli', 'main',
 ];
 

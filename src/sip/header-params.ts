@@ -11,7 +11,7 @@ export type HeaderParams = Map<string, string | null>;
 export function scanHeaderParams(scanner: HeaderScanner): HeaderParams {
   const params: HeaderParams = new Map();
   while (scanner.accept(0x3b)) {
-    const name = scanner.token('a parameter name after ";"').toLowerCase();
+    const name = lowerCaseToken(scanner.token('a parameter name after ";"'));
     if (scanner.accept(0x3d)) params.set(name, scanGenericValue(scanner, name));
     else params.set(name, null);
   }
@@ -36,4 +36,13 @@ export function formatHeaderParams(params: ReadonlyMap<string, string | null>): 
   let out = '';
   for (const [name, value] of params) out += value === null ? `;${name}` : `;${name}=${value}`;
   return out;
+}
+
+/** Lowercase a token, without allocating when it already is (the common case on the wire). */
+export function lowerCaseToken(token: string): string {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return token.toLowerCase();
+  }
+  return token;
 }

@@ -48,8 +48,11 @@ function scanHostname(scanner: HeaderScanner): { host: string; hostKind: HostKin
   }
   const host = scanner.text.slice(start, scanner.pos);
   if (host.length === 0) scanner.fail('expected a host');
-  const ipv4 = IPV4.exec(host);
-  if (ipv4 !== null) {
+  const lastCode = host.charCodeAt(host.length - 1);
+  if (lastCode >= 0x30 && lastCode <= 0x39) {
+    // A host ending in a digit can only be an IPv4 address (a toplabel starts with a letter).
+    const ipv4 = IPV4.exec(host);
+    if (ipv4 === null) scanner.fail(`"${host}" is neither a host name nor an IPv4 address`);
     for (let i = 1; i <= 4; i++) if (Number(ipv4[i]) > 255) scanner.fail(`"${host}" is not an IPv4 address`);
     return { host, hostKind: 'ipv4' };
   }

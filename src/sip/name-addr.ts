@@ -47,10 +47,9 @@ export function scanNameAddr(scanner: HeaderScanner): NameAddr {
 /** *(token LWS) before "<"; returns undefined and rewinds when no "<" follows (addr-spec form). */
 function scanTokenDisplayName(scanner: HeaderScanner): string | undefined {
   const start = scanner.pos;
-  let end = start;
   for (;;) {
     while (scanner.pos < scanner.end && isTokenChar(scanner.text.charCodeAt(scanner.pos))) scanner.pos++;
-    end = scanner.pos;
+    const end = scanner.pos;
     while (scanner.pos < scanner.end && isLinearWhiteSpace(scanner.text.charCodeAt(scanner.pos))) scanner.pos++;
     const next = scanner.peek();
     if (next === 0x3c) return end === start ? undefined : scanner.text.slice(start, end);

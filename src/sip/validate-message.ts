@@ -49,7 +49,7 @@ export function validateMessage(message: IncomingMessage, options: ValidateOptio
 
 type Grammar = (value: string) => unknown;
 
-const KNOWN_GRAMMARS: ReadonlyArray<readonly [string, Grammar]> = [
+const KNOWN_GRAMMARS: ReadonlyMap<string, Grammar> = new Map<string, Grammar>([
   ['contact', parseContact],
   ['route', (v) => parseNameAddrList(v, 'Route')],
   ['record-route', (v) => parseNameAddrList(v, 'Record-Route')],
@@ -64,15 +64,13 @@ const KNOWN_GRAMMARS: ReadonlyArray<readonly [string, Grammar]> = [
   ['warning', parseWarning],
   ['retry-after', parseRetryAfter],
   ['date', parseSipDate],
-];
+]);
 
 function validateKnownHeaders(message: IncomingMessage): void {
   const headers = message.headers;
   for (let i = 0; i < headers.fields.length; i++) {
-    const key = headers.fields[i]!.key;
-    for (const [name, grammar] of KNOWN_GRAMMARS) {
-      if (name === key) grammar(headers.valueAt(i));
-    }
+    const grammar = KNOWN_GRAMMARS.get(headers.fields[i]!.key);
+    if (grammar !== undefined) grammar(headers.valueAt(i));
   }
 }
 

@@ -32,7 +32,7 @@ export function parseVia(value: string): Via {
   scanner.expect(0x2f, '"/" after the protocol name');
   const protocolVersion = scanner.token('a protocol version');
   scanner.expect(0x2f, '"/" before the transport');
-  const transport = scanner.token('a transport').toUpperCase();
+  const transport = upperCaseTransport(scanner.token('a transport'));
   const { host, hostKind, port } = scanHostPort(scanner);
   const params = scanHeaderParams(scanner);
   scanner.expectEnd();
@@ -48,10 +48,10 @@ export function parseVia(value: string): Via {
 }
 
 function parseRport(scanner: HeaderScanner, params: HeaderParams): number | null | undefined {
-  if (!params.has('rport')) return undefined;
   const value = params.get('rport');
-  if (value === null || value === undefined) return null;
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  const port = smallInteger(value, 5);
   if (!(port <= 65535)) scanner.fail(`rport "${value}" is not a port number`);
   return port;
 }
@@ -59,12 +59,30 @@ function parseRport(scanner: HeaderScanner, params: HeaderParams): number | null
 function parseTtl(scanner: HeaderScanner, params: HeaderParams): number | undefined {
   const value = params.get('ttl');
   if (value === undefined || value === null) return undefined;
-  const ttl = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+  const ttl = smallInteger(value, 3);
   if (!(ttl <= 255)) scanner.fail(`ttl "${value}" is not 0-255`);
   return ttl;
+}
+
+/** 1 to maxDigits decimal digits as a number, NaN otherwise. */
+function smallInteger(text: string, maxDigits: number): number {
+  if (text.length === 0 || text.length > maxDigits) return NaN;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return NaN;
+    n = n * 10 + c - 0x30;
+  }
+  return n;
 }
 
 /** The sent-by of a Via as host[:port], for matching and for building responses. */
 export function viaSentBy(via: Via): string {
   return via.port === undefined ? via.host : `${via.host}:${via.port}`;
+}
+
+const TRANSPORTS = new Map(['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'].flatMap((t) => [[t, t], [t.toLowerCase(), t]]));
+
+function upperCaseTransport(token: string): string {
+  return TRANSPORTS.get(token) ?? token.toUpperCase();
 }

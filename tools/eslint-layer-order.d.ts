@@ -1,0 +1,2 @@
+export declare const LAYER_ORDER: readonly string[];
+export declare const layerOrderRule: unknown;
