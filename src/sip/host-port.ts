@@ -48,9 +48,10 @@ function scanHostname(scanner: HeaderScanner): { host: string; hostKind: HostKin
   }
   const host = scanner.text.slice(start, scanner.pos);
   if (host.length === 0) scanner.fail('expected a host');
-  const lastCode = host.charCodeAt(host.length - 1);
-  if (lastCode >= 0x30 && lastCode <= 0x39) {
-    // A host ending in a digit can only be an IPv4 address (a toplabel starts with a letter).
+  const topLabelStart = host.lastIndexOf('.', host.length - 2) + 1;
+  const firstOfTopLabel = host.charCodeAt(topLabelStart);
+  if (firstOfTopLabel >= 0x30 && firstOfTopLabel <= 0x39) {
+    // A host whose last label starts with a digit can only be an IPv4 address (RFC 3261 toplabel).
     const ipv4 = IPV4.exec(host);
     if (ipv4 === null) scanner.fail(`"${host}" is neither a host name nor an IPv4 address`);
     for (let i = 1; i <= 4; i++) if (Number(ipv4[i]) > 255) scanner.fail(`"${host}" is not an IPv4 address`);

@@ -21,8 +21,6 @@ export interface ImPresUriBodyOptions {
   readonly allowHeaders: boolean;
 }
 
-const NO_HEADERS: ReadonlyMap<string, string> = new Map();
-
 /** Parses what follows "im:" or "pres:"; `start` is the offset just past the colon. */
 export function parseImPresUriBody(text: string, scheme: 'im' | 'pres', start: number, options: ImPresUriBodyOptions): ImPresUri {
   const part = scheme === 'im' ? 'im: URI' : 'pres: URI';
@@ -31,7 +29,7 @@ export function parseImPresUriBody(text: string, scheme: 'im' | 'pres', start: n
   const user = at < 0 ? undefined : scanLocalPart(text, start, at, part);
   const { host, hostKind, end: hostEnd } = scanUriHost(text, at < 0 ? start : at + 1, end, part);
   expectDelimiter(text, hostEnd, end, '?', part, 'host');
-  let headers = NO_HEADERS;
+  let headers: ReadonlyMap<string, string> = new Map();
   if (hostEnd < end) {
     if (!options.allowHeaders) uriMalformed(`${part} has headers at offset ${hostEnd}, which a Request-URI must not carry`);
     headers = scanUriHeaders(text, hostEnd, end, part).headers;

@@ -48,9 +48,9 @@ export function parseSipUriBody(text: string, scheme: 'sip' | 'sips', start: num
   expectDelimiter(text, i, end, ';?', part, 'hostport');
   const scannedParams = scanUriParameters(text, i, end, part);
   i = scannedParams.end;
-  let headers: ReadonlyMap<string, string> = NO_HEADERS;
+  let headers: ReadonlyMap<string, string> = new Map();
   if (i < end && text.charCodeAt(i) === QUESTION_MARK) {
-    // RFC 3261 §19.1.1 (table in §19.1.1) and RFC 4475 §3.1.2.11: no headers in a Request-URI.
+    // RFC 3261 §19.1.1 (the table of where components may appear); RFC 4475 §3.1.2.11.
     if (!options.allowHeaders) uriMalformed(`${part} has headers at offset ${i}, which a Request-URI must not carry`);
     headers = scanUriHeaders(text, i, end, part).headers;
   }
@@ -62,8 +62,7 @@ interface Userinfo {
   readonly password: string | undefined;
 }
 
-const NO_USERINFO: Userinfo = { user: undefined, password: undefined };
-const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+const NO_USERINFO: Userinfo = Object.freeze({ user: undefined, password: undefined });
 
 function scanUserinfo(text: string, start: number, at: number, part: string): Userinfo {
   const userEnd = scanEscaped(text, start, at, UriCharacterClass.user, part, 'user part');

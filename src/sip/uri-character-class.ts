@@ -8,8 +8,6 @@ export const UriCharacterClass = {
   alpha: 1 << 0,
   digit: 1 << 1,
   hexDigit: 1 << 2,
-  /** RFC 3261 §25.1 unreserved: alphanum / mark. */
-  unreserved: 1 << 3,
   /** RFC 3261 §25.1 user: unreserved / user-unreserved ("&=+$,;?/"); escapes handled apart. */
   user: 1 << 4,
   /** RFC 3261 §25.1 password: unreserved / "&=+$,". */
@@ -48,7 +46,8 @@ function buildTable(): Uint16Array {
   add('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', c.alpha);
   add('0123456789', c.digit);
   add('0123456789ABCDEFabcdef', c.hexDigit);
-  add(ALPHANUM + MARK, c.unreserved | c.user | c.password | c.param | c.header | c.uric);
+  // RFC 3261 §25.1 unreserved (alphanum / mark) belongs to every escaped-text class.
+  add(ALPHANUM + MARK, c.user | c.password | c.param | c.header | c.uric);
   add('&=+$,;?/', c.user);
   add('&=+$,', c.password);
   add('[]/:&+$', c.param);
@@ -119,7 +118,7 @@ function isEscapeAt(text: string, index: number, end: number): boolean {
 
 function badEscape(text: string, index: number, end: number, where: string): never {
   const shown = text.slice(index, Math.min(index + 3, end));
-  return uriMalformed(`bad escape "${shown}" at offset ${index} in ${where}: "%" must be followed by two hex digits`);
+  return uriMalformed(`bad escape ${JSON.stringify(shown)} at offset ${index} in ${where}: "%" must be followed by two hex digits`);
 }
 
 /** Throws URI_MALFORMED unless a well-formed "%" HEX HEX starts at `index`. */

@@ -49,7 +49,7 @@ function scanIpv6Reference(text: string, start: number, end: number, part: strin
   const close = text.indexOf(']', start + 1);
   if (close < 0 || close >= end) uriMalformed(`${part} has an unclosed IPv6 reference "[" at offset ${start}`);
   if (!isIpv6Address(text, start + 1, close)) {
-    uriMalformed(`${part} has an invalid IPv6 address "${text.slice(start, close + 1)}" at offset ${start}`);
+    uriMalformed(`${part} has an invalid IPv6 address ${JSON.stringify(text.slice(start, close + 1))} at offset ${start}`);
   }
   return { host: text.slice(start, close + 1), hostKind: 'ipv6', end: close + 1 };
 }

@@ -46,7 +46,7 @@ export function scanUriParameters(text: string, start: number, end: number, part
     expectDelimiter(text, i, end, ';?', part, 'uri-parameter');
     const name = asciiLowerCase(unescapeUriPart(text.slice(nameStart, nameEnd)));
     // RFC 3261 §19.1.1: any given parameter-name MUST NOT appear more than once.
-    if (params.has(name)) uriMalformed(`${part} repeats the uri-parameter "${name}" at offset ${nameStart}`);
+    if (params.has(name)) uriMalformed(`${part} repeats the uri-parameter ${JSON.stringify(name)} at offset ${nameStart}`);
     params.set(name, value);
   }
   return { params, end: i };
@@ -74,7 +74,7 @@ export function scanUriHeaders(text: string, start: number, end: number, part: s
     expectDelimiter(text, valueEnd, end, '&', part, 'header value');
     const name = unescapeUriPart(text.slice(nameStart, nameEnd));
     if (findHeader(headers, name) !== undefined) {
-      uriMalformed(`${part} repeats the header "${name}" at offset ${nameStart}`);
+      uriMalformed(`${part} repeats the header ${JSON.stringify(name)} at offset ${nameStart}`);
     }
     headers.set(name, text.slice(nameEnd + 1, valueEnd));
     i = valueEnd;

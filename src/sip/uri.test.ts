@@ -124,6 +124,7 @@ describe('sip URI grammar (RFC 3261 §19.1)', () => {
     ['sip:user@example.com#frag', 'fragment'],
     ['sip:user@exämple.com', 'non-ASCII host'],
     ['sip:user\u0000@example.com', 'raw NUL'],
+    ['sip:user@example.com;%FF=1', 'escaped parameter name that is not UTF-8'],
   ])('MUST reject %s (%s)', (text) => {
     expectMalformed(text);
   });
@@ -136,6 +137,8 @@ describe('sip URI grammar (RFC 3261 §19.1)', () => {
 describe('IPv6 references (RFC 3261 §25.1, RFC 5118)', () => {
   it.each([
     ['sip:[2001:db8::10]', '[2001:db8::10]', undefined],
+    ['sip:[::]', '[::]', undefined],
+    ['sip:[1:2:3:4:5:6:7::]', '[1:2:3:4:5:6:7::]', undefined],
     ['sip:[2001:db8::10]:5070', '[2001:db8::10]', 5070],
     ['sip:[2001:db8::10:5070]', '[2001:db8::10:5070]', undefined],
     ['sip:ted@[::ffff:192.0.2.2]', '[::ffff:192.0.2.2]', undefined],
@@ -157,6 +160,10 @@ describe('IPv6 references (RFC 3261 §25.1, RFC 5118)', () => {
     ['sip:[1:2:3:4:5:6:7:8:9]', 'nine groups'],
     ['sip:[1:2:3:4:5:6:7]', 'seven groups without "::"'],
     ['sip:[2001:db8:::10]', 'three colons not before an IPv4 tail'],
+    ['sip:[2001:db8:::]', 'three colons at the end'],
+    ['sip:[:::]', 'three colons alone'],
+    ['sip:[:1::2]', 'single leading colon'],
+    ['sip:[1::2:]', 'single trailing colon'],
     ['sip:[12345::1]', 'five-digit group'],
     ['sip:[::ffff:192.0.2.256]', 'bad IPv4 tail'],
     ['sip:[fe80::1%25eth0]', 'zone identifier'],
@@ -313,6 +320,7 @@ describe('formatUri', () => {
     ['SIP:ALICE@AtLanTa.CoM;Transport=udp', 'sip:ALICE@AtLanTa.CoM;transport=udp'],
     ['sip:c@h;%6C%72;n%61me=v?%53ubject=x', 'sip:c@h;lr;name=v?Subject=x'],
     ['sip:h;a%3Bb=1', 'sip:h;a%3Bb=1'],
+    ['sip:h;caf%c3%a9=1', 'sip:h;caf%C3%A9=1'],
     ['sips:u:p@[2001:db8::10]:5070;maddr=[2001:db8::1]?a=&b=c', 'sips:u:p@[2001:db8::10]:5070;maddr=[2001:db8::1]?a=&b=c'],
     ['tel:7042;Phone-Context=example.com', 'tel:7042;phone-context=example.com'],
     ['enum:+43-1-234', 'enum:+431234'],

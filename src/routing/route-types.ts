@@ -1,0 +1,48 @@
+// What routing decides for an admitted request: the ordered targets to try, or an answer at the edge.
+// The proxy core asks; static routes (this file's neighbours), discovery and the community's own
+// components answer.
+
+import type { IncomingRequest } from '../sip/incoming-message.js';
+import type { Flow, Side, TransportProtocol } from '../transport/flow.js';
+
+export interface RouteTarget {
+  readonly protocol: TransportProtocol;
+  /** An IP literal (IPv6 without brackets). */
+  readonly address: string;
+  readonly port: number;
+  readonly side: Side;
+  /** The domain a TLS server certificate must cover, sent as SNI (RFC 5922). */
+  readonly servername?: string;
+}
+
+export type RouteDecision =
+  | {
+      readonly kind: 'forward';
+      /** Tried in order: the next on transport error, timeout or 503 (RFC 3263 §4.3). */
+      readonly targets: readonly RouteTarget[];
+      /** A new Request-URI (RFC 3261 §16.5 target), or undefined to keep the received one. */
+      readonly requestUri?: string;
+    }
+  | {
+      readonly kind: 'reply';
+      readonly status: number;
+      readonly reason?: string;
+      readonly headers?: ReadonlyArray<readonly [string, string]>;
+      /** The SPEC ID or RFC section behind the answer, for the log line and the metric. */
+      readonly because: string;
+    };
+
+export interface RouteRequest {
+  readonly request: IncomingRequest;
+  /** The flow the request arrived on. */
+  readonly flow: Flow;
+  /**
+   * Where the request goes next when it carries a Route set after the edge's own entries were
+   * removed (RFC 3261 §16.6 step 6), and the side the edge's last Route entry named.
+   */
+  readonly nextHop: { readonly uri: string; readonly side: Side | undefined } | undefined;
+}
+
+export interface Router {
+  route(request: RouteRequest): Promise<RouteDecision>;
+}

@@ -1,0 +1,113 @@
+// The transport layer's options: where to listen, the TLS material, and the limits that keep hostile
+// peers from exhausting the process (SPEC Y4). Checked once at construction (STYLE rule 7).
+
+import { isIP } from 'node:net';
+import type { Clock } from '../clock/clock.js';
+import type { IncomingMessage } from '../sip/incoming-message.js';
+import type { ParserLimits } from '../sip/parser-limits.js';
+import type { Flow, Side, TransportProtocol } from './flow.js';
+import { TransportError } from './transport-error.js';
+
+export interface ListenerOptions {
+  readonly side: Side;
+  readonly protocol: TransportProtocol;
+  /** An IPv4 or IPv6 literal (IPv6 without brackets). */
+  readonly address: string;
+  /** 0 binds an ephemeral port (tests); `boundListeners` tells which. */
+  readonly port: number;
+}
+
+/** A listener as bound: `port` is the actual port, never 0. */
+export type BoundListener = ListenerOptions;
+
+export interface TlsOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** Trust anchors for peers; the system store when absent. */
+  readonly ca?: string | Buffer;
+  readonly requestCert: boolean;
+  readonly rejectUnauthorized: boolean;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface TransportLimits {
+  readonly parser: ParserLimits;
+  /** Open stream connections in total: accepted, dialled and in their TLS handshake. */
+  readonly maxConnections: number;
+  /** Bytes queued for a peer that does not read before its connection is cut. */
+  readonly maxPendingBytesPerConnection: number;
+  /** An unreferenced flow with no SIP traffic for this long is closed (SPEC F4). */
+  readonly idleTimeoutMs: number;
+  /** Inbound TLS handshakes, and outbound connect plus handshake, must finish within this. */
+  readonly handshakeTimeoutMs: number;
+  readonly maxHandshakesInProgress: number;
+  /** RFC 5626 §4.4.1 CRLF ping interval on reliable flows; 0 switches keepalives off. */
+  readonly keepaliveIntervalMs: number;
+}
+
+/** The subset of a pino logger the transport uses. */
+export interface TransportLogger {
+  debug(details: object, message: string): void;
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface TransportLayerOptions {
+  readonly listeners: ReadonlyArray<ListenerOptions>;
+  readonly tls?: TlsOptions;
+  readonly limits: TransportLimits;
+  readonly clock: Clock;
+  onMessage(message: IncomingMessage, flow: Flow): void;
+  onFlowClosed?(flow: Flow, reason: string): void;
+  readonly logger?: TransportLogger;
+}
+
+/** Counters for metrics (SPEC O3); they only grow. */
+export interface TransportStats {
+  acceptedConnections: number;
+  /** Connections refused at accept because a cap was reached. */
+  refusedConnections: number;
+  /** Streams closed, or datagrams dropped or answered, because the bytes were not SIP. */
+  framingErrors: number;
+  handshakeFailures: number;
+  handshakeTimeouts: number;
+  keepaliveTimeouts: number;
+  /** Connections cut because the peer did not read what was sent to it. */
+  sendBufferOverflows: number;
+  /** Exceptions thrown by `onMessage` (bugs above the transport), caught and logged. */
+  deliveryFailures: number;
+}
+
+export function emptyStats(): TransportStats {
+  return {
+    acceptedConnections: 0, refusedConnections: 0, framingErrors: 0, handshakeFailures: 0,
+    handshakeTimeouts: 0, keepaliveTimeouts: 0, sendBufferOverflows: 0, deliveryFailures: 0,
+  };
+}
+
+const POSITIVE_LIMITS = [
+  'maxConnections', 'maxPendingBytesPerConnection', 'idleTimeoutMs', 'handshakeTimeoutMs', 'maxHandshakesInProgress',
+] as const;
+
+export function validateTransportOptions(options: TransportLayerOptions): void {
+  const limits = options.limits;
+  for (const name of POSITIVE_LIMITS) {
+    if (!Number.isInteger(limits[name]) || limits[name] <= 0) invalid(`limits.${name} must be a positive integer, got ${limits[name]}`);
+  }
+  if (!Number.isInteger(limits.keepaliveIntervalMs) || limits.keepaliveIntervalMs < 0) {
+    invalid(`limits.keepaliveIntervalMs must be 0 (off) or a positive integer, got ${limits.keepaliveIntervalMs}`);
+  }
+  for (const listener of options.listeners) {
+    if (isIP(listener.address) === 0) invalid(`listener ${listener.protocol}: address must be an IP literal, got '${listener.address}'`);
+    if (!Number.isInteger(listener.port) || listener.port < 0 || listener.port > 65535) {
+      invalid(`listener ${listener.protocol} ${listener.address}: port must be 0..65535, got ${listener.port}`);
+    }
+    if (listener.protocol === 'tls' && options.tls === undefined) {
+      invalid(`listener tls ${listener.address}:${listener.port} needs tls options (certificate and key)`);
+    }
+  }
+}
+
+function invalid(detail: string): never {
+  throw new TransportError('OPTIONS_INVALID', detail);
+}
