@@ -6,4 +6,6 @@ export const ExitCode = {
   usage: 1,
   /** The configuration file is unreadable or invalid (SPEC O1). */
   configInvalid: 2,
+  /** The edge could not start (a port in use, unreadable certificates). */
+  runtimeFailure: 3,
 } as const;

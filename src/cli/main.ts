@@ -3,7 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckConfig } from './check-config.js';
 import { processIo, type CliIo } from './cli-io.js';
-import { notServingYet, registerStart, type ServeStep } from './start.js';
+import { serveEdge } from './serve.js';
+import { registerStart, type ServeStep } from './start.js';
 
 export interface MainDependencies {
   io?: CliIo;
@@ -23,7 +24,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
       writeErr: (text) => io.err(text.replace(/\n$/, '')),
     });
   registerCheckConfig(program, context);
-  registerStart(program, { ...context, serve: dependencies.serve ?? notServingYet });
+  registerStart(program, { ...context, serve: dependencies.serve ?? serveEdge });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -13,7 +13,8 @@ function recordingIo(): CliIo & { stdout: string[]; stderr: string[] } {
 describe('O1 simple-edge start', () => {
   it('loads config/default.yaml by default and says what it will listen on', async () => {
     const io = recordingIo();
-    expect(await main(['start'], { io })).toBe(0);
+    const serve: ServeStep = async () => 0;
+    expect(await main(['start'], { io, serve })).toBe(0);
     expect(io.stdout).toEqual(expect.arrayContaining([
       'configuration: config/default.yaml',
       'domains: a.example.com',

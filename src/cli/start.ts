@@ -1,6 +1,5 @@
 // `simple-edge start [--config FILE]`: load and validate the configuration, say what the edge will
-// listen on, then hand over to the serve step. Until the edge can serve, the default step only
-// reports that; the composition root plugs the real one in through main's dependencies.
+// listen on, then hand over to the serve step (serve.ts; tests plug in their own).
 import type { Command } from 'commander';
 import { formatConfigProblem } from '../config/config-problem.js';
 import type { EdgeConfig } from '../config/config-schema.js';
@@ -15,11 +14,6 @@ export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
 
 /** Runs the edge with a valid configuration; resolves to the exit code once it stops. */
 export type ServeStep = (config: EdgeConfig, context: { io: CliIo; configPath: string }) => Promise<number>;
-
-export const notServingYet: ServeStep = async (_config, { io }) => {
-  io.out('not serving: this build validates and describes the configuration only');
-  return ExitCode.ok;
-};
 
 export interface StartOptions {
   configPath: string;

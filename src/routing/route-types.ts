@@ -3,6 +3,7 @@
 // components answer.
 
 import type { IncomingRequest } from '../sip/incoming-message.js';
+import type { Uri } from '../sip/uri.js';
 import type { Flow, Side, TransportProtocol } from '../transport/flow.js';
 
 export interface RouteTarget {
@@ -36,6 +37,8 @@ export interface RouteRequest {
   readonly request: IncomingRequest;
   /** The flow the request arrived on. */
   readonly flow: Flow;
+  /** The Request-URI after RFC 3261 §16.4 preprocessing (a strict-routing hop undone). */
+  readonly requestUri: Uri;
   /**
    * Where the request goes next when it carries a Route set after the edge's own entries were
    * removed (RFC 3261 §16.6 step 6), and the side the edge's last Route entry named.

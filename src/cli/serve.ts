@@ -1,0 +1,61 @@
+// The serve step of `simple-edge start`: TLS material (configured, or development certificates made
+// on first run), the edge itself, and a graceful stop on SIGTERM or SIGINT (SPEC O5).
+
+import { readFileSync } from 'node:fs';
+import type { EdgeConfig } from '../config/config-schema.js';
+import { createEdge } from '../edge.js';
+import { createLogger } from '../observability/logger.js';
+import { hostPort } from '../proxy/local-addresses.js';
+import type { TlsOptions } from '../transport/transport-options.js';
+import type { CliIo } from './cli-io.js';
+import { ensureDevCertificates } from './dev-certificates.js';
+import { ExitCode } from './exit-code.js';
+import type { ServeStep } from './start.js';
+
+const DEV_CERTIFICATES_DIR = 'certs';
+/** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
+const SHUTDOWN_GRACE_MS = 32_000;
+
+export const serveEdge: ServeStep = async (config, { io }) => {
+  const edge = createEdge({ config, tls: tlsOptions(config, io), logger: createLogger({ level: config.log.level }) });
+  try {
+    await edge.listen();
+  } catch (error) {
+    io.err(`cannot listen: ${String(error instanceof Error ? error.message : error)}`);
+    return ExitCode.runtimeFailure;
+  }
+  for (const l of edge.listeners) io.out(`serving ${l.side} ${l.protocol} ${hostPort(l)}`);
+  const signal = await nextSignal(['SIGTERM', 'SIGINT']);
+  io.out(`${signal}: no new requests; finishing live transactions`);
+  await edge.stop(SHUTDOWN_GRACE_MS);
+  io.out('stopped');
+  return ExitCode.ok;
+};
+
+function tlsOptions(config: EdgeConfig, io: CliIo): TlsOptions | undefined {
+  const tlsListeners = [...config.listen.internal, ...config.listen.external].some((l) => l.transport === 'tls');
+  if (!tlsListeners) return undefined;
+  const base = { requestCert: true, rejectUnauthorized: true, minVersion: config.tls.minVersion } as const;
+  const configured = config.tls.certificates[0];
+  if (configured !== undefined) {
+    const ca = config.tls.ca === null ? {} : { ca: readFileSync(config.tls.ca) };
+    return { ...base, cert: readFileSync(configured.cert), key: readFileSync(configured.key), ...ca };
+  }
+  const dev = ensureDevCertificates(DEV_CERTIFICATES_DIR, config.domains);
+  io.out(`tls: no certificate configured; using development certificates in ${DEV_CERTIFICATES_DIR}/ (not for production)`);
+  const first = dev.certificates[0]!;
+  return { ...base, cert: readFileSync(first.cert), key: readFileSync(first.key), ca: readFileSync(dev.caCert) };
+}
+
+function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handlers = signals.map((signal) => {
+      const handler = (): void => {
+        for (const [s, h] of handlers) process.off(s, h);
+        resolve(signal);
+      };
+      process.on(signal, handler);
+      return [signal, handler] as const;
+    });
+  });
+}

@@ -1,0 +1,134 @@
+// createEdge(): the composition root. Transport hands parsed messages to the transaction layer, the
+// transaction layer hands new requests to the proxy core, the proxy core asks the router where they go.
+
+import type { Clock } from './clock/clock.js';
+import { TimerWheel } from './clock/timer-wheel.js';
+import type { EdgeConfig } from './config/config-schema.js';
+import { isEdgeError } from './errors.js';
+import { EdgeMetrics } from './observability/edge-metrics.js';
+import { silentLogger, type Logger } from './observability/logger.js';
+import { LocalAddresses } from './proxy/local-addresses.js';
+import { ProxyCore } from './proxy/proxy-core.js';
+import { ResponseDispatcher } from './proxy/response-dispatcher.js';
+import { warning } from './proxy/validate-request.js';
+import type { Router } from './routing/route-types.js';
+import { StaticRouter } from './routing/static-router.js';
+import { createResponse } from './sip/create-response.js';
+import type { IncomingMessage } from './sip/incoming-message.js';
+import type { ParserLimits } from './sip/parser-limits.js';
+import { TransactionLayer } from './transaction/transaction-layer.js';
+import type { Flow } from './transport/flow.js';
+import { TransportLayer } from './transport/transport-layer.js';
+import type { BoundListener, TlsOptions } from './transport/transport-options.js';
+
+export interface EdgeOptions {
+  readonly config: EdgeConfig;
+  /** The TLS certificate, key and trust anchors; required when a TLS listener is configured. */
+  readonly tls?: TlsOptions;
+  readonly logger?: Logger;
+  /** Defaults to a timer wheel; tests pass a FakeClock. */
+  readonly clock?: Clock;
+  /** Defaults to static routing from the configuration. */
+  readonly router?: Router;
+}
+
+export interface Edge {
+  listen(): Promise<void>;
+  /** O5: stop accepting, let live transactions finish (at most `graceMs`), close every flow. */
+  stop(graceMs?: number): Promise<void>;
+  readonly listeners: readonly BoundListener[];
+  readonly metrics: EdgeMetrics;
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+}
+
+/** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
+const KEEPALIVE_INTERVAL_MS = 30_000;
+
+export function createEdge(options: EdgeOptions): Edge {
+  const { config } = options;
+  const log = options.logger ?? silentLogger();
+  const ownsClock = options.clock === undefined;
+  const clock = options.clock ?? new TimerWheel();
+  const metrics = new EdgeMetrics();
+  const parser: ParserLimits = config.limits;
+  let transactions: TransactionLayer | undefined;
+
+  const transport = new TransportLayer({
+    listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
+      ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport }))],
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    limits: {
+      parser, maxConnections: config.limits.maxConnections, maxPendingBytesPerConnection: config.limits.maxPendingBytesPerConnection,
+      idleTimeoutMs: config.limits.idleTimeoutMs, handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
+      maxHandshakesInProgress: config.tls.maxHandshakesInProgress, keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
+    },
+    clock,
+    logger: log,
+    onMessage: (message, flow) => deliver(message, flow),
+    onFlowClosed: (flow) => transactions?.flowClosed(flow),
+  });
+  const responses = new ResponseDispatcher(transport, log);
+
+  function deliver(message: IncomingMessage, flow: Flow): void {
+    if (transactions === undefined) return;
+    try {
+      transactions.receive(message, flow);
+    } catch (error) {
+      if (!isEdgeError(error)) throw error;
+      // The headers a transaction is matched by (Via, CSeq, Call-ID) did not parse: answer 400 at once.
+      if (message.kind !== 'request' || message.method === 'ACK') return;
+      log.info({ callId: message.headers.get('call-id'), err: error.message }, 'unmatchable request answered');
+      metrics.answeredAtEdge(error.status, `Y4 ${error.code}`);
+      flow.send(createResponse(message, error.status, { headers: [['Warning', warning(error.message)]] }).toBuffer());
+    }
+  }
+
+  const edge: Edge = {
+    metrics,
+    transport,
+    get transactions(): TransactionLayer {
+      if (transactions === undefined) throw new Error('the edge is not listening yet');
+      return transactions;
+    },
+    get listeners() {
+      return transport.boundListeners;
+    },
+    async listen() {
+      if (ownsClock) (clock as TimerWheel).start();
+      await transport.listen();
+      const local = new LocalAddresses(transport.boundListeners);
+      let proxy: ProxyCore | undefined;
+      transactions = new TransactionLayer({
+        clock,
+        timers: config.limits.timers,
+        responseSender: responses,
+        user: {
+          onRequest: (request, transaction) => proxy!.onRequest(request, transaction),
+          onAck: (ack, flow) => proxy!.onAck(ack, flow),
+          onStrayResponse: (response, flow) => proxy!.onStrayResponse(response, flow),
+        },
+      });
+      const layer = transactions;
+      proxy = new ProxyCore({
+        transactions: layer, flows: transport, router: options.router ?? new StaticRouter(config), local, clock,
+        limits: parser, log, metrics, responses,
+        findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
+      });
+      stopAccepting = () => proxy?.stopAccepting();
+    },
+    async stop(graceMs = 32_000) {
+      stopAccepting();
+      if (transactions !== undefined) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([transactions.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+        clearTimeout(timer);
+        transactions.close();
+      }
+      await transport.close();
+      if (ownsClock) (clock as TimerWheel).stop();
+    },
+  };
+  let stopAccepting = (): void => undefined;
+  return edge;
+}

@@ -1,0 +1,166 @@
+// One request being relayed (RFC 3261 §16.6-16.8): its targets tried in turn, the responses that
+// come back, the provisionals and 2xx relayed at once, the best final chosen at the end, and CANCEL.
+
+import { createResponse } from '../sip/create-response.js';
+import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import { OutgoingMessage } from '../sip/outgoing-message.js';
+import type { RouteTarget } from '../routing/route-types.js';
+import type { ClientTransaction } from '../transaction/client-transaction.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { Flow } from '../transport/flow.js';
+import type { Timer } from '../clock/clock.js';
+import { bestStatus, isFailoverStatus, type BranchOutcome } from './best-response.js';
+import { forwardBranch } from './branch.js';
+import { createCancel } from './create-cancel.js';
+import { forwardRequest } from './forward-request.js';
+import { recordRouteEntries, viaListener } from './record-route.js';
+import type { ProxyDeps } from './proxy-deps.js';
+import type { RoutePlan } from './route-set.js';
+
+/** RFC 3261 §16.6 step 11: timer C bounds how long an INVITE branch may stay in Proceeding. */
+const TIMER_C_MS = 180_000;
+
+export interface ForwardingInput {
+  readonly serverTransaction: ServerTransaction;
+  readonly targets: readonly RouteTarget[];
+  readonly requestUri: string;
+  readonly plan: RoutePlan;
+  readonly loopKey: string;
+}
+
+export class ForwardingContext {
+  readonly #deps: ProxyDeps;
+  readonly #input: ForwardingInput;
+  readonly #request: IncomingRequest;
+  readonly #outcomes: Array<BranchOutcome & { readonly response?: IncomingResponse }> = [];
+  #attempt = 0;
+  #current: ClientTransaction | undefined;
+  #timerC: Timer | undefined;
+  #finalSent = false;
+  #cancelled = false;
+  #cancelSent = false;
+
+  constructor(deps: ProxyDeps, input: ForwardingInput) {
+    this.#deps = deps;
+    this.#input = input;
+    this.#request = input.serverTransaction.request;
+  }
+
+  start(): void {
+    void this.#tryNext();
+  }
+
+  /** RFC 3261 §16.10: stop trying, and CANCEL the pending INVITE branch once it may be cancelled. */
+  cancel(): void {
+    this.#cancelled = true;
+    this.#cancelPending();
+  }
+
+  async #tryNext(): Promise<void> {
+    const target = this.#input.targets[this.#attempt];
+    if (this.#cancelled || this.#finalSent || target === undefined) return this.#finish();
+    const attempt = this.#attempt++;
+    let flow: Flow;
+    try {
+      flow = await this.#deps.flows.connect(target);
+    } catch (error) {
+      this.#deps.log.warn({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
+      this.#outcomes.push({ status: 503, fromDownstream: false });
+      return this.#tryNext();
+    }
+    this.#send(flow, target, attempt);
+  }
+
+  #send(flow: Flow, target: RouteTarget, attempt: number): void {
+    const request = this.#request;
+    const branch = forwardBranch(request, this.#input.loopKey, attempt);
+    const arrival = this.#input.serverTransaction.flow;
+    const out = forwardRequest({
+      request, plan: this.#input.plan, requestUri: this.#input.requestUri, source: arrival.remote,
+      recordRoute: recordRouteEntries(request, arrival, target, this.#deps.local),
+      via: { listener: viaListener(target, flow, this.#deps.local), protocol: target.protocol, branch },
+    });
+    this.#current = this.#deps.transactions.sendRequest({
+      request: out, branch, flow, method: request.method,
+      handlers: {
+        onResponse: (response) => this.#onResponse(response),
+        onTimeout: () => this.#onBranchFailed(408),
+        onTransportError: () => this.#onBranchFailed(503),
+      },
+    });
+    if (request.method === 'INVITE') this.#timerC = this.#deps.clock.setTimer(TIMER_C_MS, () => this.#onTimerC());
+  }
+
+  #onResponse(response: IncomingResponse): void {
+    const status = response.status;
+    if (status < 200) {
+      if (this.#cancelled) this.#cancelPending();
+      if (status > 100 && !this.#finalSent) this.#relay(response);
+      return;
+    }
+    this.#timerC?.cancel();
+    if (status < 300) {
+      this.#relay(response);
+      this.#finalSent = true;
+      return;
+    }
+    this.#outcomes.push({ status, fromDownstream: true, response });
+    if (status >= 600 || !isFailoverStatus(status)) return this.#finish();
+    void this.#tryNext();
+  }
+
+  #onBranchFailed(status: number): void {
+    this.#timerC?.cancel();
+    this.#outcomes.push({ status, fromDownstream: false });
+    void this.#tryNext();
+  }
+
+  #onTimerC(): void {
+    // §16.8: a branch that got a provisional is cancelled; one that got nothing counts as timed out.
+    if (this.#current?.receivedProvisional) {
+      this.#cancelled = true;
+      this.#cancelPending();
+    } else {
+      this.#current?.terminate();
+      this.#onBranchFailed(408);
+    }
+  }
+
+  #cancelPending(): void {
+    const branch = this.#current;
+    if (this.#cancelSent || branch === undefined || branch.method !== 'INVITE' || !branch.receivedProvisional) return;
+    this.#cancelSent = true;
+    const noop = (): void => undefined;
+    this.#deps.transactions.sendRequest({
+      request: createCancel(branch.request), branch: branch.branch, flow: branch.flow, method: 'CANCEL',
+      handlers: { onResponse: noop, onTimeout: noop, onTransportError: noop },
+    });
+  }
+
+  /** §16.7 steps 6-8: every branch has ended; send the best final response upstream. */
+  #finish(): void {
+    if (this.#finalSent) return;
+    this.#finalSent = true;
+    const status = this.#cancelled && this.#outcomes.length === 0 ? 487 : bestStatus(this.#outcomes);
+    const downstream = this.#outcomes.find((o) => o.status === status && o.response !== undefined)?.response;
+    if (downstream !== undefined) return this.#relay(downstream);
+    this.#deps.log.info({ callId: this.#request.callId, status, outcomes: this.#outcomes.map((o) => o.status) }, 'no usable response from any target');
+    this.#deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
+    this.#respond(createResponse(this.#request, status));
+  }
+
+  /** §16.7 step 3: the edge's own Via comes off; everything else goes up as received. */
+  #relay(response: IncomingResponse): void {
+    const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
+    this.#respond(OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via'));
+  }
+
+  #respond(response: OutgoingMessage): void {
+    try {
+      this.#input.serverTransaction.respond(response);
+    } catch (error) {
+      // The server transaction already ended (its flow closed, or a final was sent): nothing to do.
+      this.#deps.log.debug({ callId: this.#request.callId, err: String(error) }, 'response not relayed');
+    }
+  }
+}

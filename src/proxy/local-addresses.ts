@@ -1,0 +1,47 @@
+// What the edge recognises as itself: its listeners' addresses, for its own Route entries (RFC 3261
+// §16.4), its own Vias (§16.3 step 4, §16.7 step 2), and the addresses it writes into Via and
+// Record-Route.
+
+import type { SipUri } from '../sip/uri.js';
+import type { Side, TransportProtocol } from '../transport/flow.js';
+
+export interface BoundListener {
+  readonly side: Side;
+  readonly protocol: TransportProtocol;
+  readonly address: string;
+  readonly port: number;
+}
+
+const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
+
+export class LocalAddresses {
+  readonly #listeners: readonly BoundListener[];
+  readonly #byHostPort: ReadonlyMap<string, BoundListener>;
+
+  constructor(listeners: readonly BoundListener[]) {
+    this.#listeners = listeners;
+    this.#byHostPort = new Map(listeners.map((l) => [`${l.address}|${l.port}`, l]));
+  }
+
+  /** The listener a URI or Via names, if it names one of the edge's. */
+  find(host: string, port: number | undefined, protocol: TransportProtocol = 'udp'): BoundListener | undefined {
+    const bare = host.startsWith('[') ? host.slice(1, -1).toLowerCase() : host.toLowerCase();
+    return this.#byHostPort.get(`${bare}|${port ?? DEFAULT_PORT[protocol]}`);
+  }
+
+  isOwnUri(uri: SipUri): BoundListener | undefined {
+    const transport = uri.params.get('transport')?.toLowerCase();
+    const protocol: TransportProtocol = uri.scheme === 'sips' || transport === 'tls' ? 'tls' : transport === 'tcp' ? 'tcp' : 'udp';
+    return this.find(uri.params.get('maddr') ?? uri.host, uri.port, protocol);
+  }
+
+  /** The listener to name in a Via or Record-Route for traffic leaving on `side` over `protocol`. */
+  listenerFor(side: Side, protocol: TransportProtocol, family: 4 | 6): BoundListener | undefined {
+    const matches = this.#listeners.filter((l) => l.side === side && l.protocol === protocol);
+    return matches.find((l) => (l.address.includes(':') ? 6 : 4) === family) ?? matches[0];
+  }
+}
+
+export function hostPort(listener: { readonly address: string; readonly port: number }): string {
+  return listener.address.includes(':') ? `[${listener.address}]:${listener.port}` : `${listener.address}:${listener.port}`;
+}

@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { ProxyHarness, responseTo, sentMessage } from '../../test/support/proxy-harness.js';
+import { RecordingFlow } from '../../test/support/recording-flow.js';
+import type { Endpoint } from '../transport/flow.js';
+
+class ListenerFlow extends RecordingFlow {
+  override readonly local: Endpoint;
+  constructor(local: Endpoint, options: ConstructorParameters<typeof RecordingFlow>[0]) {
+    super(options);
+    this.local = local;
+  }
+}
+
+function request(method: string, uri: string, extra: string[] = [], options: { toTag?: string; maxForwards?: number } = {}): string {
+  return [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP client.a.example.com:5070;branch=z9hG4bK-${method}-${uri.length}-${extra.length};rport`,
+    `Max-Forwards: ${options.maxForwards ?? 70}`,
+    'From: <sip:alice@a.example.com>;tag=a1',
+    `To: <${uri}>${options.toTag ? `;tag=${options.toTag}` : ''}`,
+    `Call-ID: call-${method}-${uri}@a.example.com`,
+    `CSeq: 1 ${method}`,
+    ...extra,
+    'Content-Length: 0', '', '',
+  ].join('\n');
+}
+
+function statusOf(flow: RecordingFlow): number[] {
+  return flow.sentStartLines.map((line) => Number(line.split(' ')[1]));
+}
+
+describe('S3 stateful proxy core (RFC 3261 §16)', () => {
+  it('MUST forward a request with its own Via on top, Max-Forwards lowered and the sender\'s Via marked received (§16.6, RFC 3581)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    const forwarded = sentMessage(edge.target('198.51.100.20:5061'));
+    expect(forwarded.kind === 'request' && forwarded.requestUriText).toBe('sip:bob@b.example.net');
+    expect(forwarded.topVia).toMatchObject({ transport: 'TLS', host: '203.0.113.1', port: 5061 });
+    expect(forwarded.topVia.branch).toMatch(/^z9hG4bK/);
+    expect(forwarded.vias[1]).toMatchObject({ host: 'client.a.example.com', received: '10.0.0.99', rport: 5070 });
+    expect(forwarded.maxForwards).toBe(69);
+    expect(forwarded.headers.has('record-route')).toBe(false);
+  });
+
+  it('MUST relay the final response upstream without its own Via (§16.7 step 3)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    const target = edge.target('198.51.100.20:5061');
+    await edge.receive(responseTo(sentMessage(target), 200, 'OK'), target);
+    const relayed = sentMessage(client);
+    expect(relayed.kind === 'response' && relayed.status).toBe(200);
+    expect(relayed.vias).toHaveLength(1);
+    expect(relayed.topVia.host).toBe('client.a.example.com');
+  });
+
+  it('S3 MUST answer 483 to a request whose Max-Forwards is 0 (§16.3 step 3)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('OPTIONS', 'sip:bob@b.example.net', [], { maxForwards: 0 }), client);
+    expect(statusOf(client)).toEqual([483]);
+    expect(edge.targets.size).toBe(0);
+  });
+
+  it('MUST answer 420 listing unsupported Proxy-Require option tags (§16.3 step 5)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('OPTIONS', 'sip:bob@b.example.net', ['Proxy-Require: nobodyknowsthis']), client);
+    expect(statusOf(client)).toEqual([420]);
+    expect(sentMessage(client).headers.get('unsupported')).toBe('nobodyknowsthis');
+  });
+
+  it('MUST answer 416 to a Request-URI scheme it cannot route (§16.3 step 2)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('OPTIONS', 'nobodyKnowsThisScheme:totallyopaquecontent'), client);
+    expect(statusOf(client)).toEqual([416]);
+  });
+
+  it('Y4 MUST answer 400 with a Warning naming a malformed header, and relay nothing', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net', ['Expires: soon']), client);
+    expect(statusOf(client)).toEqual([400]);
+    expect(sentMessage(client).headers.get('warning')).toMatch(/^399 simple-edge "Expires: expected delta-seconds/);
+    expect(edge.targets.size).toBe(0);
+    expect(await edge.metrics.registry.getSingleMetricAsString('simple_edge_answers_total')).toContain('because="Y4 HEADER_VALUE_MALFORMED"');
+  });
+
+  it('S3 MUST answer 482 when a request it forwarded comes back unchanged (§16.3 step 4)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    const target = edge.target('198.51.100.20:5061');
+    const looped = new RecordingFlow({ side: 'external', protocol: 'tls' });
+    await edge.receive(target.sent[0]!, looped);
+    expect(statusOf(looped)).toEqual([482]);
+  });
+
+  it('M1 MUST route a request for its own domain to the internal registrar (I1)', async () => {
+    const edge = new ProxyHarness();
+    const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
+    await edge.receive(request('MESSAGE', 'sip:alice@a.example.com'), peer);
+    expect(sentMessage(edge.target('10.0.0.5:5060')).topVia).toMatchObject({ transport: 'UDP', host: '192.0.2.1', port: 5060 });
+  });
+});
+
+describe('D2 failover down the target list (RFC 3263 §4.3)', () => {
+  it('MUST try the next target when the first cannot be reached', async () => {
+    const edge = new ProxyHarness();
+    edge.unreachable.add('198.51.100.20:5061');
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), edge.client());
+    expect(edge.target('198.51.100.21:5061').sent).toHaveLength(1);
+  });
+
+  it('MUST try the next target after a 503 and relay the final response of the second', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    const first = edge.target('198.51.100.20:5061');
+    await edge.receive(responseTo(sentMessage(first), 503, 'Service Unavailable'), first);
+    const second = edge.target('198.51.100.21:5061');
+    await edge.receive(responseTo(sentMessage(second), 404, 'Not Found'), second);
+    expect(statusOf(client)).toEqual([404]);
+  });
+
+  it('MUST answer 500, not 503, when every target answered 503 (§16.7 step 6)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    for (const key of ['198.51.100.20:5061', '198.51.100.21:5061']) {
+      const target = edge.target(key);
+      await edge.receive(responseTo(sentMessage(target), 503, 'Service Unavailable'), target);
+    }
+    expect(statusOf(client)).toEqual([500]);
+  });
+
+  it('MUST answer 408 when every target timed out (timer F)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    await edge.advance(32_000);
+    expect(edge.target('198.51.100.21:5061').sent).toHaveLength(1);
+    await edge.advance(32_000);
+    expect(statusOf(client)).toEqual([408]);
+  });
+
+  it('MUST answer 503 when no target could be reached', async () => {
+    const edge = new ProxyHarness();
+    edge.unreachable.add('198.51.100.20:5061');
+    edge.unreachable.add('198.51.100.21:5061');
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    expect(statusOf(client)).toEqual([503]);
+  });
+});
+
+describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)', () => {
+  it('MUST record-route twice when a dialog-creating request crosses from one listener to another', async () => {
+    const edge = new ProxyHarness();
+    const peer = new ListenerFlow({ address: '203.0.113.1', port: 5061 }, { side: 'external', protocol: 'tls' });
+    await edge.receive(request('SUBSCRIBE', 'sip:alice@a.example.com', ['Event: presence', 'Expires: 600']), peer);
+    const forwarded = sentMessage(edge.target('10.0.0.6:5060'));
+    expect(forwarded.headers.values('record-route')).toEqual(['<sip:192.0.2.1:5060;transport=tcp;lr>', '<sip:203.0.113.1:5061;transport=tls;lr>']);
+  });
+
+  it('MUST remove its own Route entries and send an in-dialog request out on the side the last one names', async () => {
+    const edge = new ProxyHarness();
+    const presence = new RecordingFlow({ side: 'internal', protocol: 'tcp', remote: { address: '10.0.0.6', port: 5060 } });
+    const routes = ['Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>', 'Event: presence', 'Subscription-State: active;expires=600'];
+    await edge.receive(request('NOTIFY', 'sip:watcher@198.51.100.30:5061;transport=tls', routes, { toTag: 'w1' }), presence);
+    const forwarded = sentMessage(edge.target('198.51.100.30:5061'));
+    expect(forwarded.headers.has('route')).toBe(false);
+    expect(forwarded.topVia).toMatchObject({ transport: 'TLS', host: '203.0.113.1' });
+  });
+
+  it('MUST restore the Request-URI from the last Route when the previous hop was a strict router (§16.4)', async () => {
+    const edge = new ProxyHarness();
+    const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
+    await edge.receive(request('MESSAGE', 'sip:192.0.2.1:5060', ['Route: <sip:bob@10.0.0.5:5060>'], { toTag: 'x' }), peer);
+    const forwarded = sentMessage(edge.target('10.0.0.5:5060'));
+    expect(forwarded.kind === 'request' && forwarded.requestUriText).toBe('sip:bob@10.0.0.5:5060');
+    expect(forwarded.headers.has('route')).toBe(false);
+  });
+});
+
+describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
+  const invite = request('INVITE', 'sip:bob@b.example.net', ['Contact: <sip:alice@10.0.0.99:5070>', 'Content-Type: application/sdp']);
+
+  it('MUST send 100 Trying at once and relay provisional responses', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(invite, client);
+    expect(statusOf(client)).toEqual([100]);
+    const target = edge.target('198.51.100.20:5061');
+    await edge.receive(responseTo(sentMessage(target), 180, 'Ringing'), target);
+    expect(statusOf(client)).toEqual([100, 180]);
+  });
+
+  it('MUST answer a CANCEL with 200, cancel the pending branch, and relay the 487', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(invite, client);
+    const target = edge.target('198.51.100.20:5061');
+    const forwarded = sentMessage(target);
+    await edge.receive(responseTo(forwarded, 180, 'Ringing'), target);
+    const cancel = invite.replace(/^INVITE/, 'CANCEL').replace('CSeq: 1 INVITE', 'CSeq: 1 CANCEL');
+    await edge.receive(cancel, client);
+    expect(statusOf(client)).toEqual([100, 180, 200]);
+    const downstreamCancel = sentMessage(target);
+    expect(downstreamCancel.kind === 'request' && downstreamCancel.method).toBe('CANCEL');
+    expect(downstreamCancel.topVia.branch).toBe(forwarded.topVia.branch);
+    await edge.receive(responseTo(forwarded, 487, 'Request Terminated'), target);
+    expect(statusOf(client)).toEqual([100, 180, 200, 487]);
+  });
+
+  it('MUST answer 481 to a CANCEL that matches no INVITE', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(request('CANCEL', 'sip:bob@b.example.net'), client);
+    expect(statusOf(client)).toEqual([481]);
+  });
+
+  it('MUST relay the ACK for a 2xx statelessly along the Route set', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    const ack = request('ACK', 'sip:bob@198.51.100.40:5061;transport=tls', ['Route: <sip:192.0.2.1:5060;lr>'], { toTag: 'b1' });
+    await edge.receive(ack, client);
+    const forwarded = sentMessage(edge.target('198.51.100.40:5061'));
+    expect(forwarded.kind === 'request' && forwarded.method).toBe('ACK');
+    expect(forwarded.headers.has('route')).toBe(false);
+  });
+
+  it('MUST relay a retransmitted 2xx that matches no transaction to the next Via (§16.7, §18.2.2)', async () => {
+    const edge = new ProxyHarness();
+    const target = new RecordingFlow({ side: 'external', protocol: 'tls' });
+    const stray = [
+      'SIP/2.0 200 OK', 'Via: SIP/2.0/TLS 203.0.113.1:5061;branch=z9hG4bKgone', 'Via: SIP/2.0/UDP 10.0.0.99:5070;branch=z9hG4bKc1;received=10.0.0.99;rport=5070',
+      'From: <sip:alice@a.example.com>;tag=a1', 'To: <sip:bob@b.example.net>;tag=b1', 'Call-ID: stray@a.example.com', 'CSeq: 1 INVITE', 'Content-Length: 0', '', '',
+    ].join('\n');
+    await edge.receive(stray, target);
+    const relayed = sentMessage(edge.target('10.0.0.99:5070'));
+    expect(relayed.vias).toHaveLength(1);
+  });
+
+  it('MUST discard a stray response whose top Via is not its own (RFC 4475 §3.3.10)', async () => {
+    const edge = new ProxyHarness();
+    const flow = new RecordingFlow({ side: 'external', protocol: 'tls' });
+    await edge.receive('SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.198;branch=z9hG4bK1\nVia: SIP/2.0/UDP 255.255.255.255;branch=z9hG4bK2\nFrom: <sip:a@b>;tag=1\nTo: <sip:c@d>;tag=2\nCall-ID: bcast\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n', flow);
+    expect(edge.targets.size).toBe(0);
+  });
+});
+
+describe('O5 graceful shutdown', () => {
+  it('MUST answer new requests 503 with Retry-After once it stops accepting', async () => {
+    const edge = new ProxyHarness();
+    edge.proxy.stopAccepting();
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    expect(statusOf(client)).toEqual([503]);
+    expect(sentMessage(client).headers.get('retry-after')).toBe('5');
+  });
+});

@@ -1,0 +1,143 @@
+// The RFC 3261 §16 stateful proxy, read top to bottom as the request route: validate (§16.3), answer
+// CANCEL (§16.10), loop check, route (§16.4-16.5), then relay through a ForwardingContext (§16.6-16.7).
+// ACKs for 2xx and stray responses are relayed statelessly (§16.7 step 10, §16.11).
+
+import { createResponse } from '../sip/create-response.js';
+import { isEdgeError } from '../errors.js';
+import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import { OutgoingMessage } from '../sip/outgoing-message.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
+import type { TransactionUser } from '../transaction/transaction-user.js';
+import type { Flow } from '../transport/flow.js';
+import { forwardBranch, isLoop, loopKey } from './branch.js';
+import { forwardRequest } from './forward-request.js';
+import { ForwardingContext } from './forwarding-context.js';
+import type { ProxyDeps } from './proxy-deps.js';
+import { viaListener } from './record-route.js';
+import { otherSide, type ResponseDispatcher } from './response-dispatcher.js';
+import { planRoute, type RoutePlan } from './route-set.js';
+import { parseUri, type Uri } from '../sip/uri.js';
+import { checkMaxForwards, checkProxyRequire, checkSyntax, checkUriScheme, warning, type Answer } from './validate-request.js';
+
+export interface ProxyCoreDeps extends ProxyDeps {
+  readonly responses: ResponseDispatcher;
+  findInviteServerTransaction(cancel: IncomingRequest): ServerTransaction | undefined;
+}
+
+/** Seconds a client is asked to wait while the edge shuts down (O5). */
+const SHUTDOWN_RETRY_AFTER_S = 5;
+
+export class ProxyCore implements TransactionUser {
+  readonly #deps: ProxyCoreDeps;
+  /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
+  readonly #invites = new Map<string, ForwardingContext>();
+  #accepting = true;
+
+  constructor(deps: ProxyCoreDeps) {
+    this.#deps = deps;
+  }
+
+  /** O5: from now on new requests are answered 503 with Retry-After; live ones finish. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  onRequest(request: IncomingRequest, transaction: ServerTransaction): void {
+    this.#deps.metrics.requests.inc({ method: request.method, side: transaction.flow.side });
+    this.#handle(request, transaction).catch((error: unknown) => {
+      this.#deps.log.error({ callId: safeCallId(request), err: error }, 'request handling failed');
+      this.#answer(transaction, { status: 500, because: 'internal error' });
+    });
+  }
+
+  async #handle(request: IncomingRequest, transaction: ServerTransaction): Promise<void> {
+    if (!this.#accepting) {
+      return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]], because: 'O5 shutting down' });
+    }
+    const invalid = checkSyntax(request, this.#deps.limits) ?? checkUriScheme(request) ?? checkMaxForwards(request) ?? checkProxyRequire(request);
+    if (invalid !== undefined) return this.#answer(transaction, invalid);
+    if (request.method === 'CANCEL') return this.#cancel(request, transaction);
+    if (request.method === 'INVITE') transaction.respond(createResponse(request, 100));
+    const key = loopKey(request);
+    if (isLoop(request, key, (host, port) => this.#deps.local.find(host, port) !== undefined)) {
+      return this.#answer(transaction, { status: 482, because: 'S3 loop detected' });
+    }
+    const plan = planRoute(request, this.#deps.local);
+    const decision = await this.#deps.router.route({ request, flow: transaction.flow, requestUri: effectiveUri(request, plan), nextHop: plan.nextHop });
+    if (decision.kind === 'reply') return this.#answer(transaction, decision);
+    const context = new ForwardingContext(this.#deps, {
+      serverTransaction: transaction, targets: decision.targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
+    });
+    if (request.method === 'INVITE') {
+      this.#invites.set(transaction.id, context);
+      transaction.onTerminated(() => this.#invites.delete(transaction.id));
+    }
+    context.start();
+  }
+
+  /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
+  #cancel(cancel: IncomingRequest, transaction: ServerTransaction): void {
+    const invite = this.#deps.findInviteServerTransaction(cancel);
+    const context = invite === undefined ? undefined : this.#invites.get(invite.id);
+    if (context === undefined) return this.#answer(transaction, { status: 481, because: 'RFC 3261 §16.10 no matching INVITE' });
+    transaction.respond(createResponse(cancel, 200));
+    context.cancel();
+  }
+
+  /** §16.7 step 10 / RFC 3261 §13.2.2.4: the ACK for a 2xx is its own transaction, relayed statelessly. */
+  onAck(ack: IncomingRequest, flow: Flow): void {
+    this.#relayAck(ack, flow).catch((error: unknown) => {
+      this.#deps.log.warn({ callId: safeCallId(ack), err: String(error) }, 'ACK not relayed');
+    });
+  }
+
+  async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
+    if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
+    const plan = planRoute(ack, this.#deps.local);
+    const decision = await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
+    const target = decision.kind === 'forward' ? decision.targets[0] : undefined;
+    if (target === undefined) return;
+    const out = await this.#deps.flows.connect(target);
+    const branch = forwardBranch(ack, loopKey(ack), 0);
+    const bytes = forwardRequest({
+      request: ack, plan, requestUri: decision.kind === 'forward' ? (decision.requestUri ?? plan.requestUri) : plan.requestUri,
+      source: flow.remote, recordRoute: [], via: { listener: viaListener(target, out, this.#deps.local), protocol: target.protocol, branch },
+    }).toBuffer();
+    out.send(bytes);
+  }
+
+  /** §16.11 / §18.1.2: a response no transaction claims (a retransmitted 2xx) goes up statelessly if its top Via is the edge's. */
+  onStrayResponse(response: IncomingResponse, flow: Flow): void {
+    try {
+      const [own, next] = response.vias;
+      if (own === undefined || next === undefined || this.#deps.local.find(own.host, own.port) === undefined) return;
+      const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
+      const bytes = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via').toBuffer();
+      this.#deps.responses.sendByVia(bytes, next, otherSide(flow.side));
+    } catch (error) {
+      if (!isEdgeError(error)) throw error;
+      this.#deps.log.debug({ err: error.message }, 'stray response dropped');
+    }
+  }
+
+  #answer(transaction: ServerTransaction, answer: Answer): void {
+    const request = transaction.request;
+    this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
+    this.#deps.log.info({ callId: safeCallId(request), method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
+    const headers = answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
+    const options = answer.reason === undefined ? { headers } : { reason: answer.reason, headers };
+    try {
+      transaction.respond(createResponse(request, answer.status, options));
+    } catch (error) {
+      this.#deps.log.debug({ callId: safeCallId(request), err: String(error) }, 'answer not sent');
+    }
+  }
+}
+
+function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {
+  return plan.requestUri === request.requestUriText ? request.requestUri : parseUri(plan.requestUri);
+}
+
+function safeCallId(request: IncomingRequest): string | undefined {
+  return request.headers.get('call-id');
+}

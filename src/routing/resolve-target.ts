@@ -1,0 +1,41 @@
+// Turning a configured next hop or a URI into an address to connect to. Host names go through the
+// system resolver here; RFC 3263 discovery (NAPTR, SRV) replaces this for peer domains.
+
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isSipUri, type Uri } from '../sip/uri.js';
+import type { Side, TransportProtocol } from '../transport/flow.js';
+import type { RouteTarget } from './route-types.js';
+
+const DEFAULT_PORTS: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
+
+export async function resolveHost(host: string): Promise<string> {
+  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
+  if (isIP(bare) !== 0) return bare;
+  return (await lookup(bare)).address;
+}
+
+export async function resolveTarget(
+  target: { readonly host: string; readonly port: number; readonly transport: TransportProtocol },
+  side: Side,
+): Promise<RouteTarget> {
+  return { protocol: target.transport, address: await resolveHost(target.host), port: target.port, side };
+}
+
+/**
+ * RFC 3263 §4.1 without DNS records: the transport from the URI's transport parameter (TLS for
+ * sips), the port from the URI or the transport's default.
+ */
+export async function targetFromUri(uri: Uri, side: Side): Promise<RouteTarget | undefined> {
+  if (!isSipUri(uri)) return undefined;
+  const transportParam = uri.params.get('transport')?.toLowerCase();
+  const protocol: TransportProtocol = uri.scheme === 'sips' || transportParam === 'tls'
+    ? 'tls'
+    : transportParam === 'tcp' ? 'tcp' : 'udp';
+  const host = uri.params.get('maddr') ?? uri.host;
+  return { protocol, address: await resolveHost(host), port: uri.port ?? DEFAULT_PORTS[protocol], side };
+}
+
+export function otherSide(side: Side): Side {
+  return side === 'internal' ? 'external' : 'internal';
+}
