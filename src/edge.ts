@@ -98,31 +98,33 @@ export function createEdge(options: EdgeOptions): Edge {
       if (ownsClock) (clock as TimerWheel).start();
       await transport.listen();
       const local = new LocalAddresses(transport.boundListeners);
-      let proxy: ProxyCore | undefined;
+      // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
+      const bound: { proxy?: ProxyCore } = {};
       transactions = new TransactionLayer({
         clock,
         timers: config.limits.timers,
         responseSender: responses,
         user: {
-          onRequest: (request, transaction) => proxy!.onRequest(request, transaction),
-          onAck: (ack, flow) => proxy!.onAck(ack, flow),
-          onStrayResponse: (response, flow) => proxy!.onStrayResponse(response, flow),
+          onRequest: (request, transaction) => bound.proxy!.onRequest(request, transaction),
+          onAck: (ack, flow) => bound.proxy!.onAck(ack, flow),
+          onStrayResponse: (response, flow) => bound.proxy!.onStrayResponse(response, flow),
         },
       });
       const layer = transactions;
-      proxy = new ProxyCore({
+      const proxy = new ProxyCore({
         transactions: layer, flows: transport, router: options.router ?? new StaticRouter(config), local, clock,
         limits: parser, log, metrics, responses,
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
-      stopAccepting = () => proxy?.stopAccepting();
+      bound.proxy = proxy;
+      stopAccepting = () => proxy.stopAccepting();
     },
     async stop(graceMs = 32_000) {
       stopAccepting();
       if (transactions !== undefined) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([transactions.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-        clearTimeout(timer);
+        // Answered transactions only absorb retransmissions: wait for the unanswered ones alone.
+        const deadline = Date.now() + graceMs;
+        while (transactions.unanswered > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
         transactions.close();
       }
       await transport.close();

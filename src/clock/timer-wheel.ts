@@ -3,7 +3,6 @@
 // O(1); a tick costs only the timers in its slot. A timer due more than one revolution ahead waits in
 // its slot until the wheel comes round to its tick (its "rounds" are implicit in the absolute tick).
 
-import { performance } from 'node:perf_hooks';
 import type { Clock, Timer } from './clock.js';
 
 export interface TimerWheelOptions {
@@ -18,15 +17,18 @@ export interface TimerWheelOptions {
 type EntryState = 'pending' | 'fired' | 'cancelled';
 
 class WheelEntry implements Timer {
+  readonly wheel: TimerWheel;
+  readonly dueTick: number;
+  readonly fire: () => void;
   state: EntryState = 'pending';
   previous: WheelEntry | undefined;
   next: WheelEntry | undefined;
 
-  constructor(
-    readonly wheel: TimerWheel,
-    readonly dueTick: number,
-    readonly fire: () => void,
-  ) {}
+  constructor(wheel: TimerWheel, dueTick: number, fire: () => void) {
+    this.wheel = wheel;
+    this.dueTick = dueTick;
+    this.fire = fire;
+  }
 
   cancel(): void {
     if (this.state !== 'pending') return;
@@ -54,6 +56,7 @@ export class TimerWheel implements Clock {
     if (!(this.tickMs > 0)) throw new RangeError(`tickMs must be positive, not ${this.tickMs}`);
     if (!Number.isInteger(this.#slotCount) || this.#slotCount < 1) throw new RangeError(`slots must be a positive integer, not ${this.#slotCount}`);
     this.#heads = new Array<WheelEntry | undefined>(this.#slotCount).fill(undefined);
+    // The global (not node:perf_hooks' export) so that test fake timers can stand in for it.
     this.#source = options.now ?? (() => performance.now());
     this.#origin = this.#source();
   }

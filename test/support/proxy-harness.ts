@@ -53,21 +53,23 @@ export class ProxyHarness {
     const connector = { connect: (target: RouteTarget) => this.#connect(target) };
     const log = silentLogger();
     const responses = new ResponseDispatcher(connector, log);
-    let proxy: ProxyCore | undefined;
+    // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
+    const bound: { proxy?: ProxyCore } = {};
     this.transactions = new TransactionLayer({
       clock: this.clock, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 }, responseSender: responses,
       user: {
-        onRequest: (r, t) => proxy!.onRequest(r, t),
-        onAck: (a, f) => proxy!.onAck(a, f),
-        onStrayResponse: (r, f) => proxy!.onStrayResponse(r, f),
+        onRequest: (r, t) => bound.proxy!.onRequest(r, t),
+        onAck: (a, f) => bound.proxy!.onAck(a, f),
+        onStrayResponse: (r, f) => bound.proxy!.onStrayResponse(r, f),
       },
     });
     const layer = this.transactions;
-    proxy = new ProxyCore({
+    const proxy = new ProxyCore({
       transactions: layer, flows: connector, router: new StaticRouter(parsed.config), local: new LocalAddresses(LISTENERS),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
     });
+    bound.proxy = proxy;
     this.proxy = proxy;
   }
 

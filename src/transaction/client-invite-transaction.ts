@@ -1,0 +1,120 @@
+// RFC 3261 §17.1.1: the INVITE client transaction (Calling → Proceeding → Completed → Terminated).
+// It retransmits the INVITE over UDP (timer A), gives up after 64*T1 in Calling (timer B), ACKs a
+// 300-699 final itself and lingers to re-ACK its retransmissions (timer D). A 2xx ends it at once
+// (RFC 3261, not RFC 6026's Accepted state): retransmitted 2xx then reach the TU as stray responses.
+
+import type { IncomingResponse } from '../sip/incoming-message.js';
+import type { OutgoingMessage } from '../sip/outgoing-message.js';
+import type { ClientTransaction, ClientTransactionHandlers, ClientTransactionOptions } from './client-transaction.js';
+import { createAck } from './create-ack.js';
+import { Transaction, type TransactionContext } from './transaction.js';
+import type { TransitionTable } from './transaction-state-error.js';
+import { TIMER_D_UNRELIABLE_MS, transactionTimeoutMs } from './transaction-timers.js';
+
+export type ClientInviteState = 'calling' | 'proceeding' | 'completed' | 'terminated';
+
+const TRANSITIONS: TransitionTable<ClientInviteState> = {
+  calling: ['proceeding', 'completed', 'terminated'],
+  proceeding: ['completed', 'terminated'],
+  completed: ['terminated'],
+  terminated: [],
+};
+
+export class ClientInviteTransaction extends Transaction<ClientInviteState> implements ClientTransaction {
+  readonly method = 'INVITE';
+  readonly branch: string;
+  readonly request: OutgoingMessage;
+  readonly #handlers: ClientTransactionHandlers;
+  readonly #requestBytes: Buffer;
+  #ackBytes: Buffer | undefined;
+  #receivedProvisional = false;
+
+  constructor(context: TransactionContext, options: ClientTransactionOptions) {
+    super(context, { machine: 'client INVITE transaction', initial: 'calling', transitions: TRANSITIONS });
+    this.branch = options.branch;
+    this.request = options.request;
+    this.#handlers = options.handlers;
+    this.#requestBytes = options.request.toBuffer();
+  }
+
+  get receivedProvisional(): boolean {
+    return this.#receivedProvisional;
+  }
+
+  /** §17.1.1.2: send the INVITE, start timer A (unreliable transports only) and timer B. */
+  start(): void {
+    if (!this.flow.send(this.#requestBytes)) {
+      // §17.1.4, reported on the next clock turn so that the caller holds the transaction first.
+      this.startTimer('transport', 0, () => this.#failTransport());
+      return;
+    }
+    if (!this.flow.reliable) this.#startTimerA(this.timers.t1Ms);
+    this.startTimer('B', transactionTimeoutMs(this.timers), () => this.#onTimerB());
+  }
+
+  /** A response the layer matched to this transaction (§17.1.3). */
+  receiveResponse(response: IncomingResponse): void {
+    const state = this.state;
+    if (state === 'calling' || state === 'proceeding') {
+      if (response.status < 200) this.#onProvisional(response);
+      else if (response.status < 300) this.#onSuccess(response);
+      else this.#onFailure(response);
+    } else if (state === 'completed' && response.status >= 300) {
+      // §17.1.1.2: a retransmitted final is ACKed again and not passed up.
+      if (this.#ackBytes !== undefined) this.flow.send(this.#ackBytes);
+    }
+  }
+
+  /** The flow closed: before a final response that is a transport error (§17.1.4). */
+  flowClosed(): void {
+    if (this.state === 'calling' || this.state === 'proceeding') this.#failTransport();
+  }
+
+  #onProvisional(response: IncomingResponse): void {
+    // §17.1.1.2: Proceeding stops retransmissions; timer B only bounds the Calling state.
+    if (this.state === 'calling') {
+      this.moveTo('proceeding');
+      this.stopTimer('A');
+      this.stopTimer('B');
+    }
+    this.#receivedProvisional = true;
+    this.#handlers.onResponse(response);
+  }
+
+  #onSuccess(response: IncomingResponse): void {
+    // §17.1.1.2: a 2xx ends the transaction; the ACK for it is the TU's (§13.2.2.4, §16.7 step 10).
+    this.moveTo('terminated');
+    this.#handlers.onResponse(response);
+  }
+
+  #onFailure(response: IncomingResponse): void {
+    this.#ackBytes = createAck(this.request, response).toBuffer();
+    this.flow.send(this.#ackBytes);
+    this.moveTo('completed');
+    this.stopTimer('A');
+    this.stopTimer('B');
+    // §17.1.1.2: timer D, at least 32 s over UDP to re-ACK retransmitted finals, zero when reliable.
+    if (this.flow.reliable) this.moveTo('terminated');
+    else this.startTimer('D', TIMER_D_UNRELIABLE_MS, () => this.moveTo('terminated'));
+    this.#handlers.onResponse(response);
+  }
+
+  /** §17.1.1.2: timer A starts at T1 and doubles on each retransmission (no T2 cap for INVITE). */
+  #startTimerA(intervalMs: number): void {
+    this.startTimer('A', intervalMs, () => {
+      if (!this.flow.isOpen || !this.flow.send(this.#requestBytes)) return this.#failTransport();
+      this.#startTimerA(intervalMs * 2);
+    });
+  }
+
+  #onTimerB(): void {
+    if (!this.flow.isOpen) return this.#failTransport();
+    this.moveTo('terminated', 'timeout');
+    this.#handlers.onTimeout();
+  }
+
+  #failTransport(): void {
+    this.moveTo('terminated', 'transport-error');
+    this.#handlers.onTransportError();
+  }
+}
