@@ -27,9 +27,7 @@ const CALL_ID = /^[\x21-\x7e]+$/;
 
 /** Throws EdgeError naming the first problem found. */
 export function validateMessage(message: IncomingMessage, options: ValidateOptions): void {
-  for (const key of SINGLETON_HEADERS) {
-    if (message.headers.count(key) > 1) throw new EdgeError('HEADER_DUPLICATED', `more than one ${key} header`);
-  }
+  checkSingletons(message);
   if (!CALL_ID.test(message.callId)) throw new EdgeError('HEADER_VALUE_MALFORMED', 'Call-ID: not a word["@"word]');
   void message.from;
   void message.to;
@@ -45,6 +43,20 @@ export function validateMessage(message: IncomingMessage, options: ValidateOptio
     }
   }
   if (options.grammar === 'full') validateKnownHeaders(message);
+}
+
+const SINGLETONS: ReadonlySet<string> = new Set(SINGLETON_HEADERS);
+
+/** One pass over the header fields: a header that must appear once appears at most once. */
+function checkSingletons(message: IncomingMessage): void {
+  const fields = message.headers.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const key = fields[i]!.key;
+    if (!SINGLETONS.has(key)) continue;
+    for (let j = i + 1; j < fields.length; j++) {
+      if (fields[j]!.key === key) throw new EdgeError('HEADER_DUPLICATED', `more than one ${key} header`);
+    }
+  }
 }
 
 type Grammar = (value: string) => unknown;

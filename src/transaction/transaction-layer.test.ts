@@ -257,6 +257,18 @@ describe('the transaction layer: lifecycle', () => {
     await expect(transactions.drain()).resolves.toBeUndefined();
   });
 
+  it('O5 counts as unanswered only transactions still waiting for a final response', () => {
+    const { flow, requests, transactions } = layer();
+    transactions.receive(request({ method: 'MESSAGE' }), flow);
+    const client = transactions.sendRequest({ request: outgoing('OPTIONS', 'z9hG4bKu1'), branch: 'z9hG4bKu1', flow, method: 'OPTIONS', handlers: handlers() });
+    expect(transactions.unanswered).toBe(2);
+    requests[0]!.transaction.respond(createResponse(requests[0]!.request, 200));
+    expect(transactions.unanswered).toBe(1);
+    client.terminate();
+    expect(transactions.unanswered).toBe(0);
+    expect(transactions.size).toBe(1); // the answered server transaction still absorbs retransmissions
+  });
+
   it('close() cancels every timer, tells no handler, and drops later messages', () => {
     const { clock, flow, user, transactions } = layer();
     const client = handlers();
