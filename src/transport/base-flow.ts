@@ -12,6 +12,8 @@ export interface FlowContext {
   readonly limits: TransportLimits;
   readonly stats: TransportStats;
   readonly logger: TransportLogger | undefined;
+  /** Called from the flow's constructor: the flow is open. */
+  flowOpened(flow: BaseFlow): void;
   /** Hand a message to the layer above; never throws. */
   deliver(message: IncomingMessage, flow: Flow): void;
   /** Called exactly once, when the flow stops being open. */
@@ -52,6 +54,7 @@ export abstract class BaseFlow implements Flow {
     this.context = context;
     this.#lastActivity = context.clock.now();
     this.#idleTimer = context.clock.setTimer(context.limits.idleTimeoutMs, this.#onIdleTimer);
+    context.flowOpened(this);
   }
 
   get isOpen(): boolean {

@@ -1,0 +1,84 @@
+// The SIP domains a peer's certificate vouches for (RFC 5922 §7.1): every subjectAltName dNSName and
+// every `sip:` URI without a user part; the subject CN only when the certificate has no
+// subjectAltName at all. Wildcards are never identities (RFC 5922 §7.2 forbids wildcard matching).
+
+import type { PeerCertificate } from 'node:tls';
+
+interface AltName {
+  readonly type: string;
+  readonly value: string;
+}
+
+/** The domains, lowercased and without duplicates, or undefined when there is no certificate. */
+export function peerIdentityOf(certificate: PeerCertificate | undefined): string[] | undefined {
+  if (certificate === undefined || Object.keys(certificate).length === 0) return undefined;
+  const domains = new Set<string>();
+  const altNames = certificate.subjectaltname;
+  if (altNames !== undefined && altNames !== '') {
+    for (const name of parseSubjectAltName(altNames)) addDomain(domains, domainOf(name));
+  } else {
+    const commonName = certificate.subject?.CN as string | string[] | undefined;
+    for (const cn of Array.isArray(commonName) ? commonName : [commonName]) addDomain(domains, cn);
+  }
+  return [...domains];
+}
+
+function domainOf(name: AltName): string | undefined {
+  if (name.type === 'DNS') return name.value;
+  if (name.type !== 'URI' || !/^sip:/i.test(name.value)) return undefined;
+  const rest = name.value.slice(4);
+  if (rest.includes('@') || rest.startsWith('[')) return undefined; // a user's URI, or an IP literal
+  const end = rest.search(/[;?:]/);
+  return end === -1 ? rest : rest.slice(0, end);
+}
+
+function addDomain(domains: Set<string>, candidate: string | undefined): void {
+  if (candidate === undefined) return;
+  const domain = candidate.toLowerCase().replace(/\.$/, '');
+  if (domain === '' || domain.includes('*')) return;
+  domains.add(domain);
+}
+
+/**
+ * Node's `subjectaltname` text: `DNS:a.example, URI:sip:a.example`. Values holding a separator or a
+ * quote come JSON-quoted (Node ≥ 17.3.1), so a crafted name cannot smuggle in a second entry.
+ */
+export function parseSubjectAltName(text: string): AltName[] {
+  const names: AltName[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const colon = text.indexOf(':', pos);
+    if (colon === -1) break;
+    const type = text.slice(pos, colon);
+    let end: number;
+    let value: string;
+    if (text[colon + 1] === '"') {
+      end = closingQuote(text, colon + 2) + 1;
+      value = decodeQuoted(text.slice(colon + 1, end));
+    } else {
+      end = text.indexOf(', ', colon + 1);
+      if (end === -1) end = text.length;
+      value = text.slice(colon + 1, end);
+    }
+    names.push({ type, value });
+    pos = end + 2;
+  }
+  return names;
+}
+
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return text.length - 1;
+}
+
+function decodeQuoted(quoted: string): string {
+  try {
+    const value: unknown = JSON.parse(quoted);
+    return typeof value === 'string' ? value : '';
+  } catch {
+    return '';
+  }
+}

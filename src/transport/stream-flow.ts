@@ -1,0 +1,171 @@
+// A flow over one TCP or TLS connection (RFC 3261 §18.3): bytes are framed into messages by
+// Content-Length, CRLF CRLF pings are answered, and the connection is kept alive and watched with
+// RFC 5626 §4.4.1 keepalives. A peer that sends garbage or stops reading is cut off (SPEC Y4).
+
+import type { Socket } from 'node:net';
+import type { Timer } from '../clock/clock.js';
+import type { ErrorFrame, ParsedFrame } from '../sip/parsed-frame.js';
+import { StreamFramer } from '../sip/stream-framer.js';
+import { BaseFlow, type FlowContext, type FlowInit } from './base-flow.js';
+import { malformedRequestResponse } from './malformed-request-response.js';
+
+const PING = Buffer.from('\r\n\r\n');
+const PONG = Buffer.from('\r\n');
+/** RFC 5626 §4.4.1: a pong is expected within 10 seconds of the ping. */
+const MAX_PONG_WAIT_MS = 10_000;
+/** How long a closing connection may take to flush and see the peer's FIN before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+/** Closes after which nothing more can or should be written: the socket is destroyed at once. */
+const ABRUPT_CLOSES = new Set(['send-buffer-full', 'keepalive-timeout', 'socket-error', 'internal-error']);
+
+export class StreamFlow extends BaseFlow {
+  readonly reliable = true;
+  readonly #socket: Socket;
+  readonly #framer: StreamFramer;
+  /** Clock time of the last bytes received of any kind (messages, pings, pongs). */
+  #lastReceived: number;
+  #heardSincePing = true;
+  #awaitingPong = false;
+  #keepaliveTimer: Timer | undefined;
+  #graceTimer: Timer | undefined;
+  #socketClosed = false;
+  #socketClosedWaiters: Array<() => void> = [];
+
+  constructor(socket: Socket, init: FlowInit, context: FlowContext) {
+    super(init, context);
+    this.#socket = socket;
+    this.#framer = new StreamFramer(context.limits.parser);
+    this.#lastReceived = context.clock.now();
+    socket.setNoDelay(true);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onSocketClose);
+    const interval = context.limits.keepaliveIntervalMs;
+    if (interval > 0) this.#keepaliveTimer = context.clock.setTimer(interval, this.#onKeepaliveTimer);
+  }
+
+  send(bytes: Buffer): boolean {
+    if (!this.isOpen || !this.#write(bytes)) return false;
+    this.touch();
+    return true;
+  }
+
+  /** Resolves once the socket is fully closed (for an orderly shutdown of the layer). */
+  whenSocketClosed(): Promise<void> {
+    if (this.#socketClosed) return Promise.resolve();
+    return new Promise((resolve) => this.#socketClosedWaiters.push(resolve));
+  }
+
+  protected release(reason: string): void {
+    this.#keepaliveTimer?.cancel();
+    if (this.#socketClosed) return;
+    if (ABRUPT_CLOSES.has(reason)) {
+      this.#socket.destroy();
+      return;
+    }
+    this.#socket.end();
+    this.#graceTimer = this.context.clock.setTimer(CLOSE_GRACE_MS, this.#destroySocket);
+  }
+
+  /** Queue bytes unless that would exceed the pending-bytes cap, which closes the connection. */
+  #write(bytes: Buffer): boolean {
+    const socket = this.#socket;
+    if (socket.writableLength + bytes.length > this.context.limits.maxPendingBytesPerConnection) {
+      this.context.stats.sendBufferOverflows++;
+      this.close('send-buffer-full');
+      return false;
+    }
+    socket.write(bytes);
+    return true;
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (!this.isOpen) return;
+    this.#lastReceived = this.context.clock.now();
+    this.#heardSincePing = true;
+    const framer = this.#framer;
+    try {
+      framer.push(chunk);
+      while (this.isOpen) {
+        const frame = framer.next();
+        if (frame === undefined) break;
+        this.#dispatch(frame);
+      }
+    } catch (error) {
+      this.context.logger?.warn({ err: error, flow: this.id }, 'stream input handling failed');
+      this.close('internal-error');
+    }
+  };
+
+  #dispatch(frame: ParsedFrame): void {
+    switch (frame.kind) {
+      case 'message':
+        this.touch();
+        this.context.deliver(frame.message, this);
+        return;
+      case 'ping':
+        this.#write(PONG); // RFC 5626 §4.4.1: a CRLF CRLF ping is answered with a CRLF pong
+        return;
+      case 'pong':
+        return; // any bytes prove the peer alive; #onData noted them
+      case 'error':
+        this.#rejectFrame(frame);
+        return;
+    }
+  }
+
+  /** Framing is lost for good (RFC 3261 §18.3): answer the request if it can be, then close. */
+  #rejectFrame(frame: ErrorFrame): void {
+    this.context.stats.framingErrors++;
+    this.context.logger?.debug({ flow: this.id, code: frame.error.code, detail: frame.error.message }, 'malformed input on stream');
+    const response = malformedRequestResponse(frame, this.local.address);
+    if (response !== undefined) this.#write(response);
+    this.close('framing-error');
+  }
+
+  // RFC 5626 §4.4.1: ping when nothing arrived for an interval, then expect a pong (or any bytes)
+  // within a further interval, at most 10 s; silence means the connection is dead.
+  readonly #onKeepaliveTimer = (): void => {
+    if (!this.isOpen) return;
+    const interval = this.context.limits.keepaliveIntervalMs;
+    if (this.#awaitingPong) {
+      if (!this.#heardSincePing) {
+        this.context.stats.keepaliveTimeouts++;
+        this.close('keepalive-timeout');
+        return;
+      }
+      this.#awaitingPong = false;
+    }
+    const quietMs = this.context.clock.now() - this.#lastReceived;
+    if (quietMs < interval) {
+      this.#keepaliveTimer = this.context.clock.setTimer(interval - quietMs, this.#onKeepaliveTimer);
+      return;
+    }
+    this.#heardSincePing = false;
+    this.#awaitingPong = true;
+    if (!this.#write(PING)) return;
+    this.#keepaliveTimer = this.context.clock.setTimer(Math.min(interval, MAX_PONG_WAIT_MS), this.#onKeepaliveTimer);
+  };
+
+  readonly #onEnd = (): void => {
+    this.close('remote-closed');
+  };
+
+  readonly #onError = (error: Error): void => {
+    this.context.logger?.debug({ err: error, flow: this.id }, 'stream socket error');
+    this.close('socket-error');
+  };
+
+  readonly #onSocketClose = (): void => {
+    this.#socketClosed = true;
+    this.#graceTimer?.cancel();
+    this.close('remote-closed');
+    for (const resolve of this.#socketClosedWaiters) resolve();
+    this.#socketClosedWaiters = [];
+  };
+
+  readonly #destroySocket = (): void => {
+    this.#socket.destroy();
+  };
+}

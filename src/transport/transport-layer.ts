@@ -1,0 +1,236 @@
+// The transport layer (SPEC F1, F4, F5, Y4): binds the UDP, TCP and TLS listeners of both sides,
+// turns connections and datagrams into flows, hands received messages up, and opens connections on
+// demand, sharing one dial per destination and reusing open connections (RFC 3261 §18.1.1).
+
+import { isIPv6, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { IncomingMessage } from '../sip/incoming-message.js';
+import { BaseFlow, type FlowContext } from './base-flow.js';
+import { dialStream } from './dial-stream.js';
+import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
+import { flowId, type FlowDirection } from './flow-id.js';
+import { peerIdentityOf } from './peer-identity.js';
+import { StreamFlow } from './stream-flow.js';
+import { StreamListener, type StreamAdmission } from './stream-listener.js';
+import { TransportError } from './transport-error.js';
+import { emptyStats, validateTransportOptions, type BoundListener, type TransportLayerOptions, type TransportStats } from './transport-options.js';
+import { UdpListener } from './udp-listener.js';
+
+export interface ConnectDestination {
+  readonly protocol: TransportProtocol;
+  /** An IP literal, IPv6 without brackets. */
+  readonly address: string;
+  readonly port: number;
+  readonly side: Side;
+  /** TLS SNI: the peer domain being reached. */
+  readonly servername?: string;
+}
+
+export interface TransportGauges {
+  /** Open TCP and TLS flows, both directions. */
+  readonly streamConnections: number;
+  /** Accepted TLS connections still in their handshake. */
+  readonly handshakesInProgress: number;
+  readonly dialsInProgress: number;
+  /** Open flows of every protocol. */
+  readonly flows: number;
+}
+
+type Listener = UdpListener | StreamListener;
+
+export class TransportLayer {
+  readonly #options: TransportLayerOptions;
+  readonly #stats: TransportStats = emptyStats();
+  readonly #context: FlowContext;
+  readonly #listeners: Listener[];
+  readonly #flows = new Map<string, BaseFlow>();
+  /** Open stream flows by side, protocol and remote endpoint, for reuse by `connect`. */
+  readonly #streamsByEndpoint = new Map<string, StreamFlow>();
+  readonly #dials = new Map<string, Promise<Flow>>();
+  #openStreams = 0;
+  #handshakesInProgress = 0;
+  #serial = 0;
+  #state: 'created' | 'listening' | 'closed' = 'created';
+
+  constructor(options: TransportLayerOptions) {
+    validateTransportOptions(options);
+    this.#options = options;
+    this.#context = this.#createContext();
+    const admission = this.#createAdmission();
+    this.#listeners = options.listeners.map((listener): Listener => listener.protocol === 'udp'
+      ? new UdpListener({ side: listener.side, address: listener.address, port: listener.port, context: this.#context, nextSerial: this.#nextSerial })
+      : new StreamListener({ ...listener, protocol: listener.protocol, tls: options.tls, handshakeTimeoutMs: options.limits.handshakeTimeoutMs, admission }));
+  }
+
+  get stats(): Readonly<TransportStats> {
+    return this.#stats;
+  }
+
+  /** Current load, for metrics gauges and the admin API. */
+  get gauges(): TransportGauges {
+    return { streamConnections: this.#openStreams, handshakesInProgress: this.#handshakesInProgress, dialsInProgress: this.#dials.size, flows: this.#flows.size };
+  }
+
+  /** Every listener with the port it actually bound. */
+  get boundListeners(): BoundListener[] {
+    return this.#listeners.map((l) => ({ side: l.side, protocol: l.protocol, address: l.local.address, port: l.local.port }));
+  }
+
+  /** Every open flow (for the admin API and metrics). */
+  get flows(): Iterable<Flow> {
+    return this.#flows.values();
+  }
+
+  findFlow(id: string): Flow | undefined {
+    return this.#flows.get(id);
+  }
+
+  async listen(): Promise<void> {
+    if (this.#state !== 'created') throw new TransportError('LAYER_CLOSED', `cannot listen: the transport layer is ${this.#state}`);
+    const results = await Promise.allSettled(this.#listeners.map((l) => (l instanceof UdpListener ? l.bind() : l.listen())));
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure !== undefined) {
+      await this.close();
+      throw failure.reason;
+    }
+    this.#state = 'listening';
+  }
+
+  /** A flow to the destination: UDP pairs it with the side's listener; TCP and TLS reuse or dial. */
+  async connect(destination: ConnectDestination): Promise<Flow> {
+    if (this.#state !== 'listening') throw new TransportError('LAYER_CLOSED', `cannot connect: the transport layer is ${this.#state}`);
+    if (destination.protocol === 'udp') return this.#datagramFlow(destination);
+    const key = endpointKey(destination.side, destination.protocol, destination);
+    const open = this.#streamsByEndpoint.get(key);
+    if (open !== undefined && open.isOpen) return open;
+    const pending = this.#dials.get(key);
+    if (pending !== undefined) return pending; // one dial in flight per destination, shared
+    if (!this.#hasRoomForConnection()) {
+      throw new TransportError('CONNECTION_CAP', `${this.#options.limits.maxConnections} connections open; not dialling ${key}`);
+    }
+    const dial = this.#dial({ ...destination, protocol: destination.protocol }, key);
+    this.#dials.set(key, dial);
+    return dial;
+  }
+
+  /** Stop listening and close every flow; resolves when the sockets are closed. */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    await Promise.allSettled(this.#dials.values());
+    const sockets: Promise<void>[] = [];
+    for (const flow of [...this.#flows.values()]) {
+      if (flow instanceof StreamFlow) sockets.push(flow.whenSocketClosed());
+      flow.close('shutdown');
+    }
+    await Promise.all([...this.#listeners.map((l) => l.close()), ...sockets]);
+  }
+
+  #datagramFlow(destination: ConnectDestination): Flow {
+    const ipv6 = isIPv6(destination.address);
+    for (const listener of this.#listeners) {
+      if (listener instanceof UdpListener && listener.side === destination.side && listener.ipv6 === ipv6) {
+        return listener.flowTo(destination.address, destination.port, 'outbound');
+      }
+    }
+    throw new TransportError('NO_LISTENER', `no ${ipv6 ? 'IPv6' : 'IPv4'} UDP listener on the ${destination.side} side`);
+  }
+
+  async #dial(destination: ConnectDestination & { protocol: 'tcp' | 'tls' }, key: string): Promise<Flow> {
+    try {
+      const limits = this.#options.limits;
+      const socket = await dialStream(destination, this.#options.tls, this.#options.clock, limits.handshakeTimeoutMs);
+      const remote = { address: destination.address, port: destination.port };
+      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', remote);
+      if (flow !== undefined) return flow;
+      throw this.#state === 'closed'
+        ? new TransportError('LAYER_CLOSED', 'the transport layer closed while dialling')
+        : new TransportError('CONNECT_FAILED', `${key}: the connection closed during set-up`);
+    } finally {
+      this.#dials.delete(key);
+    }
+  }
+
+  /** Make a flow of a connected socket; undefined when the socket died before this point. */
+  #adopt(socket: Socket, side: Side, protocol: 'tcp' | 'tls', direction: FlowDirection, remote?: Endpoint): StreamFlow | undefined {
+    if (this.#state === 'closed' || socket.destroyed || socket.remoteAddress === undefined || socket.remotePort === undefined) {
+      socket.destroy();
+      return undefined;
+    }
+    const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    const peer = remote ?? { address: socket.remoteAddress, port: socket.remotePort };
+    const tlsSocket = socket as TLSSocket;
+    // RFC 5922 §7.1: an identity only from a certificate that chained to a trusted CA.
+    const peerIdentity = protocol === 'tls' && tlsSocket.authorized ? peerIdentityOf(tlsSocket.getPeerCertificate()) : undefined;
+    const id = flowId(protocol, local, peer, direction, this.#nextSerial());
+    const flow = new StreamFlow(socket, { id, protocol, side, local, remote: peer, peerIdentity }, this.#context);
+    this.#openStreams++;
+    this.#streamsByEndpoint.set(endpointKey(side, protocol, peer), flow);
+    return flow;
+  }
+
+  #hasRoomForConnection(): boolean {
+    return this.#openStreams + this.#handshakesInProgress + this.#dials.size < this.#options.limits.maxConnections;
+  }
+
+  readonly #nextSerial = (): number => ++this.#serial;
+
+  #createContext(): FlowContext {
+    const options = this.#options;
+    const stats = this.#stats;
+    return {
+      clock: options.clock, limits: options.limits, stats, logger: options.logger,
+      flowOpened: (flow) => {
+        this.#flows.set(flow.id, flow);
+      },
+      deliver: (message: IncomingMessage, flow: Flow) => {
+        try {
+          options.onMessage(message, flow);
+        } catch (error) {
+          stats.deliveryFailures++; // a bug above must not take the connection or the process down
+          options.logger?.warn({ err: error, flow: flow.id }, 'onMessage threw');
+        }
+      },
+      flowClosed: (flow, reason) => this.#forget(flow, reason),
+    };
+  }
+
+  #forget(flow: BaseFlow, reason: string): void {
+    this.#flows.delete(flow.id);
+    if (flow instanceof StreamFlow) {
+      this.#openStreams--;
+      const key = endpointKey(flow.side, flow.protocol, flow.remote);
+      if (this.#streamsByEndpoint.get(key) === flow) this.#streamsByEndpoint.delete(key);
+    }
+    this.#options.logger?.debug({ flow: flow.id, reason }, 'flow closed');
+    try {
+      this.#options.onFlowClosed?.(flow, reason);
+    } catch (error) {
+      this.#options.logger?.warn({ err: error, flow: flow.id }, 'onFlowClosed threw');
+    }
+  }
+
+  #createAdmission(): StreamAdmission {
+    const limits = this.#options.limits;
+    return {
+      stats: this.#stats,
+      logger: this.#options.logger,
+      hasRoomForConnection: () => this.#state !== 'closed' && this.#hasRoomForConnection(),
+      beginHandshake: () => {
+        if (this.#handshakesInProgress >= limits.maxHandshakesInProgress) return false;
+        this.#handshakesInProgress++;
+        return true;
+      },
+      endHandshake: () => {
+        this.#handshakesInProgress--;
+      },
+      adopt: (socket, side, protocol) => {
+        this.#adopt(socket, side, protocol, 'inbound');
+      },
+    };
+  }
+}
+
+function endpointKey(side: Side, protocol: TransportProtocol, remote: Endpoint): string {
+  return `${side} ${protocol} ${remote.address} ${remote.port}`;
+}
