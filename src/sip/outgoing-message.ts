@@ -110,6 +110,17 @@ export class OutgoingMessage {
     return this;
   }
 
+  /** Replace the first value of a list header, keeping the rest of its line. */
+  replaceFirstValue(name: string, value: string): this {
+    const key = headerKey(name);
+    const at = this.#lines.findIndex((l) => l.key === key);
+    if (at === -1) return this.prepend(name, value);
+    const values = splitHeaderList(valueOf(this.#lines[at]!.line), []);
+    values[0] = value;
+    this.#lines[at] = makeLine(name, values.join(', '));
+    return this;
+  }
+
   toBuffer(): Buffer {
     let head = this.startLine + CRLF;
     for (const { key, line } of this.#lines) {
