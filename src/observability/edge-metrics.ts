@@ -8,6 +8,7 @@ export class EdgeMetrics {
   readonly requests = new Counter({ name: 'simple_edge_requests_total', help: 'Requests received, by method and side', labelNames: ['method', 'side'] as const, registers: [this.registry] });
   readonly responses = new Counter({ name: 'simple_edge_responses_total', help: 'Responses sent upstream, by status class', labelNames: ['status_class'] as const, registers: [this.registry] });
   readonly edgeAnswers = new Counter({ name: 'simple_edge_answers_total', help: 'Requests the edge answered itself instead of relaying, by status and the rule or RFC step behind it', labelNames: ['status', 'because'] as const, registers: [this.registry] });
+  readonly policyDecisions = new Counter({ name: 'simple_edge_policy_decisions_total', help: 'Border policy decisions other than pass, by rule, verdict (shadow- when not applied) and peer domain', labelNames: ['rule', 'verdict', 'peer'] as const, registers: [this.registry] });
   readonly transactions = new Gauge({ name: 'simple_edge_transactions', help: 'Live SIP transactions', registers: [this.registry] });
 
   answeredAtEdge(status: number, because: string): void {

@@ -5,6 +5,7 @@ import type { IncomingRequest } from '../sip/incoming-message.js';
 import { splitHeaderList } from '../sip/header-list.js';
 import { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { Via } from '../sip/via.js';
+import type { HeaderEdit } from '../policy/rule.js';
 import type { Endpoint, TransportProtocol } from '../transport/flow.js';
 import { hostPort, type BoundListener } from './local-addresses.js';
 import type { RoutePlan } from './route-set.js';
@@ -20,6 +21,8 @@ export interface ForwardSpec {
   readonly recordRoute: readonly string[];
   /** Step 8: the listener the Via names and the transport and branch of this attempt. */
   readonly via: { readonly listener: BoundListener; readonly protocol: TransportProtocol; readonly branch: string };
+  /** Step 5: header changes the border policy asked for (an Accept added, an Expires lowered). */
+  readonly edits?: readonly HeaderEdit[];
 }
 
 export function forwardRequest(spec: ForwardSpec): OutgoingMessage {
@@ -27,10 +30,18 @@ export function forwardRequest(spec: ForwardSpec): OutgoingMessage {
   const out = OutgoingMessage.copyOf(request, `${request.method} ${spec.requestUri} SIP/2.0`);
   removeOwnRoutes(out, spec.plan);
   decrementMaxForwards(out, request);
+  applyEdits(out, spec.edits ?? []);
   for (let i = spec.recordRoute.length - 1; i >= 0; i--) out.prependValue('Record-Route', spec.recordRoute[i]!);
   out.replaceFirstValue('Via', viaWithReceived(request.topVia, request.headers.values('via')[0]!, spec.source));
   out.prepend('Via', `SIP/2.0/${spec.via.protocol.toUpperCase()} ${hostPort(spec.via.listener)};branch=${spec.via.branch};rport`);
   return out;
+}
+
+export function applyEdits(out: OutgoingMessage, edits: readonly HeaderEdit[]): void {
+  for (const change of edits) {
+    if (change.op === 'set') out.set(change.name, change.value);
+    else out.remove(change.name);
+  }
 }
 
 /** Step 3: one less hop, or 70 for an RFC 2543 request that had no Max-Forwards. */

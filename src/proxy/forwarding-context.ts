@@ -12,7 +12,9 @@ import type { Timer } from '../clock/clock.js';
 import { bestStatus, isFailoverStatus, type BranchOutcome } from './best-response.js';
 import { forwardBranch } from './branch.js';
 import { createCancel } from './create-cancel.js';
-import { forwardRequest } from './forward-request.js';
+import { applyEdits, forwardRequest } from './forward-request.js';
+import type { Crossing } from '../policy/border-policy.js';
+import type { HeaderEdit } from '../policy/rule.js';
 import { recordRouteEntries, viaListener } from './record-route.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import type { RoutePlan } from './route-set.js';
@@ -26,6 +28,10 @@ export interface ForwardingInput {
   readonly requestUri: string;
   readonly plan: RoutePlan;
   readonly loopKey: string;
+  /** Set when the request crosses the border: the response rules run on its final response. */
+  readonly crossing: Crossing | undefined;
+  /** Header changes the border policy asked for. */
+  readonly edits: readonly HeaderEdit[];
 }
 
 export class ForwardingContext {
@@ -78,7 +84,7 @@ export class ForwardingContext {
     const out = forwardRequest({
       request, plan: this.#input.plan, requestUri: this.#input.requestUri, source: arrival.remote,
       recordRoute: recordRouteEntries(request, arrival, target, this.#deps.local),
-      via: { listener: viaListener(target, flow, this.#deps.local), protocol: target.protocol, branch },
+      via: { listener: viaListener(target, flow, this.#deps.local), protocol: target.protocol, branch }, edits: this.#input.edits,
     });
     this.#current = this.#deps.transactions.sendRequest({
       request: out, branch, flow, method: request.method,
@@ -100,8 +106,8 @@ export class ForwardingContext {
     }
     this.#timerC?.cancel();
     if (status < 300) {
-      this.#relay(response);
       this.#finalSent = true;
+      void this.#relayFinal(response);
       return;
     }
     this.#outcomes.push({ status, fromDownstream: true, response });
@@ -143,16 +149,32 @@ export class ForwardingContext {
     this.#finalSent = true;
     const status = this.#cancelled && this.#outcomes.length === 0 ? 487 : bestStatus(this.#outcomes);
     const downstream = this.#outcomes.find((o) => o.status === status && o.response !== undefined)?.response;
-    if (downstream !== undefined) return this.#relay(downstream);
+    if (downstream !== undefined) return void this.#relayFinal(downstream);
     this.#deps.log.info({ callId: this.#request.callId, status, outcomes: this.#outcomes.map((o) => o.status) }, 'no usable response from any target');
     this.#deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
     this.#respond(createResponse(this.#request, status));
   }
 
   /** §16.7 step 3: the edge's own Via comes off; everything else goes up as received. */
-  #relay(response: IncomingResponse): void {
+  #relay(response: IncomingResponse, edits: readonly HeaderEdit[] = []): void {
     const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
-    this.#respond(OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via'));
+    const out = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via');
+    applyEdits(out, edits);
+    this.#respond(out);
+  }
+
+  /** A final response crossing the border first meets the response rules (604 cache, granted Expires). */
+  async #relayFinal(response: IncomingResponse): Promise<void> {
+    const { crossing } = this.#input;
+    const policy = this.#deps.policy;
+    if (crossing === undefined || policy === undefined) return this.#relay(response);
+    try {
+      const outcome = await policy.checkResponse(this.#request, response, crossing);
+      this.#relay(response, outcome.edits);
+    } catch (error) {
+      this.#deps.log.error({ callId: this.#request.callId, err: error }, 'response rules failed; relaying unchanged');
+      this.#relay(response);
+    }
   }
 
   #respond(response: OutgoingMessage): void {

@@ -16,7 +16,9 @@ import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
 import { otherSide, type ResponseDispatcher } from './response-dispatcher.js';
 import { planRoute, type RoutePlan } from './route-set.js';
-import { parseUri, type Uri } from '../sip/uri.js';
+import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
+import type { Crossing } from '../policy/border-policy.js';
+import type { HeaderEdit } from '../policy/rule.js';
 import { checkMaxForwards, checkProxyRequire, checkSyntax, checkUriScheme, warning, type Answer } from './validate-request.js';
 
 export interface ProxyCoreDeps extends ProxyDeps {
@@ -63,16 +65,43 @@ export class ProxyCore implements TransactionUser {
       return this.#answer(transaction, { status: 482, because: 'S3 loop detected' });
     }
     const plan = planRoute(request, this.#deps.local);
-    const decision = await this.#deps.router.route({ request, flow: transaction.flow, requestUri: effectiveUri(request, plan), nextHop: plan.nextHop });
+    const requestUri = effectiveUri(request, plan);
+    const arrival = transaction.flow;
+    let crossing: Crossing | undefined = arrival.side === 'external' ? { direction: 'inbound', peer: originDomain(request, arrival) } : undefined;
+    const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
+    if (inboundEdits === undefined) return;
+    const decision = await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
     if (decision.kind === 'reply') return this.#answer(transaction, decision);
+    if (crossing === undefined && decision.targets.some((t) => t.side === 'external')) {
+      crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(requestUri) };
+    }
+    const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
+    if (outboundEdits === undefined) return;
     const context = new ForwardingContext(this.#deps, {
       serverTransaction: transaction, targets: decision.targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
+      crossing, edits: [...inboundEdits, ...outboundEdits],
     });
     if (request.method === 'INVITE') {
       this.#invites.set(transaction.id, context);
       transaction.onTerminated(() => this.#invites.delete(transaction.id));
     }
     context.start();
+  }
+
+  /**
+   * Run the border policy for a request crossing the border. Returns the edits to apply when it may
+   * go on, or undefined when a rule answered it here (reply, or absorb: a success and no relay).
+   */
+  async #checkPolicy(request: IncomingRequest, crossing: Crossing, transaction: ServerTransaction): Promise<readonly HeaderEdit[] | undefined> {
+    const policy = this.#deps.policy;
+    if (policy === undefined) return [];
+    const outcome = await policy.checkRequest(request, crossing);
+    const verdict = outcome.verdict;
+    if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return outcome.edits;
+    const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
+    const headers = verdict.kind === 'reply' ? verdict.headers : undefined;
+    this.#answer(transaction, { status: verdict.status, ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(headers === undefined ? {} : { headers }), because });
+    return undefined;
   }
 
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
@@ -136,6 +165,17 @@ export class ProxyCore implements TransactionUser {
 
 function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {
   return plan.requestUri === request.requestUriText ? request.requestUri : parseUri(plan.requestUri);
+}
+
+/** The domain a request claims to come from: its From host (SPEC F7 checks it against the flow). */
+function originDomain(request: IncomingRequest, flow: Flow): string {
+  const from = request.from.uri;
+  if (isSipUri(from)) return from.host.toLowerCase();
+  return flow.peerIdentity?.[0] ?? flow.remote.address;
+}
+
+function targetDomain(uri: Uri): string {
+  return isSipUri(uri) ? uri.host.toLowerCase() : uri.scheme;
 }
 
 function safeCallId(request: IncomingRequest): string | undefined {

@@ -9,6 +9,7 @@ import type { ClientTransaction, ClientTransactionHandlers } from '../transactio
 import type { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { Flow } from '../transport/flow.js';
 import type { LocalAddresses } from './local-addresses.js';
+import type { BorderPolicy } from '../policy/border-policy.js';
 
 export interface ClientTransactionStarter {
   sendRequest(options: { request: OutgoingMessage; branch: string; flow: Flow; method: string; handlers: ClientTransactionHandlers }): ClientTransaction;
@@ -28,4 +29,6 @@ export interface ProxyDeps {
   readonly limits: ParserLimits;
   readonly log: Logger;
   readonly metrics: EdgeMetrics;
+  /** The inter-domain rules; absent, every request crosses unchecked. */
+  readonly policy?: BorderPolicy;
 }

@@ -1,0 +1,85 @@
+// The policy layer as the proxy sees it: given a request crossing the border (direction and peer),
+// build the rules' context, run the chain for that phase, and make every decision observable — a
+// metric simple_edge_policy_decisions_total{rule,verdict,peer} and one log line with the Call-ID.
+
+import type { Logger } from '../observability/logger.js';
+import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import type { StateStore } from '../state/state-store.js';
+import type { PolicyChains } from './chains.js';
+import type { Direction, PolicyContext } from './policy-context.js';
+import type { PolicyLimits } from './policy-limits.js';
+import type { RequestRule, ResponseRule, Verdict } from './rule.js';
+import { runRequestChain, runResponseChain, type ChainOutcome, type DecisionObserver, type RuleMode } from './run-chain.js';
+
+export interface Crossing {
+  readonly direction: Direction;
+  /** The peer community's domain. */
+  readonly peer: string;
+}
+
+export interface PeerLimits {
+  readonly limits: PolicyLimits;
+  /** No agreement covers the peer (Y1 stricter defaults). */
+  readonly discovered: boolean;
+}
+
+export interface DecisionCounter {
+  inc(labels: { rule: string; verdict: string; peer: string }): void;
+}
+
+export interface BorderPolicyOptions {
+  readonly chains: PolicyChains;
+  readonly store: StateStore;
+  readonly localDomains: ReadonlySet<string>;
+  limitsFor(peer: string): PeerLimits;
+  /** enforce unless configured otherwise, by rule name. */
+  modeOf(ruleName: string): RuleMode;
+  readonly decisions: DecisionCounter;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export class BorderPolicy {
+  readonly #options: BorderPolicyOptions;
+  readonly #observer: DecisionObserver;
+
+  constructor(options: BorderPolicyOptions) {
+    this.#options = options;
+    this.#observer = { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) };
+  }
+
+  checkRequest(request: IncomingRequest, crossing: Crossing): Promise<ChainOutcome> {
+    const chain = crossing.direction === 'inbound' ? this.#options.chains.inboundRequest : this.#options.chains.outboundRequest;
+    return runRequestChain(chain, request, this.#context(crossing), this.#chainOptions());
+  }
+
+  checkResponse(request: IncomingRequest, response: IncomingResponse, crossing: Crossing): Promise<ChainOutcome> {
+    return runResponseChain(this.#options.chains.response, request, response, this.#context(crossing), this.#chainOptions());
+  }
+
+  #chainOptions() {
+    return { modeOf: (rule: RequestRule | ResponseRule) => this.#options.modeOf(rule.name), observer: this.#observer };
+  }
+
+  #context(crossing: Crossing): PolicyContext {
+    const { limits, discovered } = this.#options.limitsFor(crossing.peer);
+    return {
+      direction: crossing.direction, peer: crossing.peer, discovered, limits, localDomains: this.#options.localDomains,
+      store: this.#options.store, now: this.#options.now ?? Date.now,
+    };
+  }
+
+  #record(rule: RequestRule | ResponseRule, verdict: Verdict, mode: RuleMode, request: IncomingRequest, context: PolicyContext): void {
+    const label = verdictLabel(verdict);
+    this.#options.decisions.inc({ rule: rule.name, verdict: mode === 'shadow' ? `shadow-${label}` : label, peer: context.peer });
+    this.#options.log.info({
+      callId: request.headers.get('call-id'), method: request.method, rule: rule.name, spec: rule.id, verdict: label,
+      shadow: mode === 'shadow', direction: context.direction, peer: context.peer,
+    }, mode === 'shadow' ? 'policy decision (shadow: not applied)' : 'policy decision');
+  }
+}
+
+/** reply-423, absorb-200, edit: a bounded label. */
+export function verdictLabel(verdict: Verdict): string {
+  return verdict.kind === 'reply' || verdict.kind === 'absorb' ? `${verdict.kind}-${verdict.status}` : verdict.kind;
+}

@@ -1,0 +1,24 @@
+// What a rule may know and use: which way the request crosses, which peer community is on the other
+// side, the limits in force for that peer (defaults merged with its agreement, SPEC G1), the shared
+// store, and the wall clock. Nothing else: no sockets, no DNS, no timers.
+
+import type { StateStore } from '../state/state-store.js';
+import type { PolicyLimits } from './policy-limits.js';
+
+/** Which way a request crosses the border. */
+export type Direction = 'inbound' | 'outbound';
+
+export interface PolicyContext {
+  readonly direction: Direction;
+  /** The peer community's domain: the far side of the border for this request. */
+  readonly peer: string;
+  /** True when no agreement covers the peer: the stricter discovered-peer limits apply (Y1). */
+  readonly discovered: boolean;
+  /** The limits in force for this peer. */
+  readonly limits: PolicyLimits;
+  /** Domains this edge serves. */
+  readonly localDomains: ReadonlySet<string>;
+  readonly store: StateStore;
+  /** Wall-clock milliseconds (persisted expiries outlive the process). */
+  now(): number;
+}

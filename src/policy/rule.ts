@@ -1,0 +1,65 @@
+// The policy contract (SPEC G1, P, M, S, X, Y): a rule is a small object naming the SPEC ID it
+// implements and deciding, from the request and what its context hands it, whether the request
+// passes. Verdicts are values; rules never throw to reject and never touch sockets, DNS or timers.
+
+import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import type { PolicyContext } from './policy-context.js';
+
+export type Phase = 'inbound-request' | 'outbound-request' | 'response';
+
+export type HeaderEdit =
+  | { readonly op: 'set'; readonly name: string; readonly value: string }
+  | { readonly op: 'remove'; readonly name: string };
+
+export type Verdict =
+  /** Let the request go on to the next rule. */
+  | { readonly kind: 'pass' }
+  /** Answer at the edge with this status and stop the chain. */
+  | { readonly kind: 'reply'; readonly status: number; readonly reason?: string; readonly headers?: ReadonlyArray<readonly [string, string]> }
+  /** Answer at the edge with a success and discard the request (confidential mode, NOTIFY pacing). */
+  | { readonly kind: 'absorb'; readonly status: number; readonly reason?: string }
+  /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
+  | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] };
+
+export const pass = (): Verdict => PASS;
+const PASS: Verdict = Object.freeze({ kind: 'pass' });
+
+export function reply(status: number, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): Verdict {
+  return { kind: 'reply', status, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) };
+}
+
+export function absorb(status = 200, reason?: string): Verdict {
+  return { kind: 'absorb', status, ...(reason === undefined ? {} : { reason }) };
+}
+
+export function edit(...edits: HeaderEdit[]): Verdict {
+  return { kind: 'edit', edits };
+}
+
+export interface RequestRule {
+  readonly id: string;
+  readonly name: string;
+  readonly phase: 'inbound-request' | 'outbound-request';
+  /** Methods the rule looks at; all when absent. */
+  readonly methods?: readonly string[];
+  check(request: IncomingRequest, context: PolicyContext): Verdict | Promise<Verdict>;
+}
+
+export interface ResponseRule {
+  readonly id: string;
+  readonly name: string;
+  readonly phase: 'response';
+  readonly methods?: readonly string[];
+  /** Learn from a final response (604 cache, 4xx memory) or edit it (granted Expires). */
+  check(request: IncomingRequest, response: IncomingResponse, context: PolicyContext): Verdict | Promise<Verdict>;
+}
+
+export type Rule = RequestRule | ResponseRule;
+
+export function defineRequestRule(rule: RequestRule): RequestRule {
+  return rule;
+}
+
+export function defineResponseRule(rule: ResponseRule): ResponseRule {
+  return rule;
+}
