@@ -1,0 +1,30 @@
+// The one place that turns the `state` section of the configuration into a store.
+
+import type { EdgeConfig } from '../config/config-schema.js';
+import type { SweepOptions } from './expiry-sweeper.js';
+import { MemoryStore } from './memory-store.js';
+import { RedisStore } from './redis-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import { StateError } from './state-error.js';
+import type { StateStore, StateStoreOptions } from './state-store.js';
+
+export interface CreateStateStoreOptions extends StateStoreOptions, SweepOptions {
+  /** Redis only: the namespace for every key. Default `se:`. */
+  readonly keyPrefix?: string;
+  /** Redis only: connection errors while the client reconnects, for the logger. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Opens the configured backend; throws StateError `STATE_UNAVAILABLE` when it cannot be reached. */
+export async function createStateStore(config: EdgeConfig['state'], options: CreateStateStoreOptions = {}): Promise<StateStore> {
+  switch (config.backend) {
+    case 'memory':
+      return new MemoryStore(options);
+    case 'sqlite':
+      return new SqliteStore({ ...options, path: config.path });
+    case 'redis':
+      // The schema already insists on redisUrl for this backend; this guards hand-built configs.
+      if (config.redisUrl === null) throw new StateError('STATE_ARGUMENT_INVALID', 'state.redisUrl is required for the redis backend');
+      return RedisStore.connect({ ...options, url: config.redisUrl });
+  }
+}

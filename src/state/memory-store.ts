@@ -1,0 +1,167 @@
+// The in-process backend: for unit tests of the policy rules, and for an edge that may forget its
+// state on restart. Records are kept as JSON text so that what a caller reads back is a copy and
+// non-serialisable values fail here exactly as they would in SQLite or Redis. Expired entries are
+// skipped on read, dropped when touched and swept periodically.
+
+import {
+  checkIncrement, checkKey, checkPrefix, checkSetOptions, checkTtlMs, compareKeys, decodeRecord, encodeRecord,
+  listLimit,
+} from './state-arguments.js';
+import { StateError, wrongKind } from './state-error.js';
+import { checkBucket, takeFromBucket, type BucketState } from './token-bucket.js';
+import { startExpirySweeper, type ExpirySweeper, type SweepOptions } from './expiry-sweeper.js';
+import type {
+  ListEntry, ListOptions, SetOptions, StateStore, StateStoreOptions, TokenBucket, TokenResult,
+} from './state-store.js';
+
+type MemoryEntry =
+  | { readonly kind: 'record'; readonly text: string; readonly expiresAt: number | undefined }
+  | { readonly kind: 'counter'; value: number; readonly expiresAt: number }
+  | { readonly kind: 'bucket'; state: BucketState; expiresAt: number }
+  | { readonly kind: 'set'; readonly members: Set<string>; readonly expiresAt: number };
+
+export type MemoryStoreOptions = StateStoreOptions & SweepOptions;
+
+export class MemoryStore implements StateStore {
+  readonly #entries = new Map<string, MemoryEntry>();
+  readonly #now: () => number;
+  readonly #sweeper: ExpirySweeper;
+  #closed = false;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#sweeper = startExpirySweeper(options, () => this.purgeExpired());
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    this.#open();
+    checkKey(key);
+    const entry = this.#live(key);
+    if (entry?.kind === 'record') return decodeRecord<T>(entry.text);
+    if (entry?.kind === 'counter') return entry.value as T;
+    return undefined;
+  }
+
+  async set<T>(key: string, value: T, options?: { ttlMs?: number }): Promise<void> {
+    this.#open();
+    checkKey(key);
+    const ttlMs = options?.ttlMs;
+    if (ttlMs !== undefined) checkTtlMs(ttlMs);
+    const text = encodeRecord(value);
+    this.#entries.set(key, { kind: 'record', text, expiresAt: ttlMs === undefined ? undefined : this.#now() + ttlMs });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#open();
+    checkKey(key);
+    const existed = this.#live(key) !== undefined;
+    this.#entries.delete(key);
+    return existed;
+  }
+
+  async list<T>(prefix: string, options?: ListOptions): Promise<Array<ListEntry<T>>> {
+    this.#open();
+    checkPrefix(prefix);
+    const limit = listLimit(options);
+    const after = options?.after;
+    const now = this.#now();
+    const keys = [...this.#entries.keys()]
+      .filter((key) => key.startsWith(prefix) && (after === undefined || compareKeys(key, after) > 0))
+      .sort(compareKeys);
+    const page: Array<ListEntry<T>> = [];
+    for (const key of keys) {
+      const entry = this.#entries.get(key);
+      if (entry === undefined || isExpired(entry, now)) continue;
+      if (entry.kind === 'record') page.push({ key, value: decodeRecord<T>(entry.text), expiresAt: entry.expiresAt });
+      else if (entry.kind === 'counter') page.push({ key, value: entry.value as T, expiresAt: entry.expiresAt });
+      if (page.length === limit) break;
+    }
+    return page;
+  }
+
+  async increment(key: string, options: { by?: number; ttlMs: number }): Promise<number> {
+    this.#open();
+    checkKey(key);
+    checkTtlMs(options.ttlMs);
+    const by = options.by ?? 1;
+    checkIncrement(by);
+    const entry = this.#live(key);
+    if (entry === undefined) {
+      this.#entries.set(key, { kind: 'counter', value: by, expiresAt: this.#now() + options.ttlMs });
+      return by;
+    }
+    if (entry.kind !== 'counter') throw wrongKind(key, entry.kind, 'increment');
+    entry.value += by;
+    return entry.value;
+  }
+
+  async takeToken(key: string, bucket: TokenBucket): Promise<TokenResult> {
+    this.#open();
+    checkKey(key);
+    checkBucket(bucket);
+    const entry = this.#live(key);
+    if (entry !== undefined && entry.kind !== 'bucket') throw wrongKind(key, entry.kind, 'takeToken');
+    const step = takeFromBucket(entry?.state, bucket, this.#now());
+    this.#entries.set(key, { kind: 'bucket', state: step.state, expiresAt: step.expiresAt });
+    return step.result;
+  }
+
+  async addToSet(key: string, member: string, options: SetOptions): Promise<number> {
+    this.#open();
+    checkKey(key);
+    checkSetOptions(member, options);
+    let entry = this.#live(key);
+    if (entry === undefined) {
+      entry = { kind: 'set', members: new Set(), expiresAt: this.#now() + options.ttlMs };
+      this.#entries.set(key, entry);
+    }
+    if (entry.kind !== 'set') throw wrongKind(key, entry.kind, 'addToSet');
+    const { members } = entry;
+    if (members.has(member)) return members.size;
+    if (options.maxMembers !== undefined && members.size >= options.maxMembers) return options.maxMembers + 1;
+    members.add(member);
+    return members.size;
+  }
+
+  async ping(): Promise<void> {
+    this.#open();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#sweeper.stop();
+    this.#entries.clear();
+  }
+
+  /** Drop every expired entry now; the number dropped. The periodic sweep calls this. */
+  purgeExpired(): number {
+    const now = this.#now();
+    let purged = 0;
+    for (const [key, entry] of this.#entries) {
+      if (!isExpired(entry, now)) continue;
+      this.#entries.delete(key);
+      purged += 1;
+    }
+    return purged;
+  }
+
+  /** Entries held, expired or not (for tests of the sweep). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #live(key: string): MemoryEntry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || !isExpired(entry, this.#now())) return entry;
+    this.#entries.delete(key);
+    return undefined;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StateError('STATE_CLOSED', 'the memory store is closed');
+  }
+}
+
+function isExpired(entry: MemoryEntry, now: number): boolean {
+  return entry.expiresAt !== undefined && entry.expiresAt <= now;
+}
