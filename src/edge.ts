@@ -11,7 +11,12 @@ import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
+import { BorderPolicy } from './policy/border-policy.js';
+import { DEFAULT_CHAINS } from './policy/chains.js';
+import { PeerLimitTable } from './policy/peer-limits.js';
 import type { Router } from './routing/route-types.js';
+import { createStateStore } from './state/create-state-store.js';
+import type { StateStore } from './state/state-store.js';
 import { StaticRouter } from './routing/static-router.js';
 import { createResponse } from './sip/create-response.js';
 import type { IncomingMessage } from './sip/incoming-message.js';
@@ -30,6 +35,8 @@ export interface EdgeOptions {
   readonly clock?: Clock;
   /** Defaults to static routing from the configuration. */
   readonly router?: Router;
+  /** Defaults to the store the configuration names (state.backend). */
+  readonly store?: StateStore;
 }
 
 export interface Edge {
@@ -53,6 +60,7 @@ export function createEdge(options: EdgeOptions): Edge {
   const metrics = new EdgeMetrics();
   const parser: ParserLimits = config.limits;
   let transactions: TransactionLayer | undefined;
+  let store: StateStore | undefined;
 
   const transport = new TransportLayer({
     listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
@@ -98,6 +106,8 @@ export function createEdge(options: EdgeOptions): Edge {
       if (ownsClock) (clock as TimerWheel).start();
       await transport.listen();
       const local = new LocalAddresses(transport.boundListeners);
+      store = options.store ?? (await createStateStore(config.state));
+      const policy = createBorderPolicy(config, store, metrics, log);
       // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
       const bound: { proxy?: ProxyCore } = {};
       transactions = new TransactionLayer({
@@ -113,7 +123,7 @@ export function createEdge(options: EdgeOptions): Edge {
       const layer = transactions;
       const proxy = new ProxyCore({
         transactions: layer, flows: transport, router: options.router ?? new StaticRouter(config), local, clock,
-        limits: parser, log, metrics, responses,
+        limits: parser, log, metrics, responses, policy,
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;
@@ -128,9 +138,19 @@ export function createEdge(options: EdgeOptions): Edge {
         transactions.close();
       }
       await transport.close();
+      if (options.store === undefined) await store?.close();
       if (ownsClock) (clock as TimerWheel).stop();
     },
   };
   let stopAccepting = (): void => undefined;
   return edge;
+}
+
+function createBorderPolicy(config: EdgeConfig, store: StateStore, metrics: EdgeMetrics, log: Logger): BorderPolicy {
+  const limits = new PeerLimitTable(config);
+  return new BorderPolicy({
+    chains: DEFAULT_CHAINS, store, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
+    limitsFor: (peer) => limits.limitsFor(peer),
+    modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
+  });
 }

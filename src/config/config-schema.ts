@@ -3,9 +3,11 @@
 // default.
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.js';
+import { discoverySchema } from './discovery-schema.js';
 import { internalSchema } from './internal-schema.js';
 import { limitsSchema } from './limits-schema.js';
 import { listenSchema } from './listen-schema.js';
+import { agreementsSchema, policySchema } from './policy-schema.js';
 import { domainNameField } from './network-fields.js';
 import { routesSchema } from './routes-schema.js';
 import { section } from './section.js';
@@ -25,7 +27,10 @@ export const configSchema = z.strictObject({
   tls: tlsSchema,
   limits: limitsSchema,
   routes: routesSchema,
+  discovery: discoverySchema,
   internal: internalSchema,
+  policy: policySchema,
+  agreements: agreementsSchema,
   state: stateSchema,
   admin: adminSchema,
   log: logSchema,
@@ -39,6 +44,32 @@ export const configSchema = z.strictObject({
       });
     }
   });
+  checkDiscoveryLists(config, ctx);
 });
+
+interface DomainLists {
+  readonly domains: readonly string[];
+  readonly routes: ReadonlyArray<{ readonly domain: string }>;
+  readonly discovery: { readonly allow: readonly string[]; readonly deny: readonly string[] };
+}
+
+// D1: a domain is ours, allowed or denied, never two of those at once.
+function checkDiscoveryLists(config: DomainLists, ctx: z.RefinementCtx): void {
+  const own = new Set(config.domains);
+  const routed = new Set(config.routes.map((route) => route.domain));
+  const denied = new Set(config.discovery.deny);
+  config.discovery.deny.forEach((domain, index) => {
+    if (own.has(domain)) conflict(ctx, ['discovery', 'deny', index], `\`${domain}\` is one of this edge's own domains`, 'remove it from discovery.deny');
+    else if (routed.has(domain)) conflict(ctx, ['discovery', 'deny', index], `\`${domain}\` also has a static route in routes`, 'remove the static route or the deny entry');
+  });
+  config.discovery.allow.forEach((domain, index) => {
+    if (own.has(domain)) conflict(ctx, ['discovery', 'allow', index], `\`${domain}\` is one of this edge's own domains`, 'remove it from discovery.allow');
+    else if (denied.has(domain)) conflict(ctx, ['discovery', 'allow', index], `\`${domain}\` is also in discovery.deny`, 'keep it in one of the two lists');
+  });
+}
+
+function conflict(ctx: z.RefinementCtx, path: Array<string | number>, message: string, fix: string): void {
+  ctx.addIssue({ code: 'custom', path, message, params: { fix } });
+}
 
 export type EdgeConfig = z.infer<typeof configSchema>;
