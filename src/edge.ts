@@ -13,11 +13,12 @@ import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
 import { BorderPolicy } from './policy/border-policy.js';
 import { DEFAULT_CHAINS } from './policy/chains.js';
+import { createCommunityFacts } from './policy/community-facts.js';
 import { PeerLimitTable } from './policy/peer-limits.js';
 import type { Router } from './routing/route-types.js';
 import { createStateStore } from './state/create-state-store.js';
 import type { StateStore } from './state/state-store.js';
-import { StaticRouter } from './routing/static-router.js';
+import { DiscoveryRouter } from './routing/discovery-router.js';
 import { createResponse } from './sip/create-response.js';
 import type { IncomingMessage } from './sip/incoming-message.js';
 import type { ParserLimits } from './sip/parser-limits.js';
@@ -122,7 +123,7 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       const layer = transactions;
       const proxy = new ProxyCore({
-        transactions: layer, flows: transport, router: options.router ?? new StaticRouter(config), local, clock,
+        transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log }), local, clock,
         limits: parser, log, metrics, responses, policy,
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
@@ -150,6 +151,7 @@ function createBorderPolicy(config: EdgeConfig, store: StateStore, metrics: Edge
   const limits = new PeerLimitTable(config);
   return new BorderPolicy({
     chains: DEFAULT_CHAINS, store, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
+    community: createCommunityFacts(config.policy),
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
   });

@@ -8,4 +8,6 @@ export const ExitCode = {
   configInvalid: 2,
   /** The edge could not start (a port in use, unreadable certificates). */
   runtimeFailure: 3,
+  /** `simple-edge resolve` found no target (SPEC D8): the discovery error is on stderr. */
+  notResolved: 4,
 } as const;

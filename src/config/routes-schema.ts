@@ -1,5 +1,5 @@
-// Static routes to peer communities. Discovery (RFC 3263, ENUM, MIMI) comes later and will add its
-// own keys here; a static route, when present, wins over discovery for its domain.
+// Static routes to peer communities. Discovery (RFC 3263, ENUM, MIMI) has its own section
+// (discovery-schema.ts); a static route, when present, wins over discovery for its domain.
 import { z } from 'zod';
 import { domainNameField } from './network-fields.js';
 import { targetList } from './target-schema.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
 import type { StateStore } from '../state/state-store.js';
 import type { PolicyChains } from './chains.js';
-import type { Direction, PolicyContext } from './policy-context.js';
+import type { CommunityFacts, Direction, PolicyContext } from './policy-context.js';
 import type { PolicyLimits } from './policy-limits.js';
 import type { RequestRule, ResponseRule, Verdict } from './rule.js';
 import { runRequestChain, runResponseChain, type ChainOutcome, type DecisionObserver, type RuleMode } from './run-chain.js';
@@ -31,6 +31,8 @@ export interface BorderPolicyOptions {
   readonly chains: PolicyChains;
   readonly store: StateStore;
   readonly localDomains: ReadonlySet<string>;
+  /** P3 and X2: built by createCommunityFacts from config `policy`. */
+  readonly community: CommunityFacts;
   limitsFor(peer: string): PeerLimits;
   /** enforce unless configured otherwise, by rule name. */
   modeOf(ruleName: string): RuleMode;
@@ -65,7 +67,7 @@ export class BorderPolicy {
     const { limits, discovered } = this.#options.limitsFor(crossing.peer);
     return {
       direction: crossing.direction, peer: crossing.peer, discovered, limits, localDomains: this.#options.localDomains,
-      store: this.#options.store, now: this.#options.now ?? Date.now,
+      community: this.#options.community, store: this.#options.store, now: this.#options.now ?? Date.now,
     };
   }
 

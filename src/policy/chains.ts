@@ -1,11 +1,23 @@
 // The chains, read top to bottom like Kamailio's request_route: each rule passes, edits, or answers
-// and stops the chain. Cheap checks on the message itself come first, then checks that read the store.
+// and stops the chain. Cheap checks on the message itself come first, then checks that read the
+// store, then the rate limits, so a request answered earlier spends no tokens. The response chain
+// learns first (604s, outcomes), then may replace the answer (confidential mode), then remembers
+// what was really sent (P2) and edits it (P6). docs/POLICY.md describes every rule.
 
 import type { RequestRule, ResponseRule } from './rule.js';
+import { cached604, learn604 } from './rules/cache-604.js';
+import { confidentialAnswers } from './rules/confidential-answers.js';
+import { peerRecipientCap, senderRecipientCap } from './rules/distinct-recipients.js';
 import { messageSize } from './rules/message-size.js';
+import { noPresenceAddress } from './rules/no-presence-address.js';
+import { peerOutcomes } from './rules/peer-outcomes.js';
 import { pidfBody, presenceAccept } from './rules/presence-format.js';
+import { peerRateLimit, recipientRateLimit, senderRateLimit } from './rules/rate-limits.js';
 import { recordRouteLength } from './rules/record-route-length.js';
+import { inboundRetryAnswer, outboundRetryAnswer, rememberRetryAnswer } from './rules/retry-memory.js';
 import { subscriptionMaxExpires, subscriptionMinExpires } from './rules/subscription-expires.js';
+import { tombstonedAddress } from './rules/tombstone.js';
+import { inboundTrustLevel, outboundTrustLevel } from './rules/trust-level.js';
 
 export interface PolicyChains {
   readonly inboundRequest: readonly RequestRule[];
@@ -14,7 +26,14 @@ export interface PolicyChains {
 }
 
 export const DEFAULT_CHAINS: PolicyChains = {
-  inboundRequest: [messageSize, recordRouteLength, subscriptionMinExpires, presenceAccept, pidfBody],
-  outboundRequest: [],
-  response: [subscriptionMaxExpires],
+  inboundRequest: [
+    // The message itself.
+    messageSize, recordRouteLength, subscriptionMinExpires, inboundTrustLevel, presenceAccept, pidfBody, noPresenceAddress,
+    // The store: what is known about the target and this very request.
+    tombstonedAddress, inboundRetryAnswer,
+    // Rate limits and harvesting caps.
+    senderRateLimit, recipientRateLimit, peerRateLimit, senderRecipientCap, peerRecipientCap,
+  ],
+  outboundRequest: [outboundTrustLevel, cached604, outboundRetryAnswer],
+  response: [learn604, peerOutcomes, confidentialAnswers, rememberRetryAnswer, subscriptionMaxExpires],
 };

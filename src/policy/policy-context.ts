@@ -1,12 +1,21 @@
 // What a rule may know and use: which way the request crosses, which peer community is on the other
-// side, the limits in force for that peer (defaults merged with its agreement, SPEC G1), the shared
-// store, and the wall clock. Nothing else: no sockets, no DNS, no timers.
+// side, the limits in force for that peer (defaults merged with its agreement, SPEC G1), the facts
+// about this community the rules need (P3, X2), the shared store, and the wall clock. Nothing else:
+// no sockets, no DNS, no timers.
 
 import type { StateStore } from '../state/state-store.js';
 import type { PolicyLimits } from './policy-limits.js';
 
 /** Which way a request crosses the border. */
 export type Direction = 'inbound' | 'outbound';
+
+/** What the rules know about the community this edge serves (config `policy`). */
+export interface CommunityFacts {
+  /** P3: addresses-of-record (see address-of-record.ts) with no presence or IM: 604 for everyone. */
+  readonly noPresenceAddresses: ReadonlySet<string>;
+  /** X2: the header that carries a user's trust level across the border. */
+  readonly trustHeader: string;
+}
 
 export interface PolicyContext {
   readonly direction: Direction;
@@ -18,6 +27,7 @@ export interface PolicyContext {
   readonly limits: PolicyLimits;
   /** Domains this edge serves. */
   readonly localDomains: ReadonlySet<string>;
+  readonly community: CommunityFacts;
   readonly store: StateStore;
   /** Wall-clock milliseconds (persisted expiries outlive the process). */
   now(): number;

@@ -2,6 +2,7 @@
 // come back, the provisionals and 2xx relayed at once, the best final chosen at the end, and CANCEL.
 
 import { createResponse } from '../sip/create-response.js';
+import { parseRetryAfter } from '../sip/retry-after.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
 import { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { RouteTarget } from '../routing/route-types.js';
@@ -41,6 +42,7 @@ export class ForwardingContext {
   readonly #outcomes: Array<BranchOutcome & { readonly response?: IncomingResponse }> = [];
   #attempt = 0;
   #current: ClientTransaction | undefined;
+  #currentTarget: RouteTarget | undefined;
   #timerC: Timer | undefined;
   #finalSent = false;
   #cancelled = false;
@@ -71,6 +73,7 @@ export class ForwardingContext {
       flow = await this.#deps.flows.connect(target);
     } catch (error) {
       this.#deps.log.warn({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
+      this.#deps.router.reportFailure?.(target, {});
       this.#outcomes.push({ status: 503, fromDownstream: false });
       return this.#tryNext();
     }
@@ -86,6 +89,7 @@ export class ForwardingContext {
       recordRoute: recordRouteEntries(request, arrival, target, this.#deps.local),
       via: { listener: viaListener(target, flow, this.#deps.local), protocol: target.protocol, branch }, edits: this.#input.edits,
     });
+    this.#currentTarget = target;
     this.#current = this.#deps.transactions.sendRequest({
       request: out, branch, flow, method: request.method,
       handlers: {
@@ -112,13 +116,21 @@ export class ForwardingContext {
     }
     this.#outcomes.push({ status, fromDownstream: true, response });
     if (status >= 600 || !isFailoverStatus(status)) return this.#finish();
+    if (status === 503) this.#reportFailure(retryAfterMs(response));
     void this.#tryNext();
   }
 
   #onBranchFailed(status: number): void {
     this.#timerC?.cancel();
+    this.#reportFailure(undefined);
     this.#outcomes.push({ status, fromDownstream: false });
     void this.#tryNext();
+  }
+
+  /** D2: the router avoids a failed target for a back-off period (longer when Retry-After says so). */
+  #reportFailure(retryAfter: number | undefined): void {
+    const target = this.#currentTarget;
+    if (target !== undefined) this.#deps.router.reportFailure?.(target, retryAfter === undefined ? {} : { retryAfterMs: retryAfter });
   }
 
   #onTimerC(): void {
@@ -163,14 +175,22 @@ export class ForwardingContext {
     this.#respond(out);
   }
 
-  /** A final response crossing the border first meets the response rules (604 cache, granted Expires). */
+  /**
+   * A final response crossing the border first meets the response rules (604 cache, granted Expires);
+   * a rule that replies or absorbs replaces it with the edge's own answer (Y3 confidential mode).
+   */
   async #relayFinal(response: IncomingResponse): Promise<void> {
     const { crossing } = this.#input;
     const policy = this.#deps.policy;
     if (crossing === undefined || policy === undefined) return this.#relay(response);
     try {
       const outcome = await policy.checkResponse(this.#request, response, crossing);
-      this.#relay(response, outcome.edits);
+      const { verdict } = outcome;
+      if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return this.#relay(response, outcome.edits);
+      const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
+      this.#deps.metrics.answeredAtEdge(verdict.status, because);
+      const options = { ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(verdict.headers === undefined ? {} : { headers: verdict.headers }) };
+      this.#respond(createResponse(this.#request, verdict.status, options));
     } catch (error) {
       this.#deps.log.error({ callId: this.#request.callId, err: error }, 'response rules failed; relaying unchanged');
       this.#relay(response);
@@ -184,5 +204,15 @@ export class ForwardingContext {
       // The server transaction already ended (its flow closed, or a final was sent): nothing to do.
       this.#deps.log.debug({ callId: this.#request.callId, err: String(error) }, 'response not relayed');
     }
+  }
+}
+
+function retryAfterMs(response: IncomingResponse): number | undefined {
+  const value = response.headers.get('retry-after');
+  if (value === undefined) return undefined;
+  try {
+    return parseRetryAfter(value).seconds * 1000;
+  } catch {
+    return undefined;
   }
 }

@@ -146,6 +146,15 @@ describe('D2 failover down the target list (RFC 3263 §4.3)', () => {
     expect(statusOf(client)).toEqual([408]);
   });
 
+  it('MUST tell the router which targets failed, with the Retry-After of a 503, so it backs off from them', async () => {
+    const edge = new ProxyHarness();
+    edge.unreachable.add('198.51.100.20:5061');
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), edge.client());
+    const second = edge.target('198.51.100.21:5061');
+    await edge.receive(responseTo(sentMessage(second), 503, 'Service Unavailable', ['Retry-After: 120']), second);
+    expect(edge.failures).toEqual(['198.51.100.20:5061', '198.51.100.21:5061 retry-after 120000']);
+  });
+
   it('MUST answer 503 when no target could be reached', async () => {
     const edge = new ProxyHarness();
     edge.unreachable.add('198.51.100.20:5061');

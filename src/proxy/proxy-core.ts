@@ -99,7 +99,7 @@ export class ProxyCore implements TransactionUser {
     const verdict = outcome.verdict;
     if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return outcome.edits;
     const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
-    const headers = verdict.kind === 'reply' ? verdict.headers : undefined;
+    const headers = verdict.headers;
     this.#answer(transaction, { status: verdict.status, ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(headers === undefined ? {} : { headers }), because });
     return undefined;
   }

@@ -46,6 +46,17 @@ export interface RouteRequest {
   readonly nextHop: { readonly uri: string; readonly side: Side | undefined } | undefined;
 }
 
+/** How a target failed, when the proxy knows more than "it failed". */
+export interface TargetFailure {
+  /** From a 503's Retry-After (RFC 3261 §21.5.4): avoid the target at least this long. */
+  readonly retryAfterMs?: number;
+}
+
 export interface Router {
   route(request: RouteRequest): Promise<RouteDecision>;
+  /**
+   * D2: a target of a forward decision failed (connect error, transport error, timeout, 503).
+   * Routers that discover targets avoid it for a back-off period; static routers need not care.
+   */
+  reportFailure?(target: RouteTarget, failure?: TargetFailure): void;
 }

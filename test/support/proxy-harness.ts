@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { LocalAddresses, type BoundListener } from '../../src/proxy/local-addresses.js';
 import { ProxyCore } from '../../src/proxy/proxy-core.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
-import type { RouteTarget } from '../../src/routing/route-types.js';
+import type { RouteTarget, Router } from '../../src/routing/route-types.js';
 import { StaticRouter } from '../../src/routing/static-router.js';
 import { parseDatagram } from '../../src/sip/datagram-parser.js';
 import type { IncomingMessage } from '../../src/sip/incoming-message.js';
@@ -47,6 +47,9 @@ export class ProxyHarness {
   readonly transactions: TransactionLayer;
   readonly proxy: ProxyCore;
 
+  /** Calls the router received through `reportFailure` (D2 back-off). */
+  readonly failures: string[] = [];
+
   constructor() {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
@@ -65,7 +68,7 @@ export class ProxyHarness {
     });
     const layer = this.transactions;
     const proxy = new ProxyCore({
-      transactions: layer, flows: connector, router: new StaticRouter(parsed.config), local: new LocalAddresses(LISTENERS),
+      transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local: new LocalAddresses(LISTENERS),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
     });
@@ -93,6 +96,13 @@ export class ProxyHarness {
   async advance(ms: number): Promise<void> {
     this.clock.advance(ms);
     await settle();
+  }
+
+  #reportingRouter(router: Router): Router {
+    return {
+      route: (request) => router.route(request),
+      reportFailure: (target, failure) => void this.failures.push(`${target.address}:${target.port}${failure?.retryAfterMs === undefined ? '' : ` retry-after ${failure.retryAfterMs}`}`),
+    };
   }
 
   async #connect(target: RouteTarget): Promise<Flow> {

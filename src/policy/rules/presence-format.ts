@@ -1,4 +1,4 @@
-// P5 (003 §5.1): presence crosses the border as PIDF. A presence SUBSCRIBE without Accept gets
+// P5 (003 §5.2): presence crosses the border as PIDF. A presence SUBSCRIBE without Accept gets
 // `Accept: application/pidf+xml`; a NOTIFY from a peer that claims PIDF must be well-formed XML with a
 // PIDF <presence> root, else 400. Unknown extensions (RPID, CIPID, …) are not touched.
 

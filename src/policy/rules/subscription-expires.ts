@@ -6,7 +6,7 @@ import { parseExpires } from '../../sip/delta-seconds.js';
 import { defineRequestRule, defineResponseRule, edit, pass, reply } from '../rule.js';
 
 /** RFC 3856 §6.4: a presence SUBSCRIBE without Expires asks for one hour. */
-const DEFAULT_PRESENCE_EXPIRES_S = 3600;
+export const DEFAULT_PRESENCE_EXPIRES_S = 3600;
 
 export const subscriptionMinExpires = defineRequestRule({
   id: 'P6',

@@ -1,0 +1,114 @@
+// The report: a line per step while the run goes on, then the table (proxy × transport: maximum
+// sustained MESSAGE/s, p50/p99 there and at half simple-edge's maximum, CPU), the ratios of
+// simple-edge's rate to Kamailio's and to npm `sip`'s, and the issue's targets, met or not.
+
+import type { LadderResult } from './rate-ladder.js';
+import type { ProxyName, Transport } from './relay-bench-options.js';
+import type { StepOutcome } from './relay-step.js';
+
+export interface ProxyRun {
+  readonly proxy: ProxyName;
+  readonly transport: Transport;
+  readonly description: string;
+  /** Undefined when the proxy was not run on this transport (see `skipped`). */
+  readonly ladder: LadderResult | undefined;
+  /** The step at half of simple-edge's maximum on the same transport. */
+  readonly atEdgeHalf: StepOutcome | undefined;
+  readonly skipped?: string;
+}
+
+export const TARGETS = { kamailioRatio: 0.5, npmSipRatio: 5, p99AtHalfMs: 5 } as const;
+
+const DISPLAY: Record<ProxyName, string> = { 'simple-edge': 'simple-edge', kamailio: 'kamailio', 'npm-sip': 'npm sip', direct: 'direct (SIPp↔SIPp)' };
+
+export function formatStep(transport: Transport, proxy: ProxyName, step: StepOutcome, note = ''): string {
+  const cpu = step.cpu.groups;
+  return [
+    `  [${transport} ${DISPLAY[proxy]}${note}]`.padEnd(34),
+    `${count(step.rate).padStart(7)}/s`,
+    step.ok ? 'ok  ' : 'FAIL',
+    `achieved ${count(step.uac.achievedRate).padStart(6)}/s`,
+    `failed ${(step.failureRatio * 100).toFixed(3)} %`,
+    `p50 ${ms(step.probe.p50Ms)} p99 ${ms(step.probe.p99Ms)} max ${ms(step.probe.maxMs)} ms`,
+    `| CPU proxy ${pct(cpu.proxy)} (${micros(step)} µs/msg) sipp ${pct(cpu.sipp)} stunnel ${pct(cpu.stunnel)} probe ${pct(cpu.probe)} other ${pct(step.cpu.unaccounted)} (machine ${pct(step.cpu.machineBusy)})`,
+    step.ok ? '' : `— ${step.verdict}`,
+  ].join('  ').trimEnd();
+}
+
+export function formatTable(runs: readonly ProxyRun[]): string[] {
+  const edgeHalf = (transport: Transport): number | undefined => {
+    const best = runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.ladder?.best;
+    return best === undefined ? undefined : best.rate / 2;
+  };
+  const header = ['transport', 'proxy', 'max MESSAGE/s', 'p50 ms', 'p99 ms', 'proxy CPU', 'µs/msg', 'sipp CPU', 'stunnel CPU', '| ½ edge max', 'p50 ms', 'p99 ms', 'proxy CPU', '| stopped by'];
+  const rows = runs.map((run) => {
+    const best = run.ladder?.best;
+    const half = run.atEdgeHalf;
+    const top = run.ladder !== undefined && run.ladder.firstFailure === undefined ? ' (top of ladder)' : '';
+    const halfRate = edgeHalf(run.transport);
+    return [
+      run.transport, DISPLAY[run.proxy],
+      run.ladder === undefined ? 'n/a' : best === undefined ? '< ladder' : count(best.rate) + top,
+      ms(best?.probe.p50Ms), ms(best?.probe.p99Ms),
+      run.proxy === 'direct' ? '-' : pct(best?.cpu.groups.proxy), run.proxy === 'direct' ? '-' : micros(best),
+      pct(best?.cpu.groups.sipp), run.transport === 'tls' ? pct(best?.cpu.groups.stunnel) : '-',
+      `| ${halfRate === undefined ? '-' : count(halfRate)}`, ms(half?.probe.p50Ms), ms(half?.probe.p99Ms), run.proxy === 'direct' ? '-' : pct(half?.cpu.groups.proxy),
+      `| ${stoppedBy(run)}`,
+    ];
+  });
+  return alignColumns([header, ...rows]);
+}
+
+function stoppedBy(run: ProxyRun): string {
+  if (run.skipped !== undefined) return run.skipped;
+  const failure = run.ladder?.firstFailure;
+  const reason = failure === undefined ? 'nothing (top of the ladder)' : `${failure.verdict.split('\n')[0]} at ${count(failure.rate)}/s`;
+  return run.ladder?.aborted === undefined ? reason : `${run.ladder.aborted.split('\n')[0]}`;
+}
+
+export function formatRatios(runs: readonly ProxyRun[]): string[] {
+  const lines: string[] = [];
+  const rate = (proxy: ProxyName, transport: Transport): number | undefined => runs.find((r) => r.proxy === proxy && r.transport === transport)?.ladder?.best?.rate;
+  for (const transport of new Set(runs.map((r) => r.transport))) {
+    const edge = rate('simple-edge', transport);
+    for (const [other, target] of [['kamailio', TARGETS.kamailioRatio], ['npm-sip', TARGETS.npmSipRatio]] as const) {
+      const theirs = rate(other, transport);
+      const ratio = edge === undefined || theirs === undefined ? undefined : edge / theirs;
+      lines.push(`  ${transport}  simple-edge / ${DISPLAY[other].padEnd(8)} = ${ratio === undefined ? 'n/a ' : ratio.toFixed(2).padStart(5)}   target ≥ ${target}: ${verdict(ratio === undefined ? undefined : ratio >= target)}`);
+    }
+    const half = runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.atEdgeHalf;
+    const p99 = half?.probe.p99Ms;
+    const halfLabel = half === undefined ? 'n/a' : `${count(half.rate)}/s`;
+    lines.push(`  ${transport}  simple-edge p99 at half its maximum (${halfLabel}) = ${ms(p99)} ms   target < ${TARGETS.p99AtHalfMs} ms: ${verdict(p99 === undefined ? undefined : p99 < TARGETS.p99AtHalfMs && half!.ok)}`);
+  }
+  return lines;
+}
+
+function verdict(met: boolean | undefined): string {
+  return met === undefined ? 'n/a' : met ? 'met' : 'NOT MET';
+}
+
+function alignColumns(rows: readonly string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i >= 2 && i < r.length - 1 && !cell.startsWith('|') ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+/** The proxy's CPU time per relayed MESSAGE (SIPp's and the probe's), in microseconds. */
+function micros(step: StepOutcome | undefined): string {
+  const proxy = step?.cpu.groups.proxy;
+  if (step === undefined || proxy === undefined) return '-';
+  const perSecond = step.uac.achievedRate + step.probe.ratePerSecond;
+  return perSecond > 0 ? Math.round((proxy * 10_000) / perSecond).toString() : '-';
+}
+
+function pct(value: number | undefined): string {
+  return value === undefined ? '-' : `${Math.round(value)} %`;
+}

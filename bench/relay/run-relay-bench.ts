@@ -1,0 +1,154 @@
+// npm run bench:relay — the same stateful MESSAGE relay through simple-edge, Kamailio and the npm
+// `sip` proxy in turn, each fed by SIPp UAC → proxy → SIPp UAS, plus SIPp UAC → UAS directly as the
+// generator's own ceiling; over TCP, then over mutual TLS (stunnel in front of SIPp). The rate steps
+// up until a step fails (> 0.1 % failed, < 95 % of the offered rate achieved, or p99 > 100 ms).
+// Prints figures; asserts nothing (docs/PERFORMANCE.md records them with the machine).
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { makeBenchCertificates } from './bench-certificates.js';
+import { formatProfile, latestProfile, summariseProfile } from './cpu-profile-summary.js';
+import { CpuSampler } from './cpu-sampler.js';
+import { ensureDebianPeers } from './debian-peers.js';
+import { launchKamailio } from './kamailio-launcher.js';
+import { describeMachine, formatMachine, waitForQuietMachine } from './machine-description.js';
+import { ProcessSupervisor } from './managed-process.js';
+import { launchNpmSip } from './npm-sip-launcher.js';
+import { launchDirect, type ProxyLauncher } from './proxy-launcher.js';
+import { climbLadder } from './rate-ladder.js';
+import { parseRelayBenchOptions, type ProxyName, type Transport } from './relay-bench-options.js';
+import { count, formatRatios, formatStep, formatTable, type ProxyRun } from './relay-report.js';
+import { MAX_FAILURE_RATIO, MAX_P99_MS, MIN_ACHIEVED_FRACTION, runRelayStep, type StepContext, type StepOutcome } from './relay-step.js';
+import { launchSimpleEdge } from './simple-edge-launcher.js';
+import { Topology, type Bench } from './topology.js';
+
+const LAUNCHERS: Record<ProxyName, ProxyLauncher> = {
+  'simple-edge': launchSimpleEdge, kamailio: launchKamailio, 'npm-sip': launchNpmSip, direct: launchDirect,
+};
+
+const AFTER_FAILURE_PAUSE_MS = 6000;
+/** Before each proxy's ladder: wait (at most a minute) for the machine to be nearly idle for 2 s. */
+const QUIET_MACHINE = { thresholdPercent: 10, windowMs: 2000, maxWaitMs: 60_000 } as const;
+/** Percent of one core used by processes outside the benchmark above which a failed step is repeated. */
+const INTERFERENCE_PERCENT = 25;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const options = parseRelayBenchOptions(process.argv.slice(2));
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  ensureDebianPeers(options.proxies, options.transports, (line) => console.log(line));
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'simple-edge-relay-bench-'));
+  if (options.niceness !== 0) os.setPriority(process.pid, options.niceness);
+  const supervisor = new ProcessSupervisor({ niceness: options.niceness });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping every process the benchmark started`);
+      void supervisor.stopAll(2000).finally(() => process.exit(130));
+    });
+  }
+  const bench: Bench = {
+    options, repoRoot, workDir, supervisor, sampler: new CpuSampler(),
+    certificates: options.transports.includes('tls') ? makeBenchCertificates(path.join(workDir, 'certs')) : undefined,
+    scenarios: { uac: path.join(repoRoot, 'bench', 'relay', 'uac-message.xml'), uas: path.join(repoRoot, 'bench', 'relay', 'uas-message.xml') },
+    runs: [], profileLines: [], stepSerial: 0,
+  };
+  try {
+    printHeader(bench, await describeMachine());
+    for (const transport of options.transports) {
+      for (const proxy of options.proxies) bench.runs.push(await benchProxy(bench, transport, proxy));
+    }
+  } finally {
+    await supervisor.stopAll();
+  }
+  printSummary(bench, started);
+  if (options.jsonPath !== undefined) writeFileSync(options.jsonPath, JSON.stringify({ options, runs: bench.runs }, null, 2));
+  if (options.keepWorkDir) console.log(`work directory kept: ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
+}
+
+function printHeader(bench: Bench, machine: Awaited<ReturnType<typeof describeMachine>>): void {
+  const { options } = bench;
+  console.log('simple-edge relay benchmark: stateful MESSAGE relay, SIPp UAC → proxy → SIPp UAS');
+  for (const line of formatMachine(machine)) console.log(line);
+  console.log(`method: ${options.stepSeconds} s per step, ladder ${options.ladder.map(count).join(', ')} MESSAGE/s${options.refine ? ' + one refinement step' : ''}; ` +
+    `a step fails at > ${MAX_FAILURE_RATIO * 100} % failed, < ${MIN_ACHIEVED_FRACTION * 100} % of the rate achieved, or p99 > ${MAX_P99_MS} ms; ` +
+    `latency from a ${options.probeRate}/s probe (own TCP/TLS connection, hrtime); TLS through stunnel4 in front of SIPp` +
+    (options.niceness === 0 ? '' : `; every process at niceness ${options.niceness}`));
+  console.log(`work directory: ${bench.workDir}\n`);
+}
+
+async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyName): Promise<ProxyRun> {
+  const cpuProfileDir = bench.options.profileEdge && proxyName === 'simple-edge' ? path.join(bench.workDir, `profile-${transport}`) : undefined;
+  if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
+  const topology = new Topology(bench, transport);
+  try {
+    const proxy = await topology.start(LAUNCHERS[proxyName], cpuProfileDir);
+    const busy = await waitForQuietMachine(QUIET_MACHINE);
+    const quiet = busy <= QUIET_MACHINE.thresholdPercent ? '' : ` — machine still ${Math.round(busy)} % busy with other programs after ${QUIET_MACHINE.maxWaitMs / 1000} s`;
+    console.log(`${transport} ${proxyName}: ${proxy.description}${quiet}`);
+    const step = stepRunner(bench, topology.stepContext());
+    const ladder = await climbLadder({ ladder: bench.options.ladder, refine: bench.options.refine, runStep: (rate) => step(rate) });
+    if (ladder.aborted !== undefined) console.log(`  [${transport} ${proxyName}] ${ladder.aborted}`);
+    const edgeBest = proxyName === 'simple-edge' ? ladder.best : bench.runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.ladder?.best;
+    const atEdgeHalf = edgeBest === undefined || ladder.aborted !== undefined ? undefined : await step(Math.round(edgeBest.rate / 2), ' ½ edge');
+    return { proxy: proxyName, transport, description: proxy.description, ladder, atEdgeHalf };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    console.log(`${transport} ${proxyName}: not measured: ${reason}`);
+    return { proxy: proxyName, transport, description: topology.proxy?.description ?? '', ladder: undefined, atEdgeHalf: undefined, skipped: `n/a: ${reason}` };
+  } finally {
+    await topology.stop();
+    if (cpuProfileDir !== undefined) summariseEdgeProfile(bench, transport, cpuProfileDir);
+  }
+}
+
+/** Runs one step; repeats it once when other programs' CPU may have failed it; pauses after failures. */
+function stepRunner(bench: Bench, context: StepContext): (rate: number, note?: string) => Promise<StepOutcome> {
+  const { transport } = context;
+  const proxyName = context.proxy.name;
+  let previousFailed = false;
+  return async (rate, note = '') => {
+    // After an overloaded step, let the proxy and the UAS drain their queues (SIPp gives up after 5 s).
+    if (previousFailed) await sleep(AFTER_FAILURE_PAUSE_MS);
+    const run = (): Promise<StepOutcome> => runRelayStep(context, rate, `${String(++bench.stepSerial).padStart(3, '0')}-${transport}-${proxyName}-${rate}`);
+    let outcome = await run();
+    if (!outcome.ok && outcome.cpu.unaccounted > INTERFERENCE_PERCENT && context.proxy.exitReport() === undefined) {
+      console.log(formatStep(transport, proxyName, outcome, `${note} (other programs busy: again)`));
+      await sleep(AFTER_FAILURE_PAUSE_MS);
+      outcome = await run();
+    }
+    console.log(formatStep(transport, proxyName, outcome, note));
+    previousFailed = !outcome.ok;
+    return outcome;
+  };
+}
+
+function summariseEdgeProfile(bench: Bench, transport: Transport, dir: string): void {
+  const file = latestProfile(dir);
+  if (file === undefined) {
+    bench.profileLines.push(`${transport}: simple-edge wrote no CPU profile`);
+    return;
+  }
+  bench.profileLines.push(`simple-edge over ${transport}, whole ladder:`, ...formatProfile(summariseProfile(file, bench.repoRoot)), '');
+}
+
+function printSummary(bench: Bench, started: number): void {
+  console.log('\nmaximum sustained rate per proxy and transport (latency from the probe; CPU in % of one core):');
+  for (const line of formatTable(bench.runs)) console.log(line);
+  console.log('\nsimple-edge against the others, and the targets of issue #3:');
+  for (const line of formatRatios(bench.runs)) console.log(line);
+  for (const run of bench.runs) if (run.description !== '') console.log(`  ${run.transport} ${run.proxy}: ${run.description}`);
+  if (bench.profileLines.length > 0) {
+    console.log('');
+    for (const line of bench.profileLines) console.log(line);
+  }
+  console.log(`\ntotal time ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exitCode = 1;
+});

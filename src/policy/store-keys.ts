@@ -1,0 +1,46 @@
+// Where the policy layer keeps what it remembers in the shared store (O7: every instance of one
+// domain sees the same keys). The admin API (O3, issue #10) lists and purges by these prefixes; the
+// layout is documented in docs/POLICY.md, "Store keys". Every key is `<prefix><part>`; a part too long
+// for a readable key (a pathological URI) is replaced by `sha256:<hex>` of itself.
+
+import { createHash } from 'node:crypto';
+
+export const KEY_PREFIXES = {
+  /** P4: a 604 from a peer, by target address-of-record. Record, TTL cache604Seconds. */
+  cached604: '604:',
+  /** Y2: a removed address, by address-of-record. Record, TTL tombstoneSeconds. */
+  tombstone: 'tombstone:',
+  /** P2: the 4xx a request got, by digest of (method, sender, target, content). Record, TTL retryWindowSeconds. */
+  retry: 'retry:',
+  /** Y1 token buckets, by sender AOR, recipient AOR and peer domain. */
+  senderRate: 'rate:sender:',
+  recipientRate: 'rate:recipient:',
+  peerRate: 'rate:peer:',
+  suspiciousPeerRate: 'rate:suspicious-peer:',
+  /** Y1 distinct-recipient sets, by sender AOR and peer domain. TTL distinctRecipientsWindowSeconds. */
+  senderRecipients: 'recipients:sender:',
+  peerRecipients: 'recipients:peer:',
+  /** Y1 outcome counters: `outcomes:<peer>:<window start, epoch seconds>:<failed|ok>`. */
+  peerOutcomes: 'outcomes:',
+} as const;
+
+export type KeyKind = keyof typeof KEY_PREFIXES;
+
+/** Longest readable part; longer ones are hashed so the key stays under the store's 1024 characters. */
+const MAX_READABLE_PART = 512;
+
+export function storeKey(kind: KeyKind, part: string): string {
+  return KEY_PREFIXES[kind] + boundedPart(part);
+}
+
+/** A store key or set member of bounded length for any text. */
+export function boundedPart(part: string): string {
+  return part.length <= MAX_READABLE_PART ? part : `sha256:${sha256(part)}`;
+}
+
+export function sha256(...parts: ReadonlyArray<string | Buffer>): string {
+  const hash = createHash('sha256');
+  // Each part is length-prefixed, so ("ab", "c") and ("a", "bc") never collide.
+  for (const part of parts) hash.update(`${Buffer.byteLength(part)}:`).update(part);
+  return hash.digest('hex');
+}

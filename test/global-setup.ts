@@ -1,0 +1,13 @@
+// vitest global setup: runs once per `vitest run`, before any test file. The integration tests drive
+// SIPp and stunnel as real peers; a fresh CI machine (root) gets them from Debian here (PEERS.md).
+import { ensureDebianPackages, MissingPackagesError } from './support/apt.js';
+
+export default async function setup(): Promise<void> {
+  try {
+    await ensureDebianPackages(['sip-tester', 'stunnel4']);
+  } catch (error) {
+    // Not root: the unit tests still run, and each integration test that needs a peer fails with this message.
+    if (!(error instanceof MissingPackagesError)) throw error;
+    console.warn(`warning: ${error.message}`);
+  }
+}
