@@ -16,7 +16,8 @@ export interface BenchCertificates {
 }
 
 const PROXY_DOMAIN = 'a.example.com';
-const PEER_DOMAIN = 'peer.example.net';
+/** The peer community the load comes from: the UAC's stunnel certificate and the From domain. */
+export const PEER_DOMAIN = 'peer.example.net';
 const UAS_DOMAIN = 'registrar.a.example.com';
 
 export function makeBenchCertificates(dir: string): BenchCertificates {

@@ -97,7 +97,7 @@ export class LatencyProbe {
     const message = [
       'MESSAGE sip:bench@a.example.com SIP/2.0',
       `Via: SIP/2.0/${this.#transport.toUpperCase()} ${local};branch=z9hG4bKprobe${this.#token}x${n}`,
-      `From: <sip:probe@a.example.com>;tag=probe${this.#token}x${n}`,
+      `From: <sip:probe@peer.example.net>;tag=probe${this.#token}x${n}`,
       'To: <sip:bench@a.example.com>',
       `Call-ID: ${callId}`,
       `CSeq: ${n} MESSAGE`,

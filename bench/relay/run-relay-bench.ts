@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
   ensureDebianPeers(options.proxies, options.transports, (line) => console.log(line));
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'simple-edge-relay-bench-'));
-  if (options.niceness !== 0) os.setPriority(process.pid, options.niceness);
+  if (options.niceness !== 0) applyNiceness(options.niceness);
   const supervisor = new ProcessSupervisor({ niceness: options.niceness });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -67,6 +67,17 @@ async function main(): Promise<void> {
   if (options.jsonPath !== undefined) writeFileSync(options.jsonPath, JSON.stringify({ options, runs: bench.runs }, null, 2));
   if (options.keepWorkDir) console.log(`work directory kept: ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
+}
+
+// With the kernel's autogroup scheduling (Debian's default), CPU is first shared between sessions and
+// nice only orders processes within one: the session's own autogroup gets the niceness too.
+function applyNiceness(niceness: number): void {
+  os.setPriority(process.pid, niceness);
+  try {
+    writeFileSync('/proc/self/autogroup', String(niceness));
+  } catch {
+    // no autogroup scheduling here: per-process niceness is all there is
+  }
 }
 
 function printHeader(bench: Bench, machine: Awaited<ReturnType<typeof describeMachine>>): void {

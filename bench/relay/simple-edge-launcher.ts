@@ -2,11 +2,14 @@
 // --config FILE`). TCP run: the UAC reaches the internal TCP listener and the Request-URI's domain
 // (a served one) is relayed to the internal registrar target, the SIPp UAS. TLS run: the UAC arrives as
 // a peer community on the external mutual-TLS listener and is relayed over TLS to the registrar behind
-// stunnel — the inter-domain path the edge exists for. Logging at `warn`, state in memory.
+// stunnel — the inter-domain path the edge exists for, so the border policy runs on every request;
+// the peer has an agreement whose rate limits are far above the load, so no request is refused for
+// rate (the token buckets are still taken). Logging at `warn`, state in memory.
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { PEER_DOMAIN } from './bench-certificates.js';
 import { waitForListening } from './managed-process.js';
 import { exitReportOf, requireCertificates, uasNextHop, type LaunchContext, type ProxyLauncher } from './proxy-launcher.js';
 
@@ -54,8 +57,10 @@ function edgeConfig(context: LaunchContext): object {
     };
   }
   const certificates = requireCertificates(context);
+  const unlimited = { capacity: 1_000_000, refillPerSecond: 1_000_000 };
   return {
     ...common,
+    agreements: [{ peer: PEER_DOMAIN, limits: { perSender: unlimited, perPeer: unlimited, perRecipient: unlimited } }],
     listen: {
       internal: [{ transport: 'tls', address: '127.0.0.1', port: ports.edgeSecond }],
       external: [{ transport: 'tls', address: '127.0.0.1', port: ports.proxyTls }],

@@ -16,17 +16,22 @@ const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, t
 
 export class LocalAddresses {
   readonly #listeners: readonly BoundListener[];
-  readonly #byHostPort: ReadonlyMap<string, BoundListener>;
+  /** By address, port and kind (datagram or stream): UDP and TCP may share a port. */
+  readonly #byEndpoint: ReadonlyMap<string, BoundListener>;
 
   constructor(listeners: readonly BoundListener[]) {
     this.#listeners = listeners;
-    this.#byHostPort = new Map(listeners.map((l) => [`${l.address}|${l.port}`, l]));
+    this.#byEndpoint = new Map(listeners.map((l) => [endpointKey(l.address, l.port, l.protocol), l]));
   }
 
-  /** The listener a URI or Via names, if it names one of the edge's. */
+  /**
+   * The listener a URI or Via names, if it names one of the edge's: the one of the named transport's
+   * kind first, else one of the other kind on the same address and port (still the edge itself).
+   */
   find(host: string, port: number | undefined, protocol: TransportProtocol = 'udp'): BoundListener | undefined {
     const bare = host.startsWith('[') ? host.slice(1, -1).toLowerCase() : host.toLowerCase();
-    return this.#byHostPort.get(`${bare}|${port ?? DEFAULT_PORT[protocol]}`);
+    const p = port ?? DEFAULT_PORT[protocol];
+    return this.#byEndpoint.get(endpointKey(bare, p, protocol)) ?? this.#byEndpoint.get(endpointKey(bare, p, protocol === 'udp' ? 'tcp' : 'udp'));
   }
 
   isOwnUri(uri: SipUri): BoundListener | undefined {
@@ -40,6 +45,10 @@ export class LocalAddresses {
     const matches = this.#listeners.filter((l) => l.side === side && l.protocol === protocol);
     return matches.find((l) => (l.address.includes(':') ? 6 : 4) === family) ?? matches[0];
   }
+}
+
+function endpointKey(address: string, port: number, protocol: TransportProtocol): string {
+  return `${address}|${port}|${protocol === 'udp' ? 'datagram' : 'stream'}`;
 }
 
 export function hostPort(listener: { readonly address: string; readonly port: number }): string {

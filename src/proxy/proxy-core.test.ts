@@ -207,6 +207,17 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
     expect(statusOf(client)).toEqual([100, 180]);
   });
 
+  it('MUST relay every retransmission of a 2xx upstream (RFC 6026 §7.2)', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    await edge.receive(invite, client);
+    const target = edge.target('198.51.100.20:5061');
+    const ok = responseTo(sentMessage(target), 200, 'OK', ['Contact: <sip:bob@198.51.100.40:5061;transport=tls>']);
+    await edge.receive(ok, target);
+    await edge.receive(ok, target);
+    expect(statusOf(client)).toEqual([100, 200, 200]);
+  });
+
   it('MUST answer a CANCEL with 200, cancel the pending branch, and relay the 487', async () => {
     const edge = new ProxyHarness();
     const client = edge.client();

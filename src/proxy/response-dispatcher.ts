@@ -8,6 +8,7 @@ import type { Via } from '../sip/via.js';
 import type { Flow, Side, TransportProtocol } from '../transport/flow.js';
 import type { Logger } from '../observability/logger.js';
 import type { ResponseSender } from '../transaction/response-sender.js';
+import { isTransportError } from '../transport/transport-error.js';
 import type { FlowConnector } from './proxy-deps.js';
 
 const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
@@ -32,7 +33,11 @@ export class ResponseDispatcher implements ResponseSender {
   /** Send to where a Via says (a response relayed statelessly, or whose connection closed). */
   sendByVia(bytes: Buffer, via: Via, side: Side): void {
     void this.#destination(via, side)
-      .then((target) => this.#flows.connect(target))
+      .then((target) => this.#flows.connect(target).catch((error: unknown) => {
+        // The side was a guess (a stray response names no flow): the other side may have the listener.
+        if (isTransportError(error) && error.code === 'NO_LISTENER') return this.#flows.connect({ ...target, side: otherSide(side) });
+        throw error;
+      }))
       .then((flow) => {
         if (!flow.send(bytes)) throw new Error('flow refused the response');
       })

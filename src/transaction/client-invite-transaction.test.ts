@@ -150,13 +150,23 @@ describe('the INVITE client transaction (RFC 3261 §17.1.1)', () => {
     expect(flow.sentStartLines[1]).toBe('ACK sip:bob@b.example.net SIP/2.0');
   });
 
-  it('MUST terminate on a 2xx and pass it up without generating an ACK', () => {
+  it('MUST move to Accepted on a 2xx, pass it up without generating an ACK, and end when timer M fires (RFC 6026 §8.4)', () => {
     const { clock, flow, handlers, transaction } = start();
     transaction.receiveResponse(response(200, 'OK'));
-    expect(transaction.state).toBe('terminated');
+    expect(transaction.state).toBe('accepted');
     expect(handlers.onResponse).toHaveBeenCalledTimes(1);
     expect(flow.sent).toHaveLength(1);
+    clock.advance(64 * 500);
+    expect(transaction.state).toBe('terminated');
     expect(clock.pending).toBe(0);
+  });
+
+  it('MUST pass a retransmitted 2xx up while Accepted (RFC 6026 §8.4)', () => {
+    const { handlers, transaction } = start();
+    transaction.receiveResponse(response(200, 'OK'));
+    transaction.receiveResponse(response(200, 'OK'));
+    expect(handlers.onResponse).toHaveBeenCalledTimes(2);
+    expect(transaction.state).toBe('accepted');
   });
 
   it('MUST inform the TU of a transport error when the INVITE cannot be sent, after sendRequest returns', () => {
@@ -190,9 +200,10 @@ describe('the INVITE client transaction (RFC 3261 §17.1.1)', () => {
   });
 
   it('holds its flow while live and releases it on Terminated', () => {
-    const { flow, transaction } = start();
+    const { clock, flow, transaction } = start();
     expect(flow.refs).toBe(1);
     transaction.receiveResponse(response(200, 'OK'));
+    clock.advance(64 * 500);
     expect(flow.refs).toBe(0);
   });
 

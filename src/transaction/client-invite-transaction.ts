@@ -1,7 +1,8 @@
 // RFC 3261 §17.1.1: the INVITE client transaction (Calling → Proceeding → Completed → Terminated).
 // It retransmits the INVITE over UDP (timer A), gives up after 64*T1 in Calling (timer B), ACKs a
-// 300-699 final itself and lingers to re-ACK its retransmissions (timer D). A 2xx ends it at once
-// (RFC 3261, not RFC 6026's Accepted state): retransmitted 2xx then reach the TU as stray responses.
+// 300-699 final itself and lingers to re-ACK its retransmissions (timer D). A 2xx moves it to RFC
+// 6026's Accepted state for timer M (64*T1), passing every further 2xx up, so a proxy relays the
+// retransmissions of a 2xx whose first copy was lost upstream (RFC 6026 §7.2, §8.4).
 
 import type { IncomingResponse } from '../sip/incoming-message.js';
 import type { OutgoingMessage } from '../sip/outgoing-message.js';
@@ -11,11 +12,12 @@ import { Transaction, type TransactionContext } from './transaction.js';
 import type { TransitionTable } from './transaction-state-error.js';
 import { TIMER_D_UNRELIABLE_MS, transactionTimeoutMs } from './transaction-timers.js';
 
-export type ClientInviteState = 'calling' | 'proceeding' | 'completed' | 'terminated';
+export type ClientInviteState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
 
 const TRANSITIONS: TransitionTable<ClientInviteState> = {
-  calling: ['proceeding', 'completed', 'terminated'],
-  proceeding: ['completed', 'terminated'],
+  calling: ['proceeding', 'accepted', 'completed', 'terminated'],
+  proceeding: ['accepted', 'completed', 'terminated'],
+  accepted: ['terminated'],
   completed: ['terminated'],
   terminated: [],
 };
@@ -59,6 +61,9 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> impl
       if (response.status < 200) this.#onProvisional(response);
       else if (response.status < 300) this.#onSuccess(response);
       else this.#onFailure(response);
+    } else if (state === 'accepted' && response.status >= 200 && response.status < 300) {
+      // RFC 6026 §8.4: a 2xx in Accepted (a retransmission, or another fork's) goes to the TU.
+      this.#handlers.onResponse(response);
     } else if (state === 'completed' && response.status >= 300) {
       // §17.1.1.2: a retransmitted final is ACKed again and not passed up.
       if (this.#ackBytes !== undefined) this.flow.send(this.#ackBytes);
@@ -82,8 +87,11 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> impl
   }
 
   #onSuccess(response: IncomingResponse): void {
-    // §17.1.1.2: a 2xx ends the transaction; the ACK for it is the TU's (§13.2.2.4, §16.7 step 10).
-    this.moveTo('terminated');
+    // RFC 6026 §8.4: Accepted for timer M; the ACK for a 2xx is the TU's (§13.2.2.4, §16.7 step 10).
+    this.moveTo('accepted');
+    this.stopTimer('A');
+    this.stopTimer('B');
+    this.startTimer('M', transactionTimeoutMs(this.timers), () => this.moveTo('terminated'));
     this.#handlers.onResponse(response);
   }
 

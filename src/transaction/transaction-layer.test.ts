@@ -210,13 +210,15 @@ describe('the transaction layer: client side (RFC 3261 §17.1.3)', () => {
     expect(user.onStrayResponse).toHaveBeenCalledWith(stray, flow);
   });
 
-  it('MUST hand a retransmitted 2xx to the TU once the INVITE client transaction has ended', () => {
-    const { flow, user, transactions } = layer();
+  it('MUST hand a retransmitted 2xx to the INVITE client transaction while Accepted, and to the TU as a stray after timer M (RFC 6026)', () => {
+    const { clock, flow, user, transactions } = layer();
     const invite = handlers();
     transactions.sendRequest({ request: outgoing('INVITE', 'z9hG4bKc2'), branch: 'z9hG4bKc2', flow, method: 'INVITE', handlers: invite });
     transactions.receive(response(200, { branch: 'z9hG4bKc2' }), flow);
     transactions.receive(response(200, { branch: 'z9hG4bKc2' }), flow);
-    expect(invite.onResponse).toHaveBeenCalledTimes(1);
+    expect(invite.onResponse).toHaveBeenCalledTimes(2);
+    clock.advance(64 * 500);
+    transactions.receive(response(200, { branch: 'z9hG4bKc2' }), flow);
     expect(user.onStrayResponse).toHaveBeenCalledTimes(1);
   });
 

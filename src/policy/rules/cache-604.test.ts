@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyFixture, request, response } from '../../../test/support/policy-fixture.js';
-import { cached604, learn604, MAX_CACHE_604_SECONDS } from './cache-604.js';
+import { cached604, cached604Key, learn604, MAX_CACHE_604_SECONDS } from './cache-604.js';
 
 const DAY_MS = 86_400_000;
 
@@ -27,6 +27,7 @@ describe('P4 604 cache', () => {
       value: { address: 'sip:bob@b.example.net', peer: 'b.example.net', method: 'MESSAGE', storedAt: fixture.nowMs },
       expiresAt: fixture.nowMs + 7 * DAY_MS,
     }]);
+    expect(cached604Key('Bob@B.example.net')).toBe('604:sip:bob@b.example.net');
     fixture.advanceSeconds(7 * 86_400);
     expect(await cached604.check(outbound('MESSAGE'), fixture.context)).toEqual({ kind: 'pass' });
   });

@@ -4,7 +4,7 @@
 // cross the link. Kept in the shared store (`604:<address-of-record>`), so it survives restarts and
 // the admin API can list and purge it (O3).
 
-import { targetAddress } from '../address-of-record.js';
+import { parseAddress, targetAddress } from '../address-of-record.js';
 import { defineRequestRule, defineResponseRule, pass, reply } from '../rule.js';
 import { storeKey } from '../store-keys.js';
 
@@ -21,8 +21,9 @@ export interface Cached604Record {
   readonly storedAt: number;
 }
 
+/** The key of an address an operator wrote (admin API); throws CONFIG_INVALID if it is none. */
 export function cached604Key(address: string): string {
-  return storeKey('cached604', address);
+  return storeKey('cached604', parseAddress(address));
 }
 
 export const cached604 = defineRequestRule({
@@ -31,7 +32,7 @@ export const cached604 = defineRequestRule({
   phase: 'outbound-request',
   methods: ['SUBSCRIBE', 'MESSAGE'],
   async check(request, context) {
-    const record = await context.store.get<Cached604Record>(cached604Key(targetAddress(request)));
+    const record = await context.store.get<Cached604Record>(storeKey('cached604', targetAddress(request)));
     return record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`);
   },
 });
@@ -46,7 +47,7 @@ export const learn604 = defineResponseRule({
     const address = targetAddress(request);
     const record: Cached604Record = { address, peer: context.peer, method: request.method, storedAt: context.now() };
     const seconds = Math.min(context.limits.cache604Seconds, MAX_CACHE_604_SECONDS);
-    await context.store.set(cached604Key(address), record, { ttlMs: seconds * 1000 });
+    await context.store.set(storeKey('cached604', address), record, { ttlMs: seconds * 1000 });
     return pass();
   },
 });

@@ -18,6 +18,7 @@ export interface TombstoneRecord {
   readonly removedAt: number;
 }
 
+/** The key of an address an operator wrote (a URI or user@host); throws CONFIG_INVALID if it is none. */
 export function tombstoneKey(address: string): string {
   return storeKey('tombstone', parseAddress(address));
 }
@@ -25,7 +26,7 @@ export function tombstoneKey(address: string): string {
 /** Mark an address removed for limits.tombstoneSeconds. `address`: a URI or user@host. */
 export async function tombstone(store: StateStore, address: string, limits: Pick<PolicyLimits, 'tombstoneSeconds'>, now: () => number = Date.now): Promise<void> {
   const record: TombstoneRecord = { address: parseAddress(address), removedAt: now() };
-  await store.set(tombstoneKey(address), record, { ttlMs: limits.tombstoneSeconds * 1000 });
+  await store.set(storeKey('tombstone', record.address), record, { ttlMs: limits.tombstoneSeconds * 1000 });
 }
 
 /** Whether an address is tombstoned (the registrar refuses to register it, issue #8). */

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseUri } from '../sip/uri.js';
+import { addressOfRecord, parseAddress } from './address-of-record.js';
+import { storeKey } from './store-keys.js';
+
+describe('addresses-of-record: one spelling per address for the store keys (P2, P3, P4, Y1, Y2)', () => {
+  it('MUST give sip, sips, im and pres URIs of one user@host the same address, without port, parameters or case', () => {
+    for (const uri of ['sip:Alice@A.example.com', 'sips:alice@a.example.com:5061;transport=tls', 'im:alice@a.example.com', 'pres:alice@A.EXAMPLE.COM', 'sip:%61lice@a.example.com']) {
+      expect(addressOfRecord(parseUri(uri))).toBe('sip:alice@a.example.com');
+    }
+  });
+
+  it('MUST give a global telephone number its digits alone, and keep other URIs as their canonical text', () => {
+    expect(addressOfRecord(parseUri('tel:+1-201-555-0123'))).toBe('tel:+12015550123');
+    expect(addressOfRecord(parseUri('enum:+12015550123'))).toBe('tel:+12015550123');
+    expect(addressOfRecord(parseUri('sip:a.example.com'))).toBe('sip:a.example.com');
+    expect(addressOfRecord(parseUri('urn:service:SOS'))).toBe('urn:service:sos');
+  });
+
+  it('MUST read an operator\'s user@host as a sip: address', () => {
+    expect(parseAddress(' Carol@a.example.com ')).toBe('sip:carol@a.example.com');
+    expect(() => parseAddress('carol at a.example.com')).toThrow();
+  });
+
+  it('MUST keep a store key readable, and hash a part too long for one', () => {
+    expect(storeKey('cached604', 'sip:bob@b.example.net')).toBe('604:sip:bob@b.example.net');
+    expect(storeKey('tombstone', `sip:${'x'.repeat(600)}@a.example.com`)).toMatch(/^tombstone:sha256:[0-9a-f]{64}$/);
+  });
+});
