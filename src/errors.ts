@@ -23,6 +23,31 @@ export const ERROR_CATALOGUE = {
   URI_MALFORMED: { status: 400, reason: 'Bad Request' },
   URI_SCHEME_UNSUPPORTED: { status: 416, reason: 'Unsupported URI Scheme' },
   CSEQ_METHOD_MISMATCH: { status: 400, reason: 'Bad Request' },
+  // Discovery (D2-D7): a DNS failure is temporary (503); anything else means the destination cannot
+  // be found (404).
+
+  /** Every attempt at every resolver timed out (D3). */
+  DNS_TIMEOUT: { status: 503, reason: 'DNS Timeout' },
+  /** The resolvers answered SERVFAIL, REFUSED or a malformed packet (RFC 1035 §4.1.1). */
+  DNS_FAILURE: { status: 503, reason: 'DNS Failure' },
+  /** DNS has no usable records for the name: no SIP server, no ENUM entry (D2, D4). */
+  NOT_FOUND: { status: 404, reason: 'Not Found in DNS' },
+  /** The input is not an E.164 number: no "+", a local tel: number, too many digits (D4). */
+  NOT_E164: { status: 404, reason: 'Not an E.164 Number' },
+  /** A NAPTR regexp field that RFC 3402 §3.2 does not allow (D4). */
+  NAPTR_REGEXP_MALFORMED: { status: 404, reason: 'Malformed ENUM Rule' },
+  /** An enum: result or a non-terminal rule leads back to a number or domain on the path (D6). */
+  ENUM_LOOP: { status: 404, reason: 'ENUM Loop' },
+  /** More hops than discovery.enum.maxChainDepth (D6). */
+  ENUM_CHAIN_TOO_DEEP: { status: 404, reason: 'ENUM Chain Too Long' },
+  /** ENUM gave a tel: URI, which is never re-submitted (004 §3.2) and names no SIP domain. */
+  ENUM_TEL_RESULT: { status: 404, reason: 'ENUM Gave a tel: URI' },
+  /** ENUM gave a URI this edge cannot route (mailto:, http:, …). */
+  ENUM_RESULT_UNROUTABLE: { status: 404, reason: 'ENUM Result Not Routable' },
+  /** A MIMI record that is not `v=MIMI1; …` with an `e=` endpoint (D7). */
+  MIMI_RECORD_MALFORMED: { status: 404, reason: 'Malformed MIMI Record' },
+  /** MIMI discovery was asked for while discovery.mimi.enabled is false. */
+  MIMI_DISABLED: { status: 404, reason: 'MIMI Discovery Off' },
   // Configuration (never a SIP status of its own; 500 if it ever reaches the wire).
   CONFIG_INVALID: { status: 500, reason: 'Server Internal Error' },
 } as const satisfies Record<string, { status: number; reason: string }>;

@@ -1,5 +1,6 @@
 // `simple-edge start [--config FILE]`: load and validate the configuration, say what the edge will
 // listen on, then hand over to the serve step (serve.ts; tests plug in their own).
+import { redactUrl } from '../config/redact-url.js';
 import type { Command } from 'commander';
 import { formatConfigProblem } from '../config/config-problem.js';
 import type { EdgeConfig } from '../config/config-schema.js';
@@ -61,16 +62,6 @@ function describeListener(listener: Listener): string {
 function describeState(state: StateConfig): string {
   if (state.backend === 'sqlite') return `sqlite ${state.path}`;
   if (state.backend === 'memory') return 'memory (lost on restart)';
-  return `redis ${redactPassword(state.redisUrl ?? '')}`;
+  return `redis ${redactUrl(state.redisUrl ?? '')}`;
 }
 
-// The start banner ends up in logs; a Redis password in the URL must not.
-function redactPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}

@@ -6,6 +6,7 @@
 // at once with StateError `STATE_UNAVAILABLE` instead of holding a SIP transaction until Redis is back;
 // the client keeps reconnecting in the background.
 
+import { redactUrl } from '../config/redact-url.js';
 import { Redis } from 'ioredis';
 import {
   checkIncrement, checkKey, checkPrefix, checkSetOptions, checkTtlMs, compareKeys, encodeRecord, listLimit,
@@ -237,13 +238,3 @@ function unavailable(what: string, error: unknown): StateError {
   return new StateError('STATE_UNAVAILABLE', `${what}: ${detail}`, { cause: error });
 }
 
-/** The URL without its password, for error messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
