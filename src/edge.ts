@@ -7,6 +7,8 @@ import type { EdgeConfig } from './config/config-schema.js';
 import { isEdgeError } from './errors.js';
 import { EdgeMetrics } from './observability/edge-metrics.js';
 import { silentLogger, type Logger } from './observability/logger.js';
+import { InDialogSender } from './proxy/in-dialog-sender.js';
+import { ImplicitAuthority } from './proxy/implicit-authority.js';
 import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
@@ -15,6 +17,8 @@ import { BorderPolicy } from './policy/border-policy.js';
 import { DEFAULT_CHAINS } from './policy/chains.js';
 import { createCommunityFacts } from './policy/community-facts.js';
 import { PeerLimitTable } from './policy/peer-limits.js';
+import { SubscriptionSupervisor } from './policy/subscriptions/subscription-supervisor.js';
+import { SubscriptionTracker } from './policy/subscriptions/subscription-tracker.js';
 import type { Router } from './routing/route-types.js';
 import { createStateStore } from './state/create-state-store.js';
 import type { StateStore } from './state/state-store.js';
@@ -38,6 +42,8 @@ export interface EdgeOptions {
   readonly router?: Router;
   /** Defaults to the store the configuration names (state.backend). */
   readonly store?: StateStore;
+  /** Wall-clock milliseconds for the policy's stored times; defaults to Date.now (tests move it by hand). */
+  readonly wallClock?: () => number;
 }
 
 export interface Edge {
@@ -48,6 +54,8 @@ export interface Edge {
   readonly metrics: EdgeMetrics;
   readonly transport: TransportLayer;
   readonly transactions: TransactionLayer;
+  /** P9 revalidate(), X3 removeUser(address) for the admin API and the registrar; once listening. */
+  readonly subscriptions: SubscriptionSupervisor;
 }
 
 /** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
@@ -62,6 +70,8 @@ export function createEdge(options: EdgeOptions): Edge {
   const parser: ParserLimits = config.limits;
   let transactions: TransactionLayer | undefined;
   let store: StateStore | undefined;
+  let supervisor: SubscriptionSupervisor | undefined;
+  const now = options.wallClock ?? Date.now;
 
   const transport = new TransportLayer({
     listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
@@ -100,6 +110,10 @@ export function createEdge(options: EdgeOptions): Edge {
       if (transactions === undefined) throw new Error('the edge is not listening yet');
       return transactions;
     },
+    get subscriptions(): SubscriptionSupervisor {
+      if (supervisor === undefined) throw new Error('the edge is not listening yet');
+      return supervisor;
+    },
     get listeners() {
       return transport.boundListeners;
     },
@@ -107,8 +121,11 @@ export function createEdge(options: EdgeOptions): Edge {
       if (ownsClock) (clock as TimerWheel).start();
       await transport.listen();
       const local = new LocalAddresses(transport.boundListeners);
-      store = options.store ?? (await createStateStore(config.state));
-      const policy = createBorderPolicy(config, store, metrics, log);
+      store = options.store ?? (await createStateStore(config.state, { now }));
+      // P7-P9, X3: live subscriptions survive a restart through the store.
+      const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
+      await tracker.load(now());
+      const policy = createBorderPolicy(config, { store, tracker, now }, metrics, log);
       // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
       const bound: { proxy?: ProxyCore } = {};
       transactions = new TransactionLayer({
@@ -124,14 +141,20 @@ export function createEdge(options: EdgeOptions): Edge {
       const layer = transactions;
       const proxy = new ProxyCore({
         transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log }), local, clock,
-        limits: parser, log, metrics, responses, policy,
+        limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;
       stopAccepting = () => proxy.stopAccepting();
+      supervisor = new SubscriptionSupervisor({
+        tracker, actions: new InDialogSender({ transactions: layer, flows: transport, local, log }), store, clock, now, log,
+        revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
+      });
+      supervisor.start();
     },
     async stop(graceMs = 32_000) {
       stopAccepting();
+      supervisor?.stop();
       if (transactions !== undefined) {
         // Answered transactions only absorb retransmissions: wait for the unanswered ones alone.
         const deadline = Date.now() + graceMs;
@@ -147,10 +170,16 @@ export function createEdge(options: EdgeOptions): Edge {
   return edge;
 }
 
-function createBorderPolicy(config: EdgeConfig, store: StateStore, metrics: EdgeMetrics, log: Logger): BorderPolicy {
+interface PolicyState {
+  readonly store: StateStore;
+  readonly tracker: SubscriptionTracker;
+  readonly now: () => number;
+}
+
+function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: EdgeMetrics, log: Logger): BorderPolicy {
   const limits = new PeerLimitTable(config);
   return new BorderPolicy({
-    chains: DEFAULT_CHAINS, store, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
+    chains: DEFAULT_CHAINS, store: state.store, subscriptions: state.tracker, now: state.now, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
     community: createCommunityFacts(config.policy),
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,

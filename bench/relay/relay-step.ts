@@ -21,8 +21,8 @@ export interface StepContext {
   readonly supervisor: ProcessSupervisor;
   readonly workDir: string;
   readonly uacScenario: string;
-  /** Started once per proxy and transport, so the proxy's connection to it stays up across steps. */
-  readonly uas: SippUas;
+  /** The UAS, started once per proxy and transport so the proxy's connection to it stays up across steps. */
+  readonly uas: () => SippUas;
   readonly sampler: CpuSampler;
   /** stunnel processes of the TLS run (their CPU is reported apart). */
   readonly tunnels: readonly ManagedProcess[];
@@ -67,7 +67,7 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
   }
   const groups = {
     proxy: context.proxy.cpuPids(),
-    sipp: [context.uas.process.pid, ...(uacPid === undefined ? [] : [uacPid])],
+    sipp: [context.uas().process.pid, ...(uacPid === undefined ? [] : [uacPid])],
     stunnel: context.tunnels.map((t) => t.pid),
     probe: [process.pid],
   };
@@ -77,7 +77,7 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
   const after = context.sampler.snapshot(Object.values(groups).flat());
   const [probeResult, uac] = await Promise.all([probe.finish(), uacRun]);
   const outcome = judge(rate, uac, probeResult, context.sampler.usage(before, after, groups));
-  const died = context.proxy.exitReport();
+  const died = context.proxy.exitReport() ?? (context.uas().process.running ? undefined : 'the SIPp UAS exited (its connection from the proxy broke)');
   return died === undefined ? outcome : { ...outcome, ok: false, verdict: `${outcome.verdict === 'ok' ? '' : `${outcome.verdict}; `}${died}` };
 }
 

@@ -100,7 +100,7 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
     const busy = await waitForQuietMachine(QUIET_MACHINE);
     const quiet = busy <= QUIET_MACHINE.thresholdPercent ? '' : ` — machine still ${Math.round(busy)} % busy with other programs after ${QUIET_MACHINE.maxWaitMs / 1000} s`;
     console.log(`${transport} ${proxyName}: ${proxy.description}${quiet}`);
-    const step = stepRunner(bench, topology.stepContext());
+    const step = stepRunner(bench, topology.stepContext(), topology);
     const ladder = await climbLadder({ ladder: bench.options.ladder, refine: bench.options.refine, runStep: (rate) => step(rate) });
     if (ladder.aborted !== undefined) console.log(`  [${transport} ${proxyName}] ${ladder.aborted}`);
     const edgeBest = proxyName === 'simple-edge' ? ladder.best : bench.runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.ladder?.best;
@@ -117,13 +117,15 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
 }
 
 /** Runs one step; repeats it once when other programs' CPU may have failed it; pauses after failures. */
-function stepRunner(bench: Bench, context: StepContext): (rate: number, note?: string) => Promise<StepOutcome> {
+function stepRunner(bench: Bench, context: StepContext, topology: Topology): (rate: number, note?: string) => Promise<StepOutcome> {
   const { transport } = context;
   const proxyName = context.proxy.name;
   let previousFailed = false;
   return async (rate, note = '') => {
     // After an overloaded step, let the proxy and the UAS drain their queues (SIPp gives up after 5 s).
     if (previousFailed) await sleep(AFTER_FAILURE_PAUSE_MS);
+    const restarted = await topology.ensureUas();
+    if (restarted !== undefined) console.log(`  [${transport} ${proxyName}] ${restarted}`);
     const run = (): Promise<StepOutcome> => runRelayStep(context, rate, `${String(++bench.stepSerial).padStart(3, '0')}-${transport}-${proxyName}-${rate}`);
     let outcome = await run();
     if (!outcome.ok && outcome.cpu.unaccounted > INTERFERENCE_PERCENT && context.proxy.exitReport() === undefined) {

@@ -48,10 +48,7 @@ export class Topology {
     const ports = options.ports;
     const transport = this.#transport;
     await requirePortsFree([ports.proxyTcp, ports.proxyTls, ports.edgeSecond, ports.edgeAdmin, ports.uasTcp, ports.uasTls, ports.uacStunnel]);
-    this.#uas = await startSippUas({
-      supervisor, workDir, scenario: this.#bench.scenarios.uas, label: transport, port: ports.uasTcp,
-      controlPort: ports.uasControl, mediaPort: ports.uasMedia, timeoutSeconds: (options.ladder.length + 4) * (options.stepSeconds + 15),
-    });
+    this.#uas = await this.#startUas();
     const tls = transport === 'tls' ? certificates : undefined;
     if (tls !== undefined) {
       this.#tunnels.push(await startStunnel({
@@ -69,13 +66,32 @@ export class Topology {
     return this.#proxy;
   }
 
+  /**
+   * SIPp's UAS exits when its connection breaks (a proxy that gave up on a UAS not reading fast
+   * enough): start a new one before the next step. Says so when it did.
+   */
+  async ensureUas(): Promise<string | undefined> {
+    if (this.#uas === undefined || this.#uas.process.running) return undefined;
+    this.#uas = await this.#startUas();
+    return 'the SIPp UAS had exited; a new one was started';
+  }
+
+  #startUas(): Promise<SippUas> {
+    const { options, supervisor, workDir, scenarios } = this.#bench;
+    const ports = options.ports;
+    return startSippUas({
+      supervisor, workDir, scenario: scenarios.uas, label: this.#transport, port: ports.uasTcp,
+      controlPort: ports.uasControl, mediaPort: ports.uasMedia, timeoutSeconds: (options.ladder.length + 4) * (options.stepSeconds + 15),
+    });
+  }
+
   /** What each step needs: the UAC's way in (stunnel for TLS), the probe's (the proxy itself). */
   stepContext(): StepContext {
     const { options, supervisor, workDir, certificates, sampler, scenarios } = this.#bench;
     if (this.#proxy === undefined || this.#uas === undefined) throw new Error('the topology is not started');
     const transport = this.#transport;
     return {
-      options, transport, proxy: this.#proxy, supervisor, workDir, uacScenario: scenarios.uac, uas: this.#uas, sampler,
+      options, transport, proxy: this.#proxy, supervisor, workDir, uacScenario: scenarios.uac, uas: () => this.#uas!, sampler,
       tunnels: [...this.#tunnels],
       uacPort: transport === 'tls' ? options.ports.uacStunnel : this.#proxy.entryPort,
       probeTarget: { port: this.#proxy.entryPort, transport, ...(transport === 'tls' && certificates !== undefined ? { tls: certificates.probeTls } : {}) },

@@ -14,6 +14,8 @@ const NUMERIC_LIMITS = {
   minSubscriptionExpiresSeconds: [1, DAY_S, 600],
   maxSubscriptionExpiresSeconds: [60, 30 * DAY_S, DAY_S],
   notifyIntervalSeconds: [1, DAY_S, 600],
+  minRefreshIntervalPercent: [0, 100, 50],
+  earlyRefreshTolerance: [0, 1000, 2],
   cache604Seconds: [60, 30 * DAY_S, 30 * DAY_S],
   retryWindowSeconds: [1, DAY_S, 300],
   tombstoneSeconds: [DAY_S, 3650 * DAY_S, 90 * DAY_S],
@@ -72,6 +74,14 @@ const limitOverridesShape = {
 const policyLimitsSchema = section(z.strictObject(limitDefaultsShape));
 const limitOverridesSchema = z.strictObject(limitOverridesShape);
 
+/** P7-P9, X3: the subscription dialogs the edge tracks (docs/POLICY.md, "Subscription dialogs"). */
+const subscriptionsSchema = section(z.strictObject({
+  /** Y4: a ceiling on tracked dialogs (about 150 bytes of heap each); beyond it new ones cross untracked. */
+  maxDialogs: z.number().int().min(1000).max(10_000_000).default(2_000_000),
+  /** P9 (003 §10.3): a subscription not renewed by a fresh SUBSCRIBE this long is revalidated (45 days). */
+  revalidateAfterSeconds: z.number().int().min(3600).max(365 * DAY_S).default(45 * DAY_S),
+}));
+
 const ruleModeSchema = z.enum(['enforce', 'shadow', 'off']);
 
 export const policySchema = section(z.strictObject({
@@ -84,6 +94,7 @@ export const policySchema = section(z.strictObject({
   /** X2: the header that carries a user's trust level across the border. */
   trustHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('X-Trust-Level'),
   limits: policyLimitsSchema,
+  subscriptions: subscriptionsSchema,
   /** Y1: what a peer without an agreement gets instead of `limits`. */
   discovered: limitOverridesSchema.default({
     perPeer: { capacity: 20, refillPerSecond: 20 },

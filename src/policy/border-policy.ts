@@ -9,6 +9,7 @@ import type { PolicyChains } from './chains.js';
 import type { CommunityFacts, Direction, PolicyContext } from './policy-context.js';
 import type { PolicyLimits } from './policy-limits.js';
 import type { RequestRule, ResponseRule, Verdict } from './rule.js';
+import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
 import { runRequestChain, runResponseChain, type ChainOutcome, type DecisionObserver, type RuleMode } from './run-chain.js';
 
 export interface Crossing {
@@ -33,6 +34,8 @@ export interface BorderPolicyOptions {
   readonly localDomains: ReadonlySet<string>;
   /** P3 and X2: built by createCommunityFacts from config `policy`. */
   readonly community: CommunityFacts;
+  /** P7, P8, P9, X3: the subscription dialog tracker; without one those rules pass everything. */
+  readonly subscriptions?: SubscriptionTracker;
   limitsFor(peer: string): PeerLimits;
   /** enforce unless configured otherwise, by rule name. */
   modeOf(ruleName: string): RuleMode;
@@ -68,6 +71,7 @@ export class BorderPolicy {
     return {
       direction: crossing.direction, peer: crossing.peer, discovered, limits, localDomains: this.#options.localDomains,
       community: this.#options.community, store: this.#options.store, now: this.#options.now ?? Date.now,
+      ...(this.#options.subscriptions === undefined ? {} : { subscriptions: this.#options.subscriptions }),
     };
   }
 

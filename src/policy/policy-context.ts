@@ -5,6 +5,7 @@
 
 import type { StateStore } from '../state/state-store.js';
 import type { PolicyLimits } from './policy-limits.js';
+import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
 
 /** Which way a request crosses the border. */
 export type Direction = 'inbound' | 'outbound';
@@ -29,6 +30,11 @@ export interface PolicyContext {
   readonly localDomains: ReadonlySet<string>;
   readonly community: CommunityFacts;
   readonly store: StateStore;
+  /**
+   * P7, P8, P9, X3: the subscription dialogs the edge relays. Absent (a policy built without one),
+   * the subscription rules pass everything.
+   */
+  readonly subscriptions?: SubscriptionTracker;
   /** Wall-clock milliseconds (persisted expiries outlive the process). */
   now(): number;
 }

@@ -20,6 +20,13 @@ export interface PolicyLimits {
   readonly maxSubscriptionExpiresSeconds: number;
   /** P8: unchanged NOTIFYs cross at most once per this interval. */
   readonly notifyIntervalSeconds: number;
+  /**
+   * P7: a re-SUBSCRIBE with unchanged parameters is early when less than this percentage of the
+   * subscription's granted period has passed since it was last refreshed (0 turns P7 off).
+   */
+  readonly minRefreshIntervalPercent: number;
+  /** P7: early refreshes a peer's watcher may make in a row (counted as violations) before they are refused. */
+  readonly earlyRefreshTolerance: number;
   /** P4: how long a 604 from a peer is remembered (at most 30 days). */
   readonly cache604Seconds: number;
   /** P2: how long a 4xx answers automatic retries of the same request at the border. */

@@ -22,6 +22,12 @@ export const KEY_PREFIXES = {
   peerRecipients: 'recipients:peer:',
   /** Y1 outcome counters: `outcomes:<peer>:<window start, epoch seconds>:<failed|ok>`. */
   peerOutcomes: 'outcomes:',
+  /** P7-P9, X3: a tracked subscription dialog, by dialog id. Record, TTL until its expiry plus a grace. */
+  subscription: 'sub:',
+  /** X3: `watchers:<presentity AOR>:<dialog id>`, an external watcher of a local presentity. Same TTL. */
+  watchers: 'watchers:',
+  /** P7, P8 peer violations: `violations:<peer>:<window start, epoch seconds>:<P7|P8>`. Counter. */
+  violations: 'violations:',
 } as const;
 
 export type KeyKind = keyof typeof KEY_PREFIXES;

@@ -10,6 +10,7 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-user.js';
 import type { Flow } from '../transport/flow.js';
 import { forwardBranch, isLoop, loopKey } from './branch.js';
+import type { ImplicitAuthority } from './implicit-authority.js';
 import { forwardRequest } from './forward-request.js';
 import { ForwardingContext } from './forwarding-context.js';
 import type { ProxyDeps } from './proxy-deps.js';
@@ -23,6 +24,8 @@ import { checkMaxForwards, checkProxyRequire, checkSyntax, checkUriScheme, warni
 
 export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
+  /** F7: who an inbound request is from; absent, the From domain is taken as claimed. */
+  readonly authority?: ImplicitAuthority;
   findInviteServerTransaction(cancel: IncomingRequest): ServerTransaction | undefined;
 }
 
@@ -67,13 +70,20 @@ export class ProxyCore implements TransactionUser {
     const plan = planRoute(request, this.#deps.local);
     const requestUri = effectiveUri(request, plan);
     const arrival = transaction.flow;
-    let crossing: Crossing | undefined = arrival.side === 'external' ? { direction: 'inbound', peer: originDomain(request, arrival) } : undefined;
+    let crossing: Crossing | undefined;
+    if (arrival.side === 'external') {
+      const origin = this.#deps.authority?.attribute(request, arrival) ?? { kind: 'peer', peer: claimedDomain(request, arrival), authenticated: false };
+      if (origin.kind === 'refused') return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
+      crossing = { direction: 'inbound', peer: origin.peer };
+    }
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
     const decision = await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
     if (decision.kind === 'reply') return this.#answer(transaction, decision);
     if (crossing === undefined && decision.targets.some((t) => t.side === 'external')) {
-      crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(requestUri) };
+      // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
+      const named = request.to.tag === undefined ? requestUri : request.to.uri;
+      crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) };
     }
     const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
     if (outboundEdits === undefined) return;
@@ -167,11 +177,10 @@ function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {
   return plan.requestUri === request.requestUriText ? request.requestUri : parseUri(plan.requestUri);
 }
 
-/** The domain a request claims to come from: its From host (SPEC F7 checks it against the flow). */
-function originDomain(request: IncomingRequest, flow: Flow): string {
+/** The domain a request claims to come from, when no ImplicitAuthority is configured (tests). */
+function claimedDomain(request: IncomingRequest, flow: Flow): string {
   const from = request.from.uri;
-  if (isSipUri(from)) return from.host.toLowerCase();
-  return flow.peerIdentity?.[0] ?? flow.remote.address;
+  return isSipUri(from) ? from.host.toLowerCase() : (flow.peerIdentity?.[0] ?? flow.remote.address);
 }
 
 function targetDomain(uri: Uri): string {

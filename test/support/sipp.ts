@@ -41,6 +41,8 @@ export interface SippOptions {
   readonly service?: string;
   /** -key name value, for the scenario's [name] keywords. */
   readonly keys?: Readonly<Record<string, string>>;
+  /** -inf: an injection file (CSV) whose lines give each call's [field0], [field1] … */
+  readonly injectionFile?: string;
   /** Where the error and message logs go. */
   readonly logDir: string;
 }
@@ -161,6 +163,7 @@ function sippArguments(options: SippOptions, files: { errors: string; messages: 
   if (options.maxConcurrent !== undefined) args.push('-l', String(options.maxConcurrent));
   if (options.lostPercent !== undefined) args.push('-lost', String(options.lostPercent));
   for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
+  if (options.injectionFile !== undefined) args.push('-inf', options.injectionFile);
   if (options.remote !== undefined) args.push(options.remote);
   return args;
 }

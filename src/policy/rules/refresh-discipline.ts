@@ -1,0 +1,71 @@
+// P7 (003 §5.3.1): "a watcher MUST NOT gratuitously refresh the subscription more frequently than
+// implied by the expiration time of the subscription unless necessary to communicate changes in
+// subscription parameters, request a full state refresh after synchronization has been lost with
+// partial notification state, or in response to explicit user activity". A re-SUBSCRIBE in a
+// tracked dialog, with the parameters unchanged, is early when less than minRefreshIntervalPercent
+// of the granted period has passed since the last refresh. Outbound (our watcher), it is answered
+// here from the dialog state: 200 with the time the subscription really has left. Inbound (a peer's
+// watcher), it is counted as a violation, let through earlyRefreshTolerance times in a row, then
+// refused with 503 and Retry-After until the refresh would be on time; a failed refresh leaves the
+// subscription valid until it expires (RFC 6665 §4.1.2.2). Expires: 0, changed parameters, a
+// full-state request after partial NOTIFYs (RFC 5263) and a fresh SUBSCRIBE outside the dialog pass.
+
+import type { PolicyContext } from '../policy-context.js';
+import { absorb, defineRequestRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
+import { inDialogId } from '../subscriptions/dialog-id.js';
+import { parametersDigest } from '../subscriptions/notify-digest.js';
+import { requestedExpires } from '../subscriptions/subscription-record.js';
+import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
+import type { IncomingRequest } from '../../sip/incoming-message.js';
+import { countPeerViolation } from './peer-violations.js';
+
+/** The earliest moment an unchanged refresh is on time (wall-clock ms). */
+export function earliestRefresh(table: SubscriptionTable, slot: number, minRefreshIntervalPercent: number): number {
+  const refreshedAt = table.get(slot, 'refreshedAt');
+  return refreshedAt + ((table.get(slot, 'expiresAt') - refreshedAt) * minRefreshIntervalPercent) / 100;
+}
+
+function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
+  return defineRequestRule({
+    id: 'P7',
+    name: 'refresh-discipline',
+    phase,
+    methods: ['SUBSCRIBE'],
+    async check(request, context) {
+      const tracker = context.subscriptions;
+      const id = tracker === undefined ? undefined : inDialogId(request);
+      if (tracker === undefined || id === undefined || requestedExpires(request) === 0) return pass();
+      const now = context.now();
+      const slot = await tracker.slotFor(id, now);
+      if (slot < 0) return pass();
+      const table = tracker.table;
+      if (table.partialState(slot) || parametersDigest(request) !== table.get(slot, 'paramsDigest')) return pass();
+      const earliest = earliestRefresh(table, slot, context.limits.minRefreshIntervalPercent);
+      if (now >= earliest) {
+        table.setEarlyRefreshes(slot, 0);
+        return pass();
+      }
+      if (context.direction === 'outbound') return answerFromState(request, table.get(slot, 'expiresAt') - now);
+      return refuseBeyondTolerance(table, slot, earliest - now, context);
+    },
+  });
+}
+
+/** RFC 6665 §4.2.1.1: a 200 to SUBSCRIBE carries the Expires granted and a Contact (the notifier's, the Request-URI). */
+function answerFromState(request: IncomingRequest, remainingMs: number): Verdict {
+  return absorb(200, undefined, [['Expires', String(Math.max(1, Math.floor(remainingMs / 1000)))], ['Contact', `<${request.requestUriText}>`]]);
+}
+
+async function refuseBeyondTolerance(table: SubscriptionTable, slot: number, waitMs: number, context: PolicyContext): Promise<Verdict> {
+  const early = table.earlyRefreshes(slot) + 1;
+  table.setEarlyRefreshes(slot, early);
+  await countPeerViolation(context, 'P7');
+  if (early <= context.limits.earlyRefreshTolerance) return pass();
+  return reply(503, 'Subscription Refreshed Too Soon', [
+    ['Retry-After', String(Math.ceil(waitMs / 1000))],
+    ['Warning', `399 simple-edge "P7 re-SUBSCRIBE sooner than the subscription's expiration implies"`],
+  ]);
+}
+
+export const inboundRefreshDiscipline = refreshDiscipline('inbound-request');
+export const outboundRefreshDiscipline = refreshDiscipline('outbound-request');

@@ -1,0 +1,93 @@
+// The bookkeeping behind P7, P8, P9 and X3: which subscription dialogs cross the border, and how
+// long each lives. A 2xx to a SUBSCRIBE creates one (RFC 6665 §4.1.2.1) or starts a new period
+// (§4.1.2.2); it ends with Expires: 0 (§4.1.2.3), a NOTIFY with Subscription-State: terminated
+// (§4.1.3), a 481 to either method, or expiry (the tracker's sweep). The request half also notes
+// the CSeq numbers each end has used, so the edge can later speak in the dialog itself (P9, X3).
+// Both halves always pass; their name is the one switch that turns dialog tracking off.
+
+import { isOutOfDialog } from '../address-of-record.js';
+import type { PolicyContext } from '../policy-context.js';
+import { defineRequestRule, defineResponseRule, pass, type RequestRule } from '../rule.js';
+import { inDialogId } from '../subscriptions/dialog-id.js';
+import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
+import { contactUri, grantedSeconds, recordFromResponse, requestedExpires } from '../subscriptions/subscription-record.js';
+import type { SubscriptionTracker } from '../subscriptions/subscription-tracker.js';
+import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
+
+const NAME = 'subscription-dialogs';
+const ID = 'P7-P9';
+const PARTIAL_PIDF = /^\s*application\/pidf-diff\+xml\b/i;
+
+function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
+  return defineRequestRule({
+    id: ID,
+    name: NAME,
+    phase,
+    methods: ['SUBSCRIBE', 'NOTIFY'],
+    async check(request, context) {
+      const tracker = context.subscriptions;
+      const id = tracker === undefined ? undefined : inDialogId(request);
+      if (tracker === undefined || id === undefined) return pass();
+      const now = context.now();
+      const slot = await tracker.slotFor(id, now);
+      if (slot < 0) return pass();
+      if (request.method === 'SUBSCRIBE') await noteSubscribe(tracker, id, slot, request);
+      else await noteNotify(tracker, id, slot, request, now);
+      return pass();
+    },
+  });
+}
+
+async function noteSubscribe(tracker: SubscriptionTracker, id: string, slot: number, request: IncomingRequest): Promise<void> {
+  tracker.table.set(slot, 'watcherCSeq', Math.max(tracker.table.get(slot, 'watcherCSeq'), request.cseq.seq));
+  if (requestedExpires(request) === 0) await tracker.remove(id);
+}
+
+async function noteNotify(tracker: SubscriptionTracker, id: string, slot: number, request: IncomingRequest, now: number): Promise<void> {
+  const table = tracker.table;
+  table.set(slot, 'notifierCSeq', Math.max(table.get(slot, 'notifierCSeq'), request.cseq.seq));
+  const state = subscriptionStateOf(request);
+  if (state?.state === 'terminated') return tracker.remove(id);
+  // RFC 6665 §4.2.2: the notifier may shorten the subscription in any NOTIFY.
+  if (state?.expires !== undefined) table.set(slot, 'expiresAt', Math.min(table.get(slot, 'expiresAt'), now + state.expires * 1000));
+  table.setPartialState(slot, PARTIAL_PIDF.test(request.headers.get('content-type') ?? ''));
+}
+
+export const trackInboundDialogRequests = trackDialogRequests('inbound-request');
+export const trackOutboundDialogRequests = trackDialogRequests('outbound-request');
+
+export const trackSubscriptionResponses = defineResponseRule({
+  id: ID,
+  name: NAME,
+  phase: 'response',
+  methods: ['SUBSCRIBE', 'NOTIFY'],
+  async check(request, response, context) {
+    const tracker = context.subscriptions;
+    if (tracker === undefined) return pass();
+    if (response.status === 481) {
+      const id = inDialogId(request);
+      if (id !== undefined) await tracker.remove(id);
+    } else if (request.method === 'SUBSCRIBE' && response.status >= 200 && response.status < 300) {
+      await (isOutOfDialog(request) ? created(tracker, request, response, context) : refreshed(tracker, request, response, context));
+    }
+    return pass();
+  },
+});
+
+async function created(tracker: SubscriptionTracker, subscribe: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<void> {
+  const record = recordFromResponse(subscribe, response, context);
+  if (record !== undefined) await tracker.create(record, context.now());
+}
+
+async function refreshed(tracker: SubscriptionTracker, subscribe: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<void> {
+  const id = inDialogId(subscribe);
+  if (id === undefined) return;
+  const granted = grantedSeconds(subscribe, response, context.limits.maxSubscriptionExpiresSeconds);
+  if (granted === 0) return tracker.remove(id);
+  const now = context.now();
+  const notifierContact = contactUri(response);
+  await tracker.refresh(id, {
+    refreshedAt: now, expiresAt: now + granted * 1000, paramsDigest: parametersDigest(subscribe), watcherCSeq: subscribe.cseq.seq,
+    ...(notifierContact === undefined ? {} : { notifierContact }),
+  }, now);
+}
