@@ -65,7 +65,7 @@ export function createEdge(options: EdgeOptions): Edge {
   const { config } = options;
   const log = options.logger ?? silentLogger();
   const ownsClock = options.clock === undefined;
-  const clock = options.clock ?? new TimerWheel();
+  const clock = options.clock ?? new TimerWheel({ onError: (error) => log.error({ err: error }, 'a timer failed') });
   const metrics = new EdgeMetrics();
   const parser: ParserLimits = config.limits;
   let transactions: TransactionLayer | undefined;

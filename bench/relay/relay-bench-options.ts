@@ -65,7 +65,7 @@ export const USAGE = `usage: npm run bench:relay [-- options]
   --step-seconds N     seconds of load per step (default 6)
   --only LIST          proxies, comma-separated: ${PROXY_NAMES.join(',')}
   --transports LIST    tcp,tls (default both)
-  --port-base N        loopback ports N+59..N+890 (default 30000)
+  --port-base N        loopback ports N+60..N+890 (default 30000)
   --probe-rate N       latency probe MESSAGE/s (default 200)
   --profile-edge       run simple-edge under node --cpu-prof and print its top self-time functions
   --nice=N             run the benchmark and all it starts at niceness N (-20..19; negative needs

@@ -238,3 +238,20 @@ describe('TimerWheel on the real clock', () => {
     wheel.advance(200_000);
   });
 });
+
+describe('a timer that throws on a running wheel', () => {
+  it('MUST be reported to onError, not end the process, and not stop later timers', async () => {
+    const errors: unknown[] = [];
+    const wheel = new TimerWheel({ tickMs: 1, onError: (error) => errors.push(error) });
+    let later = false;
+    wheel.setTimer(1, () => {
+      throw new Error('boom');
+    });
+    wheel.setTimer(5, () => (later = true));
+    wheel.start();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    wheel.stop();
+    expect(errors).toHaveLength(1);
+    expect(later).toBe(true);
+  });
+});

@@ -12,6 +12,11 @@ export interface TimerWheelOptions {
   readonly slots?: number;
   /** Monotonic milliseconds. Default `performance.now()`; tests pass a hand-driven source. */
   readonly now?: () => number;
+  /**
+   * Where an exception thrown by a timer goes when the wheel turns on its own interval: a bug in one
+   * timer must not end the process and every other timer with it. Default: written to stderr.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 type EntryState = 'pending' | 'fired' | 'cancelled';
@@ -47,11 +52,13 @@ export class TimerWheel implements Clock {
   #tick = 0;
   #size = 0;
   #interval: ReturnType<typeof setInterval> | undefined;
+  readonly #onError: (error: unknown) => void;
   /** Entries taken off their slot for the tick being processed, reused from tick to tick. */
   readonly #due: WheelEntry[] = [];
 
   constructor(options: TimerWheelOptions = {}) {
     this.tickMs = options.tickMs ?? 10;
+    this.#onError = options.onError ?? ((error) => process.stderr.write(`timer failed: ${error instanceof Error ? error.stack : String(error)}\n`));
     this.#slotCount = options.slots ?? 512;
     if (!(this.tickMs > 0)) throw new RangeError(`tickMs must be positive, not ${this.tickMs}`);
     if (!Number.isInteger(this.#slotCount) || this.#slotCount < 1) throw new RangeError(`slots must be a positive integer, not ${this.#slotCount}`);
@@ -91,7 +98,13 @@ export class TimerWheel implements Clock {
   /** Turn the wheel on one interval; unref'd, so pending timers never keep the process alive. */
   start(): void {
     if (this.#interval !== undefined) return;
-    this.#interval = setInterval(() => this.advance(this.#source()), this.tickMs);
+    this.#interval = setInterval(() => {
+      try {
+        this.advance(this.#source());
+      } catch (error) {
+        this.#onError(error);
+      }
+    }, this.tickMs);
     this.#interval.unref();
   }
 

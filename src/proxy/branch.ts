@@ -19,10 +19,10 @@ export function loopKey(request: IncomingRequest): string {
 }
 
 export function forwardBranch(request: IncomingRequest, key: string, attempt: number): string {
-  const via = request.topVia;
-  // An RFC 2543 request has no unique branch: the whole top Via identifies its transaction.
-  const received = via.branch?.startsWith(BRANCH_MAGIC_COOKIE) ? via.branch : request.headers.values('via')[0]!;
-  const transaction = hash('sha1', `${received}\n${request.method}`, 'base64url').slice(0, 10);
+  // The whole received top Via: branch and sent-by together identify the server transaction
+  // (RFC 3261 §17.2.3), so two requests that share a branch from different senders never share ours.
+  const receivedVia = request.headers.values('via')[0]!;
+  const transaction = hash('sha1', `${receivedVia}\n${request.method}`, 'base64url').slice(0, 10);
   return `${BRANCH_MAGIC_COOKIE}${key}.${transaction}.${attempt}`;
 }
 

@@ -55,7 +55,16 @@ export class ForwardingContext {
   }
 
   start(): void {
-    void this.#tryNext();
+    this.#next();
+  }
+
+  /** Try the next target; a failure of the edge's own making answers 500 rather than escaping. */
+  #next(): void {
+    this.#tryNext().catch((error: unknown) => {
+      this.#deps.log.error({ callId: this.#request.callId, err: error }, 'relay failed');
+      this.#outcomes.push({ status: 500, fromDownstream: false });
+      this.#finish();
+    });
   }
 
   /** RFC 3261 §16.10: stop trying, and CANCEL the pending INVITE branch once it may be cancelled. */
@@ -72,10 +81,10 @@ export class ForwardingContext {
     try {
       flow = await this.#deps.flows.connect(target);
     } catch (error) {
-      this.#deps.log.warn({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
+      this.#deps.log.debug({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
       this.#deps.router.reportFailure?.(target, {});
       this.#outcomes.push({ status: 503, fromDownstream: false });
-      return this.#tryNext();
+      return this.#next();
     }
     this.#send(flow, target, attempt);
   }
@@ -117,14 +126,14 @@ export class ForwardingContext {
     this.#outcomes.push({ status, fromDownstream: true, response });
     if (status >= 600 || !isFailoverStatus(status)) return this.#finish();
     if (status === 503) this.#reportFailure(retryAfterMs(response));
-    void this.#tryNext();
+    this.#next();
   }
 
   #onBranchFailed(status: number): void {
     this.#timerC?.cancel();
     this.#reportFailure(undefined);
     this.#outcomes.push({ status, fromDownstream: false });
-    void this.#tryNext();
+    this.#next();
   }
 
   /** D2: the router avoids a failed target for a back-off period (longer when Retry-After says so). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProxyHarness, responseTo, sentMessage } from '../../test/support/proxy-harness.js';
+import { parse as sentMessageOf, ProxyHarness, responseTo, sentMessage } from '../../test/support/proxy-harness.js';
 import { RecordingFlow } from '../../test/support/recording-flow.js';
 import type { Endpoint } from '../transport/flow.js';
 
@@ -53,6 +53,16 @@ describe('S3 stateful proxy core (RFC 3261 §16)', () => {
     expect(relayed.kind === 'response' && relayed.status).toBe(200);
     expect(relayed.vias).toHaveLength(1);
     expect(relayed.topVia.host).toBe('client.a.example.com');
+  });
+
+  it('Y4 MUST relay two requests that share a branch but not a sent-by as two transactions, without failing', async () => {
+    const edge = new ProxyHarness();
+    const text = request('MESSAGE', 'sip:bob@b.example.net');
+    await edge.receive(text, edge.client({ remote: { address: '10.0.0.98', port: 5070 } }));
+    await edge.receive(text.replace('client.a.example.com:5070', 'client.a.example.com:5071'), edge.client({ remote: { address: '10.0.0.98', port: 5071 } }));
+    const sent = edge.target('198.51.100.20:5061').sent.map((b) => sentMessageOf(b).topVia.branch);
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent).size).toBe(2);
   });
 
   it('S3 MUST answer 483 to a request whose Max-Forwards is 0 (§16.3 step 3)', async () => {

@@ -43,12 +43,16 @@ export function headerKey(nameAsWritten: string): string {
   return key;
 }
 
+const spellingCache = new Map<string, string>();
+
 /** How the edge spells a header it writes itself: "Record-Route", "Call-ID", "CSeq". */
 export function canonicalHeaderName(name: string): string {
+  const cached = spellingCache.get(name);
+  if (cached !== undefined) return cached;
   const key = headerKey(name);
-  const special = CANONICAL_SPELLING[key];
-  if (special !== undefined) return special;
-  return key.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
+  const spelling = CANONICAL_SPELLING[key] ?? key.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
+  if (spellingCache.size < KEY_CACHE_LIMIT) spellingCache.set(name, spelling);
+  return spelling;
 }
 
 /** Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1), so values may be split. */

@@ -5,6 +5,7 @@ import { EdgeError } from '../errors.js';
 import { parseCSeq, type CSeq } from './cseq.js';
 import { parseMaxForwards } from './delta-seconds.js';
 import type { HeaderIndex } from './header-index.js';
+import { splitHeaderList } from './header-list.js';
 import { parseNameAddr, type NameAddr } from './name-addr.js';
 import { parseUri, type Uri } from './uri.js';
 import { parseVia, type Via } from './via.js';
@@ -26,6 +27,7 @@ abstract class IncomingMessageBase {
   readonly body: Buffer;
 
   #vias: readonly Via[] | undefined;
+  #topVia: Via | undefined;
   #cseq: CSeq | undefined;
   #from: NameAddr | undefined;
   #to: NameAddr | undefined;
@@ -63,8 +65,15 @@ abstract class IncomingMessageBase {
     return this.#vias;
   }
 
+  /** The topmost Via alone, parsed without the others (all a response needs to be matched). */
   get topVia(): Via {
-    return this.vias[0]!;
+    if (this.#vias !== undefined) return this.#vias[0]!;
+    if (this.#topVia === undefined) {
+      const first = this.headers.get('via');
+      if (first === undefined) throw new EdgeError('HEADER_MISSING', 'no Via header');
+      this.#topVia = parseVia(splitHeaderList(first, [])[0]!);
+    }
+    return this.#topVia;
   }
 
   /** Max-Forwards, or undefined when absent (an RFC 2543 request). */

@@ -46,6 +46,8 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> impl
   /** §17.1.1.2: send the INVITE, start timer A (unreliable transports only) and timer B. */
   start(): void {
     if (!this.flow.send(this.#requestBytes)) {
+      // The flow may have closed inside send() and failed this transaction already (flowClosed).
+      if (this.isTerminated) return;
       // §17.1.4, reported on the next clock turn so that the caller holds the transaction first.
       this.startTimer('transport', 0, () => this.#failTransport());
       return;
@@ -122,6 +124,7 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> impl
   }
 
   #failTransport(): void {
+    if (this.isTerminated) return; // the flow's close and a failed send can both report it
     this.moveTo('terminated', 'transport-error');
     this.#handlers.onTransportError();
   }

@@ -42,6 +42,8 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
   /** §17.1.2.2: send the request, start timer E (unreliable transports only) and timer F. */
   start(): void {
     if (!this.flow.send(this.#requestBytes)) {
+      // The flow may have closed inside send() and failed this transaction already (flowClosed).
+      if (this.isTerminated) return;
       // §17.1.4, reported on the next clock turn so that the caller holds the transaction first.
       this.startTimer('transport', 0, () => this.#failTransport());
       return;
@@ -89,6 +91,7 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
   }
 
   #failTransport(): void {
+    if (this.isTerminated) return; // the flow's close and a failed send can both report it
     this.moveTo('terminated', 'transport-error');
     this.#handlers.onTransportError();
   }

@@ -259,6 +259,21 @@ describe('the transaction layer: lifecycle', () => {
     await expect(transactions.drain()).resolves.toBeUndefined();
   });
 
+  it('Y4 fails a client transaction once when its flow closes inside the first send (§17.1.4)', () => {
+    const { clock, transactions } = layer();
+    const flow = new RecordingFlow();
+    flow.send = () => {
+      flow.isOpen = false;
+      transactions.flowClosed(flow);
+      return false;
+    };
+    const client = handlers();
+    transactions.sendRequest({ request: outgoing('MESSAGE', 'z9hG4bKclosing'), branch: 'z9hG4bKclosing', flow, method: 'MESSAGE', handlers: client });
+    expect(() => clock.advance(100)).not.toThrow();
+    expect(client.onTransportError).toHaveBeenCalledTimes(1);
+    expect(transactions.size).toBe(0);
+  });
+
   it('O5 counts as unanswered only transactions still waiting for a final response', () => {
     const { flow, requests, transactions } = layer();
     transactions.receive(request({ method: 'MESSAGE' }), flow);

@@ -98,6 +98,7 @@ export abstract class Transaction<S extends string> {
 
   /** (Re)start the timer called `name` (the RFC's letter); a running one of that name is replaced. */
   protected startTimer(name: string, delayMs: number, fire: () => void): void {
+    if (this.isTerminated) return; // a terminated transaction runs no timers
     this.#running.get(name)?.cancel();
     const timer = this.clock.setTimer(delayMs, () => {
       this.#running.delete(name);

@@ -76,9 +76,23 @@ export class StreamFlow extends BaseFlow {
       this.close('send-buffer-full');
       return false;
     }
+    // Messages written in one turn of the event loop leave in one system call: on a busy connection
+    // that is most of the cost of sending (one write per message was a third of the edge's CPU).
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      setImmediate(this.#uncork);
+    }
     socket.write(bytes);
     return true;
   }
+
+  #corked = false;
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
 
   readonly #onData = (chunk: Buffer): void => {
     if (!this.isOpen) return;

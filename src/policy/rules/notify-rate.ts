@@ -8,7 +8,6 @@
 // peer's notifier keeps the subscription, where a 403 would make it drop the watcher (RFC 6665 §4.2.2).
 
 import { absorb, defineRequestRule, pass, reply, type RequestRule } from '../rule.js';
-import { inDialogId } from '../subscriptions/dialog-id.js';
 import { notifyDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
 import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
 import { countPeerViolation } from './peer-violations.js';
@@ -33,10 +32,11 @@ function notifyRate(phase: RequestRule['phase']): RequestRule {
     methods: ['NOTIFY'],
     async check(request, context) {
       const tracker = context.subscriptions;
-      const id = tracker === undefined ? undefined : inDialogId(request);
+      const id = tracker?.dialogOf(request);
       if (tracker === undefined || id === undefined) return pass();
       const now = context.now();
-      const slot = await tracker.slotFor(id, now);
+      const found = tracker.slotFor(id, now);
+      const slot = typeof found === 'number' ? found : await found;
       const state = subscriptionStateOf(request);
       if (slot < 0 || state?.state === 'terminated') return pass();
       const intervalS = context.limits.notifyIntervalSeconds;

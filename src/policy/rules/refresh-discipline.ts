@@ -12,7 +12,6 @@
 
 import type { PolicyContext } from '../policy-context.js';
 import { absorb, defineRequestRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
-import { inDialogId } from '../subscriptions/dialog-id.js';
 import { parametersDigest } from '../subscriptions/notify-digest.js';
 import { requestedExpires } from '../subscriptions/subscription-record.js';
 import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
@@ -33,10 +32,11 @@ function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
     methods: ['SUBSCRIBE'],
     async check(request, context) {
       const tracker = context.subscriptions;
-      const id = tracker === undefined ? undefined : inDialogId(request);
+      const id = tracker?.dialogOf(request);
       if (tracker === undefined || id === undefined || requestedExpires(request) === 0) return pass();
       const now = context.now();
-      const slot = await tracker.slotFor(id, now);
+      const found = tracker.slotFor(id, now);
+      const slot = typeof found === 'number' ? found : await found;
       if (slot < 0) return pass();
       const table = tracker.table;
       if (table.partialState(slot) || parametersDigest(request) !== table.get(slot, 'paramsDigest')) return pass();

@@ -8,7 +8,6 @@
 import { isOutOfDialog } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, defineResponseRule, pass, type RequestRule } from '../rule.js';
-import { inDialogId } from '../subscriptions/dialog-id.js';
 import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
 import { contactUri, grantedSeconds, recordFromResponse, requestedExpires } from '../subscriptions/subscription-record.js';
 import type { SubscriptionTracker } from '../subscriptions/subscription-tracker.js';
@@ -26,10 +25,11 @@ function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
     methods: ['SUBSCRIBE', 'NOTIFY'],
     async check(request, context) {
       const tracker = context.subscriptions;
-      const id = tracker === undefined ? undefined : inDialogId(request);
+      const id = tracker?.dialogOf(request);
       if (tracker === undefined || id === undefined) return pass();
       const now = context.now();
-      const slot = await tracker.slotFor(id, now);
+      const found = tracker.slotFor(id, now);
+      const slot = typeof found === 'number' ? found : await found;
       if (slot < 0) return pass();
       if (request.method === 'SUBSCRIBE') await noteSubscribe(tracker, id, slot, request);
       else await noteNotify(tracker, id, slot, request, now);
@@ -65,7 +65,7 @@ export const trackSubscriptionResponses = defineResponseRule({
     const tracker = context.subscriptions;
     if (tracker === undefined) return pass();
     if (response.status === 481) {
-      const id = inDialogId(request);
+      const id = tracker.dialogOf(request);
       if (id !== undefined) await tracker.remove(id);
     } else if (request.method === 'SUBSCRIBE' && response.status >= 200 && response.status < 300) {
       await (isOutOfDialog(request) ? created(tracker, request, response, context) : refreshed(tracker, request, response, context));
@@ -80,7 +80,7 @@ async function created(tracker: SubscriptionTracker, subscribe: IncomingRequest,
 }
 
 async function refreshed(tracker: SubscriptionTracker, subscribe: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<void> {
-  const id = inDialogId(subscribe);
+  const id = tracker.dialogOf(subscribe);
   if (id === undefined) return;
   const granted = grantedSeconds(subscribe, response, context.limits.maxSubscriptionExpiresSeconds);
   if (granted === 0) return tracker.remove(id);

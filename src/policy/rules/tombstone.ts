@@ -1,8 +1,8 @@
 // Y2 (003 §10.3): an address removed from the community is not reassigned for 90 days
 // (policy.limits.tombstoneSeconds), and until then requests from peers to it are answered 404, as if
 // it had never existed. `tombstone()` is what the admin API and the registrar call when a user is
-// removed (issues #8, #10); X3's NOTIFY to external watchers is theirs too. Y3: confidential mode
-// answers a tombstoned address like any other.
+// removed (issues #8, #10); `removeUser()` (subscriptions/subscription-supervisor.ts) tombstones and
+// also tells the external watchers (X3). Y3: confidential mode answers a tombstoned address like any other.
 
 import type { StateStore } from '../../state/state-store.js';
 import { isOutOfDialog, parseAddress, targetAddress } from '../address-of-record.js';

@@ -3,9 +3,9 @@
 // subscriptions may share one dialog (RFC 6665 §4.5.2). The table keys a dialog by a 96-bit digest of
 // these, 16 characters, so a million keys stay small whatever Call-IDs the peers write.
 
-import { hash } from 'node:crypto';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
 import { parseEvent } from '../../sip/event.js';
+import { digest96 } from './text-digest.js';
 
 export interface DialogParts {
   readonly callId: string;
@@ -17,10 +17,8 @@ export interface DialogParts {
   readonly event: string;
 }
 
-const ID_LENGTH = 16;
-
 export function dialogId(parts: DialogParts): string {
-  return hash('sha1', `${parts.callId}\n${parts.watcherTag}\n${parts.notifierTag}\n${parts.event}`, 'base64url').slice(0, ID_LENGTH);
+  return digest96(`${parts.callId}\n${parts.watcherTag}\n${parts.notifierTag}\n${parts.event}`);
 }
 
 /** The Event header as the subscription's identity sees it: package and id, nothing else. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notify, pidf, request, subscribe } from '../../../test/support/policy-fixture.js';
-import { digest53, notifyDigest, parametersDigest } from './notify-digest.js';
+import { notifyDigest, parametersDigest } from './notify-digest.js';
+import { digest53, digest96 } from './text-digest.js';
 
 // The fixture turns \n into CRLF on the whole message, so bodies here lay out with spaces and tabs.
 const reasserted = pidf('open', '<timestamp>2026-11-21T12:10:00Z</timestamp>')
@@ -24,9 +25,11 @@ describe('P8 what counts as a change of state', () => {
     expect(text('a b')).toBe(text('a b'));
   });
 
-  it('is a 53-bit number, exact in a double', () => {
+  it('is a 53-bit number, exact in a double; dialog ids are 16 base64url characters', () => {
     expect(Number.isSafeInteger(digest53('presence'))).toBe(true);
     expect(digest53('presence')).toBe(digest53('presence'));
+    expect(digest96('c1\nb1\na9\npresence')).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(digest96('c1\nb1\na9\npresence')).not.toBe(digest96('c1\na9\nb1\npresence'));
   });
 });
 

@@ -7,6 +7,7 @@
 
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { parseSubscriptionState, type SubscriptionState } from '../../sip/subscription-state.js';
+import { digest53 } from './text-digest.js';
 
 const XML_CONTENT = /^[^;]*(\/|\+)xml\s*(;|$)/i;
 const XML_COMMENT = /<!--[\s\S]*?-->/g;
@@ -40,31 +41,20 @@ export function parametersDigest(subscribe: IncomingRequest): number {
   ].join('\n'));
 }
 
-/** XML bodies lose comments, timestamps, version counters and layout; others are compared byte for byte. */
+/**
+ * XML bodies lose comments, timestamps, version counters and layout; others are compared byte for
+ * byte. Bytes are read as latin1: only equality matters, and any encoding compares the same way.
+ */
 export function normalisedBody(contentType: string, body: Buffer): string {
   if (body.length === 0) return '';
-  if (!XML_CONTENT.test(contentType)) return body.toString('latin1');
-  return body.toString('utf8').replace(XML_COMMENT, '').replace(TIMESTAMP_ELEMENT, '').replace(VERSION_ATTRIBUTE, '')
-    .replace(BETWEEN_ELEMENTS, '><').replace(WHITE_SPACE, ' ').trim();
+  let text = body.toString('latin1');
+  if (!XML_CONTENT.test(contentType)) return text;
+  if (text.includes('<!--')) text = text.replace(XML_COMMENT, '');
+  if (text.includes('timestamp')) text = text.replace(TIMESTAMP_ELEMENT, '');
+  if (text.includes('version')) text = text.replace(VERSION_ATTRIBUTE, '');
+  return text.replace(BETWEEN_ELEMENTS, '><').replace(WHITE_SPACE, ' ').trim();
 }
 
 function normalisedHeader(request: IncomingRequest, name: string): string {
   return (request.headers.get(name) ?? '').replace(WHITE_SPACE, ' ').trim().toLowerCase();
-}
-
-/**
- * A 53-bit digest (cyrb53): exact in a double, so the table keeps it in a Float64Array. Not
- * cryptographic: a collision could only make a notifier's own change wait one interval.
- */
-export function digest53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -67,9 +67,16 @@ export class SubscriptionTable {
       this.#ids[slot] = id;
     }
     this.#index.set(id, slot);
-    this.#numbers.fill(0, slot * STRIDE, (slot + 1) * STRIDE);
-    for (const field of ['createdAt', 'refreshedAt', 'expiresAt', 'paramsDigest', 'watcherCSeq', 'notifierCSeq'] as const) this.set(slot, field, entry[field]);
-    this.set(slot, 'notifyDigest', Number.NaN);
+    const at = slot * STRIDE;
+    const numbers = this.#numbers;
+    numbers[at + OFFSET.createdAt] = entry.createdAt;
+    numbers[at + OFFSET.refreshedAt] = entry.refreshedAt;
+    numbers[at + OFFSET.expiresAt] = entry.expiresAt;
+    numbers[at + OFFSET.notifiedAt] = 0;
+    numbers[at + OFFSET.notifyDigest] = Number.NaN;
+    numbers[at + OFFSET.paramsDigest] = entry.paramsDigest;
+    numbers[at + OFFSET.watcherCSeq] = entry.watcherCSeq;
+    numbers[at + OFFSET.notifierCSeq] = entry.notifierCSeq;
     this.#bytes[slot * BYTE_STRIDE] = entry.direction === 'outbound' ? FLAG_OUTBOUND : 0;
     this.#bytes[slot * BYTE_STRIDE + 1] = 0;
     return slot;

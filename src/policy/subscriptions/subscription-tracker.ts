@@ -5,8 +5,10 @@
 // ceiling, so neither grows without bound (Y4).
 
 import type { Logger } from '../../observability/logger.js';
+import type { IncomingRequest } from '../../sip/incoming-message.js';
 import type { StateStore } from '../../state/state-store.js';
 import { boundedPart, KEY_PREFIXES } from '../store-keys.js';
+import { inDialogId } from './dialog-id.js';
 import type { SubscriptionRecord } from './subscription-record.js';
 import { SubscriptionTable } from './subscription-table.js';
 
@@ -36,6 +38,8 @@ export class SubscriptionTracker {
   readonly #store: StateStore;
   readonly #log: Logger | undefined;
   #untracked = 0;
+  #lastRequest: IncomingRequest | undefined;
+  #lastId: string | undefined;
 
   constructor(options: SubscriptionTrackerOptions) {
     this.table = new SubscriptionTable({ maxDialogs: options.maxDialogs });
@@ -59,10 +63,28 @@ export class SubscriptionTracker {
     }
   }
 
-  /** The table slot of a dialog, read through from the store when another instance (or a past run) created it; -1 if none. */
-  async slotFor(id: string, now: number): Promise<number> {
+  /**
+   * The dialog an in-dialog SUBSCRIBE or NOTIFY belongs to (dialog-id.ts). Several rules ask about
+   * the request being checked, so the last answer is kept.
+   */
+  dialogOf(request: IncomingRequest): string | undefined {
+    if (request !== this.#lastRequest) {
+      this.#lastRequest = request;
+      this.#lastId = inDialogId(request);
+    }
+    return this.#lastId;
+  }
+
+  /**
+   * The table slot of a dialog; -1 if none. Synchronous when the table has it; read through from the
+   * store when another instance (or a past run) created it.
+   */
+  slotFor(id: string, now: number): number | Promise<number> {
     const slot = this.table.slotOf(id);
-    if (slot >= 0) return slot;
+    return slot >= 0 ? slot : this.#readThrough(id, now);
+  }
+
+  async #readThrough(id: string, now: number): Promise<number> {
     const record = await this.#store.get<SubscriptionRecord>(subscriptionKey(id));
     return record === undefined || record.expiresAt <= now ? -1 : this.#insert(record);
   }
