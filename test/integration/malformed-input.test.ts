@@ -134,3 +134,17 @@ for (const wire of ['TCP', 'TLS'] as const) {
     });
   });
 }
+
+describe('F7 implicit authority over mutual TLS', () => {
+  it('F7 answers 403 when the From domain is not one the TLS connection is authenticated for', async () => {
+    const client = await connect('TLS');
+    try {
+      client.write(request('TLS', { requestUri: 'sip:probe@unknown.example.org', fromDomain: 'a.example.com' }));
+      expect(statusOf(await client.nextFinalResponse())).toBe(403);
+      client.write(LIVENESS('TLS'));
+      expect(statusOf(await client.nextFinalResponse())).toBe(404);
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -197,6 +197,8 @@ export interface SipRequestOptions {
   readonly startLine?: string;
   /** Replaces the To header line. */
   readonly to?: string;
+  /** The From domain; a TLS request comes from the peer community (SPEC F7), others from ours. */
+  readonly fromDomain?: string;
 }
 
 /** A request as text with CRLF line ends; `options` lets a test break one part of it. */
@@ -206,7 +208,7 @@ export function sipRequest(options: SipRequestOptions): string {
     options.startLine ?? `${method} ${options.requestUri} SIP/2.0`,
     `Via: SIP/2.0/${options.transport} ${LOOPBACK}:${options.localPort};branch=z9hG4bK-${options.callId}`,
     'Max-Forwards: 70',
-    `From: <sip:probe@${LOCAL_DOMAIN}>;tag=${options.callId}`,
+    `From: <sip:probe@${options.fromDomain ?? (options.transport === 'TLS' ? PEER_DOMAIN : LOCAL_DOMAIN)}>;tag=${options.callId}`,
     options.to ?? `To: <${options.requestUri}>`,
     `Call-ID: ${options.callId}`,
     `CSeq: 1 ${method}`,

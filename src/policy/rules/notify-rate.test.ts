@@ -89,3 +89,16 @@ describe('P8 NOTIFY rate', () => {
     expect((await run('active')).verdict).toEqual(PASS);
   });
 });
+
+describe('P8 NOTIFY rate in shadow mode', () => {
+  it('MUST decide and count, but let the NOTIFY cross', async () => {
+    const { fixture } = await dialog('inbound');
+    const outbound = fixture.with({ direction: 'outbound' });
+    const decided: string[] = [];
+    const shadow = { modeOf: () => 'shadow' as const, observer: { decided: ({ rule, verdict }: { rule: { name: string }; verdict: { kind: string } }) => void decided.push(`${rule.name} ${verdict.kind}`) } };
+    await runRequestChain(DEFAULT_CHAINS.outboundRequest, notify('active', OPEN), outbound, shadow);
+    const second = await runRequestChain(DEFAULT_CHAINS.outboundRequest, notify('active', OPEN), outbound, shadow);
+    expect(second.verdict).toEqual(PASS);
+    expect(decided).toEqual(['notify-rate absorb']);
+  });
+});
