@@ -108,7 +108,17 @@ describe('S3 stateful proxy core (RFC 3261 §16)', () => {
     expect(statusOf(looped)).toEqual([482]);
   });
 
-  it('M1 MUST route a request for its own domain to the internal registrar (I1)', async () => {
+  it('S1 MUST relay unknown headers and unknown parameters unchanged', async () => {
+    const edge = new ProxyHarness();
+    const unknown = ['X-Unknown-Header: ;;,,;;,; value', 'NewFangledHeader: newfangled value;newparam=1'];
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net;unknownparam=x', unknown), edge.client());
+    const forwarded = edge.target('198.51.100.20:5061').sentText[0]!;
+    expect(forwarded).toContain('\r\nX-Unknown-Header: ;;,,;;,; value\r\n');
+    expect(forwarded).toContain('\r\nNewFangledHeader: newfangled value;newparam=1\r\n');
+    expect(forwarded.startsWith('MESSAGE sip:bob@b.example.net;unknownparam=x SIP/2.0\r\n')).toBe(true);
+  });
+
+  it('I1 MUST route an inbound MESSAGE for its own domain to the internal registrar (M1)', async () => {
     const edge = new ProxyHarness();
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
     await edge.receive(request('MESSAGE', 'sip:alice@a.example.com'), peer);
