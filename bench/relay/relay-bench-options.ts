@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 
-export const PROXY_NAMES = ['simple-edge', 'kamailio', 'npm-sip', 'direct'] as const;
+export const PROXY_NAMES = ['simple-edge', 'simple-edge-policy-off', 'kamailio', 'npm-sip', 'direct'] as const;
 export type ProxyName = (typeof PROXY_NAMES)[number];
 export const TRANSPORTS = ['tcp', 'tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];

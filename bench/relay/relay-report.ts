@@ -19,7 +19,7 @@ export interface ProxyRun {
 
 export const TARGETS = { kamailioRatio: 0.5, npmSipRatio: 5, p99AtHalfMs: 5 } as const;
 
-const DISPLAY: Record<ProxyName, string> = { 'simple-edge': 'simple-edge', kamailio: 'kamailio', 'npm-sip': 'npm sip', direct: 'direct (SIPp↔SIPp)' };
+const DISPLAY: Record<ProxyName, string> = { 'simple-edge': 'simple-edge', 'simple-edge-policy-off': 'simple-edge, policy off', kamailio: 'kamailio', 'npm-sip': 'npm sip', direct: 'direct (SIPp↔SIPp)' };
 
 export function formatStep(transport: Transport, proxy: ProxyName, step: StepOutcome, note = ''): string {
   const cpu = step.cpu.groups;
@@ -75,6 +75,12 @@ export function formatRatios(runs: readonly ProxyRun[]): string[] {
       const theirs = rate(other, transport);
       const ratio = edge === undefined || theirs === undefined ? undefined : edge / theirs;
       lines.push(`  ${transport}  simple-edge / ${DISPLAY[other].padEnd(8)} = ${ratio === undefined ? 'n/a ' : ratio.toFixed(2).padStart(5)}   target ≥ ${target}: ${verdict(ratio === undefined ? undefined : ratio >= target)}`);
+    }
+    const withoutPolicy = rate('simple-edge-policy-off', transport);
+    if (withoutPolicy !== undefined) {
+      // Issue #6: with every border rule on, the relay keeps at least 80 % of its rate with none.
+      const kept = edge === undefined ? undefined : edge / withoutPolicy;
+      lines.push(`  ${transport}  simple-edge policy on / off = ${kept === undefined ? 'n/a ' : kept.toFixed(2).padStart(5)}   target ≥ 0.8: ${verdict(kept === undefined ? undefined : kept >= 0.8)}`);
     }
     const half = runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.atEdgeHalf;
     const p99 = half?.probe.p99Ms;

@@ -22,11 +22,11 @@ import { climbLadder } from './rate-ladder.js';
 import { parseRelayBenchOptions, type ProxyName, type Transport } from './relay-bench-options.js';
 import { count, formatRatios, formatStep, formatTable, type ProxyRun } from './relay-report.js';
 import { MAX_FAILURE_RATIO, MAX_P99_MS, MIN_ACHIEVED_FRACTION, runRelayStep, type StepContext, type StepOutcome } from './relay-step.js';
-import { launchSimpleEdge } from './simple-edge-launcher.js';
+import { launchSimpleEdge, launchSimpleEdgeWithoutPolicy } from './simple-edge-launcher.js';
 import { Topology, type Bench } from './topology.js';
 
 const LAUNCHERS: Record<ProxyName, ProxyLauncher> = {
-  'simple-edge': launchSimpleEdge, kamailio: launchKamailio, 'npm-sip': launchNpmSip, direct: launchDirect,
+  'simple-edge': launchSimpleEdge, 'simple-edge-policy-off': launchSimpleEdgeWithoutPolicy, kamailio: launchKamailio, 'npm-sip': launchNpmSip, direct: launchDirect,
 };
 
 const AFTER_FAILURE_PAUSE_MS = 6000;

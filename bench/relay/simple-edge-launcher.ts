@@ -11,11 +11,16 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { PEER_DOMAIN } from './bench-certificates.js';
 import { waitForListening } from './managed-process.js';
-import { exitReportOf, requireCertificates, uasNextHop, type LaunchContext, type ProxyLauncher } from './proxy-launcher.js';
+import { exitReportOf, requireCertificates, uasNextHop, type LaunchContext, type ProxyLauncher, type RunningProxy } from './proxy-launcher.js';
 
-export const launchSimpleEdge: ProxyLauncher = async (context) => {
-  const configPath = path.join(context.workDir, `simple-edge-${context.transport}.yaml`);
-  writeFileSync(configPath, stringify(edgeConfig(context)));
+export const launchSimpleEdge: ProxyLauncher = (context) => launch(context, true);
+
+/** The same edge with its border policy off (policy.mode: off): the baseline for issue #6's 80 % target. */
+export const launchSimpleEdgeWithoutPolicy: ProxyLauncher = (context) => launch(context, false);
+
+async function launch(context: LaunchContext, policy: boolean): Promise<RunningProxy> {
+  const configPath = path.join(context.workDir, `simple-edge-${policy ? 'policy' : 'no-policy'}-${context.transport}.yaml`);
+  writeFileSync(configPath, stringify({ ...edgeConfig(context), ...(policy ? {} : { policy: { mode: 'off' } }) }));
   const profile = context.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', context.cpuProfileDir];
   const process = context.supervisor.start({
     name: `simple-edge-${context.transport}`, command: globalThis.process.execPath, logDir: context.workDir, cwd: context.workDir,
@@ -25,7 +30,7 @@ export const launchSimpleEdge: ProxyLauncher = async (context) => {
   await waitForListening(entryPort, process, 20_000);
   await waitForListening(context.ports.edgeSecond, process, 5000);
   return {
-    name: 'simple-edge',
+    name: policy ? 'simple-edge' : 'simple-edge-policy-off',
     description: `simple-edge ${context.transport === 'tls' ? 'external TLS → internal TLS' : 'internal TCP → internal TCP'}, Node ${globalThis.process.version}, log level warn`,
     entryPort,
     exitReport: () => exitReportOf(process),
@@ -35,7 +40,7 @@ export const launchSimpleEdge: ProxyLauncher = async (context) => {
       await process.stop(40_000);
     },
   };
-};
+}
 
 function edgeConfig(context: LaunchContext): object {
   const { ports } = context;

@@ -85,8 +85,8 @@ const subscriptionsSchema = section(z.strictObject({
 const ruleModeSchema = z.enum(['enforce', 'shadow', 'off']);
 
 export const policySchema = section(z.strictObject({
-  /** How every rule runs unless `rules` names it. */
-  mode: z.enum(['enforce', 'shadow']).default('enforce'),
+  /** How every rule runs unless `rules` names it (`off` turns the whole border policy off). */
+  mode: z.enum(['enforce', 'shadow', 'off']).default('enforce'),
   /** Per rule name (see docs/POLICY.md): enforce, shadow or off. */
   rules: z.record(z.string(), ruleModeSchema).default({}),
   /** P3: addresses with no presence or IM (distribution lists): 604 for everyone. */
