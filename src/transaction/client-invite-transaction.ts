@@ -45,13 +45,7 @@ export class ClientInviteTransaction extends Transaction<ClientInviteState> impl
 
   /** §17.1.1.2: send the INVITE, start timer A (unreliable transports only) and timer B. */
   start(): void {
-    if (!this.flow.send(this.#requestBytes)) {
-      // The flow may have closed inside send() and failed this transaction already (flowClosed).
-      if (this.isTerminated) return;
-      // §17.1.4, reported on the next clock turn so that the caller holds the transaction first.
-      this.startTimer('transport', 0, () => this.#failTransport());
-      return;
-    }
+    if (!this.sendFirst(this.#requestBytes, () => this.#failTransport())) return;
     if (!this.flow.reliable) this.#startTimerA(this.timers.t1Ms);
     this.startTimer('B', transactionTimeoutMs(this.timers), () => this.#onTimerB());
   }

@@ -41,13 +41,7 @@ export class ClientNonInviteTransaction extends Transaction<ClientNonInviteState
 
   /** §17.1.2.2: send the request, start timer E (unreliable transports only) and timer F. */
   start(): void {
-    if (!this.flow.send(this.#requestBytes)) {
-      // The flow may have closed inside send() and failed this transaction already (flowClosed).
-      if (this.isTerminated) return;
-      // §17.1.4, reported on the next clock turn so that the caller holds the transaction first.
-      this.startTimer('transport', 0, () => this.#failTransport());
-      return;
-    }
+    if (!this.sendFirst(this.#requestBytes, () => this.#failTransport())) return;
     if (!this.flow.reliable) this.#startTimerE(this.timers.t1Ms);
     this.startTimer('F', transactionTimeoutMs(this.timers), () => this.#onTimerF());
   }

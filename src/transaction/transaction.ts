@@ -96,6 +96,17 @@ export abstract class Transaction<S extends string> {
     throw new TransactionStateError(this.#description.machine, this.#state, attempted);
   }
 
+  /**
+   * Send a client transaction's first request. A failure is reported through `fail` on the next clock
+   * turn, so the caller of sendRequest holds the transaction first (§17.1.4); if the flow closed inside
+   * send() and failed the transaction already, nothing more happens (startTimer is a no-op then).
+   */
+  protected sendFirst(bytes: Buffer, fail: () => void): boolean {
+    if (this.flow.send(bytes)) return true;
+    this.startTimer('transport', 0, fail);
+    return false;
+  }
+
   /** (Re)start the timer called `name` (the RFC's letter); a running one of that name is replaced. */
   protected startTimer(name: string, delayMs: number, fire: () => void): void {
     if (this.isTerminated) return; // a terminated transaction runs no timers
