@@ -56,4 +56,3 @@ export function transportOf(viaTransport: string): TransportProtocol {
   return viaTransport === 'TLS' ? 'tls' : viaTransport === 'TCP' ? 'tcp' : 'udp';
 }
 
-export { otherSide };
