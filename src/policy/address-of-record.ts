@@ -35,14 +35,23 @@ export function parseAddress(text: string): string {
   }
 }
 
+// Several rules of one chain key the store by the same two addresses: each is worked out once per
+// request. A WeakMap, so the message model stays free of policy notions and nothing outlives it.
+const targets = new WeakMap<IncomingRequest, string>();
+const senders = new WeakMap<IncomingRequest, string>();
+
 /** The request's target: its Request-URI's address-of-record. */
 export function targetAddress(request: IncomingRequest): string {
-  return addressOfRecord(request.requestUri);
+  let address = targets.get(request);
+  if (address === undefined) targets.set(request, (address = addressOfRecord(request.requestUri)));
+  return address;
 }
 
 /** The request's originator: its From URI's address-of-record. */
 export function senderAddress(request: IncomingRequest): string {
-  return addressOfRecord(request.from.uri);
+  let address = senders.get(request);
+  if (address === undefined) senders.set(request, (address = addressOfRecord(request.from.uri)));
+  return address;
 }
 
 /** RFC 3261 §12: a request without a To tag is outside any dialog (a new subscription, a page). */

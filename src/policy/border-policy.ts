@@ -10,7 +10,7 @@ import type { CommunityFacts, Direction, PolicyContext } from './policy-context.
 import type { PolicyLimits } from './policy-limits.js';
 import type { RequestRule, ResponseRule, Verdict } from './rule.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
-import { runRequestChain, runResponseChain, type ChainOutcome, type DecisionObserver, type RuleMode } from './run-chain.js';
+import { runRequestChain, runResponseChain, type ChainOptions, type ChainOutcome, type RuleMode } from './run-chain.js';
 
 export interface Crossing {
   readonly direction: Direction;
@@ -46,24 +46,23 @@ export interface BorderPolicyOptions {
 
 export class BorderPolicy {
   readonly #options: BorderPolicyOptions;
-  readonly #observer: DecisionObserver;
+  readonly #chainOptions: ChainOptions;
 
   constructor(options: BorderPolicyOptions) {
     this.#options = options;
-    this.#observer = { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) };
+    this.#chainOptions = {
+      modeOf: (rule) => options.modeOf(rule.name),
+      observer: { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) },
+    };
   }
 
   checkRequest(request: IncomingRequest, crossing: Crossing): Promise<ChainOutcome> {
     const chain = crossing.direction === 'inbound' ? this.#options.chains.inboundRequest : this.#options.chains.outboundRequest;
-    return runRequestChain(chain, request, this.#context(crossing), this.#chainOptions());
+    return runRequestChain(chain, request, this.#context(crossing), this.#chainOptions);
   }
 
   checkResponse(request: IncomingRequest, response: IncomingResponse, crossing: Crossing): Promise<ChainOutcome> {
-    return runResponseChain(this.#options.chains.response, request, response, this.#context(crossing), this.#chainOptions());
-  }
-
-  #chainOptions() {
-    return { modeOf: (rule: RequestRule | ResponseRule) => this.#options.modeOf(rule.name), observer: this.#observer };
+    return runResponseChain(this.#options.chains.response, request, response, this.#context(crossing), this.#chainOptions);
   }
 
   #context(crossing: Crossing): PolicyContext {

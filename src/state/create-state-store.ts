@@ -4,6 +4,7 @@ import type { EdgeConfig } from '../config/config-schema.js';
 import type { SweepOptions } from './expiry-sweeper.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
+import { SplitStore } from './split-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import { StateError } from './state-error.js';
 import type { StateStore, StateStoreOptions } from './state-store.js';
@@ -21,7 +22,8 @@ export async function createStateStore(config: EdgeConfig['state'], options: Cre
     case 'memory':
       return new MemoryStore(options);
     case 'sqlite':
-      return new SqliteStore({ ...options, path: config.path });
+      // Records on disk, the per-request counters in memory (split-store.ts says why).
+      return new SplitStore({ durable: new SqliteStore({ ...options, path: config.path }), volatile: new MemoryStore(options) });
     case 'redis':
       // The schema already insists on redisUrl for this backend; this guards hand-built configs.
       if (config.redisUrl === null) throw new StateError('STATE_ARGUMENT_INVALID', 'state.redisUrl is required for the redis backend');

@@ -11,8 +11,6 @@ export const MAX_VALUE_BYTES = 64 * 1024;
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
 
-// A lone surrogate would not survive the UTF-8 round trip through SQLite or Redis.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function invalid(detail: string): StateError {
   return new StateError('STATE_ARGUMENT_INVALID', detail);
@@ -21,7 +19,8 @@ function invalid(detail: string): StateError {
 export function checkKey(key: string, what = 'key'): void {
   if (typeof key !== 'string' || key.length === 0) throw invalid(`${what} must be a non-empty string`);
   if (key.length > MAX_KEY_LENGTH) throw invalid(`${what} is longer than ${MAX_KEY_LENGTH} characters`);
-  if (LONE_SURROGATE.test(key)) throw invalid(`${what} contains a lone UTF-16 surrogate`);
+  // A lone surrogate would not survive the UTF-8 round trip through SQLite or Redis.
+  if (!key.isWellFormed()) throw invalid(`${what} contains a lone UTF-16 surrogate`);
 }
 
 export function checkPrefix(prefix: string): void {

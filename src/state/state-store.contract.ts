@@ -10,11 +10,17 @@ import type { StateStore } from './state-store.js';
 export interface ContractHarness {
   /** A fresh, empty store reading wall-clock time from `now`. */
   open(now: () => number): Promise<StateStore>;
+  /**
+   * Records and counters live in separate backends (SplitStore), so a record key is not checked for
+   * its kind by increment and takeToken; the policy layer keeps kinds apart by key prefix.
+   */
+  readonly recordsKeptApart?: boolean;
 }
 
 /** The fake clock and the store each test gets. */
 export interface ContractContext {
   readonly store: StateStore;
+  readonly recordsKeptApart: boolean;
   advance(ms: number): void;
 }
 
@@ -31,6 +37,7 @@ export function describeStateStoreContract(backend: string, harness: ContractHar
         if (store === undefined) throw new Error('the store is not open');
         return store;
       },
+      recordsKeptApart: harness.recordsKeptApart ?? false,
       advance: (ms) => {
         nowMs += ms;
       },

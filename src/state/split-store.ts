@@ -1,0 +1,73 @@
+// The embedded deployment's store (O7, Y4): records — the 604 cache, tombstones, 4xx memory,
+// subscription dialogs — go to the durable backend and survive kill -9; counters, token buckets and
+// distinct-recipient sets stay in process memory. Those are touched several times by every request
+// and are only worth something for seconds to a day, while each SQLite write is a WAL commit of its
+// own: keeping them on disk tripled the border chain's cost (docs/PERFORMANCE.md, "Border policy").
+// A restart therefore refills every bucket and forgets the harvesting windows; a cluster, where the
+// counters must be shared and atomic across instances, uses the Redis backend for everything.
+//
+// Kinds are kept apart by key prefix in the policy layer (store-keys.ts), so a key never holds a
+// record in one half and a counter in the other; `set` and `delete` clear both halves regardless.
+
+import { compareKeys, listLimit } from './state-arguments.js';
+import type { ListEntry, ListOptions, SetOptions, StateStore, TokenBucket, TokenResult } from './state-store.js';
+
+export interface SplitStoreOptions {
+  /** Records: must survive a restart. */
+  readonly durable: StateStore;
+  /** Counters, buckets and sets: hot and short-lived. */
+  readonly volatile: StateStore;
+}
+
+export class SplitStore implements StateStore {
+  readonly #durable: StateStore;
+  readonly #volatile: StateStore;
+
+  constructor(options: SplitStoreOptions) {
+    this.#durable = options.durable;
+    this.#volatile = options.volatile;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    // A counter reads as its number; memory is asked first because it costs nothing.
+    const counter = await this.#volatile.get<T>(key);
+    return counter !== undefined ? counter : this.#durable.get<T>(key);
+  }
+
+  async set<T>(key: string, value: T, options?: { ttlMs?: number }): Promise<void> {
+    await this.#volatile.delete(key);
+    await this.#durable.set(key, value, options);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const [fromVolatile, fromDurable] = await Promise.all([this.#volatile.delete(key), this.#durable.delete(key)]);
+    return fromVolatile || fromDurable;
+  }
+
+  /** Both halves under the prefix, merged in key order; a page is at most `limit` long. */
+  async list<T>(prefix: string, options?: ListOptions): Promise<Array<ListEntry<T>>> {
+    const limit = listLimit(options);
+    const [volatile, durable] = await Promise.all([this.#volatile.list<T>(prefix, options), this.#durable.list<T>(prefix, options)]);
+    return [...volatile, ...durable].sort((a, b) => compareKeys(a.key, b.key)).slice(0, limit);
+  }
+
+  increment(key: string, options: { by?: number; ttlMs: number }): Promise<number> {
+    return this.#volatile.increment(key, options);
+  }
+
+  takeToken(key: string, bucket: TokenBucket): Promise<TokenResult> {
+    return this.#volatile.takeToken(key, bucket);
+  }
+
+  addToSet(key: string, member: string, options: SetOptions): Promise<number> {
+    return this.#volatile.addToSet(key, member, options);
+  }
+
+  async ping(): Promise<void> {
+    await this.#durable.ping();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#volatile.close(), this.#durable.close()]);
+  }
+}
