@@ -1,10 +1,15 @@
 // createEdge(): the composition root. Transport hands parsed messages to the transaction layer, the
 // transaction layer hands new requests to the proxy core, the proxy core asks the router where they go.
 
+import { X509Certificate } from 'node:crypto';
+import type { AdminBackend } from './admin/admin-backend.js';
+import { createEdgeAdminBackend } from './admin/edge-admin-backend.js';
 import type { Clock } from './clock/clock.js';
 import { TimerWheel } from './clock/timer-wheel.js';
 import type { EdgeConfig } from './config/config-schema.js';
 import { isEdgeError } from './errors.js';
+import { createDiscovery } from './discovery/create-discovery.js';
+import { createAuditLog } from './observability/audit-log.js';
 import { EdgeMetrics } from './observability/edge-metrics.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import { InDialogSender } from './proxy/in-dialog-sender.js';
@@ -56,6 +61,8 @@ export interface Edge {
   readonly transactions: TransactionLayer;
   /** P9 revalidate(), X3 removeUser(address) for the admin API and the registrar; once listening. */
   readonly subscriptions: SubscriptionSupervisor;
+  /** What the admin listener serves (O3); once listening. */
+  readonly admin: AdminBackend;
 }
 
 /** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
@@ -71,6 +78,9 @@ export function createEdge(options: EdgeOptions): Edge {
   let transactions: TransactionLayer | undefined;
   let store: StateStore | undefined;
   let supervisor: SubscriptionSupervisor | undefined;
+  let admin: AdminBackend | undefined;
+  let listening = false;
+  const audit = createAuditLog(config.audit);
   const now = options.wallClock ?? Date.now;
 
   const transport = new TransportLayer({
@@ -114,6 +124,10 @@ export function createEdge(options: EdgeOptions): Edge {
       if (supervisor === undefined) throw new Error('the edge is not listening yet');
       return supervisor;
     },
+    get admin(): AdminBackend {
+      if (admin === undefined) throw new Error('the edge is not listening yet');
+      return admin;
+    },
     get listeners() {
       return transport.boundListeners;
     },
@@ -125,7 +139,9 @@ export function createEdge(options: EdgeOptions): Edge {
       // P7-P9, X3: live subscriptions survive a restart through the store.
       const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
       await tracker.load(now());
-      const policy = createBorderPolicy(config, { store, tracker, now }, metrics, log);
+      const limits = new PeerLimitTable(config);
+      const policy = createBorderPolicy(config, { store, tracker, now, limits }, metrics, log);
+      const discovery = options.router === undefined ? createDiscovery(config.discovery, { clock }) : undefined;
       // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
       const bound: { proxy?: ProxyCore } = {};
       transactions = new TransactionLayer({
@@ -140,8 +156,8 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       const layer = transactions;
       const proxy = new ProxyCore({
-        transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log }), local, clock,
-        limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements),
+        transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log, discovery: discovery! }), local, clock,
+        limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements), ...(audit === undefined ? {} : { audit }),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;
@@ -151,8 +167,24 @@ export function createEdge(options: EdgeOptions): Edge {
         revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
       });
       supervisor.start();
+      const running = supervisor;
+      const openStore = store;
+      admin = createEdgeAdminBackend({
+        config, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
+        removeUser: (address) => running.removeUser(address), listening: () => listening,
+      });
+      metrics.observe({
+        transactions: () => layer.size,
+        flows: () => [...transport.flows].map((f) => ({ side: f.side, protocol: f.protocol, peer: f.peerIdentity?.[0] ?? '-' })),
+        transportStats: () => transport.stats,
+        dnsStats: () => discovery?.dns.stats,
+        certificates: () => localCertificates(config, options.tls),
+        storeLatencySeconds: () => timedPing(openStore),
+      });
+      listening = true;
     },
     async stop(graceMs = 32_000) {
+      listening = false;
       stopAccepting();
       supervisor?.stop();
       if (transactions !== undefined) {
@@ -163,6 +195,7 @@ export function createEdge(options: EdgeOptions): Edge {
       }
       await transport.close();
       if (options.store === undefined) await store?.close();
+      await audit?.close();
       if (ownsClock) (clock as TimerWheel).stop();
     },
   };
@@ -174,14 +207,36 @@ interface PolicyState {
   readonly store: StateStore;
   readonly tracker: SubscriptionTracker;
   readonly now: () => number;
+  readonly limits: PeerLimitTable;
 }
 
 function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: EdgeMetrics, log: Logger): BorderPolicy {
-  const limits = new PeerLimitTable(config);
+  const limits = state.limits;
   return new BorderPolicy({
     chains: DEFAULT_CHAINS, store: state.store, subscriptions: state.tracker, now: state.now, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
     community: createCommunityFacts(config.policy),
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
   });
+}
+
+/** The edge's own certificate, for the expiry gauge (O3). */
+function localCertificates(config: EdgeConfig, tls: TlsOptions | undefined): Array<{ domain: string; validToMs: number }> {
+  if (tls === undefined) return [];
+  try {
+    const certificate = new X509Certificate(tls.cert);
+    return [{ domain: config.tls.certificates[0]?.domain ?? config.domains[0]!, validToMs: Date.parse(certificate.validTo) }];
+  } catch {
+    return [];
+  }
+}
+
+async function timedPing(store: StateStore): Promise<number | undefined> {
+  const started = performance.now();
+  try {
+    await store.ping();
+    return (performance.now() - started) / 1000;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,10 +1,12 @@
 // The serve step of `simple-edge start`: TLS material (configured, or development certificates made
-// on first run), the edge itself, and a graceful stop on SIGTERM or SIGINT (SPEC O5).
+// on first run), the edge itself, its admin listener (O3), and a graceful stop on SIGTERM or SIGINT (O5).
 
 import { readFileSync } from 'node:fs';
 import type { EdgeConfig } from '../config/config-schema.js';
-import { createEdge } from '../edge.js';
-import { createLogger } from '../observability/logger.js';
+import { AdminServer } from '../admin/admin-server.js';
+import { parseHostPort } from '../config/host-port.js';
+import { createEdge, type Edge } from '../edge.js';
+import { createLogger, type Logger } from '../observability/logger.js';
 import { hostPort } from '../proxy/local-addresses.js';
 import type { TlsOptions } from '../transport/transport-options.js';
 import type { CliIo } from './cli-io.js';
@@ -17,7 +19,8 @@ const DEV_CERTIFICATES_DIR = 'certs';
 const SHUTDOWN_GRACE_MS = 32_000;
 
 export const serveEdge: ServeStep = async (config, { io }) => {
-  const edge = createEdge({ config, tls: tlsOptions(config, io), logger: createLogger({ level: config.log.level }) });
+  const logger = createLogger({ level: config.log.level });
+  const edge = createEdge({ config, tls: tlsOptions(config, io), logger });
   try {
     await edge.listen();
   } catch (error) {
@@ -25,12 +28,33 @@ export const serveEdge: ServeStep = async (config, { io }) => {
     return ExitCode.runtimeFailure;
   }
   for (const l of edge.listeners) io.out(`serving ${l.side} ${l.protocol} ${hostPort(l)}`);
+  const admin = await startAdmin(config, edge, logger);
+  if (admin === undefined) {
+    io.err(`cannot listen on admin.listen ${config.admin.listen} (in use, or not an address of this host)`);
+    await edge.stop(0);
+    return ExitCode.runtimeFailure;
+  }
+  io.out(`serving admin http ${config.admin.listen} (/metrics /healthz /readyz /admin/)`);
   const signal = await nextSignal(['SIGTERM', 'SIGINT']);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
+  await admin.close();
   io.out('stopped');
   return ExitCode.ok;
 };
+
+async function startAdmin(config: EdgeConfig, edge: Edge, logger: Logger): Promise<AdminServer | undefined> {
+  const where = parseHostPort(config.admin.listen);
+  if (!where.ok) return undefined; // check-config refused it already
+  const admin = new AdminServer({ address: where.host, port: where.port, token: config.admin.token, backend: edge.admin, log: logger });
+  try {
+    await admin.listen();
+    return admin;
+  } catch (error) {
+    logger.error({ err: error }, 'admin listener failed');
+    return undefined;
+  }
+}
 
 function tlsOptions(config: EdgeConfig, io: CliIo): TlsOptions | undefined {
   const tlsListeners = [...config.listen.internal, ...config.listen.external].some((l) => l.transport === 'tls');

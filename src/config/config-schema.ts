@@ -3,6 +3,7 @@
 // default.
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.js';
+import { auditSchema } from './audit-schema.js';
 import { discoverySchema } from './discovery-schema.js';
 import { internalSchema } from './internal-schema.js';
 import { limitsSchema } from './limits-schema.js';
@@ -33,6 +34,7 @@ export const configSchema = z.strictObject({
   agreements: agreementsSchema,
   state: stateSchema,
   admin: adminSchema,
+  audit: auditSchema,
   log: logSchema,
 }).superRefine((config, ctx) => {
   config.domains.forEach((domain, index) => {

@@ -37,13 +37,15 @@ export interface DnsClientStats {
   cacheHits: number;
   /** Lookups that joined a query already in flight. */
   shared: number;
+  /** Queries no resolver answered usefully (timeouts, SERVFAIL, REFUSED on every attempt). */
+  failures: number;
 }
 
 export class DnsClient {
   readonly #options: DnsClientOptions;
   readonly #cache: DnsCache;
   readonly #inFlight = new Map<string, Promise<DnsAnswer>>();
-  readonly stats: DnsClientStats = { exchanges: 0, cacheHits: 0, shared: 0 };
+  readonly stats: DnsClientStats = { exchanges: 0, cacheHits: 0, shared: 0, failures: 0 };
 
   constructor(options: DnsClientOptions) {
     if (options.servers.length === 0) throw new RangeError('a DNS client needs at least one resolver');
@@ -110,6 +112,7 @@ export class DnsClient {
         lastError = isDiscoveryError(error) ? error : new DiscoveryError('DNS_FAILURE', String(error), { cause: error });
       }
     }
+    this.stats.failures++;
     throw lastError ?? new DiscoveryError('DNS_FAILURE', `${question.type} ${question.name}: no attempt was made`);
   }
 

@@ -1,17 +1,89 @@
-// The edge's Prometheus metrics (prom-client). Labels stay bounded: methods, status classes, sides
-// and reasons, never user addresses.
+// The edge's Prometheus metrics (prom-client, SPEC O3). Names carry the `simple_edge_` prefix and
+// their unit; labels stay bounded: methods, status classes, sides, directions, rule names and peer
+// domains — never user addresses. Figures the lower layers already count (transport, DNS, the
+// transaction table) are read when Prometheus scrapes, through `observe()`, not pushed per event.
 
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the edge exposes for scrape-time metrics; every field a plain number read on demand. */
+export interface ScrapeSources {
+  transactions(): number;
+  /** Open flows, one entry each. */
+  flows(): Iterable<{ readonly side: string; readonly protocol: string; readonly peer: string }>;
+  transportStats(): { readonly handshakeFailures: number; readonly handshakeTimeouts: number; readonly refusedConnections: number; readonly framingErrors: number };
+  dnsStats(): { readonly exchanges: number; readonly cacheHits: number; readonly failures: number } | undefined;
+  /** Local certificates: domain and expiry (ms since the epoch). */
+  certificates(): Iterable<{ readonly domain: string; readonly validToMs: number }>;
+  /** Seconds a store ping took, or undefined when it failed. */
+  storeLatencySeconds(): Promise<number | undefined>;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32];
 
 export class EdgeMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'simple_edge_requests_total', help: 'Requests received, by method and side', labelNames: ['method', 'side'] as const, registers: [this.registry] });
-  readonly responses = new Counter({ name: 'simple_edge_responses_total', help: 'Responses sent upstream, by status class', labelNames: ['status_class'] as const, registers: [this.registry] });
+  readonly responses = new Counter({ name: 'simple_edge_responses_total', help: 'Final responses sent to requests crossing the border, by method, status class, direction and peer domain', labelNames: ['method', 'status_class', 'direction', 'peer'] as const, registers: [this.registry] });
   readonly edgeAnswers = new Counter({ name: 'simple_edge_answers_total', help: 'Requests the edge answered itself instead of relaying, by status and the rule or RFC step behind it', labelNames: ['status', 'because'] as const, registers: [this.registry] });
   readonly policyDecisions = new Counter({ name: 'simple_edge_policy_decisions_total', help: 'Border policy decisions other than pass, by rule, verdict (shadow- when not applied) and peer domain', labelNames: ['rule', 'verdict', 'peer'] as const, registers: [this.registry] });
-  readonly transactions = new Gauge({ name: 'simple_edge_transactions', help: 'Live SIP transactions', registers: [this.registry] });
+  readonly relayLatency = new Histogram({ name: 'simple_edge_relay_latency_seconds', help: 'From a border-crossing request reaching the proxy to its final response leaving the edge, by direction', labelNames: ['direction'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  #sources: ScrapeSources | undefined;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'simple_edge_' }); // event-loop lag, heap, CPU
+    this.#scrapeTimeMetrics();
+  }
 
   answeredAtEdge(status: number, because: string): void {
     this.edgeAnswers.inc({ status: String(status), because });
+  }
+
+  /** Where the scrape-time figures come from; set once the edge listens. */
+  observe(sources: ScrapeSources): void {
+    this.#sources = sources;
+  }
+
+  #scrapeTimeMetrics(): void {
+    // prom-client calls `collect` with the metric as `this` at every scrape.
+    const sources = (): ScrapeSources | undefined => this.#sources;
+    const registers = [this.registry];
+    new Gauge({ name: 'simple_edge_transactions', help: 'Live SIP transactions', registers, collect() {
+      const s = sources();
+      if (s !== undefined) this.set(s.transactions());
+    } });
+    new Gauge({ name: 'simple_edge_flows', help: 'Open flows by side, protocol and peer domain (the certificate\'s first domain; "-" when none)', labelNames: ['side', 'protocol', 'peer'] as const, registers, collect() {
+      this.reset();
+      for (const flow of sources()?.flows() ?? []) this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer });
+    } });
+    new Counter({ name: 'simple_edge_tls_handshake_failures_total', help: 'Inbound TLS handshakes that failed, by reason', labelNames: ['reason'] as const, registers, collect() {
+      const stats = sources()?.transportStats();
+      if (stats === undefined) return;
+      this.reset();
+      this.inc({ reason: 'refused' }, stats.handshakeFailures);
+      this.inc({ reason: 'timeout' }, stats.handshakeTimeouts);
+    } });
+    new Counter({ name: 'simple_edge_connections_refused_total', help: 'Connections refused at accept because a cap was reached', registers, collect() {
+      const stats = sources()?.transportStats();
+      if (stats === undefined) return;
+      this.reset();
+      this.inc(stats.refusedConnections);
+    } });
+    new Counter({ name: 'simple_edge_dns_queries_total', help: 'DNS look-ups by outcome: sent to a resolver, answered from the cache, failed', labelNames: ['outcome'] as const, registers, collect() {
+      const dns = sources()?.dnsStats();
+      if (dns === undefined) return;
+      this.reset();
+      this.inc({ outcome: 'sent' }, dns.exchanges);
+      this.inc({ outcome: 'cache_hit' }, dns.cacheHits);
+      this.inc({ outcome: 'failed' }, dns.failures);
+    } });
+    new Gauge({ name: 'simple_edge_certificate_expiry_seconds', help: 'Seconds until each local certificate expires, by domain', labelNames: ['domain'] as const, registers, collect() {
+      this.reset();
+      for (const certificate of sources()?.certificates() ?? []) this.set({ domain: certificate.domain }, (certificate.validToMs - Date.now()) / 1000);
+    } });
+    new Gauge({ name: 'simple_edge_store_latency_seconds', help: 'How long a ping of the state store took at the last scrape (absent when it failed)', registers, async collect() {
+      this.reset();
+      const seconds = await sources()?.storeLatencySeconds();
+      if (seconds !== undefined) this.set(seconds);
+    } });
   }
 }

@@ -9,6 +9,7 @@ import { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-user.js';
 import type { Flow } from '../transport/flow.js';
+import { CrossingRecord, type AuditSink } from './border-audit.js';
 import { forwardBranch, isLoop, loopKey } from './branch.js';
 import type { ImplicitAuthority } from './implicit-authority.js';
 import { forwardRequest } from './forward-request.js';
@@ -27,6 +28,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
   /** F7: who an inbound request is from; absent, the From domain is taken as claimed. */
   readonly authority?: ImplicitAuthority;
+  /** X1: one line per border-crossing request; none when absent. */
+  readonly audit?: AuditSink;
   findInviteServerTransaction(cancel: IncomingRequest): ServerTransaction | undefined;
 }
 
@@ -48,15 +51,16 @@ export class ProxyCore implements TransactionUser {
     this.#accepting = false;
   }
 
-  onRequest(request: IncomingRequest, transaction: ServerTransaction): void {
-    this.#deps.metrics.requests.inc({ method: request.method, side: transaction.flow.side });
+  onRequest(request: IncomingRequest, received: ServerTransaction): void {
+    this.#deps.metrics.requests.inc({ method: request.method, side: received.flow.side });
+    const transaction = new CrossingRecord(received, this.#deps);
     this.#handle(request, transaction).catch((error: unknown) => {
       this.#deps.log.error({ callId: safeCallId(request), err: error }, 'request handling failed');
       this.#answer(transaction, { status: 500, because: 'internal error' });
     });
   }
 
-  async #handle(request: IncomingRequest, transaction: ServerTransaction): Promise<void> {
+  async #handle(request: IncomingRequest, transaction: CrossingRecord): Promise<void> {
     if (!this.#accepting) {
       return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]], because: 'O5 shutting down' });
     }
@@ -74,8 +78,12 @@ export class ProxyCore implements TransactionUser {
     let crossing: Crossing | undefined;
     if (arrival.side === 'external') {
       const origin = this.#deps.authority?.attribute(request, arrival) ?? { kind: 'peer', peer: claimedDomain(request, arrival), authenticated: false };
-      if (origin.kind === 'refused') return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
+      if (origin.kind === 'refused') {
+        transaction.crossing = { direction: 'inbound', peer: claimedDomain(request, arrival) };
+        return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
+      }
       crossing = { direction: 'inbound', peer: origin.peer };
+      transaction.crossing = crossing;
     }
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
@@ -85,6 +93,7 @@ export class ProxyCore implements TransactionUser {
       // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
       const named = request.to.tag === undefined ? requestUri : request.to.uri;
       crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) };
+      transaction.crossing = crossing;
     }
     const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
     if (outboundEdits === undefined) return;
@@ -162,6 +171,7 @@ export class ProxyCore implements TransactionUser {
 
   #answer(transaction: ServerTransaction, answer: Answer): void {
     const request = transaction.request;
+    if (transaction instanceof CrossingRecord) transaction.decision = answer.because;
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
     this.#deps.log.info({ callId: safeCallId(request), method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
     const headers = answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);

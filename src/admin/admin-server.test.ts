@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../observability/logger.js';
+import { MemoryStore } from '../state/memory-store.js';
+import type { AdminBackend, ReadinessCheck } from './admin-backend.js';
+import { AdminServer } from './admin-server.js';
+
+const servers: AdminServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function backend(overrides: Partial<AdminBackend> = {}): AdminBackend & { removed: string[] } {
+  const removed: string[] = [];
+  return {
+    removed,
+    store: new MemoryStore({ sweepIntervalMs: 0 }),
+    tombstoneSeconds: 90 * 86_400,
+    metrics: async () => ({ contentType: 'text/plain; version=0.0.4', body: 'simple_edge_up 1\n' }),
+    readiness: async (): Promise<ReadinessCheck[]> => [{ name: 'store', ok: true }],
+    removeUser: async (address) => {
+      removed.push(address);
+      return { address: `sip:${address}`, watchers: 0, acknowledged: 0 };
+    },
+    peers: () => [],
+    flows: () => [{ id: 'f1', side: 'external', protocol: 'tls', local: '127.0.0.1:5061', remote: '127.0.0.1:40000', peerIdentity: ['b.example.net'] }],
+    closeFlow: (id) => id === 'f1',
+    logLevel: 'info',
+    ...overrides,
+  };
+}
+
+async function serve(token: string | null, admin: AdminBackend = backend()): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
+  const server = new AdminServer({ address: '127.0.0.1', port: 0, token, backend: admin, log: silentLogger() });
+  servers.push(server);
+  await server.listen();
+  const { port } = server.address;
+  return (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init);
+}
+
+describe('AdminServer', () => {
+  it('O3 serves /metrics in the exposition format, /healthz always, /readyz 503 when a check fails', async () => {
+    const failing = backend({ readiness: async () => [{ name: 'store', ok: false, detail: 'redis down' }] });
+    const get = await serve(null, failing);
+    const metrics = await get('/metrics');
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toBe('simple_edge_up 1\n');
+    expect((await get('/healthz')).status).toBe(200);
+    const ready = await get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ checks: [{ name: 'store', ok: false, detail: 'redis down' }] });
+  });
+
+  it('O3 asks for the bearer token on /admin/ when one is configured, never on /metrics', async () => {
+    const get = await serve('s3cret');
+    expect((await get('/admin/flows')).status).toBe(401);
+    expect((await get('/admin/flows', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await get('/admin/flows', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+    expect((await get('/metrics')).status).toBe(200);
+  });
+
+  it('P4 lists, inspects and purges 604 cache entries by address-of-record', async () => {
+    const admin = backend();
+    await admin.store.set('604:sip:bob@b.example.net', { peer: 'b.example.net' }, { ttlMs: 60_000 });
+    const get = await serve(null, admin);
+    const listed = (await (await get('/admin/cache604')).json()) as { entries: Array<{ key: string }> };
+    expect(listed.entries.map((e) => e.key)).toEqual(['604:sip:bob@b.example.net']);
+    expect((await get('/admin/cache604/Bob%40B.example.net')).status).toBe(200);
+    expect((await get('/admin/cache604/bob%40b.example.net', { method: 'DELETE' })).status).toBe(200);
+    expect(await admin.store.get('604:sip:bob@b.example.net')).toBeUndefined();
+    expect((await get('/admin/cache604/bob%40b.example.net', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('Y2 X3 adds a tombstone by removing the user, and refuses a body without an address', async () => {
+    const admin = backend();
+    const get = await serve(null, admin);
+    const post = (body: string) => get('/admin/tombstones', { method: 'POST', body });
+    expect((await post('{"address":"carol@a.example.com"}')).status).toBe(201);
+    expect(admin.removed).toEqual(['carol@a.example.com']);
+    expect((await post('{"user":"carol"}')).status).toBe(400);
+    expect((await post('not json')).status).toBe(400);
+    expect((await get('/admin/tombstones/not%20an%20address%20%3C%3E')).status).toBe(400);
+  });
+
+  it('O3 closes a flow by id, and answers 404 for an unknown one or an unknown resource', async () => {
+    const get = await serve(null);
+    expect((await get('/admin/flows/f1', { method: 'DELETE' })).status).toBe(200);
+    expect((await get('/admin/flows/f2', { method: 'DELETE' })).status).toBe(404);
+    expect((await get('/admin/nothing')).status).toBe(404);
+    expect((await get('/admin/flows', { method: 'POST' })).status).toBe(405);
+  });
+});

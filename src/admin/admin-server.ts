@@ -1,0 +1,126 @@
+// The admin HTTP listener (SPEC O3): /metrics for Prometheus, /healthz (the process answers),
+// /readyz (listeners up, store reachable) and the JSON admin API under /admin/. It is bound to
+// loopback by default and kept off the SIP ports. /admin/ takes a bearer token when one is
+// configured; without one it answers loopback clients only, so a listener moved to a public address
+// by mistake does not open the 604 cache and the tombstones to the world.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { Logger } from '../observability/logger.js';
+import type { AdminBackend } from './admin-backend.js';
+import { routeAdmin, type AdminReply } from './admin-routes.js';
+
+export interface AdminServerOptions {
+  readonly address: string;
+  /** 0 binds an ephemeral port (tests). */
+  readonly port: number;
+  /** Bearer token for /admin/; null: loopback clients only. */
+  readonly token: string | null;
+  readonly backend: AdminBackend;
+  readonly log: Logger;
+}
+
+/** A JSON body larger than this is refused: admin calls carry an address or a level. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+export class AdminServer {
+  readonly #options: AdminServerOptions;
+  readonly #server: Server;
+
+  constructor(options: AdminServerOptions) {
+    this.#options = options;
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => {
+        options.log.error({ err: error, url: request.url }, 'admin request failed');
+        send(response, { status: 500, body: { error: 'internal error; see the log' } });
+      });
+    });
+  }
+
+  /** The address and port actually bound. */
+  get address(): { address: string; port: number } {
+    const bound = this.#server.address();
+    if (bound === null || typeof bound === 'string') throw new Error('the admin listener is not listening');
+    return { address: bound.address, port: bound.port };
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port, this.#options.address, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://admin');
+    const backend = this.#options.backend;
+    if (url.pathname === '/healthz') return send(response, { status: 200, body: { status: 'ok' } });
+    if (url.pathname === '/readyz') {
+      const checks = await backend.readiness();
+      return send(response, { status: checks.every((c) => c.ok) ? 200 : 503, body: { checks } });
+    }
+    if (url.pathname === '/metrics') {
+      const { contentType, body } = await backend.metrics();
+      response.writeHead(200, { 'content-type': contentType });
+      response.end(body);
+      return;
+    }
+    if (!url.pathname.startsWith('/admin/')) return send(response, { status: 404, body: { error: 'not found' } });
+    const refusal = this.#authorise(request);
+    if (refusal !== undefined) return send(response, refusal);
+    const body = await readJson(request);
+    if (body === INVALID) return send(response, { status: 400, body: { error: 'the body is not JSON (or is over 16 KiB)' } });
+    const segments = url.pathname.slice('/admin/'.length).split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const reply = await routeAdmin({ method: request.method ?? 'GET', segments, query: url.searchParams, body }, backend);
+    if (request.method !== 'GET') this.#options.log.info({ method: request.method, path: url.pathname, status: reply.status }, 'admin change');
+    send(response, reply);
+  }
+
+  #authorise(request: IncomingMessage): AdminReply | undefined {
+    const token = this.#options.token;
+    if (token === null) {
+      return isLoopback(request.socket.remoteAddress) ? undefined : { status: 403, body: { error: 'no admin.token configured: loopback clients only' } };
+    }
+    return request.headers.authorization === `Bearer ${token}` ? undefined : { status: 401, body: { error: 'a valid bearer token is required' } };
+  }
+}
+
+const INVALID = Symbol('invalid body');
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return INVALID;
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return INVALID;
+  }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return isIP(plain) === 4 ? plain.startsWith('127.') : plain === '::1';
+}
+
+function send(response: ServerResponse, reply: AdminReply): void {
+  const text = JSON.stringify(reply.body);
+  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

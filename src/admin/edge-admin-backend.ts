@@ -1,0 +1,90 @@
+// The AdminBackend of a running edge: the store for the 604 cache and tombstones, the subscription
+// supervisor for user removal (X3), the transport for flows, the limit table for peers. Built by the
+// composition root once the edge listens.
+
+import type { EdgeConfig } from '../config/config-schema.js';
+import type { EdgeMetrics } from '../observability/edge-metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { PeerLimits } from '../policy/border-policy.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Flow } from '../transport/flow.js';
+import type { AdminBackend, FlowSummary, PeerSummary, ReadinessCheck, RemovalSummary } from './admin-backend.js';
+
+export interface EdgeAdminParts {
+  readonly config: EdgeConfig;
+  readonly metrics: EdgeMetrics;
+  readonly log: Logger;
+  readonly store: StateStore;
+  readonly flows: { readonly flows: Iterable<Flow>; findFlow(id: string): Flow | undefined };
+  limitsFor(peer: string): PeerLimits;
+  removeUser(address: string): Promise<RemovalSummary>;
+  /** Every configured listener bound and the edge not stopping. */
+  listening(): boolean;
+}
+
+export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
+  const { config, metrics, log, store } = parts;
+  return {
+    store,
+    tombstoneSeconds: config.policy.limits.tombstoneSeconds,
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    readiness: () => readiness(parts),
+    removeUser: (address) => parts.removeUser(address),
+    flows: () => [...parts.flows.flows].map(summariseFlow),
+    closeFlow: (id) => {
+      const flow = parts.flows.findFlow(id);
+      if (flow === undefined || !flow.isOpen) return false;
+      log.info({ flow: id }, 'flow closed by the admin API');
+      flow.close('closed by the admin API');
+      return true;
+    },
+    peers: () => peers(parts),
+    get logLevel(): string {
+      return log.level;
+    },
+    set logLevel(level: string) {
+      log.info({ from: log.level, to: level }, 'log level changed by the admin API');
+      log.level = level;
+    },
+  };
+}
+
+async function readiness(parts: EdgeAdminParts): Promise<ReadinessCheck[]> {
+  const checks: ReadinessCheck[] = [{ name: 'listeners', ok: parts.listening() }];
+  try {
+    await parts.store.ping();
+    checks.push({ name: 'store', ok: true });
+  } catch (error) {
+    checks.push({ name: 'store', ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+  return checks;
+}
+
+function summariseFlow(flow: Flow): FlowSummary {
+  return {
+    id: flow.id, side: flow.side, protocol: flow.protocol, local: endpoint(flow.local), remote: endpoint(flow.remote),
+    peerIdentity: flow.peerIdentity ?? [],
+  };
+}
+
+/** Peers with an agreement, and every peer domain an open flow is authenticated for. */
+function peers(parts: EdgeAdminParts): PeerSummary[] {
+  const flowsByPeer = new Map<string, string[]>();
+  for (const agreement of parts.config.agreements) flowsByPeer.set(agreement.peer.toLowerCase(), []);
+  for (const flow of parts.flows.flows) {
+    if (flow.side !== 'external') continue;
+    for (const domain of flow.peerIdentity ?? []) {
+      const ids = flowsByPeer.get(domain) ?? [];
+      ids.push(flow.id);
+      flowsByPeer.set(domain, ids);
+    }
+  }
+  return [...flowsByPeer].sort(([a], [b]) => a.localeCompare(b)).map(([domain, flows]) => {
+    const { limits, discovered } = parts.limitsFor(domain);
+    return { domain, agreement: !discovered && parts.config.agreements.some((a) => a.peer.toLowerCase() === domain), limits, flows };
+  });
+}
+
+function endpoint(e: { address: string; port: number }): string {
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
