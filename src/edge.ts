@@ -63,13 +63,29 @@ export interface Edge {
   readonly subscriptions: SubscriptionSupervisor;
   /** What the admin listener serves (O3); once listening. */
   readonly admin: AdminBackend;
+  /**
+   * O2: apply a new, already validated configuration to new requests — policy, limits, agreements,
+   * routes, federation mode, log level — without touching live flows or transactions. Sections read
+   * only at start-up are named in the report: they take effect at the next restart.
+   */
+  reload(next: EdgeConfig): ReloadReport;
 }
+
+export interface ReloadReport {
+  /** Changed sections that only a restart applies. */
+  readonly needsRestart: readonly string[];
+}
+
+/** Sections bound into sockets, files or the store at start-up. */
+const RESTART_SECTIONS = ['domains', 'listen', 'tls', 'limits', 'state', 'admin', 'audit'] as const;
 
 /** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
 const KEEPALIVE_INTERVAL_MS = 30_000;
 
 export function createEdge(options: EdgeOptions): Edge {
   const { config } = options;
+  let current = config;
+  let reconfigure: ((next: EdgeConfig) => void) | undefined;
   const log = options.logger ?? silentLogger();
   const ownsClock = options.clock === undefined;
   const clock = options.clock ?? new TimerWheel({ onError: (error) => log.error({ err: error }, 'a timer failed') });
@@ -128,6 +144,16 @@ export function createEdge(options: EdgeOptions): Edge {
       if (admin === undefined) throw new Error('the edge is not listening yet');
       return admin;
     },
+    reload(next) {
+      const needsRestart: string[] = RESTART_SECTIONS.filter((key) => JSON.stringify(current[key]) !== JSON.stringify(next[key]));
+      if (JSON.stringify(current.discovery.resolvers) !== JSON.stringify(next.discovery.resolvers)) needsRestart.push('discovery.resolvers');
+      if (JSON.stringify(current.policy.subscriptions) !== JSON.stringify(next.policy.subscriptions)) needsRestart.push('policy.subscriptions');
+      current = next;
+      log.level = next.log.level;
+      reconfigure?.(next);
+      log.info({ needsRestart }, 'configuration reloaded');
+      return { needsRestart };
+    },
     get listeners() {
       return transport.boundListeners;
     },
@@ -136,10 +162,11 @@ export function createEdge(options: EdgeOptions): Edge {
       await transport.listen();
       const local = new LocalAddresses(transport.boundListeners);
       store = options.store ?? (await createStateStore(config.state, { now }));
+      const openStore = store;
       // P7-P9, X3: live subscriptions survive a restart through the store.
       const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
       await tracker.load(now());
-      const limits = new PeerLimitTable(config);
+      let limits = new PeerLimitTable(config);
       const policy = createBorderPolicy(config, { store, tracker, now, limits }, metrics, log);
       const discovery = options.router === undefined ? createDiscovery(config.discovery, { clock }) : undefined;
       // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
@@ -161,6 +188,14 @@ export function createEdge(options: EdgeOptions): Edge {
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;
+      reconfigure = (next) => {
+        limits = new PeerLimitTable(next);
+        proxy.reconfigure({
+          policy: createBorderPolicy(next, { store: openStore, tracker, now, limits }, metrics, log),
+          router: options.router ?? new DiscoveryRouter({ config: next, clock, logger: log, discovery: discovery! }),
+          authority: new ImplicitAuthority(next.agreements),
+        });
+      };
       stopAccepting = () => proxy.stopAccepting();
       supervisor = new SubscriptionSupervisor({
         tracker, actions: new InDialogSender({ transactions: layer, flows: transport, local, log }), store, clock, now, log,
@@ -168,9 +203,8 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       supervisor.start();
       const running = supervisor;
-      const openStore = store;
       admin = createEdgeAdminBackend({
-        config, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
+        config: () => current, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
         removeUser: (address) => running.removeUser(address), listening: () => listening,
       });
       metrics.observe({

@@ -11,7 +11,8 @@ import type { Flow } from '../transport/flow.js';
 import type { AdminBackend, FlowSummary, PeerSummary, ReadinessCheck, RemovalSummary } from './admin-backend.js';
 
 export interface EdgeAdminParts {
-  readonly config: EdgeConfig;
+  /** The configuration in force (it changes on reload). */
+  config(): EdgeConfig;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
   readonly store: StateStore;
@@ -26,7 +27,9 @@ export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
   const { config, metrics, log, store } = parts;
   return {
     store,
-    tombstoneSeconds: config.policy.limits.tombstoneSeconds,
+    get tombstoneSeconds(): number {
+      return config().policy.limits.tombstoneSeconds;
+    },
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     readiness: () => readiness(parts),
     removeUser: (address) => parts.removeUser(address),
@@ -70,7 +73,8 @@ function summariseFlow(flow: Flow): FlowSummary {
 /** Peers with an agreement, and every peer domain an open flow is authenticated for. */
 function peers(parts: EdgeAdminParts): PeerSummary[] {
   const flowsByPeer = new Map<string, string[]>();
-  for (const agreement of parts.config.agreements) flowsByPeer.set(agreement.peer.toLowerCase(), []);
+  const agreements = parts.config().agreements;
+  for (const agreement of agreements) flowsByPeer.set(agreement.peer.toLowerCase(), []);
   for (const flow of parts.flows.flows) {
     if (flow.side !== 'external') continue;
     for (const domain of flow.peerIdentity ?? []) {
@@ -81,7 +85,7 @@ function peers(parts: EdgeAdminParts): PeerSummary[] {
   }
   return [...flowsByPeer].sort(([a], [b]) => a.localeCompare(b)).map(([domain, flows]) => {
     const { limits, discovered } = parts.limitsFor(domain);
-    return { domain, agreement: !discovered && parts.config.agreements.some((a) => a.peer.toLowerCase() === domain), limits, flows };
+    return { domain, agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain), limits, flows };
   });
 }
 

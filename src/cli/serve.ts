@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import type { EdgeConfig } from '../config/config-schema.js';
 import { AdminServer } from '../admin/admin-server.js';
+import { formatConfigProblem } from '../config/config-problem.js';
 import { parseHostPort } from '../config/host-port.js';
+import { readConfigFile } from '../config/load-config.js';
 import { createEdge, type Edge } from '../edge.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { hostPort } from '../proxy/local-addresses.js';
@@ -18,7 +20,7 @@ const DEV_CERTIFICATES_DIR = 'certs';
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
 const SHUTDOWN_GRACE_MS = 32_000;
 
-export const serveEdge: ServeStep = async (config, { io }) => {
+export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   const logger = createLogger({ level: config.log.level });
   const edge = createEdge({ config, tls: tlsOptions(config, io), logger });
   try {
@@ -35,13 +37,33 @@ export const serveEdge: ServeStep = async (config, { io }) => {
     return ExitCode.runtimeFailure;
   }
   io.out(`serving admin http ${config.admin.listen} (/metrics /healthz /readyz /admin/)`);
+  const reload = (): void => reloadConfiguration(edge, configPath, io, logger);
+  process.on('SIGHUP', reload);
   const signal = await nextSignal(['SIGTERM', 'SIGINT']);
+  process.off('SIGHUP', reload);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
   await admin.close();
   io.out('stopped');
   return ExitCode.ok;
 };
+
+/**
+ * O2, on SIGHUP: read the file again; a file check-config would refuse is refused with the same
+ * messages and the configuration in force stays. Live flows and transactions are not touched.
+ */
+function reloadConfiguration(edge: Edge, configPath: string, io: CliIo, logger: Logger): void {
+  const result = readConfigFile(configPath);
+  if (!result.ok) {
+    io.err(`SIGHUP: ${configPath} refused; the configuration in force stays`);
+    for (const problem of result.problems) io.err(formatConfigProblem(problem));
+    logger.error({ file: configPath, problems: result.problems.length }, 'configuration reload refused');
+    return;
+  }
+  const report = edge.reload(result.config);
+  const later = report.needsRestart.length === 0 ? '' : `; takes a restart: ${report.needsRestart.join(', ')}`;
+  io.out(`SIGHUP: ${configPath} reloaded${later}`);
+}
 
 async function startAdmin(config: EdgeConfig, edge: Edge, logger: Logger): Promise<AdminServer | undefined> {
   const where = parseHostPort(config.admin.listen);

@@ -37,13 +37,21 @@ export interface ProxyCoreDeps extends ProxyDeps {
 const SHUTDOWN_RETRY_AFTER_S = 5;
 
 export class ProxyCore implements TransactionUser {
-  readonly #deps: ProxyCoreDeps;
+  #deps: ProxyCoreDeps;
   /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
   readonly #invites = new Map<string, ForwardingContext>();
   #accepting = true;
 
   constructor(deps: ProxyCoreDeps) {
     this.#deps = deps;
+  }
+
+  /**
+   * O2: new requests meet these rules, routes and agreements; requests already being relayed keep
+   * the ones they started with (their ForwardingContext holds them).
+   */
+  reconfigure(parts: Pick<ProxyCoreDeps, 'policy' | 'router' | 'authority'>): void {
+    this.#deps = { ...this.#deps, ...parts };
   }
 
   /** O5: from now on new requests are answered 503 with Retry-After; live ones finish. */
