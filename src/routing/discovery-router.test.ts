@@ -80,7 +80,7 @@ describe('D1 federation modes', () => {
 
   it('D1 static routes win over DNS', async () => {
     const transport = peerZone();
-    expect(targetsOf(await route(router({ federation: 'open' }, transport), 'MESSAGE', 'sip:x@static.example.net'))).toEqual(['tls 192.0.2.99:5061']);
+    expect(targetsOf(await route(router({ federation: 'open' }, transport), 'MESSAGE', 'sip:x@static.example.net'))).toEqual(['tls 192.0.2.99:5061 static.example.net']);
     expect(transport.exchanges).toEqual([]);
   });
 
