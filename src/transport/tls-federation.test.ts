@@ -120,6 +120,19 @@ describe('F2 revocation', () => {
     expect(revoked.error).toBeDefined();
   });
 
+  it('F2 with revocation lists configured, refuses a peer whose CA published none (fail closed)', async () => {
+    const other = new TestPki('a CA without a CRL');
+    try {
+      const stranger = other.issue('stranger', ['d.example.org']);
+      const { layer, port } = await lab.layer(edgeTls({ ca: pki.ca + other.ca, crl: [crlPem] }));
+      const outcome = await lab.handshake(port, { ca: pki.ca, cert: stranger.cert, key: stranger.key });
+      expect(outcome.error).toBeDefined();
+      await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
+    } finally {
+      other.dispose();
+    }
+  });
+
   it('F2 refuses to dial a server whose certificate the CA revoked', async () => {
     const server = await lab.layer({ cert: revokedPeer.cert, key: revokedPeer.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
     const dialler = await lab.layer(edgeTls({ crl: [crlPem] }), { listen: false });
