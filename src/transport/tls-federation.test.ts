@@ -70,6 +70,20 @@ describe('F2 outbound identity (RFC 5922 §7.3)', () => {
     expect([...dialler.layer.flows]).toHaveLength(0);
   });
 
+  it('F2 reuses an open connection only for a domain its certificate covers', async () => {
+    const server = await lab.layer({ cert: edgeC.cert, key: edgeC.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const dialler = await lab.layer(edgeTls(), { listen: false });
+    const destination = { protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port } as const;
+    const [forC, forB] = await Promise.allSettled([
+      dialler.layer.connect({ ...destination, servername: 'c.example.org' }),
+      dialler.layer.connect({ ...destination, servername: 'b.example.net' }),
+    ]);
+    expect(forC).toMatchObject({ status: 'fulfilled' });
+    expect(forB).toMatchObject({ status: 'rejected', reason: { code: 'PEER_IDENTITY_MISMATCH' } });
+    await expect(dialler.layer.connect({ ...destination, servername: 'b.example.net' })).rejects.toMatchObject({ code: 'PEER_IDENTITY_MISMATCH' });
+    expect(await dialler.layer.connect({ ...destination, servername: 'c.example.org' })).toBe(forC.status === 'fulfilled' ? forC.value : undefined);
+  });
+
   it('F2 accepts the same server when dialled for the domain its certificate names', async () => {
     const server = await lab.layer({ cert: edgeC.cert, key: edgeC.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
     const dialler = await lab.layer(edgeTls(), { listen: false });

@@ -109,13 +109,15 @@ export class TransportLayer {
     const key = endpointKey(destination.side, destination.protocol, destination);
     const open = this.#streamsByEndpoint.get(key);
     if (open !== undefined && open.isOpen && this.#servesDomain(open, destination.servername)) return open;
-    const pending = this.#dials.get(key);
-    if (pending !== undefined) return pending; // one dial in flight per destination, shared
+    // One dial in flight per destination, shared; over TLS per target domain too, as each is checked apart.
+    const dialKey = destination.protocol === 'tls' && destination.servername !== undefined ? `${key} ${destination.servername.toLowerCase()}` : key;
+    const pending = this.#dials.get(dialKey);
+    if (pending !== undefined) return pending;
     if (!this.#hasRoomForConnection()) {
       throw new TransportError('CONNECTION_CAP', `${this.#options.limits.maxConnections} connections open; not dialling ${key}`);
     }
-    const dial = this.#dial({ ...destination, protocol: destination.protocol }, key);
-    this.#dials.set(key, dial);
+    const dial = this.#dial({ ...destination, protocol: destination.protocol }, dialKey);
+    this.#dials.set(dialKey, dial);
     return dial;
   }
 
