@@ -32,7 +32,8 @@ export class TlsLab {
     this.#clock.start();
   }
 
-  async layer(tls: TlsOptions, options: { listen?: boolean } = {}): Promise<TlsLayer> {
+  /** `onMessage` sees each message as it arrives (to answer it); all are also kept in `received`. */
+  async layer(tls: TlsOptions, options: { listen?: boolean; onMessage?: (message: IncomingMessage, flow: Flow) => void } = {}): Promise<TlsLayer> {
     const received: TlsLayer['received'] = [];
     const layer = new TransportLayer({
       listeners: options.listen === false ? [] : [{ side: 'external', protocol: 'tls', address: '127.0.0.1', port: 0 }],
@@ -41,7 +42,10 @@ export class TlsLab {
         handshakeTimeoutMs: 5000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0,
       },
       clock: this.#clock,
-      onMessage: (message, flow) => received.push({ message, flow }),
+      onMessage: (message, flow) => {
+        received.push({ message, flow });
+        options.onMessage?.(message, flow);
+      },
       tls,
     });
     this.#layers.push(layer);
