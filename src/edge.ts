@@ -33,7 +33,10 @@ import type { BoundListener, TlsOptions } from './transport/transport-options.js
 
 export interface EdgeOptions {
   readonly config: EdgeConfig;
-  /** The TLS certificate, key and trust anchors; required when a TLS listener is configured. */
+  /**
+   * The TLS material: the default certificate, one per served domain (F3), trust anchors and CRLs;
+   * required when a TLS listener is configured. `transport.reloadTls` replaces it (O2).
+   */
   readonly tls?: TlsOptions;
   readonly logger?: Logger;
   /** Defaults to a timer wheel; tests pass a FakeClock. */

@@ -36,10 +36,14 @@ export const serveEdge: ServeStep = async (config, { io }) => {
     return ExitCode.runtimeFailure;
   }
   for (const l of edge.listeners) io.out(`serving ${l.side} ${l.protocol} ${hostPort(l)}`);
+  // O2: SIGHUP reloads the TLS material; without any, it is still caught, so it cannot end the process.
   const reloader = source === undefined ? undefined : new TlsReloader({ source, target: edge.transport, log: logger });
+  const ignoreHangup = (): void => logger.info({ cause: 'SIGHUP' }, 'no TLS listener: nothing to reload');
+  if (reloader === undefined) process.on('SIGHUP', ignoreHangup);
   reloader?.start();
   const signal = await nextSignal(['SIGTERM', 'SIGINT']);
   reloader?.stop();
+  process.off('SIGHUP', ignoreHangup);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
   io.out('stopped');
