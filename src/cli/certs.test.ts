@@ -60,7 +60,7 @@ describe('F3 simple-edge certs init', () => {
     expect(new X509Certificate(readFileSync(path.join(dir, 'c.example.org.pem'))).verify(ca.publicKey)).toBe(true);
   });
 
-  it('refuses a name that is not a domain, writing nothing', async () => {
+  it('F3 refuses a name that is not a domain, writing nothing', async () => {
     const io = recordingIo();
     const dir = tempDir();
     expect(await main(['certs', 'init', '--domain', '../etc', '--dir', dir], { io })).toBe(1);
