@@ -38,7 +38,10 @@ import type { BoundListener, TlsOptions } from './transport/transport-options.js
 
 export interface EdgeOptions {
   readonly config: EdgeConfig;
-  /** The TLS certificate, key and trust anchors; required when a TLS listener is configured. */
+  /**
+   * The TLS material: the default certificate, one per served domain (F3), trust anchors and CRLs;
+   * required when a TLS listener is configured. `transport.reloadTls` replaces it (O2).
+   */
   readonly tls?: TlsOptions;
   readonly logger?: Logger;
   /** Defaults to a timer wheel; tests pass a FakeClock. */
@@ -254,15 +257,17 @@ function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: Edg
   });
 }
 
-/** The edge's own certificate, for the expiry gauge (O3). */
+/** The edge's own certificates (one per served domain, F3), for the expiry gauge (O3). */
 function localCertificates(config: EdgeConfig, tls: TlsOptions | undefined): Array<{ domain: string; validToMs: number }> {
   if (tls === undefined) return [];
-  try {
-    const certificate = new X509Certificate(tls.cert);
-    return [{ domain: config.tls.certificates[0]?.domain ?? config.domains[0]!, validToMs: Date.parse(certificate.validTo) }];
-  } catch {
-    return [];
-  }
+  const certificates = tls.certificates ?? [{ domain: config.domains[0]!, cert: tls.cert }];
+  return certificates.flatMap(({ domain, cert }) => {
+    try {
+      return [{ domain, validToMs: Date.parse(new X509Certificate(cert).validTo) }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 async function timedPing(store: StateStore): Promise<number | undefined> {

@@ -50,6 +50,8 @@ export const ERROR_CATALOGUE = {
   MIMI_DISABLED: { status: 404, reason: 'MIMI Discovery Off' },
   // Configuration (never a SIP status of its own; 500 if it ever reaches the wire).
   CONFIG_INVALID: { status: 500, reason: 'Server Internal Error' },
+  /** A configured certificate, key, CA bundle or CRL file cannot be read or used (F2, F3, O2). */
+  TLS_FILE_INVALID: { status: 500, reason: 'Server Internal Error' },
 } as const satisfies Record<string, { status: number; reason: string }>;
 
 export type EdgeErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,6 +1,7 @@
 // Development certificates: a throw-away CA and one certificate per served domain, with the
-// subjectAltName a peer checks (DNS name and URI sip:domain, RFC 5922 §7.1). Made on first start when
-// the configuration names none, so `npm start` runs on a fresh clone. Never for production.
+// subjectAltName a peer checks (DNS name and URI sip:domain, RFC 5922 §7.1). Made by
+// `simple-edge certs init`, and on first start when the configuration names none, so `npm start`
+// runs on a fresh clone. Existing files are kept. Keys are written 0600. Never for production.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,10 @@ export interface CertificateFiles {
 
 export interface DevCertificates {
   readonly caCert: string;
+  readonly caKey: string;
   readonly certificates: readonly CertificateFiles[];
+  /** The files this call wrote; the others existed already. */
+  readonly written: readonly string[];
 }
 
 const VALID_DAYS = 825;
@@ -23,16 +27,23 @@ const VALID_DAYS = 825;
 /** Make (once) and return the development CA and a certificate for each domain under `dir`. */
 export function ensureDevCertificates(dir: string, domains: readonly string[]): DevCertificates {
   mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
   const caCertPath = path.join(dir, 'dev-ca.pem');
   const caKeyPath = path.join(dir, 'dev-ca.key');
-  if (!existsSync(caCertPath) || !existsSync(caKeyPath)) writeCa(caCertPath, caKeyPath);
+  if (!existsSync(caCertPath) || !existsSync(caKeyPath)) {
+    writeCa(caCertPath, caKeyPath);
+    written.push(caCertPath, caKeyPath);
+  }
   const ca = { cert: forge.pki.certificateFromPem(readFileSync(caCertPath, 'utf8')), key: forge.pki.privateKeyFromPem(readFileSync(caKeyPath, 'utf8')) };
   const certificates = domains.map((domain) => {
     const files = { domain, cert: path.join(dir, `${domain}.pem`), key: path.join(dir, `${domain}.key`) };
-    if (!existsSync(files.cert) || !existsSync(files.key)) writeLeaf(files, ca);
+    if (!existsSync(files.cert) || !existsSync(files.key)) {
+      writeLeaf(files, ca);
+      written.push(files.cert, files.key);
+    }
     return files;
   });
-  return { caCert: caCertPath, certificates };
+  return { caCert: caCertPath, caKey: caKeyPath, certificates, written };
 }
 
 function newKeyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; privatePem: string } {

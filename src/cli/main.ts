@@ -1,6 +1,7 @@
 // The CLI: one command per file, registered here. main returns the exit code rather than calling
 // process.exit, so tests run it in-process and pending output is flushed before the process ends.
 import { Command, CommanderError } from 'commander';
+import { registerCerts } from './certs.js';
 import { registerCheckConfig } from './check-config.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerResolve } from './resolve.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerCheckConfig(program, context);
   registerStart(program, { ...context, serve: dependencies.serve ?? serveEdge });
   registerResolve(program, context);
+  registerCerts(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -1,7 +1,7 @@
 // The serve step of `simple-edge start`: TLS material (configured, or development certificates made
-// on first run), the edge itself, its admin listener (O3), and a graceful stop on SIGTERM or SIGINT (O5).
+// on first run), the edge itself, its admin listener (O3), configuration and certificate reload on
+// SIGHUP or certificate file change (O2), and a graceful stop on SIGTERM or SIGINT (O5).
 
-import { readFileSync } from 'node:fs';
 import type { EdgeConfig } from '../config/config-schema.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { formatConfigProblem } from '../config/config-problem.js';
@@ -12,17 +12,27 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { hostPort } from '../proxy/local-addresses.js';
 import type { TlsOptions } from '../transport/transport-options.js';
 import type { CliIo } from './cli-io.js';
+import { DEFAULT_CERTIFICATES_DIR } from './certs.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
 import type { ServeStep } from './start.js';
+import { readTlsFiles, type TlsSource } from './tls-files.js';
+import { TlsReloader } from './tls-reloader.js';
 
-const DEV_CERTIFICATES_DIR = 'certs';
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
 const SHUTDOWN_GRACE_MS = 32_000;
 
 export const serveEdge: ServeStep = async (config, { io, configPath }) => {
+  const source = tlsSource(config, io);
+  let tls: TlsOptions | undefined;
+  try {
+    tls = source === undefined ? undefined : readTlsFiles(source);
+  } catch (error) {
+    io.err(`cannot start: ${String(error instanceof Error ? error.message : error)}`);
+    return ExitCode.runtimeFailure;
+  }
   const logger = createLogger({ level: config.log.level });
-  const edge = createEdge({ config, tls: tlsOptions(config, io), logger });
+  const edge = createEdge({ config, ...(tls === undefined ? {} : { tls }), logger });
   try {
     await edge.listen();
   } catch (error) {
@@ -37,9 +47,14 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
     return ExitCode.runtimeFailure;
   }
   io.out(`serving admin http ${config.admin.listen} (/metrics /healthz /readyz /admin/)`);
+  // O2: SIGHUP reloads the configuration here and the TLS material in the reloader (which also
+  // watches the certificate files); the handler also keeps SIGHUP from ending the process.
+  const reloader = source === undefined ? undefined : new TlsReloader({ source, target: edge.transport, log: logger });
   const reload = (): void => reloadConfiguration(edge, configPath, io, logger);
   process.on('SIGHUP', reload);
+  reloader?.start();
   const signal = await nextSignal(['SIGTERM', 'SIGINT']);
+  reloader?.stop();
   process.off('SIGHUP', reload);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
@@ -78,19 +93,15 @@ async function startAdmin(config: EdgeConfig, edge: Edge, logger: Logger): Promi
   }
 }
 
-function tlsOptions(config: EdgeConfig, io: CliIo): TlsOptions | undefined {
+/** The configured certificate files, else development certificates for every served domain. */
+function tlsSource(config: EdgeConfig, io: CliIo): TlsSource | undefined {
   const tlsListeners = [...config.listen.internal, ...config.listen.external].some((l) => l.transport === 'tls');
   if (!tlsListeners) return undefined;
-  const base = { requestCert: true, rejectUnauthorized: true, minVersion: config.tls.minVersion } as const;
-  const configured = config.tls.certificates[0];
-  if (configured !== undefined) {
-    const ca = config.tls.ca === null ? {} : { ca: readFileSync(config.tls.ca) };
-    return { ...base, cert: readFileSync(configured.cert), key: readFileSync(configured.key), ...ca };
-  }
-  const dev = ensureDevCertificates(DEV_CERTIFICATES_DIR, config.domains);
-  io.out(`tls: no certificate configured; using development certificates in ${DEV_CERTIFICATES_DIR}/ (not for production)`);
-  const first = dev.certificates[0]!;
-  return { ...base, cert: readFileSync(first.cert), key: readFileSync(first.key), ca: readFileSync(dev.caCert) };
+  const { ca, crl, minVersion } = config.tls;
+  if (config.tls.certificates.length > 0) return { certificates: config.tls.certificates, ca, crl, minVersion };
+  const dev = ensureDevCertificates(DEFAULT_CERTIFICATES_DIR, config.domains);
+  io.out(`tls: no certificate configured; using development certificates in ${DEFAULT_CERTIFICATES_DIR}/ (not for production)`);
+  return { certificates: dev.certificates, ca: dev.caCert, crl, minVersion };
 }
 
 function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {

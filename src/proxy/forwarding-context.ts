@@ -3,6 +3,7 @@
 
 import { createResponse } from '../sip/create-response.js';
 import { parseRetryAfter } from '../sip/retry-after.js';
+import { isSipUri } from '../sip/uri.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
 import { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { RouteTarget } from '../routing/route-types.js';
@@ -79,7 +80,7 @@ export class ForwardingContext {
     const attempt = this.#attempt++;
     let flow: Flow;
     try {
-      flow = await this.#deps.flows.connect(target);
+      flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request));
     } catch (error) {
       this.#deps.log.debug({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
       this.#deps.router.reportFailure?.(target, {});
@@ -224,4 +225,11 @@ function retryAfterMs(response: IncomingResponse): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** SPEC F3: towards a peer over TLS, the edge speaks for the domain the request is from (F7 keeps it ours). */
+function withLocalDomain(target: RouteTarget, request: IncomingRequest): RouteTarget & { readonly localDomain?: string } {
+  if (target.side !== 'external' || target.protocol !== 'tls') return target;
+  const from = request.from.uri;
+  return isSipUri(from) ? { ...target, localDomain: from.host.toLowerCase() } : target;
 }

@@ -16,8 +16,11 @@ export interface ClientTransactionStarter {
 }
 
 export interface FlowConnector {
-  /** A live flow to the target: an open connection is reused, else one is opened. */
-  connect(target: RouteTarget): Promise<Flow>;
+  /**
+   * A live flow to the target: an open connection is reused, else one is opened. `localDomain`: the
+   * served domain the request is from, whose certificate a new TLS connection presents (SPEC F3).
+   */
+  connect(target: RouteTarget & { readonly localDomain?: string }): Promise<Flow>;
 }
 
 export interface ProxyDeps {

@@ -54,6 +54,10 @@ function route(r: DiscoveryRouter, method: string, uri: string, options: { side?
 const targetsOf = (decision: RouteDecision) => (decision.kind === 'forward' ? decision.targets.map((t) => `${t.protocol} ${t.address}:${t.port} ${t.servername ?? ''}`.trim()) : decision);
 
 describe('D1 federation modes', () => {
+  it('F2 a static TLS route to a peer names the peer domain as servername, for SNI and the certificate check (RFC 5922 §4)', async () => {
+    expect(targetsOf(await route(router({}), 'MESSAGE', 'sip:bob@static.example.net'))).toEqual(['tls 192.0.2.99:5061 static.example.net']);
+  });
+
   it('D1 closed mode refuses a domain that is neither routed nor allowed, without asking DNS', async () => {
     const transport = peerZone();
     expect(await route(router({}, transport), 'MESSAGE', 'sip:bob@b.example.net')).toMatchObject({ kind: 'reply', status: 404, because: 'D1 closed federation' });
@@ -76,7 +80,7 @@ describe('D1 federation modes', () => {
 
   it('D1 static routes win over DNS', async () => {
     const transport = peerZone();
-    expect(targetsOf(await route(router({ federation: 'open' }, transport), 'MESSAGE', 'sip:x@static.example.net'))).toEqual(['tls 192.0.2.99:5061']);
+    expect(targetsOf(await route(router({ federation: 'open' }, transport), 'MESSAGE', 'sip:x@static.example.net'))).toEqual(['tls 192.0.2.99:5061 static.example.net']);
     expect(transport.exchanges).toEqual([]);
   });
 

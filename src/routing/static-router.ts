@@ -31,7 +31,7 @@ export class StaticRouter implements Router {
     const host = uri.host.toLowerCase();
     if (this.#domains.has(host)) return this.#internalRoute(request.method, request.headers.get('event'));
     const peer = this.#peerRoutes.get(host);
-    if (peer !== undefined) return forward(await Promise.all(peer.map((t) => resolveTarget(t, 'external'))));
+    if (peer !== undefined) return forward(await Promise.all(peer.map(async (t) => peerTarget(await resolveTarget(t, 'external'), host))));
     if (isIP(uri.host.replace(/^\[|\]$/g, '')) !== 0) {
       const target = await targetFromUri(uri, otherSide(flow.side));
       if (target) return forward([target]);
@@ -46,6 +46,11 @@ export class StaticRouter implements Router {
     if (configured === 'builtin') return reply(480, 'No internal server is configured', 'I1');
     return forward(await Promise.all(configured.map((t) => resolveTarget(t, 'internal'))));
   }
+}
+
+/** RFC 5922 §4: over TLS the peer's certificate must cover the domain routed to, which is its SNI too. */
+function peerTarget(target: RouteTarget, domain: string): RouteTarget {
+  return target.protocol === 'tls' ? { ...target, servername: domain } : target;
 }
 
 function forward(targets: RouteTarget[]): RouteDecision {

@@ -1,22 +1,26 @@
 // Opening a TCP or TLS connection to a peer (SPEC F4: connections are opened on demand). The TLS
-// client presents the edge's certificate (mutual TLS, SPEC F2) and sends SNI when given a name.
+// client presents the certificate of the local domain it speaks for (mutual TLS, SPEC F2, F3), sends
+// the target domain as SNI, and refuses a server whose certificate does not cover that domain.
 
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
 import type { Clock } from '../clock/clock.js';
+import { identityCovers, peerIdentityOf } from './peer-identity.js';
+import type { TlsMaterial } from './tls-material.js';
 import { TransportError } from './transport-error.js';
-import type { TlsOptions } from './transport-options.js';
 
 export interface StreamDestination {
   readonly protocol: 'tcp' | 'tls';
   readonly address: string;
   readonly port: number;
-  /** TLS SNI (RFC 6066); never an IP literal. */
+  /** The target domain (RFC 5922 §4): sent as SNI (RFC 6066), and the server must prove it. */
   readonly servername?: string;
+  /** The served domain the connection speaks for: its certificate is presented (SPEC F3). */
+  readonly localDomain?: string;
 }
 
 /** Resolves with the connected (for TLS: handshaken) socket; rejects with a TransportError. */
-export function dialStream(destination: StreamDestination, tls: TlsOptions | undefined, clock: Clock, timeoutMs: number): Promise<Socket> {
+export function dialStream(destination: StreamDestination, tls: TlsMaterial | undefined, clock: Clock, timeoutMs: number): Promise<Socket> {
   const where = destination.address.includes(':') ? `[${destination.address}]:${destination.port}` : `${destination.address}:${destination.port}`;
   if (destination.protocol === 'tls' && tls === undefined) {
     return Promise.reject(new TransportError('TLS_NOT_CONFIGURED', `cannot dial tls ${where}: no certificate configured`));
@@ -34,6 +38,8 @@ export function dialStream(destination: StreamDestination, tls: TlsOptions | und
     };
     const onError = (error: Error): void => fail(new TransportError('CONNECT_FAILED', `${destination.protocol} ${where}: ${error.message}`, { cause: error }));
     const onReady = (): void => {
+      const mismatch = destination.protocol === 'tls' ? identityMismatch(socket as TLSSocket, destination.servername) : undefined;
+      if (mismatch !== undefined) return fail(new TransportError('PEER_IDENTITY_MISMATCH', `tls ${where}: ${mismatch}`));
       timer.cancel();
       socket.off('error', onError);
       // Until the layer adopts the socket (a microtask away), an error must not go unhandled; a socket
@@ -47,16 +53,33 @@ export function dialStream(destination: StreamDestination, tls: TlsOptions | und
   });
 }
 
-// The peer's domain is checked against the verified certificate by the layers above (RFC 5922 §7.2
-// matches SIP domains, including URI:sip: names, which Node's HTTPS-style host check would reject),
-// so only the chain is verified here. Node never offers TLS compression (SPEC F6).
-function openTls(destination: StreamDestination, tls: TlsOptions): Socket {
-  const servername = destination.servername !== undefined && isIP(destination.servername) === 0 ? destination.servername : undefined;
+// Node's HTTPS-style host check would reject URI:sip: names, so it is off and RFC 5922 §7.2 matching
+// is done on the verified certificate once the handshake is over (identityMismatch). The material's
+// contexts carry the CA bundle, CRLs and minimum version; Node never offers TLS compression (SPEC F6).
+function openTls(destination: StreamDestination, tls: TlsMaterial): Socket {
   return connectTls({
-    host: destination.address, port: destination.port, servername,
-    cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: tls.minVersion,
-    rejectUnauthorized: tls.rejectUnauthorized, checkServerIdentity: () => undefined,
+    host: destination.address, port: destination.port, servername: domainName(destination.servername),
+    secureContext: tls.contextForLocalDomain(destination.localDomain),
+    rejectUnauthorized: tls.options.rejectUnauthorized, checkServerIdentity: () => undefined,
   });
+}
+
+/**
+ * RFC 5922 §7.3: the server's certificate must chain to a trusted CA (§7.1: an identity only then)
+ * and name the target domain; why not, or undefined when it does. An IP literal or no name at all
+ * (a configured next hop given as an address) leaves only the chain to check.
+ */
+function identityMismatch(socket: TLSSocket, servername: string | undefined): string | undefined {
+  const domain = domainName(servername);
+  if (domain === undefined) return undefined;
+  if (!socket.authorized) return `the certificate is not verified (${String(socket.authorizationError)}), so it proves no domain`;
+  const identity = peerIdentityOf(socket.getPeerCertificate());
+  if (identityCovers(identity, domain)) return undefined;
+  return `the certificate names ${identity === undefined || identity.length === 0 ? 'no SIP domain' : identity.join(', ')}, not ${domain}`;
+}
+
+function domainName(servername: string | undefined): string | undefined {
+  return servername !== undefined && servername !== '' && isIP(servername) === 0 ? servername : undefined;
 }
 
 function ignore(): void {}

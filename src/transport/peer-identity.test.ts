@@ -1,15 +1,26 @@
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { parseSubjectAltName, peerIdentityOf } from './peer-identity.js';
+import { identityCovers, parseSubjectAltName, peerIdentityOf } from './peer-identity.js';
 
 function certificate(fields: { subjectaltname?: string; CN?: string | string[] }): PeerCertificate {
   return { subject: { CN: fields.CN }, subjectaltname: fields.subjectaltname } as unknown as PeerCertificate;
 }
 
 describe('F2 peer identity from the certificate (RFC 5922 §7.1)', () => {
-  it('F2 takes every dNSName and every sip: URI domain, lowercased and once each', () => {
-    const cert = certificate({ subjectaltname: 'DNS:B.Example.NET, URI:sip:b.example.net, URI:sip:c.example.org;transport=tls, DNS:edge.example.net.', CN: 'ignored.example' });
-    expect(peerIdentityOf(cert)).toEqual(['b.example.net', 'c.example.org', 'edge.example.net']);
+  it('F2 takes the sip: URI domains first and then ignores dNSNames, lowercased and once each', () => {
+    const cert = certificate({ subjectaltname: 'DNS:edge.example.net, URI:sip:B.Example.NET, URI:sip:c.example.org;transport=tls, URI:sip:b.example.net', CN: 'ignored.example' });
+    expect(peerIdentityOf(cert)).toEqual(['b.example.net', 'c.example.org']);
+  });
+
+  it('F2 takes the dNSNames when the certificate has no sip: URI', () => {
+    const cert = certificate({ subjectaltname: 'DNS:B.Example.NET, URI:https://b.example.net, DNS:edge.example.net.', CN: 'ignored.example' });
+    expect(peerIdentityOf(cert)).toEqual(['b.example.net', 'edge.example.net']);
+  });
+
+  it('F2 an identity covers a domain only by exact match (RFC 5922 §7.2)', () => {
+    expect(identityCovers(['b.example.net'], 'B.example.net.')).toBe(true);
+    expect(identityCovers(['b.example.net'], 'sub.b.example.net')).toBe(false);
+    expect(identityCovers(undefined, 'b.example.net')).toBe(false);
   });
 
   it('F2 MUST NOT accept a URI with a user part, another scheme, an IP literal or a wildcard name', () => {

@@ -1,6 +1,6 @@
-// The SIP domains a peer's certificate vouches for (RFC 5922 §7.1): every subjectAltName dNSName and
-// every `sip:` URI without a user part; the subject CN only when the certificate has no
-// subjectAltName at all. Wildcards are never identities (RFC 5922 §7.2 forbids wildcard matching).
+// The SIP domains a peer's certificate vouches for (RFC 5922 §7.1): the `sip:` URIs without a user
+// part in subjectAltName; only when there are none, its dNSNames; the subject CN only when the
+// certificate has no subjectAltName at all. Wildcards are never identities (RFC 5922 §7.2).
 
 import type { PeerCertificate } from 'node:tls';
 
@@ -15,7 +15,10 @@ export function peerIdentityOf(certificate: PeerCertificate | undefined): string
   const domains = new Set<string>();
   const altNames = certificate.subjectaltname;
   if (altNames !== undefined && altNames !== '') {
-    for (const name of parseSubjectAltName(altNames)) addDomain(domains, domainOf(name));
+    const names = parseSubjectAltName(altNames);
+    // RFC 5922 §7.1: when sip: URIs name domains, they alone do; the dNSNames only when none does.
+    const uriDomains = names.filter(isSipUri).map(domainOf).filter((d) => d !== undefined);
+    for (const domain of uriDomains.length > 0 ? uriDomains : names.filter((n) => n.type === 'DNS').map((n) => n.value)) addDomain(domains, domain);
   } else {
     const commonName = certificate.subject?.CN as string | string[] | undefined;
     for (const cn of Array.isArray(commonName) ? commonName : [commonName]) addDomain(domains, cn);
@@ -23,9 +26,17 @@ export function peerIdentityOf(certificate: PeerCertificate | undefined): string
   return [...domains];
 }
 
+/** RFC 5922 §7.2: whether the identity covers the domain, compared exactly (case aside, no wildcards). */
+export function identityCovers(identity: readonly string[] | undefined, domain: string): boolean {
+  return identity !== undefined && identity.includes(domain.toLowerCase().replace(/\.$/, ''));
+}
+
+function isSipUri(name: AltName): boolean {
+  return name.type === 'URI' && /^sip:/i.test(name.value);
+}
+
+/** The domain of a `sip:` URI name; undefined for a user's URI or an IP literal. */
 function domainOf(name: AltName): string | undefined {
-  if (name.type === 'DNS') return name.value;
-  if (name.type !== 'URI' || !/^sip:/i.test(name.value)) return undefined;
   const rest = name.value.slice(4);
   if (rest.includes('@') || rest.startsWith('[')) return undefined; // a user's URI, or an IP literal
   const end = rest.search(/[;?:]/);

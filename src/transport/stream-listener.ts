@@ -5,7 +5,8 @@
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Endpoint, Side } from './flow.js';
-import type { TlsOptions, TransportLogger, TransportStats } from './transport-options.js';
+import type { TlsMaterial } from './tls-material.js';
+import type { TransportLogger, TransportStats } from './transport-options.js';
 
 /** The layer's side of accepting: the shared caps and the making of flows. */
 export interface StreamAdmission {
@@ -24,7 +25,7 @@ export interface StreamListenerInit {
   readonly protocol: 'tcp' | 'tls';
   readonly address: string;
   readonly port: number;
-  readonly tls: TlsOptions | undefined;
+  readonly tls: TlsMaterial | undefined;
   readonly handshakeTimeoutMs: number;
   readonly admission: StreamAdmission;
 }
@@ -39,12 +40,15 @@ export class StreamListener {
   /** Accepted sockets still in their TLS handshake, by remote endpoint; destroyed when the listener closes. */
   readonly #handshaking = new Map<string, Socket>();
   #local: Endpoint;
+  /** The material new handshakes use; swapped by `useTls`, never touching flows already open. */
+  #tls: TlsMaterial | undefined;
 
   constructor(init: StreamListenerInit) {
     this.#init = init;
     this.side = init.side;
     this.protocol = init.protocol;
     this.#local = { address: init.address, port: init.port };
+    this.#tls = init.tls;
     this.#server = createServer({ noDelay: true }, this.#onConnection);
     this.#server.on('error', this.#onServerError);
     if (init.protocol === 'tls') this.#tlsServer = this.#createTlsServer(init.tls!);
@@ -81,12 +85,23 @@ export class StreamListener {
     });
   }
 
+  /**
+   * SPEC O2: new handshakes use `material` from now on — with SNI through the callback, without it
+   * through the server's default context; established connections keep the keys they negotiated.
+   */
+  useTls(material: TlsMaterial): void {
+    this.#tls = material;
+    this.#tlsServer?.setSecureContext(material.defaultContextOptions);
+  }
+
   // Node never offers TLS compression (it is built without it), which keeps CRIME out (SPEC F6).
-  #createTlsServer(tls: TlsOptions): TlsServer {
+  #createTlsServer(tls: TlsMaterial): TlsServer {
     const server = createTlsServer({
-      cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: tls.minVersion,
-      requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized,
+      ...tls.defaultContextOptions,
+      requestCert: tls.options.requestCert, rejectUnauthorized: tls.options.rejectUnauthorized,
       handshakeTimeout: this.#init.handshakeTimeoutMs,
+      // SPEC F3: the certificate of the served domain the peer named (RFC 6066 §3); none: the default.
+      SNICallback: (servername, done) => done(null, this.#tls?.contextForServerName(servername)),
     });
     server.on('secureConnection', this.#onSecureConnection);
     server.on('tlsClientError', this.#onTlsClientError);

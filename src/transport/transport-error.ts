@@ -4,6 +4,8 @@
 export type TransportErrorCode =
   /** The TCP connection or the TLS handshake to the destination failed. */
   | 'CONNECT_FAILED'
+  /** RFC 5922 §7.3: the server's certificate does not cover the domain the edge dialled it for. */
+  | 'PEER_IDENTITY_MISMATCH'
   /** The connection and handshake did not complete within `limits.handshakeTimeoutMs`. */
   | 'CONNECT_TIMEOUT'
   /** `limits.maxConnections` stream connections are already open (SPEC F4, Y4). */

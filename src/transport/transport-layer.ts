@@ -2,18 +2,19 @@
 // turns connections and datagrams into flows, hands received messages up, and opens connections on
 // demand, sharing one dial per destination and reusing open connections (RFC 3261 §18.1.1).
 
-import { isIPv6, type Socket } from 'node:net';
+import { isIP, isIPv6, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import { BaseFlow, type FlowContext } from './base-flow.js';
 import { dialStream } from './dial-stream.js';
 import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
 import { flowId, type FlowDirection } from './flow-id.js';
-import { peerIdentityOf } from './peer-identity.js';
+import { identityCovers, peerIdentityOf } from './peer-identity.js';
 import { StreamFlow } from './stream-flow.js';
 import { StreamListener, type StreamAdmission } from './stream-listener.js';
+import { TlsMaterial } from './tls-material.js';
 import { TransportError } from './transport-error.js';
-import { emptyStats, validateTransportOptions, type BoundListener, type TransportLayerOptions, type TransportStats } from './transport-options.js';
+import { emptyStats, validateTransportOptions, type BoundListener, type TlsOptions, type TransportLayerOptions, type TransportStats } from './transport-options.js';
 import { UdpListener } from './udp-listener.js';
 
 export interface ConnectDestination {
@@ -22,8 +23,10 @@ export interface ConnectDestination {
   readonly address: string;
   readonly port: number;
   readonly side: Side;
-  /** TLS SNI: the peer domain being reached. */
+  /** TLS: the peer domain being reached, sent as SNI; the server's certificate must cover it (RFC 5922). */
   readonly servername?: string;
+  /** TLS: the served domain the request is from; its certificate is presented, else the default (F3). */
+  readonly localDomain?: string;
 }
 
 export interface TransportGauges {
@@ -50,16 +53,19 @@ export class TransportLayer {
   #openStreams = 0;
   #handshakesInProgress = 0;
   #serial = 0;
+  /** The certificates, CAs and CRLs new handshakes use; replaced whole by `reloadTls` (SPEC O2). */
+  #tls: TlsMaterial | undefined;
   #state: 'created' | 'listening' | 'closed' = 'created';
 
   constructor(options: TransportLayerOptions) {
     validateTransportOptions(options);
     this.#options = options;
+    this.#tls = options.tls === undefined ? undefined : new TlsMaterial(options.tls);
     this.#context = this.#createContext();
     const admission = this.#createAdmission();
     this.#listeners = options.listeners.map((listener): Listener => listener.protocol === 'udp'
       ? new UdpListener({ side: listener.side, address: listener.address, port: listener.port, context: this.#context, nextSerial: this.#nextSerial })
-      : new StreamListener({ ...listener, protocol: listener.protocol, tls: options.tls, handshakeTimeoutMs: options.limits.handshakeTimeoutMs, admission }));
+      : new StreamListener({ ...listener, protocol: listener.protocol, tls: this.#tls, handshakeTimeoutMs: options.limits.handshakeTimeoutMs, admission }));
   }
 
   get stats(): Readonly<TransportStats> {
@@ -102,15 +108,28 @@ export class TransportLayer {
     if (destination.protocol === 'udp') return this.#datagramFlow(destination);
     const key = endpointKey(destination.side, destination.protocol, destination);
     const open = this.#streamsByEndpoint.get(key);
-    if (open !== undefined && open.isOpen) return open;
-    const pending = this.#dials.get(key);
-    if (pending !== undefined) return pending; // one dial in flight per destination, shared
+    if (open !== undefined && open.isOpen && this.#servesDomain(open, destination.servername)) return open;
+    // One dial in flight per destination, shared; over TLS per target domain too, as each is checked apart.
+    const dialKey = destination.protocol === 'tls' && destination.servername !== undefined ? `${key} ${destination.servername.toLowerCase()}` : key;
+    const pending = this.#dials.get(dialKey);
+    if (pending !== undefined) return pending;
     if (!this.#hasRoomForConnection()) {
       throw new TransportError('CONNECTION_CAP', `${this.#options.limits.maxConnections} connections open; not dialling ${key}`);
     }
-    const dial = this.#dial({ ...destination, protocol: destination.protocol }, key);
-    this.#dials.set(key, dial);
+    const dial = this.#dial({ ...destination, protocol: destination.protocol }, dialKey);
+    this.#dials.set(dialKey, dial);
     return dial;
+  }
+
+  /**
+   * SPEC O2: new handshakes, accepted and dialled, use this material from now on; open flows keep
+   * theirs. Throws TransportError OPTIONS_INVALID, with the old material still in force, when a
+   * certificate, key, CA or CRL cannot be used.
+   */
+  reloadTls(options: TlsOptions): void {
+    const material = new TlsMaterial(options);
+    for (const listener of this.#listeners) if (listener instanceof StreamListener) listener.useTls(material);
+    this.#tls = material;
   }
 
   /** Stop listening and close every flow; resolves when the sockets are closed. */
@@ -139,7 +158,7 @@ export class TransportLayer {
   async #dial(destination: ConnectDestination & { protocol: 'tcp' | 'tls' }, key: string): Promise<Flow> {
     try {
       const limits = this.#options.limits;
-      const socket = await dialStream(destination, this.#options.tls, this.#options.clock, limits.handshakeTimeoutMs);
+      const socket = await dialStream(destination, this.#tls, this.#options.clock, limits.handshakeTimeoutMs);
       const remote = { address: destination.address, port: destination.port };
       const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', remote);
       if (flow !== undefined) return flow;
@@ -167,6 +186,11 @@ export class TransportLayer {
     this.#openStreams++;
     this.#streamsByEndpoint.set(endpointKey(side, protocol, peer), flow);
     return flow;
+  }
+
+  /** RFC 5922 §7.3: a TLS flow is reused for a domain only if its certificate covers that domain. */
+  #servesDomain(flow: StreamFlow, servername: string | undefined): boolean {
+    return flow.protocol !== 'tls' || servername === undefined || isIP(servername) !== 0 || identityCovers(flow.peerIdentity, servername);
   }
 
   #hasRoomForConnection(): boolean {

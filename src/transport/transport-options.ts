@@ -20,11 +20,23 @@ export interface ListenerOptions {
 /** A listener as bound: `port` is the actual port, never 0. */
 export type BoundListener = ListenerOptions;
 
-export interface TlsOptions {
+/** The certificate and key the edge presents for one served domain (SPEC F3). */
+export interface DomainCertificate {
+  readonly domain: string;
   readonly cert: string | Buffer;
   readonly key: string | Buffer;
+}
+
+export interface TlsOptions {
+  /** The default certificate: presented when SNI names no served domain, and when dialling. */
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** One certificate per served domain, chosen by SNI (SPEC F3); the default when absent. */
+  readonly certificates?: readonly DomainCertificate[];
   /** Trust anchors for peers; the system store when absent. */
   readonly ca?: string | Buffer;
+  /** PEM certificate revocation lists; with any, every peer chain must be checked against a CRL. */
+  readonly crl?: ReadonlyArray<string | Buffer>;
   readonly requestCert: boolean;
   readonly rejectUnauthorized: boolean;
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
