@@ -214,6 +214,7 @@ export function createEdge(options: EdgeOptions): Edge {
         transactions: () => layer.size,
         flows: () => [...transport.flows].map((f) => ({ side: f.side, protocol: f.protocol, peer: f.peerIdentity?.[0] ?? '-' })),
         transportStats: () => transport.stats,
+        connectionsStarting: () => ({ handshakes: transport.gauges.handshakesInProgress, dials: transport.gauges.dialsInProgress }),
         dnsStats: () => discovery?.dns.stats,
         certificates: () => localCertificates(config, options.tls),
         storeLatencySeconds: () => timedPing(openStore),

@@ -10,7 +10,9 @@ export interface ScrapeSources {
   transactions(): number;
   /** Open flows, one entry each. */
   flows(): Iterable<{ readonly side: string; readonly protocol: string; readonly peer: string }>;
-  transportStats(): { readonly handshakeFailures: number; readonly handshakeTimeouts: number; readonly refusedConnections: number; readonly framingErrors: number };
+  transportStats(): { readonly handshakeFailureReasons: ReadonlyMap<string, number>; readonly handshakeTimeouts: number; readonly refusedConnections: number };
+  /** Inbound handshakes under way, and outbound dials (connect plus handshake) under way. */
+  connectionsStarting(): { readonly handshakes: number; readonly dials: number };
   dnsStats(): { readonly exchanges: number; readonly cacheHits: number; readonly failures: number } | undefined;
   /** Local certificates: domain and expiry (ms since the epoch). */
   certificates(): Iterable<{ readonly domain: string; readonly validToMs: number }>;
@@ -51,15 +53,20 @@ export class EdgeMetrics {
       const s = sources();
       if (s !== undefined) this.set(s.transactions());
     } });
-    new Gauge({ name: 'simple_edge_flows', help: 'Open flows by side, protocol and peer domain (the certificate\'s first domain; "-" when none)', labelNames: ['side', 'protocol', 'peer'] as const, registers, collect() {
+    new Gauge({ name: 'simple_edge_flows', help: 'Flows by side, protocol, peer domain (the certificate\'s first domain; "-" when none or not yet known) and state (open, handshake, dialling)', labelNames: ['side', 'protocol', 'peer', 'state'] as const, registers, collect() {
       this.reset();
-      for (const flow of sources()?.flows() ?? []) this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer });
+      const s = sources();
+      if (s === undefined) return;
+      for (const flow of s.flows()) this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer, state: 'open' });
+      const starting = s.connectionsStarting();
+      this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'handshake' }, starting.handshakes);
+      this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'dialling' }, starting.dials);
     } });
     new Counter({ name: 'simple_edge_tls_handshake_failures_total', help: 'Inbound TLS handshakes that failed, by reason', labelNames: ['reason'] as const, registers, collect() {
       const stats = sources()?.transportStats();
       if (stats === undefined) return;
       this.reset();
-      this.inc({ reason: 'refused' }, stats.handshakeFailures);
+      for (const [reason, count] of stats.handshakeFailureReasons) this.inc({ reason }, count);
       this.inc({ reason: 'timeout' }, stats.handshakeTimeouts);
     } });
     new Counter({ name: 'simple_edge_connections_refused_total', help: 'Connections refused at accept because a cap was reached', registers, collect() {

@@ -2,6 +2,7 @@
 // is done (SPEC Y4): total connections, then TLS handshakes in progress; a handshake that does not
 // finish in time is aborted. Admitted connections are handed to the layer to become flows.
 
+import { handshakeFailureReason } from './handshake-failure-reason.js';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Endpoint, Side } from './flow.js';
@@ -139,7 +140,11 @@ export class StreamListener {
     const admission = this.#init.admission;
     admission.endHandshake();
     if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') admission.stats.handshakeTimeouts++;
-    else admission.stats.handshakeFailures++;
+    else {
+      admission.stats.handshakeFailures++;
+      const reason = handshakeFailureReason(error);
+      admission.stats.handshakeFailureReasons.set(reason, (admission.stats.handshakeFailureReasons.get(reason) ?? 0) + 1);
+    }
     admission.logger?.debug({ err: error, remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'tls handshake failed');
     socket.destroy();
   };

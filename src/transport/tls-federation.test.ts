@@ -98,6 +98,7 @@ describe('F2 TLS 1.2 or newer', () => {
     const old = await lab.handshake(port, { ca: pki.ca, cert: peer.cert, key: peer.key, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
     expect(old.error).toBeDefined();
     await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
+    expect([...layer.stats.handshakeFailureReasons]).toEqual([['protocol-version', 1]]); // O3 the metric's reason label
     expect([...layer.flows]).toHaveLength(0);
   });
 
@@ -113,6 +114,7 @@ describe('F2 TLS 1.2 or newer', () => {
     const anonymous = await lab.handshake(port, { ca: pki.ca });
     expect(anonymous.error).toBeDefined();
     await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
+    expect([...layer.stats.handshakeFailureReasons]).toEqual([['no-certificate', 1]]); // O3 the metric's reason label
     expect([...layer.flows]).toHaveLength(0);
   });
 });

@@ -6,6 +6,7 @@ import type { Clock } from '../clock/clock.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import type { ParserLimits } from '../sip/parser-limits.js';
 import type { Flow, Side, TransportProtocol } from './flow.js';
+import type { HandshakeFailureReason } from './handshake-failure-reason.js';
 import { TransportError } from './transport-error.js';
 
 export interface ListenerOptions {
@@ -82,6 +83,8 @@ export interface TransportStats {
   /** Streams closed, or datagrams dropped or answered, because the bytes were not SIP. */
   framingErrors: number;
   handshakeFailures: number;
+  /** handshakeFailures by a bounded reason (handshake-failure-reason.ts), for the metric's label. */
+  readonly handshakeFailureReasons: Map<HandshakeFailureReason, number>;
   handshakeTimeouts: number;
   keepaliveTimeouts: number;
   /** Connections cut because the peer did not read what was sent to it. */
@@ -92,7 +95,7 @@ export interface TransportStats {
 
 export function emptyStats(): TransportStats {
   return {
-    acceptedConnections: 0, refusedConnections: 0, framingErrors: 0, handshakeFailures: 0,
+    acceptedConnections: 0, refusedConnections: 0, framingErrors: 0, handshakeFailures: 0, handshakeFailureReasons: new Map(),
     handshakeTimeouts: 0, keepaliveTimeouts: 0, sendBufferOverflows: 0, deliveryFailures: 0,
   };
 }
