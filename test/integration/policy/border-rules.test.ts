@@ -175,6 +175,22 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
     expect(requestsReceived(watcher, 'NOTIFY').map((r) => r.value('cseq'))).toEqual(['2 NOTIFY']);
   });
 
+  it('P8 a peer\'s NOTIFY refresh storm in one dialog: the first and the change cross, the ten unchanged NOTIFYs in between are refused 503 at the border', async () => {
+    const notifier = await lab.startUas({
+      name: 'p8-storm-notifier', side: 'peer', scenario: 'uas-notify-storm.xml', calls: 1,
+      keys: { via_transport: 'TLS', contact: `sip:nora@127.0.0.1:${edge.site.peerRoutePort};transport=tls` },
+    });
+    const watcher = await lab.runUac({
+      name: 'p8-storm-watcher', side: 'internal', site: edge.site, scenario: 'uac-subscribe-storm-watcher.xml', calls: [{ from: 'wanda', to: 'nora' }],
+    });
+    const notified = await lab.finish(notifier, 5_000);
+    expect(watcher.exitCode, describeSippRun(watcher)).toBe(0);
+    expect(notified.exitCode, describeSippRun(notified)).toBe(0);
+    const unchanged = Array.from({ length: 10 }, (_, i) => `503 ${i + 2} NOTIFY`);
+    expect(finalResponses(notified).map((r) => `${r.status} ${r.value('cseq')}`)).toEqual(['200 1 NOTIFY', ...unchanged, '200 12 NOTIFY']);
+    expect(requestsReceived(watcher, 'NOTIFY').map((r) => r.value('cseq'))).toEqual(['1 NOTIFY', '12 NOTIFY']);
+  });
+
   it('P3 MESSAGE and SUBSCRIBE to a no-presence address are answered 604 for every sender and never reach the community', async () => {
     const { answers, received } = await exchange(edge, {
       name: 'p3', from: 'peer', answer: 'uas-answer-200.xml', sends: [

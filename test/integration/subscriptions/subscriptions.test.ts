@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminServer } from '../../../src/admin/admin-server.js';
 import { parseConfigText } from '../../../src/config/load-config.js';
+import { silentLogger } from '../../../src/observability/logger.js';
 import { createEdge, type Edge } from '../../../src/edge.js';
 import { parseContact } from '../../../src/sip/contact.js';
 import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
@@ -178,13 +180,23 @@ describe('P9 contact accuracy', () => {
 });
 
 describe('X3 removal of a user', () => {
-  it('X3 MUST send each of three external watchers NOTIFY terminated;reason=noresource, and tombstone the address', async () => {
+  it('X3 a user removed through the admin API: each of three external watchers MUST get NOTIFY terminated;reason=noresource, and the address is tombstoned', async () => {
     for (const n of [1, 2, 3]) {
       await subscribe({
         watcher: peer, socket: toExternal, transport: 'TLS', notifier: community, from: `sip:watcher${n}@b.example.net`, to: 'sip:gone@a.example.com', callId: `x3-${n}@b.example.net`, expires: 3600,
       });
     }
-    expect(await edge.subscriptions.removeUser('gone@a.example.com')).toEqual({ address: 'sip:gone@a.example.com', watchers: 3, acknowledged: 3 });
+    const admin = new AdminServer({ address: '127.0.0.1', port: 0, token: 'operator', backend: edge.admin, log: silentLogger() });
+    await admin.listen();
+    try {
+      const removal = await fetch(`http://127.0.0.1:${admin.address.port}/admin/tombstones`, {
+        method: 'POST', headers: { authorization: 'Bearer operator' }, body: JSON.stringify({ address: 'gone@a.example.com' }),
+      });
+      expect(removal.status).toBe(201);
+      expect(await removal.json()).toMatchObject({ address: 'sip:gone@a.example.com', watchers: 3, acknowledged: 3 });
+    } finally {
+      await admin.close();
+    }
     for (const n of [1, 2, 3]) {
       const [notify] = await peer.waitFor('NOTIFY', `x3-${n}@b.example.net`, 1);
       expect([notify!.headers.get('subscription-state'), notify!.to.tag, notify!.requestUriText]).toEqual([
