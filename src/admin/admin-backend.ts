@@ -19,6 +19,8 @@ export interface PeerSummary {
   readonly agreement: boolean;
   /** The limits in force for the peer: defaults merged with its agreement. */
   readonly limits: unknown;
+  /** `connected` while a flow authenticated for the peer is open, else `idle` (one opens on demand). */
+  readonly state: 'connected' | 'idle';
   /** Ids of the open flows authenticated for the peer. */
   readonly flows: readonly string[];
 }

@@ -85,7 +85,7 @@ function peers(parts: EdgeAdminParts): PeerSummary[] {
   }
   return [...flowsByPeer].sort(([a], [b]) => a.localeCompare(b)).map(([domain, flows]) => {
     const { limits, discovered } = parts.limitsFor(domain);
-    return { domain, agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain), limits, flows };
+    return { domain, agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain), state: flows.length > 0 ? 'connected' : 'idle', limits, flows };
   });
 }
 

@@ -2,7 +2,8 @@
 // listener and its audit log in a file. SIPp sends MESSAGEs both ways over the mutual-TLS border;
 // then the Prometheus scrape counts exactly what SIPp sent, the admin API changes what the border does
 // (a purged 604 lets the next request through, an added tombstone stops the next one), and after a
-// graceful stop the audit log holds exactly one line per border-crossing request of the run.
+// graceful stop the audit log holds exactly one line per border-crossing request of the run, and the
+// message archive the text of each.
 //
 //   peer UAC ──tcp──▶ stunnel ══tls══▶ edge ──tcp──▶ internal UAS (200)
 //   internal UAC ──tcp──▶ edge ══tls══▶ stunnel ──tcp──▶ peer UAS (604)
@@ -37,7 +38,7 @@ beforeAll(async () => {
   const config = lab.configFor(site, {
     state: { backend: 'sqlite', path: path.join(workDir, 'state.db') },
     tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: lab.certificates.ca },
-    audit: { enabled: true, file: path.join(workDir, 'audit', 'audit') },
+    audit: { enabled: true, file: path.join(workDir, 'audit', 'audit'), archive: { enabled: true, directory: path.join(workDir, 'archive') } },
     log: { level: 'warn' },
   });
   writeFileSync(path.join(workDir, 'edge.yaml'), stringify(config));
@@ -93,7 +94,8 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
     expect((await admin('/healthz')).status).toBe(200);
     expect((await admin('/readyz')).status).toBe(200);
     // While the peer's UAS is up, the edge's TLS flow to it stays open: the admin API lists it.
-    const peers = (await (await admin('/admin/peers')).json()) as { peers: Array<{ domain: string; flows: string[] }> };
+    const peers = (await (await admin('/admin/peers')).json()) as { peers: Array<{ domain: string; state: string; flows: string[] }> };
+    expect(peers.peers.find((p) => p.domain === PEER_DOMAIN)?.state).toBe('connected');
     const flows = (await (await admin('/admin/flows')).json()) as { flows: Array<{ id: string; peerIdentity: string[] }> };
     const peerFlows = peers.peers.find((p) => p.domain === PEER_DOMAIN)?.flows ?? [];
     expect(peerFlows.length).toBeGreaterThanOrEqual(1);
@@ -144,5 +146,11 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
     expect(new Set(entries.map((e) => e.callId)).size).toBe(crossed);
     expect(entries.filter((e) => e.direction === 'inbound' && e.status === 200)).toHaveLength(INBOUND + 1);
     expect(entries.filter((e) => e.status === 404 && e.decision.startsWith('Y2'))).toHaveLength(1);
+    // The archive keeps each of those requests' text, found by its Call-ID.
+    const archive = path.join(workDir, 'archive');
+    const archived = readdirSync(archive).flatMap((file) => readFileSync(path.join(archive, file), 'utf8').split('\n').filter((l) => l !== ''))
+      .map((line) => JSON.parse(line) as { callId: string; message: string });
+    expect(archived.map((a) => a.callId).sort()).toEqual(entries.map((e) => e.callId).sort());
+    expect(archived.every((a) => a.message.startsWith('MESSAGE sip:') && a.message.includes(`Call-ID: ${a.callId}`))).toBe(true);
   }, 60_000);
 });
