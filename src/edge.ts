@@ -217,6 +217,8 @@ export function createEdge(options: EdgeOptions): Edge {
         connectionsStarting: () => ({ handshakes: transport.gauges.handshakesInProgress, dials: transport.gauges.dialsInProgress }),
         dnsStats: () => discovery?.dns.stats,
         certificates: () => localCertificates(config, options.tls),
+        peerCertificates: () => [...transport.flows].flatMap((f) => (f.peerCertificateExpiresAt === undefined || f.peerIdentity?.[0] === undefined
+          ? [] : [{ domain: f.peerIdentity[0], validToMs: f.peerCertificateExpiresAt }])),
         storeLatencySeconds: () => timedPing(openStore),
       });
       listening = true;

@@ -16,6 +16,8 @@ export interface ScrapeSources {
   dnsStats(): { readonly exchanges: number; readonly cacheHits: number; readonly failures: number } | undefined;
   /** Local certificates: domain and expiry (ms since the epoch). */
   certificates(): Iterable<{ readonly domain: string; readonly validToMs: number }>;
+  /** Certificates of peers with an open flow: the peer domain and expiry (ms since the epoch). */
+  peerCertificates(): Iterable<{ readonly domain: string; readonly validToMs: number }>;
   /** Seconds a store ping took, or undefined when it failed. */
   storeLatencySeconds(): Promise<number | undefined>;
 }
@@ -86,6 +88,12 @@ export class EdgeMetrics {
     new Gauge({ name: 'simple_edge_certificate_expiry_seconds', help: 'Seconds until each local certificate expires, by domain', labelNames: ['domain'] as const, registers, collect() {
       this.reset();
       for (const certificate of sources()?.certificates() ?? []) this.set({ domain: certificate.domain }, (certificate.validToMs - Date.now()) / 1000);
+    } });
+    new Gauge({ name: 'simple_edge_peer_certificate_expiry_seconds', help: 'Seconds until the certificate of each peer with an open flow expires, by peer domain (the soonest when several)', labelNames: ['peer'] as const, registers, collect() {
+      this.reset();
+      const soonest = new Map<string, number>();
+      for (const { domain, validToMs } of sources()?.peerCertificates() ?? []) soonest.set(domain, Math.min(validToMs, soonest.get(domain) ?? Infinity));
+      for (const [peer, validToMs] of soonest) this.set({ peer }, (validToMs - Date.now()) / 1000);
     } });
     new Gauge({ name: 'simple_edge_store_latency_seconds', help: 'How long a ping of the state store took at the last scrape (absent when it failed)', registers, async collect() {
       this.reset();

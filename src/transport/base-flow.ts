@@ -27,6 +27,7 @@ export interface FlowInit {
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly peerIdentity?: readonly string[];
+  readonly peerCertificateExpiresAt?: number;
 }
 
 export abstract class BaseFlow implements Flow {
@@ -36,6 +37,7 @@ export abstract class BaseFlow implements Flow {
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly peerIdentity: readonly string[] | undefined;
+  readonly peerCertificateExpiresAt: number | undefined;
   abstract readonly reliable: boolean;
   protected readonly context: FlowContext;
   #open = true;
@@ -51,6 +53,7 @@ export abstract class BaseFlow implements Flow {
     this.local = init.local;
     this.remote = init.remote;
     this.peerIdentity = init.peerIdentity;
+    this.peerCertificateExpiresAt = init.peerCertificateExpiresAt;
     this.context = context;
     this.#lastActivity = context.clock.now();
     this.#idleTimer = context.clock.setTimer(context.limits.idleTimeoutMs, this.#onIdleTimer);

@@ -29,6 +29,8 @@ export interface Flow {
    * mutually authenticated.
    */
   readonly peerIdentity: readonly string[] | undefined;
+  /** When the peer's verified certificate expires (ms since the epoch), for the expiry gauge (O3). */
+  readonly peerCertificateExpiresAt?: number;
   /** Queue bytes for sending; false when the flow is closed or its pending-bytes cap is reached. */
   send(bytes: Buffer): boolean;
   /** Hold the flow open while something (a transaction, a dialog) still needs it. */

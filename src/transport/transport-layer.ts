@@ -180,9 +180,11 @@ export class TransportLayer {
     const peer = remote ?? { address: socket.remoteAddress, port: socket.remotePort };
     const tlsSocket = socket as TLSSocket;
     // RFC 5922 §7.1: an identity only from a certificate that chained to a trusted CA.
-    const peerIdentity = protocol === 'tls' && tlsSocket.authorized ? peerIdentityOf(tlsSocket.getPeerCertificate()) : undefined;
+    const certificate = protocol === 'tls' && tlsSocket.authorized ? tlsSocket.getPeerCertificate() : undefined;
+    const peerIdentity = peerIdentityOf(certificate);
+    const peerCertificateExpiresAt = certificate?.valid_to === undefined ? undefined : Date.parse(certificate.valid_to);
     const id = flowId(protocol, local, peer, direction, this.#nextSerial());
-    const flow = new StreamFlow(socket, { id, protocol, side, local, remote: peer, peerIdentity }, this.#context);
+    const flow = new StreamFlow(socket, { id, protocol, side, local, remote: peer, peerIdentity, peerCertificateExpiresAt }, this.#context);
     this.#openStreams++;
     this.#streamsByEndpoint.set(endpointKey(side, protocol, peer), flow);
     return flow;

@@ -90,6 +90,7 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
     expect(sample(scrape, 'simple_edge_relay_latency_seconds_count', { direction: 'inbound' })).toBe(INBOUND);
     expect(sample(scrape, 'simple_edge_flows', { side: 'external', protocol: 'tls', peer: PEER_DOMAIN })).toBeGreaterThanOrEqual(1);
     expect(scrape).toMatch(/^simple_edge_certificate_expiry_seconds\{domain="a\.example\.com"\} \d+/m);
+    expect(scrape).toMatch(/^simple_edge_peer_certificate_expiry_seconds\{peer="b\.example\.net"\} \d+/m);
     expect(scrape).toMatch(/^simple_edge_nodejs_eventloop_lag_seconds \d/m);
     expect((await admin('/healthz')).status).toBe(200);
     expect((await admin('/readyz')).status).toBe(200);
