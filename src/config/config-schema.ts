@@ -8,6 +8,7 @@ import { discoverySchema } from './discovery-schema.js';
 import { internalSchema } from './internal-schema.js';
 import { limitsSchema } from './limits-schema.js';
 import { listenSchema } from './listen-schema.js';
+import { policyDocumentConfigSchema } from './policy-document-schema.js';
 import { agreementsSchema, policySchema } from './policy-schema.js';
 import { domainNameField } from './network-fields.js';
 import { routesSchema } from './routes-schema.js';
@@ -32,6 +33,7 @@ export const configSchema = z.strictObject({
   internal: internalSchema,
   policy: policySchema,
   agreements: agreementsSchema,
+  policyDocument: policyDocumentConfigSchema,
   state: stateSchema,
   admin: adminSchema,
   audit: auditSchema,

@@ -13,6 +13,7 @@ const run = promisify(execFile);
 const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   'sip-tester': ['sipp'],
   stunnel4: ['stunnel4', 'stunnel'],
+  'libxml2-utils': ['xmllint'],
 };
 
 /** apt-get update plus install over a slow mirror; a hung apt must not hang the test run for ever. */
