@@ -13,6 +13,9 @@ import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
+import { PeerAgent } from './peers/peer-agent.js';
+import { PeerDirectory } from './peers/peer-directory.js';
+import { PeerFlowTable } from './peers/peer-flow-table.js';
 import { BorderPolicy } from './policy/border-policy.js';
 import { DEFAULT_CHAINS } from './policy/chains.js';
 import { createCommunityFacts } from './policy/community-facts.js';
@@ -53,13 +56,12 @@ export interface Edge {
   readonly listeners: readonly BoundListener[];
   readonly metrics: EdgeMetrics;
   readonly transport: TransportLayer;
+  /** F4: connections per peer domain, and those refused (caps, D1 lists, G1 pins). */
+  readonly peerFlows: PeerFlowTable;
   readonly transactions: TransactionLayer;
   /** P9 revalidate(), X3 removeUser(address) for the admin API and the registrar; once listening. */
   readonly subscriptions: SubscriptionSupervisor;
 }
-
-/** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
-const KEEPALIVE_INTERVAL_MS = 30_000;
 
 export function createEdge(options: EdgeOptions): Edge {
   const { config } = options;
@@ -72,6 +74,9 @@ export function createEdge(options: EdgeOptions): Edge {
   let store: StateStore | undefined;
   let supervisor: SubscriptionSupervisor | undefined;
   const now = options.wallClock ?? Date.now;
+  // F4, D1, G1: who may hold connections with us, how many, with which keys; judged per handshake.
+  const peerDirectory = new PeerDirectory(config);
+  const peerFlows = new PeerFlowTable(peerDirectory);
 
   const transport = new TransportLayer({
     listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
@@ -80,13 +85,19 @@ export function createEdge(options: EdgeOptions): Edge {
     limits: {
       parser, maxConnections: config.limits.maxConnections, maxPendingBytesPerConnection: config.limits.maxPendingBytesPerConnection,
       idleTimeoutMs: config.limits.idleTimeoutMs, handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
-      maxHandshakesInProgress: config.tls.maxHandshakesInProgress, keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
+      maxHandshakesInProgress: config.tls.maxHandshakesInProgress, keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
     },
     clock,
     logger: log,
     onMessage: (message, flow) => deliver(message, flow),
-    onFlowClosed: (flow) => transactions?.flowClosed(flow),
+    admitStream: (candidate) => peerFlows.admit(candidate),
+    onFlowClosed: (flow) => {
+      peerFlows.forget(flow.id);
+      // F5: a dead connection fails its pending client transactions now, so they fail over at once.
+      transactions?.flowClosed(flow);
+    },
   });
+  const peers = new PeerAgent({ transport, directory: peerDirectory, table: peerFlows });
   const responses = new ResponseDispatcher(transport, log);
 
   function deliver(message: IncomingMessage, flow: Flow): void {
@@ -106,6 +117,7 @@ export function createEdge(options: EdgeOptions): Edge {
   const edge: Edge = {
     metrics,
     transport,
+    peerFlows,
     get transactions(): TransactionLayer {
       if (transactions === undefined) throw new Error('the edge is not listening yet');
       return transactions;
@@ -140,8 +152,9 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       const layer = transactions;
       const proxy = new ProxyCore({
-        transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log }), local, clock,
-        limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements),
+        transactions: layer, flows: peers, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log }), local, clock,
+        limits: parser, log, metrics, responses, policy, federation: peerDirectory,
+        authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;

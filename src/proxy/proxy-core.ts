@@ -2,6 +2,7 @@
 // CANCEL (§16.10), loop check, route (§16.4-16.5), then relay through a ForwardingContext (§16.6-16.7).
 // ACKs for 2xx and stray responses are relayed statelessly (§16.7 step 10, §16.11).
 
+import { isIP } from 'node:net';
 import { createResponse } from '../sip/create-response.js';
 import { isEdgeError } from '../errors.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
@@ -17,6 +18,7 @@ import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
 import type { ResponseDispatcher } from './response-dispatcher.js';
 import { otherSide } from '../routing/resolve-target.js';
+import type { RouteTarget } from '../routing/route-types.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
 import type { Crossing } from '../policy/border-policy.js';
@@ -27,7 +29,16 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
   /** F7: who an inbound request is from; absent, the From domain is taken as claimed. */
   readonly authority?: ImplicitAuthority;
+  /** D1: whether a peer domain may federate with this community; absent, every peer may. */
+  readonly federation?: FederationGate;
   findInviteServerTransaction(cancel: IncomingRequest): ServerTransaction | undefined;
+}
+
+/** D1 static provisioning as the proxy asks it (the peers layer's PeerDirectory answers). */
+export interface FederationGate {
+  isOwn(domain: string): boolean;
+  /** Why the peer domain may not federate (deny-list, closed mode), or undefined. */
+  refusal(domain: string): { readonly status: number; readonly reason: string; readonly message: string } | undefined;
 }
 
 /** Seconds a client is asked to wait while the edge shuts down (O5). */
@@ -75,6 +86,8 @@ export class ProxyCore implements TransactionUser {
     if (arrival.side === 'external') {
       const origin = this.#deps.authority?.attribute(request, arrival) ?? { kind: 'peer', peer: claimedDomain(request, arrival), authenticated: false };
       if (origin.kind === 'refused') return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
+      const refused = this.#federationRefusal(origin.peer, request);
+      if (refused !== undefined) return this.#answer(transaction, refused);
       crossing = { direction: 'inbound', peer: origin.peer };
     }
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
@@ -88,8 +101,9 @@ export class ProxyCore implements TransactionUser {
     }
     const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
     if (outboundEdits === undefined) return;
+    const targets = crossing?.direction === 'outbound' ? namePeer(decision.targets, crossing.peer) : decision.targets;
     const context = new ForwardingContext(this.#deps, {
-      serverTransaction: transaction, targets: decision.targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
+      serverTransaction: transaction, targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
       crossing, edits: [...inboundEdits, ...outboundEdits],
     });
     if (request.method === 'INVITE') {
@@ -112,6 +126,20 @@ export class ProxyCore implements TransactionUser {
     const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
     const headers = verdict.headers;
     this.#answer(transaction, { status: verdict.status, ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(headers === undefined ? {} : { headers }), because });
+    return undefined;
+  }
+
+  /** D1: the peer a request is attributed to, and the domain its From claims, must both be admitted. */
+  #federationRefusal(peer: string, request: IncomingRequest): Answer | undefined {
+    const gate = this.#deps.federation;
+    if (gate === undefined) return undefined;
+    const from = request.from.uri;
+    const claimed = isSipUri(from) ? from.host.toLowerCase() : undefined;
+    for (const domain of new Set([peer, claimed])) {
+      if (domain === undefined || gate.isOwn(domain) || isIP(domain.replace(/^\[|\]$/g, '')) !== 0) continue;
+      const refusal = gate.refusal(domain);
+      if (refusal !== undefined) return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.message}` };
+    }
     return undefined;
   }
 
@@ -172,6 +200,16 @@ export class ProxyCore implements TransactionUser {
       this.#deps.log.debug({ callId: safeCallId(request), err: String(error) }, 'answer not sent');
     }
   }
+}
+
+/**
+ * An in-dialog request follows a Route to an address; the peer it goes to is the one its To names.
+ * Naming it lets the peers layer send it over that peer's open connection (F4) and check the
+ * certificate against it (RFC 5922), as for a request routed by domain.
+ */
+function namePeer(targets: readonly RouteTarget[], peer: string): readonly RouteTarget[] {
+  if (isIP(peer.replace(/^\[|\]$/g, '')) !== 0 || !peer.includes('.')) return targets;
+  return targets.map((t) => (t.side === 'external' && t.servername === undefined ? { ...t, servername: peer } : t));
 }
 
 function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {

@@ -31,7 +31,8 @@ export class StaticRouter implements Router {
     const host = uri.host.toLowerCase();
     if (this.#domains.has(host)) return this.#internalRoute(request.method, request.headers.get('event'));
     const peer = this.#peerRoutes.get(host);
-    if (peer !== undefined) return forward(await Promise.all(peer.map((t) => resolveTarget(t, 'external'))));
+    // RFC 5922 §4: the peer's certificate must cover the domain reached, named as SNI (D1 static route).
+    if (peer !== undefined) return forward(await Promise.all(peer.map(async (t) => ({ ...(await resolveTarget(t, 'external')), servername: host }))));
     if (isIP(uri.host.replace(/^\[|\]$/g, '')) !== 0) {
       const target = await targetFromUri(uri, otherSide(flow.side));
       if (target) return forward([target]);

@@ -10,6 +10,7 @@ import { dialStream } from './dial-stream.js';
 import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
 import { flowId, type FlowDirection } from './flow-id.js';
 import { peerIdentityOf } from './peer-identity.js';
+import { spkiFingerprintOf } from './spki-fingerprint.js';
 import { StreamFlow } from './stream-flow.js';
 import { StreamListener, type StreamAdmission } from './stream-listener.js';
 import { TransportError } from './transport-error.js';
@@ -141,7 +142,8 @@ export class TransportLayer {
       const limits = this.#options.limits;
       const socket = await dialStream(destination, this.#options.tls, this.#options.clock, limits.handshakeTimeoutMs);
       const remote = { address: destination.address, port: destination.port };
-      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', remote);
+      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', { remote, ...(destination.servername === undefined ? {} : { servername: destination.servername }) });
+      if (typeof flow === 'string') throw new TransportError('PEER_REFUSED', `${key}: ${flow}`);
       if (flow !== undefined) return flow;
       throw this.#state === 'closed'
         ? new TransportError('LAYER_CLOSED', 'the transport layer closed while dialling')
@@ -151,18 +153,28 @@ export class TransportLayer {
     }
   }
 
-  /** Make a flow of a connected socket; undefined when the socket died before this point. */
-  #adopt(socket: Socket, side: Side, protocol: 'tcp' | 'tls', direction: FlowDirection, remote?: Endpoint): StreamFlow | undefined {
+  /** Make a flow of a connected socket: undefined when the socket died before this point, the reason when refused. */
+  #adopt(socket: Socket, side: Side, protocol: 'tcp' | 'tls', direction: FlowDirection, dialled?: { remote: Endpoint; servername?: string }): StreamFlow | string | undefined {
     if (this.#state === 'closed' || socket.destroyed || socket.remoteAddress === undefined || socket.remotePort === undefined) {
       socket.destroy();
       return undefined;
     }
     const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-    const peer = remote ?? { address: socket.remoteAddress, port: socket.remotePort };
+    const peer = dialled?.remote ?? { address: socket.remoteAddress, port: socket.remotePort };
     const tlsSocket = socket as TLSSocket;
     // RFC 5922 §7.1: an identity only from a certificate that chained to a trusted CA.
-    const peerIdentity = protocol === 'tls' && tlsSocket.authorized ? peerIdentityOf(tlsSocket.getPeerCertificate()) : undefined;
+    const certificate = protocol === 'tls' && tlsSocket.authorized ? tlsSocket.getPeerCertificate() : undefined;
+    const peerIdentity = peerIdentityOf(certificate);
     const id = flowId(protocol, local, peer, direction, this.#nextSerial());
+    const refusal = this.#options.admitStream?.({
+      id, side, protocol, direction, peerIdentity, spkiSha256: spkiFingerprintOf(certificate), servername: dialled?.servername,
+    });
+    if (refusal !== undefined) {
+      this.#stats.refusedPeerConnections++;
+      this.#options.logger?.info({ flow: id, peerIdentity, reason: refusal }, 'connection refused');
+      socket.destroy();
+      return refusal;
+    }
     const flow = new StreamFlow(socket, { id, protocol, side, local, remote: peer, peerIdentity }, this.#context);
     this.#openStreams++;
     this.#streamsByEndpoint.set(endpointKey(side, protocol, peer), flow);
