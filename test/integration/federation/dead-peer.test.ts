@@ -29,11 +29,12 @@ let uaA: SipEndpoint;
 let uaB: SipEndpoint;
 let uaSpare: SipEndpoint;
 let portsA: CommunityPorts;
+let portsB: CommunityPorts;
 
 beforeAll(async () => {
   await ensureBuilt();
   portsA = communityPorts(ports);
-  const portsB = communityPorts(ports);
+  portsB = communityPorts(ports);
   const portsSpare = communityPorts(ports);
   uaA = await SipEndpoint.listen({ name: 'ua-a', port: portsA.endpoint });
   uaB = await SipEndpoint.listen({ name: 'ua-b', port: portsB.endpoint });
@@ -73,5 +74,25 @@ describe('F5 keepalive finds a dead peer', () => {
     expect(edgeA.transport.stats.keepaliveTimeouts).toBe(1);
     expect(tlsFlowIds(edgeA)).not.toContain(toStopped);
     expect(edgeA.peerFlows.count(B, 'outbound')).toBe(1);
+  });
+
+  it('F5 with no other target, the request pending on a stopped peer is answered 503 once the keepalive goes unanswered', async () => {
+    process.kill(stoppedB.pid!, 'SIGCONT');
+    const portsLone = communityPorts(ports);
+    const uaLone = await SipEndpoint.listen({ name: 'ua-a-lone', port: portsLone.endpoint });
+    const lone = await startCommunityEdge({
+      domain: A, ports: portsLone, peer: { domain: B, externalPorts: [portsB.external] }, limits: { keepaliveIntervalMs: KEEPALIVE_MS },
+    }, edgeTls(tlsA, tlsB));
+    try {
+      const fromA = await uaLone.connect(portsLone.internal);
+      expect((await uaLone.request(fromA, messageRequest(uaLone, alice, bob, newCallId('lone-alive')))).status).toBe(200);
+      process.kill(stoppedB.pid!, 'SIGSTOP');
+      const response = await uaLone.request(fromA, messageRequest(uaLone, alice, bob, newCallId('lone-stopped')), 8_000);
+      expect(response.status).toBe(503);
+      expect(lone.transport.stats.keepaliveTimeouts).toBe(1);
+    } finally {
+      await stopEdge(lone);
+      await uaLone.close();
+    }
   });
 });
