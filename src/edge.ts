@@ -76,7 +76,10 @@ export function createEdge(options: EdgeOptions): Edge {
   const now = options.wallClock ?? Date.now;
   // F4, D1, G1: who may hold connections with us, how many, with which keys; judged per handshake.
   const peerDirectory = new PeerDirectory(config);
-  const peerFlows = new PeerFlowTable(peerDirectory);
+  const peerFlows = new PeerFlowTable(peerDirectory, {
+    counted: (peer, direction, delta) => metrics.peerConnections.inc({ peer, direction }, delta),
+    refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
+  });
 
   const transport = new TransportLayer({
     listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../config/load-config.js';
 import type { StreamCandidate } from '../transport/transport-options.js';
 import { PeerDirectory } from './peer-directory.js';
-import { PeerFlowTable } from './peer-flow-table.js';
+import { PeerFlowTable, type PeerFlowObserver } from './peer-flow-table.js';
 
 const PIN = 'q'.repeat(43) + '=';
 
-function tableFrom(yaml: string): PeerFlowTable {
+function tableFrom(yaml: string, observer?: PeerFlowObserver): PeerFlowTable {
   const parsed = parseConfigText(`domains: [a.example.com]\n${yaml}`, 'test');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return new PeerFlowTable(new PeerDirectory(parsed.config));
+  return new PeerFlowTable(new PeerDirectory(parsed.config), observer);
 }
 
 let serial = 0;
@@ -55,6 +55,19 @@ describe('F4 connection caps per peer domain', () => {
     table.admit(outbound);
     table.admit(inbound);
     expect(table.flowsOf('B.example.net')).toEqual([inbound.id, outbound.id]);
+  });
+
+  it('O3 tells its observer of every connection counted, released and refused', () => {
+    const events: string[] = [];
+    const table = tableFrom(CONFIG, {
+      counted: (peer, direction, delta) => events.push(`${peer} ${direction} ${delta}`),
+      refused: (kind) => events.push(`refused ${kind}`),
+    });
+    const flow = candidate({});
+    table.admit(flow);
+    table.admit(candidate({ peerIdentity: ['evil.example'] }));
+    table.forget(flow.id);
+    expect(events).toEqual(['b.example.net inbound 1', 'refused denied', 'b.example.net inbound -1']);
   });
 
   it('F4 leaves the internal side and connections without a known peer alone', () => {

@@ -18,15 +18,23 @@ export interface PeerFlowStats {
   readonly refused: Record<'cap' | 'denied' | 'not-allowed' | 'untrusted', number>;
 }
 
+/** Told of every admission and release, for metrics (SPEC O3: per-peer connections). */
+export interface PeerFlowObserver {
+  counted(peer: string, direction: Direction, delta: 1 | -1): void;
+  refused(kind: RefusalKind): void;
+}
+
 export class PeerFlowTable {
   readonly #directory: PeerDirectory;
+  readonly #observer: PeerFlowObserver | undefined;
   readonly #flows = new Map<string, PeerFlow>();
   /** Peer domain → ids of its open flows, opened by either side. */
   readonly #byPeer = new Map<string, Set<string>>();
   readonly stats: PeerFlowStats = { refused: { cap: 0, denied: 0, 'not-allowed': 0, untrusted: 0 } };
 
-  constructor(directory: PeerDirectory) {
+  constructor(directory: PeerDirectory, observer?: PeerFlowObserver) {
     this.#directory = directory;
+    this.#observer = observer;
   }
 
   /** TransportLayerOptions.admitStream: undefined admits the connection, a reason refuses it. */
@@ -37,10 +45,14 @@ export class PeerFlowTable {
     const refusal = candidate.direction === 'inbound' ? this.#judgeInbound(peers, candidate) : this.#judgeOutbound(peers[0]!, candidate);
     if (refusal !== undefined) {
       this.stats.refused[refusal.kind]++;
+      this.#observer?.refused(refusal.kind);
       return refusal.reason;
     }
     this.#flows.set(candidate.id, { peers, direction: candidate.direction });
-    for (const peer of peers) this.#idsOf(peer).add(candidate.id);
+    for (const peer of peers) {
+      this.#idsOf(peer).add(candidate.id);
+      this.#observer?.counted(peer, candidate.direction, 1);
+    }
     return undefined;
   }
 
@@ -53,6 +65,7 @@ export class PeerFlowTable {
       const ids = this.#byPeer.get(peer);
       ids?.delete(flowId);
       if (ids?.size === 0) this.#byPeer.delete(peer);
+      this.#observer?.counted(peer, flow.direction, -1);
     }
   }
 
@@ -115,7 +128,9 @@ export class PeerFlowTable {
   }
 }
 
+export type RefusalKind = keyof PeerFlowStats['refused'];
+
 interface Refusal {
-  readonly kind: keyof PeerFlowStats['refused'];
+  readonly kind: RefusalKind;
   readonly reason: string;
 }

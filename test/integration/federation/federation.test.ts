@@ -145,6 +145,9 @@ describe('F2, F7, D1 who may federate', () => {
     expect(await second.closedByEdge()).toBe(true);
     expect(first.isClosed).toBe(false);
     expect(pair.edgeA.peerFlows.stats.refused.cap).toBe(1);
+    const exposition = await pair.edgeA.metrics.registry.metrics();
+    expect(exposition).toContain('simple_edge_peer_connections_refused_total{reason="cap"} 1');
+    expect(exposition).toContain(`simple_edge_peer_connections{peer="${B}",direction="inbound"} 1`);
     first.close();
     await eventually(() => pair.edgeA.peerFlows.count(B, 'inbound') === 0, 'the first connection to be forgotten');
     const third = await RawStreamClient.connect({ port: pair.portsA.external, tls });
