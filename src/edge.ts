@@ -163,7 +163,7 @@ export function createEdge(options: EdgeOptions): Edge {
       bound.proxy = proxy;
       stopAccepting = () => proxy.stopAccepting();
       supervisor = new SubscriptionSupervisor({
-        tracker, actions: new InDialogSender({ transactions: layer, flows: transport, local, log }), store, clock, now, log,
+        tracker, actions: new InDialogSender({ transactions: layer, flows: peers, local, log }), store, clock, now, log,
         revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
       });
       supervisor.start();

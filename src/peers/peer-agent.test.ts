@@ -51,6 +51,13 @@ describe('F4 the outbound ladder', () => {
     expect(setup.transport.dials).toHaveLength(1);
   });
 
+  it('D2 a failover does not land on the shared connection the request already tried', async () => {
+    const setup = setUp();
+    const inbound = admitted(setup, 'inbound');
+    void setup.agent.connect({ ...TO_B, address: '192.0.2.2' }, { avoid: new Set([inbound.id]) });
+    expect(setup.transport.dials.map((d) => d.destination.address)).toEqual(['192.0.2.2']);
+  });
+
   it('F4 concurrent sends to one target share one dial', async () => {
     const setup = setUp();
     const sends = [setup.agent.connect(TO_B), setup.agent.connect(TO_B), setup.agent.connect(TO_B)];

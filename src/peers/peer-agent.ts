@@ -32,13 +32,16 @@ export class PeerAgent {
     this.#options = options;
   }
 
-  /** A live flow for the target: shared with its peer when one is open, else from the target's pool. */
-  async connect(target: ConnectDestination): Promise<Flow> {
+  /**
+   * A live flow for the target: shared with its peer when one is open, else from the target's pool.
+   * `avoid` lists flows a request already tried: failing over (D2) must reach another server.
+   */
+  async connect(target: ConnectDestination, options: { readonly avoid?: ReadonlySet<string> } = {}): Promise<Flow> {
     const peer = target.side === 'external' ? target.servername?.toLowerCase() : undefined;
     if (peer === undefined) return this.#poolFor(target).acquire();
     const refusal = this.#options.directory.refusal(peer);
     if (refusal !== undefined) throw refusal; // D1: the routers answer first; this guards every other path
-    const shared = this.#openFlowOf(peer, target);
+    const shared = this.#openFlowOf(peer, target, options.avoid);
     if (shared !== undefined) return shared;
     const pool = this.#poolFor(target);
     const cap = this.#options.directory.termsOf(peer).maxFlows;
@@ -49,8 +52,9 @@ export class PeerAgent {
   }
 
   /** F4: the peer's open flow of the target's transport, the one the peer opened first. */
-  #openFlowOf(peer: string, target: ConnectDestination): Flow | undefined {
+  #openFlowOf(peer: string, target: ConnectDestination, avoid: ReadonlySet<string> | undefined): Flow | undefined {
     for (const id of this.#options.table.flowsOf(peer)) {
+      if (avoid?.has(id) === true) continue;
       const flow = this.#options.transport.findFlow(id);
       if (flow?.isOpen === true && flow.protocol === target.protocol) return flow;
     }

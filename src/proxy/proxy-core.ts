@@ -163,8 +163,10 @@ export class ProxyCore implements TransactionUser {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
     const plan = planRoute(ack, this.#deps.local);
     const decision = await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
-    const target = decision.kind === 'forward' ? decision.targets[0] : undefined;
-    if (target === undefined) return;
+    const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
+    if (routed === undefined) return;
+    // F4: an ACK to a peer goes over that peer's connection, like the rest of its dialog.
+    const target = flow.side === 'internal' ? namePeer([routed], targetDomain(ack.to.uri))[0] ?? routed : routed;
     const out = await this.#deps.flows.connect(target);
     const branch = forwardBranch(ack, loopKey(ack), 0);
     const bytes = forwardRequest({

@@ -15,9 +15,14 @@ export interface ClientTransactionStarter {
   sendRequest(options: { request: OutgoingMessage; branch: string; flow: Flow; method: string; handlers: ClientTransactionHandlers }): ClientTransaction;
 }
 
+export interface ConnectOptions {
+  /** Flows already tried for this request: a shared connection among them is not offered again (D2). */
+  readonly avoid?: ReadonlySet<string>;
+}
+
 export interface FlowConnector {
   /** A live flow to the target: an open connection is reused, else one is opened. */
-  connect(target: RouteTarget): Promise<Flow>;
+  connect(target: RouteTarget, options?: ConnectOptions): Promise<Flow>;
 }
 
 export interface ProxyDeps {
