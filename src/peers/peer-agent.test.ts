@@ -34,8 +34,8 @@ function setUp(yaml = '') {
 const TO_B: ConnectDestination = { protocol: 'tls', address: '192.0.2.1', port: 5061, side: 'external', servername: 'b.example.net' };
 
 /** Registers a flow as the transport would once admitted. */
-function admitted(setup: ReturnType<typeof setUp>, direction: 'inbound' | 'outbound'): RecordingFlow {
-  const flow = new RecordingFlow({ protocol: 'tls', peerIdentity: ['b.example.net'] });
+function admitted(setup: ReturnType<typeof setUp>, direction: 'inbound' | 'outbound', remoteAddress = '198.51.100.7'): RecordingFlow {
+  const flow = new RecordingFlow({ protocol: 'tls', peerIdentity: ['b.example.net'], remote: { address: remoteAddress, port: 40_000 } });
   setup.transport.flows.set(flow.id, flow);
   setup.table.admit({ id: flow.id, side: 'external', protocol: 'tls', direction, peerIdentity: ['b.example.net'], spkiSha256: undefined, servername: direction === 'outbound' ? 'b.example.net' : undefined });
   return flow;
@@ -49,6 +49,13 @@ describe('F4 the outbound ladder', () => {
     inbound.isOpen = false;
     void setup.agent.connect(TO_B);
     expect(setup.transport.dials).toHaveLength(1);
+  });
+
+  it('F4 prefers the peer\'s connection from the target\'s own address, so a Route-set request reaches that server', async () => {
+    const setup = setUp();
+    admitted(setup, 'inbound', '198.51.100.7');
+    const fromTarget = admitted(setup, 'inbound', '192.0.2.1');
+    expect(await setup.agent.connect(TO_B)).toBe(fromTarget);
   });
 
   it('D2 a failover does not land on the shared connection the request already tried', async () => {

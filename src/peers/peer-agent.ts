@@ -51,14 +51,20 @@ export class PeerAgent {
     return pool.acquire();
   }
 
-  /** F4: the peer's open flow of the target's transport, the one the peer opened first. */
+  /**
+   * F4: the peer's open flow of the target's transport: one from the target's own address first (an
+   * in-dialog request then reaches the server its Route names), else any, the ones the peer opened first.
+   */
   #openFlowOf(peer: string, target: ConnectDestination, avoid: ReadonlySet<string> | undefined): Flow | undefined {
+    let fallback: Flow | undefined;
     for (const id of this.#options.table.flowsOf(peer)) {
       if (avoid?.has(id) === true) continue;
       const flow = this.#options.transport.findFlow(id);
-      if (flow?.isOpen === true && flow.protocol === target.protocol) return flow;
+      if (flow?.isOpen !== true || flow.protocol !== target.protocol) continue;
+      if (flow.remote.address === target.address) return flow;
+      fallback ??= flow;
     }
-    return undefined;
+    return fallback;
   }
 
   #poolFor(target: ConnectDestination): PeerPool {
