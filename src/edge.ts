@@ -18,6 +18,9 @@ import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
+import { PeerAgent } from './peers/peer-agent.js';
+import { PeerDirectory } from './peers/peer-directory.js';
+import { PeerFlowTable } from './peers/peer-flow-table.js';
 import { BorderPolicy } from './policy/border-policy.js';
 import { DEFAULT_CHAINS } from './policy/chains.js';
 import { createCommunityFacts } from './policy/community-facts.js';
@@ -61,6 +64,8 @@ export interface Edge {
   readonly listeners: readonly BoundListener[];
   readonly metrics: EdgeMetrics;
   readonly transport: TransportLayer;
+  /** F4: connections per peer domain, and those refused (caps, D1 lists, G1 pins). */
+  readonly peerFlows: PeerFlowTable;
   readonly transactions: TransactionLayer;
   /** P9 revalidate(), X3 removeUser(address) for the admin API and the registrar; once listening. */
   readonly subscriptions: SubscriptionSupervisor;
@@ -82,9 +87,6 @@ export interface ReloadReport {
 /** Sections bound into sockets, files or the store at start-up. */
 const RESTART_SECTIONS = ['domains', 'listen', 'tls', 'limits', 'state', 'admin', 'audit'] as const;
 
-/** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
-const KEEPALIVE_INTERVAL_MS = 30_000;
-
 export function createEdge(options: EdgeOptions): Edge {
   const { config } = options;
   let current = config;
@@ -101,6 +103,12 @@ export function createEdge(options: EdgeOptions): Edge {
   let listening = false;
   const audit = createAuditLog(config.audit);
   const now = options.wallClock ?? Date.now;
+  // F4, D1, G1: who may hold connections with us, how many, with which keys; judged per handshake.
+  const peerDirectory = new PeerDirectory(config);
+  const peerFlows = new PeerFlowTable(peerDirectory, {
+    counted: (peer, direction, delta) => metrics.peerConnections.inc({ peer, direction }, delta),
+    refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
+  });
 
   const transport = new TransportLayer({
     listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
@@ -109,13 +117,19 @@ export function createEdge(options: EdgeOptions): Edge {
     limits: {
       parser, maxConnections: config.limits.maxConnections, maxPendingBytesPerConnection: config.limits.maxPendingBytesPerConnection,
       idleTimeoutMs: config.limits.idleTimeoutMs, handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
-      maxHandshakesInProgress: config.tls.maxHandshakesInProgress, keepaliveIntervalMs: KEEPALIVE_INTERVAL_MS,
+      maxHandshakesInProgress: config.tls.maxHandshakesInProgress, keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
     },
     clock,
     logger: log,
     onMessage: (message, flow) => deliver(message, flow),
-    onFlowClosed: (flow) => transactions?.flowClosed(flow),
+    admitStream: (candidate) => peerFlows.admit(candidate),
+    onFlowClosed: (flow) => {
+      peerFlows.forget(flow.id);
+      // F5: a dead connection fails its pending client transactions now, so they fail over at once.
+      transactions?.flowClosed(flow);
+    },
   });
+  const peers = new PeerAgent({ transport, directory: peerDirectory, table: peerFlows });
   const responses = new ResponseDispatcher(transport, log);
 
   function deliver(message: IncomingMessage, flow: Flow): void {
@@ -135,6 +149,7 @@ export function createEdge(options: EdgeOptions): Edge {
   const edge: Edge = {
     metrics,
     transport,
+    peerFlows,
     get transactions(): TransactionLayer {
       if (transactions === undefined) throw new Error('the edge is not listening yet');
       return transactions;
@@ -186,22 +201,25 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       const layer = transactions;
       const proxy = new ProxyCore({
-        transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log, discovery: discovery! }), local, clock,
-        limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements), ...(audit === undefined ? {} : { audit }),
+        transactions: layer, flows: peers, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log, discovery: discovery! }), local, clock,
+        limits: parser, log, metrics, responses, policy, federation: peerDirectory, ...(audit === undefined ? {} : { audit }),
+        authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;
       reconfigure = (next) => {
         limits = new PeerLimitTable(next);
+        peerDirectory.reconfigure(next);
         proxy.reconfigure({
           policy: createBorderPolicy(next, { store: openStore, tracker, now, limits }, metrics, log),
           router: options.router ?? new DiscoveryRouter({ config: next, clock, logger: log, discovery: discovery! }),
-          authority: new ImplicitAuthority(next.agreements),
+          federation: peerDirectory,
+          authority: new ImplicitAuthority([...next.agreements, ...peerDirectory.identitySpeakers()]),
         });
       };
       stopAccepting = () => proxy.stopAccepting();
       supervisor = new SubscriptionSupervisor({
-        tracker, actions: new InDialogSender({ transactions: layer, flows: transport, local, log }), store, clock, now, log,
+        tracker, actions: new InDialogSender({ transactions: layer, flows: peers, local, log }), store, clock, now, log,
         revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
       });
       supervisor.start();

@@ -48,6 +48,16 @@ export const ERROR_CATALOGUE = {
   MIMI_RECORD_MALFORMED: { status: 404, reason: 'Malformed MIMI Record' },
   /** MIMI discovery was asked for while discovery.mimi.enabled is false. */
   MIMI_DISABLED: { status: 404, reason: 'MIMI Discovery Off' },
+  // Peers (F2, F4, D1, G1): who may connect or be reached, and how many connections each may hold.
+
+  /** The peer domain is on discovery.deny (D1). */
+  PEER_DENIED: { status: 403, reason: 'Peer Domain Denied' },
+  /** Closed federation and the peer is neither routed, allowed nor under an agreement (D1). */
+  PEER_NOT_ALLOWED: { status: 403, reason: 'Peer Not Allowed' },
+  /** The peer's certificate does not cover the domain, or its key is not the pinned one (F2, G1). */
+  PEER_UNTRUSTED: { status: 403, reason: 'Peer Not Trusted' },
+  /** The per-peer connection cap is reached and no open connection can be shared (F4). */
+  PEER_FLOW_CAP: { status: 503, reason: 'Peer Connection Limit' },
   // Configuration (never a SIP status of its own; 500 if it ever reaches the wire).
   CONFIG_INVALID: { status: 500, reason: 'Server Internal Error' },
   /** A configured certificate, key, CA bundle or CRL file cannot be read or used (F2, F3, O2). */

@@ -53,11 +53,12 @@ export const configSchema = z.strictObject({
 
 interface DomainLists {
   readonly domains: readonly string[];
-  readonly routes: ReadonlyArray<{ readonly domain: string }>;
+  readonly routes: ReadonlyArray<{ readonly domain: string; readonly identity?: readonly string[] | undefined }>;
   readonly discovery: { readonly allow: readonly string[]; readonly deny: readonly string[] };
+  readonly agreements: ReadonlyArray<{ readonly peer: string }>;
 }
 
-// D1: a domain is ours, allowed or denied, never two of those at once.
+// D1, G1: a domain is ours, allowed or denied, never two of those at once; an agreement is with a peer.
 function checkDiscoveryLists(config: DomainLists, ctx: z.RefinementCtx): void {
   const own = new Set(config.domains);
   const routed = new Set(config.routes.map((route) => route.domain));
@@ -69,6 +70,16 @@ function checkDiscoveryLists(config: DomainLists, ctx: z.RefinementCtx): void {
   config.discovery.allow.forEach((domain, index) => {
     if (own.has(domain)) conflict(ctx, ['discovery', 'allow', index], `\`${domain}\` is one of this edge's own domains`, 'remove it from discovery.allow');
     else if (denied.has(domain)) conflict(ctx, ['discovery', 'allow', index], `\`${domain}\` is also in discovery.deny`, 'keep it in one of the two lists');
+  });
+  config.agreements.forEach((agreement, index) => {
+    if (own.has(agreement.peer)) conflict(ctx, ['agreements', index, 'peer'], `\`${agreement.peer}\` is one of this edge's own domains`, 'name a peer community');
+    else if (denied.has(agreement.peer)) conflict(ctx, ['agreements', index, 'peer'], `\`${agreement.peer}\` is also in discovery.deny`, 'remove the agreement or the deny entry');
+  });
+  // A peer's certificate must never stand for this community: that would let it speak as us (F7).
+  config.routes.forEach((route, index) => {
+    route.identity?.forEach((name, at) => {
+      if (own.has(name)) conflict(ctx, ['routes', index, 'identity', at], `\`${name}\` is one of this edge's own domains`, 'list the names the peer edge\'s certificate carries');
+    });
   });
 }
 

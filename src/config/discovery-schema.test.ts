@@ -42,6 +42,18 @@ describe('D1-D7 discovery configuration', () => {
     ]);
   });
 
+  it('D1 G1 refuses an agreement with a denied or own domain, and a route identity naming an own domain', () => {
+    const extra = [
+      'agreements: [{ peer: evil.example }, { peer: a.example.com }]',
+      'routes: [{ domain: b.example.net, targets: [{ host: 192.0.2.1, port: 5061, transport: tls }], identity: [a.example.com] }]', '',
+    ].join('\n');
+    expect(problems('  deny: [evil.example]\n', extra)).toEqual([
+      'agreements[0].peer: `evil.example` is also in discovery.deny. Fix: remove the agreement or the deny entry',
+      "agreements[1].peer: `a.example.com` is one of this edge's own domains. Fix: name a peer community",
+      "routes[0].identity[0]: `a.example.com` is one of this edge's own domains. Fix: list the names the peer edge's certificate carries",
+    ]);
+  });
+
   it('D2 refuses a repeated transport and an unknown one', () => {
     expect(problems('  transports: [tls, tls]\n')).toEqual(['discovery.transports[1]: repeats `tls`. Fix: list each choice once, in order of preference']);
     expect(problems('  transports: [tls, sctp]\n')[0]).toMatch(/^discovery\.transports\[1\]: expected one of udp, tcp, tls/);

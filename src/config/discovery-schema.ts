@@ -82,9 +82,9 @@ export const mimiSchema = section(z.strictObject({
 
 export const discoverySchema = section(z.strictObject({
   federation: z.enum(FEDERATION_MODES).default('closed'),
-  /** Peer domains found through DNS in `closed` mode (static routes are allowed already). */
+  /** Peer domains found through DNS in `closed` mode, and admitted inbound (static routes are allowed already). */
   allow: z.array(domainNameField()).default([]),
-  /** Never routed to, in either mode. */
+  /** Never routed to, and refused inbound, in either mode. */
   deny: z.array(domainNameField()).default([]),
   /** `host:port` of recursive resolvers, asked in order; empty: the system's resolvers. */
   resolvers: z.array(resolverField()).default([]),

@@ -34,6 +34,12 @@ export const limitsSchema = section(z.strictObject({
   maxConnections: boundedInt({ min: 1, max: 1_000_000, default: 10_000 }),
   maxPendingBytesPerConnection: boundedInt({ min: 4096, max: 268_435_456, default: 1_048_576 }),
   idleTimeoutMs: boundedInt({ min: 1000, max: 86_400_000, default: 300_000 }),
+  /** RFC 5626 §4.4.1 CRLF ping after this much silence on a stream; the pong is due within min(this, 10 s). 0: off. */
+  keepaliveIntervalMs: boundedInt({ min: 0, max: 3_600_000, default: 30_000 }),
+  /** SPEC F4, G1: connections the edge opens to one peer domain, unless its agreement says otherwise. */
+  maxFlowsPerPeer: boundedInt({ min: 1, max: 10_000, default: 4 }),
+  /** SPEC F4, G1: connections one peer domain may open to the edge, unless its agreement says otherwise. */
+  maxInboundFlowsPerPeer: boundedInt({ min: 1, max: 10_000, default: 4 }),
   timers: timersSchema,
 }).superRefine((limits, ctx) => {
   // A connection must be able to buffer at least one message of the largest size we accept.

@@ -4,7 +4,7 @@
 // 30 days, 90 days) and the order of magnitude of deployed federation edges (20 messages/s for a
 // discovered partner, 1/s when suspicious, blocked after 1,000 distinct recipients).
 import { z } from 'zod';
-import { domainNameField } from './network-fields.js';
+import { domainNameField, refuse } from './network-fields.js';
 import { section } from './section.js';
 
 const DAY_S = 86_400;
@@ -103,6 +103,20 @@ export const policySchema = section(z.strictObject({
   }),
 }));
 
+/** A SHA-256 digest of a certificate's SubjectPublicKeyInfo, base64 (the RFC 7469 pin-sha256 form). */
+const SPKI_PIN = /^[A-Za-z0-9+/]{43}=$/;
+
+/** F2, G1: what a peer's certificate must also satisfy beyond chaining to tls.ca. */
+const trustSchema = z.strictObject({
+  /** Pinned keys: a flow claiming this peer whose certificate key is not listed is refused. Empty: no pin. */
+  spki: z.array(z.string().superRefine((value, ctx) => {
+    if (!SPKI_PIN.test(value)) {
+      refuse(ctx, `\`${value}\` is not a base64 SHA-256 SPKI digest`,
+        'write 44 base64 characters, e.g. from `openssl x509 -pubkey -noout -in peer.pem | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`');
+    }
+  })).default([]),
+}).default({ spki: [] });
+
 /** G1: one peer community's agreement. */
 export const agreementSchema = z.strictObject({
   peer: domainNameField(),
@@ -112,6 +126,11 @@ export const agreementSchema = z.strictObject({
   assertsTrust: z.boolean().default(false),
   /** F7: other domains this peer's edge may speak for. */
   speaksFor: z.array(domainNameField()).default([]),
+  /** F4: connections the edge opens to this peer; default limits.maxFlowsPerPeer. */
+  maxFlows: z.number().int().min(1).max(10_000).optional(),
+  /** F4: connections this peer may open to the edge; default limits.maxInboundFlowsPerPeer. */
+  maxInboundFlows: z.number().int().min(1).max(10_000).optional(),
+  trust: trustSchema,
 });
 
 export const agreementsSchema = z.array(agreementSchema).default([]);

@@ -7,6 +7,11 @@ import { targetList } from './target-schema.js';
 export const routeSchema = z.strictObject({
   domain: domainNameField(),
   targets: targetList(),
+  /**
+   * D1: the domains the peer's certificate may name instead of `domain` (a hosted edge's own name).
+   * A flow authenticated as one of them counts as this peer's (F4 reuse, F7 authority). Default: [domain].
+   */
+  identity: z.array(domainNameField()).min(1).optional(),
 }).meta({ examples: [{ domain: 'b.example.net', targets: [{ host: 'sip.b.example.net', port: 5061, transport: 'tls' }] }] });
 
 export type Route = z.infer<typeof routeSchema>;

@@ -30,6 +30,8 @@ export class EdgeMetrics {
   readonly responses = new Counter({ name: 'simple_edge_responses_total', help: 'Final responses sent to requests crossing the border, by method, status class, direction and peer domain', labelNames: ['method', 'status_class', 'direction', 'peer'] as const, registers: [this.registry] });
   readonly edgeAnswers = new Counter({ name: 'simple_edge_answers_total', help: 'Requests the edge answered itself instead of relaying, by status and the rule or RFC step behind it', labelNames: ['status', 'because'] as const, registers: [this.registry] });
   readonly policyDecisions = new Counter({ name: 'simple_edge_policy_decisions_total', help: 'Border policy decisions other than pass, by rule, verdict (shadow- when not applied) and peer domain', labelNames: ['rule', 'verdict', 'peer'] as const, registers: [this.registry] });
+  readonly peerConnections = new Gauge({ name: 'simple_edge_peer_connections', help: 'Open connections with peer edges, by peer domain and who opened them (F4)', labelNames: ['peer', 'direction'] as const, registers: [this.registry] });
+  readonly peerConnectionsRefused = new Counter({ name: 'simple_edge_peer_connections_refused_total', help: 'Connections refused once the peer was known, by reason: cap, denied, not-allowed, untrusted (F4, D1, G1)', labelNames: ['reason'] as const, registers: [this.registry] });
   readonly relayLatency = new Histogram({ name: 'simple_edge_relay_latency_seconds', help: 'From a border-crossing request reaching the proxy to its final response leaving the edge, by direction', labelNames: ['direction'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
   #sources: ScrapeSources | undefined;
 

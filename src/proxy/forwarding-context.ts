@@ -42,6 +42,8 @@ export class ForwardingContext {
   readonly #request: IncomingRequest;
   readonly #outcomes: Array<BranchOutcome & { readonly response?: IncomingResponse }> = [];
   #attempt = 0;
+  /** Flows this request went out on: a failover must not land on the same shared connection (F4, D2). */
+  readonly #triedFlows = new Set<string>();
   #current: ClientTransaction | undefined;
   #currentTarget: RouteTarget | undefined;
   #timerC: Timer | undefined;
@@ -80,13 +82,14 @@ export class ForwardingContext {
     const attempt = this.#attempt++;
     let flow: Flow;
     try {
-      flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request));
+      flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
     } catch (error) {
       this.#deps.log.debug({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
       this.#deps.router.reportFailure?.(target, {});
       this.#outcomes.push({ status: 503, fromDownstream: false });
       return this.#next();
     }
+    this.#triedFlows.add(flow.id);
     this.#send(flow, target, attempt);
   }
 

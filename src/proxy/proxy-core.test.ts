@@ -143,6 +143,8 @@ describe('D2 failover down the target list (RFC 3263 §4.3)', () => {
     const second = edge.target('198.51.100.21:5061');
     await edge.receive(responseTo(sentMessage(second), 404, 'Not Found'), second);
     expect(statusOf(client)).toEqual([404]);
+    // F4: had the first gone over a connection shared with the peer, the second must not reuse it.
+    expect(edge.avoided).toEqual([[], [first.id]]);
   });
 
   it('MUST answer 500, not 503, when every target answered 503 (§16.7 step 6)', async () => {

@@ -2,6 +2,7 @@
 // CANCEL (§16.10), loop check, route (§16.4-16.5), then relay through a ForwardingContext (§16.6-16.7).
 // ACKs for 2xx and stray responses are relayed statelessly (§16.7 step 10, §16.11).
 
+import { isIP } from 'node:net';
 import { createResponse } from '../sip/create-response.js';
 import { isEdgeError } from '../errors.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
@@ -18,6 +19,7 @@ import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
 import type { ResponseDispatcher } from './response-dispatcher.js';
 import { otherSide } from '../routing/resolve-target.js';
+import type { RouteTarget } from '../routing/route-types.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
 import type { Crossing } from '../policy/border-policy.js';
@@ -30,7 +32,16 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly authority?: ImplicitAuthority;
   /** X1: one line per border-crossing request; none when absent. */
   readonly audit?: AuditSink;
+  /** D1: whether a peer domain may federate with this community; absent, every peer may. */
+  readonly federation?: FederationGate;
   findInviteServerTransaction(cancel: IncomingRequest): ServerTransaction | undefined;
+}
+
+/** D1 static provisioning as the proxy asks it (the peers layer's PeerDirectory answers). */
+export interface FederationGate {
+  isOwn(domain: string): boolean;
+  /** Why the peer domain may not federate (deny-list, closed mode), or undefined. */
+  refusal(domain: string): { readonly status: number; readonly reason: string; readonly message: string } | undefined;
 }
 
 /** Seconds a client is asked to wait while the edge shuts down (O5). */
@@ -50,7 +61,7 @@ export class ProxyCore implements TransactionUser {
    * O2: new requests meet these rules, routes and agreements; requests already being relayed keep
    * the ones they started with (their ForwardingContext holds them).
    */
-  reconfigure(parts: Pick<ProxyCoreDeps, 'policy' | 'router' | 'authority'>): void {
+  reconfigure(parts: Pick<ProxyCoreDeps, 'policy' | 'router' | 'authority' | 'federation'>): void {
     this.#deps = { ...this.#deps, ...parts };
   }
 
@@ -90,6 +101,11 @@ export class ProxyCore implements TransactionUser {
         transaction.crossing = { direction: 'inbound', peer: claimedDomain(request, arrival) };
         return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
       }
+      const refused = this.#federationRefusal(origin.peer, request);
+      if (refused !== undefined) {
+        transaction.crossing = { direction: 'inbound', peer: origin.peer };
+        return this.#answer(transaction, refused);
+      }
       crossing = { direction: 'inbound', peer: origin.peer };
       transaction.crossing = crossing;
     }
@@ -105,8 +121,9 @@ export class ProxyCore implements TransactionUser {
     }
     const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
     if (outboundEdits === undefined) return;
+    const targets = crossing?.direction === 'outbound' ? namePeer(decision.targets, crossing.peer) : decision.targets;
     const context = new ForwardingContext(this.#deps, {
-      serverTransaction: transaction, targets: decision.targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
+      serverTransaction: transaction, targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
       crossing, edits: [...inboundEdits, ...outboundEdits],
     });
     if (request.method === 'INVITE') {
@@ -132,6 +149,20 @@ export class ProxyCore implements TransactionUser {
     return undefined;
   }
 
+  /** D1: the peer a request is attributed to, and the domain its From claims, must both be admitted. */
+  #federationRefusal(peer: string, request: IncomingRequest): Answer | undefined {
+    const gate = this.#deps.federation;
+    if (gate === undefined) return undefined;
+    const from = request.from.uri;
+    const claimed = isSipUri(from) ? from.host.toLowerCase() : undefined;
+    for (const domain of new Set([peer, claimed])) {
+      if (domain === undefined || gate.isOwn(domain) || isIP(domain.replace(/^\[|\]$/g, '')) !== 0) continue;
+      const refusal = gate.refusal(domain);
+      if (refusal !== undefined) return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.message}` };
+    }
+    return undefined;
+  }
+
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
   #cancel(cancel: IncomingRequest, transaction: ServerTransaction): void {
     const invite = this.#deps.findInviteServerTransaction(cancel);
@@ -152,8 +183,10 @@ export class ProxyCore implements TransactionUser {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
     const plan = planRoute(ack, this.#deps.local);
     const decision = await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
-    const target = decision.kind === 'forward' ? decision.targets[0] : undefined;
-    if (target === undefined) return;
+    const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
+    if (routed === undefined) return;
+    // F4: an ACK to a peer goes over that peer's connection, like the rest of its dialog.
+    const target = flow.side === 'internal' ? namePeer([routed], targetDomain(ack.to.uri))[0] ?? routed : routed;
     const out = await this.#deps.flows.connect(target);
     const branch = forwardBranch(ack, loopKey(ack), 0);
     const bytes = forwardRequest({
@@ -190,6 +223,16 @@ export class ProxyCore implements TransactionUser {
       this.#deps.log.debug({ callId: safeCallId(request), err: String(error) }, 'answer not sent');
     }
   }
+}
+
+/**
+ * An in-dialog request follows a Route to an address; the peer it goes to is the one its To names.
+ * Naming it lets the peers layer send it over that peer's open connection (F4) and check the
+ * certificate against it (RFC 5922), as for a request routed by domain.
+ */
+function namePeer(targets: readonly RouteTarget[], peer: string): readonly RouteTarget[] {
+  if (isIP(peer.replace(/^\[|\]$/g, '')) !== 0 || !peer.includes('.')) return targets;
+  return targets.map((t) => (t.side === 'external' && t.servername === undefined ? { ...t, servername: peer } : t));
 }
 
 function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {

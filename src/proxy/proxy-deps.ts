@@ -15,12 +15,17 @@ export interface ClientTransactionStarter {
   sendRequest(options: { request: OutgoingMessage; branch: string; flow: Flow; method: string; handlers: ClientTransactionHandlers }): ClientTransaction;
 }
 
+export interface ConnectOptions {
+  /** Flows already tried for this request: a shared connection among them is not offered again (D2). */
+  readonly avoid?: ReadonlySet<string>;
+}
+
 export interface FlowConnector {
   /**
    * A live flow to the target: an open connection is reused, else one is opened. `localDomain`: the
    * served domain the request is from, whose certificate a new TLS connection presents (SPEC F3).
    */
-  connect(target: RouteTarget & { readonly localDomain?: string }): Promise<Flow>;
+  connect(target: RouteTarget & { readonly localDomain?: string }, options?: ConnectOptions): Promise<Flow>;
 }
 
 export interface ProxyDeps {

@@ -12,7 +12,10 @@ const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'RE
 export function recordRouteEntries(request: IncomingRequest, arrival: Flow, target: RouteTarget, local: LocalAddresses): string[] {
   if (!DIALOG_CREATING.has(request.method) || request.to.tag !== undefined) return [];
   const outbound = local.listenerFor(target.side, target.protocol, familyOf(target.address));
-  const inbound = local.find(arrival.local.address, arrival.local.port, arrival.protocol);
+  // A request may arrive on a connection the edge opened (F4 reuse): its local end is no listener,
+  // so the entry names the listener of that side and transport, which the peer can reach.
+  const inbound = local.find(arrival.local.address, arrival.local.port, arrival.protocol)
+    ?? local.listenerFor(arrival.side, arrival.protocol, familyOf(arrival.local.address));
   if (outbound === undefined) return inbound === undefined ? [] : [entry(inbound)];
   if (inbound === undefined || inbound === outbound) return [entry(outbound)];
   // Topmost first: the entry facing the target, then the one facing where the request came from.

@@ -78,7 +78,7 @@ describe('D1 federation modes', () => {
     expect(await route(router({ federation: 'open', deny: ['c.example.org'] }), 'MESSAGE', 'sip:dave@c.example.org')).toMatchObject({ status: 403, because: 'D1 deny-list' });
   });
 
-  it('D1 static routes win over DNS', async () => {
+  it('D1 static routes win over DNS, naming the peer domain as servername', async () => {
     const transport = peerZone();
     expect(targetsOf(await route(router({ federation: 'open' }, transport), 'MESSAGE', 'sip:x@static.example.net'))).toEqual(['tls 192.0.2.99:5061 static.example.net']);
     expect(transport.exchanges).toEqual([]);

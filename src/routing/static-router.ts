@@ -31,6 +31,7 @@ export class StaticRouter implements Router {
     const host = uri.host.toLowerCase();
     if (this.#domains.has(host)) return this.#internalRoute(request.method, request.headers.get('event'));
     const peer = this.#peerRoutes.get(host);
+    // RFC 5922 §4: the peer's certificate must cover the domain reached, named as SNI (D1 static route).
     if (peer !== undefined) return forward(await Promise.all(peer.map(async (t) => peerTarget(await resolveTarget(t, 'external'), host))));
     if (isIP(uri.host.replace(/^\[|\]$/g, '')) !== 0) {
       const target = await targetFromUri(uri, otherSide(flow.side));

@@ -17,6 +17,8 @@ export interface StreamDestination {
   readonly servername?: string;
   /** The served domain the connection speaks for: its certificate is presented (SPEC F3). */
   readonly localDomain?: string;
+  /** Names the server may prove instead of `servername` (D1 `routes[].identity`). */
+  readonly acceptedIdentities?: readonly string[];
 }
 
 /** Resolves with the connected (for TLS: handshaken) socket; rejects with a TransportError. */
@@ -38,7 +40,7 @@ export function dialStream(destination: StreamDestination, tls: TlsMaterial | un
     };
     const onError = (error: Error): void => fail(new TransportError('CONNECT_FAILED', `${destination.protocol} ${where}: ${error.message}`, { cause: error }));
     const onReady = (): void => {
-      const mismatch = destination.protocol === 'tls' ? identityMismatch(socket as TLSSocket, destination.servername) : undefined;
+      const mismatch = destination.protocol === 'tls' ? identityMismatch(socket as TLSSocket, destination.servername, destination.acceptedIdentities) : undefined;
       if (mismatch !== undefined) return fail(new TransportError('PEER_IDENTITY_MISMATCH', `tls ${where}: ${mismatch}`));
       timer.cancel();
       socket.off('error', onError);
@@ -69,13 +71,14 @@ function openTls(destination: StreamDestination, tls: TlsMaterial): Socket {
  * and name the target domain; why not, or undefined when it does. An IP literal or no name at all
  * (a configured next hop given as an address) leaves only the chain to check.
  */
-function identityMismatch(socket: TLSSocket, servername: string | undefined): string | undefined {
+function identityMismatch(socket: TLSSocket, servername: string | undefined, accepted: readonly string[] | undefined): string | undefined {
   const domain = domainName(servername);
   if (domain === undefined) return undefined;
   if (!socket.authorized) return `the certificate is not verified (${String(socket.authorizationError)}), so it proves no domain`;
   const identity = peerIdentityOf(socket.getPeerCertificate());
-  if (identityCovers(identity, domain)) return undefined;
-  return `the certificate names ${identity === undefined || identity.length === 0 ? 'no SIP domain' : identity.join(', ')}, not ${domain}`;
+  const names = accepted ?? [domain];
+  if (names.some((name) => identityCovers(identity, name))) return undefined;
+  return `the certificate names ${identity === undefined || identity.length === 0 ? 'no SIP domain' : identity.join(', ')}, not ${names.join(' or ')}`;
 }
 
 function domainName(servername: string | undefined): string | undefined {

@@ -16,6 +16,8 @@ export type TransportErrorCode =
   | 'TLS_NOT_CONFIGURED'
   /** The transport layer is closed or not listening. */
   | 'LAYER_CLOSED'
+  /** The layer above refused the connection once its peer was known (SPEC F4 caps, D1 lists, G1 pins). */
+  | 'PEER_REFUSED'
   /** The options failed validation at start-up. */
   | 'OPTIONS_INVALID';
 

@@ -10,6 +10,7 @@ import { dialStream } from './dial-stream.js';
 import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
 import { flowId, type FlowDirection } from './flow-id.js';
 import { identityCovers, peerIdentityOf } from './peer-identity.js';
+import { spkiFingerprintOf } from './spki-fingerprint.js';
 import { StreamFlow } from './stream-flow.js';
 import { StreamListener, type StreamAdmission } from './stream-listener.js';
 import { TlsMaterial } from './tls-material.js';
@@ -25,6 +26,11 @@ export interface ConnectDestination {
   readonly side: Side;
   /** TLS: the peer domain being reached, sent as SNI; the server's certificate must cover it (RFC 5922). */
   readonly servername?: string;
+  /**
+   * Names the server's certificate may carry instead of `servername` (a peer hosted under another
+   * domain, D1 `routes[].identity`); absent: `servername` alone.
+   */
+  readonly acceptedIdentities?: readonly string[];
   /** TLS: the served domain the request is from; its certificate is presented, else the default (F3). */
   readonly localDomain?: string;
 }
@@ -108,7 +114,7 @@ export class TransportLayer {
     if (destination.protocol === 'udp') return this.#datagramFlow(destination);
     const key = endpointKey(destination.side, destination.protocol, destination);
     const open = this.#streamsByEndpoint.get(key);
-    if (open !== undefined && open.isOpen && this.#servesDomain(open, destination.servername)) return open;
+    if (open !== undefined && open.isOpen && this.#servesDomain(open, destination)) return open;
     // One dial in flight per destination, shared; over TLS per target domain too, as each is checked apart.
     const dialKey = destination.protocol === 'tls' && destination.servername !== undefined ? `${key} ${destination.servername.toLowerCase()}` : key;
     const pending = this.#dials.get(dialKey);
@@ -160,7 +166,8 @@ export class TransportLayer {
       const limits = this.#options.limits;
       const socket = await dialStream(destination, this.#tls, this.#options.clock, limits.handshakeTimeoutMs);
       const remote = { address: destination.address, port: destination.port };
-      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', remote);
+      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', { remote, ...(destination.servername === undefined ? {} : { servername: destination.servername }) });
+      if (typeof flow === 'string') throw new TransportError('PEER_REFUSED', `${key}: ${flow}`);
       if (flow !== undefined) return flow;
       throw this.#state === 'closed'
         ? new TransportError('LAYER_CLOSED', 'the transport layer closed while dialling')
@@ -170,20 +177,29 @@ export class TransportLayer {
     }
   }
 
-  /** Make a flow of a connected socket; undefined when the socket died before this point. */
-  #adopt(socket: Socket, side: Side, protocol: 'tcp' | 'tls', direction: FlowDirection, remote?: Endpoint): StreamFlow | undefined {
+  /** Make a flow of a connected socket: undefined when the socket died before this point, the reason when refused. */
+  #adopt(socket: Socket, side: Side, protocol: 'tcp' | 'tls', direction: FlowDirection, dialled?: { remote: Endpoint; servername?: string }): StreamFlow | string | undefined {
     if (this.#state === 'closed' || socket.destroyed || socket.remoteAddress === undefined || socket.remotePort === undefined) {
       socket.destroy();
       return undefined;
     }
     const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-    const peer = remote ?? { address: socket.remoteAddress, port: socket.remotePort };
+    const peer = dialled?.remote ?? { address: socket.remoteAddress, port: socket.remotePort };
     const tlsSocket = socket as TLSSocket;
     // RFC 5922 §7.1: an identity only from a certificate that chained to a trusted CA.
     const certificate = protocol === 'tls' && tlsSocket.authorized ? tlsSocket.getPeerCertificate() : undefined;
     const peerIdentity = peerIdentityOf(certificate);
     const peerCertificateExpiresAt = certificate?.valid_to === undefined ? undefined : Date.parse(certificate.valid_to);
     const id = flowId(protocol, local, peer, direction, this.#nextSerial());
+    const refusal = this.#options.admitStream?.({
+      id, side, protocol, direction, peerIdentity, spkiSha256: spkiFingerprintOf(certificate), servername: dialled?.servername,
+    });
+    if (refusal !== undefined) {
+      this.#stats.refusedPeerConnections++;
+      this.#options.logger?.info({ flow: id, peerIdentity, reason: refusal }, 'connection refused');
+      socket.destroy();
+      return refusal;
+    }
     const flow = new StreamFlow(socket, { id, protocol, side, local, remote: peer, peerIdentity, peerCertificateExpiresAt }, this.#context);
     this.#openStreams++;
     this.#streamsByEndpoint.set(endpointKey(side, protocol, peer), flow);
@@ -191,8 +207,10 @@ export class TransportLayer {
   }
 
   /** RFC 5922 §7.3: a TLS flow is reused for a domain only if its certificate covers that domain. */
-  #servesDomain(flow: StreamFlow, servername: string | undefined): boolean {
-    return flow.protocol !== 'tls' || servername === undefined || isIP(servername) !== 0 || identityCovers(flow.peerIdentity, servername);
+  #servesDomain(flow: StreamFlow, destination: ConnectDestination): boolean {
+    const servername = destination.servername;
+    if (flow.protocol !== 'tls' || servername === undefined || isIP(servername) !== 0) return true;
+    return (destination.acceptedIdentities ?? [servername]).some((name) => identityCovers(flow.peerIdentity, name));
   }
 
   #hasRoomForConnection(): boolean {

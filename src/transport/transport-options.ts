@@ -65,6 +65,21 @@ export interface TransportLogger {
   warn(details: object, message: string): void;
 }
 
+/** A stream connection about to become a flow: what the layers above judge it by (SPEC F4, D1, G1). */
+export interface StreamCandidate {
+  /** The id the flow will have, so the judge can keep track of it until `onFlowClosed`. */
+  readonly id: string;
+  readonly side: Side;
+  readonly protocol: 'tcp' | 'tls';
+  readonly direction: 'inbound' | 'outbound';
+  /** Verified certificate domains (RFC 5922); undefined without mutual TLS. */
+  readonly peerIdentity: readonly string[] | undefined;
+  /** Base64 SHA-256 of the peer certificate's SubjectPublicKeyInfo, for pinning. */
+  readonly spkiSha256: string | undefined;
+  /** Outbound: the domain being reached (the SNI), when known. */
+  readonly servername: string | undefined;
+}
+
 export interface TransportLayerOptions {
   readonly listeners: ReadonlyArray<ListenerOptions>;
   readonly tls?: TlsOptions;
@@ -72,6 +87,11 @@ export interface TransportLayerOptions {
   readonly clock: Clock;
   onMessage(message: IncomingMessage, flow: Flow): void;
   onFlowClosed?(flow: Flow, reason: string): void;
+  /**
+   * Asked once per TCP or TLS connection after the handshake, when the peer is known: undefined
+   * admits it, a reason refuses it (the connection is closed; a dial fails with PEER_REFUSED).
+   */
+  admitStream?(candidate: StreamCandidate): string | undefined;
   readonly logger?: TransportLogger;
 }
 
@@ -80,6 +100,8 @@ export interface TransportStats {
   acceptedConnections: number;
   /** Connections refused at accept because a cap was reached. */
   refusedConnections: number;
+  /** Connections refused after the handshake by `admitStream` (peer caps, lists, pins). */
+  refusedPeerConnections: number;
   /** Streams closed, or datagrams dropped or answered, because the bytes were not SIP. */
   framingErrors: number;
   handshakeFailures: number;
@@ -95,7 +117,7 @@ export interface TransportStats {
 
 export function emptyStats(): TransportStats {
   return {
-    acceptedConnections: 0, refusedConnections: 0, framingErrors: 0, handshakeFailures: 0, handshakeFailureReasons: new Map(),
+    acceptedConnections: 0, refusedConnections: 0, refusedPeerConnections: 0, framingErrors: 0, handshakeFailures: 0, handshakeFailureReasons: new Map(),
     handshakeTimeouts: 0, keepaliveTimeouts: 0, sendBufferOverflows: 0, deliveryFailures: 0,
   };
 }

@@ -2,7 +2,7 @@
 // apt-get when their programs are missing. Fast and silent when everything is already there, so the
 // vitest global setup can call it on every run.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,23 @@ const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   'sip-tester': ['sipp'],
   stunnel4: ['stunnel4', 'stunnel'],
   'libxml2-utils': ['xmllint'],
+  kamailio: ['kamailio'],
 };
+
+/** Packages that install no program of their own (kamailio-tls-modules): present when dpkg says so. */
+function dpkgInstalled(packageName: string): boolean {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', packageName], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
+  } catch {
+    return false;
+  }
+}
+
+function isInstalled(packageName: string): boolean {
+  const programs = PROGRAMS[packageName];
+  if (programs !== undefined) return findProgram(programs) !== undefined;
+  return findProgram([packageName]) !== undefined || dpkgInstalled(packageName);
+}
 
 /** apt-get update plus install over a slow mirror; a hung apt must not hang the test run for ever. */
 const APT_TIMEOUT_MS = 10 * 60_000;
@@ -59,7 +75,7 @@ export function requireProgram(packageName: string): string {
  * `apt-get install -y`. Needs root; anyone else gets the command to run.
  */
 export async function ensureDebianPackages(packages: readonly string[]): Promise<void> {
-  const missing = packages.filter((name) => findProgram(PROGRAMS[name] ?? [name]) === undefined);
+  const missing = packages.filter((name) => !isInstalled(name));
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
@@ -74,6 +90,6 @@ export async function ensureDebianPackages(packages: readonly string[]): Promise
     const detail = error instanceof Error ? error.message : String(error);
     throw new Error(`installing ${missing.join(', ')} failed (${command}): ${detail}`, { cause: error });
   }
-  const stillMissing = missing.filter((name) => findProgram(PROGRAMS[name] ?? [name]) === undefined);
+  const stillMissing = missing.filter((name) => !isInstalled(name));
   if (stillMissing.length > 0) throw new Error(`apt-get installed ${stillMissing.join(', ')} but its programs are not on PATH`);
 }

@@ -159,6 +159,8 @@ export function edgeConfigYaml(layout: EdgeLayout): string {
     `  registrar: ${layout.registrar === undefined ? 'builtin' : targetsYaml(layout.registrar)}`,
     `  presence: ${layout.presence === undefined ? 'builtin' : targetsYaml(layout.presence)}`,
     layout.peer === undefined ? 'routes: []' : `routes:\n  - domain: ${PEER_DOMAIN}\n    targets: ${targetsYaml(layout.peer)}`,
+    // D1 closed federation: the peer community is provisioned even where no route to it is needed.
+    `discovery: { allow: [${PEER_DOMAIN}] }`,
     'state: { backend: memory }',
     `admin: { listen: "${LOOPBACK}:${layout.adminPort}" }`,
     `log: { level: ${layout.logLevel ?? 'info'} }`,

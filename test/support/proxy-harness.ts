@@ -6,7 +6,8 @@ import { parseConfigText } from '../../src/config/load-config.js';
 import { EdgeMetrics } from '../../src/observability/edge-metrics.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { LocalAddresses, type BoundListener } from '../../src/proxy/local-addresses.js';
-import { ProxyCore } from '../../src/proxy/proxy-core.js';
+import { ProxyCore, type FederationGate } from '../../src/proxy/proxy-core.js';
+import type { ConnectOptions } from '../../src/proxy/proxy-deps.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
 import type { RouteTarget, Router } from '../../src/routing/route-types.js';
 import { StaticRouter } from '../../src/routing/static-router.js';
@@ -49,11 +50,14 @@ export class ProxyHarness {
 
   /** Calls the router received through `reportFailure` (D2 back-off). */
   readonly failures: string[] = [];
+  /** Every target the proxy asked a flow for, in order, with the flows it asked to avoid. */
+  readonly connected: RouteTarget[] = [];
+  readonly avoided: string[][] = [];
 
-  constructor() {
+  constructor(options: { federation?: FederationGate } = {}) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
-    const connector = { connect: (target: RouteTarget) => this.#connect(target) };
+    const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
     const log = silentLogger();
     const responses = new ResponseDispatcher(connector, log);
     // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
@@ -71,6 +75,7 @@ export class ProxyHarness {
       transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local: new LocalAddresses(LISTENERS),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
+      ...(options.federation === undefined ? {} : { federation: options.federation }),
     });
     bound.proxy = proxy;
     this.proxy = proxy;
@@ -105,7 +110,9 @@ export class ProxyHarness {
     };
   }
 
-  async #connect(target: RouteTarget): Promise<Flow> {
+  async #connect(target: RouteTarget, options?: ConnectOptions): Promise<Flow> {
+    this.connected.push(target);
+    this.avoided.push([...(options?.avoid ?? [])]);
     const key = `${target.address}:${target.port}`;
     if (this.unreachable.has(key)) throw new Error(`connect ECONNREFUSED ${key}`);
     let flow = this.targets.get(key);

@@ -113,6 +113,7 @@ export class SipEndpoint {
       for (let frame = nextFrame(buffer); frame !== undefined; frame = nextFrame(buffer)) {
         buffer = buffer.subarray(frame.length);
         if (frame.message !== undefined) this.#receive(frame.message, socket);
+        else if (frame.ping === true) socket.write('\r\n'); // RFC 5626 §4.4.1: a CRLF CRLF ping gets a CRLF pong
       }
     });
   }
@@ -131,10 +132,10 @@ export class SipEndpoint {
 }
 
 /** One framed message (or keepalive CRLFs, message undefined) at the start of the buffer. */
-function nextFrame(buffer: Buffer): { length: number; message?: IncomingMessage } | undefined {
+function nextFrame(buffer: Buffer): { length: number; message?: IncomingMessage; ping?: boolean } | undefined {
   let skip = 0;
   while (buffer[skip] === 0x0d || buffer[skip] === 0x0a) skip++;
-  if (skip > 0) return { length: skip };
+  if (skip > 0) return { length: skip, ping: skip >= 4 };
   const text = buffer.toString('latin1');
   const end = text.indexOf('\r\n\r\n');
   if (end < 0) return undefined;

@@ -1,0 +1,120 @@
+// SPEC F2, F4, F7, I2 against a third-party peer: Kamailio (Debian's kamailio and
+// kamailio-tls-modules) as community B's edge over mutual TLS, configured by
+// test/fixtures/kamailio-peer/. MESSAGE and SUBSCRIBE/NOTIFY cross both ways between simple-edge
+// (community A) and Kamailio, each community's users played by a SIP endpoint on its internal side.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Edge } from '../../../src/edge.js';
+import { ensureDebianPackages, requireProgram } from '../../support/apt.js';
+import { LOOPBACK, PortAllocator, stopEdge, waitForPort } from '../../support/edge-harness.js';
+import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
+import {
+  A, B, communityPorts, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, startCommunityEdge,
+  subscribeRequest, tlsFlowIds, writeTlsFiles, type CommunityPorts,
+} from './federation-lab.js';
+
+const FIXTURE = 'test/fixtures/kamailio-peer';
+const ports = new PortAllocator();
+const tlsA = communityTls(A);
+const tlsB = communityTls(B);
+const alice = { user: 'alice', domain: A };
+const bob = { user: 'bob', domain: B };
+
+let edgeA: Edge;
+let kamailio: ChildProcess | undefined;
+let kamailioLog = '';
+let runDir: string;
+let uaA: SipEndpoint;
+let uaB: SipEndpoint;
+let portsA: CommunityPorts;
+let portsB: CommunityPorts;
+
+beforeAll(async () => {
+  await ensureDebianPackages(['kamailio', 'kamailio-tls-modules']);
+  portsA = communityPorts(ports);
+  portsB = communityPorts(ports);
+  uaA = await SipEndpoint.listen({ name: 'ua-a', port: portsA.endpoint });
+  uaB = await SipEndpoint.listen({ name: 'ua-b', port: portsB.endpoint });
+  kamailio = startKamailio();
+  await waitForPort(portsB.external, 'tcp', { timeoutMs: 20_000, what: `kamailio\n${kamailioLog}` });
+  edgeA = await startCommunityEdge({ domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external] } }, edgeTls(tlsA, tlsB));
+}, 600_000);
+
+afterAll(async () => {
+  if (edgeA !== undefined) await stopEdge(edgeA).catch(() => undefined);
+  await stopKamailio();
+  for (const ua of [uaA, uaB]) await ua?.close();
+  if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
+});
+
+/** Kamailio in the foreground on B's ports, its tls.cfg written from the template with B's files. */
+function startKamailio(): ChildProcess {
+  const files = writeTlsFiles(tlsB, tlsA);
+  runDir = files.dir;
+  const tlsConfig = path.join(runDir, 'tls.cfg');
+  writeFileSync(tlsConfig, readFileSync(path.join(FIXTURE, 'tls.cfg.template'), 'utf8')
+    .replaceAll('{{CERT}}', files.cert).replaceAll('{{KEY}}', files.key).replaceAll('{{CA}}', files.ca));
+  const defines = [
+    `LISTEN_TLS=tls:${LOOPBACK}:${portsB.external}`, `LISTEN_TCP=tcp:${LOOPBACK}:${portsB.internal}`,
+    `UA_URI="sip:${LOOPBACK}:${portsB.endpoint};transport=tcp"`, `EDGE_URI="sip:${LOOPBACK}:${portsA.external};transport=tls"`,
+    `TLS_CONFIG="${tlsConfig}"`,
+  ];
+  const child = spawn(requireProgram('kamailio'), ['-f', path.join(FIXTURE, 'kamailio.cfg'), '-DD', '-E', '-Y', runDir, ...defines.flatMap((d) => ['-A', d])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (kamailioLog += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (kamailioLog += chunk.toString()));
+  return child;
+}
+
+/** SIGTERM to the main PID (it stops its children), then wait for it. */
+async function stopKamailio(): Promise<void> {
+  const child = kamailio;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('close', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+describe('F2 F4 F7 simple-edge and Kamailio as the peer edge over mutual TLS', () => {
+  it('F4 MESSAGE crosses both ways between simple-edge and Kamailio', async () => {
+    const fromA = await uaA.connect(portsA.internal);
+    const toB = newCallId('kam-m-ab');
+    expect((await uaA.request(fromA, messageRequest(uaA, alice, bob, toB))).status).toBe(200);
+    expect(uaB.requests('MESSAGE', toB)).toHaveLength(1);
+
+    const fromB = await uaB.connect(portsB.internal);
+    const toA = newCallId('kam-m-ba');
+    expect((await uaB.request(fromB, messageRequest(uaB, bob, alice, toA))).status).toBe(200);
+    expect(uaA.requests('MESSAGE', toA)).toHaveLength(1);
+    // Every connection between the two is mutually authenticated as the other community.
+    expect(tlsFlowIds(edgeA).length).toBeGreaterThan(0);
+    for (const flow of edgeA.transport.flows) if (flow.protocol === 'tls') expect(flow.peerIdentity).toContain(B);
+  });
+
+  it('F4 SUBSCRIBE and its NOTIFY cross both ways between simple-edge and Kamailio', async () => {
+    const fromA = await uaA.connect(portsA.internal);
+    const fromB = await uaB.connect(portsB.internal);
+    await subscribeAcross(uaA, fromA, uaB, alice, bob, portsA.endpoint, portsB);
+    await subscribeAcross(uaB, fromB, uaA, bob, alice, portsB.endpoint, portsA);
+  });
+});
+
+async function subscribeAcross(
+  watcherUa: SipEndpoint, watcherSocket: Awaited<ReturnType<SipEndpoint['connect']>>, notifierUa: SipEndpoint,
+  watcher: { user: string; domain: string }, presentity: { user: string; domain: string }, watcherPort: number, notifierPorts: CommunityPorts,
+): Promise<void> {
+  const callId = newCallId('kam-sub');
+  const ok = await watcherUa.request(watcherSocket, subscribeRequest(watcherUa, watcher, presentity, callId, watcherPort));
+  expect(ok.status).toBe(200);
+  const [subscribe] = await notifierUa.waitFor('SUBSCRIBE', callId, 1);
+  const fromNotifier = await notifierUa.connect(notifierPorts.internal);
+  expect((await notifierUa.request(fromNotifier, notifyRequest(notifierUa, subscribe!, ok, notifierPorts.endpoint))).status).toBe(200);
+  await eventually(() => watcherUa.requests('NOTIFY', callId).length === 1, 'the NOTIFY to reach the watcher');
+  fromNotifier.destroy();
+}
