@@ -8,7 +8,9 @@ import type { Clock } from './clock/clock.js';
 import { TimerWheel } from './clock/timer-wheel.js';
 import type { EdgeConfig } from './config/config-schema.js';
 import { isEdgeError } from './errors.js';
+import { formatPolicyDocument, policyDocumentOf } from './config/policy-document.js';
 import { createDiscovery } from './discovery/create-discovery.js';
+import { PolicyDocumentFetcher } from './discovery/policy-document-fetcher.js';
 import { createAuditLog } from './observability/audit-log.js';
 import { EdgeMetrics } from './observability/edge-metrics.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -66,6 +68,10 @@ export interface Edge {
   readonly transport: TransportLayer;
   /** F4: connections per peer domain, and those refused (caps, D1 lists, G1 pins). */
   readonly peerFlows: PeerFlowTable;
+  /** G2: the peers' published policy documents, as fetched. */
+  readonly policyDocuments: PolicyDocumentFetcher;
+  /** G2: this community's policy document (XML), from the configuration in force. */
+  policyDocument(): string;
   readonly transactions: TransactionLayer;
   /** P9 revalidate(), X3 removeUser(address) for the admin API and the registrar; once listening. */
   readonly subscriptions: SubscriptionSupervisor;
@@ -105,8 +111,13 @@ export function createEdge(options: EdgeOptions): Edge {
   const now = options.wallClock ?? Date.now;
   // F4, D1, G1: who may hold connections with us, how many, with which keys; judged per handshake.
   const peerDirectory = new PeerDirectory(config);
+  // G2: a peer's policy document is fetched when it first connects, and kept fresh while it does.
+  const policyDocuments = new PolicyDocumentFetcher({ config: config.policyDocument, log, ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }) });
   const peerFlows = new PeerFlowTable(peerDirectory, {
-    counted: (peer, direction, delta) => metrics.peerConnections.inc({ peer, direction }, delta),
+    counted: (peer, direction, delta) => {
+      metrics.peerConnections.inc({ peer, direction }, delta);
+      if (delta > 0) policyDocuments.peerConnected(peer);
+    },
     refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
   });
 
@@ -150,6 +161,8 @@ export function createEdge(options: EdgeOptions): Edge {
     metrics,
     transport,
     peerFlows,
+    policyDocuments,
+    policyDocument: () => formatPolicyDocument(policyDocumentOf(current)),
     get transactions(): TransactionLayer {
       if (transactions === undefined) throw new Error('the edge is not listening yet');
       return transactions;
@@ -185,7 +198,7 @@ export function createEdge(options: EdgeOptions): Edge {
       const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
       await tracker.load(now());
       let limits = new PeerLimitTable(config);
-      const policy = createBorderPolicy(config, { store, tracker, now, limits }, metrics, log);
+      const policy = createBorderPolicy(config, { store, tracker, now, limits, policyDocuments }, metrics, log);
       const discovery = options.router === undefined ? createDiscovery(config.discovery, { clock }) : undefined;
       // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
       const bound: { proxy?: ProxyCore } = {};
@@ -209,9 +222,10 @@ export function createEdge(options: EdgeOptions): Edge {
       bound.proxy = proxy;
       reconfigure = (next) => {
         limits = new PeerLimitTable(next);
+        policyDocuments.reconfigure(next.policyDocument);
         peerDirectory.reconfigure(next);
         proxy.reconfigure({
-          policy: createBorderPolicy(next, { store: openStore, tracker, now, limits }, metrics, log),
+          policy: createBorderPolicy(next, { store: openStore, tracker, now, limits, policyDocuments }, metrics, log),
           router: options.router ?? new DiscoveryRouter({ config: next, clock, logger: log, discovery: discovery! }),
           federation: peerDirectory,
           authority: new ImplicitAuthority([...next.agreements, ...peerDirectory.identitySpeakers()]),
@@ -227,6 +241,7 @@ export function createEdge(options: EdgeOptions): Edge {
       admin = createEdgeAdminBackend({
         config: () => current, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
         removeUser: (address) => running.removeUser(address), listening: () => listening,
+        policyDocument: () => edge.policyDocument(), peerPolicies: () => policyDocuments.entries(),
       });
       metrics.observe({
         transactions: () => layer.size,
@@ -266,11 +281,13 @@ interface PolicyState {
   readonly tracker: SubscriptionTracker;
   readonly now: () => number;
   readonly limits: PeerLimitTable;
+  readonly policyDocuments: PolicyDocumentFetcher;
 }
 
 function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: EdgeMetrics, log: Logger): BorderPolicy {
   const limits = state.limits;
   return new BorderPolicy({
+    ...(config.policyDocument.fetch ? { peerPolicyOf: (peer: string) => state.policyDocuments.documentOf(peer) } : {}),
     chains: DEFAULT_CHAINS, store: state.store, subscriptions: state.tracker, now: state.now, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
     community: createCommunityFacts(config.policy),
     limitsFor: (peer) => limits.limitsFor(peer),

@@ -23,6 +23,8 @@ export interface PeerSummary {
   readonly state: 'connected' | 'idle';
   /** Ids of the open flows authenticated for the peer. */
   readonly flows: readonly string[];
+  /** G2: the peer's published policy document as last fetched (null before any attempt). */
+  readonly policyDocument: { readonly url: string; readonly version?: number; readonly fetchedAt?: string; readonly problem?: string; readonly document?: unknown } | null;
 }
 
 export interface ReadinessCheck {
@@ -52,6 +54,8 @@ export interface AdminBackend {
   flows(): readonly FlowSummary[];
   /** Close one flow; false when no open flow has that id. */
   closeFlow(id: string): boolean;
+  /** G2: this community's policy document (XML). */
+  policyDocument(): string;
   /** O4: the log level now in force. */
   logLevel: string;
 }

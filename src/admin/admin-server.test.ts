@@ -25,6 +25,7 @@ function backend(overrides: Partial<AdminBackend> = {}): AdminBackend & { remove
     flows: () => [{ id: 'f1', side: 'external', protocol: 'tls', local: '127.0.0.1:5061', remote: '127.0.0.1:40000', peerIdentity: ['b.example.net'] }],
     closeFlow: (id) => id === 'f1',
     logLevel: 'info',
+    policyDocument: () => '<federation-policy/>',
     ...overrides,
   };
 }

@@ -1,11 +1,13 @@
 // The admin HTTP listener (SPEC O3): /metrics for Prometheus, /healthz (the process answers),
-// /readyz (listeners up, store reachable) and the JSON admin API under /admin/. It is bound to
+// /readyz (listeners up, store reachable), the JSON admin API under /admin/, and the community's
+// policy document (G2) at /.well-known/sip-federation-policy.xml. It is bound to
 // loopback by default and kept off the SIP ports. /admin/ takes a bearer token when one is
 // configured; without one it answers loopback clients only, so a listener moved to a public address
 // by mistake does not open the 604 cache and the tombstones to the world.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import type { Logger } from '../observability/logger.js';
 import type { AdminBackend } from './admin-backend.js';
 import { routeAdmin, type AdminReply } from './admin-routes.js';
@@ -73,6 +75,12 @@ export class AdminServer {
       const { contentType, body } = await backend.metrics();
       response.writeHead(200, { 'content-type': contentType });
       response.end(body);
+      return;
+    }
+    if (url.pathname === POLICY_DOCUMENT_PATH) {
+      const document = backend.policyDocument();
+      response.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': Buffer.byteLength(document) });
+      response.end(document);
       return;
     }
     if (!url.pathname.startsWith('/admin/')) return send(response, { status: 404, body: { error: 'not found' } });

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { PeerLimits } from '../policy/border-policy.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Flow } from '../transport/flow.js';
+import type { PeerPolicyEntry } from '../discovery/policy-document-fetcher.js';
 import type { AdminBackend, FlowSummary, PeerSummary, ReadinessCheck, RemovalSummary } from './admin-backend.js';
 
 export interface EdgeAdminParts {
@@ -21,6 +22,9 @@ export interface EdgeAdminParts {
   removeUser(address: string): Promise<RemovalSummary>;
   /** Every configured listener bound and the edge not stopping. */
   listening(): boolean;
+  /** G2: ours, as XML, and the peers' as fetched. */
+  policyDocument(): string;
+  peerPolicies(): readonly PeerPolicyEntry[];
 }
 
 export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
@@ -42,6 +46,7 @@ export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
       return true;
     },
     peers: () => peers(parts),
+    policyDocument: () => parts.policyDocument(),
     get logLevel(): string {
       return log.level;
     },
@@ -75,6 +80,8 @@ function peers(parts: EdgeAdminParts): PeerSummary[] {
   const flowsByPeer = new Map<string, string[]>();
   const agreements = parts.config().agreements;
   for (const agreement of agreements) flowsByPeer.set(agreement.peer.toLowerCase(), []);
+  const policies = new Map(parts.peerPolicies().map((entry) => [entry.peer, entry]));
+  for (const peer of policies.keys()) if (!flowsByPeer.has(peer)) flowsByPeer.set(peer, []);
   for (const flow of parts.flows.flows) {
     if (flow.side !== 'external') continue;
     for (const domain of flow.peerIdentity ?? []) {
@@ -85,8 +92,18 @@ function peers(parts: EdgeAdminParts): PeerSummary[] {
   }
   return [...flowsByPeer].sort(([a], [b]) => a.localeCompare(b)).map(([domain, flows]) => {
     const { limits, discovered } = parts.limitsFor(domain);
-    return { domain, agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain), state: flows.length > 0 ? 'connected' : 'idle', limits, flows };
+    return { domain, agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain), state: flows.length > 0 ? 'connected' : 'idle', limits, flows, policyDocument: policySummary(policies.get(domain)) };
   });
+}
+
+function policySummary(entry: PeerPolicyEntry | undefined): PeerSummary['policyDocument'] {
+  if (entry === undefined) return null;
+  return {
+    url: entry.url,
+    ...(entry.document === undefined ? {} : { version: entry.document.version, document: entry.document }),
+    ...(entry.fetchedAt === undefined ? {} : { fetchedAt: new Date(entry.fetchedAt).toISOString() }),
+    ...(entry.problem === undefined ? {} : { problem: entry.problem }),
+  };
 }
 
 function endpoint(e: { address: string; port: number }): string {

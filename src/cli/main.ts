@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCerts } from './certs.js';
 import { registerCheckConfig } from './check-config.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { registerPolicy } from './policy-show.js';
 import { registerResolve } from './resolve.js';
 import { serveEdge } from './serve.js';
 import { registerStart, type ServeStep } from './start.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerStart(program, { ...context, serve: dependencies.serve ?? serveEdge });
   registerResolve(program, context);
   registerCerts(program, context);
+  registerPolicy(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

@@ -4,6 +4,8 @@
 
 import type { EdgeConfig } from '../config/config-schema.js';
 import { AdminServer } from '../admin/admin-server.js';
+import { PolicyDocumentServer } from '../admin/policy-document-server.js';
+import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import { formatConfigProblem } from '../config/config-problem.js';
 import { parseHostPort } from '../config/host-port.js';
 import { readConfigFile } from '../config/load-config.js';
@@ -47,6 +49,11 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
     return ExitCode.runtimeFailure;
   }
   io.out(`serving admin http ${config.admin.listen} (/metrics /healthz /readyz /admin/)`);
+  const published = await startPolicyDocument(config, edge, tls, io);
+  if (published === 'failed') {
+    await Promise.all([edge.stop(0), admin.close()]);
+    return ExitCode.runtimeFailure;
+  }
   // O2: SIGHUP reloads the configuration here and the TLS material in the reloader (which also
   // watches the certificate files); the handler also keeps SIGHUP from ending the process.
   const reloader = source === undefined ? undefined : new TlsReloader({ source, target: edge.transport, log: logger });
@@ -58,7 +65,7 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   process.off('SIGHUP', reload);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
-  await admin.close();
+  await Promise.all([admin.close(), published?.close()]);
   io.out('stopped');
   return ExitCode.ok;
 };
@@ -78,6 +85,26 @@ function reloadConfiguration(edge: Edge, configPath: string, io: CliIo, logger: 
   const report = edge.reload(result.config);
   const later = report.needsRestart.length === 0 ? '' : `; takes a restart: ${report.needsRestart.join(', ')}`;
   io.out(`SIGHUP: ${configPath} reloaded${later}`);
+}
+
+/** G2: the HTTPS listener publishing the policy document, when `policyDocument.serve` names one. */
+async function startPolicyDocument(config: EdgeConfig, edge: Edge, tls: TlsOptions | undefined, io: CliIo): Promise<PolicyDocumentServer | undefined | 'failed'> {
+  const serve = config.policyDocument.serve;
+  if (serve === null) return undefined;
+  const where = parseHostPort(serve);
+  if (!where.ok || tls === undefined) {
+    io.err(`policyDocument.serve ${serve}: needs a TLS certificate (configure tls.certificates or a TLS listener)`);
+    return 'failed';
+  }
+  const server = new PolicyDocumentServer({ address: where.host, port: where.port, tls, document: () => edge.policyDocument() });
+  try {
+    await server.listen();
+  } catch (error) {
+    io.err(`cannot listen on policyDocument.serve ${serve}: ${error instanceof Error ? error.message : String(error)}`);
+    return 'failed';
+  }
+  io.out(`serving policy document https ${serve}${POLICY_DOCUMENT_PATH}`);
+  return server;
 }
 
 async function startAdmin(config: EdgeConfig, edge: Edge, logger: Logger): Promise<AdminServer | undefined> {

@@ -2,6 +2,7 @@
 // build the rules' context, run the chain for that phase, and make every decision observable — a
 // metric simple_edge_policy_decisions_total{rule,verdict,peer} and one log line with the Call-ID.
 
+import type { PolicyDocument } from '../config/policy-document.js';
 import type { Logger } from '../observability/logger.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
 import type { StateStore } from '../state/state-store.js';
@@ -40,6 +41,8 @@ export interface BorderPolicyOptions {
   /** enforce unless configured otherwise, by rule name. */
   modeOf(ruleName: string): RuleMode;
   readonly decisions: DecisionCounter;
+  /** G2: a peer's published policy document, when one was fetched. */
+  peerPolicyOf?(peer: string): PolicyDocument | undefined;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -67,10 +70,13 @@ export class BorderPolicy {
 
   #context(crossing: Crossing): PolicyContext {
     const { limits, discovered } = this.#options.limitsFor(crossing.peer);
+    const peerPolicy = crossing.direction === 'outbound' ? this.#options.peerPolicyOf?.(crossing.peer) : undefined;
     return {
-      direction: crossing.direction, peer: crossing.peer, discovered, limits, localDomains: this.#options.localDomains,
+      direction: crossing.direction, peer: crossing.peer, discovered, localDomains: this.#options.localDomains,
+      limits: peerPolicy === undefined ? limits : withinPeerPolicy(limits, peerPolicy),
       community: this.#options.community, store: this.#options.store, now: this.#options.now ?? Date.now,
       ...(this.#options.subscriptions === undefined ? {} : { subscriptions: this.#options.subscriptions }),
+      ...(peerPolicy === undefined ? {} : { peerPolicy }),
     };
   }
 
@@ -87,4 +93,10 @@ export class BorderPolicy {
 /** reply-423, absorb-200, edit: a bounded label. */
 export function verdictLabel(verdict: Verdict): string {
   return verdict.kind === 'reply' || verdict.kind === 'absorb' ? `${verdict.kind}-${verdict.status}` : verdict.kind;
+}
+
+/** G2: towards a peer that published a longer NOTIFY interval, our presence server is paced at it. */
+function withinPeerPolicy(limits: PolicyLimits, peer: PolicyDocument): PolicyLimits {
+  const interval = Math.max(limits.notifyIntervalSeconds, peer.notify.minIntervalSeconds);
+  return interval === limits.notifyIntervalSeconds ? limits : { ...limits, notifyIntervalSeconds: interval };
 }

@@ -14,6 +14,7 @@ import { messageSize } from './rules/message-size.js';
 import { noPresenceAddress } from './rules/no-presence-address.js';
 import { inboundNotifyRate, outboundNotifyRate } from './rules/notify-rate.js';
 import { peerOutcomes } from './rules/peer-outcomes.js';
+import { peerPublishedRate, peerSubscriptionExpires } from './rules/peer-published-policy.js';
 import { pidfBody, presenceAccept } from './rules/presence-format.js';
 import { peerRateLimit, recipientRateLimit, senderRateLimit } from './rules/rate-limits.js';
 import { recordRouteLength } from './rules/record-route-length.js';
@@ -43,6 +44,8 @@ export const DEFAULT_CHAINS: PolicyChains = {
   ],
   outboundRequest: [
     outboundTrustLevel, trackOutboundDialogRequests, outboundRefreshDiscipline, outboundNotifyRate, cached604, outboundRetryAnswer,
+    // G2: within what the peer publishes, once its policy document is known.
+    peerSubscriptionExpires, peerPublishedRate,
   ],
   response: [learn604, peerOutcomes, confidentialAnswers, rememberRetryAnswer, subscriptionMaxExpires, trackSubscriptionResponses],
 };

@@ -3,6 +3,7 @@
 // about this community the rules need (P3, X2), the shared store, and the wall clock. Nothing else:
 // no sockets, no DNS, no timers.
 
+import type { PolicyDocument } from '../config/policy-document.js';
 import type { StateStore } from '../state/state-store.js';
 import type { PolicyLimits } from './policy-limits.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
@@ -35,6 +36,11 @@ export interface PolicyContext {
    * the subscription rules pass everything.
    */
   readonly subscriptions?: SubscriptionTracker;
+  /**
+   * G2: the policy document the peer publishes, once fetched; outbound requests keep within it. The
+   * NOTIFY interval of outbound requests already in `limits` is the longer of ours and the peer's.
+   */
+  readonly peerPolicy?: PolicyDocument;
   /** Wall-clock milliseconds (persisted expiries outlive the process). */
   now(): number;
 }

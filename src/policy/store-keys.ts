@@ -17,6 +17,9 @@ export const KEY_PREFIXES = {
   recipientRate: 'rate:recipient:',
   peerRate: 'rate:peer:',
   suspiciousPeerRate: 'rate:suspicious-peer:',
+  /** G2: outbound buckets at the rates a peer publishes, by peer domain and by `<peer> <sender AOR>`. */
+  publishedPeerRate: 'rate:published-peer:',
+  publishedSenderRate: 'rate:published-sender:',
   /** Y1 distinct-recipient sets, by sender AOR and peer domain. TTL distinctRecipientsWindowSeconds. */
   senderRecipients: 'recipients:sender:',
   peerRecipients: 'recipients:peer:',
