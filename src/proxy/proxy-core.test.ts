@@ -126,6 +126,19 @@ describe('S3 stateful proxy core (RFC 3261 §16)', () => {
   });
 });
 
+describe('F7 outbound origin', () => {
+  it('F7 MUST answer 403 to a request leaving for a peer with a From domain this edge does not serve, and send nothing', async () => {
+    const edge = new ProxyHarness({ servedDomains: new Set(['a.example.com']) });
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net').replace('From: <sip:alice@a.example.com>', 'From: <sip:mallory@c.example.org>'), client);
+    expect(statusOf(client)).toEqual([403]);
+    expect(sentMessage(client).kind === 'response' && sentMessage(client).text).toContain('From Domain c.example.org Not Served Here');
+    expect(edge.targets.size).toBe(0);
+    await edge.receive(request('MESSAGE', 'sip:carol@b.example.net'), client);
+    expect(edge.target('198.51.100.20:5061').sentStartLines).toEqual(['MESSAGE sip:carol@b.example.net SIP/2.0']);
+  });
+});
+
 describe('D2 failover down the target list (RFC 3263 §4.3)', () => {
   it('MUST try the next target when the first cannot be reached', async () => {
     const edge = new ProxyHarness();

@@ -30,6 +30,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
   /** F7: who an inbound request is from; absent, the From domain is taken as claimed. */
   readonly authority?: ImplicitAuthority;
+  /** F7 outbound: the domains this edge serves; a request leaving with another From domain is refused. Absent: unchecked. */
+  readonly servedDomains?: ReadonlySet<string>;
   /** X1: one line per border-crossing request; none when absent. */
   readonly audit?: AuditSink;
   /** D1: whether a peer domain may federate with this community; absent, every peer may. */
@@ -118,6 +120,8 @@ export class ProxyCore implements TransactionUser {
       const named = request.to.tag === undefined ? requestUri : request.to.uri;
       crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) };
       transaction.crossing = crossing;
+      const foreign = this.#foreignOrigin(request);
+      if (foreign !== undefined) return this.#answer(transaction, { status: 403, reason: `From Domain ${foreign} Not Served Here`, because: 'F7 outbound origin' });
     }
     const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
     if (outboundEdits === undefined) return;
@@ -131,6 +135,19 @@ export class ProxyCore implements TransactionUser {
       transaction.onTerminated(() => this.#invites.delete(transaction.id));
     }
     context.start();
+  }
+
+  /**
+   * F7 outbound (RFC 5922 §7.2 seen from the other side): a peer attributes what arrives on our flow to
+   * the domains our certificate covers, so only the domains this edge serves may appear in From. The
+   * foreign domain, or undefined when the origin is ours (or not a SIP address to judge).
+   */
+  #foreignOrigin(request: IncomingRequest): string | undefined {
+    const served = this.#deps.servedDomains;
+    const from = request.from.uri;
+    if (served === undefined || !isSipUri(from)) return undefined;
+    const domain = from.host.toLowerCase();
+    return served.has(domain) ? undefined : domain;
   }
 
   /**

@@ -54,7 +54,7 @@ export class ProxyHarness {
   readonly connected: RouteTarget[] = [];
   readonly avoided: string[][] = [];
 
-  constructor(options: { federation?: FederationGate } = {}) {
+  constructor(options: { federation?: FederationGate; servedDomains?: ReadonlySet<string> } = {}) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
     const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
@@ -76,6 +76,7 @@ export class ProxyHarness {
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       ...(options.federation === undefined ? {} : { federation: options.federation }),
+      ...(options.servedDomains === undefined ? {} : { servedDomains: options.servedDomains }),
     });
     bound.proxy = proxy;
     this.proxy = proxy;
