@@ -64,7 +64,7 @@ export class ForwardingContext {
   /** Try the next target; a failure of the edge's own making answers 500 rather than escaping. */
   #next(): void {
     this.#tryNext().catch((error: unknown) => {
-      this.#deps.log.error({ callId: this.#request.callId, err: error }, 'relay failed');
+      this.#deps.log.error({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: error }, 'relay failed');
       this.#outcomes.push({ status: 500, fromDownstream: false });
       this.#finish();
     });
@@ -84,7 +84,7 @@ export class ForwardingContext {
     try {
       flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
     } catch (error) {
-      this.#deps.log.debug({ callId: this.#request.callId, target, err: String(error) }, 'target unreachable, trying the next (D2)');
+      this.#deps.log.debug({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, target, err: String(error) }, 'target unreachable, trying the next (D2)');
       this.#deps.router.reportFailure?.(target, {});
       this.#outcomes.push({ status: 503, fromDownstream: false });
       return this.#next();
@@ -175,7 +175,7 @@ export class ForwardingContext {
     const status = this.#cancelled && this.#outcomes.length === 0 ? 487 : bestStatus(this.#outcomes);
     const downstream = this.#outcomes.find((o) => o.status === status && o.response !== undefined)?.response;
     if (downstream !== undefined) return void this.#relayFinal(downstream);
-    this.#deps.log.info({ callId: this.#request.callId, status, outcomes: this.#outcomes.map((o) => o.status) }, 'no usable response from any target');
+    this.#deps.log.info({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, status, outcomes: this.#outcomes.map((o) => o.status) }, 'no usable response from any target');
     this.#deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
     this.#respond(createResponse(this.#request, status));
   }
@@ -205,7 +205,7 @@ export class ForwardingContext {
       const options = { ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(verdict.headers === undefined ? {} : { headers: verdict.headers }) };
       this.#respond(createResponse(this.#request, verdict.status, options));
     } catch (error) {
-      this.#deps.log.error({ callId: this.#request.callId, err: error }, 'response rules failed; relaying unchanged');
+      this.#deps.log.error({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: error }, 'response rules failed; relaying unchanged');
       this.#relay(response);
     }
   }
@@ -215,7 +215,7 @@ export class ForwardingContext {
       this.#input.serverTransaction.respond(response);
     } catch (error) {
       // The server transaction already ended (its flow closed, or a final was sent): nothing to do.
-      this.#deps.log.debug({ callId: this.#request.callId, err: String(error) }, 'response not relayed');
+      this.#deps.log.debug({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: String(error) }, 'response not relayed');
     }
   }
 }

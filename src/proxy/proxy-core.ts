@@ -76,7 +76,7 @@ export class ProxyCore implements TransactionUser {
     this.#deps.metrics.requests.inc({ method: request.method, side: received.flow.side });
     const transaction = new CrossingRecord(received, this.#deps);
     this.#handle(request, transaction).catch((error: unknown) => {
-      this.#deps.log.error({ callId: safeCallId(request), err: error }, 'request handling failed');
+      this.#deps.log.error({ callId: safeCallId(request), transaction: received.id, err: error }, 'request handling failed');
       this.#answer(transaction, { status: 500, because: 'internal error' });
     });
   }
@@ -231,13 +231,13 @@ export class ProxyCore implements TransactionUser {
     const request = transaction.request;
     if (transaction instanceof CrossingRecord) transaction.decision = answer.because;
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
-    this.#deps.log.info({ callId: safeCallId(request), method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
+    this.#deps.log.info({ callId: safeCallId(request), transaction: transaction.id, method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
     const headers = answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
     const options = answer.reason === undefined ? { headers } : { reason: answer.reason, headers };
     try {
       transaction.respond(createResponse(request, answer.status, options));
     } catch (error) {
-      this.#deps.log.debug({ callId: safeCallId(request), err: String(error) }, 'answer not sent');
+      this.#deps.log.debug({ callId: safeCallId(request), transaction: transaction.id, err: String(error) }, 'answer not sent');
     }
   }
 }
