@@ -39,6 +39,8 @@ export interface Bind9Options {
   readonly zones?: readonly string[];
   /** @@NAME@@ → value, for every zone; @@SERIAL@@ is filled in when absent. */
   readonly substitutions?: Readonly<Record<string, string>>;
+  /** Where the zone files are; default test/fixtures/dns. */
+  readonly fixtureDir?: string;
 }
 
 export async function startBind9(options: Bind9Options = {}): Promise<Bind9> {
@@ -53,9 +55,10 @@ export async function startBind9(options: Bind9Options = {}): Promise<Bind9> {
 }
 
 async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
-  const zones = options.zones ?? readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.zone')).map((f) => f.slice(0, -'.zone'.length));
+  const fixtureDir = options.fixtureDir ?? FIXTURE_DIR;
+  const zones = options.zones ?? readdirSync(fixtureDir).filter((f) => f.endsWith('.zone')).map((f) => f.slice(0, -'.zone'.length));
   let serial = 1;
-  for (const zone of zones) await writeZone(dir, zone, { SERIAL: String(serial), ...options.substitutions });
+  for (const zone of zones) await writeZone(fixtureDir, dir, zone, { SERIAL: String(serial), ...options.substitutions });
   const port = freePort();
   const secret = randomBytes(32).toString('base64');
   writeFileSync(path.join(dir, 'named.conf'), namedConf(dir, port, port + 1, secret, zones));
@@ -75,7 +78,7 @@ async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
   return {
     port, resolver: `127.0.0.1:${port}`, dir, log: () => log,
     async reloadZone(zone, substitutions) {
-      await writeZone(dir, zone, { SERIAL: String(++serial), ...substitutions });
+      await writeZone(fixtureDir, dir, zone, { SERIAL: String(++serial), ...substitutions });
       await run(programPath('rndc'), ['-c', path.join(dir, 'rndc.conf'), 'reload', zone]);
       await waitForSerial(port, zone, serial);
     },
@@ -142,8 +145,8 @@ function programPath(name: string): string {
   return findProgram(name) ?? name;
 }
 
-async function writeZone(dir: string, zone: string, substitutions: Readonly<Record<string, string>>): Promise<void> {
-  let text = readFileSync(path.join(FIXTURE_DIR, `${zone}.zone`), 'utf8');
+async function writeZone(fixtureDir: string, dir: string, zone: string, substitutions: Readonly<Record<string, string>>): Promise<void> {
+  let text = readFileSync(path.join(fixtureDir, `${zone}.zone`), 'utf8');
   for (const [name, value] of Object.entries(substitutions)) text = text.replaceAll(`@@${name}@@`, value);
   const missing = /@@([A-Z_]+)@@/.exec(text);
   if (missing !== null) throw new Error(`${zone}.zone: no value for the placeholder @@${missing[1]}@@`);
