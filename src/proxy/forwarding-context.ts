@@ -44,6 +44,8 @@ export class ForwardingContext {
   #attempt = 0;
   /** Flows this request went out on: a failover must not land on the same shared connection (F4, D2). */
   readonly #triedFlows = new Set<string>();
+  /** Servers (address and port) a request was sent to: one that answered is not asked again over another connection. */
+  readonly #triedServers = new Set<string>();
   #current: ClientTransaction | undefined;
   #currentTarget: RouteTarget | undefined;
   #timerC: Timer | undefined;
@@ -80,6 +82,9 @@ export class ForwardingContext {
     const target = this.#input.targets[this.#attempt];
     if (this.#cancelled || this.#finalSent || target === undefined) return this.#finish();
     const attempt = this.#attempt++;
+    // D2 (RFC 3263 §4.3): failing over means another server. A peer's flow may already have carried the
+    // request to this target's server (flows to a peer are shared, F4); asking it again is no failover.
+    if (this.#triedServers.has(serverKey(target))) return this.#next();
     let flow: Flow;
     try {
       flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
@@ -90,6 +95,8 @@ export class ForwardingContext {
       return this.#next();
     }
     this.#triedFlows.add(flow.id);
+    this.#triedServers.add(serverKey(target));
+    this.#triedServers.add(serverKey(flow.remote)); // a shared flow's server may be another target's
     this.#send(flow, target, attempt);
   }
 
@@ -235,4 +242,8 @@ function withLocalDomain(target: RouteTarget, request: IncomingRequest): RouteTa
   if (target.side !== 'external' || target.protocol !== 'tls') return target;
   const from = request.from.uri;
   return isSipUri(from) ? { ...target, localDomain: from.host.toLowerCase() } : target;
+}
+
+function serverKey(server: { readonly address: string; readonly port: number }): string {
+  return `${server.address} ${server.port}`;
 }

@@ -4,9 +4,13 @@
 // the community's users, registrar and presence server. B's first SRV target is down, so every new
 // connection to B fails over to its second (D2).
 
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
+import type { IncomingResponse } from '../../../src/sip/incoming-message.js';
 import { BIND9_SETUP_TIMEOUT_MS, startBind9, type Bind9 } from '../../support/bind9.js';
 import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
@@ -29,11 +33,15 @@ const deadEdge = createServer((socket) => {
   socket.destroy();
 });
 
+const stateFile = path.join(mkdtempSync(path.join(tmpdir(), 'simple-edge-e2e-')), 'a.db');
 let bind: Bind9;
 let edgeA: Edge;
 let edgeB: Edge;
 let uaA: SipEndpoint;
 let uaB: SipEndpoint;
+
+/** B's border policy: a distribution list (P3), a small per-sender rate and recipient cap (Y1). */
+const B_POLICY = `policy: { noPresenceAddresses: [list@${B}], limits: { perSender: { capacity: 3, refillPerSecond: 0.01 }, maxDistinctRecipientsPerSender: 4 } }`;
 
 function yaml(domain: string, own: CommunityPorts, peer: string): string {
   const endpoint = `[{ host: ${LOOPBACK}, port: ${own.endpoint}, transport: tcp }]`;
@@ -44,7 +52,9 @@ function yaml(domain: string, own: CommunityPorts, peer: string): string {
     `  external: [{ transport: tls, address: ${LOOPBACK}, port: ${own.external} }]`,
     `internal: { registrar: ${endpoint}, presence: ${endpoint} }`,
     `discovery: { resolvers: ["${bind.resolver}"], allow: [${peer}], transports: [tls], timeoutMs: 1000 }`,
-    'state: { backend: memory }',
+    // A keeps what it learns (the 604 cache) in SQLite, across the restart below.
+    domain === A ? `state: { backend: sqlite, path: ${stateFile} }` : 'state: { backend: memory }',
+    ...(domain === B ? [B_POLICY] : []),
     `admin: { listen: "${LOOPBACK}:${own.admin}" }`,
     'log: { level: warn }',
     '',
@@ -73,15 +83,25 @@ afterAll(async () => {
   deadEdge.close();
 });
 
-/** A MESSAGE from `sender` (its endpoint and internal port) with this Request-URI; the status, and what reached the other side. */
-async function send(from: SipEndpoint, internalPort: number, requestUri: string, label: string): Promise<{ status: number; callId: string }> {
+/** A MESSAGE with this Request-URI from a user of the endpoint's community (alice of A, bob of B unless named). */
+async function send(from: SipEndpoint, internalPort: number, requestUri: string, label: string, user?: string): Promise<{ status: number; callId: string; reason: string; headers: IncomingResponse['headers'] }> {
   const callId = newCallId(label);
   const socket = await from.connect(internalPort);
-  const text = messageRequest(from, from === uaA ? alice : bob, from === uaA ? bob : alice, callId).replace(/^MESSAGE \S+ SIP\/2\.0/, `MESSAGE ${requestUri} SIP/2.0`);
+  const sender = from === uaA ? { ...alice, user: user ?? alice.user } : { ...bob, user: user ?? bob.user };
+  const text = messageRequest(from, sender, from === uaA ? bob : alice, callId).replace(/^MESSAGE \S+ SIP\/2\.0/, `MESSAGE ${requestUri} SIP/2.0`);
   const response = await from.request(socket, text);
   socket.destroy();
-  return { status: response.status, callId };
+  return { status: response.status, callId, reason: response.reason, headers: response.headers };
 }
+
+/** B's decisions of one rule and verdict so far, from its metrics. */
+async function decisions(edge: Edge, rule: string, verdict: string): Promise<number> {
+  const metric = await edge.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
+  return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
+}
+
+/** Requests B's community endpoint has seen with this Call-ID. */
+const seenByB = (callId: string): number => uaB.received.filter((r) => r.request.callId === callId).length;
 
 describe('federation through DNS, end to end', () => {
   it('D2 MESSAGE A→B by SIP URI: NAPTR, SRV, and failover from B\'s first edge (down) to its second', async () => {
@@ -117,7 +137,7 @@ describe('federation through DNS, end to end', () => {
   it('P5 presence across the border: A\'s watcher subscribes to bob@b.example.net and B\'s NOTIFY comes back', async () => {
     const callId = newCallId('dns-sub');
     const socket = await uaA.connect(portsA.internal);
-    const ok = await uaA.request(socket, subscribeRequest(uaA, alice, bob, callId, portsA.endpoint));
+    const ok = await uaA.request(socket, subscribeRequest(uaA, { ...alice, user: 'wanda' }, bob, callId, portsA.endpoint));
     expect(ok.status).toBe(200);
     const [subscribe] = await uaB.waitFor('SUBSCRIBE', callId, 1);
     expect(subscribe!.headers.get('accept')).toContain('application/pidf+xml');
@@ -128,6 +148,45 @@ describe('federation through DNS, end to end', () => {
     socket.destroy();
   });
 
+  it('P3 P4 B answers 604 for its distribution list; A caches it, and the next MESSAGE from any A user never leaves A', async () => {
+    const first = await send(uaA, portsA.internal, `sip:list@${B}`, 'list-1');
+    expect(first.status).toBe(604);
+    const again = await send(uaA, portsA.internal, `sip:list@${B}`, 'list-2', 'carol');
+    expect([again.status, again.reason]).toEqual([404, `Not Found (604 from ${B} cached)`]);
+    expect(seenByB(first.callId) + seenByB(again.callId)).toBe(0);
+  });
+
+  it('P6 a SUBSCRIBE asking for less than B\'s minimum meets B\'s 423 with Min-Expires', async () => {
+    const socket = await uaA.connect(portsA.internal);
+    const short = subscribeRequest(uaA, { ...alice, user: 'dora' }, bob, newCallId('short'), portsA.endpoint).replace('Expires: 600', 'Expires: 60');
+    const answer = await uaA.request(socket, short);
+    socket.destroy();
+    expect([answer.status, answer.headers.get('min-expires')]).toEqual([423, '600']);
+  });
+
+  it('S2 a request carrying a Record-Route longer than B\'s limit is answered 513 by B', async () => {
+    const socket = await uaA.connect(portsA.internal);
+    const long = Array.from({ length: 25 }, (_, i) => `Record-Route: <sip:hop${i}.proxies.a.example.com;lr;transport=tcp;x=${'y'.repeat(60)}>`).join('\r\n');
+    const text = messageRequest(uaA, { ...alice, user: 'eric' }, bob, newCallId('rr')).replace('Max-Forwards: 70', `Max-Forwards: 70\r\n${long}`);
+    const answer = await uaA.request(socket, text);
+    socket.destroy();
+    expect(answer.status).toBe(513);
+  });
+
+  it('Y1 a sender over B\'s per-sender rate gets 503 with Retry-After, and a sender walking B\'s users is cut off', async () => {
+    const burst = [];
+    for (let i = 0; i < 4; i++) burst.push(await send(uaA, portsA.internal, `sip:bob@${B}`, 'rate', 'flood'));
+    // B refuses the fourth with 503; A, a proxy, turns a 503 from its only target into 500 (RFC 3261 §16.7 step 6).
+    expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 500]);
+    expect(await decisions(edgeB, 'sender-rate-limit', 'reply-503')).toBe(1);
+    const walk = [];
+    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) walk.push((await send(uaA, portsA.internal, `sip:${user}@${B}`, 'walk', 'walker')).status);
+    // maxDistinctRecipientsPerSender 4: the fifth distinct recipient is refused; the bucket runs out at the fourth call anyway.
+    expect(walk.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(walk.slice(3).every((status) => status === 500)).toBe(true);
+    expect(await decisions(edgeB, 'sender-rate-limit', 'reply-503') + await decisions(edgeB, 'sender-recipient-cap', 'reply-503')).toBe(4);
+  });
+
   it('D2 B restarts: A reconnects on demand and the next MESSAGE crosses', async () => {
     const [before] = tlsFlowIds(edgeA);
     await stopEdge(edgeB);
@@ -136,5 +195,13 @@ describe('federation through DNS, end to end', () => {
     expect(status).toBe(200);
     expect(await uaB.waitFor('MESSAGE', callId, 1)).toHaveLength(1);
     expect(tlsFlowIds(edgeA)).not.toContain(before);
+  });
+
+  it('P4 A restarts on its SQLite file: the 604 it learned from B still keeps the distribution list\'s requests home', async () => {
+    await stopEdge(edgeA);
+    edgeA = await startA();
+    const after = await send(uaA, portsA.internal, `sip:list@${B}`, 'list-after-restart', 'frank');
+    expect(after.status).toBe(404);
+    expect(seenByB(after.callId)).toBe(0);
   });
 });
