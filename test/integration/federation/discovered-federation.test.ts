@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
-import type { IncomingResponse } from '../../../src/sip/incoming-message.js';
+import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
 import { BIND9_SETUP_TIMEOUT_MS, startBind9, type Bind9 } from '../../support/bind9.js';
 import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
@@ -41,7 +41,7 @@ let uaA: SipEndpoint;
 let uaB: SipEndpoint;
 
 /** B's border policy: a distribution list (P3), a small per-sender rate and recipient cap (Y1). */
-const B_POLICY = `policy: { noPresenceAddresses: [list@${B}], limits: { perSender: { capacity: 3, refillPerSecond: 0.01 }, maxDistinctRecipientsPerSender: 4 } }`;
+const B_POLICY = `policy: { noPresenceAddresses: [list@${B}], limits: { perSender: { capacity: 5, refillPerSecond: 0.01 }, maxDistinctRecipientsPerSender: 3 } }`;
 
 function yaml(domain: string, own: CommunityPorts, peer: string): string {
   const endpoint = `[{ host: ${LOOPBACK}, port: ${own.endpoint}, transport: tcp }]`;
@@ -98,6 +98,17 @@ async function send(from: SipEndpoint, internalPort: number, requestUri: string,
 async function decisions(edge: Edge, rule: string, verdict: string): Promise<number> {
   const metric = await edge.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
   return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
+}
+
+/** The first NOTIFY A's community received with this Subscription-State. */
+async function eventuallyNotify(state: string): Promise<IncomingRequest> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const found = uaA.received.map((r) => r.request).find((r) => r.method === 'NOTIFY' && r.headers.get('subscription-state') === state);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no NOTIFY with Subscription-State: ${state} reached A's community`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Requests B's community endpoint has seen with this Call-ID. */
@@ -173,18 +184,29 @@ describe('federation through DNS, end to end', () => {
     expect(answer.status).toBe(513);
   });
 
-  it('Y1 a sender over B\'s per-sender rate gets 503 with Retry-After, and a sender walking B\'s users is cut off', async () => {
+  it('Y1 a sender over B\'s per-sender rate is refused at B; A relays it as 500 (RFC 3261 §16.7 step 6)', async () => {
     const burst = [];
-    for (let i = 0; i < 4; i++) burst.push(await send(uaA, portsA.internal, `sip:bob@${B}`, 'rate', 'flood'));
-    // B refuses the fourth with 503; A, a proxy, turns a 503 from its only target into 500 (RFC 3261 §16.7 step 6).
-    expect(burst.map((r) => r.status)).toEqual([200, 200, 200, 500]);
-    expect(await decisions(edgeB, 'sender-rate-limit', 'reply-503')).toBe(1);
+    for (let i = 0; i < 6; i++) burst.push((await send(uaA, portsA.internal, `sip:bob@${B}`, 'rate', 'flood')).status);
+    expect(burst).toEqual([200, 200, 200, 200, 200, 500]);
+    expect(await decisions(edgeB, 'sender-rate-limit', 'reply-503')).toBe(1); // asked once: no second try at the same server
+  });
+
+  it('Y1 a sender walking B\'s users is cut off after maxDistinctRecipientsPerSender, with tokens to spare', async () => {
     const walk = [];
-    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) walk.push((await send(uaA, portsA.internal, `sip:${user}@${B}`, 'walk', 'walker')).status);
-    // maxDistinctRecipientsPerSender 4: the fifth distinct recipient is refused; the bucket runs out at the fourth call anyway.
-    expect(walk.slice(0, 3)).toEqual([200, 200, 200]);
-    expect(walk.slice(3).every((status) => status === 500)).toBe(true);
-    expect(await decisions(edgeB, 'sender-rate-limit', 'reply-503') + await decisions(edgeB, 'sender-recipient-cap', 'reply-503')).toBe(4);
+    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5']) walk.push((await send(uaA, portsA.internal, `sip:${user}@${B}`, 'walk', 'walker')).status);
+    expect(walk).toEqual([200, 200, 200, 500, 500]);
+    expect(await decisions(edgeB, 'sender-recipient-cap', 'reply-503')).toBe(2);
+  });
+
+  it('X3 a user of B is removed: A\'s watcher receives NOTIFY terminated;reason=noresource, and the address is refused from then on', async () => {
+    const removal = await edgeB.subscriptions.removeUser(`bob@${B}`);
+    expect(removal.watchers).toBeGreaterThanOrEqual(1);
+    const terminated = await eventuallyNotify('terminated;reason=noresource');
+    expect(terminated.from.uri).toMatchObject({ user: 'bob', host: B });
+    const socket = await uaA.connect(portsA.internal);
+    const again = await uaA.request(socket, subscribeRequest(uaA, { ...alice, user: 'wanda' }, bob, newCallId('after-removal'), portsA.endpoint));
+    socket.destroy();
+    expect(again.status).toBe(404);
   });
 
   it('D2 B restarts: A reconnects on demand and the next MESSAGE crosses', async () => {
