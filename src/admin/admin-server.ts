@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import type { Logger } from '../observability/logger.js';
 import type { AdminBackend } from './admin-backend.js';
+import { boundAddress, closeServer, listenOn } from './http-listening.js';
 import { routeAdmin, type AdminReply } from './admin-routes.js';
 
 export interface AdminServerOptions {
@@ -41,26 +42,15 @@ export class AdminServer {
 
   /** The address and port actually bound. */
   get address(): { address: string; port: number } {
-    const bound = this.#server.address();
-    if (bound === null || typeof bound === 'string') throw new Error('the admin listener is not listening');
-    return { address: bound.address, port: bound.port };
+    return boundAddress(this.#server, 'admin listener');
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.address, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
+    return listenOn(this.#server, this.#options.port, this.#options.address);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
+    return closeServer(this.#server);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:https';
 import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import { TlsMaterial } from '../transport/tls-material.js';
 import type { TlsOptions } from '../transport/transport-options.js';
+import { boundAddress, closeServer, listenOn } from './http-listening.js';
 
 export interface PolicyDocumentServerOptions {
   readonly address: string;
@@ -41,25 +42,14 @@ export class PolicyDocumentServer {
   }
 
   get port(): number {
-    const bound = this.#server.address();
-    if (bound === null || typeof bound === 'string') throw new Error('the policy document listener is not listening');
-    return bound.port;
+    return boundAddress(this.#server, 'policy document listener').port;
   }
 
   listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.address, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
+    return listenOn(this.#server, this.#options.port, this.#options.address);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
+    return closeServer(this.#server);
   }
 }
