@@ -215,7 +215,7 @@ export function createEdge(options: EdgeOptions): Edge {
       const layer = transactions;
       const proxy = new ProxyCore({
         transactions: layer, flows: peers, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log, discovery: discovery! }), local, clock,
-        limits: parser, log, metrics, responses, policy, federation: peerDirectory, ...(audit === undefined ? {} : { audit }), servedDomains: new Set(config.domains),
+        limits: parser, log, metrics, responses, policy, federation: peerDirectory, ...(audit === undefined ? {} : { audit }), servedDomains: new Set(config.domains), maxPendingRequests: config.limits.maxPendingRequests,
         authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });

@@ -32,6 +32,8 @@ export const limitsSchema = section(z.strictObject({
   /** SPEC S2: the summed Record-Route values of an inbound request. */
   maxRecordRouteBytes: boundedInt({ min: 128, max: 65_536, default: 2048 }),
   maxConnections: boundedInt({ min: 1, max: 1_000_000, default: 10_000 }),
+  /** SPEC Y4: requests being handled at once; beyond it new ones are answered 503 with Retry-After at once, not queued. */
+  maxPendingRequests: boundedInt({ min: 1, max: 1_000_000, default: 5000 }),
   maxPendingBytesPerConnection: boundedInt({ min: 4096, max: 268_435_456, default: 1_048_576 }),
   idleTimeoutMs: boundedInt({ min: 1000, max: 86_400_000, default: 300_000 }),
   /** RFC 5626 §4.4.1 CRLF ping after this much silence on a stream; the pong is due within min(this, 10 s). 0: off. */

@@ -51,10 +51,16 @@ export class CrossingRecord implements ServerTransaction {
   readonly #deps: CrossingRecordDeps;
   readonly #startedAt = performance.now();
   #finished = false;
+  #finalTold = false;
 
-  constructor(inner: ServerTransaction, deps: CrossingRecordDeps) {
+  readonly #onFinal: (() => void) | undefined;
+
+  /** `onFinal`: told once, when the first final response leaves or the transaction ends without one. */
+  constructor(inner: ServerTransaction, deps: CrossingRecordDeps, onFinal?: () => void) {
     this.#inner = inner;
     this.#deps = deps;
+    this.#onFinal = onFinal;
+    if (onFinal !== undefined) inner.onTerminated(() => this.#final());
   }
 
   get id(): string {
@@ -75,9 +81,17 @@ export class CrossingRecord implements ServerTransaction {
 
   respond(response: OutgoingMessage): void {
     this.#inner.respond(response);
-    if (this.#finished || this.crossing === undefined) return;
+    if (this.#finished) return;
     const status = statusOf(response);
-    if (status >= 200) this.#finish(this.crossing, status);
+    if (status < 200) return;
+    this.#final();
+    if (this.crossing !== undefined) this.#finish(this.crossing, status);
+  }
+
+  #final(): void {
+    if (this.#finalTold) return;
+    this.#finalTold = true;
+    this.#onFinal?.();
   }
 
   onTerminated(listener: TerminationListener): void {

@@ -139,6 +139,24 @@ describe('F7 outbound origin', () => {
   });
 });
 
+describe('Y4 overload', () => {
+  it('Y4 MUST answer 503 with Retry-After at once beyond maxPendingRequests, and take requests again once answered', async () => {
+    const edge = new ProxyHarness({ maxPendingRequests: 1 });
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:alice@a.example.com'), client);
+    const registrar = edge.target('10.0.0.5:5060');
+    await edge.receive(request('MESSAGE', 'sip:bob@a.example.com'), client);
+    expect(statusOf(client)).toEqual([503]);
+    expect(sentMessage(client).headers.get('retry-after')).toBe('2');
+    expect(registrar.sentStartLines).toHaveLength(1);
+    await edge.receive(responseTo(sentMessage(registrar), 200, 'OK'), registrar);
+    expect(statusOf(client)).toEqual([503, 200]);
+    await edge.receive(request('MESSAGE', 'sip:dave@a.example.com'), client);
+    expect(registrar.sentStartLines).toEqual(['MESSAGE sip:alice@a.example.com SIP/2.0', 'MESSAGE sip:dave@a.example.com SIP/2.0']);
+    expect(await edge.metrics.registry.getSingleMetricAsString('simple_edge_answers_total')).toContain('because="Y4 overload"');
+  });
+});
+
 describe('D2 failover down the target list (RFC 3263 §4.3)', () => {
   it('MUST try the next target when the first cannot be reached', async () => {
     const edge = new ProxyHarness();

@@ -30,6 +30,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
   /** F7: who an inbound request is from; absent, the From domain is taken as claimed. */
   readonly authority?: ImplicitAuthority;
+  /** Y4: requests handled at once before new ones are answered 503 (limits.maxPendingRequests); absent: no bound. */
+  readonly maxPendingRequests?: number;
   /** F7 outbound: the domains this edge serves; a request leaving with another From domain is refused. Absent: unchecked. */
   readonly servedDomains?: ReadonlySet<string>;
   /** X1: one line per border-crossing request; none when absent. */
@@ -48,12 +50,16 @@ export interface FederationGate {
 
 /** Seconds a client is asked to wait while the edge shuts down (O5). */
 const SHUTDOWN_RETRY_AFTER_S = 5;
+/** Seconds a client is asked to wait while the edge sheds load (Y4). */
+const OVERLOAD_RETRY_AFTER_S = 2;
 
 export class ProxyCore implements TransactionUser {
   #deps: ProxyCoreDeps;
   /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
   readonly #invites = new Map<string, ForwardingContext>();
   #accepting = true;
+  /** Requests without a final response yet (Y4 overload bound). */
+  #pending = 0;
 
   constructor(deps: ProxyCoreDeps) {
     this.#deps = deps;
@@ -74,7 +80,8 @@ export class ProxyCore implements TransactionUser {
 
   onRequest(request: IncomingRequest, received: ServerTransaction): void {
     this.#deps.metrics.requests.inc({ method: request.method, side: received.flow.side });
-    const transaction = new CrossingRecord(received, this.#deps);
+    this.#pending++;
+    const transaction = new CrossingRecord(received, this.#deps, () => this.#pending--);
     this.#handle(request, transaction).catch((error: unknown) => {
       this.#deps.log.error({ callId: safeCallId(request), transaction: received.id, err: error }, 'request handling failed');
       this.#answer(transaction, { status: 500, because: 'internal error' });
@@ -84,6 +91,11 @@ export class ProxyCore implements TransactionUser {
   async #handle(request: IncomingRequest, transaction: CrossingRecord): Promise<void> {
     if (!this.#accepting) {
       return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]], because: 'O5 shutting down' });
+    }
+    // Y4: past the bound, shed new work at once (RFC 3261 §21.5.4) rather than queue it into timeouts.
+    const bound = this.#deps.maxPendingRequests;
+    if (bound !== undefined && this.#pending > bound && request.method !== 'CANCEL') {
+      return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(OVERLOAD_RETRY_AFTER_S)]], because: 'Y4 overload' });
     }
     const invalid = checkSyntax(request, this.#deps.limits) ?? checkUriScheme(request) ?? checkMaxForwards(request) ?? checkProxyRequire(request);
     if (invalid !== undefined) return this.#answer(transaction, invalid);

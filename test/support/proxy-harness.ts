@@ -54,7 +54,7 @@ export class ProxyHarness {
   readonly connected: RouteTarget[] = [];
   readonly avoided: string[][] = [];
 
-  constructor(options: { federation?: FederationGate; servedDomains?: ReadonlySet<string> } = {}) {
+  constructor(options: { federation?: FederationGate; servedDomains?: ReadonlySet<string>; maxPendingRequests?: number } = {}) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
     const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
@@ -77,6 +77,7 @@ export class ProxyHarness {
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       ...(options.federation === undefined ? {} : { federation: options.federation }),
       ...(options.servedDomains === undefined ? {} : { servedDomains: options.servedDomains }),
+      ...(options.maxPendingRequests === undefined ? {} : { maxPendingRequests: options.maxPendingRequests }),
     });
     bound.proxy = proxy;
     this.proxy = proxy;
