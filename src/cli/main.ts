@@ -6,6 +6,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { registerResolve } from './resolve.js';
 import { serveEdge } from './serve.js';
 import { registerStart, type ServeStep } from './start.js';
+import { registerUsers } from './users.js';
 
 export interface MainDependencies {
   io?: CliIo;
@@ -27,6 +28,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerCheckConfig(program, context);
   registerStart(program, { ...context, serve: dependencies.serve ?? serveEdge });
   registerResolve(program, context);
+  registerUsers(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

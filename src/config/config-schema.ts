@@ -3,6 +3,7 @@
 // default.
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.js';
+import { communitySchema } from './community-schema.js';
 import { discoverySchema } from './discovery-schema.js';
 import { internalSchema } from './internal-schema.js';
 import { limitsSchema } from './limits-schema.js';
@@ -29,6 +30,7 @@ export const configSchema = z.strictObject({
   routes: routesSchema,
   discovery: discoverySchema,
   internal: internalSchema,
+  community: communitySchema,
   policy: policySchema,
   agreements: agreementsSchema,
   state: stateSchema,
