@@ -23,6 +23,10 @@ import type { Router } from './routing/route-types.js';
 import { createStateStore } from './state/create-state-store.js';
 import type { StateStore } from './state/state-store.js';
 import { DiscoveryRouter } from './routing/discovery-router.js';
+import { CommunityRouter } from './routing/community-router.js';
+import { createCommunity, type Community } from './community/create-community.js';
+import { hostPort } from './proxy/local-addresses.js';
+import type { Side, TransportProtocol } from './transport/flow.js';
 import { createResponse } from './sip/create-response.js';
 import type { IncomingMessage } from './sip/incoming-message.js';
 import type { ParserLimits } from './sip/parser-limits.js';
@@ -56,7 +60,15 @@ export interface Edge {
   readonly transactions: TransactionLayer;
   /** P9 revalidate(), X3 removeUser(address) for the admin API and the registrar; once listening. */
   readonly subscriptions: SubscriptionSupervisor;
+  /**
+   * The built-in registrar, presence server and user directory (I2), once listening; undefined when
+   * `internal` names external servers for both. `community.registrar.removeUser` is the Y2/X3 removal.
+   */
+  readonly community: Community | undefined;
 }
+
+/** How often the presence server looks for subscriptions that ran out (their NOTIFY terminated;reason=timeout). */
+const PRESENCE_SWEEP_MS = 10_000;
 
 /** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
 const KEEPALIVE_INTERVAL_MS = 30_000;
@@ -71,6 +83,8 @@ export function createEdge(options: EdgeOptions): Edge {
   let transactions: TransactionLayer | undefined;
   let store: StateStore | undefined;
   let supervisor: SubscriptionSupervisor | undefined;
+  let community: Community | undefined;
+  let stopSweeping = (): void => undefined;
   const now = options.wallClock ?? Date.now;
 
   const transport = new TransportLayer({
@@ -114,6 +128,9 @@ export function createEdge(options: EdgeOptions): Edge {
       if (supervisor === undefined) throw new Error('the edge is not listening yet');
       return supervisor;
     },
+    get community(): Community | undefined {
+      return community;
+    },
     get listeners() {
       return transport.boundListeners;
     },
@@ -139,22 +156,34 @@ export function createEdge(options: EdgeOptions): Edge {
         },
       });
       const layer = transactions;
+      const inDialog = new InDialogSender({ transactions: layer, flows: transport, local, log });
+      community = await createBuiltinCommunity(config, { store, now, local, actions: inDialog, log });
+      const router = options.router ?? new CommunityRouter({
+        inner: new DiscoveryRouter({ config, clock, logger: log }), config, ...(community === undefined ? {} : { community }),
+        isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
+      });
       const proxy = new ProxyCore({
-        transactions: layer, flows: transport, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log }), local, clock,
+        transactions: layer, flows: transport, router, local, clock,
         limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
       bound.proxy = proxy;
       stopAccepting = () => proxy.stopAccepting();
       supervisor = new SubscriptionSupervisor({
-        tracker, actions: new InDialogSender({ transactions: layer, flows: transport, local, log }), store, clock, now, log,
+        tracker, actions: inDialog, store, clock, now, log,
         revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
       });
       supervisor.start();
+      const removal = supervisor;
+      // X3: a user removed through the registrar is tombstoned and its external watchers told.
+      community?.registrar.onUserRemoved({ removeUser: (address) => removal.removeUser(address) });
+      const presence = community?.presence;
+      if (presence !== undefined) stopSweeping = sweepEvery(clock, PRESENCE_SWEEP_MS, () => presence.sweep(), log);
     },
     async stop(graceMs = 32_000) {
       stopAccepting();
       supervisor?.stop();
+      stopSweeping();
       if (transactions !== undefined) {
         // Answered transactions only absorb retransmissions: wait for the unanswered ones alone.
         const deadline = Date.now() + graceMs;
@@ -184,4 +213,48 @@ function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: Edg
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
   });
+}
+
+interface CommunityWiring {
+  readonly store: StateStore;
+  readonly now: () => number;
+  readonly local: LocalAddresses;
+  readonly actions: InDialogSender;
+  readonly log: Logger;
+}
+
+/** The built-in components (I2) when `internal` names builtin for either; they answer in process. */
+async function createBuiltinCommunity(config: EdgeConfig, wiring: CommunityWiring): Promise<Community | undefined> {
+  if (config.internal.registrar !== 'builtin' && config.internal.presence !== 'builtin') return undefined;
+  const { local, log } = wiring;
+  return createCommunity({
+    config, store: wiring.store, now: wiring.now,
+    presence: {
+      actions: wiring.actions,
+      contactFor: (side, protocol) => contactUri(local, side, protocol),
+      onError: (error) => log.warn({ err: String(error) }, 'presence server: NOTIFY not sent'),
+    },
+  });
+}
+
+/** The edge's own Contact on a side: the listener of that transport, else any listener there. */
+function contactUri(local: LocalAddresses, side: Side, protocol: TransportProtocol): string {
+  const listener = local.listenerFor(side, protocol, 4) ?? local.listenerFor(side, 'udp', 4) ?? local.listenerFor(side, 'tcp', 4);
+  if (listener === undefined) throw new Error(`no ${side} listener for a Contact`);
+  return `sip:${hostPort(listener)}${listener.protocol === 'udp' ? '' : `;transport=${listener.protocol}`}`;
+}
+
+/** Run `work` every `intervalMs` on the edge's clock until the returned stop is called. */
+function sweepEvery(clock: Clock, intervalMs: number, work: () => Promise<unknown>, log: Logger): () => void {
+  let timer = clock.setTimer(intervalMs, tick);
+  let stopped = false;
+  function tick(): void {
+    work().catch((error: unknown) => log.warn({ err: String(error) }, 'presence sweep failed')).finally(() => {
+      if (!stopped) timer = clock.setTimer(intervalMs, tick);
+    });
+  }
+  return () => {
+    stopped = true;
+    timer.cancel();
+  };
 }

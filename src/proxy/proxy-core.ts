@@ -80,7 +80,10 @@ export class ProxyCore implements TransactionUser {
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
     const decision = await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
-    if (decision.kind === 'reply') return this.#answer(transaction, decision);
+    if (decision.kind === 'reply') {
+      this.#answer(transaction, decision);
+      return decision.afterAnswer?.();
+    }
     if (crossing === undefined && decision.targets.some((t) => t.side === 'external')) {
       // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
       const named = request.to.tag === undefined ? requestUri : request.to.uri;
@@ -165,7 +168,10 @@ export class ProxyCore implements TransactionUser {
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
     this.#deps.log.info({ callId: safeCallId(request), method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
     const headers = answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
-    const options = answer.reason === undefined ? { headers } : { reason: answer.reason, headers };
+    const options = {
+      headers, ...(answer.reason === undefined ? {} : { reason: answer.reason }), ...(answer.toTag === undefined ? {} : { toTag: answer.toTag }),
+      ...(answer.body === undefined ? {} : { body: answer.body, ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }) }),
+    };
     try {
       transaction.respond(createResponse(request, answer.status, options));
     } catch (error) {
