@@ -10,8 +10,12 @@ export const IM_MODES = ['page', 'session'] as const;
 export const EXTERNAL_WATCHER_POLICIES = ['allow', 'allow-list', 'deny'] as const;
 
 const registrarSchema = section(z.strictObject({
-  /** RFC 8760 §2.4: one challenge per algorithm, in this order of preference. */
-  digestAlgorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1).default(['SHA-256', 'MD5']),
+  /**
+   * RFC 8760 §2.4: one challenge per algorithm, in this order. MD5 comes first by default because
+   * clients that read only the first challenge (SIPp 3.6, older phones) fail on SHA-256 instead of
+   * moving on; communities of RFC 8760 clients list SHA-256 first.
+   */
+  digestAlgorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1).default(['MD5', 'SHA-256']),
   /** The digest realm; null takes the first of `domains`. */
   realm: z.string().min(1).nullable().default(null),
   nonceLifetimeSeconds: boundedInt({ min: 10, max: 86_400, default: 300 }),
