@@ -11,11 +11,13 @@ export const EXTERNAL_WATCHER_POLICIES = ['allow', 'allow-list', 'deny'] as cons
 
 const registrarSchema = section(z.strictObject({
   /**
-   * RFC 8760 §2.4: one challenge per algorithm, in this order. MD5 comes first by default because
-   * clients that read only the first challenge (SIPp 3.6, older phones) fail on SHA-256 instead of
-   * moving on; communities of RFC 8760 clients list SHA-256 first.
+   * RFC 8760 §2.4: one challenge per algorithm, in this order of preference. MD5 alone by default:
+   * Debian's clients cannot take a SHA-256 challenge beside it (SIPp 3.6 reads only the first and
+   * fails on SHA-256; baresip 1.0 gives up on the whole response), and a client that follows RFC
+   * 8760 takes the first it supports, so listing MD5 first would gain nothing. A community of RFC 8760
+   * clients sets [SHA-256, MD5].
    */
-  digestAlgorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1).default(['MD5', 'SHA-256']),
+  digestAlgorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1).default(['MD5']),
   /** The digest realm; null takes the first of `domains`. */
   realm: z.string().min(1).nullable().default(null),
   nonceLifetimeSeconds: boundedInt({ min: 10, max: 86_400, default: 300 }),

@@ -1,6 +1,6 @@
 // Routing for this community's own requests (SPEC I1, I2, M2, M3), in front of static routing and
 // discovery. Read top to bottom:
-//   a Route set names the next hop ─────────────────────────────► the inner router (in-dialog)
+//   a Route set names a next hop other than the edge ───────────► the inner router (in-dialog)
 //   not for an own domain or the edge's own address ────────────► the inner router (outbound, I3)
 //   OPTIONS to the domain or the edge ─────────────────────────► 200 with Allow, Accept, Supported (M3)
 //   an IM mode the community does not take ────────────────────► 488 + Warning + capabilities (M2)
@@ -14,7 +14,7 @@ import type { Community } from '../community/create-community.js';
 import type { CommunityAnswer } from '../community/community-answer.js';
 import type { RequestOrigin } from '../community/presence-origin.js';
 import { addressOfRecord } from '../policy/address-of-record.js';
-import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
+import { isSipUri, parseUri, uriEquals, type SipUri } from '../sip/uri.js';
 import { targetFromUri } from './resolve-target.js';
 import type { RouteDecision, RouteRequest, Router, RouteTarget, TargetFailure } from './route-types.js';
 
@@ -40,11 +40,14 @@ export class CommunityRouter implements Router {
     this.#options.inner.reportFailure?.(target, failure);
   }
 
-  async route(request: RouteRequest): Promise<RouteDecision> {
-    const uri = request.requestUri;
-    if (request.nextHop !== undefined || !isSipUri(uri)) return this.#options.inner.route(request);
+  async route(routed: RouteRequest): Promise<RouteDecision> {
+    const uri = routed.requestUri;
+    if (followsRoute(routed) || !isSipUri(uri)) return this.#options.inner.route(routed);
     const ownAddress = this.#options.isOwnAddress(uri);
-    if (!ownAddress && !this.#domains.has(uri.host.toLowerCase())) return this.#options.inner.route(request);
+    if (!ownAddress && !this.#domains.has(uri.host.toLowerCase())) return this.#options.inner.route(routed);
+    // A preloaded Route that named only the edge (an outbound proxy setting, RFC 3261 §8.1.2) is
+    // spent: route on the Request-URI like any request for this community.
+    const request = { ...routed, nextHop: undefined };
     const { community } = this.#options;
     const method = request.request.method;
     if (method === 'OPTIONS' && uri.user === undefined && community !== undefined) return decision(community.capabilities.options());
@@ -72,6 +75,16 @@ export class CommunityRouter implements Router {
     const from = request.request.from.uri;
     const peer = request.flow.peerIdentity?.[0] ?? (isSipUri(from) ? from.host.toLowerCase() : request.flow.remote.address);
     return { side: request.flow.side, protocol: request.flow.protocol, peer, target };
+  }
+}
+
+/** Whether a Route the edge did not write names the next hop (§16.4: the proxy left only its own entries otherwise). */
+function followsRoute(request: RouteRequest): boolean {
+  if (request.nextHop === undefined) return false;
+  try {
+    return !uriEquals(parseUri(request.nextHop.uri), request.requestUri);
+  } catch {
+    return true;
   }
 }
 

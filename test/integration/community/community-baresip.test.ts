@@ -1,0 +1,53 @@
+// Issue #8: a real SIP client on the built-in community. Two baresip instances register to the edge's
+// built-in registrar (digest), and a MESSAGE one sends is printed by the other.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Edge } from '../../../src/edge.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { Baresip } from '../../support/baresip.js';
+import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, makeCertificates, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
+
+const PASSWORD = 'wonderland';
+let workDir: string;
+let ports: PortAllocator;
+let edge: Edge;
+let edgePort: number;
+const clients: Baresip[] = [];
+
+beforeAll(async () => {
+  workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-baresip-'));
+  ports = new PortAllocator();
+  edgePort = ports.take(2);
+  const yaml = edgeConfigYaml({ internal: [{ transport: 'udp', port: edgePort }], external: [{ transport: 'tls', port: edgePort + 1 }], adminPort: ports.take(1), logLevel: 'warn' });
+  edge = await startEdge({ yaml, tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))), logger: createLogger({ level: 'error' }) });
+  for (const user of ['alice', 'bob']) await edge.community!.directory.add({ address: `${user}@${LOCAL_DOMAIN}`, password: PASSWORD, realm: LOCAL_DOMAIN });
+}, 600_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.stop()));
+  await stopEdge(edge);
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
+});
+
+async function client(user: string, peer: string): Promise<Baresip> {
+  const base = ports.take(4);
+  const started = await Baresip.start({
+    name: user, workDir, sipPort: base, ctrlPort: base + 2, edgePort, user, domain: LOCAL_DOMAIN, password: PASSWORD,
+    contacts: [`sip:${peer}@${LOCAL_DOMAIN}`], runSeconds: 30,
+  });
+  clients.push(started);
+  return started;
+}
+
+describe('I2 built-in registrar with a real SIP client (baresip)', () => {
+  it('registers two baresip clients with digest, and a MESSAGE from bob is printed by alice', async () => {
+    const alice = await client('alice', 'bob');
+    const bob = await client('bob', 'alice');
+    await Promise.all([alice.waitFor(/200 OK/), bob.waitFor(/200 OK/)]);
+    bob.command('/message hello-from-bob');
+    await alice.waitFor(/hello-from-bob/);
+    expect(alice.output).toMatch(/sip:bob@a\.example\.com.*hello-from-bob/);
+  }, 60_000);
+});
