@@ -11,6 +11,8 @@ import { InDialogSender } from './proxy/in-dialog-sender.js';
 import { ImplicitAuthority } from './proxy/implicit-authority.js';
 import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
+import { TopologyHiding } from './proxy/topology-hiding.js';
+import { randomBytes } from 'node:crypto';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
 import { BorderPolicy } from './policy/border-policy.js';
@@ -162,8 +164,9 @@ export function createEdge(options: EdgeOptions): Edge {
         inner: new DiscoveryRouter({ config, clock, logger: log }), config, ...(community === undefined ? {} : { community }),
         isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
       });
+      const topology = config.community.topologyHiding ? new TopologyHiding({ key: await sharedTopologyKey(store), local }) : undefined;
       const proxy = new ProxyCore({
-        transactions: layer, flows: transport, router, local, clock,
+        transactions: layer, flows: transport, router, local, clock, ...(topology === undefined ? {} : { topology }),
         limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       });
@@ -257,4 +260,13 @@ function sweepEvery(clock: Clock, intervalMs: number, work: () => Promise<unknow
     stopped = true;
     timer.cancel();
   };
+}
+
+/** I4: the key that seals Contacts, shared through the store so every instance (O7) can unseal. */
+async function sharedTopologyKey(store: StateStore): Promise<Buffer> {
+  const existing = await store.get<string>('edge:topology-key');
+  if (existing !== undefined) return Buffer.from(existing, 'hex');
+  const key = randomBytes(32);
+  await store.set('edge:topology-key', key.toString('hex'));
+  return key;
 }

@@ -68,7 +68,7 @@ export class ProxyCore implements TransactionUser {
     if (isLoop(request, key, (host, port) => this.#deps.local.find(host, port) !== undefined)) {
       return this.#answer(transaction, { status: 482, because: 'S3 loop detected' });
     }
-    const plan = planRoute(request, this.#deps.local);
+    const plan = this.#unsealed(planRoute(request, this.#deps.local));
     const requestUri = effectiveUri(request, plan);
     const arrival = transaction.flow;
     let crossing: Crossing | undefined;
@@ -118,6 +118,14 @@ export class ProxyCore implements TransactionUser {
     return undefined;
   }
 
+  /** I4: a request to a Contact the edge sealed goes to the original, on the community's side. */
+  #unsealed(plan: RoutePlan): RoutePlan {
+    const original = this.#deps.topology?.unseal(plan.requestUri);
+    if (original === undefined) return plan;
+    const nextHop = plan.nextHop === undefined || plan.nextHop.uri === plan.requestUri ? undefined : plan.nextHop;
+    return { ...plan, requestUri: original, nextHop: nextHop ?? { uri: original, side: 'internal' } };
+  }
+
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
   #cancel(cancel: IncomingRequest, transaction: ServerTransaction): void {
     const invite = this.#deps.findInviteServerTransaction(cancel);
@@ -136,17 +144,19 @@ export class ProxyCore implements TransactionUser {
 
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
-    const plan = planRoute(ack, this.#deps.local);
+    const plan = this.#unsealed(planRoute(ack, this.#deps.local));
     const decision = await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
     const target = decision.kind === 'forward' ? decision.targets[0] : undefined;
     if (target === undefined) return;
     const out = await this.#deps.flows.connect(target);
     const branch = forwardBranch(ack, loopKey(ack), 0);
-    const bytes = forwardRequest({
+    const listener = viaListener(target, out, this.#deps.local);
+    const message = forwardRequest({
       request: ack, plan, requestUri: decision.kind === 'forward' ? (decision.requestUri ?? plan.requestUri) : plan.requestUri,
-      source: flow.remote, recordRoute: [], via: { listener: viaListener(target, out, this.#deps.local), protocol: target.protocol, branch },
-    }).toBuffer();
-    out.send(bytes);
+      source: flow.remote, recordRoute: [], via: { listener, protocol: target.protocol, branch },
+    });
+    if (flow.side === 'internal' && target.side === 'external') this.#deps.topology?.hideRequest(message, 0, listener);
+    out.send(message.toBuffer());
   }
 
   /** §16.11 / §18.1.2: a response no transaction claims (a retransmitted 2xx) goes up statelessly if its top Via is the edge's. */

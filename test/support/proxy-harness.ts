@@ -7,6 +7,7 @@ import { EdgeMetrics } from '../../src/observability/edge-metrics.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { LocalAddresses, type BoundListener } from '../../src/proxy/local-addresses.js';
 import { ProxyCore } from '../../src/proxy/proxy-core.js';
+import { TopologyHiding } from '../../src/proxy/topology-hiding.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
 import type { RouteTarget, Router } from '../../src/routing/route-types.js';
 import { StaticRouter } from '../../src/routing/static-router.js';
@@ -50,7 +51,7 @@ export class ProxyHarness {
   /** Calls the router received through `reportFailure` (D2 back-off). */
   readonly failures: string[] = [];
 
-  constructor() {
+  constructor(options: { topologyKey?: Buffer } = {}) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
     const connector = { connect: (target: RouteTarget) => this.#connect(target) };
@@ -67,8 +68,10 @@ export class ProxyHarness {
       },
     });
     const layer = this.transactions;
+    const local = new LocalAddresses(LISTENERS);
     const proxy = new ProxyCore({
-      transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local: new LocalAddresses(LISTENERS),
+      transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local,
+      ...(options.topologyKey === undefined ? {} : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
     });
