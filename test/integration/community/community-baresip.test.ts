@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { ensureDebianPackages } from '../../support/apt.js';
 import { Baresip } from '../../support/baresip.js';
 import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, makeCertificates, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 
@@ -17,6 +18,8 @@ let edgePort: number;
 const clients: Baresip[] = [];
 
 beforeAll(async () => {
+  // A fresh CI machine installs baresip here (as root), not inside the test's own time limit.
+  await ensureDebianPackages(['baresip']);
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-baresip-'));
   ports = new PortAllocator();
   edgePort = ports.take(2);

@@ -33,7 +33,7 @@ beforeAll(async () => {
     registrar: internal, presence: internal, adminPort: ports.take(1), logLevel: 'warn',
   });
   edge = await startEdge({ yaml, tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))) });
-}, 120_000);
+}, 600_000);
 
 afterEach(async () => {
   await Promise.all([...running].map((sipp) => sipp.stop()));
