@@ -66,6 +66,11 @@ describe('I1 community routing', () => {
     expect(await external.route(routeRequest({ method: 'MESSAGE', uri: 'sip:bob@a.example.com' }))).toBe(INNER);
   });
 
+  it('sends presence to the configured presence server while the registrar is built in', async () => {
+    const mixed = await router({ internal: { presence: [{ host: '10.0.0.6', port: 5060, transport: 'tcp' }] } });
+    expect(await mixed.route(routeRequest({ method: 'SUBSCRIBE', uri: 'sip:alice@a.example.com', headers: ['Event: presence'] }, 'external'))).toBe(INNER);
+  });
+
   it('I2 sends SUBSCRIBE for presence to the built-in presence server, which answers as the UAS', async () => {
     const decision = await (await router()).route(routeRequest({ method: 'SUBSCRIBE', uri: 'sip:bob@a.example.com', headers: ['Event: presence', 'Contact: <sip:w@127.0.0.1:5090>'] }));
     expect(decision).toMatchObject({ kind: 'reply', status: 200, toTag: expect.any(String) });

@@ -61,8 +61,9 @@ export class CommunityRouter implements Router {
     const { internal } = this.#options.config;
     const method = request.request.method;
     const origin = this.#origin(request, uri, ownAddress);
-    if (isPresence(request) && internal.presence === 'builtin' && community.presence !== undefined) {
-      return decision(await community.presence.handle(request.request, origin));
+    if (isPresence(request)) {
+      if (internal.presence === 'builtin' && community.presence !== undefined) return decision(await community.presence.handle(request.request, origin));
+      return this.#options.inner.route(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
     }
     if (internal.registrar !== 'builtin') return this.#options.inner.route(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
     if (method === 'REGISTER') return decision(await community.registrar.register(request.request, request.flow.side));
