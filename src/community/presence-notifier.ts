@@ -1,6 +1,7 @@
 // NOTIFYs of the built-in presence server (RFC 6665 §4.2.2, RFC 3856 §6.6): in the subscription's
 // dialog, with its Subscription-State and the composed PIDF, sent through the SubscriptionActions port
 // (src/proxy/in-dialog-sender.ts implements it over the transaction layer).
+import { sha256 } from '../policy/store-keys.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import type { PresenceSubscriptions, WatcherSubscription } from './presence-subscriptions.js';
 
@@ -22,7 +23,7 @@ export class PresenceNotifier {
   /** Send one NOTIFY; the stored CSeq moves on first, so NOTIFYs sent close together never share one. */
   async notify(subscription: WatcherSubscription, status: SubscriptionStatus, pidf: string): Promise<number> {
     const cseq = subscription.notifyCSeq + 1;
-    if (status.kind === 'active') await this.#options.subscriptions.save({ ...subscription, notifyCSeq: cseq });
+    if (status.kind === 'active') await this.#options.subscriptions.save({ ...subscription, notifyCSeq: cseq, lastDigest: sha256(pidf) });
     return this.#options.actions.send({
       method: 'NOTIFY', recipient: 'watcher', side: subscription.side, peer: subscription.peer,
       requestUri: subscription.watcherContact, recordRoute: subscription.recordRoute,

@@ -111,6 +111,19 @@ describe('I2 built-in presence server (RFC 3903, RFC 6665, RFC 3856)', () => {
     expect(sent.at(-1)).toMatchObject({ to: '<sip:carol@a.example.com>;tag=w1' });
   });
 
+  it('sends a NOTIFY when a publication expires, found by the sweep (RFC 3903 §4.4)', async () => {
+    const server = await community();
+    await publish(server, pidf('t1'), ['Expires: 120']);
+    (await subscribe(server, LOCAL, 'sip:bob@a.example.com')).afterAnswer!();
+    await settled();
+    expect(await server.presence!.sweep()).toBe(0);
+    expect(sent).toHaveLength(1);
+    now += 121_000;
+    await server.presence!.sweep();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.body!.toString()).toContain('<basic>closed</basic>');
+  });
+
   it('X3 tells every watcher terminated;reason=noresource when the user is removed', async () => {
     const server = await community();
     await subscribe(server, LOCAL, 'sip:bob@a.example.com');

@@ -3,6 +3,7 @@
 // state, terminating NOTIFYs on unsubscribe, expiry and user removal (X3). PUBLISH: publication-handler.ts.
 import type { CommunityConfig } from '../config/community-schema.js';
 import { addressOfRecord } from '../policy/address-of-record.js';
+import { sha256 } from '../policy/store-keys.js';
 import { contactUri } from '../policy/subscriptions/subscription-record.js';
 import { parseExpires } from '../sip/delta-seconds.js';
 import { newTag } from '../sip/identifiers.js';
@@ -62,10 +63,21 @@ export class PresenceServer {
     await Promise.all((await this.#options.subscriptions.of(presentity)).map((s) => this.#end(s, 'noresource')));
   }
 
-  /** RFC 6665 §4.2.2: a subscription that ran out ends with terminated;reason=timeout. */
+  /**
+   * RFC 6665 §4.2.2: a subscription that ran out ends with terminated;reason=timeout; a live one whose
+   * document changed without a PUBLISH (a publication expired, RFC 3903 §4.4) gets a NOTIFY.
+   */
   async sweep(): Promise<number> {
-    const expired = await this.#options.subscriptions.expired();
+    const now = this.#options.now();
+    const all = await this.#options.subscriptions.all();
+    const expired = all.filter((s) => s.expiresAt <= now);
     await Promise.all(expired.map((s) => this.#end(s, 'timeout')));
+    const documents = new Map<string, Promise<string>>();
+    await Promise.all(all.filter((s) => s.expiresAt > now && !s.concealed).map(async (s) => {
+      if (!documents.has(s.presentity)) documents.set(s.presentity, this.#document(s.presentity));
+      const pidf = await documents.get(s.presentity)!;
+      if (s.lastDigest !== undefined && s.lastDigest !== sha256(pidf)) await this.#options.notifier.notify(s, { kind: 'active' }, pidf);
+    }));
     return expired.length;
   }
 

@@ -28,6 +28,8 @@ export interface WatcherSubscription {
   readonly notifyCSeq: number;
   /** P1 confidential mode: a watcher who may not see the presentity gets closed status, always. */
   readonly concealed: boolean;
+  /** A digest of the last document sent, so the sweep can tell a change (a publication that expired). */
+  readonly lastDigest?: string;
 }
 
 /** Kept this long past its expiry, so the sweep still finds it to send the terminating NOTIFY. */
@@ -55,10 +57,9 @@ export class PresenceSubscriptions {
     return (await this.#store.list<WatcherSubscription>(`${COMMUNITY_PREFIXES.watcher}${presentity}:`, { limit: 1000 })).map((e) => e.value);
   }
 
-  /** Every subscription whose expiry has passed (for the terminating NOTIFY, RFC 6665 §4.2.2). */
-  async expired(): Promise<WatcherSubscription[]> {
-    const now = this.#now();
-    return (await this.#store.list<WatcherSubscription>(COMMUNITY_PREFIXES.watcher, { limit: 1000 })).map((e) => e.value).filter((s) => s.expiresAt <= now);
+  /** Every subscription (the first 1000 by key), live and expired, for the presence server's sweep. */
+  async all(): Promise<WatcherSubscription[]> {
+    return (await this.#store.list<WatcherSubscription>(COMMUNITY_PREFIXES.watcher, { limit: 1000 })).map((e) => e.value);
   }
 
   async save(subscription: WatcherSubscription): Promise<void> {
