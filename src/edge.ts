@@ -27,6 +27,7 @@ import type { StateStore } from './state/state-store.js';
 import { DiscoveryRouter } from './routing/discovery-router.js';
 import { CommunityRouter } from './routing/community-router.js';
 import { createCommunity, type Community } from './community/create-community.js';
+import { loadUsersFile } from './community/users-file.js';
 import { hostPort } from './proxy/local-addresses.js';
 import type { Side, TransportProtocol } from './transport/flow.js';
 import { createResponse } from './sip/create-response.js';
@@ -230,7 +231,7 @@ interface CommunityWiring {
 async function createBuiltinCommunity(config: EdgeConfig, wiring: CommunityWiring): Promise<Community | undefined> {
   if (config.internal.registrar !== 'builtin' && config.internal.presence !== 'builtin') return undefined;
   const { local, log } = wiring;
-  return createCommunity({
+  const community = await createCommunity({
     config, store: wiring.store, now: wiring.now,
     presence: {
       actions: wiring.actions,
@@ -238,6 +239,11 @@ async function createBuiltinCommunity(config: EdgeConfig, wiring: CommunityWirin
       onError: (error) => log.warn({ err: String(error) }, 'presence server: NOTIFY not sent'),
     },
   });
+  if (config.community.usersFile !== null) {
+    const report = await loadUsersFile(config.community.usersFile, community.directory, community.realm);
+    log.info({ added: report.added.length, kept: report.kept.length, refused: report.refused }, 'users file loaded');
+  }
+  return community;
 }
 
 /** The edge's own Contact on a side: the listener of that transport, else any listener there. */

@@ -40,6 +40,8 @@ const presenceSchema = section(z.strictObject({
 }));
 
 export const communitySchema = section(z.strictObject({
+  /** A YAML file of users (address and password) loaded into the directory at start; null: the store alone. */
+  usersFile: z.string().min(1).nullable().default(null).meta({ examples: ['config/users.yaml'] }),
   registrar: registrarSchema,
   presence: presenceSchema,
   /** M2: page mode (MESSAGE), session mode (INVITE with an m=message MSRP session). */
