@@ -7,12 +7,12 @@ export const COMMUNITY_PREFIXES = {
   user: 'user:',
   /** The registrar's bindings of one address-of-record. Record, TTL until the last one expires. */
   binding: 'binding:',
-  /** `publication:<presentity>:<entity-tag>`, RFC 3903 event state. Record, TTL its Expires. */
-  publication: 'publication:',
-  /** `watcher:<presentity>:<dialog id>`, a subscription the presence server serves. Record, TTL its Expires. */
-  watcher: 'watcher:',
-  /** `watcher-dialog:<dialog id>`: the presentity a subscription dialog belongs to. Same TTL. */
-  watcherDialog: 'watcher-dialog:',
+  /** `presence-pub:<presentity>:<entity-tag>`, RFC 3903 event state. Record, TTL its Expires. */
+  publication: 'presence-pub:',
+  /** `presence-sub:<presentity>:<dialog id>`, a subscription the presence server serves. Record, TTL its Expires + 2 min. */
+  watcher: 'presence-sub:',
+  /** `presence-dialog:<dialog id>`: the presentity a subscription dialog belongs to. Same TTL. */
+  watcherDialog: 'presence-dialog:',
 } as const;
 
 export function communityKey(kind: keyof typeof COMMUNITY_PREFIXES, ...parts: string[]): string {

@@ -97,7 +97,7 @@ describe('I2 built-in presence server with SIPp user agents (RFC 3903, RFC 6665,
   it('sends a watcher the initial NOTIFY, the published state with RPID, CIPID and an unknown extension unchanged, and a terminating NOTIFY', async () => {
     const watcherPort = ports.take(SIPP_PORT_BLOCK);
     const watcher = sipp('watcher', 'uac-watch.xml', { basePort: watcherPort, service: 'alice', keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` } });
-    await subscriptionNotified(`watcher:sip:alice@${LOCAL_DOMAIN}:`, watcher);
+    await subscriptionNotified(`presence-sub:sip:alice@${LOCAL_DOMAIN}:`, watcher);
     const published = await succeeded(sipp('alice-publish', 'uac-publish.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN } }));
     expect(statuses(published)).toEqual([200]);
     const watched = await succeeded(watcher);
