@@ -4,6 +4,8 @@
 // CIPID `display-name` and `icon`, and extensions this server does not know reach the watchers
 // unchanged (SPEC P5); namespace declarations move to the one root.
 
+import { topLevelElements } from './pidf-elements.js';
+
 export const PIDF_NAMESPACE = 'urn:ietf:params:xml:ns:pidf';
 
 interface PidfParts {
@@ -15,19 +17,24 @@ interface PidfParts {
 const ROOT_START = /<(?:([A-Za-z_][\w.-]*):)?presence\b([^>]*?)(\/?)>/;
 const NAMESPACE_ATTRIBUTE = /\s(xmlns(?::[A-Za-z_][\w.-]*)?)\s*=\s*("([^"]*)"|'([^']*)')/g;
 
-/** The document for a presentity: its publications composed, or a closed status when it has none. */
+/** The document for a presentity: its publications (oldest first) composed, or a closed status when it has none. */
 export function composePidf(entity: string, documents: readonly string[]): string {
   if (documents.length === 1) return documents[0]!;
   if (documents.length === 0) return closedPidf(entity);
   const namespaces = new Map<string, string>([['xmlns', PIDF_NAMESPACE]]);
-  const contents: string[] = [];
+  // RFC 4479 §3.4: one tuple, person or device per id; a later publication's element replaces an
+  // earlier one with the same id (a device that published twice, as baresip does, shows once).
+  const elements = new Map<string, string>();
+  let anonymous = 0;
   for (const parts of documents.map(splitPidf)) {
     if (parts === undefined || conflicts(namespaces, parts.namespaces)) continue;
     for (const [name, uri] of parts.namespaces) namespaces.set(name, uri);
-    contents.push(parts.content);
+    for (const element of topLevelElements(parts.content)) {
+      elements.set(element.id === undefined ? `#${anonymous++}` : `${localName(element.name)}#${element.id}`, element.text);
+    }
   }
   const declarations = [...namespaces].map(([name, uri]) => `${name}="${uri}"`).join(' ');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<presence ${declarations} entity="${escapeAttribute(entity)}">${contents.join('\n')}</presence>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<presence ${declarations} entity="${escapeAttribute(entity)}">${[...elements.values()].join('\n')}</presence>\n`;
 }
 
 /** RFC 3863: a basic status of closed, what a watcher sees of a presentity that published nothing (and P1's concealed answer). */
@@ -54,6 +61,10 @@ function splitPidf(xml: string): PidfParts | undefined {
 function conflicts(merged: ReadonlyMap<string, string>, next: ReadonlyMap<string, string>): boolean {
   for (const [name, uri] of next) if (merged.has(name) && merged.get(name) !== uri) return true;
   return false;
+}
+
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
 }
 
 function escapeAttribute(text: string): string {

@@ -65,7 +65,7 @@ export class PublicationHandler {
       if (invalid !== undefined) return invalid;
     }
     const body = modified ? request.body.toString('utf8') : existing.body;
-    const publication = await publications.put(presentity, body, this.#granted(expires), etag);
+    const publication = await publications.put(presentity, body, this.#granted(expires), existing, !modified);
     return modified ? this.#accepted(publication.etag, expires, presentity) : answer(200, 'RFC 3903 §4.3 refreshed', { headers: this.#tagHeaders(publication.etag, expires) });
   }
 

@@ -1,8 +1,8 @@
 // baresip (Debian `baresip`), a real SIP client, driven without a terminal (PEERS.md): its own HOME
 // and config directory, an account with an outbound proxy (the edge), and menu commands written to
-// its stdin once its output shows what the test waits for. Stopped by its PID.
+// its stdin once its output (with the SIP trace, -s) shows what the test waits for. Stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackages, requireProgram } from './apt.js';
 import { LOOPBACK } from './edge-harness.js';
@@ -19,6 +19,8 @@ export interface BaresipOptions {
   readonly password: string;
   /** The contacts it may /message; the first is selected. */
   readonly contacts: readonly string[];
+  /** Subscribe to the contacts' presence (RFC 3856) and publish its own every `publishSeconds`. */
+  readonly presence?: { readonly publishSeconds: number };
   /** Quit after this many seconds whatever happens (-t). */
   readonly runSeconds: number;
 }
@@ -29,8 +31,11 @@ export class Baresip {
   #stdout = '';
   readonly #waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
 
-  private constructor(child: ChildProcess) {
+  readonly #logFile: string;
+
+  private constructor(child: ChildProcess, logFile: string) {
     this.#child = child;
+    this.#logFile = logFile;
     child.stdout?.on('data', (chunk: Buffer) => this.#collect(chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => this.#collect(chunk.toString('utf8')));
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
@@ -47,12 +52,14 @@ export class Baresip {
       `ctrl_tcp_listen ${LOOPBACK}:${options.ctrlPort}`, `dns_server ${LOOPBACK}:5300`, 'audio_player aufile,/dev/null', 'audio_source ausine,440', '',
     ].join('\n'));
     const outbound = `sip:${LOOPBACK}:${options.edgePort};transport=udp`;
-    writeFileSync(path.join(dir, 'accounts'), `<sip:${options.user}@${options.domain}>;auth_pass=${options.password};outbound="${outbound}";regint=600\n`);
-    writeFileSync(path.join(dir, 'contacts'), options.contacts.map((c) => `<${c}>\n`).join(''));
-    const child = spawn(requireProgram('baresip'), ['-f', dir, '-t', String(options.runSeconds)], {
+    const publish = options.presence === undefined ? '' : `;pubint=${options.presence.publishSeconds}`;
+    writeFileSync(path.join(dir, 'accounts'), `<sip:${options.user}@${options.domain}>;auth_pass=${options.password};outbound="${outbound}";regint=600${publish}\n`);
+    const presence = options.presence === undefined ? '' : ';presence=p2p';
+    writeFileSync(path.join(dir, 'contacts'), options.contacts.map((c) => `<${c}>${presence}\n`).join(''));
+    const child = spawn(requireProgram('baresip'), ['-f', dir, '-s', '-t', String(options.runSeconds)], {
       env: { ...process.env, HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'],
     });
-    return new Baresip(child);
+    return new Baresip(child, path.join(dir, 'output.log'));
   }
 
   get output(): string {
@@ -82,6 +89,7 @@ export class Baresip {
 
   #collect(text: string): void {
     this.#stdout += text;
+    appendFileSync(this.#logFile, text);
     for (const waiter of [...this.#waiters]) {
       if (!waiter.pattern.test(this.#stdout)) continue;
       this.#waiters.splice(this.#waiters.indexOf(waiter), 1);

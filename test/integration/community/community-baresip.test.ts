@@ -34,11 +34,11 @@ afterAll(async () => {
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function client(user: string, peer: string): Promise<Baresip> {
+async function client(user: string, peer: string, presence = false): Promise<Baresip> {
   const base = ports.take(4);
   const started = await Baresip.start({
-    name: user, workDir, sipPort: base, ctrlPort: base + 2, edgePort, user, domain: LOCAL_DOMAIN, password: PASSWORD,
-    contacts: [`sip:${peer}@${LOCAL_DOMAIN}`], runSeconds: 30,
+    name: `${user}${presence ? '-presence' : ''}`, workDir, sipPort: base, ctrlPort: base + 2, edgePort, user, domain: LOCAL_DOMAIN, password: PASSWORD,
+    contacts: [`sip:${peer}@${LOCAL_DOMAIN}`], runSeconds: 30, ...(presence ? { presence: { publishSeconds: 600 } } : {}),
   });
   clients.push(started);
   return started;
@@ -50,7 +50,18 @@ describe('I2 built-in registrar with a real SIP client (baresip)', () => {
     const bob = await client('bob', 'alice');
     await Promise.all([alice.waitFor(/200 OK/), bob.waitFor(/200 OK/)]);
     bob.command('/message hello-from-bob');
-    await alice.waitFor(/hello-from-bob/);
+    // The line baresip prints for a received message (its SIP trace holds the text too, on another line).
+    await alice.waitFor(/sip:bob@a\.example\.com.*hello-from-bob/);
     expect(alice.output).toMatch(/sip:bob@a\.example\.com.*hello-from-bob/);
+  }, 60_000);
+
+  it('lets bob watch alice: her PUBLISHed status reaches him through the built-in presence server, and its change too', async () => {
+    const alice = await client('alice', 'bob', true);
+    const bob = await client('bob', 'alice', true);
+    await Promise.all([alice.waitFor(/200 OK/), bob.waitFor(/200 OK/)]);
+    // baresip prints no change from its initial Unknown, so the first state is read from its SIP trace (-s).
+    await bob.waitFor(/entity="sip:alice@a\.example\.com">[\s\S]{0,400}<basic>open<\/basic>/);
+    alice.command('/presence_offline');
+    await bob.waitFor(/<sip:alice@a\.example\.com> changed status from \S*Online\S* to \S*Offline/);
   }, 60_000);
 });
