@@ -12,7 +12,6 @@ import { ImplicitAuthority } from './proxy/implicit-authority.js';
 import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
 import { TopologyHiding } from './proxy/topology-hiding.js';
-import { randomBytes } from 'node:crypto';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
 import { BorderPolicy } from './policy/border-policy.js';
@@ -26,10 +25,8 @@ import { createStateStore } from './state/create-state-store.js';
 import type { StateStore } from './state/state-store.js';
 import { DiscoveryRouter } from './routing/discovery-router.js';
 import { CommunityRouter } from './routing/community-router.js';
-import { createCommunity, type Community } from './community/create-community.js';
-import { loadUsersFile } from './community/users-file.js';
-import { hostPort } from './proxy/local-addresses.js';
-import type { Side, TransportProtocol } from './transport/flow.js';
+import type { Community } from './community/create-community.js';
+import { startCommunity, type RunningCommunity } from './community/start-community.js';
 import { createResponse } from './sip/create-response.js';
 import type { IncomingMessage } from './sip/incoming-message.js';
 import type { ParserLimits } from './sip/parser-limits.js';
@@ -70,9 +67,6 @@ export interface Edge {
   readonly community: Community | undefined;
 }
 
-/** How often the presence server looks for subscriptions that ran out (their NOTIFY terminated;reason=timeout). */
-const PRESENCE_SWEEP_MS = 10_000;
-
 /** RFC 5626 §4.4.1 suggests keepalives well inside NAT timeouts; 30 s with the pong due within 10 s. */
 const KEEPALIVE_INTERVAL_MS = 30_000;
 
@@ -86,8 +80,7 @@ export function createEdge(options: EdgeOptions): Edge {
   let transactions: TransactionLayer | undefined;
   let store: StateStore | undefined;
   let supervisor: SubscriptionSupervisor | undefined;
-  let community: Community | undefined;
-  let stopSweeping = (): void => undefined;
+  let running: RunningCommunity | undefined;
   const now = options.wallClock ?? Date.now;
 
   const transport = new TransportLayer({
@@ -132,7 +125,7 @@ export function createEdge(options: EdgeOptions): Edge {
       return supervisor;
     },
     get community(): Community | undefined {
-      return community;
+      return running?.community;
     },
     get listeners() {
       return transport.boundListeners;
@@ -160,12 +153,13 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       const layer = transactions;
       const inDialog = new InDialogSender({ transactions: layer, flows: transport, local, log });
-      community = await createBuiltinCommunity(config, { store, now, local, actions: inDialog, log });
+      running = await startCommunity(config, { store, now, clock, log, actions: inDialog, contactFor: (side, protocol) => local.contactUri(side, protocol) });
+      const community = running?.community;
       const router = options.router ?? new CommunityRouter({
         inner: new DiscoveryRouter({ config, clock, logger: log }), config, ...(community === undefined ? {} : { community }),
         isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
       });
-      const topology = config.community.topologyHiding ? new TopologyHiding({ key: await sharedTopologyKey(store), local }) : undefined;
+      const topology = config.community.topologyHiding ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local }) : undefined;
       const proxy = new ProxyCore({
         transactions: layer, flows: transport, router, local, clock, ...(topology === undefined ? {} : { topology }),
         limits: parser, log, metrics, responses, policy, authority: new ImplicitAuthority(config.agreements),
@@ -181,13 +175,11 @@ export function createEdge(options: EdgeOptions): Edge {
       const removal = supervisor;
       // X3: a user removed through the registrar is tombstoned and its external watchers told.
       community?.registrar.onUserRemoved({ removeUser: (address) => removal.removeUser(address) });
-      const presence = community?.presence;
-      if (presence !== undefined) stopSweeping = sweepEvery(clock, PRESENCE_SWEEP_MS, () => presence.sweep(), log);
     },
     async stop(graceMs = 32_000) {
       stopAccepting();
       supervisor?.stop();
-      stopSweeping();
+      running?.stop();
       if (transactions !== undefined) {
         // Answered transactions only absorb retransmissions: wait for the unanswered ones alone.
         const deadline = Date.now() + graceMs;
@@ -217,62 +209,4 @@ function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: Edg
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
   });
-}
-
-interface CommunityWiring {
-  readonly store: StateStore;
-  readonly now: () => number;
-  readonly local: LocalAddresses;
-  readonly actions: InDialogSender;
-  readonly log: Logger;
-}
-
-/** The built-in components (I2) when `internal` names builtin for either; they answer in process. */
-async function createBuiltinCommunity(config: EdgeConfig, wiring: CommunityWiring): Promise<Community | undefined> {
-  if (config.internal.registrar !== 'builtin' && config.internal.presence !== 'builtin') return undefined;
-  const { local, log } = wiring;
-  const community = await createCommunity({
-    config, store: wiring.store, now: wiring.now,
-    presence: {
-      actions: wiring.actions,
-      contactFor: (side, protocol) => contactUri(local, side, protocol),
-      onError: (error) => log.warn({ err: String(error) }, 'presence server: NOTIFY not sent'),
-    },
-  });
-  if (config.community.usersFile !== null) {
-    const report = await loadUsersFile(config.community.usersFile, community.directory, community.realm);
-    log.info({ added: report.added.length, kept: report.kept.length, refused: report.refused }, 'users file loaded');
-  }
-  return community;
-}
-
-/** The edge's own Contact on a side: the listener of that transport, else any listener there. */
-function contactUri(local: LocalAddresses, side: Side, protocol: TransportProtocol): string {
-  const listener = local.listenerFor(side, protocol, 4) ?? local.listenerFor(side, 'udp', 4) ?? local.listenerFor(side, 'tcp', 4);
-  if (listener === undefined) throw new Error(`no ${side} listener for a Contact`);
-  return `sip:${hostPort(listener)}${listener.protocol === 'udp' ? '' : `;transport=${listener.protocol}`}`;
-}
-
-/** Run `work` every `intervalMs` on the edge's clock until the returned stop is called. */
-function sweepEvery(clock: Clock, intervalMs: number, work: () => Promise<unknown>, log: Logger): () => void {
-  let timer = clock.setTimer(intervalMs, tick);
-  let stopped = false;
-  function tick(): void {
-    work().catch((error: unknown) => log.warn({ err: String(error) }, 'presence sweep failed')).finally(() => {
-      if (!stopped) timer = clock.setTimer(intervalMs, tick);
-    });
-  }
-  return () => {
-    stopped = true;
-    timer.cancel();
-  };
-}
-
-/** I4: the key that seals Contacts, shared through the store so every instance (O7) can unseal. */
-async function sharedTopologyKey(store: StateStore): Promise<Buffer> {
-  const existing = await store.get<string>('edge:topology-key');
-  if (existing !== undefined) return Buffer.from(existing, 'hex');
-  const key = randomBytes(32);
-  await store.set('edge:topology-key', key.toString('hex'));
-  return key;
 }

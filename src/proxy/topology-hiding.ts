@@ -11,6 +11,7 @@ import { splitHeaderList } from '../sip/header-list.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 import type { OutgoingMessage } from '../sip/outgoing-message.js';
 import { isSipUri, parseUri } from '../sip/uri.js';
+import type { StateStore } from '../state/state-store.js';
 import type { Endpoint } from '../transport/flow.js';
 import { viaWithReceived } from './forward-request.js';
 import { hostPort, type BoundListener, type LocalAddresses } from './local-addresses.js';
@@ -19,6 +20,7 @@ import { hostPort, type BoundListener, type LocalAddresses } from './local-addre
 const SEALED_PREFIX = 'th-';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const KEY_RECORD = 'edge:topology-key';
 
 export class TopologyHiding {
   readonly #key: Buffer;
@@ -28,6 +30,15 @@ export class TopologyHiding {
   constructor(options: { key: Buffer; local: LocalAddresses }) {
     this.#key = options.key;
     this.#local = options.local;
+  }
+
+  /** The key every instance sharing the store (O7) uses, made on first use. */
+  static async sharedKey(store: StateStore): Promise<Buffer> {
+    const existing = await store.get<string>(KEY_RECORD);
+    if (existing !== undefined) return Buffer.from(existing, 'hex');
+    const key = randomBytes(32);
+    await store.set(KEY_RECORD, key.toString('hex'));
+    return key;
   }
 
   /** A request leaving the community: only the edge's own Via (the top one) and Record-Route entries stay. */
