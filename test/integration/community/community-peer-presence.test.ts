@@ -68,4 +68,25 @@ describe('I2 P1 an external watcher of the built-in presence server', () => {
     expect(notifies[1]!.body.toString()).toContain('<rpid:away/>');
     expect(notifies.map((n) => n.cseq.seq)).toEqual([1, 2]);
   });
+
+  it('X3 Y2 tells the external watcher terminated;reason=noresource when alice is removed, and tombstones her address', async () => {
+    const callId = 'peer-removal@b.example.net';
+    const accepted = await peer.request(toExternal, sipMessage([
+      `SUBSCRIBE sip:alice@${LOCAL_DOMAIN} SIP/2.0`, `Via: SIP/2.0/TLS 127.0.0.1:${ports.peer};branch=${peer.nextBranch()}`, 'Max-Forwards: 70',
+      `From: <sip:carol@${PEER_DOMAIN}>;tag=w2`, `To: <sip:alice@${LOCAL_DOMAIN}>`, `Call-ID: ${callId}`, 'CSeq: 1 SUBSCRIBE',
+      `Contact: <sip:carol@127.0.0.1:${ports.peer};transport=tls>`, 'Event: presence', 'Accept: application/pidf+xml', 'Expires: 3600',
+    ]));
+    expect(accepted.status).toBe(200);
+    await peer.waitFor('NOTIFY', callId, 1);
+    expect(await edge.community!.registrar.removeUser(`alice@${LOCAL_DOMAIN}`)).toBe(true);
+    const notifies = await peer.waitFor('NOTIFY', callId, 2);
+    expect(notifies[1]!.headers.get('subscription-state')).toBe('terminated;reason=noresource');
+    const again = await peer.request(toExternal, sipMessage([
+      `SUBSCRIBE sip:alice@${LOCAL_DOMAIN} SIP/2.0`, `Via: SIP/2.0/TLS 127.0.0.1:${ports.peer};branch=${peer.nextBranch()}`, 'Max-Forwards: 70',
+      `From: <sip:carol@${PEER_DOMAIN}>;tag=w3`, `To: <sip:alice@${LOCAL_DOMAIN}>`, 'Call-ID: after-removal@b.example.net', 'CSeq: 1 SUBSCRIBE',
+      `Contact: <sip:carol@127.0.0.1:${ports.peer};transport=tls>`, 'Event: presence', 'Expires: 3600',
+    ]));
+    // Y2: the border answers a tombstoned address 404, as if it never existed.
+    expect(again.status).toBe(404);
+  });
 });
