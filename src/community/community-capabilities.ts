@@ -22,7 +22,8 @@ export class CommunityCapabilities {
     const methods = ['OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', ...(this.#modes.has('page') ? ['MESSAGE'] : []),
       ...(this.#modes.has('session') ? ['INVITE', 'ACK', 'CANCEL', 'BYE'] : [])];
     const bodies = ['application/pidf+xml', 'text/plain', 'message/cpim', ...(this.#modes.has('session') ? ['application/sdp'] : [])];
-    return [['Allow', methods.join(', ')], ['Accept', bodies.join(', ')], ['Supported', 'path'], ['Accept-Encoding', 'identity']];
+    // Supported names no option tag: the built-in registrar does no Path (RFC 3327) or outbound (RFC 5626).
+    return [['Allow', methods.join(', ')], ['Accept', bodies.join(', ')], ['Supported', ''], ['Accept-Encoding', 'identity']];
   }
 
   /** M3: the answer to OPTIONS addressed to the domain or the edge itself. */
