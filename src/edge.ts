@@ -18,6 +18,7 @@ import { InDialogSender } from './proxy/in-dialog-sender.js';
 import { ImplicitAuthority } from './proxy/implicit-authority.js';
 import { LocalAddresses } from './proxy/local-addresses.js';
 import { ProxyCore } from './proxy/proxy-core.js';
+import { TopologyHiding } from './proxy/topology-hiding.js';
 import { ResponseDispatcher } from './proxy/response-dispatcher.js';
 import { warning } from './proxy/validate-request.js';
 import { PeerAgent } from './peers/peer-agent.js';
@@ -27,12 +28,16 @@ import { BorderPolicy } from './policy/border-policy.js';
 import { DEFAULT_CHAINS } from './policy/chains.js';
 import { createCommunityFacts } from './policy/community-facts.js';
 import { PeerLimitTable } from './policy/peer-limits.js';
-import { SubscriptionSupervisor } from './policy/subscriptions/subscription-supervisor.js';
+import { SubscriptionSupervisor, type RemovalReport } from './policy/subscriptions/subscription-supervisor.js';
+import { parseAddress } from './policy/address-of-record.js';
 import { SubscriptionTracker } from './policy/subscriptions/subscription-tracker.js';
 import type { Router } from './routing/route-types.js';
 import { createStateStore } from './state/create-state-store.js';
 import type { StateStore } from './state/state-store.js';
 import { DiscoveryRouter } from './routing/discovery-router.js';
+import { CommunityRouter } from './routing/community-router.js';
+import type { Community } from './community/create-community.js';
+import { startCommunity, type RunningCommunity } from './community/start-community.js';
 import { createResponse } from './sip/create-response.js';
 import type { IncomingMessage } from './sip/incoming-message.js';
 import type { ParserLimits } from './sip/parser-limits.js';
@@ -83,6 +88,11 @@ export interface Edge {
    * only at start-up are named in the report: they take effect at the next restart.
    */
   reload(next: EdgeConfig): ReloadReport;
+  /**
+   * The built-in registrar, presence server and user directory (I2), once listening; undefined when
+   * `internal` names external servers for both. `community.registrar.removeUser` is the Y2/X3 removal.
+   */
+  readonly community: Community | undefined;
 }
 
 export interface ReloadReport {
@@ -108,6 +118,7 @@ export function createEdge(options: EdgeOptions): Edge {
   let admin: AdminBackend | undefined;
   let listening = false;
   const audit = createAuditLog(config.audit);
+  let running: RunningCommunity | undefined;
   const now = options.wallClock ?? Date.now;
   // F4, D1, G1: who may hold connections with us, how many, with which keys; judged per handshake.
   const peerDirectory = new PeerDirectory(config);
@@ -185,6 +196,9 @@ export function createEdge(options: EdgeOptions): Edge {
       log.info({ needsRestart }, 'configuration reloaded');
       return { needsRestart };
     },
+    get community(): Community | undefined {
+      return running?.community;
+    },
     get listeners() {
       return transport.boundListeners;
     },
@@ -213,8 +227,18 @@ export function createEdge(options: EdgeOptions): Edge {
         },
       });
       const layer = transactions;
+      const inDialog = new InDialogSender({ transactions: layer, flows: peers, local, log });
+      running = await startCommunity(config, { store, now, clock, log, actions: inDialog, contactFor: (side, protocol) => local.contactUri(side, protocol) });
+      const community = running?.community;
+      // I1, I3: the community's own requests to the built-in components, the rest by static routes and DNS.
+      const routerFor = (cfg: EdgeConfig): Router => options.router ?? new CommunityRouter({
+        inner: new DiscoveryRouter({ config: cfg, clock, logger: log, discovery: discovery! }), config: cfg, ...(community === undefined ? {} : { community }),
+        isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
+      });
+      const router = routerFor(config);
+      const topology = config.community.topologyHiding ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local }) : undefined;
       const proxy = new ProxyCore({
-        transactions: layer, flows: peers, router: options.router ?? new DiscoveryRouter({ config, clock, logger: log, discovery: discovery! }), local, clock,
+        transactions: layer, flows: peers, router, local, clock, ...(topology === undefined ? {} : { topology }),
         limits: parser, log, metrics, responses, policy, federation: peerDirectory, ...(audit === undefined ? {} : { audit }), servedDomains: new Set(config.domains), maxPendingRequests: config.limits.maxPendingRequests,
         authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
         findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
@@ -226,21 +250,33 @@ export function createEdge(options: EdgeOptions): Edge {
         peerDirectory.reconfigure(next);
         proxy.reconfigure({
           policy: createBorderPolicy(next, { store: openStore, tracker, now, limits, policyDocuments }, metrics, log),
-          router: options.router ?? new DiscoveryRouter({ config: next, clock, logger: log, discovery: discovery! }),
+          router: routerFor(next),
           federation: peerDirectory,
           authority: new ImplicitAuthority([...next.agreements, ...peerDirectory.identitySpeakers()]),
         });
       };
       stopAccepting = () => proxy.stopAccepting();
       supervisor = new SubscriptionSupervisor({
-        tracker, actions: new InDialogSender({ transactions: layer, flows: peers, local, log }), store, clock, now, log,
+        tracker, actions: inDialog, store, clock, now, log,
         revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
       });
       supervisor.start();
-      const running = supervisor;
+      const removal = supervisor;
+      // X3: a user removed through the registrar is tombstoned and its external watchers told; the
+      // admin API removes through the registrar too (when built in), and reports what X3 did.
+      const removals = new Map<string, RemovalReport>();
+      community?.registrar.onUserRemoved({ removeUser: async (address) => removals.set(address, await removal.removeUser(address)) });
+      const removeUser = async (address: string): Promise<RemovalReport> => {
+        if (community === undefined) return removal.removeUser(address);
+        const aor = parseAddress(address);
+        await community.registrar.removeUser(aor);
+        const report = removals.get(aor) ?? { address: aor, watchers: 0, acknowledged: 0 };
+        removals.delete(aor);
+        return report;
+      };
       admin = createEdgeAdminBackend({
         config: () => current, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
-        removeUser: (address) => running.removeUser(address), listening: () => listening,
+        removeUser, listening: () => listening,
         policyDocument: () => edge.policyDocument(), peerPolicies: () => policyDocuments.entries(),
       });
       metrics.observe({
@@ -260,6 +296,7 @@ export function createEdge(options: EdgeOptions): Edge {
       listening = false;
       stopAccepting();
       supervisor?.stop();
+      running?.stop();
       if (transactions !== undefined) {
         // Answered transactions only absorb retransmissions: wait for the unanswered ones alone.
         const deadline = Date.now() + graceMs;

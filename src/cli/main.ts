@@ -8,6 +8,7 @@ import { registerPolicy } from './policy-show.js';
 import { registerResolve } from './resolve.js';
 import { serveEdge } from './serve.js';
 import { registerStart, type ServeStep } from './start.js';
+import { registerUsers } from './users.js';
 
 export interface MainDependencies {
   io?: CliIo;
@@ -31,6 +32,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerResolve(program, context);
   registerCerts(program, context);
   registerPolicy(program, context);
+  registerUsers(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

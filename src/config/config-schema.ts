@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.js';
 import { auditSchema } from './audit-schema.js';
+import { communitySchema } from './community-schema.js';
 import { discoverySchema } from './discovery-schema.js';
 import { internalSchema } from './internal-schema.js';
 import { limitsSchema } from './limits-schema.js';
@@ -31,6 +32,7 @@ export const configSchema = z.strictObject({
   routes: routesSchema,
   discovery: discoverySchema,
   internal: internalSchema,
+  community: communitySchema,
   policy: policySchema,
   agreements: agreementsSchema,
   policyDocument: policyDocumentConfigSchema,

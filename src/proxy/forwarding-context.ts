@@ -104,11 +104,13 @@ export class ForwardingContext {
     const request = this.#request;
     const branch = forwardBranch(request, this.#input.loopKey, attempt);
     const arrival = this.#input.serverTransaction.flow;
+    const recordRoute = recordRouteEntries(request, arrival, target, this.#deps.local);
+    const listener = viaListener(target, flow, this.#deps.local);
     const out = forwardRequest({
-      request, plan: this.#input.plan, requestUri: this.#input.requestUri, source: arrival.remote,
-      recordRoute: recordRouteEntries(request, arrival, target, this.#deps.local),
-      via: { listener: viaListener(target, flow, this.#deps.local), protocol: target.protocol, branch }, edits: this.#input.edits,
+      request, plan: this.#input.plan, requestUri: this.#input.requestUri, source: arrival.remote, recordRoute,
+      via: { listener, protocol: target.protocol, branch }, edits: this.#input.edits,
     });
+    if (this.#hidesRequest) this.#deps.topology!.hideRequest(out, recordRoute.length, listener);
     this.#currentTarget = target;
     this.#current = this.#deps.transactions.sendRequest({
       request: out, branch, flow, method: request.method,
@@ -192,7 +194,23 @@ export class ForwardingContext {
     const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
     const out = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via');
     applyEdits(out, edits);
+    this.#hideOrRestore(out);
     this.#respond(out);
+  }
+
+  /** I4: true when the request leaves the community with topology hiding on. */
+  get #hidesRequest(): boolean {
+    return this.#deps.topology !== undefined && this.#input.crossing?.direction === 'outbound';
+  }
+
+  /** I4: a response going back inside gets the hidden hops again; one going out to a peer hides ours. */
+  #hideOrRestore(out: OutgoingMessage): void {
+    const topology = this.#deps.topology;
+    const arrival = this.#input.serverTransaction.flow;
+    if (topology === undefined || this.#input.crossing === undefined) return;
+    if (this.#input.crossing.direction === 'outbound') return topology.restoreResponse(out, this.#request, arrival.remote);
+    const listener = this.#deps.local.listenerFor('external', arrival.protocol, arrival.local.address.includes(':') ? 6 : 4);
+    if (listener !== undefined) topology.hideResponse(out, listener);
   }
 
   /**

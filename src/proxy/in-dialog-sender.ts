@@ -55,6 +55,7 @@ export class InDialogSender implements SubscriptionActions {
       method: request.method, requestUri: path.requestUri, from: request.from, to: request.to, callId: request.callId, cseq: request.cseq,
       via: `SIP/2.0/${target.protocol.toUpperCase()} ${hostPort(listener)};branch=${branch};rport`,
       headers: [...path.routes.map((route): [string, string] => ['Route', route]), ...request.headers], localHost: listener.address,
+      ...(request.body === undefined ? {} : { body: request.body, ...(request.contentType === undefined ? {} : { contentType: request.contentType }) }),
     });
     return new Promise((resolve) => {
       this.#deps.transactions.sendRequest({
@@ -75,7 +76,11 @@ export function inDialogPath(request: InDialogRequest, local: LocalAddresses): I
   const own = entries.map((entry) => isSipUri(entry.uri) && local.isOwnUri(entry.uri) !== undefined);
   const first = own.indexOf(true);
   const last = own.lastIndexOf(true);
-  const routes = first < 0 ? [] : request.recipient === 'watcher' ? request.recordRoute.slice(last + 1) : request.recordRoute.slice(0, first).reverse();
+  // Without entries of its own the edge is an end of the dialog (the built-in presence server): the
+  // whole Record-Route is the route set, in the UAS's order towards the watcher (§12.1.1).
+  const routes = first < 0
+    ? (request.recipient === 'watcher' ? [...request.recordRoute] : [...request.recordRoute].reverse())
+    : request.recipient === 'watcher' ? request.recordRoute.slice(last + 1) : request.recordRoute.slice(0, first).reverse();
   const top = routes[0] === undefined ? undefined : parseNameAddr(routes[0], 'Route');
   if (top === undefined || isLooseRouter(top)) return { requestUri: request.requestUri, routes };
   // RFC 3261 §12.2.1.1: a strict router takes the Request-URI; the remote target goes last.

@@ -40,6 +40,13 @@ export class LocalAddresses {
     return this.find(uri.params.get('maddr') ?? uri.host, uri.port, protocol);
   }
 
+  /** The edge's own Contact URI on a side (a dialog the edge is an end of): that transport's listener, else any there. */
+  contactUri(side: Side, protocol: TransportProtocol): string {
+    const listener = this.listenerFor(side, protocol, 4) ?? this.listenerFor(side, 'udp', 4) ?? this.listenerFor(side, 'tcp', 4);
+    if (listener === undefined) throw new Error(`no ${side} listener for a Contact`);
+    return `sip:${hostPort(listener)}${listener.protocol === 'udp' ? '' : `;transport=${listener.protocol}`}`;
+  }
+
   /** The listener to name in a Via or Record-Route for traffic leaving on `side` over `protocol`. */
   listenerFor(side: Side, protocol: TransportProtocol, family: 4 | 6): BoundListener | undefined {
     const matches = this.#listeners.filter((l) => l.side === side && l.protocol === protocol);

@@ -105,7 +105,7 @@ export class ProxyCore implements TransactionUser {
     if (isLoop(request, key, (host, port) => this.#deps.local.find(host, port) !== undefined)) {
       return this.#answer(transaction, { status: 482, because: 'S3 loop detected' });
     }
-    const plan = planRoute(request, this.#deps.local);
+    const plan = this.#unsealed(planRoute(request, this.#deps.local));
     const requestUri = effectiveUri(request, plan);
     const arrival = transaction.flow;
     let crossing: Crossing | undefined;
@@ -126,7 +126,10 @@ export class ProxyCore implements TransactionUser {
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
     const decision = await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
-    if (decision.kind === 'reply') return this.#answer(transaction, decision);
+    if (decision.kind === 'reply') {
+      this.#answer(transaction, decision);
+      return decision.afterAnswer?.();
+    }
     if (crossing === undefined && decision.targets.some((t) => t.side === 'external')) {
       // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
       const named = request.to.tag === undefined ? requestUri : request.to.uri;
@@ -192,6 +195,14 @@ export class ProxyCore implements TransactionUser {
     return undefined;
   }
 
+  /** I4: a request to a Contact the edge sealed goes to the original, on the community's side. */
+  #unsealed(plan: RoutePlan): RoutePlan {
+    const original = this.#deps.topology?.unseal(plan.requestUri);
+    if (original === undefined) return plan;
+    const nextHop = plan.nextHop === undefined || plan.nextHop.uri === plan.requestUri ? undefined : plan.nextHop;
+    return { ...plan, requestUri: original, nextHop: nextHop ?? { uri: original, side: 'internal' } };
+  }
+
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
   #cancel(cancel: IncomingRequest, transaction: ServerTransaction): void {
     const invite = this.#deps.findInviteServerTransaction(cancel);
@@ -210,7 +221,7 @@ export class ProxyCore implements TransactionUser {
 
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
-    const plan = planRoute(ack, this.#deps.local);
+    const plan = this.#unsealed(planRoute(ack, this.#deps.local));
     const decision = await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
     const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
     if (routed === undefined) return;
@@ -218,11 +229,13 @@ export class ProxyCore implements TransactionUser {
     const target = flow.side === 'internal' ? namePeer([routed], targetDomain(ack.to.uri))[0] ?? routed : routed;
     const out = await this.#deps.flows.connect(target);
     const branch = forwardBranch(ack, loopKey(ack), 0);
-    const bytes = forwardRequest({
+    const listener = viaListener(target, out, this.#deps.local);
+    const message = forwardRequest({
       request: ack, plan, requestUri: decision.kind === 'forward' ? (decision.requestUri ?? plan.requestUri) : plan.requestUri,
-      source: flow.remote, recordRoute: [], via: { listener: viaListener(target, out, this.#deps.local), protocol: target.protocol, branch },
-    }).toBuffer();
-    out.send(bytes);
+      source: flow.remote, recordRoute: [], via: { listener, protocol: target.protocol, branch },
+    });
+    if (flow.side === 'internal' && target.side === 'external') this.#deps.topology?.hideRequest(message, 0, listener);
+    out.send(message.toBuffer());
   }
 
   /** §16.11 / §18.1.2: a response no transaction claims (a retransmitted 2xx) goes up statelessly if its top Via is the edge's. */
@@ -245,7 +258,10 @@ export class ProxyCore implements TransactionUser {
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
     this.#deps.log.info({ callId: safeCallId(request), transaction: transaction.id, method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
     const headers = answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
-    const options = answer.reason === undefined ? { headers } : { reason: answer.reason, headers };
+    const options = {
+      headers, ...(answer.reason === undefined ? {} : { reason: answer.reason }), ...(answer.toTag === undefined ? {} : { toTag: answer.toTag }),
+      ...(answer.body === undefined ? {} : { body: answer.body, ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }) }),
+    };
     try {
       transaction.respond(createResponse(request, answer.status, options));
     } catch (error) {

@@ -10,6 +10,7 @@ import type { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { Flow } from '../transport/flow.js';
 import type { LocalAddresses } from './local-addresses.js';
 import type { BorderPolicy } from '../policy/border-policy.js';
+import type { TopologyHiding } from './topology-hiding.js';
 
 export interface ClientTransactionStarter {
   sendRequest(options: { request: OutgoingMessage; branch: string; flow: Flow; method: string; handlers: ClientTransactionHandlers }): ClientTransaction;
@@ -39,4 +40,6 @@ export interface ProxyDeps {
   readonly metrics: EdgeMetrics;
   /** The inter-domain rules; absent, every request crosses unchecked. */
   readonly policy?: BorderPolicy;
+  /** I4: hide the community's hosts from peers; absent, nothing is hidden. */
+  readonly topology?: TopologyHiding;
 }

@@ -13,6 +13,10 @@ export interface Answer {
   readonly headers?: ReadonlyArray<readonly [string, string]>;
   /** The SPEC ID or RFC section behind the answer, for logs and metrics. */
   readonly because: string;
+  /** When a built-in component answers as the UAS (routing's reply decision). */
+  readonly toTag?: string;
+  readonly body?: Buffer;
+  readonly contentType?: string;
 }
 
 /** Option tags the edge supports in Proxy-Require: none. */

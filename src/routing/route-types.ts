@@ -31,6 +31,12 @@ export type RouteDecision =
       readonly headers?: ReadonlyArray<readonly [string, string]>;
       /** The SPEC ID or RFC section behind the answer, for the log line and the metric. */
       readonly because: string;
+      /** A built-in component answering as the UAS: the To tag of the dialog it creates, and a body. */
+      readonly toTag?: string;
+      readonly body?: Buffer;
+      readonly contentType?: string;
+      /** Runs once the answer is sent (the presence server's initial NOTIFY follows its 200). */
+      readonly afterAnswer?: () => void;
     };
 
 export interface RouteRequest {

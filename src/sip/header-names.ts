@@ -27,6 +27,8 @@ const CANONICAL_SPELLING: Readonly<Record<string, string>> = {
   'mime-version': 'MIME-Version',
   'rack': 'RAck',
   'rseq': 'RSeq',
+  'sip-etag': 'SIP-ETag', // RFC 3903 §11.3.1
+  'sip-if-match': 'SIP-If-Match', // RFC 3903 §11.3.2
 };
 
 // Names repeat across messages; caching the lowercase key avoids a toLowerCase per header line.

@@ -51,7 +51,7 @@ afterEach(() => {
 });
 
 describe('O5 simple-edge start serves SIP until SIGTERM, then stops cleanly', () => {
-  it('O1 O5 `simple-edge start` with config/default.yaml answers OPTIONS over UDP, and exits 0 on SIGTERM', async () => {
+  it('O1 O5 I2 `simple-edge start` with config/default.yaml answers OPTIONS over UDP, runs the built-in registrar, and exits 0 on SIGTERM', async () => {
     expect(existsSync(BUILT_MAIN), `${BUILT_MAIN} is missing: run npm run build`).toBe(true);
     const cwd = mkdtempSync(path.join(tmpdir(), 'simple-edge-start-'));
     cleanup.push(() => rmSync(cwd, { recursive: true, force: true }));
@@ -84,6 +84,21 @@ describe('O5 simple-edge start serves SIP until SIGTERM, then stops cleanly', ()
       bytes: sipRequest({ requestUri: 'sip:probe@unknown.example.org', transport: 'UDP', localPort: clientPort, callId: `start-${base}` }),
     });
     expect(statusOf(response), `no answer over UDP; stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(404);
+
+    // Issue #8: the shipped configuration runs a whole community: the built-in registrar challenges a
+    // REGISTER, and OPTIONS to the domain is answered with its capabilities (M3).
+    const challenge = await udpExchange({
+      port: sipPort, localPort: clientPort,
+      bytes: sipRequest({ method: 'REGISTER', requestUri: 'sip:a.example.com', to: 'To: <sip:alice@a.example.com>', transport: 'UDP', localPort: clientPort, callId: `register-${base}` }),
+    });
+    expect(statusOf(challenge)).toBe(401);
+    expect(challenge).toMatch(/\r\nWWW-Authenticate: Digest realm="a\.example\.com", nonce="[^"]+", algorithm=MD5, qop="auth"\r\n/);
+    const capabilities = await udpExchange({
+      port: sipPort, localPort: clientPort,
+      bytes: sipRequest({ requestUri: 'sip:a.example.com', transport: 'UDP', localPort: clientPort, callId: `options-${base}` }),
+    });
+    expect(statusOf(capabilities)).toBe(200);
+    expect(capabilities).toMatch(/\r\nAllow: [^\r]*MESSAGE/);
 
     const signalledAt = Date.now();
     child.kill('SIGTERM');

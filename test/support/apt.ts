@@ -15,6 +15,8 @@ const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   stunnel4: ['stunnel4', 'stunnel'],
   'libxml2-utils': ['xmllint'],
   kamailio: ['kamailio'],
+  // A module package has no program: its module file stands for it.
+  'kamailio-presence-modules': ['/usr/lib/x86_64-linux-gnu/kamailio/modules/presence.so'],
 };
 
 /** Packages that install no program of their own (kamailio-tls-modules): present when dpkg says so. */
@@ -47,6 +49,14 @@ export class MissingPackagesError extends Error {
 export function findProgram(programs: readonly string[]): string | undefined {
   const dirs = (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).filter((d) => d !== '');
   for (const program of programs) {
+    if (path.isAbsolute(program)) {
+      try {
+        accessSync(program, constants.R_OK);
+        return program;
+      } catch {
+        continue;
+      }
+    }
     for (const dir of [...dirs, '/usr/sbin', '/usr/bin']) {
       const candidate = path.join(dir, program);
       try {

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { LocalAddresses, type BoundListener } from '../../src/proxy/local-addresses.js';
 import { ProxyCore, type FederationGate } from '../../src/proxy/proxy-core.js';
 import type { ConnectOptions } from '../../src/proxy/proxy-deps.js';
+import { TopologyHiding } from '../../src/proxy/topology-hiding.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
 import type { RouteTarget, Router } from '../../src/routing/route-types.js';
 import { StaticRouter } from '../../src/routing/static-router.js';
@@ -54,7 +55,7 @@ export class ProxyHarness {
   readonly connected: RouteTarget[] = [];
   readonly avoided: string[][] = [];
 
-  constructor(options: { federation?: FederationGate; servedDomains?: ReadonlySet<string>; maxPendingRequests?: number } = {}) {
+  constructor(options: { federation?: FederationGate; servedDomains?: ReadonlySet<string>; maxPendingRequests?: number; topologyKey?: Buffer } = {}) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
     const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
@@ -71,8 +72,10 @@ export class ProxyHarness {
       },
     });
     const layer = this.transactions;
+    const local = new LocalAddresses(LISTENERS);
     const proxy = new ProxyCore({
-      transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local: new LocalAddresses(LISTENERS),
+      transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local,
+      ...(options.topologyKey === undefined ? {} : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
       ...(options.federation === undefined ? {} : { federation: options.federation }),

@@ -45,6 +45,8 @@ export interface SippOptions {
   readonly injectionFile?: string;
   /** Where the error and message logs go. */
   readonly logDir: string;
+  /** Further arguments, e.g. `-au alice -ap secret` for the scenario's [authentication]. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface SippResult {
@@ -164,6 +166,7 @@ function sippArguments(options: SippOptions, files: { errors: string; messages: 
   if (options.lostPercent !== undefined) args.push('-lost', String(options.lostPercent));
   for (const [key, value] of Object.entries(options.keys ?? {})) args.push('-key', key, value);
   if (options.injectionFile !== undefined) args.push('-inf', options.injectionFile);
+  args.push(...(options.extraArgs ?? []));
   if (options.remote !== undefined) args.push(options.remote);
   return args;
 }

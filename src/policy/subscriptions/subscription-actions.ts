@@ -24,6 +24,9 @@ export interface InDialogRequest {
   readonly cseq: number;
   /** Further header lines: Event, Subscription-State, Expires, Contact. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** A NOTIFY's body (the built-in presence server's PIDF) and its Content-Type. */
+  readonly body?: Buffer;
+  readonly contentType?: string;
 }
 
 export interface SubscriptionActions {

@@ -1,0 +1,115 @@
+// The built-in registrar (RFC 3261 §10.3, issue #8): REGISTER from this community's side with digest
+// authentication against the user directory, bindings with expiry and Min-Expires, Y2 tombstones,
+// and the location lookup that sends requests for a user to its contacts (or 480 when it has none).
+import type { CommunityConfig } from '../config/community-schema.js';
+import { addressOfRecord, parseAddress } from '../policy/address-of-record.js';
+import { isTombstoned, tombstone } from '../policy/rules/tombstone.js';
+import type { IncomingRequest } from '../sip/incoming-message.js';
+import type { StateStore } from '../state/state-store.js';
+import type { Side } from '../transport/flow.js';
+import { answer, warningHeader, type CommunityAnswer, type LocalAnswer } from './community-answer.js';
+import type { DigestAuthenticator } from './digest-authenticator.js';
+import type { Binding, LocationService } from './location-service.js';
+import { readRegistration, type RequestedBinding } from './registration-request.js';
+import type { UserDirectory } from './user-directory.js';
+
+/**
+ * Told when a user is removed (X3): the subscription supervisor tells external watchers and
+ * tombstones the address; the presence server ends its own subscriptions. Declared here, where it is used.
+ */
+export interface UserRemovalListener {
+  removeUser(address: string): Promise<unknown>;
+}
+
+export interface RegistrarOptions {
+  readonly config: CommunityConfig['registrar'];
+  readonly directory: UserDirectory;
+  readonly location: LocationService;
+  readonly authenticator: DigestAuthenticator;
+  readonly store: StateStore;
+  readonly tombstoneSeconds: number;
+  readonly now: () => number;
+}
+
+export class Registrar {
+  readonly #options: RegistrarOptions;
+  readonly #removalListeners: UserRemovalListener[] = [];
+
+  constructor(options: RegistrarOptions) {
+    this.#options = options;
+  }
+
+  onUserRemoved(listener: UserRemovalListener): void {
+    this.#removalListeners.push(listener);
+  }
+
+  async register(request: IncomingRequest, side: Side): Promise<LocalAnswer> {
+    // Peers have their own registrars: a REGISTER from across the border binds nothing here.
+    if (side === 'external') return answer(403, 'I1 REGISTER from a peer', { headers: [warningHeader('register with your own community')] });
+    const address = addressOfRecord(request.to.uri);
+    if (await isTombstoned(this.#options.store, address)) return answer(403, 'Y2 tombstoned address', { reason: 'Address Removed' });
+    const user = await this.#options.directory.get(address);
+    const auth = this.#options.authenticator.authenticate(request, user);
+    if (auth.kind === 'challenge') return answer(401, 'RFC 3261 §22.4 challenge', { headers: this.#options.authenticator.challenge(auth.stale) });
+    if (auth.kind === 'forbidden') return answer(403, 'RFC 3261 §22.4 credentials refused', { headers: [warningHeader(auth.why)] });
+    return this.#applyChange(request, address);
+  }
+
+  async #applyChange(request: IncomingRequest, address: string): Promise<LocalAnswer> {
+    const config = this.#options.config;
+    const change = readRegistration(request, config.defaultExpiresSeconds);
+    if (change.kind === 'invalid') return answer(400, 'RFC 3261 §10.3 step 6', { headers: [warningHeader(change.why)] });
+    const location = this.#options.location;
+    if (change.kind === 'clear') await location.removeAll(address);
+    if (change.kind === 'update') {
+      const tooBrief = change.bindings.some((b) => b.expiresSeconds > 0 && b.expiresSeconds < config.minExpiresSeconds);
+      // §10.3 step 7: 423 with the shortest interval the registrar accepts.
+      if (tooBrief) return answer(423, 'RFC 3261 §10.3 Min-Expires', { headers: [['Min-Expires', String(config.minExpiresSeconds)]] });
+      const merged = this.#merge(await location.lookup(address), change.bindings, request);
+      if (merged.length > config.maxBindingsPerAddress) return answer(403, 'I2 too many bindings', { headers: [warningHeader(`at most ${config.maxBindingsPerAddress} contacts`)] });
+      await location.save(address, merged);
+    }
+    const now = this.#options.now();
+    const current = await location.lookup(address);
+    const contacts = current.map((b): [string, string] => ['Contact', `<${b.uri}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`]);
+    return answer(200, 'RFC 3261 §10.3 step 8', { headers: contacts });
+  }
+
+  /** §10.3 step 7: a contact already bound is updated (or removed with expires 0), a new one added. */
+  #merge(existing: readonly Binding[], requested: readonly RequestedBinding[], request: IncomingRequest): Binding[] {
+    const now = this.#options.now();
+    const max = this.#options.config.maxExpiresSeconds;
+    const byUri = new Map(existing.map((b) => [b.uri, b]));
+    for (const wanted of requested) {
+      if (wanted.expiresSeconds === 0) {
+        byUri.delete(wanted.uri);
+        continue;
+      }
+      const seconds = Math.min(wanted.expiresSeconds, max);
+      byUri.set(wanted.uri, { uri: wanted.uri, q: wanted.q, expiresAt: now + seconds * 1000, callId: request.callId, cseq: request.cseq.seq });
+    }
+    return [...byUri.values()];
+  }
+
+  /**
+   * Where a request for a user of this community goes (RFC 3261 §16.5): its contacts; 404 for an
+   * address nobody holds, 480 Temporarily Unavailable for a user with no binding (issue #8).
+   */
+  async locate(request: IncomingRequest): Promise<CommunityAnswer> {
+    const address = addressOfRecord(request.requestUri);
+    const bindings = await this.#options.location.lookup(address);
+    if (bindings.length > 0) return { kind: 'forward', contacts: bindings.map((b) => b.uri) };
+    if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
+    return answer(480, 'I2 no binding');
+  }
+
+  /** Y2, X3: remove the user, its bindings, and tell whoever listens (they tombstone and notify). */
+  async removeUser(address: string): Promise<boolean> {
+    const aor = parseAddress(address);
+    const existed = await this.#options.directory.remove(aor);
+    await this.#options.location.removeAll(aor);
+    await tombstone(this.#options.store, aor, { tombstoneSeconds: this.#options.tombstoneSeconds }, this.#options.now);
+    for (const listener of this.#removalListeners) await listener.removeUser(aor);
+    return existed;
+  }
+}
