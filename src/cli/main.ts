@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckConfig } from './check-config.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { registerLoadtest } from './loadtest.js';
 import { registerResolve } from './resolve.js';
 import { serveEdge } from './serve.js';
 import { registerStart, type ServeStep } from './start.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerCheckConfig(program, context);
   registerStart(program, { ...context, serve: dependencies.serve ?? serveEdge });
   registerResolve(program, context);
+  registerLoadtest(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

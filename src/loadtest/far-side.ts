@@ -1,0 +1,91 @@
+// The far side of the border, played by the load tester: a TCP listener standing in for the
+// community's registrar and presence server, and a mutual-TLS listener standing in for the peer's
+// edge. Every request that reaches it crossed the edge under test: it is counted for its scenario
+// (and dialog) and answered as the scenario says, so the sender sees the end-to-end latency.
+
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { IncomingRequest } from '../sip/incoming-message.js';
+import { newTag } from '../sip/identifiers.js';
+import { scenarioOfCallId, type FarAnswer, type LoadScenario } from './load-scenario.js';
+import type { OutcomeRecorder } from './outcome-recorder.js';
+import type { HostPort } from './scenario-schema.js';
+import { SipConnection } from './sip-connection.js';
+
+export interface PeerIdentity {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca: Buffer;
+}
+
+export interface FarSideOptions {
+  readonly scenarios: readonly LoadScenario[];
+  readonly recorder: OutcomeRecorder;
+  readonly crossing: Set<string>;
+}
+
+export class FarSideListener {
+  readonly contact: string;
+  readonly #server: Server;
+  readonly #connections = new Set<SipConnection>();
+
+  private constructor(server: Server, contact: string) {
+    this.#server = server;
+    this.contact = contact;
+  }
+
+  /** Listens on `at`: plain TCP, or TLS demanding a client certificate from `tls.ca`. */
+  static async start(at: HostPort, options: FarSideOptions & { tls?: PeerIdentity; user: string }): Promise<FarSideListener> {
+    const transport = options.tls === undefined ? 'tcp' : 'tls';
+    const host = at.host.includes(':') ? `[${at.host}]` : at.host;
+    const onSocket = (socket: import('node:net').Socket): void => {
+      const connection = new SipConnection(socket, (request, on) => answer(request, on, options, listener.contact));
+      listener.#connections.add(connection);
+      socket.once('close', () => listener.#connections.delete(connection));
+    };
+    const server = options.tls === undefined
+      ? createTcpServer(onSocket)
+      : createTlsServer({ ...options.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, onSocket);
+    const listener = new FarSideListener(server, `sip:${options.user}@${host}:${at.port};transport=${transport}`);
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(at.port, at.host, resolve));
+    return listener;
+  }
+
+  async close(): Promise<void> {
+    for (const connection of this.#connections) connection.close();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+function answer(request: IncomingRequest, connection: SipConnection, options: FarSideOptions, contact: string): void {
+  if (request.method === 'ACK') return;
+  let callId: string;
+  try {
+    callId = request.callId;
+    options.crossing.add(`${callId} ${request.cseq.seq}`);
+  } catch {
+    return; // not a request anyone could answer
+  }
+  const index = scenarioOfCallId(callId);
+  const scenario = index === undefined ? undefined : options.scenarios[index];
+  if (index !== undefined) options.recorder.crossed(index, callId);
+  const reply = scenario?.answer(request) ?? { status: 200 };
+  connection.send(responseText(request, reply, contact));
+}
+
+/** RFC 3261 §8.2.6: Vias, From, Call-ID and CSeq copied; a To tag added; a Contact on a 2xx to SUBSCRIBE. */
+export function responseText(request: IncomingRequest, reply: FarAnswer, contact: string): string {
+  const headers = request.headers;
+  const to = headers.get('to') ?? '';
+  const toTagged = /;\s*tag=/i.test(to) ? to : `${to};tag=${reply.toTag ?? newTag()}`;
+  let text = `SIP/2.0 ${reply.status} ${reply.reason ?? reasonOf(reply.status)}\r\n`;
+  for (const via of headers.getAll('via')) text += `Via: ${via}\r\n`;
+  text += `From: ${headers.get('from') ?? ''}\r\nTo: ${toTagged}\r\nCall-ID: ${headers.get('call-id') ?? ''}\r\nCSeq: ${headers.get('cseq') ?? ''}\r\n`;
+  if (request.method === 'SUBSCRIBE' && reply.status < 300) text += `Contact: <${contact}>\r\n`;
+  for (const line of reply.headers ?? []) text += `${line}\r\n`;
+  return `${text}Content-Length: 0\r\n\r\n`;
+}
+
+function reasonOf(status: number): string {
+  return { 200: 'OK', 403: 'Forbidden', 404: 'Not Found', 604: 'Does Not Exist Anywhere' }[status] ?? 'Answer';
+}

@@ -1,0 +1,108 @@
+// One load run, start to finish: refuse targets that are not loopback or explicitly allowed, start
+// the far sides, open the peer's mutual-TLS flows (and the community's TCP flow), let scenarios
+// prepare, drive the mix for the configured time, and build the report.
+
+import { isIP } from 'node:net';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { createScenario } from './create-scenario.js';
+import { drive } from './load-driver.js';
+import { buildReport, type LoadReport } from './load-report.js';
+import type { LoadContext, LoadScenario } from './load-scenario.js';
+import { FarSideListener, type PeerIdentity } from './far-side.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
+import type { HostPort, ScenarioFile } from './scenario-schema.js';
+import { SipConnection } from './sip-connection.js';
+
+export interface LoadtestOptions {
+  readonly file: ScenarioFile;
+  readonly tls: PeerIdentity;
+  readonly signal?: AbortSignal;
+  /** About once a second during the load, with the recorder to read progress from. */
+  readonly onTick?: (recorder: OutcomeRecorder, elapsedMs: number) => void;
+}
+
+/** Loopback (127/8, ::1, localhost) or a host the scenario file lists under allowHosts. */
+export function isAllowedHost(host: string, allowHosts: readonly string[]): boolean {
+  if (allowHosts.includes(host)) return true;
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+export function checkAddresses(file: ScenarioFile): void {
+  const hosts = [file.target.external, file.target.internal, file.listen.community, file.listen.peer]
+    .filter((at): at is HostPort => at !== undefined).map((at) => at.host);
+  const refused = hosts.filter((host) => !isAllowedHost(host, file.allowHosts));
+  if (refused.length > 0) {
+    throw new Error(`refusing to load ${refused.join(', ')}: only loopback by default; list the hosts under allowHosts in the scenario file`);
+  }
+}
+
+function connectFlow(at: HostPort, options: { tls?: PeerIdentity; servername?: string; timeoutMs: number }): Promise<Socket> {
+  const socket = options.tls === undefined
+    ? connectTcp({ host: at.host, port: at.port })
+    : connectTls({ host: at.host, port: at.port, ...options.tls, servername: options.servername, minVersion: 'TLSv1.2' });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no connection to ${at.host}:${at.port} within ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    socket.once(options.tls === undefined ? 'connect' : 'secureConnect', () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      resolve(socket);
+    });
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    socket.once('error', fail);
+    socket.once('close', () => fail(new Error(`${at.host}:${at.port} closed the connection during set-up`)));
+  });
+}
+
+export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport> {
+  const { file, tls } = options;
+  checkAddresses(file);
+  const startedAt = new Date();
+  const scenarios: LoadScenario[] = file.scenarios.map((spec, i) => createScenario(i, spec));
+  const recorder = new OutcomeRecorder({ trackDialogs: file.scenarios.map((s) => s.expect.some((e) => 'maxCrossedPerDialog' in e)), now: performance.now() });
+  const crossing = new Set<string>();
+  const farOptions = { scenarios, recorder, crossing };
+  const listeners: FarSideListener[] = [];
+  const connections = new Set<SipConnection>();
+  const noRequests = (): void => undefined;
+  const track = (socket: Socket): SipConnection => {
+    const connection = new SipConnection(socket, noRequests);
+    connections.add(connection);
+    return connection;
+  };
+  try {
+    const community = file.listen.community === undefined ? undefined : await FarSideListener.start(file.listen.community, { ...farOptions, user: 'community' });
+    if (community !== undefined) listeners.push(community);
+    const peer = file.listen.peer === undefined ? undefined : await FarSideListener.start(file.listen.peer, { ...farOptions, tls, user: 'peer' });
+    if (peer !== undefined) listeners.push(peer);
+    const peerTls = { tls, servername: file.target.localDomain, timeoutMs: file.timeoutMs };
+    const peerFlows = await Promise.all(Array.from({ length: file.connections }, async () => track(await connectFlow(file.target.external, peerTls))));
+    const internal = file.target.internal;
+    const communityFlow = internal === undefined ? undefined : track(await connectFlow(internal, { timeoutMs: file.timeoutMs }));
+    const context: LoadContext = {
+      settings: file, localDomain: file.target.localDomain, peerDomain: file.target.peerDomain, recorder, peerFlows, communityFlow,
+      communityContact: community?.contact, peerContact: peer?.contact, crossing,
+      openPeerFlow: async () => track(await connectFlow(file.target.external, peerTls)),
+    };
+    for (const scenario of scenarios) await scenario.prepare?.(context);
+    recorder.restart(performance.now());
+    await drive({
+      scenarios, weights: file.scenarios.map((s) => s.weight), settings: file, context, connections: () => connections,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onTick: (elapsed) => options.onTick?.(recorder, elapsed),
+    });
+    recorder.end(performance.now());
+    return buildReport({ file, specs: file.scenarios, scenarios, recorder, startedAt });
+  } finally {
+    for (const scenario of scenarios) scenario.finish?.();
+    for (const connection of connections) connection.close();
+    await Promise.all(listeners.map((l) => l.close()));
+  }
+}
