@@ -90,10 +90,20 @@ export function stackedBarChart(options: { title: string; groups: ReadonlyArray<
       y -= h;
       bars += `<rect class="bar" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.6).toFixed(1)}" height="${h.toFixed(1)}" fill="${colorOf(outcome)}"><title>${escapeXml(`${group.name}: ${count} × ${outcome}`)}</title></rect>`;
     }
-    bars += `<text x="${(x + slot * 0.3).toFixed(1)}" y="${MARGIN.top + plotH + 28}" text-anchor="middle" font-size="10">${escapeXml(group.name)}</text>`;
+    bars += barLabel(x + slot * 0.3, MARGIN.top + plotH + 14, group.name);
   });
   const axis = axes(1, yMax, '', options.yLabel).replace(/<text[^>]*text-anchor="middle" font-size="11">[^<]*<\/text>/g, '');
   return svg(options.title, axis + bars + legend(outcomes.map((name) => ({ name, color: colorOf(name) }))));
+}
+
+/** A policy name under its bar: the SPEC ID on one line, the rest (shortened) on the next, so labels never collide. */
+function barLabel(x: number, y: number, name: string): string {
+  const space = name.indexOf(' ');
+  const first = space === -1 ? name : name.slice(0, space);
+  const rest = space === -1 ? '' : name.slice(space + 1);
+  const shortRest = rest.length > 16 ? `${rest.slice(0, 15)}…` : rest;
+  return `<text x="${x.toFixed(1)}" y="${y}" text-anchor="middle" font-size="10"><tspan x="${x.toFixed(1)}">${escapeXml(first)}</tspan>`
+    + `<tspan x="${x.toFixed(1)}" dy="12">${escapeXml(shortRest)}</tspan></text>`;
 }
 
 export function colorOf(outcome: string): string {

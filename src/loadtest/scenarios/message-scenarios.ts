@@ -75,7 +75,8 @@ export function spoofedOrigin(index: number, spec: ScenarioSpec): LoadScenario {
 
 /** S2: dialog-creating requests carrying a Record-Route of many hops. */
 export function longRecordRoute(index: number, spec: ScenarioSpec): LoadScenario {
-  const entries = numberParam(spec.params, 'entries', 40);
+  // 100 hops of about 33 bytes: past the profile's default limit of 2048 bytes (S2).
+  const entries = numberParam(spec.params, 'entries', 100);
   const recordRoute = `Record-Route: ${Array.from({ length: entries }, (_, i) => `<sip:proxy-${i}.loadtest.invalid;lr>`).join(', ')}`;
   return requestScenario({
     index, spec, policy: spec.policy ?? 'S2 Record-Route length', side: 'peer',
