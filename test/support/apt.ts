@@ -13,6 +13,8 @@ const run = promisify(execFile);
 const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   'sip-tester': ['sipp'],
   stunnel4: ['stunnel4', 'stunnel'],
+  // A package of modules has no program: the module file it installs stands in (an absolute path).
+  'kamailio-tls-modules': ['/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so', '/usr/lib/kamailio/modules/tls.so'],
 };
 
 /** apt-get update plus install over a slow mirror; a hung apt must not hang the test run for ever. */
@@ -30,6 +32,14 @@ export class MissingPackagesError extends Error {
 export function findProgram(programs: readonly string[]): string | undefined {
   const dirs = (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).filter((d) => d !== '');
   for (const program of programs) {
+    if (path.isAbsolute(program)) {
+      try {
+        accessSync(program, constants.R_OK);
+        return program;
+      } catch {
+        continue;
+      }
+    }
     for (const dir of [...dirs, '/usr/sbin', '/usr/bin']) {
       const candidate = path.join(dir, program);
       try {
