@@ -21,7 +21,8 @@ export class SipConnection {
   readonly #framer = new StreamFramer({ ...DEFAULT_PARSER_LIMITS, maxBodyBytes: 1_048_576 });
   readonly #pending = new Map<string, PendingRequest>();
   readonly #onRequest: RequestHandler;
-  #queue: Buffer[] = [];
+  /** Latin1 text queued this turn: joined and encoded once per flush. */
+  #queue: string[] = [];
   #flushScheduled = false;
   #closed = false;
 
@@ -53,9 +54,9 @@ export class SipConnection {
   }
 
   /** Queues bytes for the end of this event-loop turn. */
-  send(bytes: string | Buffer): void {
+  send(bytes: string): void {
     if (this.#closed) return;
-    this.#queue.push(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+    this.#queue.push(bytes);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());
@@ -78,9 +79,9 @@ export class SipConnection {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#closed || this.#queue.length === 0) return;
-    const chunk = this.#queue.length === 1 ? this.#queue[0]! : Buffer.concat(this.#queue);
+    const text = this.#queue.length === 1 ? this.#queue[0]! : this.#queue.join('');
     this.#queue = [];
-    this.socket.write(chunk);
+    this.socket.write(Buffer.from(text, 'latin1'));
   }
 
   #receive(chunk: Buffer): void {
