@@ -69,14 +69,24 @@ async function main(): Promise<void> {
 async function climb(name: string, step: (rate: number) => Promise<Step>): Promise<number> {
   let best = 0;
   for (const rate of LADDER) {
-    const outcome = await step(rate);
-    console.log(`  ${name.padEnd(22)} ${String(rate).padStart(6)}/s: ${outcome.ok ? 'ok  ' : 'FAIL'} achieved ${Math.round(outcome.achieved)}/s, `
-      + `${(outcome.failed * 100).toFixed(2)} % not 2xx${outcome.note === '' ? '' : `; ${outcome.note}`}`);
+    let outcome = await step(rate);
+    printStep(name, outcome);
+    // The machine is shared: a failed step is tried once more before the ladder ends.
+    if (!outcome.ok) {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      outcome = await step(rate);
+      printStep(name, outcome, ' (again)');
+    }
     if (!outcome.ok) break;
     best = rate;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   return best;
+}
+
+function printStep(name: string, outcome: Step, again = ''): void {
+  console.log(`  ${name.padEnd(22)} ${String(outcome.rate).padStart(6)}/s${again}: ${outcome.ok ? 'ok  ' : 'FAIL'} achieved ${Math.round(outcome.achieved)}/s, `
+    + `${(outcome.failed * 100).toFixed(2)} % not 2xx${outcome.note === '' ? '' : `; ${outcome.note}`}`);
 }
 
 /** The relay benchmark's Kamailio: TLS from the generator, every MESSAGE relayed to the UAS port over TCP. */
@@ -141,7 +151,8 @@ async function loadtestStep(context: Context, rate: number): Promise<Step> {
   const flood = report.scenarios[0]!;
   const ok2xx = flood.outcomes['2xx'] ?? 0;
   const failed = (flood.sent - ok2xx) / Math.max(1, flood.sent);
-  const achieved = ok2xx / STEP_SECONDS;
+  // As SIPp counts it: answered calls over the time from the first sent to the last answered.
+  const achieved = ok2xx / Math.max(STEP_SECONDS, report.elapsedSeconds);
   const note = `p50 ${flood.latencyMs.p50.toFixed(2)} ms, p99 ${flood.latencyMs.p99.toFixed(2)} ms, ${flood.skipped} skipped`;
   return { rate, achieved, failed, ok: achieved >= MIN_ACHIEVED * rate && failed <= MAX_FAILED, note };
 }

@@ -12,6 +12,7 @@ import { runLoadtest } from '../loadtest/run-loadtest.js';
 import { parseScenarioFile, readPeerIdentity, type RunOverrides } from '../loadtest/scenario-file.js';
 import type { CommandContext } from './check-config.js';
 import type { CliIo } from './cli-io.js';
+import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
 
 export interface LoadtestCommandOptions extends RunOverrides {
@@ -44,6 +45,10 @@ export async function runLoadtestCommand(options: LoadtestCommandOptions): Promi
   const progress = createProgressDisplay({ durationSeconds: parsed.file.duration, ...(options.progress ? {} : { stream: { isTTY: false } as NodeJS.WriteStream }) });
   let report: LoadReport;
   try {
+    if (parsed.file.tls === undefined) {
+      // Trying an edge on one machine: the peer's development certificate, from the CA `start` made.
+      ensureDevCertificates(options.certsDir ?? path.resolve('certs'), [parsed.file.target.peerDomain]);
+    }
     const tls = readPeerIdentity(parsed.file, { baseDir: path.dirname(path.resolve(options.scenarioPath)), ...(options.certsDir === undefined ? {} : { certsDir: options.certsDir }) });
     report = await runLoadtest({ file: parsed.file, tls, onTick: (recorder, elapsed) => progress.update(recorder, elapsed) });
   } catch (error) {

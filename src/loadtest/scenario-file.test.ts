@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { checkAddresses } from './run-loadtest.js';
 import { parseScenarioFile } from './scenario-file.js';
+import { SCENARIO_KINDS } from './scenario-schema.js';
 
 const BASE = { target: { external: { host: '127.0.0.1', port: 5061 } }, scenarios: [{ kind: 'message-flood' }] };
 
@@ -31,5 +33,13 @@ describe('L1 scenario files', () => {
     if (!remote.ok) throw new Error(remote.problems.join());
     expect(() => checkAddresses(remote.file)).toThrow(/refusing to load 192\.0\.2\.7/);
     expect(() => checkAddresses({ ...remote.file, allowHosts: ['192.0.2.7'] })).not.toThrow();
+  });
+});
+
+describe('L1 the example scenario file', () => {
+  it('L1 config/loadtest/federation-policies.yaml is valid and declares one scenario of every kind', () => {
+    const parsed = parseScenarioFile(readFileSync(new URL('../../config/loadtest/federation-policies.yaml', import.meta.url), 'utf8'));
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    expect(new Set(parsed.file.scenarios.map((s) => s.kind))).toEqual(new Set(SCENARIO_KINDS));
   });
 });
