@@ -24,6 +24,9 @@ const LADDER = (process.env.LOADTEST_BENCH_LADDER ?? '2000,4000,6000,8000,10000,
 const STEP_SECONDS = Number(process.env.LOADTEST_BENCH_STEP_SECONDS ?? 5);
 const MIN_ACHIEVED = 0.95;
 const MAX_FAILED = 0.001;
+/** LOADTEST_BENCH_PROFILE=<dir>: the load tester writes a V8 CPU profile per step there. */
+const PROFILE_DIR = process.env.LOADTEST_BENCH_PROFILE;
+const GENERATORS = (process.env.LOADTEST_BENCH_GENERATORS ?? 'sipp,loadtest').split(',');
 const BASE_PORT = Number(process.env.LOADTEST_BENCH_PORT ?? 27_100);
 const PORTS = {
   kamailioTcp: BASE_PORT, kamailioTls: BASE_PORT + 1, uas: BASE_PORT + 2, uasControl: BASE_PORT + 3, uasMedia: BASE_PORT + 4,
@@ -55,8 +58,8 @@ async function main(): Promise<void> {
     console.log(`simple-edge loadtest vs SIPp: MESSAGE over mutual TLS into ${toolVersion('kamailio', ['-v'], /kamailio \S+/)} (-x tlsf -m 4096), `
       + `stateful relay to a UAS over TCP; ${STEP_SECONDS} s per step; a step passes at >= ${MIN_ACHIEVED * 100} % of the rate answered 2xx `
       + `and <= ${MAX_FAILED * 100} % not; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'})`);
-    const sipp = await climb('sipp + stunnel', (rate) => sippStep(context, rate));
-    const loadtest = await climb('simple-edge loadtest', (rate) => loadtestStep(context, rate));
+    const sipp = GENERATORS.includes('sipp') ? await climb('sipp + stunnel', (rate) => sippStep(context, rate)) : 0;
+    const loadtest = GENERATORS.includes('loadtest') ? await climb('simple-edge loadtest', (rate) => loadtestStep(context, rate)) : 0;
     const ratio = sipp === 0 ? Number.NaN : loadtest / sipp;
     console.log(`\nhighest sustained MESSAGE/s over TLS: SIPp (via stunnel) ${sipp}, simple-edge loadtest ${loadtest}; ratio loadtest/SIPp ${ratio.toFixed(2)}`);
     if (loadtest >= LADDER[LADDER.length - 1]! && sipp >= LADDER[LADDER.length - 1]!) console.log('both reached the top of the ladder: raise LOADTEST_BENCH_LADDER');
@@ -144,7 +147,8 @@ async function loadtestStep(context: Context, rate: number): Promise<Step> {
     scenarios: [{ kind: 'message-flood' }],
   }));
   await waitForPortFree(PORTS.uas);
-  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'simple-edge.js'), 'loadtest', scenario, '--json', json,
+  const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
+  const result = spawnSync(process.execPath, [...profile, path.join(REPO_ROOT, 'bin', 'simple-edge.js'), 'loadtest', scenario, '--json', json,
     '--html', path.join(workDir, `loadtest-${rate}.html`), '--no-progress'], { encoding: 'utf8', timeout: (STEP_SECONDS + 60) * 1000 });
   if (result.status !== 0) return { rate, achieved: 0, failed: 1, ok: false, note: `exit ${result.status}: ${(result.stderr ?? '').trim().split('\n')[0]}` };
   const report = JSON.parse(readFileSync(json, 'utf8')) as LoadReport;
