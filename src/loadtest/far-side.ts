@@ -7,8 +7,7 @@ import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { newTag } from '../sip/identifiers.js';
-import { scenarioOfCallId, type FarAnswer, type LoadScenario } from './load-scenario.js';
-import type { OutcomeRecorder } from './outcome-recorder.js';
+import { FAR_SIDE_HEADER, scenarioOfCallId, type FarAnswer, type FarNote, type LoadScenario } from './load-scenario.js';
 import type { HostPort } from './scenario-schema.js';
 import { SipConnection } from './sip-connection.js';
 
@@ -20,8 +19,9 @@ export interface PeerIdentity {
 
 export interface FarSideOptions {
   readonly scenarios: readonly LoadScenario[];
-  readonly recorder: OutcomeRecorder;
-  readonly crossing: Set<string>;
+  /** A request of scenario `index` (or of no scenario: undefined) reached the far side. */
+  readonly crossed: (index: number | undefined, callId: string) => void;
+  readonly noted: (index: number, note: FarNote) => void;
 }
 
 export class FarSideListener {
@@ -62,15 +62,15 @@ function answer(request: IncomingRequest, connection: SipConnection, options: Fa
   let callId: string;
   try {
     callId = request.callId;
-    options.crossing.add(`${callId} ${request.cseq.seq}`);
   } catch {
     return; // not a request anyone could answer
   }
   const index = scenarioOfCallId(callId);
   const scenario = index === undefined ? undefined : options.scenarios[index];
-  if (index !== undefined) options.recorder.crossed(index, callId);
+  options.crossed(index, callId);
   const reply = scenario?.answer(request) ?? { status: 200 };
   connection.send(responseText(request, reply, contact));
+  if (reply.note !== undefined && index !== undefined) options.noted(index, reply.note);
 }
 
 /** RFC 3261 §8.2.6: Vias, From, Call-ID and CSeq copied; a To tag added; a Contact on a 2xx to SUBSCRIBE. */
@@ -82,10 +82,47 @@ export function responseText(request: IncomingRequest, reply: FarAnswer, contact
   for (const via of headers.getAll('via')) text += `Via: ${via}\r\n`;
   text += `From: ${headers.get('from') ?? ''}\r\nTo: ${toTagged}\r\nCall-ID: ${headers.get('call-id') ?? ''}\r\nCSeq: ${headers.get('cseq') ?? ''}\r\n`;
   if (request.method === 'SUBSCRIBE' && reply.status < 300) text += `Contact: <${contact}>\r\n`;
+  text += `${FAR_SIDE_HEADER}: crossed\r\n`;
   for (const line of reply.headers ?? []) text += `${line}\r\n`;
   return `${text}Content-Length: 0\r\n\r\n`;
 }
 
 function reasonOf(status: number): string {
   return { 200: 'OK', 403: 'Forbidden', 404: 'Not Found', 604: 'Does Not Exist Anywhere' }[status] ?? 'Answer';
+}
+
+/** What reached the far side, per scenario, and per dialog where an expectation needs it. */
+export interface FarCounts {
+  readonly crossed: readonly number[];
+  readonly perDialog: ReadonlyArray<readonly [number, ReadonlyArray<readonly [string, number]>]>;
+}
+
+export class CrossingCounter {
+  #crossed: number[];
+  #perDialog = new Map<number, Map<string, number>>();
+  readonly #trackDialogs: readonly boolean[];
+
+  constructor(trackDialogs: readonly boolean[]) {
+    this.#trackDialogs = trackDialogs;
+    this.#crossed = trackDialogs.map(() => 0);
+  }
+
+  crossed(index: number | undefined, callId: string): void {
+    if (index === undefined || index >= this.#crossed.length) return;
+    this.#crossed[index]!++;
+    if (!this.#trackDialogs[index]) return;
+    let dialogs = this.#perDialog.get(index);
+    if (dialogs === undefined) this.#perDialog.set(index, (dialogs = new Map()));
+    dialogs.set(callId, (dialogs.get(callId) ?? 0) + 1);
+  }
+
+  /** Forget what preparing the run sent across (the notify storm's SUBSCRIBEs). */
+  reset(): void {
+    this.#crossed = this.#trackDialogs.map(() => 0);
+    this.#perDialog.clear();
+  }
+
+  counts(): FarCounts {
+    return { crossed: [...this.#crossed], perDialog: [...this.#perDialog].map(([index, dialogs]) => [index, [...dialogs]] as const) };
+  }
 }

@@ -1,6 +1,8 @@
 // The contract every traffic scenario meets, the context the run hands it (the flows it may use,
 // the far sides' contacts), and the one way a scenario sends a request and turns its answer into an
-// outcome. Call-IDs start with `lt<scenario index>-` so the far side knows whose request it got.
+// outcome. Call-IDs start with `lt<scenario index>-` so the far side knows whose request it got; the
+// far side marks its answers with a header, which any proxy relays unchanged (RFC 3261 §16.7), so a
+// sender tells an answer from the far side from one the edge gave at the border.
 
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { newBranch, newTag } from '../sip/identifiers.js';
@@ -15,7 +17,15 @@ export interface FarAnswer {
   readonly headers?: readonly string[];
   /** The To tag of a dialog-creating answer, when the scenario must know it; otherwise one is made. */
   readonly toTag?: string;
+  /** What the far side learnt, handed to the scenario's `learn` in the sending thread. */
+  readonly note?: FarNote;
 }
+
+/** Plain data (it crosses from the far side's worker thread). */
+export type FarNote = Readonly<Record<string, string | number | readonly string[]>>;
+
+/** The header the far side puts on every answer: present in a response means the request crossed. */
+export const FAR_SIDE_HEADER = 'X-Loadtest-Far-Side';
 
 export type Done = (outcome: string, latencyMs: number | undefined) => void;
 
@@ -31,8 +41,6 @@ export interface LoadContext {
   /** Contacts of the far sides this tool answers as (undefined when not listening). */
   readonly communityContact: string | undefined;
   readonly peerContact: string | undefined;
-  /** `callId cseq` of requests the far side received and the sender has not settled yet. */
-  readonly crossing: Set<string>;
   /** Opens one more mutual-TLS flow to the external listener (the connection storm). */
   openPeerFlow(): Promise<SipConnection>;
 }
@@ -46,8 +54,10 @@ export interface LoadScenario {
   prepare?(context: LoadContext): Promise<void>;
   /** Starts one operation; `done` runs exactly once. False when the scenario has nothing left to do. */
   start(context: LoadContext, done: Done): boolean;
-  /** How the far side answers this scenario's requests (and what it learns from them). */
+  /** How the far side answers this scenario's requests. Runs in the far side's thread: no shared state. */
   answer(request: IncomingRequest): FarAnswer;
+  /** A note the far side's answer carried, back in the sending thread. */
+  learn?(note: FarNote): void;
   /** End of the run: release what the scenario holds open. */
   finish?(): void;
 }
@@ -77,6 +87,8 @@ export function requestText(flow: SipConnection, branch: string, parts: RequestP
     + `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`;
 }
 
+const FAR_SIDE_KEY = FAR_SIDE_HEADER.toLowerCase();
+
 let serial = 0;
 
 /** A Call-ID the far side can attribute to scenario `index`. */
@@ -98,10 +110,8 @@ export function sendRequest(context: LoadContext, scenario: number, flow: SipCon
   flow.request(branch, requestText(flow, branch, parts), {
     sentAt,
     settle: (response, now) => {
-      const key = `${parts.callId} ${parts.cseq}`;
-      const crossed = context.crossing.delete(key);
       if (response === undefined) done('timeout', undefined);
-      else done(outcomeOf(response.status, crossed), now - sentAt);
+      else done(outcomeOf(response.status, response.headers.has(FAR_SIDE_KEY)), now - sentAt);
     },
   });
 }

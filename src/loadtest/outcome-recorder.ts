@@ -3,6 +3,7 @@
 // requests of each dialog reached the far side (for "at most N per dialog crossed" expectations).
 
 import { build, type Histogram } from 'hdr-histogram-js';
+import type { FarCounts } from './far-side.js';
 
 /** Latencies up to 10 minutes, three significant digits. */
 function newHistogram(): Histogram {
@@ -20,6 +21,7 @@ export interface SecondSample {
 export class ScenarioRecord {
   readonly outcomes = new Map<string, number>();
   readonly latency = newHistogram();
+  /** Requests of each dialog (Call-ID) that reached the far side: kept only when an expectation asks. */
   readonly crossedPerDialog = new Map<string, number>();
   sent = 0;
   completed = 0;
@@ -80,12 +82,15 @@ export class OutcomeRecorder {
     second.latency.recordValue(micros);
   }
 
-  /** The far side received a request of this scenario and dialog. */
-  crossed(scenario: number, callId: string): void {
-    const record = this.scenarios[scenario];
-    if (record === undefined) return;
-    record.crossed++;
-    if (record.trackDialogs) record.crossedPerDialog.set(callId, (record.crossedPerDialog.get(callId) ?? 0) + 1);
+  /** What the far side counted during the run (it runs in a thread of its own). */
+  applyFarCounts(counts: FarCounts): void {
+    counts.crossed.forEach((count, i) => {
+      if (this.scenarios[i] !== undefined) this.scenarios[i].crossed = count;
+    });
+    for (const [i, dialogs] of counts.perDialog) {
+      const record = this.scenarios[i];
+      if (record !== undefined) for (const [callId, count] of dialogs) record.crossedPerDialog.set(callId, count);
+    }
   }
 
   /** Totals so far, for the progress display. */

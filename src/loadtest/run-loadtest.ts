@@ -9,7 +9,8 @@ import { createScenario } from './create-scenario.js';
 import { drive } from './load-driver.js';
 import { buildReport, type LoadReport } from './load-report.js';
 import type { LoadContext, LoadScenario } from './load-scenario.js';
-import { FarSideListener, type PeerIdentity } from './far-side.js';
+import type { PeerIdentity } from './far-side.js';
+import { startFarSide, type FarSide } from './far-side-host.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import type { HostPort, ScenarioFile } from './scenario-schema.js';
 import { SipConnection } from './sip-connection.js';
@@ -18,6 +19,8 @@ export interface LoadtestOptions {
   readonly file: ScenarioFile;
   readonly tls: PeerIdentity;
   readonly signal?: AbortSignal;
+  /** Where the far side runs: a worker thread (default), or this one. */
+  readonly farSideThread?: 'worker' | 'inline';
   /** About once a second during the load, with the recorder to read progress from. */
   readonly onTick?: (recorder: OutcomeRecorder, elapsedMs: number) => void;
 }
@@ -66,10 +69,8 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
   checkAddresses(file);
   const startedAt = new Date();
   const scenarios: LoadScenario[] = file.scenarios.map((spec, i) => createScenario(i, spec));
-  const recorder = new OutcomeRecorder({ trackDialogs: file.scenarios.map((s) => s.expect.some((e) => 'maxCrossedPerDialog' in e)), now: performance.now() });
-  const crossing = new Set<string>();
-  const farOptions = { scenarios, recorder, crossing };
-  const listeners: FarSideListener[] = [];
+  const trackDialogs = file.scenarios.map((s) => s.expect.some((e) => 'maxCrossedPerDialog' in e));
+  const recorder = new OutcomeRecorder({ trackDialogs, now: performance.now() });
   const connections = new Set<SipConnection>();
   const noRequests = (): void => undefined;
   const track = (socket: Socket): SipConnection => {
@@ -77,21 +78,20 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
     connections.add(connection);
     return connection;
   };
+  let farSide: FarSide | undefined;
   try {
-    const community = file.listen.community === undefined ? undefined : await FarSideListener.start(file.listen.community, { ...farOptions, user: 'community' });
-    if (community !== undefined) listeners.push(community);
-    const peer = file.listen.peer === undefined ? undefined : await FarSideListener.start(file.listen.peer, { ...farOptions, tls, user: 'peer' });
-    if (peer !== undefined) listeners.push(peer);
+    farSide = await startFarSide({ file, tls, scenarios, trackDialogs, thread: options.farSideThread ?? 'worker' });
     const peerTls = { tls, servername: file.target.localDomain, timeoutMs: file.timeoutMs };
     const peerFlows = await Promise.all(Array.from({ length: file.connections }, async () => track(await connectFlow(file.target.external, peerTls))));
     const internal = file.target.internal;
     const communityFlow = internal === undefined ? undefined : track(await connectFlow(internal, { timeoutMs: file.timeoutMs }));
     const context: LoadContext = {
       settings: file, localDomain: file.target.localDomain, peerDomain: file.target.peerDomain, recorder, peerFlows, communityFlow,
-      communityContact: community?.contact, peerContact: peer?.contact, crossing,
+      communityContact: farSide.communityContact, peerContact: farSide.peerContact,
       openPeerFlow: async () => track(await connectFlow(file.target.external, peerTls)),
     };
     for (const scenario of scenarios) await scenario.prepare?.(context);
+    farSide.reset();
     recorder.restart(performance.now());
     await drive({
       scenarios, weights: file.scenarios.map((s) => s.weight), settings: file, context, connections: () => connections,
@@ -99,10 +99,12 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
       onTick: (elapsed) => options.onTick?.(recorder, elapsed),
     });
     recorder.end(performance.now());
+    recorder.applyFarCounts(await farSide.finish());
+    farSide = undefined;
     return buildReport({ file, specs: file.scenarios, scenarios, recorder, startedAt });
   } finally {
     for (const scenario of scenarios) scenario.finish?.();
     for (const connection of connections) connection.close();
-    await Promise.all(listeners.map((l) => l.close()));
+    await farSide?.finish();
   }
 }

@@ -6,7 +6,7 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { newBranch, newTag } from '../../sip/identifiers.js';
 import {
-  numberParam, pickFlow, requestText, scenarioCallId, sendRequest, type Done, type FarAnswer, type LoadContext, type LoadScenario,
+  numberParam, pickFlow, requestText, scenarioCallId, sendRequest, type Done, type FarAnswer, type FarNote, type LoadContext, type LoadScenario,
 } from '../load-scenario.js';
 import type { ScenarioSpec } from '../scenario-schema.js';
 import type { SipConnection } from '../sip-connection.js';
@@ -55,11 +55,12 @@ function pidf(entity: string): string {
 /**
  * P8: `dialogs` subscriptions from the community to the peer, then NOTIFYs from the peer that carry
  * no change of state, round-robin over the dialogs. The edge should let one per dialog per interval
- * cross to the watcher and refuse the rest.
+ * cross to the watcher and refuse the rest. The peer's notifier learns each dialog from the SUBSCRIBE
+ * as it arrives at the far side (RFC 3261 §12.1.1), which notes it back to this thread.
  */
 export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
   const dialogCount = numberParam(spec.params, 'dialogs', 10);
-  const dialogs = new Map<string, NotifierDialog>();
+  const learnt = new Map<string, NotifierDialog>();
   let ready: NotifierDialog[] = [];
   let n = 0;
   return {
@@ -69,8 +70,11 @@ export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
       if (flow === undefined || context.communityContact === undefined || context.peerContact === undefined) {
         throw new Error('notify-storm needs target.internal, listen.community and listen.peer: it plays the watcher and the notifier');
       }
-      const answers = await Promise.all(Array.from({ length: dialogCount }, (_, i) => subscribe(context, flow, index, i)));
-      ready = [...dialogs.values()].filter((dialog) => answers.includes(dialog.callId));
+      const answered = await Promise.all(Array.from({ length: dialogCount }, (_, i) => subscribe(context, flow, index, i)));
+      const established = answered.filter((callId): callId is string => callId !== undefined);
+      // The far side's note may trail the 2xx by a moment: it comes from another thread.
+      for (let waited = 0; waited < 2000 && established.some((id) => !learnt.has(id)); waited += 10) await sleep(10);
+      ready = established.flatMap((id) => learnt.get(id) ?? []);
       if (ready.length === 0) throw new Error('notify-storm: no SUBSCRIBE through the edge was answered 2xx, so there is no dialog to NOTIFY in');
     },
     start(context: LoadContext, done: Done): boolean {
@@ -87,17 +91,27 @@ export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
     },
     answer(request: IncomingRequest): FarAnswer {
       if (request.method !== 'SUBSCRIBE') return { status: 200 };
-      // The peer's notifier learns the dialog from the SUBSCRIBE as it arrives (RFC 3261 §12.1.1).
       const toTag = newTag();
       const presentity = request.requestUriText;
-      dialogs.set(request.callId, {
+      const note: FarNote = {
         callId: request.callId, local: `<${presentity}>;tag=${toTag}`, remote: request.headers.get('from') ?? '',
-        remoteTarget: contactUri(request.headers.get('contact')) ?? presentity, routes: request.headers.values('record-route'),
-        presentity, cseq: 100,
+        remoteTarget: contactUri(request.headers.get('contact')) ?? presentity, routes: request.headers.values('record-route'), presentity,
+      };
+      return { ...subscriptionGranted(request), toTag, note };
+    },
+    learn(note: FarNote): void {
+      const text = (key: string): string => String(note[key] ?? '');
+      const routes = note.routes;
+      learnt.set(text('callId'), {
+        callId: text('callId'), local: text('local'), remote: text('remote'), remoteTarget: text('remoteTarget'),
+        routes: Array.isArray(routes) ? routes : [], presentity: text('presentity'), cseq: 100,
       });
-      return { ...subscriptionGranted(request), toTag };
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The community's watcher subscribes to `pres-<i>` at the peer; resolves with the Call-ID on a 2xx. */
@@ -112,7 +126,6 @@ function subscribe(context: LoadContext, flow: SipConnection, index: number, i: 
   return new Promise((resolve) => flow.request(branch, text, {
     sentAt: performance.now(),
     settle: (response) => {
-      context.crossing.delete(`${callId} 1`);
       resolve(response !== undefined && response.status >= 200 && response.status < 300 ? callId : undefined);
     },
   }));

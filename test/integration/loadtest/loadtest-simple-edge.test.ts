@@ -32,10 +32,13 @@ const OPEN_LIMITS = {
   perPeer: { capacity: 100_000, refillPerSecond: 100_000 },
 };
 
-async function run(options: { limits?: Record<string, unknown>; edgeLimits?: Record<string, unknown>; body: Record<string, unknown> }): Promise<LoadReport> {
+async function run(options: {
+  limits?: Record<string, unknown>; edgeLimits?: Record<string, unknown>; body: Record<string, unknown>; farSideThread?: 'worker' | 'inline';
+}): Promise<LoadReport> {
   await lab.startEdge({ policy: { limits: { ...OPEN_LIMITS, ...options.limits } }, ...(options.edgeLimits === undefined ? {} : { limits: options.edgeLimits }) });
   try {
-    return await runLoadtest({ file: lab.scenarioFile({ rate: 60, duration: 1, ...options.body }), tls: lab.peerIdentity });
+    const file = lab.scenarioFile({ rate: 60, duration: 1, ...options.body });
+    return await runLoadtest({ file, tls: lab.peerIdentity, ...(options.farSideThread === undefined ? {} : { farSideThread: options.farSideThread }) });
   } finally {
     await lab.stopEdge();
   }
@@ -55,6 +58,18 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
     expect(s.latencyMs.count).toBe(s.sent);
     expect(s.latencyMs.p50).toBeGreaterThan(0);
     expect(s.latencyMs.p999).toBeGreaterThanOrEqual(s.latencyMs.p50);
+  });
+
+  it('L1 with the far side in the generator\'s own thread the outcomes and crossings are the same', async () => {
+    const report = await run({
+      farSideThread: 'inline', limits: { maxDistinctRecipientsPerSender: 10 },
+      body: { scenarios: [{ kind: 'harvesting' }, { kind: 'notify-storm', params: { dialogs: 2 }, expect: [{ policy: 'P8', maxCrossedPerDialog: 1 }] }] },
+    });
+    const [harvest, notify] = report.scenarios;
+    expect(harvest!.outcomes['2xx']).toBe(10);
+    expect(harvest!.crossed).toBe(10);
+    expect(notify!.outcomes['2xx']).toBe(2);
+    expect(report.passed).toBe(true);
   });
 
   it('L1 Y1 message-flood: senders beyond their per-sender bucket are answered 503 and do not cross', async () => {
