@@ -23,6 +23,11 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LADDER = (process.env.LOADTEST_BENCH_LADDER ?? '2000,4000,6000,8000,10000,12000,14000,16000,20000').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.LOADTEST_BENCH_STEP_SECONDS ?? 5);
 const MIN_ACHIEVED = 0.95;
+/**
+ * Between steps: Kamailio keeps finished transactions for 5 s (its wait timer, PEERS.md), so a step
+ * started sooner pays for the previous one's clean-up and fails where a later attempt passes.
+ */
+const PAUSE_MS = 6000;
 const MAX_FAILED = 0.001;
 /** LOADTEST_BENCH_PROFILE=<dir>: the load tester writes a V8 CPU profile per step there. */
 const PROFILE_DIR = process.env.LOADTEST_BENCH_PROFILE;
@@ -76,15 +81,19 @@ async function climb(name: string, step: (rate: number) => Promise<Step>): Promi
     printStep(name, outcome);
     // The machine is shared: a failed step is tried once more before the ladder ends.
     if (!outcome.ok) {
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await sleep(PAUSE_MS);
       outcome = await step(rate);
       printStep(name, outcome, ' (again)');
     }
     if (!outcome.ok) break;
     best = rate;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(PAUSE_MS);
   }
   return best;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function printStep(name: string, outcome: Step, again = ''): void {
