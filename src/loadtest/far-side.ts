@@ -3,7 +3,7 @@
 // edge. Every request that reaches it crossed the edge under test: it is counted for its scenario
 // (and dialog) and answered as the scenario says, so the sender sees the end-to-end latency.
 
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { newTag } from '../sip/identifiers.js';
@@ -38,7 +38,7 @@ export class FarSideListener {
   static async start(at: HostPort, options: FarSideOptions & { tls?: PeerIdentity; user: string }): Promise<FarSideListener> {
     const transport = options.tls === undefined ? 'tcp' : 'tls';
     const host = at.host.includes(':') ? `[${at.host}]` : at.host;
-    const onSocket = (socket: import('node:net').Socket): void => {
+    const onSocket = (socket: Socket): void => {
       const connection = new SipConnection(socket, (request, on) => answer(request, on, options, listener.contact));
       listener.#connections.add(connection);
       socket.once('close', () => listener.#connections.delete(connection));

@@ -2,8 +2,7 @@
 // the far sides, open the peer's mutual-TLS flows (and the community's TCP flow), let scenarios
 // prepare, drive the mix for the configured time, and build the report.
 
-import { isIP } from 'node:net';
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { createScenario } from './create-scenario.js';
 import { drive } from './load-driver.js';
