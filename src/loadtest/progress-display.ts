@@ -17,9 +17,10 @@ export function createProgressDisplay(options: { durationSeconds: number; stream
   if (stream.isTTY !== true) return SILENT;
   const bar = new SingleBar({
     stream, hideCursor: true, clearOnComplete: false, etaBuffer: 1,
-    format: '{bar} {elapsed}/{duration} s | {rate}/s | {completed} done | {outcomes}',
+    // {value}/{total} are the elapsed and planned seconds ({duration} is cli-progress's own token).
+    format: '{bar} {value}/{total} s | {rate}/s | {completed} done | {outcomes}',
   });
-  bar.start(options.durationSeconds, 0, { elapsed: 0, duration: options.durationSeconds, rate: 0, completed: 0, outcomes: '' });
+  bar.start(options.durationSeconds, 0, { rate: 0, completed: 0, outcomes: '' });
   let lastCompleted = 0;
   let lastMs = 0;
   return {
@@ -30,9 +31,9 @@ export function createProgressDisplay(options: { durationSeconds: number; stream
       const rate = Math.round((totals.completed - lastCompleted) / seconds);
       lastCompleted = totals.completed;
       lastMs = elapsedMs;
-      const outcomes = [...totals.outcomes].map(([name, count]) => `${name} ${count}`).join(' ');
+      const outcomes = [...totals.outcomes].sort(([a], [b]) => a.localeCompare(b)).map(([name, count]) => `${name} ${count}`).join(' ');
       const elapsed = Math.min(options.durationSeconds, Math.round(elapsedMs / 1000));
-      bar.update(elapsed, { elapsed, duration: options.durationSeconds, rate, completed: totals.completed, outcomes });
+      bar.update(elapsed, { rate, completed: totals.completed, outcomes });
     },
     stop() {
       bar.stop();
