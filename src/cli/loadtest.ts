@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { LoadReport } from '../loadtest/load-report.js';
 import { createProgressDisplay } from '../loadtest/progress-display.js';
 import { renderHtmlReport } from '../loadtest/report-html.js';
-import { runLoadtest } from '../loadtest/run-loadtest.js';
+import { checkAddresses, runLoadtest } from '../loadtest/run-loadtest.js';
 import { parseScenarioFile, readPeerIdentity, type RunOverrides } from '../loadtest/scenario-file.js';
 import type { CommandContext } from './check-config.js';
 import type { CliIo } from './cli-io.js';
@@ -45,6 +45,8 @@ export async function runLoadtestCommand(options: LoadtestCommandOptions): Promi
   const progress = createProgressDisplay({ durationSeconds: parsed.file.duration, ...(options.progress ? {} : { stream: { isTTY: false } as NodeJS.WriteStream }) });
   let report: LoadReport;
   try {
+    // Refuse a non-loopback target before anything is read or written on the operator's behalf.
+    checkAddresses(parsed.file);
     if (parsed.file.tls === undefined) {
       // Trying an edge on one machine: the peer's development certificate, from the CA `start` made.
       ensureDevCertificates(options.certsDir ?? path.resolve('certs'), [parsed.file.target.peerDomain]);

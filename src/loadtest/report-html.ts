@@ -30,8 +30,8 @@ function charts(report: LoadReport): string {
   const rate = lineChart({
     title: 'Rate over time', xLabel: 'seconds', yLabel: 'operations per second',
     series: [
-      { name: 'sent', color: '#1565c0', points: report.timeline.map((p) => [p.second, p.sent] as const) },
       { name: 'completed', color: '#2e7d32', points: report.timeline.map((p) => [p.second, p.completed] as const) },
+      { name: 'sent', color: '#1565c0', points: report.timeline.map((p) => [p.second, p.sent] as const), dashed: true },
     ],
   });
   const latency = lineChart({

@@ -6,6 +6,8 @@ export interface Series {
   readonly name: string;
   readonly color: string;
   readonly points: ReadonlyArray<readonly [number, number]>;
+  /** Drawn dashed, so a line another one covers (sent under completed) still shows. */
+  readonly dashed?: boolean;
 }
 
 const WIDTH = 720;
@@ -67,7 +69,8 @@ export function lineChart(options: { title: string; series: readonly Series[]; x
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const lines = options.series.map((s) => {
     const path = s.points.map(([x, y]) => `${(MARGIN.left + (x / xMax) * plotW).toFixed(1)},${(MARGIN.top + plotH - (y / yMax) * plotH).toFixed(1)}`).join(' ');
-    return `<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2" points="${path}"/>`;
+    const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
+    return `<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${path}"/>`;
   }).join('');
   return svg(options.title, axes(xMax, yMax, options.xLabel, options.yLabel) + lines + legend(options.series));
 }

@@ -52,6 +52,7 @@ function writeScenarioFile(expectations: 'hold' | 'break'): string {
       { name: 'harvest', kind: 'harvesting', weight: 2, params: { sender: `walker-${expectations}` }, expect: [{ policy: 'Y1 distinct recipients', outcome: '2xx', atMost: 30 }] },
       { name: 'short-expires', kind: 'subscribe-short-expires', expect: [{ policy: 'P6 minimum Expires', outcome: '423', atLeastShare: 1 }] },
       { name: 'notify', kind: 'notify-storm', params: { dialogs: 3 }, expect: [{ policy: 'P8 NOTIFY rate', maxCrossedPerDialog: 1, says: 'at most 1 unchanged NOTIFY per 10 min per dialog crossed' }] },
+      { name: '604', kind: 'repeat-604', expect: [{ policy: 'P4 604 cache', outcome: '404-at-border', atLeastShare: 0.8 }] },
       { name: 'long-rr', kind: 'long-record-route', expect: [{ policy: 'S2 Record-Route length', outcome: '513', atLeastShare: 1 }] },
       { name: 'spoofed', kind: 'spoofed-origin', expect: [{ policy: 'F7 implicit authority', outcome: '403', atLeastShare: 1 }] },
     ],
@@ -76,8 +77,8 @@ describe('L1 simple-edge loadtest from the command line, and its report', () => 
     held = await runCli('hold');
     expect(held.code, held.out.join('\n')).toBe(0);
     expect(held.report.passed).toBe(true);
-    expect(held.report.scenarios.map((s) => s.name)).toEqual(['flood', 'harvest', 'short-expires', 'notify', 'long-rr', 'spoofed']);
-    expect(held.report.policies).toHaveLength(6);
+    expect(held.report.scenarios.map((s) => s.name)).toEqual(['flood', 'harvest', 'short-expires', 'notify', '604', 'long-rr', 'spoofed']);
+    expect(held.report.policies).toHaveLength(7);
     for (const s of held.report.scenarios) expect(s.latencyMs.count, s.name).toBeGreaterThan(0);
     expect(held.out.some((line) => line.startsWith('  HELD   P8 NOTIFY rate (notify): at most 1 unchanged NOTIFY per 10 min per dialog crossed'))).toBe(true);
   });
@@ -110,7 +111,7 @@ describe('L1 simple-edge loadtest from the command line, and its report', () => 
     }
     expect(await page.locator('#chart-rate polyline.series').count()).toBe(2);
     expect(await page.locator('#chart-latency polyline.series').count()).toBe(2);
-    expect(await page.locator('#chart-outcomes rect.bar').count()).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('#chart-outcomes rect.bar').count()).toBeGreaterThanOrEqual(7);
     const screenshot = path.join(workDir, 'loadtest-report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(statSync(screenshot).size).toBeGreaterThan(10_000);
