@@ -32,6 +32,12 @@ describe('L1 verdicts on declared policy expectations', () => {
     expect(judge('n', { policy: 'P8', maxCrossedPerDialog: 1 }, record({ 503: 9, '2xx': 2 }, { a: 2 })).passed).toBe(false);
   });
 
+  it('L1 a status class counts every code of the class, a 404 at the border included', () => {
+    const seen = record({ '2xx': 5, 403: 2, 404: 1, '404-at-border': 3, 503: 4 });
+    expect(judge('x', { policy: 'Y1', outcome: '4xx', atLeast: 6, atMost: 6 }, seen).passed).toBe(true);
+    expect(judge('x', { policy: 'Y1', outcome: '5xx', atMost: 3 }, seen).passed).toBe(false);
+  });
+
   it('L1 an expectation with nothing completed never holds', () => {
     expect(judge('x', { policy: 'S2', outcome: '513', atLeast: 0 }, record({})).passed).toBe(false);
   });

@@ -15,7 +15,7 @@ export interface Verdict {
 
 export function judge(scenario: string, expectation: Expectation, record: ScenarioRecord): Verdict {
   if ('maxCrossedPerDialog' in expectation) return judgeCrossing(scenario, expectation, record);
-  const count = record.outcomes.get(expectation.outcome) ?? 0;
+  const count = countOf(record, expectation.outcome);
   const share = record.completed === 0 ? 0 : count / record.completed;
   const failures: string[] = [];
   if (expectation.atLeast !== undefined && count < expectation.atLeast) failures.push(`fewer than ${expectation.atLeast}`);
@@ -29,6 +29,15 @@ export function judge(scenario: string, expectation: Expectation, record: Scenar
       ? 'no operation completed'
       : `${count} of ${record.completed} were ${expectation.outcome} (${percent(share)})${failures.length === 0 ? '' : `: ${failures.join(', ')}`}`,
   };
+}
+
+/** An outcome's count; a class (`4xx`) sums its codes, a 404 at the border included. */
+function countOf(record: ScenarioRecord, outcome: string): number {
+  const status = /^([3-6])xx$/.exec(outcome);
+  if (status === null) return record.outcomes.get(outcome) ?? 0;
+  let sum = 0;
+  for (const [name, count] of record.outcomes) if (name.startsWith(status[1]!) && /^\d/.test(name)) sum += count;
+  return sum;
 }
 
 function judgeCrossing(scenario: string, expectation: Extract<Expectation, { maxCrossedPerDialog: number }>, record: ScenarioRecord): Verdict {
