@@ -1,10 +1,11 @@
 // vitest global setup: runs once per `vitest run`, before any test file. The integration tests drive
-// SIPp and stunnel as real peers; a fresh CI machine (root) gets them from Debian here (PEERS.md).
+// SIPp, stunnel and Kamailio as real peers and open the load-test report in Chromium; a fresh CI
+// machine (root) gets them from Debian here (PEERS.md), outside any test's hook timeout.
 import { ensureDebianPackages, MissingPackagesError } from './support/apt.js';
 
 export default async function setup(): Promise<void> {
   try {
-    await ensureDebianPackages(['sip-tester', 'stunnel4']);
+    await ensureDebianPackages(['sip-tester', 'stunnel4', 'kamailio', 'kamailio-tls-modules', 'chromium']);
   } catch (error) {
     // Not root: the unit tests still run, and each integration test that needs a peer fails with this message.
     if (!(error instanceof MissingPackagesError)) throw error;

@@ -10,4 +10,6 @@ export const ExitCode = {
   runtimeFailure: 3,
   /** `simple-edge resolve` found no target (SPEC D8): the discovery error is on stderr. */
   notResolved: 4,
+  /** `simple-edge loadtest` ran, and some policy expectation of the scenario file did not hold (SPEC L1). */
+  expectationBroken: 5,
 } as const;

@@ -5,6 +5,7 @@ import { registerCerts } from './certs.js';
 import { registerCheckConfig } from './check-config.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPolicy } from './policy-show.js';
+import { registerLoadtest } from './loadtest.js';
 import { registerResolve } from './resolve.js';
 import { serveEdge } from './serve.js';
 import { registerStart, type ServeStep } from './start.js';
@@ -33,6 +34,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerCerts(program, context);
   registerPolicy(program, context);
   registerUsers(program, context);
+  registerLoadtest(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

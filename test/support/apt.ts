@@ -17,6 +17,7 @@ const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   kamailio: ['kamailio'],
   // A module package has no program: its module file stands for it.
   'kamailio-presence-modules': ['/usr/lib/x86_64-linux-gnu/kamailio/modules/presence.so'],
+  'kamailio-tls-modules': ['/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so', '/usr/lib/kamailio/modules/tls.so'],
 };
 
 /** Packages that install no program of their own (kamailio-tls-modules): present when dpkg says so. */
