@@ -115,7 +115,7 @@ async function eventuallyNotify(state: string): Promise<IncomingRequest> {
 const seenByB = (callId: string): number => uaB.received.filter((r) => r.request.callId === callId).length;
 
 describe('federation through DNS, end to end', () => {
-  it('D2 MESSAGE A→B by SIP URI: NAPTR, SRV, and failover from B\'s first edge (down) to its second', async () => {
+  it('I3 D2 MESSAGE A→B by SIP URI: NAPTR, SRV, and failover from B\'s first edge (down) to its second', async () => {
     const { status, callId } = await send(uaA, portsA.internal, `sip:bob@${B}`, 'dns-ab');
     expect(status).toBe(200);
     const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
