@@ -9,6 +9,7 @@ import { formatConfigProblem } from '../config/config-problem.js';
 import { readConfigFile } from '../config/load-config.js';
 import { createEdge, type Edge } from '../edge.js';
 import { ensureDevCertificates } from './dev-certificates.js';
+import { ExitCode } from './exit-code.js';
 import { readTlsFiles } from './tls-files.js';
 
 /** The two communities, in the order the demo uses them: alice's, then bob's. */
@@ -22,13 +23,21 @@ export interface DemoCommunity {
   readonly internalTcp: { readonly host: string; readonly port: number };
 }
 
-export class DemoSetupError extends Error {}
+/** The demo could not start: its message says why; the exit code says whether the files or the machine. */
+export class DemoSetupError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number = ExitCode.runtimeFailure) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
 
 /** Each community's configuration, `<dir>/<domain>.yaml`; every problem of either file in the error. */
 export function readDemoConfigs(dir: string): EdgeConfig[] {
   const results = DEMO_DOMAINS.map((domain) => readConfigFile(path.join(dir, `${domain}.yaml`)));
   const problems = results.flatMap((r) => (r.ok ? [] : r.problems.map(formatConfigProblem)));
-  if (problems.length > 0) throw new DemoSetupError(problems.join('\n'));
+  if (problems.length > 0) throw new DemoSetupError(problems.join('\n'), ExitCode.configInvalid);
   return results.flatMap((r) => (r.ok ? [r.config] : []));
 }
 
@@ -58,11 +67,18 @@ export async function startDemoCommunity(config: EdgeConfig): Promise<DemoCommun
   const internalTcp = config.listen.internal.find((l) => l.transport === 'tcp');
   if (internalTcp === undefined) throw new DemoSetupError(`${domain}: listen.internal has no TCP listener for the demo's user agents`);
   const { certificates, ca, crl, minVersion } = config.tls;
-  const tls = readTlsFiles({ certificates, ca, crl, minVersion });
+  let tls;
+  try {
+    tls = readTlsFiles({ certificates, ca, crl, minVersion });
+  } catch (error) {
+    throw new DemoSetupError(`${domain}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const edge = createEdge({ config, tls });
   try {
     await edge.listen();
   } catch (error) {
+    // Listeners bound before the one that failed would keep the process alive.
+    await edge.stop(0).catch(() => undefined);
     throw new DemoSetupError(`${domain}: cannot listen (${error instanceof Error ? error.message : String(error)}); is \`simple-edge start\` running with this configuration?`);
   }
   return { domain, config, edge, internalTcp: { host: internalTcp.address, port: internalTcp.port } };

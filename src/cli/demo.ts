@@ -48,7 +48,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } catch (error) {
     const setup = error instanceof DemoSetupError;
     options.io.err(`demo failed${setup ? ' to start' : ''}: ${error instanceof Error ? error.message : String(error)}`);
-    code = setup ? ExitCode.runtimeFailure : ExitCode.demoFailed;
+    code = setup ? error.exitCode : ExitCode.demoFailed;
   }
   for (const { stop } of stops.reverse()) await stop().catch(() => undefined);
   if (stops.length > 0) options.io.out(`stopped: ${stops.map((s) => s.what).reverse().join(', ')}`);
