@@ -12,4 +12,6 @@ export const ExitCode = {
   notResolved: 4,
   /** `simple-edge loadtest` ran, and some policy expectation of the scenario file did not hold (SPEC L1). */
   expectationBroken: 5,
+  /** `simple-edge demo` started, and a step across the border failed or took too long. */
+  demoFailed: 6,
 } as const;

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCerts } from './certs.js';
 import { registerCheckConfig } from './check-config.js';
+import { registerDemo } from './demo.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPolicy } from './policy-show.js';
 import { registerLoadtest } from './loadtest.js';
@@ -35,6 +36,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   registerPolicy(program, context);
   registerUsers(program, context);
   registerLoadtest(program, context);
+  registerDemo(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
