@@ -1,0 +1,154 @@
+// Issue #9, second run: community B's EDGE is Kamailio (test/fixtures/kamailio-peer/, mutual TLS),
+// community A is simple-edge with its built-in registrar and presence server. A finds B only through
+// bind9 (test/fixtures/dns-federation: NAPTR, then SRV, whose first target is a port where nothing
+// listens, so A fails over to Kamailio, D2). Kamailio cannot be pointed at a test DNS server (it uses
+// only the system resolver on port 53, PEERS.md), so it reaches A by a static next hop: its EDGE_URI
+// define names A's TLS listener. alice@A is a user agent on UDP registered with digest at A; B's users
+// are a SIP endpoint behind Kamailio (its UA_URI). Besides MESSAGE and SUBSCRIBE/NOTIFY both ways,
+// A's border rules apply to what Kamailio relays: P6, Y1, F7 and S2.
+
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Edge } from '../../../src/edge.js';
+import { ensureDebianPackages } from '../../support/apt.js';
+import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
+import { PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
+import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
+import { endToEndEdgeYaml, PASSWORD, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, type Party } from './federation-lab.js';
+import { KamailioPeerEdge } from './kamailio-peer-lab.js';
+
+/** A's border: a small per-sender bucket (Y1), so one of B's senders can run it dry. */
+const A_POLICY = 'policy: { limits: { perSender: { capacity: 4, refillPerSecond: 0.01 }, retryAfterSeconds: 45 } }';
+
+const ports = new PortAllocator();
+const tlsA = communityTls(A);
+const tlsB = communityTls(B);
+const first = ports.take(8);
+const portsA: EdgePorts = { internal: first, external: first + 1, admin: first + 2 };
+/** Kamailio's TLS (peer-facing) and TCP (B's users) ports, B's users' endpoint, B's dead first SRV target, alice. */
+const kamailioTls = first + 3;
+const kamailioTcp = first + 4;
+const usersB = first + 5;
+const deadPort = first + 6;
+const alicePort = first + 7;
+const bob: Party = { user: 'bob', domain: B };
+
+let bind: Bind9;
+let kamailio: KamailioPeerEdge;
+let edgeA: Edge;
+let alice: UdpUserAgent;
+let uaB: SipEndpoint;
+let fromB: Socket;
+
+beforeAll(async () => {
+  await ensureDebianPackages(['kamailio', 'kamailio-tls-modules']);
+  bind = await startFederationDns({ aTls: portsA.external, bTls: kamailioTls, bDown: deadPort });
+  uaB = await SipEndpoint.listen({ name: 'users-b', port: usersB });
+  kamailio = await KamailioPeerEdge.start({ own: tlsB, peer: tlsA, tlsPort: kamailioTls, tcpPort: kamailioTcp, userAgentPort: usersB, edgePort: portsA.external });
+  edgeA = await startEdge({
+    // Kamailio publishes no policy document (G2): A does not look for one.
+    yaml: endToEndEdgeYaml({ domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', extra: [A_POLICY, 'policyDocument: { fetch: false }'] }),
+    tls: edgeTls(tlsA, tlsB),
+  });
+  await edgeA.community!.directory.add({ address: `alice@${A}`, password: PASSWORD, realm: A });
+  alice = await UdpUserAgent.start({ user: 'alice', domain: A, port: alicePort, edgePort: portsA.internal });
+  fromB = await uaB.connect(kamailioTcp);
+}, BIND9_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await alice?.close();
+  if (edgeA !== undefined) await stopEdge(edgeA).catch(() => undefined);
+  await kamailio?.stop();
+  await uaB?.close();
+  await bind?.stop();
+});
+
+/** A MESSAGE from one of B's users (From `from`) to alice, sent to Kamailio; `edit` may change its text. */
+async function messageFromB(from: Party, edit: (text: string) => string = (text) => text) {
+  const callId = newCallId('kam-e2e');
+  const response = await uaB.request(fromB, edit(messageRequest(uaB, from, { user: 'alice', domain: A }, callId)));
+  return { callId, response };
+}
+
+/** A's decisions of one rule and verdict so far, from its metrics. */
+async function decisions(rule: string, verdict: string): Promise<number> {
+  const metric = await edgeA.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
+  return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
+}
+
+describe('issue #9 simple-edge (built-in components) federating with Kamailio as B\'s edge', () => {
+  it('I2 alice registers with A\'s built-in registrar, answering its digest challenge', async () => {
+    expect(await alice.register()).toEqual([401, 200]);
+  });
+
+  it('D2 I3 MESSAGE A→B: A finds Kamailio through NAPTR and SRV, past B\'s dead first target, and Kamailio delivers it', async () => {
+    const { callId, response } = await alice.message(`bob@${B}`);
+    expect(response.status, kamailio.log).toBe(200);
+    const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
+    expect(arrived!.from.uri).toMatchObject({ user: 'alice', host: A });
+    expect(edgeA.peerFlows.count(B, 'outbound')).toBe(1);
+  });
+
+  it('I1 MESSAGE B→A: Kamailio relays it over mutual TLS and A\'s built-in registrar delivers it to alice\'s contact', async () => {
+    const { callId, response } = await messageFromB(bob);
+    expect(response.status, kamailio.log).toBe(200);
+    const [arrived] = await alice.waitFor('MESSAGE', callId, 1);
+    expect(arrived!.requestUriText).toBe(alice.contact);
+  });
+
+  it('P5 alice watches bob behind Kamailio: the SUBSCRIBE arrives with Accept pidf+xml, and B\'s NOTIFY returns along the route set', async () => {
+    const { callId, response } = await alice.subscribe(`bob@${B}`, 600);
+    expect(response.status, kamailio.log).toBe(200);
+    const [subscribe] = await uaB.waitFor('SUBSCRIBE', callId, 1);
+    expect(subscribe!.headers.get('accept')).toContain('application/pidf+xml');
+    const notify = await uaB.request(fromB, notifyRequest(uaB, subscribe!, response, usersB));
+    expect(notify.status, kamailio.log).toBe(200);
+    const [arrived] = await alice.waitFor('NOTIFY', callId, 1);
+    expect(arrived!.headers.get('subscription-state')).toMatch(/^active/);
+  });
+
+  it('I2 P5 bob watches alice from behind Kamailio: A\'s built-in presence server sends the initial NOTIFY, then alice\'s change', async () => {
+    const callId = newCallId('kam-e2e-watch');
+    const accepted = await uaB.request(fromB, subscribeRequest(uaB, bob, { user: 'alice', domain: A }, callId, usersB));
+    expect(accepted.status, kamailio.log).toBe(200);
+    const [initial] = await uaB.waitFor('NOTIFY', callId, 1);
+    expect(initial!.headers.get('subscription-state')).toMatch(/^active/);
+    expect((await alice.publish('open', 'alice-back-from-lunch')).response.status).toBe(200);
+    await eventually(() => uaB.requests('NOTIFY', callId).some((n) => n.body.toString().includes('alice-back-from-lunch')), 'alice\'s change at bob');
+  });
+
+  it('P6 a SUBSCRIBE from B asking less than A\'s minimum meets A\'s 423 with Min-Expires, relayed by Kamailio', async () => {
+    const callId = newCallId('kam-e2e-short');
+    const short = subscribeRequest(uaB, { user: 'dora', domain: B }, { user: 'alice', domain: A }, callId, usersB).replace('Expires: 600', 'Expires: 60');
+    const answer = await uaB.request(fromB, short);
+    expect([answer.status, answer.headers.get('min-expires')]).toEqual([423, '600']);
+    expect(await decisions('subscription-min-expires', 'reply-423')).toBe(1);
+  });
+
+  it('Y1 a sender of B over A\'s per-sender rate is refused at A with 503 and Retry-After; Kamailio relays it as 500 (RFC 3261 §16.7)', async () => {
+    const flood: Party = { user: 'flood', domain: B };
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push((await messageFromB(flood)).response.status);
+    expect(answers, kamailio.log).toEqual([200, 200, 200, 200, 500]);
+    expect(await decisions('sender-rate-limit', 'reply-503')).toBe(1);
+    // What A answered, as Kamailio's onreply_route logged it before converting it.
+    await eventually(() => /reply from the peer: 503 [^;]*; Retry-After: 45/.test(kamailio.log), 'Kamailio to log A\'s 503 with Retry-After');
+    expect(alice.requests('MESSAGE').filter((m) => m.headers.get('from')?.startsWith(`<sip:flood@${B}>`))).toHaveLength(4);
+  });
+
+  it('F7 a MESSAGE Kamailio relays From a domain it does not speak for is refused 403 by A', async () => {
+    const { callId, response } = await messageFromB({ user: 'mallory', domain: 'c.example.org' });
+    // A's own reason phrase, relayed by Kamailio: the refusal is A's, not Kamailio's.
+    expect([response.status, response.reason]).toEqual([403, 'c.example.org is not a domain this connection is authenticated for']);
+    expect(alice.requests('MESSAGE', callId)).toHaveLength(0);
+  });
+
+  it('S2 a MESSAGE whose Record-Route, with Kamailio\'s own entries, exceeds A\'s limit is answered 513 by A', async () => {
+    const long = Array.from({ length: 25 }, (_, i) => `Record-Route: <sip:hop${i}.proxies.b.example.net;lr;transport=tcp;x=${'y'.repeat(60)}>`).join('\r\n');
+    const { callId, response } = await messageFromB({ user: 'erin', domain: B }, (text) => text.replace('Max-Forwards: 70', `Max-Forwards: 70\r\n${long}`));
+    expect(response.status).toBe(513);
+    expect(await decisions('record-route-length', 'reply-513')).toBe(1);
+    expect(alice.requests('MESSAGE', callId)).toHaveLength(0);
+  });
+});
