@@ -18,7 +18,7 @@ import { ensureDebianPackages } from '../../support/apt.js';
 import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { KamailioCommunity } from '../../support/kamailio-community.js';
-import { endToEndEdgeYaml, PASSWORD, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually } from './federation-lab.js';
 
 /** B's border demands SUBSCRIBE Expires of at least 1800 s (P6) and says so in its policy document (G2). */
@@ -46,6 +46,10 @@ let edgeA: Edge;
 let edgeB: Edge;
 let alice: UdpUserAgent;
 let bob: UdpUserAgent;
+/** The two cross-border subscriptions' Call-IDs, and the SIP-ETag of bob's publication. */
+let aliceWatchesBob = '';
+let bobWatchesAlice = '';
+let bobEtag = '';
 
 beforeAll(async () => {
   await ensureDebianPackages(['kamailio', 'kamailio-presence-modules', 'kamailio-tls-modules']);
@@ -116,24 +120,85 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     expect(arrived!.requestUriText).toBe(bob.contact);
   });
 
+  it('D6 MESSAGE A→B to B\'s old number, which ENUM redirects with an enum: URI to bob\'s, reaches bob', async () => {
+    const { callId, response } = await alice.message('tel:+15550002');
+    expect(response.status, kamailioLog()).toBe(200);
+    expect((await bob.waitFor('MESSAGE', callId, 1))[0]!.requestUriText).toBe(bob.contact);
+  });
+
+  it('D4 MESSAGE B→A to tel:+15550100: B\'s ENUM lookup gives sip:alice@a.example.com, and A delivers it', async () => {
+    const { callId, response } = await bob.message('tel:+15550100');
+    expect(response.status).toBe(200);
+    expect((await alice.waitFor('MESSAGE', callId, 1))[0]!.requestUriText).toBe(alice.contact);
+  });
+
   it('G2 P5 alice watches bob: A raises her Expires to B\'s published minimum, Kamailio\'s 2xx respects it, the initial NOTIFY and bob\'s change cross', async () => {
     await eventually(() => edgeA.policyDocuments.entries().some((e) => e.document?.version === B_DOCUMENT_VERSION), 'A to take B\'s policy document');
     const { callId, response } = await alice.subscribe(bob.aor, 600);
+    aliceWatchesBob = callId;
     expect(response.status, kamailioLog()).toBe(200);
     expect(Number(response.headers.get('expires'))).toBeGreaterThanOrEqual(B_MIN_EXPIRES);
     const [initial] = await alice.waitFor('NOTIFY', callId, 1);
     expect(initial!.headers.get('subscription-state')).toMatch(/^active/);
-    expect((await bob.publish('open', 'bob-at-his-desk')).response.status, kamailioLog()).toBe(200);
-    await eventually(() => alice.requests('NOTIFY', callId).some((n) => n.body.toString().includes('bob-at-his-desk')), 'bob\'s published state at alice');
+    const published = await bob.publish('open', 'bob-at-his-desk');
+    expect(published.response.status, kamailioLog()).toBe(200);
+    bobEtag = published.response.headers.get('sip-etag') ?? '';
+    await eventually(() => notesAt(alice, callId).includes('bob-at-his-desk'), 'bob\'s published state at alice');
+  });
+
+  it('P8 bob publishes the same state again: B\'s border holds Kamailio\'s unchanged NOTIFY, and his next change crosses at once', async () => {
+    const before = alice.requests('NOTIFY', aliceWatchesBob).length;
+    const held = await policyDecisions(edgeB, 'notify-rate', 'absorb-200');
+    const same = await bob.publish('open', 'bob-at-his-desk', bobEtag);
+    expect(same.response.status, kamailioLog()).toBe(200);
+    // RFC 3903 §4.4: each modification gets a new entity-tag.
+    const etag = same.response.headers.get('sip-etag') ?? '';
+    await waitForDecision(edgeB, 'notify-rate', 'absorb-200', held + 1);
+    expect(alice.requests('NOTIFY', aliceWatchesBob)).toHaveLength(before);
+    expect((await bob.publish('closed', 'bob-gone-home', etag)).response.status, kamailioLog()).toBe(200);
+    await eventually(() => notesAt(alice, aliceWatchesBob).includes('bob-gone-home'), 'bob\'s change at alice');
   });
 
   it('I2 P5 bob watches alice: A\'s built-in presence server sends the initial NOTIFY across, then alice\'s change', async () => {
     const { callId, response } = await bob.subscribe(alice.aor, 600);
+    bobWatchesAlice = callId;
     expect(response.status).toBe(200);
     const [initial] = await bob.waitFor('NOTIFY', callId, 1);
     expect(initial!.headers.get('subscription-state')).toMatch(/^active/);
     expect((await alice.publish('open', 'alice-in-a-meeting')).response.status).toBe(200);
-    await eventually(() => bob.requests('NOTIFY', callId).some((n) => n.body.toString().includes('alice-in-a-meeting')), 'alice\'s published state at bob');
-    expect(bob.requests('NOTIFY', callId).every((n) => n.headers.get('content-type') === 'application/pidf+xml' || n.body.length === 0)).toBe(true);
+    await eventually(() => notesAt(bob, callId).includes('alice-in-a-meeting'), 'alice\'s published state at bob');
+  });
+
+  it('X3 Y2 alice is removed from A\'s built-in registrar: bob gets NOTIFY terminated;reason=noresource, and her address is refused', async () => {
+    expect(await edgeA.community!.registrar.removeUser(alice.aor)).toBe(true);
+    await eventually(() => states(bob, bobWatchesAlice).includes('terminated;reason=noresource'), 'the terminating NOTIFY at bob');
+    expect((await bob.message(alice.aor)).response.status).toBe(404);
+  });
+
+  it('X3 bob is removed from B (Kamailio\'s community): A\'s watcher alice gets NOTIFY terminated;reason=noresource, and his address is refused', async () => {
+    const removal = await edgeB.subscriptions.removeUser(bob.aor);
+    expect(removal.watchers).toBeGreaterThanOrEqual(1);
+    await eventually(() => states(alice, aliceWatchesBob).includes('terminated;reason=noresource'), 'the terminating NOTIFY at alice');
+    const again = await alice.message(bob.aor, { fromUser: 'carol' });
+    expect(again.response.status).toBe(404);
+    expect(bob.requests('MESSAGE', again.callId)).toHaveLength(0);
   });
 });
+
+/** The notes of every NOTIFY a watcher received in one subscription, in order. */
+function notesAt(watcher: UdpUserAgent, callId: string): string[] {
+  return watcher.requests('NOTIFY', callId).flatMap((n) => [...n.body.toString().matchAll(/<note>([^<]*)<\/note>/g)].map((m) => m[1]!));
+}
+
+/** The Subscription-State of every NOTIFY a watcher received in one subscription. */
+function states(watcher: UdpUserAgent, callId: string): string[] {
+  return watcher.requests('NOTIFY', callId).map((n) => n.headers.get('subscription-state') ?? '');
+}
+
+async function waitForDecision(edge: Edge, rule: string, verdict: string, atLeast: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await policyDecisions(edge, rule, verdict)) < atLeast) {
+    if (Date.now() > deadline) throw new Error(`${rule} never decided ${verdict} ${atLeast} times\n${kamailioLog()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -14,7 +14,7 @@ import { ensureDebianPackages } from '../../support/apt.js';
 import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
-import { endToEndEdgeYaml, PASSWORD, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, type Party } from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
@@ -71,11 +71,7 @@ async function messageFromB(from: Party, edit: (text: string) => string = (text)
   return { callId, response };
 }
 
-/** A's decisions of one rule and verdict so far, from its metrics. */
-async function decisions(rule: string, verdict: string): Promise<number> {
-  const metric = await edgeA.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
-  return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
-}
+const decisions = (rule: string, verdict: string): Promise<number> => policyDecisions(edgeA, rule, verdict);
 
 describe('issue #9 simple-edge (built-in components) federating with Kamailio as B\'s edge', () => {
   it('I2 alice registers with A\'s built-in registrar, answering its digest challenge', async () => {

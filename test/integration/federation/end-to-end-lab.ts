@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { digestHash, ha1 } from '../../../src/community/digest-algorithm.js';
+import type { Edge } from '../../../src/edge.js';
 import { parseDatagram } from '../../../src/sip/datagram-parser.js';
 import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../../../src/sip/parser-limits.js';
@@ -89,12 +90,12 @@ export class UdpUserAgent {
     return { callId, response };
   }
 
-  /** PUBLISH this user's own presence (RFC 3903). */
-  async publish(basic: 'open' | 'closed', note: string): Promise<Sent> {
+  /** PUBLISH this user's own presence (RFC 3903); with `ifMatch` (a SIP-ETag) it modifies that publication. */
+  async publish(basic: 'open' | 'closed', note: string, ifMatch?: string): Promise<Sent> {
     const callId = this.#callId('pub');
     const response = await this.request([
       `PUBLISH sip:${this.aor} SIP/2.0`, ...this.#dialogHeaders(`sip:${this.aor}`, callId, 1, 'PUBLISH'), 'Event: presence', 'Expires: 600',
-      'Content-Type: application/pidf+xml',
+      ...(ifMatch === undefined ? [] : [`SIP-If-Match: ${ifMatch}`]), 'Content-Type: application/pidf+xml',
     ], pidf(this.aor, basic, note));
     return { callId, response };
   }
@@ -174,6 +175,12 @@ function digestAuthorization(challenge: string, username: string, password: stri
   const response = digestHash('MD5', `${ha1('MD5', username, realm, password)}:${middle}:${digestHash('MD5', `REGISTER:${uri}`)}`);
   return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`
     + (qop ? `, qop=auth, nc=${nc}, cnonce="${cnonce}"` : '');
+}
+
+/** An edge's decisions of one rule and verdict so far (simple_edge_policy_decisions_total). */
+export async function policyDecisions(edge: Edge, rule: string, verdict: string): Promise<number> {
+  const metric = await edge.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
+  return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------
