@@ -15,11 +15,11 @@ import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
-import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, type Party } from './federation-lab.js';
+import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type Party } from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
-/** A's border: a small per-sender bucket (Y1), so one of B's senders can run it dry. */
-const A_POLICY = 'policy: { limits: { perSender: { capacity: 4, refillPerSecond: 0.01 }, retryAfterSeconds: 45 } }';
+/** A's border: a small per-sender bucket and a cap on distinct recipients per sender (Y1), so one of B's senders can run into each. */
+const A_POLICY = 'policy: { limits: { perSender: { capacity: 4, refillPerSecond: 0.01 }, maxDistinctRecipientsPerSender: 3, retryAfterSeconds: 45 } }';
 
 const ports = new PortAllocator();
 const tlsA = communityTls(A);
@@ -45,7 +45,7 @@ beforeAll(async () => {
   await ensureDebianPackages(['kamailio', 'kamailio-tls-modules']);
   bind = await startFederationDns({ aTls: portsA.external, bTls: kamailioTls, bDown: deadPort });
   uaB = await SipEndpoint.listen({ name: 'users-b', port: usersB });
-  kamailio = await KamailioPeerEdge.start({ own: tlsB, peer: tlsA, tlsPort: kamailioTls, tcpPort: kamailioTcp, userAgentPort: usersB, edgePort: portsA.external });
+  kamailio = await startKamailio();
   edgeA = await startEdge({
     // Kamailio publishes no policy document (G2): A does not look for one.
     yaml: endToEndEdgeYaml({ domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', extra: [A_POLICY, 'policyDocument: { fetch: false }'] }),
@@ -70,6 +70,9 @@ async function messageFromB(from: Party, edit: (text: string) => string = (text)
   const response = await uaB.request(fromB, edit(messageRequest(uaB, from, { user: 'alice', domain: A }, callId)));
   return { callId, response };
 }
+
+const startKamailio = (): Promise<KamailioPeerEdge> =>
+  KamailioPeerEdge.start({ own: tlsB, peer: tlsA, tlsPort: kamailioTls, tcpPort: kamailioTcp, userAgentPort: usersB, edgePort: portsA.external });
 
 const decisions = (rule: string, verdict: string): Promise<number> => policyDecisions(edgeA, rule, verdict);
 
@@ -146,5 +149,31 @@ describe('issue #9 simple-edge (built-in components) federating with Kamailio as
     expect(response.status).toBe(513);
     expect(await decisions('record-route-length', 'reply-513')).toBe(1);
     expect(alice.requests('MESSAGE', callId)).toHaveLength(0);
+  });
+
+  it('Y1 a sender of B walking A\'s address space is cut off after maxDistinctRecipientsPerSender (harvesting)', async () => {
+    const walker: Party = { user: 'walker', domain: B };
+    const walk = [];
+    for (const user of ['u1', 'u2', 'u3', 'u4']) {
+      walk.push((await uaB.request(fromB, messageRequest(uaB, walker, { user, domain: A }, newCallId('kam-e2e-walk')))).status);
+    }
+    expect(walk, kamailio.log).toEqual([404, 404, 404, 500]); // A's 503, relayed by Kamailio as 500
+    expect(await decisions('sender-recipient-cap', 'reply-503')).toBe(1);
+  });
+
+  it('D2 Kamailio restarts: A reconnects through DNS on demand, and MESSAGE crosses both ways again', async () => {
+    const before = tlsFlowIds(edgeA);
+    await kamailio.stop();
+    kamailio = await startKamailio();
+    fromB = await uaB.connect(kamailioTcp);
+    const { callId, response } = await alice.message(`bob@${B}`);
+    expect(response.status, kamailio.log).toBe(200);
+    await uaB.waitFor('MESSAGE', callId, 1);
+    const back = await messageFromB(bob);
+    expect(back.response.status, kamailio.log).toBe(200);
+    await alice.waitFor('MESSAGE', back.callId, 1);
+    const after = tlsFlowIds(edgeA);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
   });
 });
