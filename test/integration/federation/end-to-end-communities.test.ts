@@ -21,7 +21,7 @@ import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually } from './federation-lab.js';
 
-/** B's border demands SUBSCRIBE Expires of at least 1800 s (P6) and says so in its policy document (G2). */
+/** B's border demands SUBSCRIBE Expires of at least 1800 s (P6) and says so in its policy document (G2); list@B is a distribution list (P3). */
 const B_MIN_EXPIRES = 1800;
 const B_DOCUMENT_VERSION = 7;
 
@@ -59,19 +59,13 @@ beforeAll(async () => {
   edgeB = await startEdge({
     yaml: endToEndEdgeYaml({
       domain: B, ports: portsB, peer: A, resolver: bind.resolver, internal: kamailio.port,
-      extra: [`policy: { limits: { minSubscriptionExpiresSeconds: ${B_MIN_EXPIRES} } }`, `policyDocument: { version: ${B_DOCUMENT_VERSION}, fetch: false }`],
+      extra: [`policy: { noPresenceAddresses: [list@${B}], limits: { minSubscriptionExpiresSeconds: ${B_MIN_EXPIRES} } }`, `policyDocument: { version: ${B_DOCUMENT_VERSION}, fetch: false }`],
     }),
     tls: edgeTls(tlsB, tlsA),
   });
   published = new PolicyDocumentServer({ address: LOOPBACK, port: documentPort, tls: edgeTls(tlsB, tlsA), document: () => edgeB.policyDocument() });
   await published.listen();
-  edgeA = await startEdge({
-    yaml: endToEndEdgeYaml({
-      domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin',
-      extra: [`policyDocument: { peers: [{ peer: ${B}, url: "https://${LOOPBACK}:${documentPort}${POLICY_DOCUMENT_PATH}" }] }`],
-    }),
-    tls: edgeTls(tlsA, tlsB),
-  });
+  edgeA = await startA();
   await edgeA.community!.directory.add({ address: `alice@${A}`, password: PASSWORD, realm: A });
   const base = ports.take(2);
   alice = await UdpUserAgent.start({ user: 'alice', domain: A, port: base, edgePort: portsA.internal });
@@ -86,6 +80,17 @@ afterAll(async () => {
   await bind?.stop();
   if (workDir !== undefined && process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
+
+/** A keeps its state (users, the 604 cache) in SQLite, across the restart at the end. */
+function startA(): Promise<Edge> {
+  return startEdge({
+    yaml: endToEndEdgeYaml({
+      domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', stateFile: path.join(workDir, 'a.db'),
+      extra: [`policyDocument: { peers: [{ peer: ${B}, url: "https://${LOOPBACK}:${documentPort}${POLICY_DOCUMENT_PATH}" }] }`],
+    }),
+    tls: edgeTls(tlsA, tlsB),
+  });
+}
 
 /** Kamailio's log, for a failure message. */
 const kamailioLog = (): string => `kamailio:\n${kamailio.log}`;
@@ -169,6 +174,27 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     await eventually(() => notesAt(bob, callId).includes('alice-in-a-meeting'), 'alice\'s published state at bob');
   });
 
+  it('P6 bob\'s SUBSCRIBE asking less than A\'s minimum meets A\'s 423 with Min-Expires', async () => {
+    const { response } = await bob.subscribe(alice.aor, 60);
+    expect([response.status, response.headers.get('min-expires')]).toEqual([423, '600']);
+    expect(await policyDecisions(edgeA, 'subscription-min-expires', 'reply-423')).toBe(1);
+  });
+
+  it('S2 alice\'s MESSAGE carrying a Record-Route longer than B\'s limit is answered 513 by B', async () => {
+    const long = Array.from({ length: 25 }, (_, i) => `Record-Route: <sip:hop${i}.proxies.a.example.com;lr;x=${'y'.repeat(60)}>`);
+    const { callId, response } = await alice.message(bob.aor, { fromUser: 'eric', extra: long });
+    expect(response.status).toBe(513);
+    expect(await policyDecisions(edgeB, 'record-route-length', 'reply-513')).toBe(1);
+    expect(bob.requests('MESSAGE', callId)).toHaveLength(0);
+  });
+
+  it('P3 P4 B answers 604 for its distribution list; A caches it, and the next MESSAGE from any A user never leaves A', async () => {
+    expect((await alice.message(`list@${B}`)).response.status).toBe(604);
+    const again = await alice.message(`list@${B}`, { fromUser: 'carol' });
+    expect([again.response.status, again.response.reason]).toEqual([404, `Not Found (604 from ${B} cached)`]);
+    expect(await policyDecisions(edgeB, 'no-presence-address', 'reply-604')).toBe(1);
+  });
+
   it('X3 Y2 alice is removed from A\'s built-in registrar: bob gets NOTIFY terminated;reason=noresource, and her address is refused', async () => {
     expect(await edgeA.community!.registrar.removeUser(alice.aor)).toBe(true);
     await eventually(() => states(bob, bobWatchesAlice).includes('terminated;reason=noresource'), 'the terminating NOTIFY at bob');
@@ -182,6 +208,14 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     const again = await alice.message(bob.aor, { fromUser: 'carol' });
     expect(again.response.status).toBe(404);
     expect(bob.requests('MESSAGE', again.callId)).toHaveLength(0);
+  });
+
+  it('P4 A restarts on its SQLite file: the 604 it learned from B still keeps the distribution list\'s requests home', async () => {
+    await stopEdge(edgeA);
+    edgeA = await startA();
+    const after = await alice.message(`list@${B}`, { fromUser: 'frank' });
+    expect(after.response.status).toBe(404);
+    expect(await policyDecisions(edgeB, 'no-presence-address', 'reply-604')).toBe(1);
   });
 });
 

@@ -200,6 +200,8 @@ export interface EdgeYamlOptions {
   readonly resolver: string;
   /** The community's registrar and presence server: the edge's own, or one on UDP at this port. */
   readonly internal: 'builtin' | number;
+  /** A SQLite file for the edge's state (kept across a restart); default in memory. */
+  readonly stateFile?: string;
   /** Further top-level YAML (policy:, policyDocument:, community: …). */
   readonly extra?: readonly string[];
 }
@@ -214,7 +216,7 @@ export function endToEndEdgeYaml(o: EdgeYamlOptions): string {
     `  external: [{ transport: tls, address: ${LOOPBACK}, port: ${o.ports.external} }]`,
     `internal: { registrar: ${component}, presence: ${component} }`,
     `discovery: { resolvers: ["${o.resolver}"], allow: [${o.peer}], transports: [tls], timeoutMs: 1000 }`,
-    'state: { backend: memory }',
+    o.stateFile === undefined ? 'state: { backend: memory }' : `state: { backend: sqlite, path: ${o.stateFile} }`,
     `admin: { listen: "${LOOPBACK}:${o.ports.admin}" }`,
     'log: { level: warn }',
     ...(o.extra ?? []),
