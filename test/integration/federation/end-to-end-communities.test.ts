@@ -4,8 +4,10 @@
 // both domains' NAPTR/SRV and the ENUM zone (test/fixtures/dns-federation); neither edge has a static
 // route, and B's first SRV target is a port where nothing listens (D2 failover). B publishes its
 // policy document (G2) over HTTPS; A fetches it on its first connection to B. alice@A and bob@B are
-// user agents on UDP that register with digest with their own community, then exchange MESSAGE and
-// watch each other's presence across the border.
+// user agents on UDP (end-to-end-lab.ts) that register with digest with their own community, then
+// exchange MESSAGE and watch each other's presence across the border; dave@A and carol@B are SIPp
+// user agents. B's border then answers 513 and 604 (cached by A across A's restart), A's 423, P8
+// holds an unchanged NOTIFY, and removing a user on either side ends the other side's watch (X3).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,8 @@ import { ensureDebianPackages } from '../../support/apt.js';
 import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { KamailioCommunity } from '../../support/kamailio-community.js';
+import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
+import { describeSippRun, SIPP_PORT_BLOCK, SippProcess, type SippResult } from '../../support/sipp.js';
 import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually } from './federation-lab.js';
 
@@ -50,9 +54,10 @@ let bob: UdpUserAgent;
 let aliceWatchesBob = '';
 let bobWatchesAlice = '';
 let bobEtag = '';
+const running = new Set<SippProcess>();
 
 beforeAll(async () => {
-  await ensureDebianPackages(['kamailio', 'kamailio-presence-modules', 'kamailio-tls-modules']);
+  await ensureDebianPackages(['sip-tester']);
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-e2e-communities-'));
   bind = await startFederationDns({ aTls: portsA.external, bTls: portsB.external, bDown: deadPort });
   kamailio = await KamailioCommunity.start({ port: ports.take(1), workDir, password: PASSWORD, domain: B });
@@ -66,13 +71,14 @@ beforeAll(async () => {
   published = new PolicyDocumentServer({ address: LOOPBACK, port: documentPort, tls: edgeTls(tlsB, tlsA), document: () => edgeB.policyDocument() });
   await published.listen();
   edgeA = await startA();
-  await edgeA.community!.directory.add({ address: `alice@${A}`, password: PASSWORD, realm: A });
+  for (const user of ['alice', 'dave']) await edgeA.community!.directory.add({ address: `${user}@${A}`, password: PASSWORD, realm: A });
   const base = ports.take(2);
   alice = await UdpUserAgent.start({ user: 'alice', domain: A, port: base, edgePort: portsA.internal });
   bob = await UdpUserAgent.start({ user: 'bob', domain: B, port: base + 1, edgePort: portsB.internal });
 }, BIND9_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
+  await Promise.allSettled([...running].map((sipp) => sipp.stop()));
   await Promise.allSettled([alice?.close(), bob?.close()]);
   await Promise.allSettled([edgeA, edgeB].filter((e) => e !== undefined).map((e) => stopEdge(e)));
   await published?.close();
@@ -92,6 +98,31 @@ function startA(): Promise<Edge> {
   });
 }
 
+/**
+ * A SIPp user (Debian sip-tester) of one community: a UAS waiting for one MESSAGE, registered with
+ * digest through its community's edge by a SIPp UAC (test/fixtures/sipp/community/uac-register.xml).
+ */
+async function sippUser(user: string, domain: string, edgePort: number): Promise<SippProcess> {
+  const port = ports.take(SIPP_PORT_BLOCK);
+  const common = { transport: 'udp' as const, calls: 1, timeoutS: 20, logDir: workDir };
+  const inbox = SippProcess.start({ ...common, name: `${user}-inbox`, scenario: 'uas-message.xml', basePort: port });
+  running.add(inbox);
+  await inbox.listening();
+  const registration = await SippProcess.start({
+    ...common, name: `${user}-register`, scenario: 'community/uac-register.xml', basePort: ports.take(SIPP_PORT_BLOCK), remote: `${LOOPBACK}:${edgePort}`,
+    service: user, extraArgs: ['-au', user, '-ap', PASSWORD], keys: { domain, contact: `sip:${user}@${LOOPBACK}:${port}`, expires: '600' },
+  }).exited;
+  expect(statuses(registration), `${describeSippRun(registration)}\n${kamailioLog()}`).toEqual([401, 200]);
+  return inbox;
+}
+
+async function succeeded(process: SippProcess): Promise<SippResult> {
+  const result = await process.exited;
+  running.delete(process);
+  expect(result.exitCode, describeSippRun(result)).toBe(0);
+  return result;
+}
+
 /** Kamailio's log, for a failure message. */
 const kamailioLog = (): string => `kamailio:\n${kamailio.log}`;
 
@@ -99,6 +130,17 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
   it('I2 alice registers with A\'s built-in registrar and bob with B\'s Kamailio, both answering a digest challenge', async () => {
     expect(await alice.register()).toEqual([401, 200]);
     expect(await bob.register(), kamailioLog()).toEqual([401, 200]);
+  });
+
+  it('I1 I2 SIPp users on both sides: dave@A and carol@B register with digest (built-in registrar, Kamailio), and each receives the other community\'s MESSAGE', async () => {
+    const dave = await sippUser('dave', A, portsA.internal);
+    const carol = await sippUser('carol', B, portsB.internal);
+    const toCarol = await alice.message(`carol@${B}`);
+    const toDave = await bob.message(`dave@${A}`);
+    expect([toCarol.response.status, toDave.response.status], kamailioLog()).toEqual([200, 200]);
+    for (const [run, from] of [[await succeeded(carol), `alice@${A}`], [await succeeded(dave), `bob@${B}`]] as const) {
+      expect(requestsReceived(run, 'MESSAGE').map((m) => m.value('from'))).toEqual([expect.stringContaining(from)]);
+    }
   });
 
   it('I1 I3 D2 MESSAGE A→B by SIP URI: found by NAPTR and SRV (past B\'s dead first target), delivered by Kamailio to bob\'s contact', async () => {
