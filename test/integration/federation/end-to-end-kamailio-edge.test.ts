@@ -4,17 +4,20 @@
 // listens, so A fails over to Kamailio, D2). Kamailio cannot be pointed at a test DNS server (it uses
 // only the system resolver on port 53, PEERS.md), so it reaches A by a static next hop: its EDGE_URI
 // define names A's TLS listener. alice@A is a user agent on UDP registered with digest at A; B's users
-// are a SIP endpoint behind Kamailio (its UA_URI). Besides MESSAGE and SUBSCRIBE/NOTIFY both ways,
-// A's border rules apply to what Kamailio relays: P6, Y1, F7 and S2.
+// are a SIP endpoint behind Kamailio (its UA_URI). Besides MESSAGE (by SIP URI and through ENUM) and
+// SUBSCRIBE/NOTIFY both ways, A's border rules apply to what Kamailio relays: P6, P8, Y1 (rate and
+// harvesting), F7 and S2; A reconnects after Kamailio restarts, and A's user removal reaches B (X3).
+// Kamailio's tm relays A's 503s as 500 (RFC 3261 §16.7 step 6); the fixture logs what A answered.
 
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
+import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
 import { ensureDebianPackages } from '../../support/apt.js';
 import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
-import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { endToEndEdgeYaml, PASSWORD, pidf, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type Party } from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
@@ -40,6 +43,9 @@ let edgeA: Edge;
 let alice: UdpUserAgent;
 let uaB: SipEndpoint;
 let fromB: Socket;
+/** alice's subscription to bob: B's side of it (the SUBSCRIBE as it arrived, alice's 200); bob's to alice. */
+let aliceWatch: { subscribe: IncomingRequest; ok: IncomingResponse } | undefined;
+let bobWatchesAlice = '';
 
 beforeAll(async () => {
   await ensureDebianPackages(['kamailio', 'kamailio-tls-modules']);
@@ -74,6 +80,13 @@ async function messageFromB(from: Party, edit: (text: string) => string = (text)
 const startKamailio = (): Promise<KamailioPeerEdge> =>
   KamailioPeerEdge.start({ own: tlsB, peer: tlsA, tlsPort: kamailioTls, tcpPort: kamailioTcp, userAgentPort: usersB, edgePort: portsA.external });
 
+/** bob's NOTIFY in alice's subscription, sent to Kamailio: this CSeq, and a PIDF body when given. */
+async function notifyFromB(cseq: number, body?: string): Promise<IncomingResponse> {
+  let text = notifyRequest(uaB, aliceWatch!.subscribe, aliceWatch!.ok, usersB).replace('CSeq: 1 NOTIFY', `CSeq: ${cseq} NOTIFY`);
+  if (body !== undefined) text = text.replace(/Content-Length: 0\r\n\r\n$/, `Content-Type: application/pidf+xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  return uaB.request(fromB, text);
+}
+
 const decisions = (rule: string, verdict: string): Promise<number> => policyDecisions(edgeA, rule, verdict);
 
 describe('issue #9 simple-edge (built-in components) federating with Kamailio as B\'s edge', () => {
@@ -96,19 +109,39 @@ describe('issue #9 simple-edge (built-in components) federating with Kamailio as
     expect(arrived!.requestUriText).toBe(alice.contact);
   });
 
+  it('D4 D5 D6 MESSAGE A→B to tel: numbers: ENUM (E2U+im, and the enum: redirect) and _im._sip SRV lead A to Kamailio', async () => {
+    for (const number of ['tel:+1-555-0001', 'tel:+15550002']) {
+      const { callId, response } = await alice.message(number);
+      expect(response.status, kamailio.log).toBe(200);
+      const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
+      expect(arrived!.requestUriText).toBe(`sip:bob@${B}`); // D5: the im: URI goes out as the SIP URI of the same user
+    }
+  });
+
   it('P5 alice watches bob behind Kamailio: the SUBSCRIBE arrives with Accept pidf+xml, and B\'s NOTIFY returns along the route set', async () => {
     const { callId, response } = await alice.subscribe(`bob@${B}`, 600);
     expect(response.status, kamailio.log).toBe(200);
     const [subscribe] = await uaB.waitFor('SUBSCRIBE', callId, 1);
     expect(subscribe!.headers.get('accept')).toContain('application/pidf+xml');
-    const notify = await uaB.request(fromB, notifyRequest(uaB, subscribe!, response, usersB));
-    expect(notify.status, kamailio.log).toBe(200);
+    aliceWatch = { subscribe: subscribe!, ok: response };
+    expect((await notifyFromB(1)).status, kamailio.log).toBe(200);
     const [arrived] = await alice.waitFor('NOTIFY', callId, 1);
     expect(arrived!.headers.get('subscription-state')).toMatch(/^active/);
   });
 
+  it('P8 an unchanged NOTIFY from B within the interval is refused at A (503, Kamailio relays 500), and a change crosses at once', async () => {
+    const callId = aliceWatch!.subscribe.callId;
+    expect((await notifyFromB(2)).status, kamailio.log).toBe(500);
+    expect(await decisions('notify-rate', 'reply-503')).toBe(1);
+    expect(alice.requests('NOTIFY', callId)).toHaveLength(1);
+    expect((await notifyFromB(3, pidf(`bob@${B}`, 'open', 'bob-on-the-phone'))).status, kamailio.log).toBe(200);
+    const notifies = await alice.waitFor('NOTIFY', callId, 2);
+    expect(notifies[1]!.body.toString()).toContain('bob-on-the-phone');
+  });
+
   it('I2 P5 bob watches alice from behind Kamailio: A\'s built-in presence server sends the initial NOTIFY, then alice\'s change', async () => {
     const callId = newCallId('kam-e2e-watch');
+    bobWatchesAlice = callId;
     const accepted = await uaB.request(fromB, subscribeRequest(uaB, bob, { user: 'alice', domain: A }, callId, usersB));
     expect(accepted.status, kamailio.log).toBe(200);
     const [initial] = await uaB.waitFor('NOTIFY', callId, 1);
@@ -176,4 +209,12 @@ describe('issue #9 simple-edge (built-in components) federating with Kamailio as
     expect(after.length).toBeGreaterThan(0);
     expect(after.filter((id) => before.includes(id))).toEqual([]);
   });
+
+  it('X3 Y2 alice is removed from A: bob, watching her from behind Kamailio, gets NOTIFY terminated;reason=noresource, and her address is refused', async () => {
+    expect(await edgeA.community!.registrar.removeUser(alice.aor)).toBe(true);
+    await eventually(() => uaB.requests('NOTIFY', bobWatchesAlice).some((n) => n.headers.get('subscription-state') === 'terminated;reason=noresource'), 'the terminating NOTIFY at bob');
+    const { response } = await messageFromB({ user: 'carol', domain: B });
+    expect(response.status, kamailio.log).toBe(404);
+  });
 });
+
