@@ -6,10 +6,14 @@
 // define names A's TLS listener. alice@A is a user agent on UDP registered with digest at A; B's users
 // are a SIP endpoint behind Kamailio (its UA_URI). Besides MESSAGE (by SIP URI and through ENUM) and
 // SUBSCRIBE/NOTIFY both ways, A's border rules apply to what Kamailio relays: P6, P8, Y1 (rate and
-// harvesting), F7 and S2; A reconnects after Kamailio restarts, and A's user removal reaches B (X3).
+// harvesting), F7 and S2; A reconnects after Kamailio restarts, A's user removal reaches B (X3), and
+// A caches a 604 relayed by Kamailio across its own restart on SQLite (P4).
 // Kamailio's tm relays A's 503s as 500 (RFC 3261 §16.7 step 6); the fixture logs what A answered.
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
 import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
@@ -38,6 +42,7 @@ const alicePort = first + 7;
 const bob: Party = { user: 'bob', domain: B };
 
 let bind: Bind9;
+let stateDir: string;
 let kamailio: KamailioPeerEdge;
 let edgeA: Edge;
 let alice: UdpUserAgent;
@@ -52,11 +57,10 @@ beforeAll(async () => {
   bind = await startFederationDns({ aTls: portsA.external, bTls: kamailioTls, bDown: deadPort });
   uaB = await SipEndpoint.listen({ name: 'users-b', port: usersB });
   kamailio = await startKamailio();
-  edgeA = await startEdge({
-    // Kamailio publishes no policy document (G2): A does not look for one.
-    yaml: endToEndEdgeYaml({ domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', extra: [A_POLICY, 'policyDocument: { fetch: false }'] }),
-    tls: edgeTls(tlsA, tlsB),
-  });
+  stateDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-e2e-kamailio-edge-'));
+  // B's distribution list: its users' endpoint answers 604 for it (P3), Kamailio relays that to A.
+  uaB.answer = (request) => ({ status: request.requestUriText.startsWith(`sip:list@${B}`) ? 604 : 200 });
+  edgeA = await startA();
   await edgeA.community!.directory.add({ address: `alice@${A}`, password: PASSWORD, realm: A });
   alice = await UdpUserAgent.start({ user: 'alice', domain: A, port: alicePort, edgePort: portsA.internal });
   fromB = await uaB.connect(kamailioTcp);
@@ -68,6 +72,7 @@ afterAll(async () => {
   await kamailio?.stop();
   await uaB?.close();
   await bind?.stop();
+  if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
 });
 
 /** A MESSAGE from one of B's users (From `from`) to alice, sent to Kamailio; `edit` may change its text. */
@@ -85,6 +90,18 @@ async function notifyFromB(cseq: number, body?: string): Promise<IncomingRespons
   let text = notifyRequest(uaB, aliceWatch!.subscribe, aliceWatch!.ok, usersB).replace('CSeq: 1 NOTIFY', `CSeq: ${cseq} NOTIFY`);
   if (body !== undefined) text = text.replace(/Content-Length: 0\r\n\r\n$/, `Content-Type: application/pidf+xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   return uaB.request(fromB, text);
+}
+
+/** A keeps its state (users, the 604 cache) in SQLite, across the restart at the end. */
+function startA(): Promise<Edge> {
+  return startEdge({
+    // Kamailio publishes no policy document (G2): A does not look for one.
+    yaml: endToEndEdgeYaml({
+      domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', stateFile: path.join(stateDir, 'a.db'),
+      extra: [A_POLICY, 'policyDocument: { fetch: false }'],
+    }),
+    tls: edgeTls(tlsA, tlsB),
+  });
 }
 
 const decisions = (rule: string, verdict: string): Promise<number> => policyDecisions(edgeA, rule, verdict);
@@ -215,6 +232,18 @@ describe('issue #9 simple-edge (built-in components) federating with Kamailio as
     await eventually(() => uaB.requests('NOTIFY', bobWatchesAlice).some((n) => n.headers.get('subscription-state') === 'terminated;reason=noresource'), 'the terminating NOTIFY at bob');
     const { response } = await messageFromB({ user: 'carol', domain: B });
     expect(response.status, kamailio.log).toBe(404);
+  });
+
+  it('P3 P4 B answers 604 for its distribution list through Kamailio; A caches it, and after A restarts on SQLite it still never crosses', async () => {
+    const first = await alice.message(`list@${B}`, { fromUser: 'frank' });
+    expect(first.response.status, kamailio.log).toBe(604);
+    const again = await alice.message(`list@${B}`, { fromUser: 'grace' });
+    expect([again.response.status, again.response.reason]).toEqual([404, `Not Found (604 from ${B} cached)`]);
+    await stopEdge(edgeA);
+    edgeA = await startA();
+    const afterRestart = await alice.message(`list@${B}`, { fromUser: 'heidi' });
+    expect(afterRestart.response.status).toBe(404);
+    expect(uaB.requests('MESSAGE', again.callId).length + uaB.requests('MESSAGE', afterRestart.callId).length).toBe(0);
   });
 });
 
