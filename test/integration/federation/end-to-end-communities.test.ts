@@ -6,8 +6,9 @@
 // policy document (G2) over HTTPS; A fetches it on its first connection to B. alice@A and bob@B are
 // user agents on UDP (end-to-end-lab.ts) that register with digest with their own community, then
 // exchange MESSAGE and watch each other's presence across the border; dave@A and carol@B are SIPp
-// user agents. B's border then answers 513 and 604 (cached by A across A's restart), A's 423, P8
-// holds an unchanged NOTIFY, and removing a user on either side ends the other side's watch (X3).
+// user agents. A reconnects after B's edge restarts; A's border answers 423 and 503 (Y1) to B's
+// users, B's answers 403 to a spoofed origin (F7 outbound), 513 and 604 (cached by A across A's
+// restart); P8 holds an unchanged NOTIFY; removing a user on either side ends the other's watch (X3).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,12 +23,14 @@ import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
 import { describeSippRun, SIPP_PORT_BLOCK, SippProcess, type SippResult } from '../../support/sipp.js';
-import { endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
-import { A, B, communityTls, edgeTls, eventually } from './federation-lab.js';
+import { decidedAtLeast, endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { A, B, communityTls, edgeTls, eventually, tlsFlowIds } from './federation-lab.js';
 
 /** B's border demands SUBSCRIBE Expires of at least 1800 s (P6) and says so in its policy document (G2); list@B is a distribution list (P3). */
 const B_MIN_EXPIRES = 1800;
 const B_DOCUMENT_VERSION = 7;
+/** A's per-sender bucket (Y1): room for bob's own traffic here, not for a flood. */
+const A_POLICY = 'policy: { limits: { perSender: { capacity: 12, refillPerSecond: 0.01 } } }';
 
 const ports = new PortAllocator();
 const tlsA = communityTls(A);
@@ -61,13 +64,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-e2e-communities-'));
   bind = await startFederationDns({ aTls: portsA.external, bTls: portsB.external, bDown: deadPort });
   kamailio = await KamailioCommunity.start({ port: ports.take(1), workDir, password: PASSWORD, domain: B });
-  edgeB = await startEdge({
-    yaml: endToEndEdgeYaml({
-      domain: B, ports: portsB, peer: A, resolver: bind.resolver, internal: kamailio.port,
-      extra: [`policy: { noPresenceAddresses: [list@${B}], limits: { minSubscriptionExpiresSeconds: ${B_MIN_EXPIRES} } }`, `policyDocument: { version: ${B_DOCUMENT_VERSION}, fetch: false }`],
-    }),
-    tls: edgeTls(tlsB, tlsA),
-  });
+  edgeB = await startB();
   published = new PolicyDocumentServer({ address: LOOPBACK, port: documentPort, tls: edgeTls(tlsB, tlsA), document: () => edgeB.policyDocument() });
   await published.listen();
   edgeA = await startA();
@@ -87,12 +84,22 @@ afterAll(async () => {
   if (workDir !== undefined && process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
+function startB(): Promise<Edge> {
+  return startEdge({
+    yaml: endToEndEdgeYaml({
+      domain: B, ports: portsB, peer: A, resolver: bind.resolver, internal: kamailio.port,
+      extra: [`policy: { noPresenceAddresses: [list@${B}], limits: { minSubscriptionExpiresSeconds: ${B_MIN_EXPIRES} } }`, `policyDocument: { version: ${B_DOCUMENT_VERSION}, fetch: false }`],
+    }),
+    tls: edgeTls(tlsB, tlsA),
+  });
+}
+
 /** A keeps its state (users, the 604 cache) in SQLite, across the restart at the end. */
 function startA(): Promise<Edge> {
   return startEdge({
     yaml: endToEndEdgeYaml({
       domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', stateFile: path.join(workDir, 'a.db'),
-      extra: [`policyDocument: { peers: [{ peer: ${B}, url: "https://${LOOPBACK}:${documentPort}${POLICY_DOCUMENT_PATH}" }] }`],
+      extra: [A_POLICY, `policyDocument: { peers: [{ peer: ${B}, url: "https://${LOOPBACK}:${documentPort}${POLICY_DOCUMENT_PATH}" }] }`],
     }),
     tls: edgeTls(tlsA, tlsB),
   });
@@ -179,6 +186,32 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     expect((await alice.waitFor('MESSAGE', callId, 1))[0]!.requestUriText).toBe(alice.contact);
   });
 
+  it('D2 B\'s edge restarts: A reconnects through DNS on demand and MESSAGE crosses both ways again', async () => {
+    const before = tlsFlowIds(edgeA);
+    await stopEdge(edgeB);
+    edgeB = await startB();
+    const there = await alice.message(bob.aor);
+    expect(there.response.status, kamailioLog()).toBe(200);
+    await bob.waitFor('MESSAGE', there.callId, 1);
+    const back = await bob.message(alice.aor);
+    expect(back.response.status).toBe(200);
+    await alice.waitFor('MESSAGE', back.callId, 1);
+    expect(tlsFlowIds(edgeA).filter((id) => before.includes(id))).toEqual([]);
+  });
+
+  it('Y1 a sender of B over A\'s per-sender rate is refused at A with 503; B relays it as 500 (RFC 3261 §16.7 step 6)', async () => {
+    const answers = [];
+    for (let i = 0; i < 13; i++) answers.push((await bob.message(alice.aor, { fromUser: 'flood' })).response.status);
+    expect(answers).toEqual([...Array<number>(12).fill(200), 500]);
+    expect(await policyDecisions(edgeA, 'sender-rate-limit', 'reply-503')).toBe(1);
+  });
+
+  it('F7 a user agent of B claiming a From domain B does not serve is refused 403 at B\'s border, before anything crosses', async () => {
+    const spoofed = await bob.message(alice.aor, { fromUser: 'mallory', fromDomain: 'c.example.org' });
+    expect([spoofed.response.status, spoofed.response.reason]).toEqual([403, 'From Domain c.example.org Not Served Here']); // B's own F7 outbound check
+    expect(alice.requests('MESSAGE', spoofed.callId)).toHaveLength(0);
+  });
+
   it('G2 P5 alice watches bob: A raises her Expires to B\'s published minimum, Kamailio\'s 2xx respects it, the initial NOTIFY and bob\'s change cross', async () => {
     await eventually(() => edgeA.policyDocuments.entries().some((e) => e.document?.version === B_DOCUMENT_VERSION), 'A to take B\'s policy document');
     const { callId, response } = await alice.subscribe(bob.aor, 600);
@@ -190,7 +223,7 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     const published = await bob.publish('open', 'bob-at-his-desk');
     expect(published.response.status, kamailioLog()).toBe(200);
     bobEtag = published.response.headers.get('sip-etag') ?? '';
-    await eventually(() => notesAt(alice, callId).includes('bob-at-his-desk'), 'bob\'s published state at alice');
+    await eventually(() => alice.notes(callId).includes('bob-at-his-desk'), 'bob\'s published state at alice');
   });
 
   it('P8 bob publishes the same state again: B\'s border holds Kamailio\'s unchanged NOTIFY, and his next change crosses at once', async () => {
@@ -200,10 +233,10 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     expect(same.response.status, kamailioLog()).toBe(200);
     // RFC 3903 §4.4: each modification gets a new entity-tag.
     const etag = same.response.headers.get('sip-etag') ?? '';
-    await waitForDecision(edgeB, 'notify-rate', 'absorb-200', held + 1);
+    await decidedAtLeast(edgeB, 'notify-rate', 'absorb-200', held + 1);
     expect(alice.requests('NOTIFY', aliceWatchesBob)).toHaveLength(before);
     expect((await bob.publish('closed', 'bob-gone-home', etag)).response.status, kamailioLog()).toBe(200);
-    await eventually(() => notesAt(alice, aliceWatchesBob).includes('bob-gone-home'), 'bob\'s change at alice');
+    await eventually(() => alice.notes(aliceWatchesBob).includes('bob-gone-home'), 'bob\'s change at alice');
   });
 
   it('I2 P5 bob watches alice: A\'s built-in presence server sends the initial NOTIFY across, then alice\'s change', async () => {
@@ -213,7 +246,7 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     const [initial] = await bob.waitFor('NOTIFY', callId, 1);
     expect(initial!.headers.get('subscription-state')).toMatch(/^active/);
     expect((await alice.publish('open', 'alice-in-a-meeting')).response.status).toBe(200);
-    await eventually(() => notesAt(bob, callId).includes('alice-in-a-meeting'), 'alice\'s published state at bob');
+    await eventually(() => bob.notes(callId).includes('alice-in-a-meeting'), 'alice\'s published state at bob');
   });
 
   it('P6 bob\'s SUBSCRIBE asking less than A\'s minimum meets A\'s 423 with Min-Expires', async () => {
@@ -239,14 +272,14 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
 
   it('X3 Y2 alice is removed from A\'s built-in registrar: bob gets NOTIFY terminated;reason=noresource, and her address is refused', async () => {
     expect(await edgeA.community!.registrar.removeUser(alice.aor)).toBe(true);
-    await eventually(() => states(bob, bobWatchesAlice).includes('terminated;reason=noresource'), 'the terminating NOTIFY at bob');
+    await eventually(() => bob.subscriptionStates(bobWatchesAlice).includes('terminated;reason=noresource'), 'the terminating NOTIFY at bob');
     expect((await bob.message(alice.aor)).response.status).toBe(404);
   });
 
   it('X3 bob is removed from B (Kamailio\'s community): A\'s watcher alice gets NOTIFY terminated;reason=noresource, and his address is refused', async () => {
     const removal = await edgeB.subscriptions.removeUser(bob.aor);
     expect(removal.watchers).toBeGreaterThanOrEqual(1);
-    await eventually(() => states(alice, aliceWatchesBob).includes('terminated;reason=noresource'), 'the terminating NOTIFY at alice');
+    await eventually(() => alice.subscriptionStates(aliceWatchesBob).includes('terminated;reason=noresource'), 'the terminating NOTIFY at alice');
     const again = await alice.message(bob.aor, { fromUser: 'carol' });
     expect(again.response.status).toBe(404);
     expect(bob.requests('MESSAGE', again.callId)).toHaveLength(0);
@@ -260,21 +293,3 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     expect(await policyDecisions(edgeB, 'no-presence-address', 'reply-604')).toBe(1);
   });
 });
-
-/** The notes of every NOTIFY a watcher received in one subscription, in order. */
-function notesAt(watcher: UdpUserAgent, callId: string): string[] {
-  return watcher.requests('NOTIFY', callId).flatMap((n) => [...n.body.toString().matchAll(/<note>([^<]*)<\/note>/g)].map((m) => m[1]!));
-}
-
-/** The Subscription-State of every NOTIFY a watcher received in one subscription. */
-function states(watcher: UdpUserAgent, callId: string): string[] {
-  return watcher.requests('NOTIFY', callId).map((n) => n.headers.get('subscription-state') ?? '');
-}
-
-async function waitForDecision(edge: Edge, rule: string, verdict: string, atLeast: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await policyDecisions(edge, rule, verdict)) < atLeast) {
-    if (Date.now() > deadline) throw new Error(`${rule} never decided ${verdict} ${atLeast} times\n${kamailioLog()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

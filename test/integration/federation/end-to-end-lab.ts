@@ -69,12 +69,12 @@ export class UdpUserAgent {
     return [first.status, second.status];
   }
 
-  /** A page-mode MESSAGE (RFC 3428) to `target` (a SIP, tel: … URI); From this user, or `fromUser` of the same domain. */
-  async message(target: string, options: { fromUser?: string; extra?: readonly string[] } = {}): Promise<Sent> {
+  /** A page-mode MESSAGE (RFC 3428) to `target` (a SIP, tel: … URI); From this user, or `fromUser` (of `fromDomain`). */
+  async message(target: string, options: { fromUser?: string; fromDomain?: string; extra?: readonly string[] } = {}): Promise<Sent> {
     const callId = this.#callId('msg');
     const to = /^[a-z]+:/.test(target) ? target : `sip:${target}`;
     const response = await this.request([
-      `MESSAGE ${to} SIP/2.0`, ...this.#dialogHeaders(to, callId, 1, 'MESSAGE', options.fromUser), ...(options.extra ?? []),
+      `MESSAGE ${to} SIP/2.0`, ...this.#dialogHeaders(to, callId, 1, 'MESSAGE', options.fromUser, options.fromDomain), ...(options.extra ?? []),
       'Content-Type: text/plain',
     ], `hello from ${options.fromUser ?? this.user}`);
     return { callId, response };
@@ -126,6 +126,16 @@ export class UdpUserAgent {
     return this.requests(method, callId);
   }
 
+  /** The <note>s of every NOTIFY received in one subscription, in order. */
+  notes(callId: string): string[] {
+    return this.requests('NOTIFY', callId).flatMap((n) => [...n.body.toString().matchAll(/<note>([^<]*)<\/note>/g)].map((m) => m[1]!));
+  }
+
+  /** The Subscription-State of every NOTIFY received in one subscription. */
+  subscriptionStates(callId: string): string[] {
+    return this.requests('NOTIFY', callId).map((n) => n.headers.get('subscription-state') ?? '');
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
@@ -134,9 +144,9 @@ export class UdpUserAgent {
     return `${label}-${this.user}-${randomBytes(6).toString('hex')}`;
   }
 
-  #dialogHeaders(toUri: string, callId: string, cseq: number, method: string, fromUser = this.user): string[] {
+  #dialogHeaders(toUri: string, callId: string, cseq: number, method: string, fromUser = this.user, fromDomain = this.domain): string[] {
     return [
-      'Max-Forwards: 70', `From: <sip:${fromUser}@${this.domain}>;tag=${callId.slice(-8)}`, `To: <${toUri}>`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`,
+      'Max-Forwards: 70', `From: <sip:${fromUser}@${fromDomain}>;tag=${callId.slice(-8)}`, `To: <${toUri}>`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`,
     ];
   }
 
@@ -181,6 +191,15 @@ function digestAuthorization(challenge: string, username: string, password: stri
 export async function policyDecisions(edge: Edge, rule: string, verdict: string): Promise<number> {
   const metric = await edge.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
   return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
+}
+
+/** Resolves once the edge has decided so at least `count` times (a bound on waiting, not a timed assertion). */
+export async function decidedAtLeast(edge: Edge, rule: string, verdict: string, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await policyDecisions(edge, rule, verdict)) < count) {
+    if (Date.now() > deadline) throw new Error(`${rule} did not decide ${verdict} ${count} times`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
