@@ -2,7 +2,7 @@
 // with its built-in registrar and presence server; B (b.example.net) is simple-edge with Kamailio
 // (test/fixtures/kamailio/community.cfg) as its internal registrar and presence server. bind9 serves
 // both domains' NAPTR/SRV and the ENUM zone (test/fixtures/dns-federation); neither edge has a static
-// route, and B's first SRV target is a port where nothing listens (D2 failover). B publishes its
+// route, and B's first SRV target is an edge that drops every connection (D2 failover). B publishes its
 // policy document (G2) over HTTPS; A fetches it on its first connection to B. alice@A and bob@B are
 // user agents on UDP (end-to-end-lab.ts) that register with digest with their own community, then
 // exchange MESSAGE and watch each other's presence across the border; dave@A and carol@B are SIPp
@@ -23,7 +23,7 @@ import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
 import { describeSippRun, SIPP_PORT_BLOCK, SippProcess, type SippResult } from '../../support/sipp.js';
-import { decidedAtLeast, endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { DeadEdge, decidedAtLeast, endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually, tlsFlowIds } from './federation-lab.js';
 
 /** B's border demands SUBSCRIBE Expires of at least 1800 s (P6) and says so in its policy document (G2); list@B is a distribution list (P3). */
@@ -42,11 +42,12 @@ const edgePorts = (): EdgePorts => {
 const portsA = edgePorts();
 const portsB = edgePorts();
 const documentPort = ports.take(1);
-/** B's first SRV target: nothing listens here. */
+/** B's first SRV target: a DeadEdge. */
 const deadPort = ports.take(1);
 
 let workDir: string;
 let bind: Bind9;
+let deadEdge: DeadEdge;
 let kamailio: KamailioCommunity;
 let published: PolicyDocumentServer;
 let edgeA: Edge;
@@ -62,6 +63,7 @@ const running = new Set<SippProcess>();
 beforeAll(async () => {
   await ensureDebianPackages(['sip-tester']);
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-e2e-communities-'));
+  deadEdge = await DeadEdge.listen(deadPort);
   bind = await startFederationDns({ aTls: portsA.external, bTls: portsB.external, bDown: deadPort });
   kamailio = await KamailioCommunity.start({ port: ports.take(1), workDir, password: PASSWORD, domain: B });
   edgeB = await startB();
@@ -81,6 +83,7 @@ afterAll(async () => {
   await published?.close();
   await kamailio?.stop();
   await bind?.stop();
+  await deadEdge?.close();
   if (workDir !== undefined && process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -156,6 +159,7 @@ describe('issue #9 two communities, built-in components (A) and Kamailio behind 
     const [arrived] = await bob.waitFor('MESSAGE', callId, 1);
     expect(arrived!.requestUriText).toBe(bob.contact); // Kamailio's location lookup (RFC 3261 §16.5)
     expect(arrived!.from.uri).toMatchObject({ user: 'alice', host: A });
+    expect(deadEdge.attempts).toBeGreaterThanOrEqual(1); // edge1 was tried first, as its SRV priority says
     expect(edgeA.peerFlows.count(B, 'outbound')).toBe(1);
   });
 

@@ -1,9 +1,9 @@
 // Issue #9, second run: community B's EDGE is Kamailio (test/fixtures/kamailio-peer/, mutual TLS),
 // community A is simple-edge with its built-in registrar and presence server. A finds B only through
-// bind9 (test/fixtures/dns-federation: NAPTR, then SRV, whose first target is a port where nothing
-// listens, so A fails over to Kamailio, D2). Kamailio cannot be pointed at a test DNS server (it uses
-// only the system resolver on port 53, PEERS.md), so it reaches A by a static next hop: its EDGE_URI
-// define names A's TLS listener. alice@A is a user agent on UDP registered with digest at A; B's users
+// bind9 (test/fixtures/dns-federation: NAPTR, then SRV, whose first target is an edge that drops
+// every connection, so A fails over to Kamailio, D2). Kamailio cannot be pointed at a test DNS server
+// (it uses only the system resolver on port 53, PEERS.md), so it reaches A by a static next hop: its
+// EDGE_URI define names A's TLS listener. alice@A is a user agent on UDP registered with digest at A; B's users
 // are a SIP endpoint behind Kamailio (its UA_URI). Besides MESSAGE (by SIP URI and through ENUM) and
 // SUBSCRIBE/NOTIFY both ways, A's border rules apply to what Kamailio relays: P6, P8, Y1 (rate and
 // harvesting), F7 and S2; A reconnects after Kamailio restarts, A's user removal reaches B (X3), and
@@ -21,7 +21,7 @@ import { ensureDebianPackages } from '../../support/apt.js';
 import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
-import { endToEndEdgeYaml, PASSWORD, pidf, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import { DeadEdge, endToEndEdgeYaml, PASSWORD, pidf, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type Party } from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
@@ -42,6 +42,7 @@ const alicePort = first + 7;
 const bob: Party = { user: 'bob', domain: B };
 
 let bind: Bind9;
+let deadEdge: DeadEdge;
 let stateDir: string;
 let kamailio: KamailioPeerEdge;
 let edgeA: Edge;
@@ -54,6 +55,7 @@ let bobWatchesAlice = '';
 
 beforeAll(async () => {
   await ensureDebianPackages(['kamailio', 'kamailio-tls-modules']);
+  deadEdge = await DeadEdge.listen(deadPort);
   bind = await startFederationDns({ aTls: portsA.external, bTls: kamailioTls, bDown: deadPort });
   uaB = await SipEndpoint.listen({ name: 'users-b', port: usersB });
   kamailio = await startKamailio();
@@ -72,6 +74,7 @@ afterAll(async () => {
   await kamailio?.stop();
   await uaB?.close();
   await bind?.stop();
+  await deadEdge?.close();
   if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -116,6 +119,7 @@ describe('issue #9 simple-edge (built-in components) federating with Kamailio as
     expect(response.status, kamailio.log).toBe(200);
     const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
     expect(arrived!.from.uri).toMatchObject({ user: 'alice', host: A });
+    expect(deadEdge.attempts).toBeGreaterThanOrEqual(1); // edge1 was tried first, as its SRV priority says
     expect(edgeA.peerFlows.count(B, 'outbound')).toBe(1);
   });
 

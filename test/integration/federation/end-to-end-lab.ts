@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import { digestHash, ha1 } from '../../../src/community/digest-algorithm.js';
 import type { Edge } from '../../../src/edge.js';
 import { parseDatagram } from '../../../src/sip/datagram-parser.js';
@@ -243,9 +244,32 @@ export function endToEndEdgeYaml(o: EdgeYamlOptions): string {
   ].join('\n');
 }
 
+/** B's first SRV target: a listener that drops every connection (an edge that is down), counting the tries. */
+export class DeadEdge {
+  attempts = 0;
+  readonly #server: Server;
+
+  private constructor() {
+    this.#server = createServer((socket) => {
+      this.attempts++;
+      socket.destroy();
+    });
+  }
+
+  static async listen(port: number): Promise<DeadEdge> {
+    const dead = new DeadEdge();
+    await new Promise<void>((resolve, reject) => dead.#server.once('error', reject).listen(port, LOOPBACK, resolve));
+    return dead;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
 /**
  * bind9 with test/fixtures/dns-federation: NAPTR and SRV for both domains (B's first SRV target is
- * `bDown`, where nothing listens, so A fails over to B's second, SPEC D2) and the ENUM zone.
+ * `bDown`, a DeadEdge, so A fails over to B's second, SPEC D2) and the ENUM zone.
  */
 export function startFederationDns(options: { aTls: number; bTls: number; bDown: number }): Promise<Bind9> {
   return startBind9({
