@@ -23,13 +23,15 @@ export class KamailioCommunity {
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
-  static async start(options: { port: number; workDir: string; password: string }): Promise<KamailioCommunity> {
+  /** `domain`: the community's domain and digest realm (the fixture's default is a.example.com). */
+  static async start(options: { port: number; workDir: string; password: string; domain?: string }): Promise<KamailioCommunity> {
     await ensureDebianPackages(['kamailio', 'kamailio-presence-modules']);
     const dbDir = path.join(options.workDir, 'kamailio-db');
     mkdirSync(dbDir, { recursive: true });
     const child = spawn(requireProgram('kamailio'), [
       '-f', FIXTURE, '-DD', '-E', '-Y', dbDir,
       '-A', `LISTEN_UDP=udp:${LOOPBACK}:${options.port}`, '-A', `DB_URL="text://${dbDir}"`, '-A', `PASSWORD="${options.password}"`,
+      ...(options.domain === undefined ? [] : ['-A', `DOMAIN="${options.domain}"`]),
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     const kamailio = new KamailioCommunity(child, options.port);
     await waitForPort(options.port, 'udp', { timeoutMs: 20_000, what: 'kamailio', exited: kamailio.#exited });

@@ -3,20 +3,17 @@
 // test/fixtures/kamailio-peer/. MESSAGE and SUBSCRIBE/NOTIFY cross both ways between simple-edge
 // (community A) and Kamailio, each community's users played by a SIP endpoint on its internal side.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
-import { ensureDebianPackages, requireProgram } from '../../support/apt.js';
-import { LOOPBACK, PortAllocator, stopEdge, waitForPort } from '../../support/edge-harness.js';
+import { ensureDebianPackages } from '../../support/apt.js';
+import { PortAllocator, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
   A, B, communityPorts, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, startCommunityEdge,
-  subscribeRequest, tlsFlowIds, writeTlsFiles, type CommunityPorts,
+  subscribeRequest, tlsFlowIds, type CommunityPorts,
 } from './federation-lab.js';
+import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
-const FIXTURE = 'test/fixtures/kamailio-peer';
 const ports = new PortAllocator();
 const tlsA = communityTls(A);
 const tlsB = communityTls(B);
@@ -24,9 +21,7 @@ const alice = { user: 'alice', domain: A };
 const bob = { user: 'bob', domain: B };
 
 let edgeA: Edge;
-let kamailio: ChildProcess | undefined;
-let kamailioLog = '';
-let runDir: string;
+let kamailio: KamailioPeerEdge | undefined;
 let uaA: SipEndpoint;
 let uaB: SipEndpoint;
 let portsA: CommunityPorts;
@@ -38,48 +33,17 @@ beforeAll(async () => {
   portsB = communityPorts(ports);
   uaA = await SipEndpoint.listen({ name: 'ua-a', port: portsA.endpoint });
   uaB = await SipEndpoint.listen({ name: 'ua-b', port: portsB.endpoint });
-  kamailio = startKamailio();
-  await waitForPort(portsB.external, 'tcp', { timeoutMs: 20_000, what: `kamailio\n${kamailioLog}` });
+  kamailio = await KamailioPeerEdge.start({
+    own: tlsB, peer: tlsA, tlsPort: portsB.external, tcpPort: portsB.internal, userAgentPort: portsB.endpoint, edgePort: portsA.external,
+  });
   edgeA = await startCommunityEdge({ domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external] } }, edgeTls(tlsA, tlsB));
 }, 600_000);
 
 afterAll(async () => {
   if (edgeA !== undefined) await stopEdge(edgeA).catch(() => undefined);
-  await stopKamailio();
+  await kamailio?.stop();
   for (const ua of [uaA, uaB]) await ua?.close();
-  if (runDir !== undefined) rmSync(runDir, { recursive: true, force: true });
 });
-
-/** Kamailio in the foreground on B's ports, its tls.cfg written from the template with B's files. */
-function startKamailio(): ChildProcess {
-  const files = writeTlsFiles(tlsB, tlsA);
-  runDir = files.dir;
-  const tlsConfig = path.join(runDir, 'tls.cfg');
-  writeFileSync(tlsConfig, readFileSync(path.join(FIXTURE, 'tls.cfg.template'), 'utf8')
-    .replaceAll('{{CERT}}', files.cert).replaceAll('{{KEY}}', files.key).replaceAll('{{CA}}', files.ca));
-  const defines = [
-    `LISTEN_TLS=tls:${LOOPBACK}:${portsB.external}`, `LISTEN_TCP=tcp:${LOOPBACK}:${portsB.internal}`,
-    `UA_URI="sip:${LOOPBACK}:${portsB.endpoint};transport=tcp"`, `EDGE_URI="sip:${LOOPBACK}:${portsA.external};transport=tls"`,
-    `TLS_CONFIG="${tlsConfig}"`,
-  ];
-  const child = spawn(requireProgram('kamailio'), ['-f', path.join(FIXTURE, 'kamailio.cfg'), '-DD', '-E', '-Y', runDir, ...defines.flatMap((d) => ['-A', d])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (kamailioLog += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (kamailioLog += chunk.toString()));
-  return child;
-}
-
-/** SIGTERM to the main PID (it stops its children), then wait for it. */
-async function stopKamailio(): Promise<void> {
-  const child = kamailio;
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('close', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 describe('F2 F4 F7 simple-edge and Kamailio as the peer edge over mutual TLS', () => {
   it('F4 MESSAGE crosses both ways between simple-edge and Kamailio', async () => {
