@@ -51,6 +51,13 @@ describe('simple-edge policy show (G2)', () => {
     expect(io.lines).toContain('  - paces unchanged NOTIFYs at 900 s (ours 600 s)');
   });
 
+  it('G2 names the CA file it cannot read instead of failing with a stack trace', async () => {
+    const io = capture();
+    const code = await runPolicyShow({ io, domain: 'b.example.net', configPath: configFile('domains: [a.example.com]\ntls: { ca: /nonexistent/ca.pem }\n'), get: async () => '' });
+    expect(code).toBe(ExitCode.runtimeFailure);
+    expect(io.errors[0]).toMatch(/^tls\.ca \/nonexistent\/ca\.pem: .*ENOENT/);
+  });
+
   it('G2 says why a peer\'s document is refused, with a failing exit code', async () => {
     const io = capture();
     const code = await runPolicyShow({ io, domain: 'b.example.net', configPath: configFile('domains: [a.example.com]\n'), get: async () => '<html>nope</html>' });

@@ -39,7 +39,13 @@ export async function runPolicyShow(options: PolicyShowOptions): Promise<number>
     return ExitCode.ok;
   }
   const peer = options.domain.toLowerCase();
-  const ca = config.tls.ca === null ? undefined : readFileSync(config.tls.ca);
+  let ca: Buffer | undefined;
+  try {
+    ca = config.tls.ca === null ? undefined : readFileSync(config.tls.ca);
+  } catch (error) {
+    io.err(`tls.ca ${config.tls.ca}: ${error instanceof Error ? error.message : String(error)} (make the certificates first, or fix the path)`);
+    return ExitCode.runtimeFailure;
+  }
   const get = options.get ?? ((url: string, domain: string) => httpsGet(url, domain, ca));
   const fetcher = new PolicyDocumentFetcher({ config: config.policyDocument, log: silentLogger(), get: (url, domain) => get(options.url ?? url, domain) });
   const entry = await fetcher.refresh(peer);

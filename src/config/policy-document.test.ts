@@ -15,9 +15,13 @@ describe('the federation policy document (G2)', () => {
       version: 7, domains: ['a.example.com', 'a2.example.com'],
       subscription: { minExpiresSeconds: 900, maxExpiresSeconds: 86_400 }, notify: { minIntervalSeconds: 300 },
       rates: { perPeer: { capacity: 20, refillPerSecond: 20 }, perSender: { capacity: 20, refillPerSecond: 5 } },
-      recordRoute: { maxBytes: config().limits.maxRecordRouteBytes }, im: { pageMode: true, sessionMode: false },
+      recordRoute: { maxBytes: config().limits.maxRecordRouteBytes }, im: { pageMode: true, sessionMode: true },
       trust: { header: 'X-Trust-Level' }, adminContact: 'sip:admin@a.example.com',
     });
+  });
+
+  it('G2 publishes the IM modes the community accepts (M2)', () => {
+    expect(policyDocumentOf(config('community: { imModes: [page] }\n')).im).toEqual({ pageMode: true, sessionMode: false });
   });
 
   it('G2 reads back exactly what it writes', () => {

@@ -38,7 +38,7 @@ export function policyDocumentOf(config: EdgeConfig): PolicyDocument {
     notify: { minIntervalSeconds: limits.notifyIntervalSeconds },
     rates: { perSender: bucket(limits.perSender), perPeer: bucket(limits.perPeer), perRecipient: bucket(limits.perRecipient) },
     recordRoute: { maxBytes: limits.maxRecordRouteBytes ?? config.limits.maxRecordRouteBytes },
-    im: { pageMode: true, sessionMode: false },
+    im: { pageMode: config.community.imModes.includes('page'), sessionMode: config.community.imModes.includes('session') },
     trust: { header: config.policy.trustHeader, semantics: document.trustSemantics },
     ...(document.adminContact === null ? {} : { adminContact: document.adminContact }),
   };
