@@ -5,7 +5,6 @@ import type { CommunityConfig } from '../config/community-schema.js';
 import { addressOfRecord } from '../policy/address-of-record.js';
 import { sha256 } from '../policy/store-keys.js';
 import { contactUri } from '../policy/subscriptions/subscription-record.js';
-import { parseExpires } from '../sip/delta-seconds.js';
 import { newTag } from '../sip/identifiers.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
@@ -18,6 +17,7 @@ import { dialogIdOf, type PresenceSubscriptions, type WatcherSubscription } from
 import type { PublicationHandler } from './publication-handler.js';
 import type { UserDirectory } from './user-directory.js';
 import type { WatcherAuthorization } from './watcher-authorization.js';
+import { grantedExpires, requestedExpires } from './requested-expires.js';
 
 export interface PresenceServerOptions {
   readonly config: CommunityConfig['presence'];
@@ -149,16 +149,11 @@ export class PresenceServer {
   }
 
   #expires(request: IncomingRequest): number | 'malformed' {
-    const value = request.headers.get('expires');
-    try {
-      return value === undefined ? this.#options.config.defaultExpiresSeconds : parseExpires(value);
-    } catch {
-      return 'malformed';
-    }
+    return requestedExpires(request, this.#options.config);
   }
 
   #granted(expires: number): number {
-    return Math.min(expires, this.#options.config.maxExpiresSeconds);
+    return grantedExpires(expires, this.#options.config);
   }
 
   #run(work: () => Promise<unknown>): void {

@@ -3,12 +3,12 @@
 import type { CommunityConfig } from '../config/community-schema.js';
 import { addressOfRecord } from '../policy/address-of-record.js';
 import { pidfProblem } from '../policy/rules/presence-format.js';
-import { parseExpires } from '../sip/delta-seconds.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { answer, warningHeader, type LocalAnswer } from './community-answer.js';
 import type { RequestOrigin } from './presence-origin.js';
 import type { PresencePublications } from './presence-publications.js';
 import type { UserDirectory } from './user-directory.js';
+import { grantedExpires, requestedExpires } from './requested-expires.js';
 
 export interface PublicationHandlerOptions {
   readonly config: CommunityConfig['presence'];
@@ -86,15 +86,10 @@ export class PublicationHandler {
   }
 
   #expires(request: IncomingRequest): number | 'malformed' {
-    const value = request.headers.get('expires');
-    try {
-      return value === undefined ? this.#options.config.defaultExpiresSeconds : parseExpires(value);
-    } catch {
-      return 'malformed';
-    }
+    return requestedExpires(request, this.#options.config);
   }
 
   #granted(expires: number): number {
-    return Math.min(expires, this.#options.config.maxExpiresSeconds);
+    return grantedExpires(expires, this.#options.config);
   }
 }

@@ -7,18 +7,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
 import { EdgeProcess, ensureBuilt } from '../../support/edge-process.js';
-import { PortAllocator, stopEdge } from '../../support/edge-harness.js';
+import { stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
-  A, B, communityPorts, communityTls, communityYaml, edgeTls, messageRequest, newCallId, startCommunityEdge, tlsFlowIds, writeTlsFiles,
-  type CommunityPorts,
+  A, alice, B, bob, communityPorts, communityYaml, edgeTls, federationFixture, messageRequest, newCallId, startCommunityEdge, tlsFlowIds, writeTlsFiles, type CommunityPorts,
 } from './federation-lab.js';
 
-const ports = new PortAllocator();
-const tlsA = communityTls(A);
-const tlsB = communityTls(B);
-const alice = { user: 'alice', domain: A };
-const bob = { user: 'bob', domain: B };
+const { ports, tlsA, tlsB } = federationFixture();
 /** Short, so the test waits about a second; the default is 30 s (limits.keepaliveIntervalMs). */
 const KEEPALIVE_MS = 400;
 

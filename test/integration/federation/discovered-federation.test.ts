@@ -12,17 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
 import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
 import { BIND9_SETUP_TIMEOUT_MS, startBind9, type Bind9 } from '../../support/bind9.js';
-import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
+import { LOOPBACK, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
-  A, B, communityPorts, communityTls, edgeTls, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type CommunityPorts,
+  A, alice, B, bob, communityPorts, edgeTls, federationFixture, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type CommunityPorts,
 } from './federation-lab.js';
 
-const ports = new PortAllocator();
-const tlsA = communityTls(A);
-const tlsB = communityTls(B);
-const alice = { user: 'alice', domain: A };
-const bob = { user: 'bob', domain: B };
+const { ports, tlsA, tlsB } = federationFixture();
 const portsA = communityPorts(ports);
 const portsB = communityPorts(ports);
 /** Where B's first SRV target points: a listener that drops every connection (a dead edge). */

@@ -22,6 +22,15 @@ export interface CommunityTls {
   readonly pki: TestCertificates;
 }
 
+/** The users every federation test sends as: alice of A and bob of B. */
+export const alice = { user: 'alice', domain: A } as const;
+export const bob = { user: 'bob', domain: B } as const;
+
+/** What each federation test file starts from: a port range of its own and both communities' PKI. */
+export function federationFixture(): { ports: PortAllocator; tlsA: CommunityTls; tlsB: CommunityTls } {
+  return { ports: new PortAllocator(), tlsA: communityTls(A), tlsB: communityTls(B) };
+}
+
 /** Each community's CA issues its edge's certificate; B's CA also issues one for the impostor. */
 export function communityTls(domain: string): CommunityTls {
   return { domain, pki: testCertificates({ serverDomains: [domain], clientDomains: [IMPOSTOR], authority: `community ${domain} CA` }) };

@@ -4,18 +4,13 @@
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
-import { LOOPBACK, PortAllocator, RawStreamClient, statusOf, stopEdge } from '../../support/edge-harness.js';
+import { LOOPBACK, RawStreamClient, statusOf, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint, sipMessage } from '../subscriptions/sip-endpoint.js';
 import {
-  A, B, communityPorts, communityTls, edgeTls, eventually, IMPOSTOR, messageRequest, newCallId, notifyRequest, startCommunityEdge,
-  subscribeRequest, tlsFlowIds, type CommunityConfig, type CommunityPorts,
+  A, alice, B, bob, communityPorts, edgeTls, eventually, federationFixture, IMPOSTOR, messageRequest, newCallId, notifyRequest, startCommunityEdge, subscribeRequest, tlsFlowIds, type CommunityConfig, type CommunityPorts,
 } from './federation-lab.js';
 
-const ports = new PortAllocator();
-const tlsA = communityTls(A);
-const tlsB = communityTls(B);
-const alice = { user: 'alice', domain: A };
-const bob = { user: 'bob', domain: B };
+const { ports, tlsA, tlsB } = federationFixture();
 
 interface Pair {
   readonly edgeA: Edge;

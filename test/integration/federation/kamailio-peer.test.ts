@@ -6,19 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../../src/edge.js';
 import { ensureDebianPackages } from '../../support/apt.js';
-import { PortAllocator, stopEdge } from '../../support/edge-harness.js';
+import { stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
-  A, B, communityPorts, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, startCommunityEdge,
-  subscribeRequest, tlsFlowIds, type CommunityPorts,
+  A, alice, B, bob, communityPorts, edgeTls, eventually, federationFixture, messageRequest, newCallId, notifyRequest, startCommunityEdge, subscribeRequest, tlsFlowIds, type CommunityPorts,
 } from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
-const ports = new PortAllocator();
-const tlsA = communityTls(A);
-const tlsB = communityTls(B);
-const alice = { user: 'alice', domain: A };
-const bob = { user: 'bob', domain: B };
+const { ports, tlsA, tlsB } = federationFixture();
 
 let edgeA: Edge;
 let kamailio: KamailioPeerEdge | undefined;

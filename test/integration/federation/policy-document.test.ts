@@ -7,15 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyDocumentServer } from '../../../src/admin/policy-document-server.js';
 import { POLICY_DOCUMENT_PATH } from '../../../src/config/policy-document.js';
 import type { Edge } from '../../../src/edge.js';
-import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
+import { LOOPBACK, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
-import { A, B, communityPorts, communityTls, communityYaml, edgeTls, eventually, messageRequest, newCallId, subscribeRequest, type CommunityPorts } from './federation-lab.js';
+import {
+  A, alice, B, bob, communityPorts, communityYaml, edgeTls, eventually, federationFixture, messageRequest, newCallId, subscribeRequest, type CommunityPorts,
+} from './federation-lab.js';
 
-const ports = new PortAllocator();
-const tlsA = communityTls(A);
-const tlsB = communityTls(B);
-const alice = { user: 'alice', domain: A };
-const bob = { user: 'bob', domain: B };
+const { ports, tlsA, tlsB } = federationFixture();
 const running: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
