@@ -30,6 +30,7 @@ import { createCommunityFacts } from './policy/community-facts.js';
 import { PeerLimitTable } from './policy/peer-limits.js';
 import { SubscriptionSupervisor, type RemovalReport } from './policy/subscriptions/subscription-supervisor.js';
 import { parseAddress } from './policy/address-of-record.js';
+import { VOLATILE_KEY_PREFIXES } from './policy/store-keys.js';
 import { SubscriptionTracker } from './policy/subscriptions/subscription-tracker.js';
 import type { Router } from './routing/route-types.js';
 import { createStateStore } from './state/create-state-store.js';
@@ -206,7 +207,7 @@ export function createEdge(options: EdgeOptions): Edge {
       if (ownsClock) (clock as TimerWheel).start();
       await transport.listen();
       const local = new LocalAddresses(transport.boundListeners);
-      store = options.store ?? (await createStateStore(config.state, { now }));
+      store = options.store ?? (await createStateStore(config.state, { now, volatilePrefixes: VOLATILE_KEY_PREFIXES }));
       const openStore = store;
       // P7-P9, X3: live subscriptions survive a restart through the store.
       const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });

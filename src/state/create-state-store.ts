@@ -14,7 +14,15 @@ export interface CreateStateStoreOptions extends StateStoreOptions, SweepOptions
   readonly keyPrefix?: string;
   /** Redis only: connection errors while the client reconnects, for the logger. */
   readonly onError?: (error: Error) => void;
+  /** SQLite only: key prefixes that only hold counters, buckets or sets (split-store.ts). */
+  readonly volatilePrefixes?: readonly string[];
 }
+
+/**
+ * Records read from the SQLite file are answered from memory for this long (split-store.ts): a
+ * tombstone or 604 written by another process on the same file is enforced within it.
+ */
+const SQLITE_READ_CACHE_MS = 2000;
 
 /** Opens the configured backend; throws StateError `STATE_UNAVAILABLE` when it cannot be reached. */
 export async function createStateStore(config: EdgeConfig['state'], options: CreateStateStoreOptions = {}): Promise<StateStore> {
@@ -23,7 +31,11 @@ export async function createStateStore(config: EdgeConfig['state'], options: Cre
       return new MemoryStore(options);
     case 'sqlite':
       // Records on disk, the per-request counters in memory (split-store.ts says why).
-      return new SplitStore({ durable: new SqliteStore({ ...options, path: config.path }), volatile: new MemoryStore(options) });
+      return new SplitStore({
+        durable: new SqliteStore({ ...options, path: config.path }), volatile: new MemoryStore(options), readCacheMs: SQLITE_READ_CACHE_MS,
+        ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.volatilePrefixes === undefined ? {} : { volatilePrefixes: options.volatilePrefixes }),
+      });
     case 'redis':
       // The schema already insists on redisUrl for this backend; this guards hand-built configs.
       if (config.redisUrl === null) throw new StateError('STATE_ARGUMENT_INVALID', 'state.redisUrl is required for the redis backend');

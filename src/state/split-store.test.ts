@@ -51,4 +51,36 @@ describe('SplitStore', () => {
     expect(await disk.list('')).toEqual([]);
     await disk.close();
   });
+
+  it('Y2 answers repeated durable reads from memory for readCacheMs: its own writes at once, another process\'s within it', async () => {
+    const file = nextFile();
+    let nowMs = 1_000_000;
+    const now = (): number => nowMs;
+    const edge = new SplitStore({
+      durable: new SqliteStore({ path: file, now, sweepIntervalMs: 0 }), volatile: new MemoryStore({ now, sweepIntervalMs: 0 }), readCacheMs: 2000, now,
+    });
+    const cli = new SqliteStore({ path: file, now, sweepIntervalMs: 0 });
+    expect(await edge.get('tombstone:sip:carol@a.example.com')).toBeUndefined();
+    await cli.set('tombstone:sip:carol@a.example.com', { removedAt: 1 }, { ttlMs: 86_400_000 });
+    expect(await edge.get('tombstone:sip:carol@a.example.com')).toBeUndefined(); // the absence is remembered…
+    nowMs += 2000;
+    expect(await edge.get('tombstone:sip:carol@a.example.com')).toEqual({ removedAt: 1 }); // …for readCacheMs
+    await edge.delete('tombstone:sip:carol@a.example.com');
+    expect(await edge.get('tombstone:sip:carol@a.example.com')).toBeUndefined();
+    await edge.set('604:sip:list@b.example.net', { peer: 'b.example.net' }, { ttlMs: 60_000 });
+    expect(await edge.get('604:sip:list@b.example.net')).toEqual({ peer: 'b.example.net' });
+    await Promise.all([edge.close(), cli.close()]);
+  });
+
+  it('never reads a counter prefix from the durable half', async () => {
+    const file = nextFile();
+    const now = (): number => 1_000_000;
+    const disk = new SqliteStore({ path: file, now, sweepIntervalMs: 0 });
+    await disk.set('outcomes:b.example.net:0:ok', 7);
+    const store = new SplitStore({ durable: disk, volatile: new MemoryStore({ now, sweepIntervalMs: 0 }), volatilePrefixes: ['outcomes:'] });
+    expect(await store.get('outcomes:b.example.net:0:ok')).toBeUndefined();
+    await store.increment('outcomes:b.example.net:0:ok', { ttlMs: 60_000 });
+    expect(await store.get('outcomes:b.example.net:0:ok')).toBe(1);
+    await store.close();
+  });
 });

@@ -17,31 +17,74 @@ export interface SplitStoreOptions {
   readonly durable: StateStore;
   /** Counters, buckets and sets: hot and short-lived. */
   readonly volatile: StateStore;
+  /**
+   * Key prefixes that only ever hold counters, buckets or sets: reading one never falls through to
+   * the durable half (a counter not yet incremented would otherwise cost a disk read per request).
+   */
+  readonly volatilePrefixes?: readonly string[];
+  /**
+   * How long a record read from the durable half (or found absent there) is answered from memory.
+   * Everything this process writes updates it at once; a write by another process on the same file
+   * (the `users` command, a second edge) is seen within this time. 0: every read goes to disk.
+   */
+  readonly readCacheMs?: number;
+  /** Wall-clock milliseconds, for the read cache. */
+  readonly now?: () => number;
+}
+
+/** Reads answered from memory at most; the oldest go first beyond it. */
+const READ_CACHE_ENTRIES = 50_000;
+
+interface CachedRead {
+  readonly value: unknown;
+  readonly until: number;
 }
 
 export class SplitStore implements StateStore {
   readonly #durable: StateStore;
   readonly #volatile: StateStore;
+  readonly #volatilePrefixes: readonly string[];
+  readonly #readCacheMs: number;
+  readonly #now: () => number;
+  /** Durable reads, present or absent, kept for readCacheMs: most lookups (tombstone, 4xx memory) find nothing. */
+  readonly #reads = new Map<string, CachedRead>();
 
   constructor(options: SplitStoreOptions) {
     this.#durable = options.durable;
     this.#volatile = options.volatile;
+    this.#volatilePrefixes = options.volatilePrefixes ?? [];
+    this.#readCacheMs = options.readCacheMs ?? 0;
+    this.#now = options.now ?? Date.now;
   }
 
   async get<T>(key: string): Promise<T | undefined> {
     // A counter reads as its number; memory is asked first because it costs nothing.
     const counter = await this.#volatile.get<T>(key);
-    return counter !== undefined ? counter : this.#durable.get<T>(key);
+    if (counter !== undefined || this.#volatilePrefixes.some((prefix) => key.startsWith(prefix))) return counter;
+    const cached = this.#reads.get(key);
+    if (cached !== undefined && cached.until > this.#now()) return cached.value as T | undefined;
+    const value = await this.#durable.get<T>(key);
+    this.#remember(key, value);
+    return value;
   }
 
   async set<T>(key: string, value: T, options?: { ttlMs?: number }): Promise<void> {
     await this.#volatile.delete(key);
     await this.#durable.set(key, value, options);
+    // What was written is read back from disk once: the durable half owns the copy and the expiry.
+    this.#reads.delete(key);
   }
 
   async delete(key: string): Promise<boolean> {
     const [fromVolatile, fromDurable] = await Promise.all([this.#volatile.delete(key), this.#durable.delete(key)]);
+    this.#reads.delete(key);
     return fromVolatile || fromDurable;
+  }
+
+  #remember(key: string, value: unknown): void {
+    if (this.#readCacheMs <= 0) return;
+    if (this.#reads.size >= READ_CACHE_ENTRIES) this.#reads.delete(this.#reads.keys().next().value!);
+    this.#reads.set(key, { value, until: this.#now() + this.#readCacheMs });
   }
 
   /** Both halves under the prefix, merged in key order; a page is at most `limit` long. */
