@@ -10,6 +10,7 @@
 import { absorb, defineRequestRule, pass, reply, type RequestRule } from '../rule.js';
 import { notifyDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
 import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
+import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import { countPeerViolation } from './peer-violations.js';
 
 /**
@@ -31,14 +32,10 @@ function notifyRate(phase: RequestRule['phase']): RequestRule {
     phase,
     methods: ['NOTIFY'],
     async check(request, context) {
-      const tracker = context.subscriptions;
-      const id = tracker?.dialogOf(request);
-      if (tracker === undefined || id === undefined) return pass();
-      const now = context.now();
-      const found = tracker.slotFor(id, now);
-      const slot = typeof found === 'number' ? found : await found;
+      const dialog = await trackedDialog(request, context);
       const state = subscriptionStateOf(request);
-      if (slot < 0 || state?.state === 'terminated') return pass();
+      if (dialog === undefined || state?.state === 'terminated') return pass();
+      const { tracker, slot, now } = dialog;
       const intervalS = context.limits.notifyIntervalSeconds;
       const waitMs = paceNotify(tracker.table, slot, notifyDigest(request, state), now, intervalS * 1000);
       if (waitMs === 0) return pass();

@@ -13,6 +13,7 @@
 import type { PolicyContext } from '../policy-context.js';
 import { absorb, defineRequestRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
 import { parametersDigest } from '../subscriptions/notify-digest.js';
+import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import { requestedExpires } from '../subscriptions/subscription-record.js';
 import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
 import type { IncomingRequest } from '../../sip/incoming-message.js';
@@ -31,13 +32,10 @@ function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
     phase,
     methods: ['SUBSCRIBE'],
     async check(request, context) {
-      const tracker = context.subscriptions;
-      const id = tracker?.dialogOf(request);
-      if (tracker === undefined || id === undefined || requestedExpires(request) === 0) return pass();
-      const now = context.now();
-      const found = tracker.slotFor(id, now);
-      const slot = typeof found === 'number' ? found : await found;
-      if (slot < 0) return pass();
+      if (requestedExpires(request) === 0) return pass();
+      const dialog = await trackedDialog(request, context);
+      if (dialog === undefined) return pass();
+      const { tracker, slot, now } = dialog;
       const table = tracker.table;
       if (table.partialState(slot) || parametersDigest(request) !== table.get(slot, 'paramsDigest')) return pass();
       const earliest = earliestRefresh(table, slot, context.limits.minRefreshIntervalPercent);

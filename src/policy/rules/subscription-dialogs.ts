@@ -11,6 +11,7 @@ import { defineRequestRule, defineResponseRule, pass, type RequestRule } from '.
 import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
 import { contactUri, grantedSeconds, recordFromResponse, requestedExpires } from '../subscriptions/subscription-record.js';
 import type { SubscriptionTracker } from '../subscriptions/subscription-tracker.js';
+import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
 
 const NAME = 'subscription-dialogs';
@@ -24,13 +25,9 @@ function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
     phase,
     methods: ['SUBSCRIBE', 'NOTIFY'],
     async check(request, context) {
-      const tracker = context.subscriptions;
-      const id = tracker?.dialogOf(request);
-      if (tracker === undefined || id === undefined) return pass();
-      const now = context.now();
-      const found = tracker.slotFor(id, now);
-      const slot = typeof found === 'number' ? found : await found;
-      if (slot < 0) return pass();
+      const dialog = await trackedDialog(request, context);
+      if (dialog === undefined) return pass();
+      const { tracker, id, slot, now } = dialog;
       if (request.method === 'SUBSCRIBE') await noteSubscribe(tracker, id, slot, request);
       else await noteNotify(tracker, id, slot, request, now);
       return pass();
