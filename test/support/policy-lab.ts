@@ -103,6 +103,18 @@ export class PolicyLab {
     };
   }
 
+  /**
+   * The configuration of a `simple-edge start` process for the site: the lab's certificate files
+   * (an in-process edge takes them as options instead), warnings only, `patch` merged over it.
+   */
+  processConfigFor(site: EdgeSite, patch: ConfigPatch = {}): Record<string, unknown> {
+    const own = this.certificates.byDomain[LOCAL_DOMAIN]!;
+    return this.configFor(site, merge({
+      tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: this.certificates.ca },
+      log: { level: 'warn' },
+    }, patch));
+  }
+
   /** The site's configuration as `simple-edge start` reads it, with `patch` merged over it. */
   configFor(site: EdgeSite, patch: ConfigPatch = {}): Record<string, unknown> {
     const internalTargets = [{ host: LOOPBACK, port: this.internalUasPort, transport: 'tcp' }];

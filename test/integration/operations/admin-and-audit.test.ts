@@ -34,12 +34,9 @@ beforeAll(async () => {
   lab = new PolicyLab({ workDir });
   site = lab.planSite();
   await lab.startFronts(site);
-  const own = lab.certificates.byDomain[LOCAL_DOMAIN]!;
-  const config = lab.configFor(site, {
+  const config = lab.processConfigFor(site, {
     state: { backend: 'sqlite', path: path.join(workDir, 'state.db') },
-    tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: lab.certificates.ca },
     audit: { enabled: true, file: path.join(workDir, 'audit', 'audit'), archive: { enabled: true, directory: path.join(workDir, 'archive') } },
-    log: { level: 'warn' },
   });
   writeFileSync(path.join(workDir, 'edge.yaml'), stringify(config));
   edge = await EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3 });

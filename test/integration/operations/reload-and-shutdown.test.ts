@@ -30,11 +30,7 @@ beforeAll(async () => {
   lab = new PolicyLab({ workDir });
   site = lab.planSite();
   await lab.startFronts(site);
-  const own = lab.certificates.byDomain[LOCAL_DOMAIN]!;
-  baseConfig = lab.configFor(site, {
-    tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: lab.certificates.ca },
-    log: { level: 'warn' },
-  });
+  baseConfig = lab.processConfigFor(site);
   configFile = path.join(workDir, 'edge.yaml');
   writeFileSync(configFile, stringify(baseConfig));
   edge = await EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3 });

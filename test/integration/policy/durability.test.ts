@@ -39,12 +39,7 @@ beforeAll(async () => {
   site = lab.planSite();
   await lab.startFronts(site);
   stateFile = path.join(workDir, 'state', 'state.db');
-  const own = lab.certificates.byDomain[LOCAL_DOMAIN]!;
-  const config = lab.configFor(site, {
-    state: { backend: 'sqlite', path: stateFile },
-    tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: lab.certificates.ca },
-    log: { level: 'warn' },
-  });
+  const config = lab.processConfigFor(site, { state: { backend: 'sqlite', path: stateFile } });
   writeFileSync(path.join(workDir, 'edge.yaml'), stringify(config));
 }, 240_000);
 
