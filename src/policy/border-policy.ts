@@ -5,7 +5,7 @@
 import type { PolicyDocument } from '../config/policy-document.js';
 import type { Logger } from '../observability/logger.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StateStore, StoreOperations } from '../state/state-store.js';
 import type { PolicyChains } from './chains.js';
 import type { CommunityFacts, Direction, PolicyContext } from './policy-context.js';
 import type { PolicyLimits } from './policy-limits.js';
@@ -50,9 +50,12 @@ export interface BorderPolicyOptions {
 export class BorderPolicy {
   readonly #options: BorderPolicyOptions;
   readonly #chainOptions: ChainOptions;
+  /** The store as the rules use it: its immediate face when it has one (state-store.ts says why). */
+  readonly #store: StoreOperations;
 
   constructor(options: BorderPolicyOptions) {
     this.#options = options;
+    this.#store = options.store.immediate ?? options.store;
     this.#chainOptions = {
       modeOf: (rule) => options.modeOf(rule.name),
       observer: { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) },
@@ -74,7 +77,7 @@ export class BorderPolicy {
     return {
       direction: crossing.direction, peer: crossing.peer, discovered, localDomains: this.#options.localDomains,
       limits: peerPolicy === undefined ? limits : withinPeerPolicy(limits, peerPolicy),
-      community: this.#options.community, store: this.#options.store, now: this.#options.now ?? Date.now,
+      community: this.#options.community, store: this.#store, now: this.#options.now ?? Date.now,
       ...(this.#options.subscriptions === undefined ? {} : { subscriptions: this.#options.subscriptions }),
       ...(peerPolicy === undefined ? {} : { peerPolicy }),
     };

@@ -4,7 +4,7 @@
 // no sockets, no DNS, no timers.
 
 import type { PolicyDocument } from '../config/policy-document.js';
-import type { StateStore } from '../state/state-store.js';
+import type { StoreOperations } from '../state/state-store.js';
 import type { PolicyLimits } from './policy-limits.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
 
@@ -30,7 +30,8 @@ export interface PolicyContext {
   /** Domains this edge serves. */
   readonly localDomains: ReadonlySet<string>;
   readonly community: CommunityFacts;
-  readonly store: StateStore;
+  /** The shared store, through its immediate face when it has one: rules decide in the same turn then. */
+  readonly store: StoreOperations;
   /**
    * P7, P8, P9, X3: the subscription dialogs the edge relays. Absent (a policy built without one),
    * the subscription rules pass everything.

@@ -12,6 +12,11 @@ export const KEY_PREFIXES = {
   tombstone: 'tombstone:',
   /** P2: the 4xx a request got, by digest of (method, sender, target, content). Record, TTL retryWindowSeconds. */
   retry: 'retry:',
+  /**
+   * P2: a sender that has at least one `retry:` record, by sender AOR. Record, same TTL. The digest of
+   * a request is worked out only for senders marked here: almost every request meets no remembered 4xx.
+   */
+  retrySender: 'retry-sender:',
   /** Y1 token buckets, by sender AOR, recipient AOR and peer domain. */
   senderRate: 'rate:sender:',
   recipientRate: 'rate:recipient:',

@@ -10,9 +10,8 @@ import {
 import { StateError, wrongKind } from './state-error.js';
 import { checkBucket, takeFromBucket, type BucketState } from './token-bucket.js';
 import { startExpirySweeper, type ExpirySweeper, type SweepOptions } from './expiry-sweeper.js';
-import type {
-  ListEntry, ListOptions, SetOptions, StateStore, StateStoreOptions, TokenBucket, TokenResult,
-} from './state-store.js';
+import type { ListEntry, ListOptions, SetOptions, StateStoreOptions, TokenBucket, TokenResult } from './state-store.js';
+import { SynchronousStore } from './synchronous-store.js';
 
 type MemoryEntry =
   | { readonly kind: 'record'; readonly text: string; readonly expiresAt: number | undefined }
@@ -22,18 +21,19 @@ type MemoryEntry =
 
 export type MemoryStoreOptions = StateStoreOptions & SweepOptions;
 
-export class MemoryStore implements StateStore {
+export class MemoryStore extends SynchronousStore {
   readonly #entries = new Map<string, MemoryEntry>();
   readonly #now: () => number;
   readonly #sweeper: ExpirySweeper;
   #closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
+    super();
     this.#now = options.now ?? Date.now;
     this.#sweeper = startExpirySweeper(options, () => this.purgeExpired());
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
+  protected getNow<T>(key: string): T | undefined {
     this.#open();
     checkKey(key);
     const entry = this.#live(key);
@@ -42,7 +42,7 @@ export class MemoryStore implements StateStore {
     return undefined;
   }
 
-  async set<T>(key: string, value: T, options?: { ttlMs?: number }): Promise<void> {
+  protected setNow<T>(key: string, value: T, options?: { ttlMs?: number }): void {
     this.#open();
     checkKey(key);
     const ttlMs = options?.ttlMs;
@@ -51,7 +51,7 @@ export class MemoryStore implements StateStore {
     this.#entries.set(key, { kind: 'record', text, expiresAt: ttlMs === undefined ? undefined : this.#now() + ttlMs });
   }
 
-  async delete(key: string): Promise<boolean> {
+  protected deleteNow(key: string): boolean {
     this.#open();
     checkKey(key);
     const existed = this.#live(key) !== undefined;
@@ -79,7 +79,7 @@ export class MemoryStore implements StateStore {
     return page;
   }
 
-  async increment(key: string, options: { by?: number; ttlMs: number }): Promise<number> {
+  protected incrementNow(key: string, options: { by?: number; ttlMs: number }): number {
     this.#open();
     checkKey(key);
     checkTtlMs(options.ttlMs);
@@ -95,7 +95,7 @@ export class MemoryStore implements StateStore {
     return entry.value;
   }
 
-  async takeToken(key: string, bucket: TokenBucket): Promise<TokenResult> {
+  protected takeTokenNow(key: string, bucket: TokenBucket): TokenResult {
     this.#open();
     checkKey(key);
     checkBucket(bucket);
@@ -106,7 +106,7 @@ export class MemoryStore implements StateStore {
     return step.result;
   }
 
-  async addToSet(key: string, member: string, options: SetOptions): Promise<number> {
+  protected addToSetNow(key: string, member: string, options: SetOptions): number {
     this.#open();
     checkKey(key);
     checkSetOptions(member, options);

@@ -10,13 +10,14 @@
 // record in one half and a counter in the other; `set` and `delete` clear both halves regardless.
 
 import { compareKeys, listLimit } from './state-arguments.js';
-import type { ListEntry, ListOptions, SetOptions, StateStore, TokenBucket, TokenResult } from './state-store.js';
+import type { ListEntry, ListOptions, SetOptions, TokenBucket, TokenResult } from './state-store.js';
+import { SynchronousStore } from './synchronous-store.js';
 
 export interface SplitStoreOptions {
   /** Records: must survive a restart. */
-  readonly durable: StateStore;
+  readonly durable: SynchronousStore;
   /** Counters, buckets and sets: hot and short-lived. */
-  readonly volatile: StateStore;
+  readonly volatile: SynchronousStore;
   /**
    * Key prefixes that only ever hold counters, buckets or sets: reading one never falls through to
    * the durable half (a counter not yet incremented would otherwise cost a disk read per request).
@@ -40,9 +41,9 @@ interface CachedRead {
   readonly until: number;
 }
 
-export class SplitStore implements StateStore {
-  readonly #durable: StateStore;
-  readonly #volatile: StateStore;
+export class SplitStore extends SynchronousStore {
+  readonly #durable: SynchronousStore;
+  readonly #volatile: SynchronousStore;
   readonly #volatilePrefixes: readonly string[];
   readonly #readCacheMs: number;
   readonly #now: () => number;
@@ -50,6 +51,7 @@ export class SplitStore implements StateStore {
   readonly #reads = new Map<string, CachedRead>();
 
   constructor(options: SplitStoreOptions) {
+    super();
     this.#durable = options.durable;
     this.#volatile = options.volatile;
     this.#volatilePrefixes = options.volatilePrefixes ?? [];
@@ -57,26 +59,27 @@ export class SplitStore implements StateStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
+  protected getNow<T>(key: string): T | undefined {
     // A counter reads as its number; memory is asked first because it costs nothing.
-    const counter = await this.#volatile.get<T>(key);
+    const counter = this.#volatile.immediate.get<T>(key);
     if (counter !== undefined || this.#volatilePrefixes.some((prefix) => key.startsWith(prefix))) return counter;
     const cached = this.#reads.get(key);
     if (cached !== undefined && cached.until > this.#now()) return cached.value as T | undefined;
-    const value = await this.#durable.get<T>(key);
+    const value = this.#durable.immediate.get<T>(key);
     this.#remember(key, value);
     return value;
   }
 
-  async set<T>(key: string, value: T, options?: { ttlMs?: number }): Promise<void> {
-    await this.#volatile.delete(key);
-    await this.#durable.set(key, value, options);
+  protected setNow<T>(key: string, value: T, options?: { ttlMs?: number }): void {
+    this.#volatile.immediate.delete(key);
+    this.#durable.immediate.set(key, value, options);
     // What was written is read back from disk once: the durable half owns the copy and the expiry.
     this.#reads.delete(key);
   }
 
-  async delete(key: string): Promise<boolean> {
-    const [fromVolatile, fromDurable] = await Promise.all([this.#volatile.delete(key), this.#durable.delete(key)]);
+  protected deleteNow(key: string): boolean {
+    const fromVolatile = this.#volatile.immediate.delete(key);
+    const fromDurable = this.#durable.immediate.delete(key);
     this.#reads.delete(key);
     return fromVolatile || fromDurable;
   }
@@ -94,16 +97,16 @@ export class SplitStore implements StateStore {
     return [...volatile, ...durable].sort((a, b) => compareKeys(a.key, b.key)).slice(0, limit);
   }
 
-  increment(key: string, options: { by?: number; ttlMs: number }): Promise<number> {
-    return this.#volatile.increment(key, options);
+  protected incrementNow(key: string, options: { by?: number; ttlMs: number }): number {
+    return this.#volatile.immediate.increment(key, options);
   }
 
-  takeToken(key: string, bucket: TokenBucket): Promise<TokenResult> {
-    return this.#volatile.takeToken(key, bucket);
+  protected takeTokenNow(key: string, bucket: TokenBucket): TokenResult {
+    return this.#volatile.immediate.takeToken(key, bucket);
   }
 
-  addToSet(key: string, member: string, options: SetOptions): Promise<number> {
-    return this.#volatile.addToSet(key, member, options);
+  protected addToSetNow(key: string, member: string, options: SetOptions): number {
+    return this.#volatile.immediate.addToSet(key, member, options);
   }
 
   async ping(): Promise<void> {

@@ -23,9 +23,8 @@ import { startExpirySweeper, type ExpirySweeper, type SweepOptions } from './exp
 import {
   createSchema, prepareStatements, PURGE_BATCH, type EntryKind, type EntryRow, type ListVariant, type SqliteStatements,
 } from './sqlite-schema.js';
-import type {
-  ListEntry, ListOptions, SetOptions, StateStore, StateStoreOptions, TokenBucket, TokenResult,
-} from './state-store.js';
+import type { ListEntry, ListOptions, SetOptions, StateStoreOptions, TokenBucket, TokenResult } from './state-store.js';
+import { SynchronousStore } from './synchronous-store.js';
 
 export interface SqliteStoreOptions extends StateStoreOptions, SweepOptions {
   /** The database file; its directory is created. `:memory:` for a private in-memory database. */
@@ -36,7 +35,7 @@ export interface SqliteStoreOptions extends StateStoreOptions, SweepOptions {
   readonly busyTimeoutMs?: number;
 }
 
-export class SqliteStore implements StateStore {
+export class SqliteStore extends SynchronousStore {
   readonly #db: Database.Database;
   readonly #statements: SqliteStatements;
   readonly #now: () => number;
@@ -45,6 +44,7 @@ export class SqliteStore implements StateStore {
   readonly #inTransaction: Database.Transaction<(work: () => unknown) => unknown>;
 
   constructor(options: SqliteStoreOptions) {
+    super();
     this.#now = options.now ?? Date.now;
     this.#db = openDatabase(options);
     this.#statements = prepareStatements(this.#db);
@@ -53,13 +53,13 @@ export class SqliteStore implements StateStore {
     this.#sweeper = startExpirySweeper(options, () => this.purgeExpired());
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
+  protected getNow<T>(key: string): T | undefined {
     checkKey(key);
     const row = this.#guard(() => this.#live(key));
     return row !== undefined && isReadable(row.kind) ? decodeRecord<T>(row.value) : undefined;
   }
 
-  async set<T>(key: string, value: T, options?: { ttlMs?: number }): Promise<void> {
+  protected setNow<T>(key: string, value: T, options?: { ttlMs?: number }): void {
     checkKey(key);
     const ttlMs = options?.ttlMs;
     if (ttlMs !== undefined) checkTtlMs(ttlMs);
@@ -70,7 +70,7 @@ export class SqliteStore implements StateStore {
     });
   }
 
-  async delete(key: string): Promise<boolean> {
+  protected deleteNow(key: string): boolean {
     checkKey(key);
     return this.#transaction(() => {
       const row = this.#statements.deleteEntry.get(key);
@@ -93,7 +93,7 @@ export class SqliteStore implements StateStore {
     return rows.map((row) => ({ key: row.key, value: decodeRecord<T>(row.value), expiresAt: row.expires_at ?? undefined }));
   }
 
-  async increment(key: string, options: { by?: number; ttlMs: number }): Promise<number> {
+  protected incrementNow(key: string, options: { by?: number; ttlMs: number }): number {
     checkKey(key);
     checkTtlMs(options.ttlMs);
     const by = options.by ?? 1;
@@ -112,7 +112,7 @@ export class SqliteStore implements StateStore {
     });
   }
 
-  async takeToken(key: string, bucket: TokenBucket): Promise<TokenResult> {
+  protected takeTokenNow(key: string, bucket: TokenBucket): TokenResult {
     checkKey(key);
     checkBucket(bucket);
     return this.#transaction(() => {
@@ -127,7 +127,7 @@ export class SqliteStore implements StateStore {
     });
   }
 
-  async addToSet(key: string, member: string, options: SetOptions): Promise<number> {
+  protected addToSetNow(key: string, member: string, options: SetOptions): number {
     checkKey(key);
     checkSetOptions(member, options);
     return this.#transaction(() => {

@@ -1,6 +1,10 @@
 // The store contract the inter-domain policy layer uses for everything it must remember: the 604 cache
 // (P4), tombstones (Y2), 4xx memory, rate limits (Y1), distinct-recipient caps and, later, subscription
 // dialogs. Every method is async so that Redis (O7) fits the same contract as the embedded SQLite file.
+// The backends that never wait for I/O (memory, SQLite through the synchronous better-sqlite3, the split
+// store of the two) also offer the per-request operations as an `immediate` face that answers in the
+// same turn: the border chain runs ten store operations per request, and a promise and a microtask for
+// each was a measurable share of the relay's CPU (docs/PERFORMANCE.md, "Border chain").
 //
 // A key holds one kind of value, decided by the operation that wrote it: a record (`set`), a counter
 // (`increment`), a token bucket (`takeToken`) or a set (`addToSet`). `get` and `list` see records and
@@ -58,7 +62,38 @@ export interface SetOptions {
   readonly maxMembers?: number;
 }
 
+/** A value now, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The per-request operations of a store that answers in the same turn: the same contract as the
+ * StateStore methods of the same names, but the value is returned (and a failure thrown) at once.
+ */
+export interface ImmediateStore {
+  get<T>(key: string): T | undefined;
+  set<T>(key: string, value: T, options?: { ttlMs?: number }): void;
+  delete(key: string): boolean;
+  increment(key: string, options: { by?: number; ttlMs: number }): number;
+  takeToken(key: string, bucket: TokenBucket): TokenResult;
+  addToSet(key: string, member: string, options: SetOptions): number;
+}
+
+/**
+ * The per-request operations as a caller that takes either face sees them (`store.immediate ?? store`):
+ * a value when the backend has it at once, a promise when it must ask (Redis).
+ */
+export interface StoreOperations {
+  get<T>(key: string): Awaitable<T | undefined>;
+  set<T>(key: string, value: T, options?: { ttlMs?: number }): Awaitable<void>;
+  delete(key: string): Awaitable<boolean>;
+  increment(key: string, options: { by?: number; ttlMs: number }): Awaitable<number>;
+  takeToken(key: string, bucket: TokenBucket): Awaitable<TokenResult>;
+  addToSet(key: string, member: string, options: SetOptions): Awaitable<number>;
+}
+
 export interface StateStore {
+  /** The same operations answered in the same turn; absent on backends that wait for I/O (Redis). */
+  readonly immediate?: ImmediateStore;
   /** A record (or a counter's value); undefined when absent or expired. */
   get<T>(key: string): Promise<T | undefined>;
   /** Store a small JSON-serialisable record, replacing whatever the key held; no TTL keeps it for good. */

@@ -4,6 +4,7 @@
 // cross the link. Kept in the shared store (`604:<address-of-record>`), so it survives restarts and
 // the admin API can list and purge it (O3).
 
+import { andThen } from '../../state/awaitable.js';
 import { parseAddress, targetAddress } from '../address-of-record.js';
 import { defineRequestRule, defineResponseRule, pass, reply } from '../rule.js';
 import { storeKey } from '../store-keys.js';
@@ -31,9 +32,9 @@ export const cached604 = defineRequestRule({
   name: 'cache-604',
   phase: 'outbound-request',
   methods: ['SUBSCRIBE', 'MESSAGE'],
-  async check(request, context) {
-    const record = await context.store.get<Cached604Record>(storeKey('cached604', targetAddress(request)));
-    return record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`);
+  check(request, context) {
+    return andThen(context.store.get<Cached604Record>(storeKey('cached604', targetAddress(request))), (record) =>
+      record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`));
   },
 });
 
@@ -42,12 +43,11 @@ export const learn604 = defineResponseRule({
   name: 'cache-604',
   phase: 'response',
   methods: ['SUBSCRIBE', 'MESSAGE'],
-  async check(request, response, context) {
+  check(request, response, context) {
     if (context.direction !== 'outbound' || response.status !== 604) return pass();
     const address = targetAddress(request);
     const record: Cached604Record = { address, peer: context.peer, method: request.method, storedAt: context.now() };
     const seconds = Math.min(context.limits.cache604Seconds, MAX_CACHE_604_SECONDS);
-    await context.store.set(storeKey('cached604', address), record, { ttlMs: seconds * 1000 });
-    return pass();
+    return andThen(context.store.set(storeKey('cached604', address), record, { ttlMs: seconds * 1000 }), pass);
   },
 });

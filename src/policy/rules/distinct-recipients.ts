@@ -4,6 +4,8 @@
 // (StateStore.addToSet maxMembers), so a harvester cannot grow them either. Only new requests count.
 
 import type { IncomingRequest } from '../../sip/incoming-message.js';
+import { andThen } from '../../state/awaitable.js';
+import type { Awaitable } from '../../state/state-store.js';
 import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, pass, type RequestRule, type Verdict } from '../rule.js';
@@ -11,11 +13,11 @@ import { boundedPart, storeKey, type KeyKind } from '../store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { senderLimits } from './sender-limits.js';
 
-async function addRecipient(request: IncomingRequest, context: PolicyContext, set: { kind: KeyKind; owner: string; cap: number; reason: string }): Promise<Verdict> {
-  const size = await context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(targetAddress(request)), {
+function addRecipient(request: IncomingRequest, context: PolicyContext, set: { kind: KeyKind; owner: string; cap: number; reason: string }): Awaitable<Verdict> {
+  const size = context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(targetAddress(request)), {
     ttlMs: context.limits.distinctRecipientsWindowSeconds * 1000, maxMembers: set.cap,
   });
-  return size > set.cap ? overLimitAnswer(context.limits, set.reason) : pass();
+  return andThen(size, (members) => (members > set.cap ? overLimitAnswer(context.limits, set.reason) : pass()));
 }
 
 function capRule(name: string, pick: (request: IncomingRequest, context: PolicyContext) => { kind: KeyKind; owner: string; cap: number; reason: string }): RequestRule {

@@ -4,6 +4,8 @@
 // anywhere (404, 604, …) looks like an address harvester: first it drops to the suspiciousPeer
 // trickle rate, then it is cut off until the window ends (rate-limits.ts reads the standing).
 
+import { andThen, bothOf } from '../../state/awaitable.js';
+import type { Awaitable } from '../../state/state-store.js';
 import { isOutOfDialog } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineResponseRule, pass } from '../rule.js';
@@ -47,29 +49,30 @@ function outcomeKey(context: PolicyContext, window: OutcomeWindow, outcome: Outc
   return storeKey('peerOutcomes', `${context.peer}:${window.startMs / 1000}:${outcome}`);
 }
 
-export async function peerStanding(context: PolicyContext): Promise<PeerStanding> {
+const NORMAL: PeerStanding = Object.freeze({ kind: 'normal' });
+const SUSPICIOUS: PeerStanding = Object.freeze({ kind: 'suspicious' });
+
+export function peerStanding(context: PolicyContext): Awaitable<PeerStanding> {
   const window = outcomeWindow(context);
-  const [failed = 0, ok = 0] = await Promise.all([
-    context.store.get<number>(outcomeKey(context, window, 'failed')),
-    context.store.get<number>(outcomeKey(context, window, 'ok')),
-  ]);
-  const t = HARVESTING_THRESHOLDS;
-  if (failed >= t.cutOffFailures && failed >= t.cutOffRatio * ok) return { kind: 'cut-off', untilMs: window.endMs };
-  if (failed >= t.suspiciousFailures && failed >= t.suspiciousRatio * ok) return { kind: 'suspicious' };
-  return { kind: 'normal' };
+  const counts = bothOf(context.store.get<number>(outcomeKey(context, window, 'failed')), context.store.get<number>(outcomeKey(context, window, 'ok')));
+  return andThen(counts, ([failed = 0, ok = 0]) => {
+    const t = HARVESTING_THRESHOLDS;
+    if (failed >= t.cutOffFailures && failed >= t.cutOffRatio * ok) return { kind: 'cut-off', untilMs: window.endMs };
+    if (failed >= t.suspiciousFailures && failed >= t.suspiciousRatio * ok) return SUSPICIOUS;
+    return NORMAL;
+  });
 }
 
 export const peerOutcomes = defineResponseRule({
   id: 'Y1',
   name: 'peer-outcomes',
   phase: 'response',
-  async check(request, response, context) {
+  check(request, response, context) {
     if (context.direction !== 'inbound' || !isOutOfDialog(request)) return pass();
     const outcome: Outcome | undefined = response.status < 300 ? 'ok' : FAILED_STATUSES.has(response.status) ? 'failed' : undefined;
     if (outcome === undefined) return pass();
     const window = outcomeWindow(context);
     // The counter lives until the window ends; the next window starts from nothing.
-    await context.store.increment(outcomeKey(context, window, outcome), { ttlMs: Math.max(1, window.endMs - context.now()) });
-    return pass();
+    return andThen(context.store.increment(outcomeKey(context, window, outcome), { ttlMs: Math.max(1, window.endMs - context.now()) }), pass);
   },
 });

@@ -6,7 +6,8 @@
 // Discovered peers arrive here with the stricter policy.discovered limits already in context.limits.
 
 import type { IncomingRequest } from '../../sip/incoming-message.js';
-import type { TokenBucket } from '../../state/state-store.js';
+import { andThen } from '../../state/awaitable.js';
+import type { Awaitable, TokenBucket } from '../../state/state-store.js';
 import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, pass, type RequestRule, type Verdict } from '../rule.js';
@@ -15,12 +16,11 @@ import { overLimitAnswer } from './over-limit-answer.js';
 import { peerStanding } from './peer-outcomes.js';
 import { senderLimits } from './sender-limits.js';
 
-async function take(context: PolicyContext, kind: KeyKind, part: string, bucket: TokenBucket, reason: string): Promise<Verdict> {
-  const taken = await context.store.takeToken(storeKey(kind, part), bucket);
-  return taken.allowed ? pass() : overLimitAnswer(context.limits, reason);
+function take(context: PolicyContext, kind: KeyKind, part: string, bucket: TokenBucket, reason: string): Awaitable<Verdict> {
+  return andThen(context.store.takeToken(storeKey(kind, part), bucket), (taken) => (taken.allowed ? pass() : overLimitAnswer(context.limits, reason)));
 }
 
-function bucketRule(name: string, check: (request: IncomingRequest, context: PolicyContext) => Promise<Verdict>): RequestRule {
+function bucketRule(name: string, check: (request: IncomingRequest, context: PolicyContext) => Awaitable<Verdict>): RequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,
@@ -35,8 +35,7 @@ export const senderRateLimit = bucketRule('sender-rate-limit', (request, context
 export const recipientRateLimit = bucketRule('recipient-rate-limit', (request, context) =>
   take(context, 'recipientRate', targetAddress(request), context.limits.perRecipient, 'Recipient Rate Exceeded'));
 
-export const peerRateLimit = bucketRule('peer-rate-limit', async (_request, context) => {
-  const standing = await peerStanding(context);
+export const peerRateLimit = bucketRule('peer-rate-limit', (_request, context) => andThen(peerStanding(context), (standing) => {
   if (standing.kind === 'cut-off') {
     const secondsLeft = (standing.untilMs - context.now()) / 1000;
     return overLimitAnswer(context.limits, 'Peer Blocked For Failed Requests', Math.max(context.limits.retryAfterSeconds, secondsLeft));
@@ -45,4 +44,4 @@ export const peerRateLimit = bucketRule('peer-rate-limit', async (_request, cont
     return take(context, 'suspiciousPeerRate', context.peer, context.limits.suspiciousPeer, 'Peer Rate Exceeded');
   }
   return take(context, 'peerRate', context.peer, context.limits.perPeer, 'Peer Rate Exceeded');
-});
+}));

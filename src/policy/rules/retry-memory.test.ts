@@ -65,3 +65,16 @@ describe('P2 retries after a 4xx', () => {
     expect(entry?.value).toEqual({ method: 'MESSAGE', sender: 'sip:bob@b.example.net', target: 'sip:alice@a.example.com', status: 404, reason: 'Not Found', storedAt: fixture.nowMs });
   });
 });
+
+describe('P2 marks the senders it remembers answers for', () => {
+  it('MUST mark the sender under retry-sender:<address-of-record> for the window, and look up only marked senders', async () => {
+    const fixture = PolicyFixture.withMemoryStore({ limits: { retryWindowSeconds: 300 } });
+    await rememberRetryAnswer.check(page('hello'), response(404, 'MESSAGE'), fixture.context);
+    const [marker] = await fixture.store.list('retry-sender:');
+    expect(marker).toEqual({ key: 'retry-sender:sip:bob@b.example.net', value: true, expiresAt: fixture.nowMs + 300_000 });
+    expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toMatchObject({ kind: 'reply', status: 404 });
+    // Without the marker the remembered answer is not looked up at all.
+    await fixture.store.delete('retry-sender:sip:bob@b.example.net');
+    expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toEqual({ kind: 'pass' });
+  });
+});

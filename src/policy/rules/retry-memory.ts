@@ -4,11 +4,16 @@
 // fail again. "The same request" (docs/POLICY.md, P2): same method, sender and target addresses-of-
 // record, Event, Content-Type and body. Call-ID and CSeq are left out: stacks retry with new ones; a
 // user action (a new message, another event package) changes the content and gets through.
+// Working out that digest is the costliest step of the whole chain, so a second record marks the
+// senders that have any remembered answer, and only their requests are digested and looked up.
 
 import { fromByteString } from '../../sip/byte-string.js';
-import type { IncomingRequest } from '../../sip/incoming-message.js';
+import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
+import { andThen } from '../../state/awaitable.js';
+import type { Awaitable } from '../../state/state-store.js';
 import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
-import { defineRequestRule, defineResponseRule, pass, reply, type RequestRule } from '../rule.js';
+import type { PolicyContext } from '../policy-context.js';
+import { defineRequestRule, defineResponseRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
 import { sha256, storeKey } from '../store-keys.js';
 
 const METHODS = ['SUBSCRIBE', 'MESSAGE'];
@@ -38,17 +43,27 @@ export function retryKey(request: IncomingRequest): string {
   return storeKey('retry', sha256(request.method, senderAddress(request), targetAddress(request), normalised('event'), normalised('content-type'), request.body));
 }
 
+/** The marker of a sender with remembered answers: expires with the last record written for it. */
+function senderMarkerKey(request: IncomingRequest): string {
+  return storeKey('retrySender', senderAddress(request));
+}
+
+function replay(request: IncomingRequest, context: PolicyContext): Awaitable<Verdict> {
+  return andThen(context.store.get<RememberedAnswer>(retryKey(request)), (remembered) => {
+    if (remembered === undefined) return pass();
+    return reply(remembered.status, remembered.reason === '' ? undefined : remembered.reason, [['Warning', REPLAY_WARNING]]);
+  });
+}
+
 function retryAnswer(phase: RequestRule['phase']): RequestRule {
   return defineRequestRule({
     id: 'P2',
     name: 'retry-memory',
     phase,
     methods: METHODS,
-    async check(request, context) {
+    check(request, context) {
       if (!isOutOfDialog(request)) return pass();
-      const remembered = await context.store.get<RememberedAnswer>(retryKey(request));
-      if (remembered === undefined) return pass();
-      return reply(remembered.status, remembered.reason === '' ? undefined : remembered.reason, [['Warning', REPLAY_WARNING]]);
+      return andThen(context.store.get<true>(senderMarkerKey(request)), (marked) => (marked === undefined ? pass() : replay(request, context)));
     },
   });
 }
@@ -61,14 +76,21 @@ export const rememberRetryAnswer = defineResponseRule({
   name: 'retry-memory',
   phase: 'response',
   methods: METHODS,
-  async check(request, response, context) {
+  check(request, response, context) {
     const { status } = response;
     if (status < 400 || status >= 500 || CHANGED_RETRY_STATUSES.has(status) || !isOutOfDialog(request)) return pass();
-    const record: RememberedAnswer = {
-      method: request.method, sender: senderAddress(request), target: targetAddress(request),
-      status, reason: fromByteString(response.reason).slice(0, 128), storedAt: context.now(),
-    };
-    await context.store.set(retryKey(request), record, { ttlMs: context.limits.retryWindowSeconds * 1000 });
-    return pass();
+    return remember(request, response, context);
   },
 });
+
+async function remember(request: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<Verdict> {
+  const record: RememberedAnswer = {
+    method: request.method, sender: senderAddress(request), target: targetAddress(request),
+    status: response.status, reason: fromByteString(response.reason).slice(0, 128), storedAt: context.now(),
+  };
+  const ttl = { ttlMs: context.limits.retryWindowSeconds * 1000 };
+  // The record first: a marker without its record costs a look-up, a record without its marker would be missed.
+  await context.store.set(retryKey(request), record, ttl);
+  await context.store.set(senderMarkerKey(request), true, ttl);
+  return pass();
+}

@@ -4,6 +4,7 @@
 // removed (issues #8, #10); `removeUser()` (subscriptions/subscription-supervisor.ts) tombstones and
 // also tells the external watchers (X3). Y3: confidential mode answers a tombstoned address like any other.
 
+import { andThen } from '../../state/awaitable.js';
 import type { StateStore } from '../../state/state-store.js';
 import { isOutOfDialog, parseAddress, targetAddress } from '../address-of-record.js';
 import type { PolicyLimits } from '../policy-limits.js';
@@ -38,11 +39,12 @@ export const tombstonedAddress = defineRequestRule({
   id: 'Y2',
   name: 'tombstone',
   phase: 'inbound-request',
-  async check(request, context) {
+  check(request, context) {
     // In-dialog requests target a Contact, not the address; the dialog's own end deals with them.
     if (!isOutOfDialog(request)) return pass();
-    const record = await context.store.get<TombstoneRecord>(storeKey('tombstone', targetAddress(request)));
-    if (record === undefined) return pass();
-    return context.limits.confidential ? concealedAnswer(request, context.limits) : reply(404);
+    return andThen(context.store.get<TombstoneRecord>(storeKey('tombstone', targetAddress(request))), (record) => {
+      if (record === undefined) return pass();
+      return context.limits.confidential ? concealedAnswer(request, context.limits) : reply(404);
+    });
   },
 });
