@@ -116,7 +116,12 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
   }
 }
 
-/** Runs one step; repeats it once when other programs' CPU may have failed it; pauses after failures. */
+/**
+ * Runs one step; a failed step is run once more and the second run counts. One stall in six seconds
+ * (a collection, the hypervisor, another program) fails the p99 condition while the proxy still keeps
+ * up; it should not decide a proxy's maximum, and every proxy gets the same second chance. Pauses
+ * after failures.
+ */
 function stepRunner(bench: Bench, context: StepContext, topology: Topology): (rate: number, note?: string) => Promise<StepOutcome> {
   const { transport } = context;
   const proxyName = context.proxy.name;
@@ -128,8 +133,9 @@ function stepRunner(bench: Bench, context: StepContext, topology: Topology): (ra
     if (restarted !== undefined) console.log(`  [${transport} ${proxyName}] ${restarted}`);
     const run = (): Promise<StepOutcome> => runRelayStep(context, rate, `${String(++bench.stepSerial).padStart(3, '0')}-${transport}-${proxyName}-${rate}`);
     let outcome = await run();
-    if (!outcome.ok && outcome.cpu.unaccounted > INTERFERENCE_PERCENT && context.proxy.exitReport() === undefined) {
-      console.log(formatStep(transport, proxyName, outcome, `${note} (other programs busy: again)`));
+    if (!outcome.ok && context.proxy.exitReport() === undefined) {
+      const why = outcome.cpu.unaccounted > INTERFERENCE_PERCENT ? 'other programs busy' : 'failed once';
+      console.log(formatStep(transport, proxyName, outcome, `${note} (${why}: again)`));
       await sleep(AFTER_FAILURE_PAUSE_MS);
       outcome = await run();
     }
