@@ -10,7 +10,7 @@ export interface ScrapeSources {
   transactions(): number;
   /** Open flows, one entry each. */
   flows(): Iterable<{ readonly side: string; readonly protocol: string; readonly peer: string }>;
-  transportStats(): { readonly handshakeFailureReasons: ReadonlyMap<string, number>; readonly handshakeTimeouts: number; readonly refusedConnections: number };
+  transportStats(): { readonly handshakeFailureReasons: ReadonlyMap<string, number>; readonly handshakeTimeouts: number; readonly refusedConnections: number; readonly sendBufferOverflows: number };
   /** Inbound handshakes under way, and outbound dials (connect plus handshake) under way. */
   connectionsStarting(): { readonly handshakes: number; readonly dials: number };
   dnsStats(): { readonly exchanges: number; readonly cacheHits: number; readonly failures: number } | undefined;
@@ -78,6 +78,12 @@ export class EdgeMetrics {
       if (stats === undefined) return;
       this.reset();
       this.inc(stats.refusedConnections);
+    } });
+    new Counter({ name: 'simple_edge_sends_refused_total', help: 'Messages not written because their connection already held limits.maxPendingBytesPerConnection unsent (Y4); a connection that stays over it for 5 s is closed', registers, collect() {
+      const stats = sources()?.transportStats();
+      if (stats === undefined) return;
+      this.reset();
+      this.inc(stats.sendBufferOverflows);
     } });
     new Counter({ name: 'simple_edge_dns_queries_total', help: 'DNS look-ups by outcome: sent to a resolver, answered from the cache, failed', labelNames: ['outcome'] as const, registers, collect() {
       const dns = sources()?.dnsStats();

@@ -26,7 +26,12 @@ export class ResponseDispatcher implements ResponseSender {
     const via = request.topVia;
     // A datagram flow is keyed by the source address and port: right when rport was asked for.
     const sameFlow = flow.reliable || via.rport !== undefined || via.port === flow.remote.port;
-    if (flow.isOpen && sameFlow && flow.send(bytes)) return;
+    if (flow.isOpen && sameFlow) {
+      if (flow.send(bytes)) return;
+      // Still open but refused: its pending bytes are over the cap (Y4, counted by the transport).
+      // Another connection to the same peer would only add to the load that filled this one.
+      if (flow.isOpen) return this.#log.debug({ callId: request.callId, flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
+    }
     this.sendByVia(bytes, via, flow.side);
   }
 

@@ -15,6 +15,13 @@ const PONG = Buffer.from('\r\n');
 const MAX_PONG_WAIT_MS = 10_000;
 /** How long a closing connection may take to flush and see the peer's FIN before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * How long the pending bytes may stay over the cap before the peer counts as no longer reading. Over
+ * TLS a busy event loop alone holds writes pending (a write completes only when the loop comes round),
+ * so a moment over the cap is load on this edge, not a stuck peer: those messages are refused (the
+ * transaction fails, a request gets 503), and the connection is cut only when it stays over.
+ */
+const STALLED_SEND_MS = 5000;
 /** Closes after which nothing more can or should be written: the socket is destroyed at once. */
 const ABRUPT_CLOSES = new Set(['send-buffer-full', 'keepalive-timeout', 'socket-error', 'internal-error']);
 
@@ -30,6 +37,8 @@ export class StreamFlow extends BaseFlow {
   #graceTimer: Timer | undefined;
   #socketClosed = false;
   #socketClosedWaiters: Array<() => void> = [];
+  /** Clock time of the first refused write since the pending bytes were last under the cap. */
+  #overCapSince: number | undefined;
 
   constructor(socket: Socket, init: FlowInit, context: FlowContext) {
     super(init, context);
@@ -68,14 +77,20 @@ export class StreamFlow extends BaseFlow {
     this.#graceTimer = this.context.clock.setTimer(CLOSE_GRACE_MS, this.#destroySocket);
   }
 
-  /** Queue bytes unless that would exceed the pending-bytes cap, which closes the connection. */
+  /**
+   * Queue bytes unless that would exceed the pending-bytes cap (Y4): then they are refused, and a peer
+   * whose pending bytes stay over the cap for STALLED_SEND_MS has stopped reading and is cut off.
+   */
   #write(bytes: Buffer): boolean {
     const socket = this.#socket;
     if (socket.writableLength + bytes.length > this.context.limits.maxPendingBytesPerConnection) {
       this.context.stats.sendBufferOverflows++;
-      this.close('send-buffer-full');
+      const now = this.context.clock.now();
+      this.#overCapSince ??= now;
+      if (now - this.#overCapSince >= STALLED_SEND_MS) this.close('send-buffer-full');
       return false;
     }
+    this.#overCapSince = undefined;
     // Messages written in one turn of the event loop leave in one system call: on a busy connection
     // that is most of the cost of sending (one write per message was a third of the edge's CPU).
     if (!this.#corked) {

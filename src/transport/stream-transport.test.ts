@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TimerWheel } from '../clock/timer-wheel.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
 import { MESSAGE_REQUEST, sip } from '../../test/support/sip-text.js';
@@ -183,14 +184,40 @@ describe('Y4 hostile streams', () => {
     expect([...layer.flows][0]!.isOpen).toBe(true);
   });
 
-  it('Y4 cuts off a peer whose pending bytes would exceed the cap', async () => {
+  it('Y4 refuses bytes that would exceed the pending-bytes cap and keeps a connection whose peer reads', async () => {
     const { layer, port, received, closed } = await startLayer('127.0.0.1');
     const client = await tcpClient('127.0.0.1', port);
     client.socket.write(MESSAGE);
     await vi.waitFor(() => expect(received).toHaveLength(1));
-    expect(received[0]!.flow.send(Buffer.alloc(70_000, 0x41))).toBe(false);
-    expect(closed.map((c) => c.reason)).toEqual(['send-buffer-full']);
+    const flow = received[0]!.flow;
+    expect(flow.send(Buffer.alloc(70_000, 0x41))).toBe(false);
     expect(layer.stats.sendBufferOverflows).toBe(1);
+    expect(flow.send(Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n'))).toBe(true);
+    await vi.waitFor(() => expect(client.text()).toContain('SIP/2.0 200 OK'));
+    expect(flow.isOpen).toBe(true);
+    expect(closed).toEqual([]);
+  });
+
+  it('Y4 cuts off a peer that stops reading: its pending bytes stay over the cap for 5 s', async () => {
+    const fake = new FakeClock();
+    const { layer, port, received, closed } = await startLayer('127.0.0.1', { clock: fake });
+    const client = await tcpClient('127.0.0.1', port);
+    client.socket.pause();
+    client.socket.write(MESSAGE);
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    const flow = received[0]!.flow;
+    const chunk = Buffer.alloc(16_384, 0x41);
+    // Fill the kernel's buffers and then the cap: the client reads nothing.
+    for (let i = 0; i < 10_000 && flow.send(chunk); i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(flow.isOpen).toBe(true);
+    fake.advance(4999);
+    expect(flow.send(chunk)).toBe(false);
+    expect(flow.isOpen).toBe(true);
+    fake.advance(1);
+    expect(flow.send(chunk)).toBe(false);
+    expect(closed.map((c) => c.reason)).toEqual(['send-buffer-full']);
+    expect(layer.stats.sendBufferOverflows).toBeGreaterThanOrEqual(3);
+    client.socket.resume();
     await client.closed;
   });
 });

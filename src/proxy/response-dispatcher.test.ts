@@ -1,0 +1,58 @@
+import { describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../observability/logger.js';
+import { RecordingFlow } from '../../test/support/recording-flow.js';
+import { parseDatagram } from '../sip/datagram-parser.js';
+import type { IncomingRequest } from '../sip/incoming-message.js';
+import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
+import type { Flow } from '../transport/flow.js';
+import { ResponseDispatcher } from './response-dispatcher.js';
+
+/** A MESSAGE from a peer edge whose Via names an address, so no DNS is asked. */
+function request(): IncomingRequest {
+  const text = [
+    'MESSAGE sip:alice@a.example.com SIP/2.0', 'Via: SIP/2.0/TLS 198.51.100.7:5061;branch=z9hG4bK-dispatch', 'Max-Forwards: 70',
+    'From: <sip:bob@b.example.net>;tag=b1', 'To: <sip:alice@a.example.com>', 'Call-ID: dispatch@b.example.net', 'CSeq: 1 MESSAGE',
+    'Content-Length: 0', '', '',
+  ].join('\r\n');
+  const frame = parseDatagram(Buffer.from(text), DEFAULT_PARSER_LIMITS);
+  if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('expected a request');
+  return frame.message;
+}
+
+const RESPONSE = Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
+
+function dispatcherWith(replacement: Flow) {
+  const connect = vi.fn(async () => replacement);
+  return { dispatcher: new ResponseDispatcher({ connect }, silentLogger()), connect };
+}
+
+describe('where a response goes (RFC 3261 §18.2.2)', () => {
+  it('MUST send it over the connection the request came on while that is open', () => {
+    const arrival = new RecordingFlow({ protocol: 'tls' });
+    const { dispatcher, connect } = dispatcherWith(new RecordingFlow({ protocol: 'tls' }));
+    dispatcher.sendResponse(RESPONSE, request(), arrival);
+    expect(arrival.sent).toHaveLength(1);
+    expect(connect).not.toHaveBeenCalled();
+  });
+
+  it('MUST open a connection to the Via when the request\'s connection has closed', async () => {
+    const arrival = new RecordingFlow({ protocol: 'tls' });
+    arrival.isOpen = false;
+    const replacement = new RecordingFlow({ protocol: 'tls' });
+    const { dispatcher, connect } = dispatcherWith(replacement);
+    dispatcher.sendResponse(RESPONSE, request(), arrival);
+    await vi.waitFor(() => expect(replacement.sent).toHaveLength(1));
+    expect(connect).toHaveBeenCalledOnce();
+  });
+
+  it('Y4 drops it, without a new connection, when the open connection is over its pending-bytes cap', async () => {
+    const arrival = new RecordingFlow({ protocol: 'tls' });
+    arrival.accepting = false;
+    const replacement = new RecordingFlow({ protocol: 'tls' });
+    const { dispatcher, connect } = dispatcherWith(replacement);
+    dispatcher.sendResponse(RESPONSE, request(), arrival);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connect).not.toHaveBeenCalled();
+    expect(replacement.sent).toHaveLength(0);
+  });
+});
