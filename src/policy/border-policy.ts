@@ -38,7 +38,7 @@ export interface BorderPolicyOptions {
   /** P7, P8, P9, X3: the subscription dialog tracker; without one those rules pass everything. */
   readonly subscriptions?: SubscriptionTracker;
   limitsFor(peer: string): PeerLimits;
-  /** enforce unless configured otherwise, by rule name. */
+  /** enforce unless configured otherwise, by rule name; asked once per rule when the policy is built. */
   modeOf(ruleName: string): RuleMode;
   readonly decisions: DecisionCounter;
   /** G2: a peer's published policy document, when one was fetched. */
@@ -49,6 +49,8 @@ export interface BorderPolicyOptions {
 
 export class BorderPolicy {
   readonly #options: BorderPolicyOptions;
+  /** The configured chains without the rules that are off: a rule's mode is fixed for this policy's life. */
+  readonly #chains: PolicyChains;
   readonly #chainOptions: ChainOptions;
   /** The store as the rules use it: its immediate face when it has one (state-store.ts says why). */
   readonly #store: StoreOperations;
@@ -56,19 +58,24 @@ export class BorderPolicy {
   constructor(options: BorderPolicyOptions) {
     this.#options = options;
     this.#store = options.store.immediate ?? options.store;
+    const modes = new Map<RequestRule | ResponseRule, RuleMode>();
+    const { inboundRequest, outboundRequest, response } = options.chains;
+    for (const rule of [...inboundRequest, ...outboundRequest, ...response]) modes.set(rule, options.modeOf(rule.name));
+    const active = <R extends RequestRule | ResponseRule>(rules: readonly R[]): readonly R[] => rules.filter((rule) => modes.get(rule) !== 'off');
+    this.#chains = { inboundRequest: active(inboundRequest), outboundRequest: active(outboundRequest), response: active(response) };
     this.#chainOptions = {
-      modeOf: (rule) => options.modeOf(rule.name),
+      modeOf: (rule) => modes.get(rule) ?? 'off',
       observer: { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) },
     };
   }
 
   checkRequest(request: IncomingRequest, crossing: Crossing): Promise<ChainOutcome> {
-    const chain = crossing.direction === 'inbound' ? this.#options.chains.inboundRequest : this.#options.chains.outboundRequest;
+    const chain = crossing.direction === 'inbound' ? this.#chains.inboundRequest : this.#chains.outboundRequest;
     return runRequestChain(chain, request, this.#context(crossing), this.#chainOptions);
   }
 
   checkResponse(request: IncomingRequest, response: IncomingResponse, crossing: Crossing): Promise<ChainOutcome> {
-    return runResponseChain(this.#options.chains.response, request, response, this.#context(crossing), this.#chainOptions);
+    return runResponseChain(this.#chains.response, request, response, this.#context(crossing), this.#chainOptions);
   }
 
   #context(crossing: Crossing): PolicyContext {

@@ -102,7 +102,13 @@ export class MemoryStore extends SynchronousStore {
     const entry = this.#live(key);
     if (entry !== undefined && entry.kind !== 'bucket') throw wrongKind(key, entry.kind, 'takeToken');
     const step = takeFromBucket(entry?.state, bucket, this.#now());
-    this.#entries.set(key, { kind: 'bucket', state: step.state, expiresAt: step.expiresAt });
+    if (entry === undefined) {
+      this.#entries.set(key, { kind: 'bucket', state: step.state, expiresAt: step.expiresAt });
+    } else {
+      // A live bucket is updated where it is: one look-up per take, not two.
+      entry.state = step.state;
+      entry.expiresAt = step.expiresAt;
+    }
     return step.result;
   }
 

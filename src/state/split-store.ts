@@ -62,7 +62,7 @@ export class SplitStore extends SynchronousStore {
   protected getNow<T>(key: string): T | undefined {
     // A counter reads as its number; memory is asked first because it costs nothing.
     const counter = this.#volatile.immediate.get<T>(key);
-    if (counter !== undefined || this.#volatilePrefixes.some((prefix) => key.startsWith(prefix))) return counter;
+    if (counter !== undefined || this.#isVolatile(key)) return counter;
     const cached = this.#reads.get(key);
     if (cached !== undefined && cached.until > this.#now()) return cached.value as T | undefined;
     const value = this.#durable.immediate.get<T>(key);
@@ -82,6 +82,11 @@ export class SplitStore extends SynchronousStore {
     const fromDurable = this.#durable.immediate.delete(key);
     this.#reads.delete(key);
     return fromVolatile || fromDurable;
+  }
+
+  #isVolatile(key: string): boolean {
+    for (const prefix of this.#volatilePrefixes) if (key.startsWith(prefix)) return true;
+    return false;
   }
 
   #remember(key: string, value: unknown): void {
