@@ -67,7 +67,7 @@ export const USAGE = `usage: npm run bench:relay [-- options]
   --transports LIST    tcp,tls (default both)
   --port-base N        loopback ports N+60..N+890 (default 30000)
   --probe-rate N       latency probe MESSAGE/s (default 200)
-  --profile-edge       run simple-edge under node --cpu-prof and print its top self-time functions
+  --profile-edge       run simple-edge (both policy variants) under node --cpu-prof and print the top self-time functions
   --nice=N             run the benchmark and all it starts at niceness N (-20..19; negative needs
                        root): on a machine shared with other work, -10 keeps the others off the figures
   --keep               keep the work directory (logs, SIPp CSV, configs, profiles)

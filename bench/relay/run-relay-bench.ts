@@ -92,7 +92,7 @@ function printHeader(bench: Bench, machine: Awaited<ReturnType<typeof describeMa
 }
 
 async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyName): Promise<ProxyRun> {
-  const cpuProfileDir = bench.options.profileEdge && proxyName === 'simple-edge' ? path.join(bench.workDir, `profile-${transport}`) : undefined;
+  const cpuProfileDir = bench.options.profileEdge && proxyName.startsWith('simple-edge') ? path.join(bench.workDir, `profile-${proxyName}-${transport}`) : undefined;
   if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
   const topology = new Topology(bench, transport);
   try {
@@ -112,7 +112,7 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
     return { proxy: proxyName, transport, description: topology.proxy?.description ?? '', ladder: undefined, atEdgeHalf: undefined, skipped: `n/a: ${reason}` };
   } finally {
     await topology.stop();
-    if (cpuProfileDir !== undefined) summariseEdgeProfile(bench, transport, cpuProfileDir);
+    if (cpuProfileDir !== undefined) summariseEdgeProfile(bench, `${proxyName} over ${transport}`, cpuProfileDir);
   }
 }
 
@@ -145,13 +145,13 @@ function stepRunner(bench: Bench, context: StepContext, topology: Topology): (ra
   };
 }
 
-function summariseEdgeProfile(bench: Bench, transport: Transport, dir: string): void {
+function summariseEdgeProfile(bench: Bench, label: string, dir: string): void {
   const file = latestProfile(dir);
   if (file === undefined) {
-    bench.profileLines.push(`${transport}: simple-edge wrote no CPU profile`);
+    bench.profileLines.push(`${label}: no CPU profile written`);
     return;
   }
-  bench.profileLines.push(`simple-edge over ${transport}, whole ladder:`, ...formatProfile(summariseProfile(file, bench.repoRoot)), '');
+  bench.profileLines.push(`${label}, whole ladder:`, ...formatProfile(summariseProfile(file, bench.repoRoot)), '');
 }
 
 function printSummary(bench: Bench, started: number): void {

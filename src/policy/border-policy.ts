@@ -11,7 +11,7 @@ import type { CommunityFacts, Direction, PolicyContext } from './policy-context.
 import type { PolicyLimits } from './policy-limits.js';
 import type { RequestRule, ResponseRule, Verdict } from './rule.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
-import { runRequestChain, runResponseChain, type ChainOptions, type ChainOutcome, type RuleMode } from './run-chain.js';
+import { PreparedChain, runRequestSteps, runResponseSteps, type ChainOutcome, type DecisionObserver, type RuleMode } from './run-chain.js';
 
 export interface Crossing {
   readonly direction: Direction;
@@ -49,33 +49,31 @@ export interface BorderPolicyOptions {
 
 export class BorderPolicy {
   readonly #options: BorderPolicyOptions;
-  /** The configured chains without the rules that are off: a rule's mode is fixed for this policy's life. */
-  readonly #chains: PolicyChains;
-  readonly #chainOptions: ChainOptions;
+  /** The chains prepared once: a rule's mode is fixed for this policy's life (a reload builds a new one). */
+  readonly #inbound: PreparedChain<RequestRule>;
+  readonly #outbound: PreparedChain<RequestRule>;
+  readonly #response: PreparedChain<ResponseRule>;
+  readonly #observer: DecisionObserver;
   /** The store as the rules use it: its immediate face when it has one (state-store.ts says why). */
   readonly #store: StoreOperations;
 
   constructor(options: BorderPolicyOptions) {
     this.#options = options;
     this.#store = options.store.immediate ?? options.store;
-    const modes = new Map<RequestRule | ResponseRule, RuleMode>();
-    const { inboundRequest, outboundRequest, response } = options.chains;
-    for (const rule of [...inboundRequest, ...outboundRequest, ...response]) modes.set(rule, options.modeOf(rule.name));
-    const active = <R extends RequestRule | ResponseRule>(rules: readonly R[]): readonly R[] => rules.filter((rule) => modes.get(rule) !== 'off');
-    this.#chains = { inboundRequest: active(inboundRequest), outboundRequest: active(outboundRequest), response: active(response) };
-    this.#chainOptions = {
-      modeOf: (rule) => modes.get(rule) ?? 'off',
-      observer: { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) },
-    };
+    const modeOf = (rule: RequestRule | ResponseRule): RuleMode => options.modeOf(rule.name);
+    this.#inbound = new PreparedChain(options.chains.inboundRequest, modeOf);
+    this.#outbound = new PreparedChain(options.chains.outboundRequest, modeOf);
+    this.#response = new PreparedChain(options.chains.response, modeOf);
+    this.#observer = { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) };
   }
 
   checkRequest(request: IncomingRequest, crossing: Crossing): Promise<ChainOutcome> {
-    const chain = crossing.direction === 'inbound' ? this.#chains.inboundRequest : this.#chains.outboundRequest;
-    return runRequestChain(chain, request, this.#context(crossing), this.#chainOptions);
+    const chain = crossing.direction === 'inbound' ? this.#inbound : this.#outbound;
+    return runRequestSteps(chain.stepsFor(request.method), request, this.#context(crossing), this.#observer);
   }
 
   checkResponse(request: IncomingRequest, response: IncomingResponse, crossing: Crossing): Promise<ChainOutcome> {
-    return runResponseChain(this.#chains.response, request, response, this.#context(crossing), this.#chainOptions);
+    return runResponseSteps(this.#response.stepsFor(request.method), request, response, this.#context(crossing), this.#observer);
   }
 
   #context(crossing: Crossing): PolicyContext {

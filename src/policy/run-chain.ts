@@ -1,6 +1,10 @@
 // Running a chain: rules in order, the first reply or absorb stops it (as Kamailio's request_route
 // stops at sl_send_reply; exit), edits accumulate. A rule in shadow mode decides as usual, but its
 // decision is only recorded, never applied: an operator turns new limits on in shadow first.
+//
+// A chain runs on every request crossing the border, so it is prepared once per policy: per method,
+// the rules that look at that method and are not off, each with its mode. Running it is then a walk
+// down a short array with no look-ups.
 
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
 import type { PolicyContext } from './policy-context.js';
@@ -27,32 +31,79 @@ export interface ChainOutcome {
   readonly decidedBy?: { readonly id: string; readonly name: string };
 }
 
+export interface ChainStep<R extends RequestRule | ResponseRule> {
+  readonly rule: R;
+  readonly mode: 'enforce' | 'shadow';
+}
+
+/** A chain prepared for running: for each method, the steps that apply to it. */
+export class PreparedChain<R extends RequestRule | ResponseRule> {
+  readonly #byMethod = new Map<string, ReadonlyArray<ChainStep<R>>>();
+  /** For methods no rule names: the rules that look at every method. */
+  readonly #anyMethod: ReadonlyArray<ChainStep<R>>;
+
+  constructor(rules: readonly R[], modeOf: (rule: R) => RuleMode) {
+    const steps: Array<ChainStep<R>> = [];
+    for (const rule of rules) {
+      const mode = modeOf(rule);
+      if (mode !== 'off') steps.push({ rule, mode });
+    }
+    this.#anyMethod = steps.filter((step) => step.rule.methods === undefined);
+    for (const method of new Set(steps.flatMap((step) => step.rule.methods ?? []))) {
+      this.#byMethod.set(method, steps.filter((step) => step.rule.methods === undefined || step.rule.methods.includes(method)));
+    }
+  }
+
+  stepsFor(method: string): ReadonlyArray<ChainStep<R>> {
+    return this.#byMethod.get(method) ?? this.#anyMethod;
+  }
+}
+
 const PASSED: ChainOutcome = Object.freeze({ verdict: Object.freeze({ kind: 'pass' }) as Verdict, edits: Object.freeze([]) as readonly HeaderEdit[] });
 
-export async function runRequestChain(rules: readonly RequestRule[], request: IncomingRequest, context: PolicyContext, options: ChainOptions): Promise<ChainOutcome> {
-  return run(rules, request, context, options, (rule) => rule.check(request, context));
+/** Run a request chain as written (tests, one-off checks); BorderPolicy prepares its chains once. */
+export function runRequestChain(rules: readonly RequestRule[], request: IncomingRequest, context: PolicyContext, options: ChainOptions): Promise<ChainOutcome> {
+  return runRequestSteps(new PreparedChain(rules, options.modeOf).stepsFor(request.method), request, context, options.observer);
 }
 
-export async function runResponseChain(rules: readonly ResponseRule[], request: IncomingRequest, response: IncomingResponse, context: PolicyContext, options: ChainOptions): Promise<ChainOutcome> {
-  return run(rules, request, context, options, (rule) => rule.check(request, response, context));
+export function runResponseChain(rules: readonly ResponseRule[], request: IncomingRequest, response: IncomingResponse, context: PolicyContext, options: ChainOptions): Promise<ChainOutcome> {
+  return runResponseSteps(new PreparedChain(rules, options.modeOf).stepsFor(request.method), request, response, context, options.observer);
 }
 
-async function run<R extends RequestRule | ResponseRule>(
-  rules: readonly R[], request: IncomingRequest, context: PolicyContext, options: ChainOptions, check: (rule: R) => Verdict | Promise<Verdict>,
-): Promise<ChainOutcome> {
+export async function runRequestSteps(steps: ReadonlyArray<ChainStep<RequestRule>>, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver): Promise<ChainOutcome> {
   let edits: HeaderEdit[] | undefined;
-  for (const rule of rules) {
-    if (rule.methods !== undefined && !rule.methods.includes(request.method)) continue;
-    const mode = options.modeOf(rule);
-    if (mode === 'off') continue;
+  for (const { rule, mode } of steps) {
     // Most rules decide synchronously; awaiting only real promises spares a microtask per rule.
-    const decided = check(rule);
+    const decided = rule.check(request, context);
     const verdict = decided instanceof Promise ? await decided : decided;
     if (verdict.kind === 'pass') continue;
-    options.observer.decided({ rule, verdict, mode, request, context });
-    if (mode === 'shadow') continue;
-    if (verdict.kind === 'edit') (edits ??= []).push(...verdict.edits);
+    const outcome = apply(rule, verdict, mode, request, context, observer);
+    if (outcome === 'continue') continue;
+    if (outcome === 'edit') (edits ??= []).push(...(verdict as Extract<Verdict, { kind: 'edit' }>).edits);
     else return { verdict, edits: edits ?? [], decidedBy: { id: rule.id, name: rule.name } };
   }
   return edits === undefined ? PASSED : { verdict: PASSED.verdict, edits };
+}
+
+export async function runResponseSteps(
+  steps: ReadonlyArray<ChainStep<ResponseRule>>, request: IncomingRequest, response: IncomingResponse, context: PolicyContext, observer: DecisionObserver,
+): Promise<ChainOutcome> {
+  let edits: HeaderEdit[] | undefined;
+  for (const { rule, mode } of steps) {
+    const decided = rule.check(request, response, context);
+    const verdict = decided instanceof Promise ? await decided : decided;
+    if (verdict.kind === 'pass') continue;
+    const outcome = apply(rule, verdict, mode, request, context, observer);
+    if (outcome === 'continue') continue;
+    if (outcome === 'edit') (edits ??= []).push(...(verdict as Extract<Verdict, { kind: 'edit' }>).edits);
+    else return { verdict, edits: edits ?? [], decidedBy: { id: rule.id, name: rule.name } };
+  }
+  return edits === undefined ? PASSED : { verdict: PASSED.verdict, edits };
+}
+
+/** Record a decision; what the chain does with it: go on (shadow), collect edits, or stop. */
+function apply(rule: RequestRule | ResponseRule, verdict: Verdict, mode: RuleMode, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver): 'continue' | 'edit' | 'stop' {
+  observer.decided({ rule, verdict, mode, request, context });
+  if (mode === 'shadow') return 'continue';
+  return verdict.kind === 'edit' ? 'edit' : 'stop';
 }
