@@ -7,9 +7,3 @@ import type { Awaitable } from './state-store.js';
 export function andThen<T, R>(value: Awaitable<T>, next: (value: T) => Awaitable<R>): Awaitable<R> {
   return value instanceof Promise ? value.then(next) : next(value);
 }
-
-/** Both values, at once when neither is a promise. */
-export function bothOf<A, B>(first: Awaitable<A>, second: Awaitable<B>): Awaitable<readonly [A, B]> {
-  if (first instanceof Promise || second instanceof Promise) return Promise.all([first, second]);
-  return [first, second];
-}

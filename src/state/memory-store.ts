@@ -99,9 +99,10 @@ export class MemoryStore extends SynchronousStore {
     this.#open();
     checkKey(key);
     checkBucket(bucket);
-    const entry = this.#live(key);
+    const now = this.#now();
+    const entry = this.#live(key, now);
     if (entry !== undefined && entry.kind !== 'bucket') throw wrongKind(key, entry.kind, 'takeToken');
-    const step = takeFromBucket(entry?.state, bucket, this.#now());
+    const step = takeFromBucket(entry?.state, bucket, now);
     if (entry === undefined) {
       this.#entries.set(key, { kind: 'bucket', state: step.state, expiresAt: step.expiresAt });
     } else {
@@ -156,9 +157,9 @@ export class MemoryStore extends SynchronousStore {
     return this.#entries.size;
   }
 
-  #live(key: string): MemoryEntry | undefined {
+  #live(key: string, now?: number): MemoryEntry | undefined {
     const entry = this.#entries.get(key);
-    if (entry === undefined || !isExpired(entry, this.#now())) return entry;
+    if (entry === undefined || !isExpired(entry, now ?? this.#now())) return entry;
     this.#entries.delete(key);
     return undefined;
   }

@@ -4,7 +4,7 @@
 // anywhere (404, 604, …) looks like an address harvester: first it drops to the suspiciousPeer
 // trickle rate, then it is cut off until the window ends (rate-limits.ts reads the standing).
 
-import { andThen, bothOf } from '../../state/awaitable.js';
+import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
 import { isOutOfDialog } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
@@ -54,12 +54,14 @@ const SUSPICIOUS: PeerStanding = Object.freeze({ kind: 'suspicious' });
 
 export function peerStanding(context: PolicyContext): Awaitable<PeerStanding> {
   const window = outcomeWindow(context);
-  const counts = bothOf(context.store.get<number>(outcomeKey(context, window, 'failed')), context.store.get<number>(outcomeKey(context, window, 'ok')));
-  return andThen(counts, ([failed = 0, ok = 0]) => {
+  // Nearly every peer has fewer failures than it takes to look suspicious: then its successes do not matter.
+  return andThen(context.store.get<number>(outcomeKey(context, window, 'failed')), (failed = 0) => {
     const t = HARVESTING_THRESHOLDS;
-    if (failed >= t.cutOffFailures && failed >= t.cutOffRatio * ok) return { kind: 'cut-off', untilMs: window.endMs };
-    if (failed >= t.suspiciousFailures && failed >= t.suspiciousRatio * ok) return SUSPICIOUS;
-    return NORMAL;
+    if (failed < t.suspiciousFailures) return NORMAL;
+    return andThen(context.store.get<number>(outcomeKey(context, window, 'ok')), (ok = 0) => {
+      if (failed >= t.cutOffFailures && failed >= t.cutOffRatio * ok) return { kind: 'cut-off', untilMs: window.endMs };
+      return failed >= t.suspiciousRatio * ok ? SUSPICIOUS : NORMAL;
+    });
   });
 }
 
