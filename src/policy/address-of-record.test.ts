@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUri } from '../sip/uri.js';
-import { addressOfRecord, parseAddress } from './address-of-record.js';
+import { request } from '../../test/support/policy-fixture.js';
+import { addressOfRecord, parseAddress, senderAddress, targetAddress } from './address-of-record.js';
 import { storeKey } from './store-keys.js';
 
 describe('addresses-of-record: one spelling per address for the store keys (P2, P3, P4, Y1, Y2)', () => {
@@ -25,5 +26,18 @@ describe('addresses-of-record: one spelling per address for the store keys (P2, 
   it('MUST keep a store key readable, and hash a part too long for one', () => {
     expect(storeKey('cached604', 'sip:bob@b.example.net')).toBe('604:sip:bob@b.example.net');
     expect(storeKey('tombstone', `sip:${'x'.repeat(600)}@a.example.com`)).toMatch(/^tombstone:sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('the addresses a chain keys the store by', () => {
+  it('P2/Y1 gives each request its own target and sender, however the chains of two requests interleave', () => {
+    const first = request('MESSAGE', [], { uri: 'sip:Alice@A.example.com', from: 'sip:bob@b.example.net' });
+    const second = request('MESSAGE', [], { uri: 'sip:carol@a.example.com', from: 'sip:Dave@B.example.net' });
+    expect(targetAddress(first)).toBe('sip:alice@a.example.com');
+    expect(targetAddress(second)).toBe('sip:carol@a.example.com');
+    expect(senderAddress(second)).toBe('sip:dave@b.example.net');
+    expect(targetAddress(first)).toBe('sip:alice@a.example.com');
+    expect(senderAddress(first)).toBe('sip:bob@b.example.net');
+    expect(senderAddress(second)).toBe('sip:dave@b.example.net');
   });
 });
