@@ -70,40 +70,29 @@ export function runResponseChain(rules: readonly ResponseRule[], request: Incomi
   return runResponseSteps(new PreparedChain(rules, options.modeOf).stepsFor(request.method), request, response, context, options.observer);
 }
 
-export async function runRequestSteps(steps: ReadonlyArray<ChainStep<RequestRule>>, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver): Promise<ChainOutcome> {
-  let edits: HeaderEdit[] | undefined;
-  for (const { rule, mode } of steps) {
-    // Most rules decide synchronously; awaiting only real promises spares a microtask per rule.
-    const decided = rule.check(request, context);
-    const verdict = decided instanceof Promise ? await decided : decided;
-    if (verdict.kind === 'pass') continue;
-    const outcome = apply(rule, verdict, mode, request, context, observer);
-    if (outcome === 'continue') continue;
-    if (outcome === 'edit') (edits ??= []).push(...(verdict as Extract<Verdict, { kind: 'edit' }>).edits);
-    else return { verdict, edits: edits ?? [], decidedBy: { id: rule.id, name: rule.name } };
-  }
-  return edits === undefined ? PASSED : { verdict: PASSED.verdict, edits };
+export function runRequestSteps(steps: ReadonlyArray<ChainStep<RequestRule>>, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver): Promise<ChainOutcome> {
+  return runSteps(steps, (rule) => rule.check(request, context), request, context, observer);
 }
 
-export async function runResponseSteps(
+export function runResponseSteps(
   steps: ReadonlyArray<ChainStep<ResponseRule>>, request: IncomingRequest, response: IncomingResponse, context: PolicyContext, observer: DecisionObserver,
+): Promise<ChainOutcome> {
+  return runSteps(steps, (rule) => rule.check(request, response, context), request, context, observer);
+}
+
+async function runSteps<R extends RequestRule | ResponseRule>(
+  steps: ReadonlyArray<ChainStep<R>>, check: (rule: R) => Verdict | Promise<Verdict>, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver,
 ): Promise<ChainOutcome> {
   let edits: HeaderEdit[] | undefined;
   for (const { rule, mode } of steps) {
-    const decided = rule.check(request, response, context);
+    // Most rules decide synchronously; awaiting only real promises spares a microtask per rule.
+    const decided = check(rule);
     const verdict = decided instanceof Promise ? await decided : decided;
     if (verdict.kind === 'pass') continue;
-    const outcome = apply(rule, verdict, mode, request, context, observer);
-    if (outcome === 'continue') continue;
-    if (outcome === 'edit') (edits ??= []).push(...(verdict as Extract<Verdict, { kind: 'edit' }>).edits);
+    observer.decided({ rule, verdict, mode, request, context });
+    if (mode === 'shadow') continue;
+    if (verdict.kind === 'edit') (edits ??= []).push(...verdict.edits);
     else return { verdict, edits: edits ?? [], decidedBy: { id: rule.id, name: rule.name } };
   }
   return edits === undefined ? PASSED : { verdict: PASSED.verdict, edits };
-}
-
-/** Record a decision; what the chain does with it: go on (shadow), collect edits, or stop. */
-function apply(rule: RequestRule | ResponseRule, verdict: Verdict, mode: RuleMode, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver): 'continue' | 'edit' | 'stop' {
-  observer.decided({ rule, verdict, mode, request, context });
-  if (mode === 'shadow') return 'continue';
-  return verdict.kind === 'edit' ? 'edit' : 'stop';
 }
