@@ -21,16 +21,18 @@ function request(): IncomingRequest {
 
 const RESPONSE = Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
 
-function dispatcherWith(replacement: Flow) {
-  const connect = vi.fn(async () => replacement);
-  return { dispatcher: new ResponseDispatcher({ connect }, silentLogger()), connect };
+/** Send RESPONSE for a request that arrived on `arrival`; `replacement` is what a new connection would be. */
+function respondOver(arrival: RecordingFlow) {
+  const replacement = new RecordingFlow({ protocol: 'tls' });
+  const connect = vi.fn(async (): Promise<Flow> => replacement);
+  new ResponseDispatcher({ connect }, silentLogger()).sendResponse(RESPONSE, request(), arrival);
+  return { replacement, connect };
 }
 
 describe('where a response goes (RFC 3261 §18.2.2)', () => {
   it('MUST send it over the connection the request came on while that is open', () => {
     const arrival = new RecordingFlow({ protocol: 'tls' });
-    const { dispatcher, connect } = dispatcherWith(new RecordingFlow({ protocol: 'tls' }));
-    dispatcher.sendResponse(RESPONSE, request(), arrival);
+    const { connect } = respondOver(arrival);
     expect(arrival.sent).toHaveLength(1);
     expect(connect).not.toHaveBeenCalled();
   });
@@ -38,9 +40,7 @@ describe('where a response goes (RFC 3261 §18.2.2)', () => {
   it('MUST open a connection to the Via when the request\'s connection has closed', async () => {
     const arrival = new RecordingFlow({ protocol: 'tls' });
     arrival.isOpen = false;
-    const replacement = new RecordingFlow({ protocol: 'tls' });
-    const { dispatcher, connect } = dispatcherWith(replacement);
-    dispatcher.sendResponse(RESPONSE, request(), arrival);
+    const { replacement, connect } = respondOver(arrival);
     await vi.waitFor(() => expect(replacement.sent).toHaveLength(1));
     expect(connect).toHaveBeenCalledOnce();
   });
@@ -48,9 +48,7 @@ describe('where a response goes (RFC 3261 §18.2.2)', () => {
   it('Y4 drops it, without a new connection, when the open connection is over its pending-bytes cap', async () => {
     const arrival = new RecordingFlow({ protocol: 'tls' });
     arrival.accepting = false;
-    const replacement = new RecordingFlow({ protocol: 'tls' });
-    const { dispatcher, connect } = dispatcherWith(replacement);
-    dispatcher.sendResponse(RESPONSE, request(), arrival);
+    const { replacement, connect } = respondOver(arrival);
     await new Promise((resolve) => setImmediate(resolve));
     expect(connect).not.toHaveBeenCalled();
     expect(replacement.sent).toHaveLength(0);
