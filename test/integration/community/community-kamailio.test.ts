@@ -12,7 +12,8 @@ import {
 } from '../../support/edge-harness.js';
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
-import { describeSippRun, SIPP_PORT_BLOCK, SippProcess, type SippOptions, type SippResult } from '../../support/sipp.js';
+import { SIPP_PORT_BLOCK, type SippProcess, type SippOptions, type SippResult } from '../../support/sipp.js';
+import { SippRuns } from '../../support/sipp-runs.js';
 
 const PASSWORD = 'wonderland';
 let workDir: string;
@@ -20,7 +21,10 @@ let ports: PortAllocator;
 let edge: Edge;
 let kamailio: KamailioCommunity;
 let edgePort: number;
-const running = new Set<SippProcess>();
+const runs = new SippRuns({
+  common: () => ({ transport: 'udp', calls: 1, timeoutS: 20, logDir: workDir, remote: `${LOOPBACK}:${edgePort}` }),
+  diagnostics: () => `kamailio:\n${kamailio.log}`,
+});
 
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-kamailio-community-'));
@@ -35,10 +39,7 @@ beforeAll(async () => {
   edge = await startEdge({ yaml, tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))) });
 }, 600_000);
 
-afterEach(async () => {
-  await Promise.all([...running].map((sipp) => sipp.stop()));
-  running.clear();
-});
+afterEach(() => runs.stopAll());
 
 afterAll(async () => {
   await stopEdge(edge);
@@ -47,24 +48,17 @@ afterAll(async () => {
 });
 
 function sipp(name: string, scenario: string, options: Partial<SippOptions> & { basePort: number }): SippProcess {
-  const process = SippProcess.start({
-    name, scenario: `community/${scenario}`, transport: 'udp', calls: 1, timeoutS: 20, logDir: workDir, remote: `${LOOPBACK}:${edgePort}`, ...options,
-  });
-  running.add(process);
-  return process;
+  return runs.start(name, `community/${scenario}`, options);
 }
 
-async function succeeded(process: SippProcess): Promise<SippResult> {
-  const result = await process.exited;
-  expect(result.exitCode, `${describeSippRun(result)}\nkamailio:\n${kamailio.log}`).toBe(0);
-  return result;
+function succeeded(process: SippProcess): Promise<SippResult> {
+  return runs.succeeded(process);
 }
 
 describe('I1 I2 the edge in front of Kamailio as internal registrar and presence server', () => {
   it('relays REGISTER with Kamailio\'s digest challenge, and a MESSAGE to the user reaches the contact Kamailio holds', async () => {
     const alicePort = ports.take(SIPP_PORT_BLOCK);
-    const aliceUa = SippProcess.start({ name: 'alice-ua', scenario: 'uas-message.xml', transport: 'udp', basePort: alicePort, calls: 1, timeoutS: 20, logDir: workDir });
-    running.add(aliceUa);
+    const aliceUa = runs.startServer('alice-ua', 'uas-message.xml', { basePort: alicePort });
     await aliceUa.listening();
     const registration = await succeeded(sipp('register-alice', 'uac-register.xml', {
       basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', extraArgs: ['-au', 'alice', '-ap', PASSWORD],

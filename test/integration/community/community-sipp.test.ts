@@ -13,7 +13,8 @@ import {
   edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, LOOPBACK, makeCertificates, PortAllocator, stopEdge,
 } from '../../support/edge-harness.js';
 import { finalResponses, requestsReceived, statuses } from '../../support/sipp-outcomes.js';
-import { describeSippRun, SIPP_PORT_BLOCK, SippProcess, type SippOptions, type SippResult } from '../../support/sipp.js';
+import { describeSippRun, SIPP_PORT_BLOCK, type SippProcess, type SippOptions, type SippResult } from '../../support/sipp.js';
+import { SippRuns } from '../../support/sipp-runs.js';
 
 const PASSWORD = 'wonderland';
 let workDir: string;
@@ -21,7 +22,9 @@ let ports: PortAllocator;
 let edge: Edge;
 let store: MemoryStore;
 let edgePort: number;
-const running = new Set<SippProcess>();
+const runs = new SippRuns({
+  common: () => ({ transport: 'udp', calls: 1, timeoutS: 20, logDir: workDir, remote: `${LOOPBACK}:${edgePort}` }),
+});
 
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-community-'));
@@ -36,10 +39,7 @@ beforeAll(async () => {
   for (const user of ['alice', 'bob', 'carol']) await edge.community!.directory.add({ address: `${user}@${LOCAL_DOMAIN}`, password: PASSWORD, realm: LOCAL_DOMAIN });
 });
 
-afterEach(async () => {
-  await Promise.all([...running].map((sipp) => sipp.stop()));
-  running.clear();
-});
+afterEach(() => runs.stopAll());
 
 afterAll(async () => {
   await stopEdge(edge);
@@ -48,17 +48,11 @@ afterAll(async () => {
 });
 
 function sipp(name: string, scenario: string, options: Partial<SippOptions> & { basePort: number }): SippProcess {
-  const process = SippProcess.start({
-    name, scenario: `community/${scenario}`, transport: 'udp', calls: 1, timeoutS: 20, logDir: workDir, remote: `${LOOPBACK}:${edgePort}`, ...options,
-  });
-  running.add(process);
-  return process;
+  return runs.start(name, `community/${scenario}`, options);
 }
 
-async function succeeded(process: SippProcess): Promise<SippResult> {
-  const result = await process.exited;
-  expect(result.exitCode, describeSippRun(result)).toBe(0);
-  return result;
+function succeeded(process: SippProcess): Promise<SippResult> {
+  return runs.succeeded(process);
 }
 
 async function register(user: string, contactPort: number, password = PASSWORD): Promise<SippResult> {
@@ -71,8 +65,7 @@ async function register(user: string, contactPort: number, password = PASSWORD):
 describe('I2 built-in registrar with SIPp user agents (RFC 3261 §10, RFC 8760 digest)', () => {
   it('registers alice with digest authentication, and bob\'s MESSAGE to alice@a.example.com reaches her registered contact', async () => {
     const alicePort = ports.take(SIPP_PORT_BLOCK);
-    const aliceUa = SippProcess.start({ name: 'alice-ua', scenario: 'uas-message.xml', transport: 'udp', basePort: alicePort, calls: 1, timeoutS: 20, logDir: workDir });
-    running.add(aliceUa);
+    const aliceUa = runs.startServer('alice-ua', 'uas-message.xml', { basePort: alicePort });
     await aliceUa.listening();
     const registration = await register('alice', alicePort);
     expect(registration.exitCode, describeSippRun(registration)).toBe(0);
