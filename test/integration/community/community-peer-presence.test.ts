@@ -1,16 +1,14 @@
 // Issue #8, SPEC I1/I2/P1 across the border: a watcher in the peer community b.example.net subscribes
 // over mutual TLS to a presentity of the edge's built-in presence server; its 200 and the NOTIFYs the
 // edge originates (initial, after a PUBLISH from inside) reach the peer over TLS to its Contact.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge } from '../../../src/edge.js';
-import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, makeCertificates, PEER_DOMAIN, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
-import { sipMessage, SipEndpoint, type TlsIdentity } from '../subscriptions/sip-endpoint.js';
+import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, PEER_DOMAIN, startEdge, stopEdge } from '../../support/edge-harness.js';
+import { sipMessage, type SipEndpoint } from '../subscriptions/sip-endpoint.js';
+import { openEndpointLab, type EndpointLab } from '../subscriptions/endpoint-lab.js';
 
-let workDir: string;
+let lab: EndpointLab | undefined;
 let edge: Edge;
 let community: SipEndpoint;
 let peer: SipEndpoint;
@@ -19,30 +17,22 @@ let toExternal: Socket;
 const ports = { internal: 0, external: 0, community: 0, peer: 0 };
 
 beforeAll(async () => {
-  workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-peer-presence-'));
-  const files = makeCertificates(workDir);
-  const allocator = new PortAllocator();
-  const first = allocator.take(4);
-  Object.assign(ports, { internal: first, external: first + 1, community: first + 2, peer: first + 3 });
-  const peerFiles = files.byDomain[PEER_DOMAIN]!;
-  const peerIdentity: TlsIdentity = { cert: readFileSync(peerFiles.cert), key: readFileSync(peerFiles.key), ca: readFileSync(files.ca) };
-  community = await SipEndpoint.listen({ name: 'community', port: ports.community });
-  peer = await SipEndpoint.listen({ name: 'peer', port: ports.peer, tls: peerIdentity });
+  lab = await openEndpointLab('peer-presence');
+  ({ community, peer } = lab);
+  Object.assign(ports, lab.ports);
+  const { files, allocator } = lab;
   const yaml = edgeConfigYaml({
     internal: [{ transport: 'tcp', port: ports.internal }], external: [{ transport: 'tls', port: ports.external }],
     peer: [{ port: ports.peer, transport: 'tls' }], adminPort: allocator.take(), logLevel: 'warn',
   });
   edge = await startEdge({ yaml, tls: edgeTlsOptions(files) });
   await edge.community!.directory.add({ address: `alice@${LOCAL_DOMAIN}`, password: 'pw', realm: LOCAL_DOMAIN });
-  toInternal = await community.connect(ports.internal);
-  toExternal = await peer.connect(ports.external, peerIdentity);
+  ({ toInternal, toExternal } = await lab.connectToEdge());
 });
 
-afterAll(async () => {
-  await Promise.allSettled([community?.close(), peer?.close()]);
+afterAll(() => lab?.close(async () => {
   if (edge !== undefined) await stopEdge(edge);
-  rmSync(workDir, { recursive: true, force: true });
-});
+}));
 
 const PIDF = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="sip:alice@${LOCAL_DOMAIN}"><tuple id="t1"><status><basic>open</basic></status></tuple><rpid:activities><rpid:away/></rpid:activities></presence>`;
 

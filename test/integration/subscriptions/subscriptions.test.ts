@@ -3,9 +3,6 @@
 // development certificates), with a wall clock the tests move by hand. What crosses is counted where
 // it arrives.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminServer } from '../../../src/admin/admin-server.js';
@@ -14,12 +11,13 @@ import { silentLogger } from '../../../src/observability/logger.js';
 import { createEdge, type Edge } from '../../../src/edge.js';
 import { parseContact } from '../../../src/sip/contact.js';
 import type { IncomingRequest, IncomingResponse } from '../../../src/sip/incoming-message.js';
-import { edgeConfigYaml, edgeTlsOptions, makeCertificates, PEER_DOMAIN, PortAllocator, stopEdge } from '../../support/edge-harness.js';
-import { sipMessage, SipEndpoint, type TlsIdentity } from './sip-endpoint.js';
+import { edgeConfigYaml, edgeTlsOptions, stopEdge } from '../../support/edge-harness.js';
+import { sipMessage, type SipEndpoint } from './sip-endpoint.js';
+import { openEndpointLab, type EndpointLab } from './endpoint-lab.js';
 
 const DAY_MS = 86_400_000;
 let wallNow = Date.UTC(2026, 10, 21, 12, 0, 0);
-let workDir: string;
+let lab: EndpointLab | undefined;
 let edge: Edge;
 let community: SipEndpoint;
 let peer: SipEndpoint;
@@ -98,15 +96,10 @@ function answerSubscriptions(endpoint: SipEndpoint, port: number, transport: 'tc
 }
 
 beforeAll(async () => {
-  workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-subscriptions-'));
-  const files = makeCertificates(workDir);
-  const allocator = new PortAllocator();
-  const first = allocator.take(4);
-  Object.assign(ports, { internal: first, external: first + 1, community: first + 2, peer: first + 3 });
-  const peerFiles = files.byDomain[PEER_DOMAIN]!;
-  const peerIdentity: TlsIdentity = { cert: readFileSync(peerFiles.cert), key: readFileSync(peerFiles.key), ca: readFileSync(files.ca) };
-  community = await SipEndpoint.listen({ name: 'community', port: ports.community });
-  peer = await SipEndpoint.listen({ name: 'peer', port: ports.peer, tls: peerIdentity });
+  lab = await openEndpointLab('subscriptions');
+  ({ community, peer } = lab);
+  Object.assign(ports, lab.ports);
+  const { files, allocator } = lab;
   answerSubscriptions(community, ports.community, 'tcp');
   answerSubscriptions(peer, ports.peer, 'tls');
   const yaml = edgeConfigYaml({
@@ -117,15 +110,12 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   edge = createEdge({ config: parsed.config, tls: edgeTlsOptions(files), wallClock: () => wallNow });
   await edge.listen();
-  toInternal = await community.connect(ports.internal);
-  toExternal = await peer.connect(ports.external, peerIdentity);
+  ({ toInternal, toExternal } = await lab.connectToEdge());
 });
 
-afterAll(async () => {
-  await Promise.allSettled([community?.close(), peer?.close()]);
+afterAll(() => lab?.close(async () => {
   if (edge !== undefined) await stopEdge(edge);
-  rmSync(workDir, { recursive: true, force: true });
-});
+}));
 
 describe('P8 NOTIFY refresh storms across the border', () => {
   it('P8 MUST let one of 100 unchanged NOTIFYs from our presence server cross to the peer, answer the rest 200, and let a change cross at once', async () => {
