@@ -12,7 +12,7 @@ import {
 } from '../../support/edge-harness.js';
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
-import { SIPP_PORT_BLOCK, type SippProcess, type SippOptions, type SippResult } from '../../support/sipp.js';
+import { SIPP_PORT_BLOCK, type SippProcess } from '../../support/sipp.js';
 import { SippRuns } from '../../support/sipp-runs.js';
 
 const PASSWORD = 'wonderland';
@@ -47,37 +47,29 @@ afterAll(async () => {
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
-function sipp(name: string, scenario: string, options: Partial<SippOptions> & { basePort: number }): SippProcess {
-  return runs.start(name, `community/${scenario}`, options);
-}
-
-function succeeded(process: SippProcess): Promise<SippResult> {
-  return runs.succeeded(process);
-}
-
 describe('I1 I2 the edge in front of Kamailio as internal registrar and presence server', () => {
   it('relays REGISTER with Kamailio\'s digest challenge, and a MESSAGE to the user reaches the contact Kamailio holds', async () => {
     const alicePort = ports.take(SIPP_PORT_BLOCK);
     const aliceUa = runs.startServer('alice-ua', 'uas-message.xml', { basePort: alicePort });
     await aliceUa.listening();
-    const registration = await succeeded(sipp('register-alice', 'uac-register.xml', {
+    const registration = await runs.succeeded(runs.start('register-alice', 'community/uac-register.xml', {
       basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', extraArgs: ['-au', 'alice', '-ap', PASSWORD],
       keys: { domain: LOCAL_DOMAIN, contact: `sip:alice@${LOOPBACK}:${alicePort}`, expires: '600' },
     }));
     expect(statuses(registration)).toEqual([401, 200]);
-    const message = await succeeded(sipp('bob-message', 'uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
+    const message = await runs.succeeded(runs.start('bob-message', 'community/uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
     expect(statuses(message)).toEqual([200]);
-    const delivered = await succeeded(aliceUa);
+    const delivered = await runs.succeeded(aliceUa);
     expect(requestsReceived(delivered, 'MESSAGE')).toHaveLength(1);
   });
 
   it('relays PUBLISH and SUBSCRIBE to Kamailio, and its NOTIFYs reach the watcher with the published RPID and CIPID', async () => {
     const watcherPort = ports.take(SIPP_PORT_BLOCK);
-    const watcher = sipp('watcher', 'uac-watch.xml', { basePort: watcherPort, service: 'alice', keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` } });
+    const watcher = runs.start('watcher', 'community/uac-watch.xml', { basePort: watcherPort, service: 'alice', keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` } });
     await firstNotify(watcher);
-    const published = await succeeded(sipp('alice-publish', 'uac-publish.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN } }));
+    const published = await runs.succeeded(runs.start('alice-publish', 'community/uac-publish.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN } }));
     expect(statuses(published)).toEqual([200]);
-    const watched = await succeeded(watcher);
+    const watched = await runs.succeeded(watcher);
     expect(requestsReceived(watched, 'NOTIFY').map((n) => n.value('subscription-state')?.split(';')[0])).toEqual(['active', 'active', 'terminated']);
   });
 });

@@ -13,7 +13,7 @@ import {
   edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, LOOPBACK, makeCertificates, PortAllocator, stopEdge,
 } from '../../support/edge-harness.js';
 import { finalResponses, requestsReceived, statuses } from '../../support/sipp-outcomes.js';
-import { describeSippRun, SIPP_PORT_BLOCK, type SippProcess, type SippOptions, type SippResult } from '../../support/sipp.js';
+import { describeSippRun, SIPP_PORT_BLOCK, type SippProcess, type SippResult } from '../../support/sipp.js';
 import { SippRuns } from '../../support/sipp-runs.js';
 
 const PASSWORD = 'wonderland';
@@ -47,16 +47,8 @@ afterAll(async () => {
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
-function sipp(name: string, scenario: string, options: Partial<SippOptions> & { basePort: number }): SippProcess {
-  return runs.start(name, `community/${scenario}`, options);
-}
-
-function succeeded(process: SippProcess): Promise<SippResult> {
-  return runs.succeeded(process);
-}
-
 async function register(user: string, contactPort: number, password = PASSWORD): Promise<SippResult> {
-  return (sipp(`register-${user}`, 'uac-register.xml', {
+  return (runs.start(`register-${user}`, 'community/uac-register.xml', {
     basePort: ports.take(SIPP_PORT_BLOCK), service: user, extraArgs: ['-au', user, '-ap', password],
     keys: { domain: LOCAL_DOMAIN, contact: `sip:${user}@${LOOPBACK}:${contactPort}`, expires: '600' },
   })).exited;
@@ -70,15 +62,15 @@ describe('I2 built-in registrar with SIPp user agents (RFC 3261 §10, RFC 8760 d
     const registration = await register('alice', alicePort);
     expect(registration.exitCode, describeSippRun(registration)).toBe(0);
     expect(statuses(registration)).toEqual([401, 200]);
-    const message = await succeeded(sipp('bob-message', 'uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
+    const message = await runs.succeeded(runs.start('bob-message', 'community/uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
     expect(statuses(message)).toEqual([200]);
-    const delivered = await succeeded(aliceUa);
+    const delivered = await runs.succeeded(aliceUa);
     // RFC 3261 §16.5: the Request-URI became the contact alice registered.
     expect(requestsReceived(delivered, 'MESSAGE').map((r) => r.startLine)).toEqual([`MESSAGE sip:alice@${LOOPBACK}:${alicePort} SIP/2.0`]);
   });
 
   it('answers a MESSAGE to a user with no binding 480, and refuses a wrong password with 403', async () => {
-    const unavailable = await succeeded(sipp('message-carol', 'uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'carol', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
+    const unavailable = await runs.succeeded(runs.start('message-carol', 'community/uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'carol', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
     expect(statuses(unavailable)).toEqual([480]);
     const refused = await register('bob', ports.take(1), 'guess');
     // SIPp repeats its REGISTER when the 403 is unexpected; every answer after the challenge is 403.
@@ -89,11 +81,11 @@ describe('I2 built-in registrar with SIPp user agents (RFC 3261 §10, RFC 8760 d
 describe('I2 built-in presence server with SIPp user agents (RFC 3903, RFC 6665, RFC 3856)', () => {
   it('sends a watcher the initial NOTIFY, the published state with RPID, CIPID and an unknown extension unchanged, and a terminating NOTIFY', async () => {
     const watcherPort = ports.take(SIPP_PORT_BLOCK);
-    const watcher = sipp('watcher', 'uac-watch.xml', { basePort: watcherPort, service: 'alice', keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` } });
+    const watcher = runs.start('watcher', 'community/uac-watch.xml', { basePort: watcherPort, service: 'alice', keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` } });
     await subscriptionNotified(`presence-sub:sip:alice@${LOCAL_DOMAIN}:`, watcher);
-    const published = await succeeded(sipp('alice-publish', 'uac-publish.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN } }));
+    const published = await runs.succeeded(runs.start('alice-publish', 'community/uac-publish.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN } }));
     expect(statuses(published)).toEqual([200]);
-    const watched = await succeeded(watcher);
+    const watched = await runs.succeeded(watcher);
     expect(requestsReceived(watched, 'NOTIFY').map((n) => n.value('subscription-state')?.split(';')[0])).toEqual(['active', 'active', 'terminated']);
   });
 });
