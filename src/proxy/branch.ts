@@ -2,13 +2,19 @@
 // the edge can recognise its own earlier branch when a request comes back (loop detection, §16.3
 // step 4). The branch has two parts: a loop key over what stays the same when a request loops
 // (Request-URI as received, tags, Call-ID, CSeq number, Proxy-Require), and a transaction part over
-// the received top Via and the attempt number, so each forwarded transaction is unique.
+// the received top Via and the attempt number, so each forwarded transaction is unique. The
+// transaction part is keyed with a secret of this process: a response no transaction claims is relayed
+// to the Via below the edge's only when the edge's branch vouches for that Via (§16.11 without
+// letting anyone who writes two Vias aim the edge at a third party).
 
-import { hash } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { BRANCH_MAGIC_COOKIE } from '../sip/via.js';
 
 const LOOP_KEY_LENGTH = 12;
+const TRANSACTION_PART_LENGTH = 10;
+/** Made once per process: only this process's branches vouch for the Vias below them. */
+const BRANCH_SECRET = randomBytes(16);
 
 export function loopKey(request: IncomingRequest): string {
   const parts = [
@@ -19,11 +25,20 @@ export function loopKey(request: IncomingRequest): string {
 }
 
 export function forwardBranch(request: IncomingRequest, key: string, attempt: number): string {
-  // The whole received top Via: branch and sent-by together identify the server transaction
-  // (RFC 3261 §17.2.3), so two requests that share a branch from different senders never share ours.
-  const receivedVia = request.headers.values('via')[0]!;
-  const transaction = hash('sha1', `${receivedVia}\n${request.method}`, 'base64url').slice(0, 10);
-  return `${BRANCH_MAGIC_COOKIE}${key}.${transaction}.${attempt}`;
+  // The whole top Via as the edge forwards it (received and rport noted): branch and sent-by together
+  // identify the server transaction (RFC 3261 §17.2.3), so two requests that share a branch from
+  // different senders never share ours.
+  return `${BRANCH_MAGIC_COOKIE}${key}.${transactionPart(request.stampedTopVia, request.method)}.${attempt}`;
+}
+
+/** Whether `branch` is one this process wrote above the Via value `below` for a `method` request. */
+export function branchVouchesFor(branch: string | undefined, below: string, method: string): boolean {
+  const part = branch?.split('.')[1];
+  return part !== undefined && part === transactionPart(below, method);
+}
+
+function transactionPart(via: string, method: string): string {
+  return createHmac('sha1', BRANCH_SECRET).update(`${via}\n${method}`).digest('base64url').slice(0, TRANSACTION_PART_LENGTH);
 }
 
 /** RFC 3261 §16.3 step 4: one of the edge's own Vias carries the loop key this request has now. */

@@ -4,9 +4,8 @@
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { splitHeaderList } from '../sip/header-list.js';
 import { OutgoingMessage } from '../sip/outgoing-message.js';
-import type { Via } from '../sip/via.js';
 import type { HeaderEdit } from '../policy/rule.js';
-import type { Endpoint, TransportProtocol } from '../transport/flow.js';
+import type { TransportProtocol } from '../transport/flow.js';
 import { hostPort, type BoundListener } from './local-addresses.js';
 import type { RoutePlan } from './route-set.js';
 
@@ -15,8 +14,6 @@ export interface ForwardSpec {
   readonly plan: RoutePlan;
   /** Step 2: the Request-URI for this target. */
   readonly requestUri: string;
-  /** Where the request came from, for the received/rport of the sender's Via (RFC 3581). */
-  readonly source: Endpoint;
   /** Step 4: the edge's Record-Route entries, topmost first; empty when not record-routing. */
   readonly recordRoute: readonly string[];
   /** Step 8: the listener the Via names and the transport and branch of this attempt. */
@@ -32,7 +29,7 @@ export function forwardRequest(spec: ForwardSpec): OutgoingMessage {
   decrementMaxForwards(out, request);
   applyEdits(out, spec.edits ?? []);
   for (let i = spec.recordRoute.length - 1; i >= 0; i--) out.prependValue('Record-Route', spec.recordRoute[i]!);
-  out.replaceFirstValue('Via', viaWithReceived(request.topVia, request.headers.values('via')[0]!, spec.source));
+  out.replaceFirstValue('Via', request.stampedTopVia);
   out.prepend('Via', `SIP/2.0/${spec.via.protocol.toUpperCase()} ${hostPort(spec.via.listener)};branch=${spec.via.branch};rport`);
   return out;
 }
@@ -60,20 +57,4 @@ function removeLastRouteValue(out: OutgoingMessage): void {
   const all = out.getAll('route').flatMap((line) => splitHeaderList(line, []));
   out.remove('Route');
   for (const value of all.slice(0, -1)) out.append('Route', value);
-}
-
-const RPORT_FLAG = /;\s*rport(?=\s*(;|$))/i;
-
-/**
- * RFC 3261 §18.2.1 and RFC 3581: note where the request really came from in the sender's Via, so
- * responses reach it through NATs: received when the address differs or rport was asked for, and
- * the source port in an empty rport.
- */
-export function viaWithReceived(via: Via, value: string, source: Endpoint): string {
-  let out = via.rport === null ? value.replace(RPORT_FLAG, `;rport=${source.port}`) : value;
-  const bareHost = via.hostKind === 'ipv6' ? via.host.slice(1, -1) : via.host;
-  if (via.received === undefined && (via.rport === null || bareHost.toLowerCase() !== source.address.toLowerCase())) {
-    out += `;received=${source.address}`;
-  }
-  return out;
 }

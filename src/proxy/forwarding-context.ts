@@ -107,7 +107,7 @@ export class ForwardingContext {
     const recordRoute = recordRouteEntries(request, arrival, target, this.#deps.local);
     const listener = viaListener(target, flow, this.#deps.local);
     const out = forwardRequest({
-      request, plan: this.#input.plan, requestUri: this.#input.requestUri, source: arrival.remote, recordRoute,
+      request, plan: this.#input.plan, requestUri: this.#input.requestUri, recordRoute,
       via: { listener, protocol: target.protocol, branch }, edits: this.#input.edits,
     });
     if (this.#hidesRequest) this.#deps.topology!.hideRequest(out, recordRoute.length, listener);
@@ -208,7 +208,7 @@ export class ForwardingContext {
     const topology = this.#deps.topology;
     const arrival = this.#input.serverTransaction.flow;
     if (topology === undefined || this.#input.crossing === undefined) return;
-    if (this.#input.crossing.direction === 'outbound') return topology.restoreResponse(out, this.#request, arrival.remote);
+    if (this.#input.crossing.direction === 'outbound') return topology.restoreResponse(out, this.#request);
     const listener = this.#deps.local.listenerFor('external', arrival.protocol, arrival.local.address.includes(':') ? 6 : 4);
     if (listener !== undefined) topology.hideResponse(out, listener);
   }

@@ -305,16 +305,26 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
     expect(forwarded.headers.has('route')).toBe(false);
   });
 
-  it('MUST relay a retransmitted 2xx that matches no transaction to the next Via (§16.7, §18.2.2)', async () => {
+  it('MUST relay a retransmitted 2xx that matches no transaction to the address noted in the next Via (§16.7, §18.2.2)', async () => {
+    // The INVITE is forwarded by one edge; the 2xx arrives at a fresh one, where no transaction matches.
+    const first = new ProxyHarness();
+    await first.receive(invite, first.client());
+    const ok = responseTo(sentMessage(first.target('198.51.100.20:5061')), 200, 'OK', ['Contact: <sip:bob@198.51.100.40:5061;transport=tls>']);
     const edge = new ProxyHarness();
-    const target = new RecordingFlow({ side: 'external', protocol: 'tls' });
+    await edge.receive(ok, new RecordingFlow({ side: 'external', protocol: 'tls' }));
+    const relayed = sentMessage(edge.target('10.0.0.99:5070'));
+    expect(relayed.kind === 'response' && relayed.status).toBe(200);
+    expect(relayed.vias).toHaveLength(1);
+  });
+
+  it('invariant 3: MUST NOT relay a stray response whose branch the edge did not write above that Via', async () => {
+    const edge = new ProxyHarness();
     const stray = [
-      'SIP/2.0 200 OK', 'Via: SIP/2.0/TLS 203.0.113.1:5061;branch=z9hG4bKgone', 'Via: SIP/2.0/UDP 10.0.0.99:5070;branch=z9hG4bKc1;received=10.0.0.99;rport=5070',
+      'SIP/2.0 200 OK', 'Via: SIP/2.0/TLS 203.0.113.1:5061;branch=z9hG4bKforged', 'Via: SIP/2.0/UDP 10.0.0.99:5070;branch=z9hG4bKc1;received=10.0.0.99;rport=5070',
       'From: <sip:alice@a.example.com>;tag=a1', 'To: <sip:bob@b.example.net>;tag=b1', 'Call-ID: stray@a.example.com', 'CSeq: 1 INVITE', 'Content-Length: 0', '', '',
     ].join('\n');
-    await edge.receive(stray, target);
-    const relayed = sentMessage(edge.target('10.0.0.99:5070'));
-    expect(relayed.vias).toHaveLength(1);
+    await edge.receive(stray, new RecordingFlow({ side: 'external', protocol: 'tls' }));
+    expect([...edge.targets.keys()]).toEqual([]);
   });
 
   it('MUST discard a stray response whose top Via is not its own (RFC 4475 §3.3.10)', async () => {

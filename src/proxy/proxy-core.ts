@@ -11,7 +11,7 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-user.js';
 import type { Flow } from '../transport/flow.js';
 import { CrossingRecord, type AuditSink } from './border-audit.js';
-import { forwardBranch, isLoop, loopKey } from './branch.js';
+import { branchVouchesFor, forwardBranch, isLoop, loopKey } from './branch.js';
 import type { ImplicitAuthority } from './implicit-authority.js';
 import { forwardRequest } from './forward-request.js';
 import { ForwardingContext } from './forwarding-context.js';
@@ -232,7 +232,7 @@ export class ProxyCore implements TransactionUser {
     const listener = viaListener(target, out, this.#deps.local);
     const message = forwardRequest({
       request: ack, plan, requestUri: decision.kind === 'forward' ? (decision.requestUri ?? plan.requestUri) : plan.requestUri,
-      source: flow.remote, recordRoute: [], via: { listener, protocol: target.protocol, branch },
+      recordRoute: [], via: { listener, protocol: target.protocol, branch },
     });
     if (flow.side === 'internal' && target.side === 'external') this.#deps.topology?.hideRequest(message, 0, listener);
     out.send(message.toBuffer());
@@ -243,9 +243,13 @@ export class ProxyCore implements TransactionUser {
     try {
       const [own, next] = response.vias;
       if (own === undefined || next === undefined || this.#deps.local.find(own.host, own.port) === undefined) return;
+      // Invariant 3 (docs/SECURITY.md): only a Via the edge itself forwarded above may steer the response.
+      if (!branchVouchesFor(own.branch, response.headers.values('via')[1]!, response.cseq.method)) {
+        return this.#deps.log.debug({ callId: response.headers.get('call-id') }, 'stray response dropped: not a branch of this edge');
+      }
       const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
       const bytes = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via').toBuffer();
-      this.#deps.responses.sendByVia(bytes, next, otherSide(flow.side));
+      this.#deps.responses.sendByVia(bytes, next, otherSide(flow.side), response.headers.get('call-id'));
     } catch (error) {
       if (!isEdgeError(error)) throw error;
       this.#deps.log.debug({ err: error.message }, 'stray response dropped');

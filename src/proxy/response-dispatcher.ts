@@ -1,8 +1,12 @@
 // RFC 3261 §18.2.2 and RFC 3581 §4: where a response goes. Over the request's own connection while
-// it is open; otherwise to the Via: the received address (or the sent-by host) at the rport (or
-// the sent-by port, or the transport's default).
+// it is open; otherwise back to the address the request came from (the `received` the edge noted), at
+// the source port when `rport` asked for it, else the sent-by port. The host a Via names is never
+// looked up or sent to: it is the sender's claim, and would make the edge a reflector.
 
-import { otherSide, resolveHost } from '../routing/resolve-target.js';
+import { isIP } from 'node:net';
+import { otherSide } from '../routing/resolve-target.js';
+import type { RouteTarget } from '../routing/route-types.js';
+import { datagramResponsePort } from '../sip/via-stamp.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { Via } from '../sip/via.js';
 import type { Flow, Side, TransportProtocol } from '../transport/flow.js';
@@ -25,35 +29,40 @@ export class ResponseDispatcher implements ResponseSender {
   sendResponse(bytes: Buffer, request: IncomingRequest, flow: Flow): void {
     const via = request.topVia;
     // A datagram flow is keyed by the source address and port: right when rport was asked for.
-    const sameFlow = flow.reliable || via.rport !== undefined || via.port === flow.remote.port;
-    if (flow.isOpen && sameFlow) {
+    const port = flow.reliable ? (via.port ?? DEFAULT_PORT[flow.protocol]) : datagramResponsePort(via, flow.remote);
+    if (flow.isOpen && (flow.reliable || port === flow.remote.port)) {
       if (flow.send(bytes)) return;
       // Still open but refused: its pending bytes are over the cap (Y4, counted by the transport).
       // Another connection to the same peer would only add to the load that filled this one.
       if (flow.isOpen) return this.#log.debug({ callId: request.callId, flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
     }
-    this.sendByVia(bytes, via, flow.side);
+    // §18.2.2: the connection closed (or, over UDP, no rport): the source address at the sent-by port.
+    this.#deliver(bytes, { protocol: flow.protocol, address: flow.remote.address, port, side: flow.side }, request.callId);
   }
 
-  /** Send to where a Via says (a response relayed statelessly, or whose connection closed). */
-  sendByVia(bytes: Buffer, via: Via, side: Side): void {
-    void this.#destination(via, side)
-      .then((target) => this.#flows.connect(target).catch((error: unknown) => {
+  /**
+   * A response relayed statelessly (§16.11): to the address the edge itself noted in the Via when it
+   * forwarded the request (`received`, or a sent-by that is an IP literal), never to a host name.
+   */
+  sendByVia(bytes: Buffer, via: Via, side: Side, callId?: string): void {
+    const protocol = transportOf(via.transport);
+    const address = via.received ?? (via.hostKind === 'ipv6' ? via.host.slice(1, -1) : via.host);
+    if (isIP(address) === 0) return this.#log.debug({ callId, via: via.host }, 'stray response dropped: its Via names no address the edge noted');
+    const port = typeof via.rport === 'number' ? via.rport : (via.port ?? DEFAULT_PORT[protocol]);
+    this.#deliver(bytes, { protocol, address, port, side }, callId);
+  }
+
+  #deliver(bytes: Buffer, target: RouteTarget, callId: string | undefined): void {
+    this.#flows.connect(target)
+      .catch((error: unknown) => {
         // The side was a guess (a stray response names no flow): the other side may have the listener.
-        if (isTransportError(error) && error.code === 'NO_LISTENER') return this.#flows.connect({ ...target, side: otherSide(side) });
+        if (isTransportError(error) && error.code === 'NO_LISTENER') return this.#flows.connect({ ...target, side: otherSide(target.side) });
         throw error;
-      }))
+      })
       .then((flow) => {
         if (!flow.send(bytes)) throw new Error('flow refused the response');
       })
-      .catch((error: unknown) => this.#log.warn({ via: `${via.host}:${via.port ?? ''}`, err: String(error) }, 'response could not be delivered'));
-  }
-
-  async #destination(via: Via, side: Side) {
-    const protocol = transportOf(via.transport);
-    const address = await resolveHost(via.received ?? via.host);
-    const port = typeof via.rport === 'number' ? via.rport : (via.port ?? DEFAULT_PORT[protocol]);
-    return { protocol, address, port, side };
+      .catch((error: unknown) => this.#log.warn({ callId, to: `${target.address}:${target.port}`, err: String(error) }, 'response could not be delivered'));
   }
 }
 

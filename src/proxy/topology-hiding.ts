@@ -12,8 +12,6 @@ import { parseNameAddr } from '../sip/name-addr.js';
 import type { OutgoingMessage } from '../sip/outgoing-message.js';
 import { isSipUri, parseUri } from '../sip/uri.js';
 import type { StateStore } from '../state/state-store.js';
-import type { Endpoint } from '../transport/flow.js';
-import { viaWithReceived } from './forward-request.js';
 import { hostPort, type BoundListener, type LocalAddresses } from './local-addresses.js';
 
 /** The user part of a sealed Contact starts with this. */
@@ -52,10 +50,10 @@ export class TopologyHiding {
   }
 
   /** The response to a hidden request, going back inside: its Vias, and the hidden Record-Route entries below the rest. */
-  restoreResponse(out: OutgoingMessage, request: IncomingRequest, source: Endpoint): void {
+  restoreResponse(out: OutgoingMessage, request: IncomingRequest): void {
     const vias = request.headers.values('via');
     out.remove('Via');
-    for (let i = vias.length - 1; i >= 0; i--) out.prepend('Via', i === 0 ? viaWithReceived(request.topVia, vias[0]!, source) : vias[i]!);
+    for (let i = vias.length - 1; i >= 0; i--) out.prepend('Via', i === 0 ? request.stampedTopVia : vias[i]!);
     if (out.getAll('record-route').length === 0) return;
     for (const value of request.headers.values('record-route')) out.append('Record-Route', value);
   }

@@ -7,6 +7,7 @@ import type { HeaderIndex } from './header-index.js';
 import { parseNameAddr } from './name-addr.js';
 import { OutgoingMessage } from './outgoing-message.js';
 import { reasonPhrase } from './status-codes.js';
+import { stampViaLine, type SourceAddress } from './via-stamp.js';
 
 export interface ResponseOptions {
   /** Reason phrase; defaults to the standard phrase for the status. */
@@ -24,17 +25,22 @@ const COPIED = new Set(['via', 'from', 'call-id', 'cseq', 'to']);
 /** The part of a request a response is made from: its indexed headers (even if its start line failed). */
 export interface Answerable {
   readonly headers: HeaderIndex;
+  /** Where the request came from: the top Via gets `received`/`rport` from it (RFC 3261 §18.2.1, RFC 3581). */
+  readonly source?: SourceAddress | undefined;
 }
 
 export function createResponse(request: Answerable, status: number, options: ResponseOptions = {}): OutgoingMessage {
   const reason = toByteString(options.reason ?? reasonPhrase(status));
   const response = new OutgoingMessage(`SIP/2.0 ${status} ${reason}`);
   const headers = request.headers;
+  let firstVia = true;
   for (let i = 0; i < headers.fields.length; i++) {
     const key = headers.fields[i]!.key;
     if (!COPIED.has(key)) continue;
     if (key === 'to') response.append('To', toWithTag(status, options.toTag, headers.valueAt(i)));
+    else if (key === 'via' && firstVia && request.source !== undefined) response.append(key, stampViaLine(headers.valueAt(i), request.source));
     else response.append(key, headers.valueAt(i));
+    if (key === 'via') firstVia = false;
   }
   // RFC 3261 §8.2.6.1: a 100 echoes the request's Timestamp.
   const timestamp = status === 100 ? headers.get('timestamp') : undefined;

@@ -9,6 +9,7 @@ import { splitHeaderList } from './header-list.js';
 import { parseNameAddr, type NameAddr } from './name-addr.js';
 import { parseUri, type Uri } from './uri.js';
 import { parseVia, type Via } from './via.js';
+import { stampVia, type SourceAddress } from './via-stamp.js';
 
 interface MessageParts {
   readonly raw: Buffer;
@@ -25,6 +26,11 @@ abstract class IncomingMessageBase {
   readonly text: string;
   readonly headers: HeaderIndex;
   readonly body: Buffer;
+  /**
+   * Where the message arrived from, set by the transport that received it; undefined for a message
+   * the edge built itself. Responses to a request are steered by it (RFC 3261 §18.2.2, RFC 3581).
+   */
+  source: SourceAddress | undefined;
 
   #vias: readonly Via[] | undefined;
   #topVia: Via | undefined;
@@ -74,6 +80,13 @@ abstract class IncomingMessageBase {
       this.#topVia = parseVia(splitHeaderList(first, [])[0]!);
     }
     return this.#topVia;
+  }
+
+  /** The top Via value as received, with `received`/`rport` noted from the source (RFC 3261 §18.2.1, RFC 3581). */
+  get stampedTopVia(): string {
+    const value = this.headers.values('via')[0];
+    if (value === undefined) throw new EdgeError('HEADER_MISSING', 'no Via header');
+    return this.source === undefined ? value : stampVia(value, this.topVia, this.source);
   }
 
   /** Max-Forwards, or undefined when absent (an RFC 2543 request). */

@@ -4,12 +4,13 @@
 
 import { createResponse } from '../sip/create-response.js';
 import type { ErrorFrame } from '../sip/parsed-frame.js';
+import type { SourceAddress } from '../sip/via-stamp.js';
 
 /** Longest reason text put in the Warning, so an attacker's bytes are not echoed at length. */
 const MAX_WARNING_TEXT = 200;
 
 /** The bytes of the response to send, or undefined when the frame must be dropped unanswered. */
-export function malformedRequestResponse(frame: ErrorFrame, localAddress: string): Buffer | undefined {
+export function malformedRequestResponse(frame: ErrorFrame, localAddress: string, source: SourceAddress): Buffer | undefined {
   const headers = frame.headers;
   if (headers === undefined || !headers.has('via')) return undefined;
   // The index's text starts at the start line: a status line means a response, which nobody answers.
@@ -17,7 +18,7 @@ export function malformedRequestResponse(frame: ErrorFrame, localAddress: string
   const { status, reason, message } = frame.error;
   const warnAgent = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
   const warning = `399 ${warnAgent} "${warningText(message)}"`;
-  return createResponse({ headers }, status, { reason, headers: [['Warning', warning]] }).toBuffer();
+  return createResponse({ headers, source }, status, { reason, headers: [['Warning', warning]] }).toBuffer();
 }
 
 /** RFC 3261 §25.1 quoted-string: escape quotes and backslashes; control characters never reach the wire. */

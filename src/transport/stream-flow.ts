@@ -148,7 +148,7 @@ export class StreamFlow extends BaseFlow {
   #rejectFrame(frame: ErrorFrame): void {
     this.context.stats.framingErrors++;
     this.context.logger?.debug({ flow: this.id, code: frame.error.code, detail: frame.error.message }, 'malformed input on stream');
-    const response = malformedRequestResponse(frame, this.local.address);
+    const response = malformedRequestResponse(frame, this.local.address, this.remote);
     if (response !== undefined) this.#write(response);
     this.close('framing-error');
   }

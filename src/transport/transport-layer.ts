@@ -228,6 +228,7 @@ export class TransportLayer {
         this.#flows.set(flow.id, flow);
       },
       deliver: (message: IncomingMessage, flow: Flow) => {
+        message.source = flow.remote;
         try {
           options.onMessage(message, flow);
         } catch (error) {

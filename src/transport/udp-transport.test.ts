@@ -7,15 +7,17 @@ import { MESSAGE_REQUEST, sip } from '../../test/support/sip-text.js';
 import type { Flow } from './flow.js';
 import { TransportLayer } from './transport-layer.js';
 
-const MALFORMED_VERSION = sip([
+/** A request with an unsupported version whose top Via is `via`. */
+const malformedVersion = (via: string): Buffer => sip([
   'INVITE sip:bob@b.example.net SIP/7.0',
-  'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-bad',
+  `Via: ${via}`,
   'From: <sip:alice@a.example.com>;tag=1',
   'To: <sip:bob@b.example.net>',
   'Call-ID: bad-version@a.example.com',
   'CSeq: 1 INVITE',
   '', '',
 ].join('\n'));
+const MALFORMED_VERSION = malformedVersion('SIP/2.0/UDP 198.51.100.99:5070;branch=z9hG4bK-bad;rport');
 
 let clock: TimerWheel;
 let layer: TransportLayer | undefined;
@@ -116,6 +118,19 @@ describe('Y4 hostile datagrams', () => {
     expect(response).toContain('Call-ID: bad-version@a.example.com');
     expect(received).toHaveLength(0);
     expect(layer.stats.framingErrors).toBe(1);
+    // RFC 3581: the Via named another host and asked for rport; the answer says where it really came from.
+    expect(response).toContain(`;received=127.0.0.1;rport=${client.port}\r\n`);
+  });
+
+  it('Y4 RFC 3261 §18.2.2: without rport the answer goes to the sent-by port on the source address, never to the Via host', async () => {
+    const { layer } = await startLayer('127.0.0.1');
+    const client = await udpClient('127.0.0.1');
+    const sentBy = await udpClient('127.0.0.1');
+    // The Via names a third party's address at the port of a socket on the real source address.
+    client.socket.send(malformedVersion(`SIP/2.0/UDP 192.0.2.77:${sentBy.port};branch=z9hG4bK-bad2`), layer.boundListeners[0]!.port, '127.0.0.1');
+    await vi.waitFor(() => expect(sentBy.inbox).toHaveLength(1));
+    expect(client.inbox).toHaveLength(0);
+    expect(sentBy.inbox[0]!.toString('latin1')).toContain(`Via: SIP/2.0/UDP 192.0.2.77:${sentBy.port};branch=z9hG4bK-bad2;received=127.0.0.1\r\n`);
   });
 
   it('Y4 drops malformed responses, headerless garbage and keepalives silently', async () => {

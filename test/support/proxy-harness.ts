@@ -93,7 +93,9 @@ export class ProxyHarness {
 
   /** Deliver a message written with \n line ends, then let the edge's async steps run. */
   async receive(text: string | Buffer, flow: Flow): Promise<void> {
-    this.transactions.receive(parse(typeof text === 'string' ? sip(text) : text), flow);
+    const message = parse(typeof text === 'string' ? sip(text) : text);
+    message.source = flow.remote; // as the transport notes it on arrival
+    this.transactions.receive(message, flow);
     await settle();
   }
 
