@@ -242,7 +242,7 @@ export function createEdge(options: EdgeOptions): Edge {
         transactions: layer, flows: peers, router, local, clock, ...(topology === undefined ? {} : { topology }),
         limits: parser, log, metrics, responses, policy, federation: peerDirectory, ...(audit === undefined ? {} : { audit }), servedDomains: new Set(config.domains), maxPendingRequests: config.limits.maxPendingRequests,
         authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
-        findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
+        findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       });
       bound.proxy = proxy;
       reconfigure = (next) => {

@@ -64,7 +64,7 @@ function edgeWithPolicy() {
   });
   bound.proxy = new ProxyCore({
     transactions, flows: connector, router: new StaticRouter(config), local: new LocalAddresses(LISTENERS), clock, limits: DEFAULT_PARSER_LIMITS,
-    log, metrics: new EdgeMetrics(), responses, policy, findInviteServerTransaction: (cancel) => transactions.findInviteServerTransaction(cancel),
+    log, metrics: new EdgeMetrics(), responses, policy, findInviteServerTransaction: (cancel, flow) => transactions.findInviteServerTransaction(cancel, flow),
   });
   const receive = async (text: string, flow: RecordingFlow) => {
     transactions.receive(parse(sip(text)), flow);

@@ -38,7 +38,7 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly audit?: AuditSink;
   /** D1: whether a peer domain may federate with this community; absent, every peer may. */
   readonly federation?: FederationGate;
-  findInviteServerTransaction(cancel: IncomingRequest): ServerTransaction | undefined;
+  findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerTransaction | undefined;
 }
 
 /** D1 static provisioning as the proxy asks it (the peers layer's PeerDirectory answers). */
@@ -205,7 +205,7 @@ export class ProxyCore implements TransactionUser {
 
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
   #cancel(cancel: IncomingRequest, transaction: ServerTransaction): void {
-    const invite = this.#deps.findInviteServerTransaction(cancel);
+    const invite = this.#deps.findInviteServerTransaction(cancel, transaction.flow);
     const context = invite === undefined ? undefined : this.#invites.get(invite.id);
     if (context === undefined) return this.#answer(transaction, { status: 481, because: 'RFC 3261 §16.10 no matching INVITE' });
     transaction.respond(createResponse(cancel, 200));

@@ -99,6 +99,16 @@ describe('the transaction layer: server side (RFC 3261 §17.2.3)', () => {
     expect(sent).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
   });
 
+  it('invariant 3: MUST NOT match a request on another transport or connection to a transaction it did not start', () => {
+    const { flow, requests, sent, transactions } = layer();
+    transactions.receive(request({ method: 'MESSAGE' }), flow);
+    requests[0]!.transaction.respond(createResponse(requests[0]!.request, 200));
+    // The same branch and sent-by over TCP: a new transaction, not the UDP one's stored 200 resent.
+    transactions.receive(request({ method: 'MESSAGE' }), new RecordingFlow({ protocol: 'tcp', remote: flow.remote }));
+    expect(requests).toHaveLength(2);
+    expect(sent).toEqual(['SIP/2.0 200 OK']);
+  });
+
   it('MUST match by branch, sent-by and method: another sent-by is another transaction', () => {
     const { flow, requests, transactions } = layer();
     transactions.receive(request(), flow);
@@ -166,14 +176,16 @@ describe('the transaction layer: server side (RFC 3261 §17.2.3)', () => {
     transactions.receive(request(), flow);
     transactions.receive(request({ method: 'CANCEL' }), flow);
     expect(requests.map((r) => r.transaction.state)).toEqual(['proceeding', 'trying']);
-    expect(transactions.findInviteServerTransaction(requests[1]!.request)).toBe(requests[0]!.transaction);
-    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: 'z9hG4bKother' }))).toBeUndefined();
+    expect(transactions.findInviteServerTransaction(requests[1]!.request, flow)).toBe(requests[0]!.transaction);
+    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: 'z9hG4bKother' }), flow)).toBeUndefined();
+    // The same CANCEL over another connection cancels nothing.
+    expect(transactions.findInviteServerTransaction(requests[1]!.request, new RecordingFlow({ protocol: 'tcp' }))).toBeUndefined();
   });
 
   it('MUST find the INVITE an RFC 2543 CANCEL cancels', () => {
     const { flow, requests, transactions } = layer();
     transactions.receive(request({ branch: null }), flow);
-    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: null }))).toBe(requests[0]!.transaction);
+    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: null }), flow)).toBe(requests[0]!.transaction);
   });
 
   it('removes a transaction from the table once it terminates', () => {

@@ -90,8 +90,8 @@ export class TransactionLayer {
   }
 
   /** §9.2: the INVITE server transaction a CANCEL is for, matched as the INVITE would be. */
-  findInviteServerTransaction(cancel: IncomingRequest): ServerInviteTransaction | undefined {
-    const transaction = this.#servers.get(serverTransactionKey(cancel, 'INVITE'));
+  findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerInviteTransaction | undefined {
+    const transaction = this.#servers.get(serverTransactionKey(cancel, flow.id, 'INVITE'));
     return transaction instanceof ServerInviteTransaction ? transaction : undefined;
   }
 
@@ -134,7 +134,7 @@ export class TransactionLayer {
   }
 
   #receiveRequest(request: IncomingRequest, flow: Flow): void {
-    const id = serverTransactionKey(request, request.method);
+    const id = serverTransactionKey(request, flow.id, request.method);
     const existing = this.#servers.get(id);
     if (existing !== undefined) return existing.receiveRetransmission();
     const context = this.#context(id, flow);
@@ -149,15 +149,15 @@ export class TransactionLayer {
 
   /** §17.2.3: an ACK for a non-2xx final belongs to the INVITE's transaction; any other goes to the TU. */
   #receiveAck(ack: IncomingRequest, flow: Flow): void {
-    const transaction = this.#findInviteForAck(ack);
+    const transaction = this.#findInviteForAck(ack, flow);
     if (transaction === undefined || !transaction.receiveAck(ack)) this.#user.onAck(ack, flow);
   }
 
-  #findInviteForAck(ack: IncomingRequest): ServerInviteTransaction | undefined {
-    const found = this.#servers.get(serverTransactionKey(ack, 'INVITE'));
+  #findInviteForAck(ack: IncomingRequest, flow: Flow): ServerInviteTransaction | undefined {
+    const found = this.#servers.get(serverTransactionKey(ack, flow.id, 'INVITE'));
     if (found !== undefined || isRfc3261Branch(ack.topVia.branch)) return found instanceof ServerInviteTransaction ? found : undefined;
     // RFC 2543: the ACK carries the To tag of the response; an initial INVITE's To had none.
-    const initial = this.#servers.get(serverTransactionKey(ack, 'INVITE', null));
+    const initial = this.#servers.get(serverTransactionKey(ack, flow.id, 'INVITE', null));
     return initial instanceof ServerInviteTransaction && initial.finalResponseToTag === ack.to.tag ? initial : undefined;
   }
 

@@ -77,7 +77,7 @@ export class ProxyHarness {
       transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local,
       ...(options.topologyKey === undefined ? {} : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
-      findInviteServerTransaction: (cancel) => layer.findInviteServerTransaction(cancel),
+      findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       ...(options.federation === undefined ? {} : { federation: options.federation }),
       ...(options.servedDomains === undefined ? {} : { servedDomains: options.servedDomains }),
       ...(options.maxPendingRequests === undefined ? {} : { maxPendingRequests: options.maxPendingRequests }),
