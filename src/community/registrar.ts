@@ -5,6 +5,7 @@ import type { CommunityConfig } from '../config/community-schema.js';
 import { addressOfRecord, parseAddress } from '../policy/address-of-record.js';
 import { isTombstoned, tombstone } from '../policy/rules/tombstone.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
+import { isSipUri, parseUri, type SipUri, type Uri } from '../sip/uri.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Side } from '../transport/flow.js';
 import { answer, warningHeader, type CommunityAnswer, type LocalAnswer } from './community-answer.js';
@@ -95,12 +96,25 @@ export class Registrar {
    * Where a request for a user of this community goes (RFC 3261 §16.5): its contacts; 404 for an
    * address nobody holds, 480 Temporarily Unavailable for a user with no binding (issue #8).
    */
-  async locate(request: IncomingRequest): Promise<CommunityAnswer> {
-    const address = addressOfRecord(request.requestUri);
+  async locate(request: IncomingRequest, target: Uri = request.requestUri): Promise<CommunityAnswer> {
+    const address = addressOfRecord(target);
     const bindings = await this.#options.location.lookup(address);
     if (bindings.length > 0) return { kind: 'forward', contacts: bindings.map((b) => b.uri) };
     if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
     return answer(480, 'I2 no binding');
+  }
+
+  /**
+   * Whether one of the user's live bindings is a contact at this host and port (default ports as the
+   * URI's transport gives them): the address a request inside a dialog with the user may go to.
+   */
+  async isBoundAt(address: string, target: SipUri): Promise<boolean> {
+    const bindings = await this.#options.location.lookup(address);
+    const wanted = hostPortOf(target);
+    return bindings.some((binding) => {
+      const contact = parseUri(binding.uri);
+      return isSipUri(contact) && hostPortOf(contact) === wanted;
+    });
   }
 
   /** Y2, X3: remove the user, its bindings, and tell whoever listens (they tombstone and notify). */
@@ -112,4 +126,10 @@ export class Registrar {
     for (const listener of this.#removalListeners) await listener.removeUser(aor);
     return existed;
   }
+}
+
+function hostPortOf(uri: SipUri): string {
+  const host = (uri.host.startsWith('[') ? uri.host.slice(1, -1) : uri.host).toLowerCase();
+  const tls = uri.scheme === 'sips' || uri.params.get('transport')?.toLowerCase() === 'tls';
+  return `${host} ${uri.port ?? (tls ? 5061 : 5060)}`;
 }

@@ -16,6 +16,7 @@ import { createCommunityFacts } from '../policy/community-facts.js';
 import { PeerLimitTable } from '../policy/peer-limits.js';
 import type { RouteTarget } from '../routing/route-types.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
+import { withoutCommunity } from '../routing/community-router.js';
 import { StaticRouter } from '../routing/static-router.js';
 import { MemoryStore } from '../state/memory-store.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
@@ -63,7 +64,7 @@ function edgeWithPolicy() {
     user: { onRequest: (r, t) => bound.proxy!.onRequest(r, t), onAck: (a, f) => bound.proxy!.onAck(a, f), onStrayResponse: (r, f) => bound.proxy!.onStrayResponse(r, f) },
   });
   bound.proxy = new ProxyCore({
-    transactions, flows: connector, router: new StaticRouter(config), local: new LocalAddresses(LISTENERS), clock, limits: DEFAULT_PARSER_LIMITS,
+    transactions, flows: connector, router: withoutCommunity(new StaticRouter(config)), local: new LocalAddresses(LISTENERS), clock, limits: DEFAULT_PARSER_LIMITS,
     log, metrics: new EdgeMetrics(), responses, policy, findInviteServerTransaction: (cancel, flow) => transactions.findInviteServerTransaction(cancel, flow),
   });
   const receive = async (text: string, flow: RecordingFlow) => {

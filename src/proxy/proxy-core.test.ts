@@ -11,13 +11,13 @@ class ListenerFlow extends RecordingFlow {
   }
 }
 
-function request(method: string, uri: string, extra: string[] = [], options: { toTag?: string; maxForwards?: number } = {}): string {
+function request(method: string, uri: string, extra: string[] = [], options: { toTag?: string; maxForwards?: number; to?: string } = {}): string {
   return [
     `${method} ${uri} SIP/2.0`,
     `Via: SIP/2.0/UDP client.a.example.com:5070;branch=z9hG4bK-${method}-${uri.length}-${extra.length};rport`,
     `Max-Forwards: ${options.maxForwards ?? 70}`,
     'From: <sip:alice@a.example.com>;tag=a1',
-    `To: <${uri}>${options.toTag ? `;tag=${options.toTag}` : ''}`,
+    `To: <${options.to ?? uri}>${options.toTag ? `;tag=${options.toTag}` : ''}`,
     `Call-ID: call-${method}-${uri}@a.example.com`,
     `CSeq: 1 ${method}`,
     ...extra,
@@ -227,14 +227,15 @@ describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)'
     expect(forwarded.headers.values('record-route')).toEqual(['<sip:192.0.2.1:5060;transport=tcp;lr>', '<sip:203.0.113.1:5061;transport=tls;lr>']);
   });
 
-  it('MUST remove its own Route entries and send an in-dialog request out on the side the last one names', async () => {
+  it('MUST remove its own Route entries and send an in-dialog request to the peer its To names, over TLS', async () => {
     const edge = new ProxyHarness();
     const presence = new RecordingFlow({ side: 'internal', protocol: 'tcp', remote: { address: '10.0.0.6', port: 5060 } });
     const routes = ['Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>', 'Event: presence', 'Subscription-State: active;expires=600'];
-    await edge.receive(request('NOTIFY', 'sip:watcher@198.51.100.30:5061;transport=tls', routes, { toTag: 'w1' }), presence);
+    await edge.receive(request('NOTIFY', 'sip:watcher@198.51.100.30:5061;transport=tls', routes, { toTag: 'w1', to: 'sip:watcher@b.example.net' }), presence);
     const forwarded = sentMessage(edge.target('198.51.100.30:5061'));
     expect(forwarded.headers.has('route')).toBe(false);
     expect(forwarded.topVia).toMatchObject({ transport: 'TLS', host: '203.0.113.1' });
+    expect(edge.connected.at(-1)).toMatchObject({ side: 'external', protocol: 'tls', servername: 'b.example.net' });
   });
 
   it('MUST restore the Request-URI from the last Route when the previous hop was a strict router (§16.4)', async () => {
@@ -298,7 +299,7 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
   it('MUST relay the ACK for a 2xx statelessly along the Route set', async () => {
     const edge = new ProxyHarness();
     const client = edge.client();
-    const ack = request('ACK', 'sip:bob@198.51.100.40:5061;transport=tls', ['Route: <sip:192.0.2.1:5060;lr>'], { toTag: 'b1' });
+    const ack = request('ACK', 'sip:bob@198.51.100.40:5061;transport=tls', ['Route: <sip:192.0.2.1:5060;lr>'], { toTag: 'b1', to: 'sip:bob@b.example.net' });
     await edge.receive(ack, client);
     const forwarded = sentMessage(edge.target('198.51.100.40:5061'));
     expect(forwarded.kind === 'request' && forwarded.method).toBe('ACK');

@@ -199,8 +199,8 @@ export class ProxyCore implements TransactionUser {
   #unsealed(plan: RoutePlan): RoutePlan {
     const original = this.#deps.topology?.unseal(plan.requestUri);
     if (original === undefined) return plan;
-    const nextHop = plan.nextHop === undefined || plan.nextHop.uri === plan.requestUri ? undefined : plan.nextHop;
-    return { ...plan, requestUri: original, nextHop: nextHop ?? { uri: original, side: 'internal' } };
+    // Routed on the original Contact like any request inside a dialog: hop-side.ts sends it to the community.
+    return { ...plan, requestUri: original };
   }
 
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */

@@ -1,11 +1,12 @@
 // RFC 3261 §16.4 route information preprocessing: undo a strict-routing previous hop, remove the
-// edge's own Route entries (remembering which listener the last one named, which says the side the
-// request leaves on), and find the next hop a remaining Route names.
+// edge's own Route entries, and find the next hop a remaining Route names. Which of the edge's
+// listeners an own entry named says nothing about where the request goes: a softphone's outbound-proxy
+// Route names the internal listener whatever the target. Once the own entries are spent, the request
+// is routed like any other, on its Request-URI or the next Route (docs/SECURITY.md, invariant 1).
 
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 import { isSipUri } from '../sip/uri.js';
-import type { Side } from '../transport/flow.js';
 import type { LocalAddresses } from './local-addresses.js';
 
 export interface RoutePlan {
@@ -15,8 +16,8 @@ export interface RoutePlan {
   readonly ownRoutes: number;
   /** Remove the last Route value (it became the Request-URI). */
   readonly removeLastRoute: boolean;
-  /** The first remaining Route value's URI and the side the edge's own last entry named. */
-  readonly nextHop: { readonly uri: string; readonly side: Side | undefined } | undefined;
+  /** The first Route value after the edge's own entries, when one remains. */
+  readonly nextHop: { readonly uri: string } | undefined;
 }
 
 export function planRoute(request: IncomingRequest, local: LocalAddresses): RoutePlan {
@@ -32,19 +33,11 @@ export function planRoute(request: IncomingRequest, local: LocalAddresses): Rout
   }
   const usable = removeLastRoute ? routes.slice(0, -1) : routes;
   let ownRoutes = 0;
-  let side: Side | undefined;
   for (const value of usable) {
     const uri = parseNameAddr(value, 'Route').uri;
-    const listener = isSipUri(uri) ? local.isOwnUri(uri) : undefined;
-    if (listener === undefined) break;
-    side = listener.side;
+    if (!isSipUri(uri) || local.isOwnUri(uri) === undefined) break;
     ownRoutes++;
   }
   const next = usable[ownRoutes];
-  return {
-    requestUri,
-    ownRoutes,
-    removeLastRoute,
-    nextHop: next === undefined ? (side === undefined ? undefined : { uri: requestUri, side }) : { uri: parseNameAddr(next, 'Route').uriText, side },
-  };
+  return { requestUri, ownRoutes, removeLastRoute, nextHop: next === undefined ? undefined : { uri: parseNameAddr(next, 'Route').uriText } };
 }

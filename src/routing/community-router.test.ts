@@ -58,7 +58,7 @@ describe('I1 community routing', () => {
     const communityRouter = await router();
     expect(await communityRouter.route(routeRequest({ method: 'MESSAGE', uri: 'sip:carol@b.example.net' }))).toBe(INNER);
     const routed = routeRequest({ method: 'MESSAGE', uri: 'sip:bob@a.example.com' });
-    expect(await communityRouter.route({ ...routed, nextHop: { uri: 'sip:10.0.0.1;lr', side: 'internal' } })).toBe(INNER);
+    expect(await communityRouter.route({ ...routed, nextHop: { uri: 'sip:10.0.0.1;lr' } })).toBe(INNER);
   });
 
   it('sends own-domain requests to the inner router (configured servers) when the registrar is not built in', async () => {

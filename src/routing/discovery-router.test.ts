@@ -10,7 +10,7 @@ import type { IncomingRequest } from '../sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
 import type { Side } from '../transport/flow.js';
 import { DiscoveryRouter } from './discovery-router.js';
-import type { RouteDecision } from './route-types.js';
+import type { InnerRouteDecision } from './route-types.js';
 
 const NUMBER_DOMAIN = '0.0.1.0.5.5.5.2.0.2.1.e164.arpa';
 
@@ -46,12 +46,12 @@ function request(method: string, uri: string, event?: string): IncomingRequest {
   return frame.message;
 }
 
-function route(r: DiscoveryRouter, method: string, uri: string, options: { side?: Side; event?: string } = {}): Promise<RouteDecision> {
+function route(r: DiscoveryRouter, method: string, uri: string, options: { side?: Side; event?: string } = {}): Promise<InnerRouteDecision> {
   const req = request(method, uri, options.event);
   return r.route({ request: req, flow: new RecordingFlow({ side: options.side ?? 'internal' }), requestUri: req.requestUri, nextHop: undefined });
 }
 
-const targetsOf = (decision: RouteDecision) => (decision.kind === 'forward' ? decision.targets.map((t) => `${t.protocol} ${t.address}:${t.port} ${t.servername ?? ''}`.trim()) : decision);
+const targetsOf = (decision: InnerRouteDecision) => (decision.kind === 'forward' ? decision.targets.map((t) => `${t.protocol} ${t.address}:${t.port} ${t.servername ?? ''}`.trim()) : decision);
 
 describe('D1 federation modes', () => {
   it('F2 a static TLS route to a peer names the peer domain as servername, for SNI and the certificate check (RFC 5922 §4)', async () => {

@@ -14,7 +14,7 @@ import { enumservicesFor, type EnumService } from '../discovery/enum-services.js
 import type { LocatedTarget } from '../discovery/sip-locator.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { isEnumUri, isImPresUri, isSipUri, isTelUri, type SipUri } from '../sip/uri.js';
-import type { RouteDecision, RouteRequest, Router, RouteTarget, TargetFailure } from './route-types.js';
+import type { InnerRouteDecision, InnerRouter, RouteDecision, RouteRequest, RouteTarget, TargetFailure } from './route-types.js';
 import { StaticRouter } from './static-router.js';
 
 export type DiscoveryRouterConfig = Pick<EdgeConfig, 'domains' | 'routes' | 'internal' | 'discovery'>;
@@ -28,7 +28,7 @@ export interface DiscoveryRouterOptions {
   readonly discovery?: Discovery;
 }
 
-export class DiscoveryRouter implements Router {
+export class DiscoveryRouter implements InnerRouter {
   readonly discovery: Discovery;
   readonly #static: StaticRouter;
   readonly #own: ReadonlySet<string>;
@@ -41,12 +41,12 @@ export class DiscoveryRouter implements Router {
   constructor(options: DiscoveryRouterOptions) {
     const { config } = options;
     this.discovery = options.discovery ?? createDiscovery(config.discovery, { clock: options.clock });
-    this.#static = new StaticRouter(config);
     this.#own = new Set(config.domains.map((d) => d.toLowerCase()));
     this.#routed = new Set(config.routes.map((r) => r.domain.toLowerCase()));
     this.#allowed = new Set(config.discovery.allow);
     this.#denied = new Set(config.discovery.deny);
     this.#open = config.discovery.federation === 'open';
+    this.#static = new StaticRouter(config, { admits: (domain) => this.#refusal(domain) });
     this.#log = options.logger ?? silentLogger();
   }
 
@@ -58,7 +58,7 @@ export class DiscoveryRouter implements Router {
     if (target.side === 'external') this.discovery.backoff.reportFailure(target, failure);
   }
 
-  async route(request: RouteRequest): Promise<RouteDecision> {
+  async route(request: RouteRequest): Promise<InnerRouteDecision> {
     const uri = request.requestUri;
     if (request.nextHop !== undefined) return this.#static.route(request);
     try {
@@ -75,7 +75,7 @@ export class DiscoveryRouter implements Router {
     }
   }
 
-  async #routeSip(request: RouteRequest, uri: SipUri): Promise<RouteDecision> {
+  async #routeSip(request: RouteRequest, uri: SipUri): Promise<InnerRouteDecision> {
     const domain = uri.host.toLowerCase();
     if (this.#own.has(domain)) {
       const number = request.flow.side === 'internal' ? e164FromUriQuietly(uri) : undefined;
@@ -89,7 +89,7 @@ export class DiscoveryRouter implements Router {
    * D4: a number in one of our own domains (sip:+…;user=phone from inside) may be hosted by a peer:
    * ENUM first, and when ENUM has nothing usable (or names a peer we may not reach), our own servers.
    */
-  async #routeOwnNumber(request: RouteRequest, number: string): Promise<RouteDecision> {
+  async #routeOwnNumber(request: RouteRequest, number: string): Promise<InnerRouteDecision> {
     let destination: SipDestination;
     try {
       destination = await this.discovery.destinations.numberToSip(number, this.#wants(request));
@@ -104,7 +104,7 @@ export class DiscoveryRouter implements Router {
   }
 
   /** After a rewrite the new URI's domain is checked again: ours, static, or discovered. */
-  async #routeDestination(request: RouteRequest, destination: SipDestination): Promise<RouteDecision> {
+  async #routeDestination(request: RouteRequest, destination: SipDestination): Promise<InnerRouteDecision> {
     const { domain } = destination;
     if (this.#own.has(domain) || this.#isStatic(domain)) {
       const decision = await this.#static.route({ ...request, requestUri: destination.uri });
@@ -115,12 +115,19 @@ export class DiscoveryRouter implements Router {
 
   async #discover(request: RouteRequest, destination: SipDestination): Promise<RouteDecision> {
     const { domain } = destination;
-    if (this.#denied.has(domain)) return { kind: 'reply', status: 403, reason: 'Peer Domain Denied', because: 'D1 deny-list' };
-    if (!this.#admits(domain)) return { kind: 'reply', status: 404, reason: 'No route to that domain', because: 'D1 closed federation' };
+    const refused = this.#refusal(domain);
+    if (refused !== undefined) return refused;
     // The edge is no open relay: a peer may reach this community, not a third one through it.
     if (request.flow.side === 'external') return { kind: 'reply', status: 403, reason: 'Relaying Between Peers Refused', because: 'D1 discovered relay' };
     const targets = await this.discovery.destinations.locate(destination);
     return withRequestUri({ kind: 'forward', targets: targets.map(routeTarget) }, destination.requestUri);
+  }
+
+  /** D1: why a peer domain may not be reached (deny-list, closed federation), or undefined. */
+  #refusal(domain: string): RouteDecision | undefined {
+    if (this.#denied.has(domain)) return { kind: 'reply', status: 403, reason: 'Peer Domain Denied', because: 'D1 deny-list' };
+    if (!this.#isStatic(domain) && !this.#admits(domain)) return { kind: 'reply', status: 404, reason: 'No route to that domain', because: 'D1 closed federation' };
+    return undefined;
   }
 
   #admits(domain: string): boolean {
@@ -142,8 +149,8 @@ function routeTarget(target: LocatedTarget): RouteTarget {
   return target.protocol === 'tls' ? { ...base, servername: target.servername } : base;
 }
 
-function withRequestUri(decision: RouteDecision, requestUri: string | undefined): RouteDecision {
-  if (decision.kind !== 'forward' || requestUri === undefined) return decision;
+function withRequestUri<D extends InnerRouteDecision>(decision: D, requestUri: string | undefined): D {
+  if (decision.kind === 'reply' || requestUri === undefined) return decision;
   return { ...decision, requestUri };
 }
 

@@ -5,14 +5,27 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isSipUri, type Uri } from '../sip/uri.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
-import type { RouteTarget } from './route-types.js';
+import { DiscoveryError } from '../discovery/discovery-error.js';
+import type { RouteDecision, RouteTarget } from './route-types.js';
 
 const DEFAULT_PORTS: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
 
+/** An address for the host; a name that does not resolve is a routing failure (404, or 503 when DNS itself failed). */
 export async function resolveHost(host: string): Promise<string> {
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   if (isIP(bare) !== 0) return bare;
-  return (await lookup(bare)).address;
+  try {
+    return (await lookup(bare)).address;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const missing = code === 'ENOTFOUND' || code === 'ENODATA';
+    throw new DiscoveryError(missing ? 'NOT_FOUND' : 'DNS_FAILURE', `${bare}: ${code ?? String(error)}`, { cause: error });
+  }
+}
+
+/** A routing failure as the answer to the request: 404 when the host is unknown, 503 when DNS failed. */
+export function routingFailure(error: DiscoveryError): RouteDecision {
+  return { kind: 'reply', status: error.status, reason: error.reason, because: `D2-D3 ${error.code}` };
 }
 
 export async function resolveTarget(

@@ -47,15 +47,33 @@ export interface RouteRequest {
   readonly requestUri: Uri;
   /**
    * Where the request goes next when it carries a Route set after the edge's own entries were
-   * removed (RFC 3261 §16.6 step 6), and the side the edge's last Route entry named.
+   * removed (RFC 3261 §16.6 step 6). The side it leaves on follows from where it is for (hop-side.ts).
    */
-  readonly nextHop: { readonly uri: string; readonly side: Side | undefined } | undefined;
+  readonly nextHop: { readonly uri: string } | undefined;
 }
 
 /** How a target failed, when the proxy knows more than "it failed". */
 export interface TargetFailure {
   /** From a 503's Retry-After (RFC 3261 §21.5.4): avoid the target at least this long. */
   readonly retryAfterMs?: number;
+}
+
+/**
+ * The target is in a served domain whose requests the community's own components take: route it as
+ * a request for this community with this Request-URI (e.g. an ENUM, tel:, im: or pres: target that
+ * resolved into one of our domains). Only the routers behind the community router answer this.
+ */
+export interface CommunityTarget {
+  readonly kind: 'community';
+  readonly requestUri: string;
+}
+
+/** What static routing and discovery decide, before the community router takes its own targets. */
+export type InnerRouteDecision = RouteDecision | CommunityTarget;
+
+export interface InnerRouter {
+  route(request: RouteRequest): Promise<InnerRouteDecision>;
+  reportFailure?(target: RouteTarget, failure?: TargetFailure): void;
 }
 
 export interface Router {

@@ -1,50 +1,108 @@
-// Routing by configuration: the community's own domains go to its internal servers, configured peer
-// domains to their static next hops, anything else addressed to an IP literal straight there, and
-// every other domain is refused (closed federation until discovery is configured).
+// Routing by configuration: the community's own domains go to its internal servers (or back to the
+// community router when its built-in components serve them), configured peer domains to their static
+// next hops, and a next hop named by address (a Route beyond the edge's own, an IP-literal
+// Request-URI) to the side hop-side.ts finds. Every other domain is refused (closed federation until
+// discovery is configured).
 
-import { isIP } from 'node:net';
 import type { EdgeConfig } from '../config/config-schema.js';
-import { isSipUri, parseUri } from '../sip/uri.js';
-import type { RouteDecision, RouteRequest, Router, RouteTarget } from './route-types.js';
-import { otherSide, resolveTarget, targetFromUri } from './resolve-target.js';
+import type { IncomingRequest } from '../sip/incoming-message.js';
+import { formatUri, isSipUri, parseUri, type SipUri, type Uri } from '../sip/uri.js';
+import type { Side } from '../transport/flow.js';
+import { hopSide, isIpLiteral, isWithinDomain } from './hop-side.js';
+import type { InnerRouteDecision, InnerRouter, RouteDecision, RouteRequest, RouteTarget } from './route-types.js';
+import { resolveHost, resolveTarget, routingFailure, targetFromUri } from './resolve-target.js';
+import { isDiscoveryError } from '../discovery/discovery-error.js';
 
 type Targets = ReadonlyArray<{ readonly host: string; readonly port: number; readonly transport: 'udp' | 'tcp' | 'tls' }>;
 
-export class StaticRouter implements Router {
+export interface StaticRouterOptions {
+  /**
+   * D1: whether a peer domain may be reached (and is not denied); the domains with a static route by
+   * default. Discovery widens it to its allow-list, or every domain in open federation.
+   */
+  readonly admits?: (domain: string) => RouteDecision | undefined;
+}
+
+const TLS_PORT = 5061;
+
+export class StaticRouter implements InnerRouter {
   readonly #domains: ReadonlySet<string>;
   readonly #peerRoutes: ReadonlyMap<string, Targets>;
   readonly #internal: EdgeConfig['internal'];
+  readonly #admits: (domain: string) => RouteDecision | undefined;
 
-  constructor(config: Pick<EdgeConfig, 'domains' | 'routes' | 'internal'>) {
+  constructor(config: Pick<EdgeConfig, 'domains' | 'routes' | 'internal'>, options: StaticRouterOptions = {}) {
     this.#domains = new Set(config.domains.map((d) => d.toLowerCase()));
     this.#peerRoutes = new Map(config.routes.map((r) => [r.domain.toLowerCase(), r.targets]));
     this.#internal = config.internal;
+    this.#admits = options.admits ?? ((domain) => (this.#peerRoutes.has(domain) ? undefined : reply(404, 'No route to that domain', 'D1 closed federation')));
   }
 
-  async route({ request, flow, requestUri: uri, nextHop }: RouteRequest): Promise<RouteDecision> {
+  async route(request: RouteRequest): Promise<InnerRouteDecision> {
+    try {
+      return await this.#route(request);
+    } catch (error) {
+      if (!isDiscoveryError(error)) throw error;
+      return routingFailure(error);
+    }
+  }
+
+  async #route({ request, flow, requestUri: uri, nextHop }: RouteRequest): Promise<InnerRouteDecision> {
     if (nextHop !== undefined) {
       // RFC 3261 §16.6 step 7: a remaining Route set names the next hop.
-      const target = await targetFromUri(parseUri(nextHop.uri), nextHop.side ?? otherSide(flow.side));
-      return target ? forward([target]) : reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6');
+      const hop = parseUri(nextHop.uri);
+      if (!isSipUri(hop)) return reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6');
+      return this.#addressHop(request, flow.side, uri, hop);
     }
     if (!isSipUri(uri)) return reply(416, undefined, 'RFC 3261 §16.3 step 2');
     const host = uri.host.toLowerCase();
-    if (this.#domains.has(host)) return this.#internalRoute(request.method, request.headers.get('event'));
+    if (this.#domains.has(host)) return this.#internalRoute(request.method, request.headers.get('event'), uri === request.requestUri ? request.requestUriText : formatUri(uri));
+    // The edge is no open relay: a peer may reach this community, not a third one through it (D1).
+    if (flow.side === 'external' && !isIpLiteral(uri.host)) return reply(403, 'Relaying Between Peers Refused', 'D1 relay between peers');
     const peer = this.#peerRoutes.get(host);
     // RFC 5922 §4: the peer's certificate must cover the domain reached, named as SNI (D1 static route).
     if (peer !== undefined) return forward(await Promise.all(peer.map(async (t) => peerTarget(await resolveTarget(t, 'external'), host))));
-    if (isIP(uri.host.replace(/^\[|\]$/g, '')) !== 0) {
-      const target = await targetFromUri(uri, otherSide(flow.side));
-      if (target) return forward([target]);
-    }
+    if (isIpLiteral(uri.host)) return this.#addressHop(request, flow.side, uri, uri);
     return reply(404, 'No route to that domain', 'D1 closed federation');
   }
 
-  async #internalRoute(method: string, event: string | undefined): Promise<RouteDecision> {
+  /**
+   * A next hop named by a URI rather than found for a domain: the side follows from where the request
+   * is for (invariant 1). Towards a peer it goes only over TLS, to a host of that peer's domain or an
+   * address, and the peer's certificate must prove the peer's domain (RFC 5922).
+   */
+  async #addressHop(request: IncomingRequest, arrival: Side, requestUri: Uri, hop: SipUri): Promise<RouteDecision> {
+    const side = hopSide(request, arrival, requestUri, this.#domains);
+    if (side.side === 'none') return reply(404, 'No Peer Domain Named', 'D1 an address names no peer domain to check');
+    if (side.side === 'internal') {
+      const target = await targetFromUri(hop, 'internal');
+      return target === undefined ? reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6') : forward([target]);
+    }
+    const { peer } = side;
+    const refused = this.#admits(peer);
+    if (refused !== undefined) return refused;
+    if (!isIpLiteral(hop.host) && !isWithinDomain(hop.host, peer)) {
+      return reply(403, 'Next Hop Outside The Peer Domain', `D1 next hop ${hop.host} is not in ${peer}`);
+    }
+    const transport = hop.params.get('transport')?.toLowerCase();
+    if (hop.scheme !== 'sips' && transport !== undefined && transport !== 'tls' && !this.#allowsPlaintext(peer, transport)) {
+      return reply(403, 'Peers Are Reached Over TLS Only', 'F2 a next hop to a peer without TLS');
+    }
+    const protocol = transport === 'tcp' || transport === 'udp' ? transport : 'tls';
+    const port = hop.port ?? (protocol === 'tls' ? TLS_PORT : 5060);
+    return forward([peerTarget({ protocol, address: await resolveHost(hop.host), port, side: 'external' }, peer)]);
+  }
+
+  /** A peer whose static route itself names a plain transport has opted in to it (D1 routes). */
+  #allowsPlaintext(peer: string, transport: string): boolean {
+    return this.#peerRoutes.get(peer)?.some((t) => t.transport === transport) === true;
+  }
+
+  async #internalRoute(method: string, event: string | undefined, requestUri: string): Promise<InnerRouteDecision> {
     // I1: presence goes to the presence server, everything else to the registrar / home proxy.
     const presence = (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(event ?? '');
     const configured = presence ? this.#internal.presence : this.#internal.registrar;
-    if (configured === 'builtin') return reply(480, 'No internal server is configured', 'I1');
+    if (configured === 'builtin') return { kind: 'community', requestUri };
     return forward(await Promise.all(configured.map((t) => resolveTarget(t, 'internal'))));
   }
 }

@@ -11,6 +11,7 @@ import type { ConnectOptions } from '../../src/proxy/proxy-deps.js';
 import { TopologyHiding } from '../../src/proxy/topology-hiding.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
 import type { RouteTarget, Router } from '../../src/routing/route-types.js';
+import { withoutCommunity } from '../../src/routing/community-router.js';
 import { StaticRouter } from '../../src/routing/static-router.js';
 import { parseDatagram } from '../../src/sip/datagram-parser.js';
 import type { IncomingMessage } from '../../src/sip/incoming-message.js';
@@ -74,7 +75,7 @@ export class ProxyHarness {
     const layer = this.transactions;
     const local = new LocalAddresses(LISTENERS);
     const proxy = new ProxyCore({
-      transactions: layer, flows: connector, router: this.#reportingRouter(new StaticRouter(parsed.config)), local,
+      transactions: layer, flows: connector, router: this.#reportingRouter(withoutCommunity(new StaticRouter(parsed.config))), local,
       ...(options.topologyKey === undefined ? {} : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),

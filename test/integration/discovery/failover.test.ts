@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimerWheel } from '../../../src/clock/timer-wheel.js';
 import { configSchema } from '../../../src/config/config-schema.js';
 import { createEdge, type Edge } from '../../../src/edge.js';
+import { withoutCommunity } from '../../../src/routing/community-router.js';
 import { DiscoveryRouter } from '../../../src/routing/discovery-router.js';
 import { parseDatagram } from '../../../src/sip/datagram-parser.js';
 import { DEFAULT_PARSER_LIMITS } from '../../../src/sip/parser-limits.js';
@@ -74,7 +75,7 @@ async function edgeWithDiscovery(): Promise<{ edge: Edge; router: DiscoveryRoute
   const clock = new TimerWheel();
   clock.start();
   const router = new DiscoveryRouter({ config, clock });
-  const edge = createEdge({ config, clock, router });
+  const edge = createEdge({ config, clock, router: withoutCommunity(router) });
   await edge.listen();
   return { edge, router, clock, sipPort };
 }
@@ -85,7 +86,7 @@ async function routedPorts(router: DiscoveryRouter): Promise<number[]> {
   if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('the test MESSAGE did not parse');
   const request = frame.message;
   const decision = await router.route({ request, flow: new RecordingFlow({ side: 'internal' }), requestUri: request.requestUri, nextHop: undefined });
-  if (decision.kind !== 'forward') throw new Error(`expected targets, got ${decision.status} (${decision.because})`);
+  if (decision.kind !== 'forward') throw new Error(`expected targets, got ${JSON.stringify(decision)}`);
   return decision.targets.map((t) => t.port);
 }
 
