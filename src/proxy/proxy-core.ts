@@ -21,6 +21,7 @@ import type { ResponseDispatcher } from './response-dispatcher.js';
 import { otherSide } from '../routing/resolve-target.js';
 import type { RouteTarget } from '../routing/route-types.js';
 import { planRoute, type RoutePlan } from './route-set.js';
+import { storeOutageAnswer } from './store-outage.js';
 import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
 import type { Crossing } from '../policy/border-policy.js';
 import type { HeaderEdit } from '../policy/rule.js';
@@ -83,6 +84,12 @@ export class ProxyCore implements TransactionUser {
     this.#pending++;
     const transaction = new CrossingRecord(received, this.#deps, () => this.#pending--);
     this.#handle(request, transaction).catch((error: unknown) => {
+      const outage = storeOutageAnswer(error);
+      if (outage !== undefined) {
+        // O7: an outage, not a bug: a warn line without a stack, and 503 so the peer fails over.
+        this.#deps.log.warn({ callId: safeCallId(request), transaction: received.id, err: outage.detail }, 'store unavailable; answered 503');
+        return this.#answer(transaction, outage);
+      }
       this.#deps.log.error({ callId: safeCallId(request), transaction: received.id, err: error }, 'request handling failed');
       this.#answer(transaction, { status: 500, because: 'internal error' });
     });
