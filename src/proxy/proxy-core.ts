@@ -58,7 +58,8 @@ export class ProxyCore implements TransactionUser {
   #deps: ProxyCoreDeps;
   /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
   readonly #invites = new Map<string, ForwardingContext>();
-  #accepting = true;
+  /** O5: every request; while draining, only those of live dialogs and transactions; then none. */
+  #accepting: 'all' | 'in-dialog' | 'none' = 'all';
   /** Requests without a final response yet (Y4 overload bound). */
   #pending = 0;
 
@@ -74,9 +75,12 @@ export class ProxyCore implements TransactionUser {
     this.#deps = { ...this.#deps, ...parts };
   }
 
-  /** O5: from now on new requests are answered 503 with Retry-After; live ones finish. */
-  stopAccepting(): void {
-    this.#accepting = false;
+  /**
+   * O5: from now on new requests are answered 503 with Retry-After; live ones finish. While draining
+   * (`inDialog`), requests within a dialog and CANCELs of live INVITEs still go through.
+   */
+  stopAccepting(options: { inDialog?: boolean } = {}): void {
+    this.#accepting = options.inDialog === true && this.#accepting !== 'none' ? 'in-dialog' : 'none';
   }
 
   onRequest(request: IncomingRequest, received: ServerTransaction): void {
@@ -96,7 +100,7 @@ export class ProxyCore implements TransactionUser {
   }
 
   async #handle(request: IncomingRequest, transaction: CrossingRecord): Promise<void> {
-    if (!this.#accepting) {
+    if (this.#accepting === 'none' || (this.#accepting === 'in-dialog' && request.to.tag === undefined && request.method !== 'CANCEL')) {
       return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]], because: 'O5 shutting down' });
     }
     // Y4: past the bound, shed new work at once (RFC 3261 §21.5.4) rather than queue it into timeouts.
