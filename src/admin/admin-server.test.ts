@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/logger.js';
 import { MemoryStore } from '../state/memory-store.js';
@@ -104,6 +105,21 @@ describe('AdminServer', () => {
         expect(await answer.json()).toMatchObject({ parameter: 'path', error: expect.stringContaining('percent-escape') });
       }
     }
+  });
+
+  it('O3 answers a request target that is no path 400, never 500', async () => {
+    const server = new AdminServer({ address: '127.0.0.1', port: 0, token: null, backend: backend(), log: silentLogger() });
+    servers.push(server);
+    await server.listen();
+    // fetch() normalises what it sends: a raw socket writes the target as an attacker would.
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.address.port, '127.0.0.1', () => socket.write('GET //[ HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text.slice(0, text.indexOf('\r\n'))));
+      socket.on('error', reject);
+    });
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
   });
 
   it('O3 answers a ?limit= that is not a whole number from 1 to 1000 400 naming limit and the range', async () => {

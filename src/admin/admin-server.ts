@@ -59,7 +59,8 @@ export class AdminServer {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://admin');
+    const url = requestUrl(request.url);
+    if (url === undefined) return send(response, problem(400, 'the request target is not a path', { parameter: 'path', allowed: 'an absolute path such as /admin/flows' }));
     const backend = this.#options.backend;
     if (url.pathname === '/healthz') return send(response, { status: 200, body: { status: 'ok' } });
     if (url.pathname === '/readyz') {
@@ -108,6 +109,15 @@ const INVALID = Symbol('invalid body');
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** The request target against a dummy origin; undefined for one WHATWG URL refuses (`//[`). */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://admin');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Path segments after /admin/, decoded; undefined when one holds a malformed percent-escape. */
