@@ -67,6 +67,12 @@ export interface EdgeOptions {
 
 export interface Edge {
   listen(): Promise<void>;
+  /**
+   * O5, before stop(): for `drainMs` (or until `signal` aborts) /readyz is 503 and new out-of-dialog
+   * requests are answered 503 with Retry-After, while in-dialog requests, responses and live
+   * transactions go on over connections that stay open.
+   */
+  drain(drainMs: number, options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** O5: stop accepting, let live transactions finish (at most `graceMs`), close every flow. */
   stop(graceMs?: number): Promise<void>;
   readonly listeners: readonly BoundListener[];
@@ -256,7 +262,7 @@ export function createEdge(options: EdgeOptions): Edge {
           authority: new ImplicitAuthority([...next.agreements, ...peerDirectory.identitySpeakers()]),
         });
       };
-      stopAccepting = () => proxy.stopAccepting();
+      stopAccepting = (options) => proxy.stopAccepting(options);
       supervisor = new SubscriptionSupervisor({
         tracker, actions: inDialog, store, clock, now, log,
         revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
@@ -293,6 +299,12 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       listening = true;
     },
+    async drain(drainMs, drainOptions = {}) {
+      listening = false;
+      stopAccepting({ inDialog: true });
+      log.info({ drainMs }, 'draining: readiness off, new out-of-dialog requests answered 503');
+      await abortableDelay(drainMs, drainOptions.signal);
+    },
     async stop(graceMs = 32_000) {
       listening = false;
       stopAccepting();
@@ -310,7 +322,7 @@ export function createEdge(options: EdgeOptions): Edge {
       if (ownsClock) (clock as TimerWheel).stop();
     },
   };
-  let stopAccepting = (): void => undefined;
+  let stopAccepting = (_options?: { inDialog?: boolean }): void => undefined;
   return edge;
 }
 
@@ -343,6 +355,20 @@ function localCertificates(config: EdgeConfig, tls: TlsOptions | undefined): Arr
     } catch {
       return [];
     }
+  });
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (a second SIGTERM ends the drain). */
+function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }
 

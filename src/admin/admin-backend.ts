@@ -46,6 +46,8 @@ export interface AdminBackend {
   /** Listeners bound, store reachable … ; ready when every check is ok. */
   readiness(): Promise<readonly ReadinessCheck[]>;
   readonly store: StateStore;
+  /** The domains this edge serves (lower case): only their users may be tombstoned (Y2). */
+  readonly servedDomains: readonly string[];
   /** Y2 tombstone lifetime, for tombstones the operator adds. */
   readonly tombstoneSeconds: number;
   /** Y2 + X3: tombstone the address and tell its external watchers. */

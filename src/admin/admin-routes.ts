@@ -6,8 +6,11 @@ import { isEdgeError } from '../errors.js';
 import { parseAddress } from '../policy/address-of-record.js';
 import type { TombstoneRecord } from '../policy/rules/tombstone.js';
 import { KEY_PREFIXES, storeKey, type KeyKind } from '../policy/store-keys.js';
-import type { ListEntry } from '../state/state-store.js';
+import { MAX_LIST_LIMIT } from '../state/state-arguments.js';
+import { isStateError } from '../state/state-error.js';
+import type { ListOptions } from '../state/state-store.js';
 import type { AdminBackend } from './admin-backend.js';
+import { problem, type AdminReply } from './admin-reply.js';
 
 export interface AdminRequest {
   readonly method: string;
@@ -18,15 +21,9 @@ export interface AdminRequest {
   readonly body: unknown;
 }
 
-export interface AdminReply {
-  readonly status: number;
-  readonly body: unknown;
-}
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const ok = (body: unknown): AdminReply => ({ status: 200, body });
-const problem = (status: number, error: string): AdminReply => ({ status, body: { error } });
 
 export async function routeAdmin(request: AdminRequest, backend: AdminBackend): Promise<AdminReply> {
   const [collection, item, ...rest] = request.segments;
@@ -47,7 +44,10 @@ export async function routeAdmin(request: AdminRequest, backend: AdminBackend): 
         return problem(404, 'no such admin resource');
     }
   } catch (error) {
-    if (isEdgeError(error) && error.code === 'CONFIG_INVALID') return problem(400, error.message);
+    // O3: what the caller wrote is answered 400, a store that does not answer 503; only bugs reach 500.
+    if (isEdgeError(error) && error.code === 'CONFIG_INVALID') return problem(400, error.message, { parameter: 'address', allowed: 'sip:user@host or user@host' });
+    if (isStateError(error) && error.code === 'STATE_ARGUMENT_INVALID') return problem(400, error.message);
+    if (isStateError(error) && (error.code === 'STATE_UNAVAILABLE' || error.code === 'STATE_CLOSED')) return problem(503, `the store is not answering: ${error.message}`);
     throw error;
   }
 }
@@ -60,7 +60,9 @@ function notAllowed(): AdminReply {
 async function storeCollection(request: AdminRequest, backend: AdminBackend, kind: KeyKind, item: string | undefined): Promise<AdminReply> {
   if (item === undefined) {
     if (request.method !== 'GET') return notAllowed();
-    return ok({ entries: await listUnder(request, backend, KEY_PREFIXES[kind]) });
+    const prefix = KEY_PREFIXES[kind];
+    const page = pageOptions(request.query, prefix);
+    return 'status' in page ? page : ok({ entries: await backend.store.list(prefix, page) });
   }
   const key = storeKey(kind, parseAddress(item));
   if (request.method === 'GET') {
@@ -73,23 +75,46 @@ async function storeCollection(request: AdminRequest, backend: AdminBackend, kin
   return notAllowed();
 }
 
-async function listUnder(request: AdminRequest, backend: AdminBackend, prefix: string): Promise<Array<ListEntry<unknown>>> {
-  const limit = request.query.get('limit');
-  const after = request.query.get('after');
-  return backend.store.list(prefix, {
-    ...(limit === null ? {} : { limit: Number(limit) }),
-    ...(after === null ? {} : { after: prefix + parseAddress(after) }),
-  });
+/** ?limit= (a whole number 1..1000) and ?after= (an address); anything else is a 400 naming the parameter. */
+function pageOptions(query: URLSearchParams, prefix: string): ListOptions | AdminReply {
+  const limit = query.get('limit');
+  const after = query.get('after');
+  if (limit !== null && (!/^[0-9]{1,7}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIST_LIMIT)) {
+    return problem(400, `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(limit.slice(0, 40))}`, { parameter: 'limit', allowed: `1..${MAX_LIST_LIMIT}` });
+  }
+  let afterKey: string | undefined;
+  if (after !== null) {
+    try {
+      afterKey = prefix + parseAddress(after);
+    } catch {
+      return problem(400, 'after must be an address: the last one of the previous page', { parameter: 'after', allowed: 'sip:user@host or user@host' });
+    }
+  }
+  return { ...(limit === null ? {} : { limit: Number(limit) }), ...(afterKey === undefined ? {} : { after: afterKey }) };
 }
 
 /** POST {address} removes a user (Y2 tombstone + X3 terminating NOTIFYs); the rest as for the 604 cache. */
 async function tombstones(request: AdminRequest, backend: AdminBackend, item: string | undefined): Promise<AdminReply> {
   if (item !== undefined || request.method !== 'POST') return storeCollection(request, backend, 'tombstone', item);
   const address = (request.body as { address?: unknown } | undefined)?.address;
-  if (typeof address !== 'string') return problem(400, 'the body must be {"address": "sip:user@domain"}');
+  if (typeof address !== 'string') return problem(400, 'the body must be {"address": "sip:user@domain"}', { parameter: 'address', allowed: 'sip:user@domain' });
+  const foreign = foreignAddress(parseAddress(address), backend.servedDomains);
+  if (foreign !== undefined) return foreign;
   const removal = await backend.removeUser(address);
   const record = await backend.store.get<TombstoneRecord>(storeKey('tombstone', removal.address));
   return { status: 201, body: { ...removal, tombstone: record } };
+}
+
+/**
+ * Y2: only an address of this community can be removed from it. A tombstone for another domain's user
+ * would refuse nobody here and only grow the store, so it is refused, naming what is allowed.
+ */
+function foreignAddress(aor: string, served: readonly string[]): AdminReply | undefined {
+  const match = /^sip:([^@]+)@(.+)$/.exec(aor);
+  const allowed = served.map((domain) => `user@${domain}`);
+  if (match === null) return problem(400, `${aor} names no user: a tombstone is for sip:user@domain`, { parameter: 'address', allowed });
+  if (served.includes(match[2]!)) return undefined;
+  return problem(422, `${match[2]} is not a domain this edge serves (${served.join(', ')})`, { parameter: 'address', allowed });
 }
 
 function flows(request: AdminRequest, backend: AdminBackend, item: string | undefined): AdminReply {

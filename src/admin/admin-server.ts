@@ -5,13 +5,15 @@
 // configured; without one it answers loopback clients only, so a listener moved to a public address
 // by mistake does not open the 604 cache and the tombstones to the world.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import type { Logger } from '../observability/logger.js';
 import type { AdminBackend } from './admin-backend.js';
 import { boundAddress, closeServer, listenOn } from './http-listening.js';
-import { routeAdmin, type AdminReply } from './admin-routes.js';
+import { problem, type AdminReply } from './admin-reply.js';
+import { routeAdmin } from './admin-routes.js';
 
 export interface AdminServerOptions {
   readonly address: string;
@@ -29,9 +31,12 @@ const MAX_BODY_BYTES = 16 * 1024;
 export class AdminServer {
   readonly #options: AdminServerOptions;
   readonly #server: Server;
+  /** SHA-256 of `Bearer <token>`: compared in constant time against the header's, whatever its length. */
+  readonly #expectedAuthorization: Buffer | undefined;
 
   constructor(options: AdminServerOptions) {
     this.#options = options;
+    this.#expectedAuthorization = options.token === null ? undefined : sha256(`Bearer ${options.token}`);
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         options.log.error({ err: error, url: request.url }, 'admin request failed');
@@ -54,7 +59,8 @@ export class AdminServer {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://admin');
+    const url = requestUrl(request.url);
+    if (url === undefined) return send(response, problem(400, 'the request target is not a path', { parameter: 'path', allowed: 'an absolute path such as /admin/flows' }));
     const backend = this.#options.backend;
     if (url.pathname === '/healthz') return send(response, { status: 200, body: { status: 'ok' } });
     if (url.pathname === '/readyz') {
@@ -78,22 +84,50 @@ export class AdminServer {
     if (refusal !== undefined) return send(response, refusal);
     const body = await readJson(request);
     if (body === INVALID) return send(response, { status: 400, body: { error: 'the body is not JSON (or is over 16 KiB)' } });
-    const segments = url.pathname.slice('/admin/'.length).split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const segments = pathSegments(url.pathname.slice('/admin/'.length));
+    if (segments === undefined) {
+      return send(response, problem(400, 'the path holds a malformed percent-escape', { parameter: 'path', allowed: 'UTF-8 percent-escapes, as encodeURIComponent writes them (%40 for @)' }));
+    }
     const reply = await routeAdmin({ method: request.method ?? 'GET', segments, query: url.searchParams, body }, backend);
     if (request.method !== 'GET') this.#options.log.info({ method: request.method, path: url.pathname, status: reply.status }, 'admin change');
     send(response, reply);
   }
 
   #authorise(request: IncomingMessage): AdminReply | undefined {
-    const token = this.#options.token;
-    if (token === null) {
+    const expected = this.#expectedAuthorization;
+    if (expected === undefined) {
       return isLoopback(request.socket.remoteAddress) ? undefined : { status: 403, body: { error: 'no admin.token configured: loopback clients only' } };
     }
-    return request.headers.authorization === `Bearer ${token}` ? undefined : { status: 401, body: { error: 'a valid bearer token is required' } };
+    // O3: hashing both sides first gives equal lengths, so neither the token's bytes nor its length leak
+    // through the time a refusal takes.
+    const given = sha256(request.headers.authorization ?? '');
+    return timingSafeEqual(given, expected) ? undefined : { status: 401, body: { error: 'a valid bearer token is required' } };
   }
 }
 
 const INVALID = Symbol('invalid body');
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** The request target against a dummy origin; undefined for one WHATWG URL refuses (`//[`). */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://admin');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Path segments after /admin/, decoded; undefined when one holds a malformed percent-escape. */
+function pathSegments(path: string): string[] | undefined {
+  try {
+    return path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    return undefined; // URIError: `%E0%A4%A`, `%zz`, a lone surrogate's escape
+  }
+}
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];

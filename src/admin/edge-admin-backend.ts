@@ -31,6 +31,9 @@ export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
   const { config, metrics, log, store } = parts;
   return {
     store,
+    get servedDomains(): readonly string[] {
+      return config().domains;
+    },
     get tombstoneSeconds(): number {
       return config().policy.limits.tombstoneSeconds;
     },

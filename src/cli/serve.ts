@@ -63,6 +63,7 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   const signal = await nextSignal(['SIGTERM', 'SIGINT']);
   reloader?.stop();
   process.off('SIGHUP', reload);
+  await drain(edge, config.limits.shutdownDrainMs, signal, io);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
   await Promise.all([admin.close(), published?.close()]);
@@ -129,6 +130,26 @@ function tlsSource(config: EdgeConfig, io: CliIo): TlsSource | undefined {
   const dev = ensureDevCertificates(DEFAULT_CERTIFICATES_DIR, config.domains);
   io.out(`tls: no certificate configured; using development certificates in ${DEFAULT_CERTIFICATES_DIR}/ (not for production)`);
   return { certificates: dev.certificates, ca: dev.caCert, crl, minVersion };
+}
+
+/**
+ * O5: readiness off and new out-of-dialog requests answered 503 for `limits.shutdownDrainMs`, so the
+ * requests already on the wire get an answer and peers move elsewhere; a second signal cuts it short.
+ */
+async function drain(edge: Edge, drainMs: number, signal: NodeJS.Signals, io: CliIo): Promise<void> {
+  if (drainMs <= 0) return;
+  io.out(`${signal}: draining for ${drainMs} ms: /readyz 503, new requests 503 with Retry-After (send ${signal} again to skip)`);
+  const skip = new AbortController();
+  const cut = (): void => skip.abort();
+  process.on('SIGTERM', cut);
+  process.on('SIGINT', cut);
+  try {
+    await edge.drain(drainMs, { signal: skip.signal });
+  } finally {
+    // From here a further signal has its default effect: it ends the process at once.
+    process.off('SIGTERM', cut);
+    process.off('SIGINT', cut);
+  }
 }
 
 function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {

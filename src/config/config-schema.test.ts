@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from './load-config.js';
+import { formatConfigProblem } from './config-problem.js';
 
 function valid(text: string) {
   const result = parseConfigText(text, 'config.yaml');
@@ -49,5 +50,21 @@ describe('O1 configuration defaults', () => {
 
   it('ships a config/default.yaml that is valid and states exactly the built-in defaults', () => {
     expect(loadConfig('config/default.yaml')).toEqual(valid('domains: [a.example.com]\n'));
+  });
+});
+
+describe('O5 shutdown drain', () => {
+  it('O5 drains for 5 s after SIGTERM unless limits.shutdownDrainMs says otherwise; 0 turns the drain off', () => {
+    expect(valid('domains: [a.example.com]\n').limits.shutdownDrainMs).toBe(5000);
+    expect(valid('domains: [a.example.com]\nlimits: { shutdownDrainMs: 0 }\n').limits.shutdownDrainMs).toBe(0);
+  });
+
+  it('O5 refuses a drain that is negative, fractional or over 5 minutes, giving the range', () => {
+    for (const value of ['-1', '2.5', '300001']) {
+      const result = parseConfigText(`domains: [a.example.com]\nlimits:\n  shutdownDrainMs: ${value}\n`, 'config.yaml');
+      expect(result.ok, value).toBe(false);
+      if (result.ok) continue;
+      expect(result.problems.map(formatConfigProblem).join('\n')).toMatch(/^config\.yaml:3: limits\.shutdownDrainMs: .*(between 0 and 300000|whole number|integer)/i);
+    }
   });
 });

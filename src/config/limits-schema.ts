@@ -35,6 +35,12 @@ export const limitsSchema = section(z.strictObject({
   /** SPEC Y4: requests being handled at once; beyond it new ones are answered 503 with Retry-After at once, not queued. */
   maxPendingRequests: boundedInt({ min: 1, max: 1_000_000, default: 5000 }),
   maxPendingBytesPerConnection: boundedInt({ min: 4096, max: 268_435_456, default: 1_048_576 }),
+  /**
+   * SPEC O5: after SIGTERM, how long /readyz says 503 and new out-of-dialog requests are answered 503
+   * with Retry-After while connections stay open, so requests already on the wire get an answer and
+   * peers move to another instance before the connections close. 0: close as soon as nothing is pending.
+   */
+  shutdownDrainMs: boundedInt({ min: 0, max: 300_000, default: 5000 }),
   idleTimeoutMs: boundedInt({ min: 1000, max: 86_400_000, default: 300_000 }),
   /** RFC 5626 §4.4.1 CRLF ping after this much silence on a stream; the pong is due within min(this, 10 s). 0: off. */
   keepaliveIntervalMs: boundedInt({ min: 0, max: 3_600_000, default: 30_000 }),

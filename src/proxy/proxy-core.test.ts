@@ -345,4 +345,21 @@ describe('O5 graceful shutdown', () => {
     expect(statusOf(client)).toEqual([503]);
     expect(sentMessage(client).headers.get('retry-after')).toBe('5');
   });
+
+  it('O5 while draining MUST answer new out-of-dialog requests 503 with Retry-After and still relay in-dialog ones', async () => {
+    const edge = new ProxyHarness();
+    edge.proxy.stopAccepting({ inDialog: true });
+    const client = edge.client();
+    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
+    expect(statusOf(client)).toEqual([503]);
+    expect(sentMessage(client).headers.get('retry-after')).toBe('5');
+    await edge.receive(request('MESSAGE', 'sip:bobby@b.example.net', [], { toTag: 'b7' }), client);
+    const relayed = sentMessage(edge.target('198.51.100.20:5061'));
+    expect(relayed.kind === 'request' && relayed.to.tag).toBe('b7');
+    // Once the drain is over nothing new is taken, in a dialog or not, and draining again does not reopen.
+    edge.proxy.stopAccepting();
+    edge.proxy.stopAccepting({ inDialog: true });
+    await edge.receive(request('MESSAGE', 'sip:caroline@b.example.net', [], { toTag: 'c8' }), client);
+    expect(statusOf(client)).toEqual([503, 503]);
+  });
 });

@@ -21,6 +21,7 @@ import type { ResponseDispatcher } from './response-dispatcher.js';
 import { otherSide } from '../routing/resolve-target.js';
 import type { RouteTarget } from '../routing/route-types.js';
 import { planRoute, type RoutePlan } from './route-set.js';
+import { storeOutageAnswer } from './store-outage.js';
 import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
 import type { Crossing } from '../policy/border-policy.js';
 import type { HeaderEdit } from '../policy/rule.js';
@@ -57,7 +58,8 @@ export class ProxyCore implements TransactionUser {
   #deps: ProxyCoreDeps;
   /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
   readonly #invites = new Map<string, ForwardingContext>();
-  #accepting = true;
+  /** O5: every request; while draining, only those of live dialogs and transactions; then none. */
+  #accepting: 'all' | 'in-dialog' | 'none' = 'all';
   /** Requests without a final response yet (Y4 overload bound). */
   #pending = 0;
 
@@ -73,9 +75,12 @@ export class ProxyCore implements TransactionUser {
     this.#deps = { ...this.#deps, ...parts };
   }
 
-  /** O5: from now on new requests are answered 503 with Retry-After; live ones finish. */
-  stopAccepting(): void {
-    this.#accepting = false;
+  /**
+   * O5: from now on new requests are answered 503 with Retry-After; live ones finish. While draining
+   * (`inDialog`), requests within a dialog and CANCELs of live INVITEs still go through.
+   */
+  stopAccepting(options: { inDialog?: boolean } = {}): void {
+    this.#accepting = options.inDialog === true && this.#accepting !== 'none' ? 'in-dialog' : 'none';
   }
 
   onRequest(request: IncomingRequest, received: ServerTransaction): void {
@@ -83,13 +88,19 @@ export class ProxyCore implements TransactionUser {
     this.#pending++;
     const transaction = new CrossingRecord(received, this.#deps, () => this.#pending--);
     this.#handle(request, transaction).catch((error: unknown) => {
+      const outage = storeOutageAnswer(error);
+      if (outage !== undefined) {
+        // O7: an outage, not a bug: a warn line without a stack, and 503 so the peer fails over.
+        this.#deps.log.warn({ callId: safeCallId(request), transaction: received.id, err: outage.detail }, 'store unavailable; answered 503');
+        return this.#answer(transaction, outage);
+      }
       this.#deps.log.error({ callId: safeCallId(request), transaction: received.id, err: error }, 'request handling failed');
       this.#answer(transaction, { status: 500, because: 'internal error' });
     });
   }
 
   async #handle(request: IncomingRequest, transaction: CrossingRecord): Promise<void> {
-    if (!this.#accepting) {
+    if (this.#accepting === 'none' || (this.#accepting === 'in-dialog' && request.to.tag === undefined && request.method !== 'CANCEL')) {
       return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]], because: 'O5 shutting down' });
     }
     // Y4: past the bound, shed new work at once (RFC 3261 §21.5.4) rather than queue it into timeouts.

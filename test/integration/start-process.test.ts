@@ -1,5 +1,5 @@
 // SPEC O1/O5 as an operator sees them: `simple-edge start` (the built CLI, bin/simple-edge.js) with
-// the shipped config/default.yaml — only its ports moved to free ones — serves SIP until SIGTERM,
+// the shipped config/default.yaml — only its ports and its shutdown drain shortened — serves SIP until SIGTERM,
 // then finishes and exits 0. Needs `npm run build` (npm test runs it first).
 
 import { spawn } from 'node:child_process';
@@ -30,6 +30,7 @@ function defaultConfigOnFreePorts(base: number): { yaml: string; sipPort: number
   const config = parse(readFileSync(path.join(REPO, 'config/default.yaml'), 'utf8')) as {
     listen: { internal: Listener[]; external: Listener[] };
     admin: { listen: string };
+    limits: { shutdownDrainMs: number };
   };
   const move = (listeners: Listener[]): Listener[] => listeners
     .filter((l) => hasIpv6Loopback || !l.address.includes(':'))
@@ -37,6 +38,8 @@ function defaultConfigOnFreePorts(base: number): { yaml: string; sipPort: number
   config.listen.internal = move(config.listen.internal);
   config.listen.external = move(config.listen.external);
   config.admin.listen = `${LOOPBACK}:${base + 2}`;
+  // O5: a short drain, so SIGTERM ends the test at once (the 5 s default is proven in config-schema.test.ts).
+  config.limits.shutdownDrainMs = 200;
   return { yaml: stringify(config), sipPort: base };
 }
 

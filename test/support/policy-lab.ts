@@ -71,6 +71,9 @@ export interface UacOptions {
 /** Plain-object configuration, merged key by key over the lab's own (arrays replace). */
 export type ConfigPatch = Readonly<Record<string, unknown>>;
 
+/** O5: the shutdown drain of the `simple-edge start` processes the tests run. */
+export const TEST_DRAIN_MS = 200;
+
 /** Every scenario key has a value: SIPp refuses a scenario with a keyword it was not given. */
 const DEFAULT_KEYS = { extra_header: 'Subject: border policy test', expires: '3600' } as const;
 
@@ -105,12 +108,14 @@ export class PolicyLab {
 
   /**
    * The configuration of a `simple-edge start` process for the site: the lab's certificate files
-   * (an in-process edge takes them as options instead), warnings only, `patch` merged over it.
+   * (an in-process edge takes them as options instead), warnings only, a short shutdown drain (O5: the
+   * default 5 s would only slow the tests that stop it), `patch` merged over it.
    */
   processConfigFor(site: EdgeSite, patch: ConfigPatch = {}): Record<string, unknown> {
     const own = this.certificates.byDomain[LOCAL_DOMAIN]!;
     return this.configFor(site, merge({
       tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: this.certificates.ca },
+      limits: { shutdownDrainMs: TEST_DRAIN_MS },
       log: { level: 'warn' },
     }, patch));
   }
