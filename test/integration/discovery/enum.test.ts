@@ -101,7 +101,7 @@ describe('D5 im: and pres: against bind9', () => {
     const { destinations } = bindDiscovery(bind);
     const destination = await destinations.toSip(parseUri('tel:+12025550100'), ['im', 'sip']);
     expect(destination.requestUri).toBe('sip:alice@b.example.net');
-    expect(await destinations.locate(destination)).toEqual([{ protocol: 'tls', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }, { protocol: 'tcp', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }, { protocol: 'udp', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }]);
+    expect(await destinations.locate(destination)).toEqual([{ protocol: 'tls', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }]); // D2: TLS only by default
   });
 
   it('D5 pres: goes to _pres._sip SRV', async () => {
