@@ -17,9 +17,9 @@ export const routeSchema = z.strictObject({
    * refused unless the route says, here, that cleartext to this peer is meant (a lab, a peer behind
    * a VPN). Every opt-in is logged as a warning at start.
    */
-  plaintext: z.boolean().default(false),
+  plaintext: z.boolean().optional(),
 }).superRefine((route, ctx) => {
-  if (route.plaintext) return;
+  if (route.plaintext === true) return;
   route.targets.forEach((target, index) => {
     if (target.transport === 'tls') return;
     ctx.addIssue({
