@@ -10,6 +10,7 @@ import type { EdgeConfig } from './config/config-schema.js';
 import { isEdgeError } from './errors.js';
 import { formatPolicyDocument, policyDocumentOf } from './config/policy-document.js';
 import { createDiscovery } from './discovery/create-discovery.js';
+import { createHostLookup } from './discovery/host-lookup.js';
 import { PolicyDocumentFetcher } from './discovery/policy-document-fetcher.js';
 import { createAuditLog } from './observability/audit-log.js';
 import { EdgeMetrics } from './observability/edge-metrics.js';
@@ -129,8 +130,14 @@ export function createEdge(options: EdgeOptions): Edge {
   const now = options.wallClock ?? Date.now;
   // F4, D1, G1: who may hold connections with us, how many, with which keys; judged per handshake.
   const peerDirectory = new PeerDirectory(config);
-  // G2: a peer's policy document is fetched when it first connects, and kept fresh while it does.
-  const policyDocuments = new PolicyDocumentFetcher({ config: config.policyDocument, log, ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }) });
+  // D3: one DNS client (discovery.resolvers, cache, timeouts) for every look-up the border makes.
+  const discovery = createDiscovery(config.discovery, { clock });
+  // G2: a peer's policy document is fetched when it first connects, and kept fresh while it does;
+  // its host is resolved like a peer's, through discovery's DNS client.
+  const policyDocuments = new PolicyDocumentFetcher({
+    config: config.policyDocument, log, lookup: createHostLookup({ dns: discovery.dns, addressFamilies: config.discovery.addressFamilies }),
+    ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }),
+  });
   const peerFlows = new PeerFlowTable(peerDirectory, {
     counted: (peer, direction, delta) => {
       metrics.peerConnections.inc({ peer, direction }, delta);
@@ -220,7 +227,6 @@ export function createEdge(options: EdgeOptions): Edge {
       await tracker.load(now());
       let limits = new PeerLimitTable(config);
       const policy = createBorderPolicy(config, { store, tracker, now, limits, policyDocuments }, metrics, log);
-      const discovery = options.router === undefined ? createDiscovery(config.discovery, { clock }) : undefined;
       // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
       const bound: { proxy?: ProxyCore } = {};
       transactions = new TransactionLayer({
@@ -239,7 +245,7 @@ export function createEdge(options: EdgeOptions): Edge {
       const community = running?.community;
       // I1, I3: the community's own requests to the built-in components, the rest by static routes and DNS.
       const routerFor = (cfg: EdgeConfig): Router => options.router ?? new CommunityRouter({
-        inner: new DiscoveryRouter({ config: cfg, clock, logger: log, discovery: discovery! }), config: cfg, ...(community === undefined ? {} : { community }),
+        inner: new DiscoveryRouter({ config: cfg, clock, logger: log, discovery }), config: cfg, ...(community === undefined ? {} : { community }),
         isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
       });
       const router = routerFor(config);
@@ -291,7 +297,7 @@ export function createEdge(options: EdgeOptions): Edge {
         flows: () => [...transport.flows].map((f) => ({ side: f.side, protocol: f.protocol, peer: f.peerIdentity?.[0] ?? '-' })),
         transportStats: () => transport.stats,
         connectionsStarting: () => ({ handshakes: transport.gauges.handshakesInProgress, dials: transport.gauges.dialsInProgress }),
-        dnsStats: () => discovery?.dns.stats,
+        dnsStats: () => discovery.dns.stats,
         certificates: () => localCertificates(config, options.tls),
         peerCertificates: () => [...transport.flows].flatMap((f) => (f.peerCertificateExpiresAt === undefined || f.peerIdentity?.[0] === undefined
           ? [] : [{ domain: f.peerIdentity[0], validToMs: f.peerCertificateExpiresAt }])),

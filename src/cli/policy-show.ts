@@ -9,6 +9,9 @@ import { formatConfigProblem } from '../config/config-problem.js';
 import type { EdgeConfig } from '../config/config-schema.js';
 import { readConfigFile } from '../config/load-config.js';
 import { formatPolicyDocument, policyDocumentOf, type PolicyDocument } from '../config/policy-document.js';
+import { TimerWheel } from '../clock/timer-wheel.js';
+import { createDiscovery } from '../discovery/create-discovery.js';
+import { createHostLookup } from '../discovery/host-lookup.js';
 import { httpsGet, PolicyDocumentFetcher } from '../discovery/policy-document-fetcher.js';
 import { silentLogger } from '../observability/logger.js';
 import type { CommandContext } from './check-config.js';
@@ -46,9 +49,14 @@ export async function runPolicyShow(options: PolicyShowOptions): Promise<number>
     io.err(`tls.ca ${config.tls.ca}: ${error instanceof Error ? error.message : String(error)} (make the certificates first, or fix the path)`);
     return ExitCode.runtimeFailure;
   }
-  const get = options.get ?? ((url: string, domain: string) => httpsGet(url, domain, ca));
+  // D3: the host is resolved as the edge resolves it, through discovery.resolvers.
+  const clock = new TimerWheel();
+  clock.start();
+  const { dns } = createDiscovery(config.discovery, { clock });
+  const lookup = createHostLookup({ dns, addressFamilies: config.discovery.addressFamilies });
+  const get = options.get ?? ((url: string, domain: string) => httpsGet(url, domain, { ca, lookup }));
   const fetcher = new PolicyDocumentFetcher({ config: config.policyDocument, log: silentLogger(), get: (url, domain) => get(options.url ?? url, domain) });
-  const entry = await fetcher.refresh(peer);
+  const entry = await fetcher.refresh(peer).finally(() => clock.stop());
   const url = options.url ?? entry.url;
   if (entry.document === undefined) {
     io.err(`${peer}: no policy document from ${url}: ${entry.problem ?? 'unknown problem'}`);

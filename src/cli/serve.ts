@@ -8,6 +8,7 @@ import { PolicyDocumentServer } from '../admin/policy-document-server.js';
 import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import { formatConfigProblem } from '../config/config-problem.js';
 import { parseHostPort } from '../config/host-port.js';
+import { describePlaintextOptIn, plaintextPeerOptIns } from '../config/plaintext-peer-opt-ins.js';
 import { readConfigFile } from '../config/load-config.js';
 import { createEdge, type Edge } from '../edge.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -34,6 +35,7 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
     return ExitCode.runtimeFailure;
   }
   const logger = createLogger({ level: config.log.level });
+  warnOfPlaintextPeers(config, logger);
   const edge = createEdge({ config, ...(tls === undefined ? {} : { tls }), logger });
   try {
     await edge.listen();
@@ -71,6 +73,13 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   return ExitCode.ok;
 };
 
+/** D2, F2: every configured way to a peer without TLS is said at start (and on reload), as a warning. */
+function warnOfPlaintextPeers(config: EdgeConfig, logger: Logger): void {
+  for (const optIn of plaintextPeerOptIns(config)) {
+    logger.warn({ key: optIn.key, peer: optIn.peer, transports: optIn.transports }, describePlaintextOptIn(optIn));
+  }
+}
+
 /**
  * O2, on SIGHUP: read the file again; a file check-config would refuse is refused with the same
  * messages and the configuration in force stays. Live flows and transactions are not touched.
@@ -84,6 +93,7 @@ function reloadConfiguration(edge: Edge, configPath: string, io: CliIo, logger: 
     return;
   }
   const report = edge.reload(result.config);
+  warnOfPlaintextPeers(result.config, logger);
   const later = report.needsRestart.length === 0 ? '' : `; takes a restart: ${report.needsRestart.join(', ')}`;
   io.out(`SIGHUP: ${configPath} reloaded${later}`);
 }

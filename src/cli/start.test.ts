@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EdgeConfig } from '../config/config-schema.js';
 import type { CliIo } from './cli-io.js';
@@ -36,6 +39,29 @@ describe('O1 simple-edge start', () => {
     };
     expect(await main(['start', '--config', 'config/default.yaml'], { io, serve })).toBe(7);
     expect(served?.domains).toEqual(['a.example.com']);
+  });
+
+  it('D2 warns at start of every opt-in to cleartext towards peers, naming the key; none with the defaults', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'simple-edge-start-'));
+    try {
+      const path = join(dir, 'edge.yaml');
+      writeFileSync(path, [
+        'domains: [a.example.com]', 'state: { backend: memory }',
+        'routes: [{ domain: b.example.net, targets: [{ host: 192.0.2.1, port: 5060, transport: udp }], plaintext: true }]',
+        'discovery: { transports: [tls, tcp] }', '',
+      ].join('\n'));
+      const io = recordingIo();
+      expect(await main(['start', '-c', path], { io, serve: async () => 0 })).toBe(0);
+      expect(io.stderr).toEqual([
+        'warning: D2 b.example.net may be reached in cleartext (udp) because of routes[0].plaintext; the inter-domain profile requires TLS between edges',
+        'warning: D2 discovered peers may be reached in cleartext (tcp) because of discovery.transports; the inter-domain profile requires TLS between edges',
+      ]);
+      const defaults = recordingIo();
+      await main(['start'], { io: defaults, serve: async () => 0 });
+      expect(defaults.stderr).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start with an invalid configuration: exit 2, the same messages as check-config', async () => {

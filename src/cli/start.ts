@@ -6,6 +6,7 @@ import { formatConfigProblem } from '../config/config-problem.js';
 import type { EdgeConfig } from '../config/config-schema.js';
 import type { Listener } from '../config/listen-schema.js';
 import { readConfigFile } from '../config/load-config.js';
+import { describePlaintextOptIn, plaintextPeerOptIns } from '../config/plaintext-peer-opt-ins.js';
 import type { StateConfig } from '../config/state-schema.js';
 import type { CommandContext } from './check-config.js';
 import type { CliIo } from './cli-io.js';
@@ -30,6 +31,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     return ExitCode.configInvalid;
   }
   for (const line of describeStartPlan(result.config, configPath)) io.out(line);
+  for (const optIn of plaintextPeerOptIns(result.config)) io.err(`warning: ${describePlaintextOptIn(optIn)}`);
   return options.serve(result.config, { io, configPath });
 }
 

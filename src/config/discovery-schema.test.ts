@@ -17,7 +17,7 @@ describe('D1-D7 discovery configuration', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const d = result.config.discovery;
     expect(d).toMatchObject({ federation: 'closed', allow: [], deny: [], resolvers: [], timeoutMs: 2000, retries: 2, failureBackoffMs: 30_000 });
-    expect(d.transports).toEqual(['tls', 'tcp', 'udp']);
+    expect(d.transports).toEqual(['tls']); // D2, F2: TLS between edges unless the operator opts in
     expect(d.enum).toEqual({ suffixes: ['e164.arpa'], maxChainDepth: 5 });
     expect(d.mimi).toMatchObject({ enabled: false, recordName: '{mui}', recordType: 'TXT', services: ['sip'] });
   });

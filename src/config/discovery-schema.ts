@@ -93,8 +93,13 @@ export const discoverySchema = section(z.strictObject({
   retries: boundedInt({ min: 0, max: 10, default: 2 }),
   /** RFC 6891 UDP payload size offered; 0 sends no EDNS and keeps answers to 512 bytes. */
   ednsUdpPayloadBytes: boundedInt({ min: 0, max: 4_096, default: 1_232 }),
-  /** Transports to peers, most preferred first (RFC 3263 §4.1; TLS first for the border profile). */
-  transports: preferenceList(TRANSPORTS, ['tls', 'tcp', 'udp']),
+  /**
+   * Transports to discovered peers, most preferred first (RFC 3263 §4.1). TLS only by default: the
+   * inter-domain profile requires TLS between edges (D2, F2), so a peer whose DNS also lists plain
+   * SIP is still reached over TLS or not at all. Listing tcp or udp is the operator's explicit
+   * opt-in to cleartext, logged as a warning at start.
+   */
+  transports: preferenceList(TRANSPORTS, ['tls']),
   addressFamilies: preferenceList(ADDRESS_FAMILIES, ['ipv4', 'ipv6']),
   maxTargets: boundedInt({ min: 1, max: 64, default: 16 }),
   /** How long a target that failed (connect error, timeout, 503) goes to the back of the list (D2). */

@@ -58,6 +58,24 @@ describe('D4 ENUM resolution (RFC 6116)', () => {
     expect((await resolver(transport).resolve(NUMBER, ['sip'])).uri).toBe('sip:11234567890@b.example.net');
   });
 
+  it('D4 follows a non-terminal rule whose services field is empty (RFC 3403 §4.1, RFC 6116 §3.4.3), for any enumservice', async () => {
+    const transport = zone(
+      naptr(DOMAIN, 10, 10, '', '', '', 'numbers.b.example.net'),
+      naptr('numbers.b.example.net', 10, 10, 'u', 'E2U+im', '!^\\+43(.*)$!im:\\1@b.example.net!'),
+      naptr('numbers.b.example.net', 10, 20, 'u', 'E2U+sip', '!^\\+43(.*)$!sip:\\1@b.example.net!'),
+    );
+    expect((await resolver(transport).resolve(NUMBER, ['sip'])).uri).toBe('sip:11234567890@b.example.net');
+    expect((await resolver(transport).resolve(NUMBER, ['im', 'sip'])).uri).toBe('im:11234567890@b.example.net');
+  });
+
+  it('D4 does not follow a non-terminal rule of another application (services SIP+D2T)', async () => {
+    const transport = zone(
+      naptr(DOMAIN, 10, 10, '', 'SIP+D2T', '', 'numbers.b.example.net'),
+      naptr('numbers.b.example.net', 10, 10, 'u', 'E2U+sip', '!^.*$!sip:x@b.example.net!'),
+    );
+    await expect(resolver(transport).resolve(NUMBER, ['sip'])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('D4 tries each configured suffix in turn', async () => {
     const transport = zone(naptr('0.9.8.7.6.5.4.3.2.1.1.3.4.e164.example.net', 10, 10, 'u', 'E2U+sip', '!^.*$!sip:x@b.example.net!'));
     expect((await resolver(transport, { suffixes: ['e164.arpa', 'e164.example.net'] }).resolve(NUMBER, ['sip'])).uri).toBe('sip:x@b.example.net');

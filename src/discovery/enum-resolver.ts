@@ -112,9 +112,15 @@ export class EnumResolver {
     return { uri, service: want, number, record, expiresAtMs: chain.expiresAtMs };
   }
 
-  /** RFC 3403 §4.1: an empty flag means "continue at the replacement (or the regexp's output)". */
+  /**
+   * RFC 3403 §4.1: an empty flag means "continue at the replacement (or the regexp's output)". Such a
+   * rule usually has an empty services field (RFC 6116 §3.4.3 defines services for terminal rules
+   * only): followed like a bare "E2U", for every enumservice; a services field of another
+   * application (SIP+D2T …) is not ENUM's.
+   */
   async #followNonTerminal(record: NaptrRecord, types: string[] | undefined, want: EnumService, number: string, chain: Chain): Promise<EnumResult | undefined> {
-    if (types === undefined || (types.length > 0 && !types.includes(want))) return undefined;
+    const offered = record.services.trim() === '' ? [] : types;
+    if (offered === undefined || (offered.length > 0 && !offered.includes(want))) return undefined;
     let next = record.replacement;
     if (next === '') {
       const rule = this.#rule(record.regexp);

@@ -2,9 +2,12 @@
 // HTTPS when the peer first connects (either way) and again once it is older than refreshSeconds, so
 // a new version is picked up while the peers stay connected. The server must prove the *peer
 // domain* in its certificate (as RFC 5922 asks of the SIP edge), whatever host the URL names. A
-// document that fails to load or to validate leaves the last good one in force and is logged.
+// document that fails to load or to validate leaves the last good one in force and is logged. The
+// URL's host is resolved through the edge's own DNS client (`lookup`: discovery.resolvers, its cache
+// and timeouts), as every other border look-up is, never through the system resolver.
 
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { checkServerIdentity, rootCertificates, type PeerCertificate } from 'node:tls';
 import { parsePolicyDocument, POLICY_DOCUMENT_PATH, type PolicyDocument } from '../config/policy-document.js';
 import type { PolicyDocumentConfig } from '../config/policy-document-schema.js';
@@ -30,6 +33,8 @@ export interface PolicyDocumentFetcherOptions {
   /** Trust anchors beside the public roots (the peers' CAs, tls.ca). */
   readonly ca?: string | Buffer;
   readonly log: Logger;
+  /** D3: how the URL's host becomes an address (host-lookup.ts over the discovery DNS client). */
+  readonly lookup?: LookupFunction;
   readonly now?: () => number;
   /** Tests replace the HTTPS GET; it must verify `peer` in the server's certificate as the default does. */
   readonly get?: (url: string, peer: string) => Promise<string>;
@@ -93,7 +98,7 @@ export class PolicyDocumentFetcher {
     };
     let text: string;
     try {
-      text = await (this.#options.get ?? ((u, p) => httpsGet(u, p, this.#options.ca)))(url, peer);
+      text = await (this.#options.get ?? ((u, p) => httpsGet(u, p, { ca: this.#options.ca, lookup: this.#options.lookup })))(url, peer);
     } catch (error) {
       return failed(error instanceof Error ? error.message : String(error));
     }
@@ -116,12 +121,24 @@ export class PolicyDocumentFetcher {
   }
 }
 
-/** GET over HTTPS, the certificate checked against the peer domain; the body as text. */
-export function httpsGet(url: string, peer: string, ca?: string | Buffer): Promise<string> {
+export interface HttpsGetOptions {
+  /** Trust anchors beside the public roots. */
+  readonly ca?: string | Buffer | undefined;
+  /** Resolves the URL's host; the system resolver when absent (the CLI without a configuration). */
+  readonly lookup?: LookupFunction | undefined;
+}
+
+/**
+ * GET over HTTPS, the certificate checked against the peer domain; the body as text. With `lookup`
+ * the connection goes to the address it gives, while SNI and the certificate check keep the name.
+ */
+export function httpsGet(url: string, peer: string, options: HttpsGetOptions = {}): Promise<string> {
+  const { ca, lookup } = options;
   return new Promise((resolve, reject) => {
     const request = httpsRequest(url, {
       method: 'GET', timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/xml' },
       ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] }),
+      ...(lookup === undefined ? {} : { lookup }),
       checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(peer, certificate),
     }, (response) => {
       if (response.statusCode !== 200) {

@@ -2,7 +2,7 @@
 // is done (SPEC Y4): total connections, then TLS handshakes in progress; a handshake that does not
 // finish in time is aborted. Admitted connections are handed to the layer to become flows.
 
-import { handshakeFailureReason } from './handshake-failure-reason.js';
+import { handshakeFailureReason, verifyErrorCode } from './handshake-failure-reason.js';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Endpoint, Side } from './flow.js';
@@ -136,16 +136,23 @@ export class StreamListener {
     this.#init.admission.adopt(socket, this.side, 'tls');
   };
 
+  // SPEC F2: Node verifies the client's chain once OpenSSL has finished the handshake, and with
+  // rejectUnauthorized destroys the socket and reports only "socket hang up"; why it refused is in
+  // the socket's authorizationError, read here so each kind of bad certificate is counted apart.
   readonly #onTlsClientError = (error: Error & { code?: string }, socket: TLSSocket): void => {
     const admission = this.#init.admission;
     admission.endHandshake();
-    if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') admission.stats.handshakeTimeouts++;
-    else {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
+      admission.stats.handshakeTimeouts++;
+      admission.logger?.debug({ err: error, remote }, 'tls handshake timed out');
+    } else {
       admission.stats.handshakeFailures++;
-      const reason = handshakeFailureReason(error);
+      const verifyError = verifyErrorCode(socket.authorizationError);
+      const reason = handshakeFailureReason(error, verifyError);
       admission.stats.handshakeFailureReasons.set(reason, (admission.stats.handshakeFailureReasons.get(reason) ?? 0) + 1);
+      admission.logger?.debug({ err: error, remote, reason, verifyError }, 'F2 tls handshake failed');
     }
-    admission.logger?.debug({ err: error, remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'tls handshake failed');
     socket.destroy();
   };
 

@@ -9,7 +9,11 @@ let edgeA: IssuedFiles;
 let edgeC: IssuedFiles;
 let peer: IssuedFiles;
 let revokedPeer: IssuedFiles;
+let expiredPeer: IssuedFiles;
+let futurePeer: IssuedFiles;
 let crlPem: string;
+
+const DAY_MS = 86_400_000;
 
 beforeAll(() => {
   pki = new TestPki();
@@ -19,7 +23,14 @@ beforeAll(() => {
   revokedPeer = pki.issue('revoked-peer', ['b.example.net']);
   pki.revoke('revoked-peer');
   crlPem = pki.crl().pem;
+  expiredPeer = pki.issueValid('expired-peer', ['b.example.net'], { notBefore: new Date(Date.now() - 3 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
+  futurePeer = pki.issueValid('future-peer', ['b.example.net'], { notBefore: new Date(Date.now() + DAY_MS / 2), notAfter: new Date(Date.now() + DAY_MS) });
 });
+
+/** The reasons counted so far, without the zero series every reason starts with. */
+function countedReasons(stats: { handshakeFailureReasons: ReadonlyMap<string, number> }): Array<[string, number]> {
+  return [...stats.handshakeFailureReasons].filter(([, count]) => count > 0);
+}
 
 afterEach(() => lab.close());
 afterAll(() => {
@@ -98,7 +109,8 @@ describe('F2 TLS 1.2 or newer', () => {
     const old = await lab.handshake(port, { ca: pki.ca, cert: peer.cert, key: peer.key, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
     expect(old.error).toBeDefined();
     await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
-    expect([...layer.stats.handshakeFailureReasons]).toEqual([['protocol-version', 1]]); // O3 the metric's reason label
+    expect(countedReasons(layer.stats)).toEqual([['protocol-version', 1]]); // O3 the metric's reason label
+    expect(old.error).toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' }); // OpenSSL's protocol_version alert
     expect([...layer.flows]).toHaveLength(0);
   });
 
@@ -114,7 +126,8 @@ describe('F2 TLS 1.2 or newer', () => {
     const anonymous = await lab.handshake(port, { ca: pki.ca });
     expect(anonymous.error).toBeDefined();
     await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
-    expect([...layer.stats.handshakeFailureReasons]).toEqual([['no-certificate', 1]]); // O3 the metric's reason label
+    expect(countedReasons(layer.stats)).toEqual([['no-certificate', 1]]); // O3 the metric's reason label
+    expect(anonymous.error).toMatchObject({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' }); // RFC 8446 §4.4.2.4
     expect([...layer.flows]).toHaveLength(0);
   });
 });
@@ -154,5 +167,51 @@ describe('F2 revocation', () => {
     const dialler = await lab.layer(edgeTls({ crl: [crlPem] }), { listen: false });
     const dial = dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port, servername: 'b.example.net' });
     await expect(dial).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+  });
+});
+
+describe('F2 a refused client certificate is counted under its own reason', () => {
+  async function refusedReason(tls: Partial<TlsOptions>, client: { cert: string; key: string }): Promise<Array<[string, number]>> {
+    const { layer, port } = await lab.layer(edgeTls(tls));
+    const outcome = await lab.handshake(port, { ca: pki.ca, ...client });
+    expect(outcome.error).toBeDefined();
+    await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
+    expect([...layer.flows]).toHaveLength(0);
+    return countedReasons(layer.stats);
+  }
+
+  it('F2 counts a certificate no trusted CA issued as untrusted', async () => {
+    const other = new TestPki('an unknown CA');
+    try {
+      expect(await refusedReason({}, other.issue('stranger', ['b.example.net']))).toEqual([['untrusted', 1]]);
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('F2 counts a revoked certificate as revoked', async () => {
+    expect(await refusedReason({ crl: [crlPem] }, revokedPeer)).toEqual([['revoked', 1]]);
+  });
+
+  it('F2 counts an expired certificate as expired', async () => {
+    expect(await refusedReason({}, expiredPeer)).toEqual([['expired', 1]]);
+  });
+
+  it('F2 counts a certificate not valid yet as not-yet-valid', async () => {
+    expect(await refusedReason({}, futurePeer)).toEqual([['not-yet-valid', 1]]);
+  });
+
+  it('F2 counts a peer whose CA has no CRL loaded, with CRLs configured, as crl-unavailable (fail closed)', async () => {
+    const other = new TestPki('a CA without a CRL');
+    try {
+      expect(await refusedReason({ ca: pki.ca + other.ca, crl: [crlPem] }, other.issue('stranger', ['d.example.org']))).toEqual([['crl-unavailable', 1]]);
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('O3 starts every reason at zero, so the metric has each series before its first failure', async () => {
+    const { layer } = await lab.layer(edgeTls());
+    expect([...layer.stats.handshakeFailureReasons.keys()]).toEqual(['protocol-version', 'no-certificate', 'untrusted', 'revoked', 'expired', 'not-yet-valid', 'crl-unavailable', 'other']);
   });
 });

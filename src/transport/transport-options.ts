@@ -6,7 +6,7 @@ import type { Clock } from '../clock/clock.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import type { ParserLimits } from '../sip/parser-limits.js';
 import type { Flow, Side, TransportProtocol } from './flow.js';
-import type { HandshakeFailureReason } from './handshake-failure-reason.js';
+import { HANDSHAKE_FAILURE_REASONS, type HandshakeFailureReason } from './handshake-failure-reason.js';
 import { TransportError } from './transport-error.js';
 
 export interface ListenerOptions {
@@ -117,7 +117,10 @@ export interface TransportStats {
 
 export function emptyStats(): TransportStats {
   return {
-    acceptedConnections: 0, refusedConnections: 0, refusedPeerConnections: 0, framingErrors: 0, handshakeFailures: 0, handshakeFailureReasons: new Map(),
+    acceptedConnections: 0, refusedConnections: 0, refusedPeerConnections: 0, framingErrors: 0, handshakeFailures: 0,
+    // Every reason from zero, so the metric has each series before its first failure and an alert on
+    // increase() sees that failure (SPEC F2, O3).
+    handshakeFailureReasons: new Map(HANDSHAKE_FAILURE_REASONS.map((reason) => [reason, 0])),
     handshakeTimeouts: 0, keepaliveTimeouts: 0, sendBufferOverflows: 0, deliveryFailures: 0,
   };
 }

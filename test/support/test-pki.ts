@@ -64,6 +64,19 @@ export class TestPki {
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };
   }
 
+  /**
+   * A leaf valid only from `notBefore` to `notAfter` (an expired or a not-yet-valid certificate):
+   * `openssl ca` sets both dates, which `openssl x509 -req` cannot before OpenSSL 3.4.
+   */
+  issueValid(name: string, domains: readonly string[], validity: { notBefore: Date; notAfter: Date }): IssuedFiles {
+    this.issue(name, domains);
+    this.#openssl(['ca', '-batch', '-config', 'ca.cnf', '-notext', '-in', `${name}.csr`, '-extfile', `${name}.ext`,
+      '-startdate', asn1Time(validity.notBefore), '-enddate', asn1Time(validity.notAfter), '-out', `${name}.pem`]);
+    const certPath = join(this.dir, `${name}.pem`);
+    const keyPath = join(this.dir, `${name}.key`);
+    return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };
+  }
+
   /** Marks the leaf `name` revoked in the CA's database; crl() then lists it. */
   revoke(name: string): void {
     this.#openssl(['ca', '-config', 'ca.cnf', '-revoke', `${name}.pem`]);
@@ -87,4 +100,9 @@ export class TestPki {
 
 function newKey(keyFile: string): string[] {
   return ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile];
+}
+
+/** GeneralizedTime as `openssl ca -startdate` reads it: YYYYMMDDHHMMSSZ. */
+function asn1Time(date: Date): string {
+  return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }

@@ -42,6 +42,11 @@ describe('D4 ENUM against bind9', () => {
     expect((await enumFor('+12025550102', ['sip'])).uri).toBe('sip:2025550102@b.example.net');
   });
 
+  it('D4 follows a non-terminal rule whose services field is empty (RFC 3403 §4.1), for MESSAGE too', async () => {
+    expect((await enumFor('+12025550104', ['sip'])).uri).toBe('sip:2025550104@b.example.net');
+    expect((await enumFor('+12025550104', ['im', 'sip'])).uri).toBe('sip:2025550104@b.example.net');
+  });
+
   it('D4 refuses malformed rules with a clear error', async () => {
     await expect(enumFor('+4910004', ['sip'])).rejects.toMatchObject({ code: 'NAPTR_REGEXP_MALFORMED', message: expect.stringContaining('"\\d" at offset 3 is undefined in an ERE') });
     await expect(enumFor('+4910005', ['sip'])).rejects.toMatchObject({ code: 'NAPTR_REGEXP_MALFORMED', message: expect.stringContaining('"\\q" in the replacement') });
@@ -96,7 +101,7 @@ describe('D5 im: and pres: against bind9', () => {
     const { destinations } = bindDiscovery(bind);
     const destination = await destinations.toSip(parseUri('tel:+12025550100'), ['im', 'sip']);
     expect(destination.requestUri).toBe('sip:alice@b.example.net');
-    expect(await destinations.locate(destination)).toEqual([{ protocol: 'tls', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }, { protocol: 'tcp', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }, { protocol: 'udp', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }]);
+    expect(await destinations.locate(destination)).toEqual([{ protocol: 'tls', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }]); // D2: TLS only by default
   });
 
   it('D5 pres: goes to _pres._sip SRV', async () => {

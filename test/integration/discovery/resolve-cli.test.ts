@@ -37,19 +37,17 @@ describe('D8 simple-edge resolve', () => {
     expect(text).toContain('RFC 3861: SRV _im._sip.b.example.net');
     expect(text).toContain('    SRV 10 0 5061 im.b.example.net  ttl 300');
     expect(text).toContain('    A 192.0.2.11  ttl 300');
-    expect(out.slice(-4)).toEqual([
+    expect(out.slice(-2)).toEqual([
       'targets, in the order the edge tries them (the next on connect error, timeout or 503):',
       '  1. tls 192.0.2.11:5061 (TLS servername b.example.net)',
-      '  2. tcp 192.0.2.11:5061',
-      '  3. udp 192.0.2.11:5061',
-    ]);
+    ]); // D2: TLS only, the default discovery.transports
     expect(out).toContain('Request-URI: sip:alice@b.example.net');
   });
 
   it('D8 an INVITE for the same number takes E2U+sip and RFC 3263 for b.example.net', async () => {
     const { code, out } = await resolve('tel:+12025550100', '--method', 'INVITE');
     expect(code).toBe(0);
-    expect(out).toContain('RFC 3263 for b.example.net (transports tls, tcp, udp)');
+    expect(out).toContain('RFC 3263 for b.example.net (transports tls)');
     expect(out).toContain('  → NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.b.example.net → tls via SRV _sips._tcp.b.example.net');
     expect(out).toContain('  1. tls 192.0.2.1:5061 (TLS servername b.example.net)');
   });

@@ -23,8 +23,14 @@ afterAll(async () => {
 const brief = (targets: readonly LocatedTarget[]) => targets.map((t) => `${t.protocol} ${t.address}:${t.port}`);
 
 describe('D2 RFC 3263 location against bind9', () => {
-  it('D2 follows NAPTR → SRV → A/AAAA with TLS first and SRV priorities in order', async () => {
+  it('D2 by default reaches a peer whose NAPTR records also list SIP+D2T and SIP+D2U over TLS only', async () => {
     const targets = await bindDiscovery(bind).locator.locate({ host: 'b.example.net', secure: false });
+    expect(brief(targets)).toEqual(['tls 192.0.2.1:5061', 'tls 2001:db8::1:5061', 'tls 192.0.2.2:5061']);
+    expect(brief(await bindDiscovery(bind).locator.locate({ host: 'srv-only.example.net', secure: false }))).toEqual(['tls 192.0.2.5:5063']);
+  });
+
+  it('D2 follows NAPTR → SRV → A/AAAA with TLS first and SRV priorities in order (cleartext opted in)', async () => {
+    const targets = await bindDiscovery(bind, { transports: ['tls', 'tcp', 'udp'] }).locator.locate({ host: 'b.example.net', secure: false });
     expect(brief(targets)).toEqual([
       'tls 192.0.2.1:5061', 'tls 2001:db8::1:5061', 'tls 192.0.2.2:5061',
       'tcp 192.0.2.1:5060', 'tcp 2001:db8::1:5060', 'udp 192.0.2.1:5060', 'udp 2001:db8::1:5060',
@@ -33,7 +39,7 @@ describe('D2 RFC 3263 location against bind9', () => {
   });
 
   it('D2 falls back to SRV when the domain has no NAPTR records', async () => {
-    expect(brief(await bindDiscovery(bind).locator.locate({ host: 'srv-only.example.net', secure: false })))
+    expect(brief(await bindDiscovery(bind, { transports: ['tls', 'tcp', 'udp'] }).locator.locate({ host: 'srv-only.example.net', secure: false })))
       .toEqual(['tls 192.0.2.5:5063', 'udp 192.0.2.5:5062']);
   });
 
