@@ -30,11 +30,13 @@ export class StaticRouter implements InnerRouter {
   readonly #peerRoutes: ReadonlyMap<string, Targets>;
   readonly #internal: EdgeConfig['internal'];
   readonly #admits: (domain: string) => RouteDecision | undefined;
+  readonly #plaintextPeers: ReadonlySet<string>;
 
   constructor(config: Pick<EdgeConfig, 'domains' | 'routes' | 'internal'>, options: StaticRouterOptions = {}) {
     this.#domains = new Set(config.domains.map((d) => d.toLowerCase()));
     this.#peerRoutes = new Map(config.routes.map((r) => [r.domain.toLowerCase(), r.targets]));
     this.#internal = config.internal;
+    this.#plaintextPeers = new Set(config.routes.filter((r) => r.plaintext === true).map((r) => r.domain.toLowerCase()));
     this.#admits = options.admits ?? ((domain) => (this.#peerRoutes.has(domain) ? undefined : reply(404, 'No route to that domain', 'D1 closed federation')));
   }
 
@@ -93,9 +95,9 @@ export class StaticRouter implements InnerRouter {
     return forward([peerTarget({ protocol, address: await resolveHost(hop.host), port, side: 'external' }, peer)]);
   }
 
-  /** A peer whose static route itself names a plain transport has opted in to it (D1 routes). */
+  /** A peer whose static route opted in to cleartext (`routes[].plaintext`) and names this transport. */
   #allowsPlaintext(peer: string, transport: string): boolean {
-    return this.#peerRoutes.get(peer)?.some((t) => t.transport === transport) === true;
+    return this.#plaintextPeers.has(peer) && this.#peerRoutes.get(peer)?.some((t) => t.transport === transport) === true;
   }
 
   async #internalRoute(method: string, event: string | undefined, requestUri: string): Promise<InnerRouteDecision> {
