@@ -140,7 +140,7 @@ export function createEdge(options: EdgeOptions): Edge {
   });
   const peerFlows = new PeerFlowTable(peerDirectory, {
     counted: (peer, direction, delta) => {
-      metrics.peerConnections.inc({ peer, direction }, delta);
+      metrics.peerConnections.inc({ peer: metrics.peerLabel.of(peer), direction }, delta);
       if (delta > 0) policyDocuments.peerConnected(peer);
     },
     refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
@@ -344,7 +344,7 @@ function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: Edg
   const limits = state.limits;
   return new BorderPolicy({
     ...(config.policyDocument.fetch ? { peerPolicyOf: (peer: string) => state.policyDocuments.documentOf(peer) } : {}),
-    chains: DEFAULT_CHAINS, store: state.store, subscriptions: state.tracker, now: state.now, localDomains: new Set(config.domains), decisions: metrics.policyDecisions, log,
+    chains: DEFAULT_CHAINS, store: state.store, subscriptions: state.tracker, now: state.now, localDomains: new Set(config.domains), decisions: { inc: (labels) => metrics.policyDecisions.inc({ ...labels, peer: metrics.peerLabel.of(labels.peer) }) }, log,
     community: createCommunityFacts(config.policy),
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,

@@ -3,6 +3,7 @@
 // domains — never user addresses. Figures the lower layers already count (transport, DNS, the
 // transaction table) are read when Prometheus scrapes, through `observe()`, not pushed per event.
 
+import { BoundedLabel, methodLabel } from './bounded-label.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the edge exposes for scrape-time metrics; every field a plain number read on demand. */
@@ -24,6 +25,11 @@ export interface ScrapeSources {
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32];
 
+/** Distinct peer domains counted by name; an open federation past this many is counted as "other". */
+const MAX_PEER_SERIES = 1000;
+/** Distinct reasons for edge answers; the edge's own reasons are far fewer. */
+const MAX_BECAUSE_SERIES = 200;
+
 export class EdgeMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'simple_edge_requests_total', help: 'Requests received, by method and side', labelNames: ['method', 'side'] as const, registers: [this.registry] });
@@ -40,8 +46,20 @@ export class EdgeMetrics {
     this.#scrapeTimeMetrics();
   }
 
+  /** Peer domains as labels: at most MAX_PEER_SERIES distinct ones, then "other" (invariant 4). */
+  readonly peerLabel = new BoundedLabel(MAX_PEER_SERIES);
+  readonly #because = new BoundedLabel(MAX_BECAUSE_SERIES);
+
   answeredAtEdge(status: number, because: string): void {
-    this.edgeAnswers.inc({ status: String(status), because });
+    this.edgeAnswers.inc({ status: String(status), because: this.#because.of(because) });
+  }
+
+  countRequest(method: string, side: string): void {
+    this.requests.inc({ method: methodLabel(method), side });
+  }
+
+  countResponse(method: string, status: number, direction: string, peer: string): void {
+    this.responses.inc({ method: methodLabel(method), status_class: `${Math.floor(status / 100)}xx`, direction, peer: this.peerLabel.of(peer) });
   }
 
   /** Where the scrape-time figures come from; set once the edge listens. */

@@ -107,7 +107,7 @@ export class CrossingRecord implements ServerTransaction {
     const request = this.#inner.request;
     const { metrics, audit } = this.#deps;
     const seconds = (performance.now() - this.#startedAt) / 1000;
-    metrics.responses.inc({ method: request.method, status_class: `${Math.floor(status / 100)}xx`, direction: crossing.direction, peer: crossing.peer });
+    metrics.countResponse(request.method, status, crossing.direction, crossing.peer);
     metrics.relayLatency.observe({ direction: crossing.direction }, seconds);
     audit?.write({
       time: new Date().toISOString(), direction: crossing.direction, peer: crossing.peer, method: request.method,

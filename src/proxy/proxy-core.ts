@@ -46,7 +46,7 @@ export interface ProxyCoreDeps extends ProxyDeps {
 export interface FederationGate {
   isOwn(domain: string): boolean;
   /** Why the peer domain may not federate (deny-list, closed mode), or undefined. */
-  refusal(domain: string): { readonly status: number; readonly reason: string; readonly message: string } | undefined;
+  refusal(domain: string): { readonly status: number; readonly reason: string; readonly message: string; readonly code: string } | undefined;
 }
 
 /** Seconds a client is asked to wait while the edge shuts down (O5). */
@@ -84,7 +84,7 @@ export class ProxyCore implements TransactionUser {
   }
 
   onRequest(request: IncomingRequest, received: ServerTransaction): void {
-    this.#deps.metrics.requests.inc({ method: request.method, side: received.flow.side });
+    this.#deps.metrics.countRequest(request.method, received.flow.side);
     this.#pending++;
     const transaction = new CrossingRecord(received, this.#deps, () => this.#pending--);
     this.#handle(request, transaction).catch((error: unknown) => {
@@ -123,7 +123,8 @@ export class ProxyCore implements TransactionUser {
     if (arrival.side === 'external') {
       const origin = this.#deps.authority?.attribute(request, arrival) ?? { kind: 'peer', peer: claimedDomain(request, arrival), authenticated: false };
       if (origin.kind === 'refused') {
-        transaction.crossing = { direction: 'inbound', peer: claimedDomain(request, arrival) };
+        // Counted and audited under who the connection proved to be, never the domain the peer wrote (invariant 4).
+        transaction.crossing = { direction: 'inbound', peer: arrival.peerIdentity?.[0] ?? 'unauthenticated' };
         return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
       }
       const refused = this.#federationRefusal(origin.peer, request);
@@ -201,7 +202,7 @@ export class ProxyCore implements TransactionUser {
     for (const domain of new Set([peer, claimed])) {
       if (domain === undefined || gate.isOwn(domain) || isIP(domain.replace(/^\[|\]$/g, '')) !== 0) continue;
       const refusal = gate.refusal(domain);
-      if (refusal !== undefined) return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.message}` };
+      if (refusal !== undefined) return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.code}` };
     }
     return undefined;
   }

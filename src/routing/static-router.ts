@@ -84,7 +84,7 @@ export class StaticRouter implements InnerRouter {
     const refused = this.#admits(peer);
     if (refused !== undefined) return refused;
     if (!isIpLiteral(hop.host) && !isWithinDomain(hop.host, peer)) {
-      return reply(403, 'Next Hop Outside The Peer Domain', `D1 next hop ${hop.host} is not in ${peer}`);
+      return reply(403, 'Next Hop Outside The Peer Domain', 'D1 next hop outside the peer domain');
     }
     const transport = hop.params.get('transport')?.toLowerCase();
     if (hop.scheme !== 'sips' && transport !== undefined && transport !== 'tls' && !this.#allowsPlaintext(peer, transport)) {

@@ -11,6 +11,7 @@ import type { ConnectOptions } from '../../src/proxy/proxy-deps.js';
 import { TopologyHiding } from '../../src/proxy/topology-hiding.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
 import type { RouteTarget, Router } from '../../src/routing/route-types.js';
+import type { ImplicitAuthority } from '../../src/proxy/implicit-authority.js';
 import { withoutCommunity } from '../../src/routing/community-router.js';
 import { StaticRouter } from '../../src/routing/static-router.js';
 import { parseDatagram } from '../../src/sip/datagram-parser.js';
@@ -56,7 +57,7 @@ export class ProxyHarness {
   readonly connected: RouteTarget[] = [];
   readonly avoided: string[][] = [];
 
-  constructor(options: { federation?: FederationGate; servedDomains?: ReadonlySet<string>; maxPendingRequests?: number; topologyKey?: Buffer } = {}) {
+  constructor(options: { authority?: ImplicitAuthority; federation?: FederationGate; servedDomains?: ReadonlySet<string>; maxPendingRequests?: number; topologyKey?: Buffer } = {}) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
     const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
@@ -80,6 +81,7 @@ export class ProxyHarness {
       clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
       findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       ...(options.federation === undefined ? {} : { federation: options.federation }),
+      ...(options.authority === undefined ? {} : { authority: options.authority }),
       ...(options.servedDomains === undefined ? {} : { servedDomains: options.servedDomains }),
       ...(options.maxPendingRequests === undefined ? {} : { maxPendingRequests: options.maxPendingRequests }),
     });
