@@ -32,6 +32,7 @@ let portsA: CommunityPorts;
 let portsB: CommunityPorts;
 let edge: EdgeProcess | undefined;
 let resolver: PrivateResolver;
+let edgeTlsDir: string | undefined;
 let kamailio: KamailioPeerEdge | undefined;
 let bob: SipEndpoint | undefined;
 const clients: Baresip[] = [];
@@ -59,12 +60,14 @@ afterAll(async () => {
   await edge?.kill('SIGKILL');
   await kamailio?.stop();
   await bob?.close();
+  if (edgeTlsDir !== undefined) rmSync(edgeTlsDir, { recursive: true, force: true });
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
 /** Community A's edge as an operator runs it: internal UDP and TCP, a static route to Kamailio, audit on stdout. */
 async function startEdgeProcess(): Promise<EdgeProcess> {
   const tls = writeTlsFiles(tlsA, tlsB);
+  edgeTlsDir = tls.dir;
   writeFileSync(path.join(workDir, 'users.yaml'), stringify({ users: [{ address: `alice@${A}`, password: PASSWORD }] }));
   writeFileSync(path.join(workDir, 'edge.yaml'), stringify({
     domains: [A],
