@@ -4,7 +4,8 @@
 // bob of community B, whose edge is Kamailio (test/fixtures/kamailio-peer/) behind mutual TLS.
 // The MESSAGE and the presence SUBSCRIBE must reach B's side through Kamailio, the edge must audit
 // the crossing by Call-ID, and a capture (tcpdump, read back with tshark) must show nothing but TLS
-// between the edge and Kamailio: no plaintext SIP towards B, no DNS query for b.example.net.
+// between the edge and Kamailio: no plaintext SIP towards B, nothing to the address b.example.net
+// resolves to in the edge's own resolver, no DNS query for it.
 //
 //   baresip ──udp|tcp──▶ edge (builtin registrar) ══tls══▶ Kamailio (B's edge) ──tcp──▶ bob's UA
 
@@ -18,7 +19,7 @@ import { Baresip } from '../support/baresip.js';
 import { EdgeProcess, ensureBuilt } from '../support/edge-process.js';
 import { LOOPBACK } from '../support/edge-harness.js';
 import { isTlsRecord, PacketCapture, plaintextSipStartLine, type CapturedPacket } from '../support/packet-capture.js';
-import { privateResolver, type PrivateResolver } from '../support/private-resolver.js';
+import { PrivateResolver } from '../support/private-resolver.js';
 import { A, B, communityPorts, federationFixture, writeTlsFiles, type CommunityPorts } from '../integration/federation/federation-lab.js';
 import { KamailioPeerEdge } from '../integration/federation/kamailio-peer-lab.js';
 import { SipEndpoint } from '../integration/subscriptions/sip-endpoint.js';
@@ -31,7 +32,7 @@ let workDir: string;
 let portsA: CommunityPorts;
 let portsB: CommunityPorts;
 let edge: EdgeProcess | undefined;
-let resolver: PrivateResolver;
+let resolver: PrivateResolver | undefined;
 let edgeTlsDir: string | undefined;
 let kamailio: KamailioPeerEdge | undefined;
 let bob: SipEndpoint | undefined;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   await ensureDebianPackages(['baresip', 'kamailio', 'kamailio-tls-modules', 'tcpdump', 'tshark']);
   await ensureBuilt();
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-outbound-proxy-'));
-  resolver = privateResolver(workDir);
+  resolver = await PrivateResolver.start(workDir);
   portsA = communityPorts(ports);
   portsB = communityPorts(ports);
   bob = await SipEndpoint.listen({ name: 'bob-b', port: portsB.endpoint });
@@ -60,6 +61,7 @@ afterAll(async () => {
   await edge?.kill('SIGKILL');
   await kamailio?.stop();
   await bob?.close();
+  await resolver?.close();
   if (edgeTlsDir !== undefined) rmSync(edgeTlsDir, { recursive: true, force: true });
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
 });
@@ -85,14 +87,18 @@ async function startEdgeProcess(): Promise<EdgeProcess> {
     audit: { enabled: true, file: null },
     log: { level: 'warn' },
   }));
-  // Its system resolver is its own, so the capture tells its DNS queries from other programs'.
-  return EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3, wrapper: resolver.wrapper });
+  // Its system resolver is its own: the capture tells its DNS queries from other programs', and
+  // b.example.net resolves for it, as it would in the field, to a sink where any leak shows.
+  return EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3, wrapper: resolver!.wrapper });
 }
 
-/** The edge's DNS queries, the SIP default ports on any address, and every port of both communities on loopback. */
+/**
+ * The edge's DNS queries, anything towards what a name resolves to for it (the sink), the SIP default
+ * ports on any address, and every port of both communities on loopback.
+ */
 function captureFilter(): string {
   const local = [portsA.internal, portsA.external, portsB.external, portsB.internal, portsB.endpoint].map((p) => `port ${p}`).join(' or ');
-  return `(host ${resolver.address} and port 53) or port 5060 or port 5061 or (host ${LOOPBACK} and (${local}))`;
+  return `(host ${resolver!.address} and port 53) or host ${resolver!.sinkAddress} or port 5060 or port 5061 or (host ${LOOPBACK} and (${local}))`;
 }
 
 /** The requests bob's UA got from alice: the MESSAGE carrying `text`, and her presence SUBSCRIBE. */
@@ -177,9 +183,12 @@ describe('F7 F2 D2 B1 a softphone with the edge as its outbound proxy (baresip, 
       expect.soft(towardsKamailio.length, 'nothing went to Kamailio\'s TLS port').toBeGreaterThan(0);
       expect.soft(towardsKamailio.filter((p) => !isTlsRecord(p.payload)).map((p) => p.payload.subarray(0, 40).toString('latin1')), 'non-TLS bytes to Kamailio').toEqual([]);
 
-      // B1 D2: no plaintext SIP towards B, and B's name never went to the system resolver.
+      // B1 D2: no plaintext SIP towards B, nothing to where B's name resolves, and no lookup of that name:
+      // the static route to Kamailio is the only way to B.
       expect.soft(plaintextTowardsB(packets), 'plaintext SIP for b.example.net leaving the edge').toEqual([]);
-      const edgeQueries = packets.filter((p) => p.destination.address === resolver.address && p.dnsQuery !== undefined);
+      const towardsSink = packets.filter((p) => p.destination.address === resolver!.sinkAddress);
+      expect.soft(towardsSink.map((p) => `${p.protocol} → ${p.destination.address}:${p.destination.port} ${plaintextSipStartLine(p.payload) ?? ''}`), 'packets to the address b.example.net resolves to').toEqual([]);
+      const edgeQueries = packets.filter((p) => p.destination.address === resolver!.address && p.dnsQuery !== undefined);
       expect.soft(edgeQueries.filter((p) => p.dnsQuery!.toLowerCase() === B).map((p) => `${p.dnsQuery} → system resolver`), 'the edge\'s DNS queries for b.example.net').toEqual([]);
     }, 90_000);
   }

@@ -18,7 +18,7 @@ import { loadTortureCorpus, TORTURE_DIR } from '../conformance/torture-corpus.js
 import { EdgeProcess, ensureBuilt } from '../support/edge-process.js';
 import { LOCAL_DOMAIN, LOOPBACK, makeCertificates, PortAllocator } from '../support/edge-harness.js';
 import { PacketCapture, type CapturedPacket } from '../support/packet-capture.js';
-import { privateResolver, type PrivateResolver } from '../support/private-resolver.js';
+import { PrivateResolver } from '../support/private-resolver.js';
 import { responseStatus, topVia, transactionKey, unmapped } from './sip-wire-text.js';
 import { expectedPort, statusAllowed, udpCase, viaHosts, withRport, type UdpCase } from './torture-cases.js';
 
@@ -47,7 +47,7 @@ const cases: UdpCase[] = corpus === undefined ? [] : [
 
 let workDir: string;
 let edge: EdgeProcess | undefined;
-let resolver: PrivateResolver;
+let resolver: PrivateResolver | undefined;
 let capture: PacketCapture | undefined;
 let edgePort: number;
 let sourcePort: number;
@@ -81,8 +81,9 @@ beforeAll(async () => {
     admin: { listen: `${LOOPBACK}:${base + 2}` },
     log: { level: 'warn' },
   }));
-  // Its system resolver is its own, so the capture tells its DNS queries from other programs'.
-  resolver = privateResolver(workDir);
+  // Its system resolver is its own, so the capture tells its DNS queries from other programs', and
+  // every name it looks up leads to the sink: a datagram steered by a Via name shows there.
+  resolver = await PrivateResolver.start(workDir);
   edge = await EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3, wrapper: resolver.wrapper });
   capture = await PacketCapture.start({ workDir, name: 'torture-udp', filter: captureFilter() });
   await openCatchers();
@@ -98,14 +99,15 @@ afterAll(async () => {
   await capture?.stop().catch(() => undefined);
   for (const socket of catchers) socket.close();
   await edge?.kill('SIGKILL');
+  await resolver?.close();
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
-/** The edge's UDP port, its DNS queries, and any packet towards an address a Via names. */
+/** The edge's UDP port, its DNS queries, the sink names resolve to, and any packet towards an address a Via names. */
 function captureFilter(): string {
   const literals = [...viaHosts(cases)].map(unmapped).filter((host) => isIP(host) !== 0);
   const towardsVias = literals.map((address) => `dst host ${address}`).join(' or ');
-  return `(host ${resolver.address} and port 53) or (udp and host ${LOOPBACK} and port ${edgePort}) or (${towardsVias})`;
+  return `(host ${resolver!.address} and port 53) or host ${resolver!.sinkAddress} or (udp and host ${LOOPBACK} and port ${edgePort}) or (${towardsVias})`;
 }
 
 /** The sending socket, plus one on 127.0.0.1 at each sent-by port an answer may be due on. */
@@ -188,11 +190,13 @@ if (corpus === undefined) {
     it('B3 nothing is sent to, or looked up for, a host a Via names', () => {
       const hosts = viaHosts(cases);
       const own = new Set(Object.values(networkInterfaces()).flat().map((i) => i?.address).filter((a) => a !== undefined));
-      const lookedUp = packets.filter((p) => p.destination.address === resolver.address && p.dnsQuery !== undefined && hosts.has(p.dnsQuery.toLowerCase().replace(/\.$/, '')));
+      const lookedUp = packets.filter((p) => p.destination.address === resolver!.address && p.dnsQuery !== undefined && hosts.has(p.dnsQuery.toLowerCase().replace(/\.$/, '')));
       expect([...new Set(lookedUp.map((p) => p.dnsQuery))], 'DNS queries for names the Vias wrote').toEqual([]);
       // SIP ports on a Via's address; this machine's own addresses are judged by where the edge's datagrams went.
       const sipPorts = new Set([5060, 5061, ...cases.map((c) => c.via?.port).filter((p) => p !== undefined)]);
-      const towardsVias = packets.filter((p) => hosts.has(unmapped(p.destination.address)) && !own.has(p.destination.address) && sipPorts.has(p.destination.port));
+      // A Via name, once looked up, leads to the sink: anything sent there was steered by a Via.
+      const towardsVias = packets.filter((p) => p.destination.address === resolver!.sinkAddress
+        || (hosts.has(unmapped(p.destination.address)) && !own.has(p.destination.address) && sipPorts.has(p.destination.port)));
       expect(towardsVias.map((p) => `${p.protocol} ${p.destination.address}:${p.destination.port}`), 'packets to addresses the Vias wrote').toEqual([]);
     });
 

@@ -26,7 +26,7 @@ export interface CapturedPacket {
 }
 
 const FIELDS = [
-  'frame.time_epoch', 'ip.src', 'ipv6.src', 'ip.dst', 'ipv6.dst', 'udp.srcport', 'udp.dstport', 'tcp.srcport', 'tcp.dstport',
+  'frame.protocols', 'frame.time_epoch', 'ip.src', 'ipv6.src', 'ip.dst', 'ipv6.dst', 'udp.srcport', 'udp.dstport', 'tcp.srcport', 'tcp.dstport',
   'udp.payload', 'tcp.payload', 'dns.qry.name', 'dns.flags.response',
 ] as const;
 
@@ -80,7 +80,9 @@ export async function readCapture(file: string): Promise<CapturedPacket[]> {
     '-r', file, '-n', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f]),
   ], { maxBuffer: 256 * 1024 * 1024 });
   return stdout.split('\n').filter((line) => line.trim() !== '').flatMap((line) => {
-    const [time, ip4Src, ip6Src, ip4Dst, ip6Dst, udpSrc, udpDst, tcpSrc, tcpDst, udpPayload, tcpPayload, dnsName, dnsResponse] = line.split('\t');
+    const [protocols, time, ip4Src, ip6Src, ip4Dst, ip6Dst, udpSrc, udpDst, tcpSrc, tcpDst, udpPayload, tcpPayload, dnsName, dnsResponse] = line.split('\t');
+    // An ICMP error quotes the packet it answers; its UDP or TCP fields are that packet's, not a new one.
+    if (/(^|:)icmp(v6)?(:|$)/.test(protocols ?? '')) return [];
     const protocol = udpSrc !== '' && udpSrc !== undefined ? 'udp' : tcpSrc !== '' && tcpSrc !== undefined ? 'tcp' : undefined;
     if (protocol === undefined) return [];
     return [{
