@@ -191,13 +191,13 @@ if (corpus === undefined) {
       const hosts = viaHosts(cases);
       const own = new Set(Object.values(networkInterfaces()).flat().map((i) => i?.address).filter((a) => a !== undefined));
       const lookedUp = packets.filter((p) => p.destination.address === resolver!.address && p.dnsQuery !== undefined && hosts.has(p.dnsQuery.toLowerCase().replace(/\.$/, '')));
-      expect([...new Set(lookedUp.map((p) => p.dnsQuery))], 'DNS queries for names the Vias wrote').toEqual([]);
+      expect.soft([...new Set(lookedUp.map((p) => p.dnsQuery))], 'DNS queries for names the Vias wrote').toEqual([]);
       // SIP ports on a Via's address; this machine's own addresses are judged by where the edge's datagrams went.
       const sipPorts = new Set([5060, 5061, ...cases.map((c) => c.via?.port).filter((p) => p !== undefined)]);
       // A Via name, once looked up, leads to the sink: anything sent there was steered by a Via.
       const towardsVias = packets.filter((p) => p.destination.address === resolver!.sinkAddress
         || (hosts.has(unmapped(p.destination.address)) && !own.has(p.destination.address) && sipPorts.has(p.destination.port)));
-      expect(towardsVias.map((p) => `${p.protocol} ${p.destination.address}:${p.destination.port}`), 'packets to addresses the Vias wrote').toEqual([]);
+      expect.soft(towardsVias.map((p) => `${p.protocol} ${p.destination.address}:${p.destination.port}`), 'packets and connections to addresses the Vias wrote').toEqual([]);
     });
 
     it('B1 Y4 every datagram the edge sent is a response to one of the requests, sent to 127.0.0.1', () => {
