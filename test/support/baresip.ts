@@ -14,6 +14,8 @@ export interface BaresipOptions {
   readonly sipPort: number;
   readonly ctrlPort: number;
   readonly edgePort: number;
+  /** How it reaches the edge, its outbound proxy (default udp). */
+  readonly edgeTransport?: 'udp' | 'tcp';
   readonly user: string;
   readonly domain: string;
   readonly password: string;
@@ -51,7 +53,7 @@ export class Baresip {
       'module_app account.so', 'module_app contact.so', 'module_app menu.so', 'module_app presence.so', 'module_app ctrl_tcp.so',
       `ctrl_tcp_listen ${LOOPBACK}:${options.ctrlPort}`, `dns_server ${LOOPBACK}:5300`, 'audio_player aufile,/dev/null', 'audio_source ausine,440', '',
     ].join('\n'));
-    const outbound = `sip:${LOOPBACK}:${options.edgePort};transport=udp`;
+    const outbound = `sip:${LOOPBACK}:${options.edgePort};transport=${options.edgeTransport ?? 'udp'}`;
     const publish = options.presence === undefined ? '' : `;pubint=${options.presence.publishSeconds}`;
     writeFileSync(path.join(dir, 'accounts'), `<sip:${options.user}@${options.domain}>;auth_pass=${options.password};outbound="${outbound}";regint=600${publish}\n`);
     const presence = options.presence === undefined ? '' : ';presence=p2p';

@@ -65,8 +65,10 @@ export class EdgeProcess {
    * `simple-edge start --config <configFile>` in `cwd`; resolves once it printed a "serving" line for
    * each of its `listeners`, throws (after killing it) if it exits or takes longer than `timeoutMs`.
    */
-  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number }): Promise<EdgeProcess> {
-    const child = spawn(process.execPath, [CLI, 'start', '--config', options.configFile], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number; wrapper?: readonly string[] }): Promise<EdgeProcess> {
+    // `wrapper`: a command that runs the edge in its place (exec), e.g. in a namespace of its own.
+    const command = [...(options.wrapper ?? []), process.execPath, CLI, 'start', '--config', options.configFile];
+    const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const edge = new EdgeProcess(child);
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
     let exited = false;
