@@ -178,7 +178,7 @@ export function createEdge(options: EdgeOptions): Edge {
       if (message.kind !== 'request' || message.method === 'ACK') return;
       log.info({ callId: message.headers.get('call-id'), err: error.message }, 'unmatchable request answered');
       metrics.answeredAtEdge(error.status, `Y4 ${error.code}`);
-      flow.send(createResponse(message, error.status, { headers: [['Warning', warning(error.message)]] }).toBuffer());
+      responses.sendResponse(createResponse(message, error.status, { headers: [['Warning', warning(error.message)]] }).toBuffer(), message, flow);
     }
   }
 

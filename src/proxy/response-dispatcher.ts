@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { otherSide } from '../routing/resolve-target.js';
 import type { RouteTarget } from '../routing/route-types.js';
-import { datagramResponsePort } from '../sip/via-stamp.js';
+import { datagramResponsePortOf, topViaOf } from '../sip/via-stamp.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { Via } from '../sip/via.js';
 import type { Flow, Side, TransportProtocol } from '../transport/flow.js';
@@ -27,17 +27,17 @@ export class ResponseDispatcher implements ResponseSender {
   }
 
   sendResponse(bytes: Buffer, request: IncomingRequest, flow: Flow): void {
-    const via = request.topVia;
     // A datagram flow is keyed by the source address and port: right when rport was asked for.
-    const port = flow.reliable ? (via.port ?? DEFAULT_PORT[flow.protocol]) : datagramResponsePort(via, flow.remote);
+    const firstVia = request.headers.get('via');
+    const port = flow.reliable ? (topViaOf(firstVia)?.port ?? DEFAULT_PORT[flow.protocol]) : datagramResponsePortOf(firstVia, flow.remote);
     if (flow.isOpen && (flow.reliable || port === flow.remote.port)) {
       if (flow.send(bytes)) return;
       // Still open but refused: its pending bytes are over the cap (Y4, counted by the transport).
       // Another connection to the same peer would only add to the load that filled this one.
-      if (flow.isOpen) return this.#log.debug({ callId: request.callId, flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
+      if (flow.isOpen) return this.#log.debug({ callId: request.headers.get('call-id'), flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
     }
     // §18.2.2: the connection closed (or, over UDP, no rport): the source address at the sent-by port.
-    this.#deliver(bytes, { protocol: flow.protocol, address: flow.remote.address, port, side: flow.side }, request.callId);
+    this.#deliver(bytes, { protocol: flow.protocol, address: flow.remote.address, port, side: flow.side }, request.headers.get('call-id'));
   }
 
   /**

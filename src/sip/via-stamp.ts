@@ -30,9 +30,12 @@ export function stampVia(value: string, via: Via, source: SourceAddress): string
 /** A Via header line whose first value is stamped; the line unchanged when that value does not parse. */
 export function stampViaLine(line: string, source: SourceAddress): string {
   const values = splitHeaderList(line, []);
+  const first = values[0];
+  if (first === undefined) return line;
   const via = topViaOf(line);
-  if (via === undefined) return line;
-  return [stampVia(values[0]!, via, source), ...values.slice(1)].join(', ');
+  // A Via too broken to parse (answered 400) still gets the source noted, as far as it reads as a Via.
+  const stamped = via !== undefined ? stampVia(first, via, source) : LENIENT_SENT_BY.test(first) ? stampLeniently(first, source) : first;
+  return [stamped, ...values.slice(1)].join(', ');
 }
 
 /**
@@ -45,6 +48,27 @@ export function datagramResponsePort(via: Via | undefined, source: SourceAddress
   if (via === undefined || via.rport !== undefined) return source.port;
   return via.port ?? 5060;
 }
+
+/**
+ * The port an answer to a request with this top Via line goes to over an unreliable transport: as
+ * datagramResponsePort says when the Via parses; when it does not (a malformed request answered 400),
+ * its sent-by port and rport flag as far as they can be read, else the source port.
+ */
+export function datagramResponsePortOf(firstViaLine: string | undefined, source: SourceAddress): number {
+  const via = topViaOf(firstViaLine);
+  if (via !== undefined || firstViaLine === undefined) return datagramResponsePort(via, source);
+  const sentBy = LENIENT_SENT_BY.exec(firstViaLine);
+  if (sentBy === null || /;\s*rport\b/i.test(firstViaLine.split(',')[0]!)) return source.port;
+  return sentBy[1] === undefined ? 5060 : Number(sentBy[1]);
+}
+
+function stampLeniently(value: string, source: SourceAddress): string {
+  const rport = /;\s*rport\b/i.test(value);
+  return `${value.replace(OBSERVED_PARAMS, '')};received=${source.address}${rport ? `;rport=${source.port}` : ''}`;
+}
+
+/** sent-protocol, then the host (an IPv6 reference in brackets) and an optional port. */
+const LENIENT_SENT_BY = /^\s*SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(?:\[[^\]]*\]|[^\s;:,\[]+)(?:\s*:\s*(\d{1,5}))?(?=[\s;,]|$)/i;
 
 /** The top Via of a header block, or undefined when it is absent or does not parse. */
 export function topViaOf(firstViaLine: string | undefined): Via | undefined {

@@ -11,7 +11,7 @@ import { DatagramFlow, type DatagramFlowOwner } from './datagram-flow.js';
 import type { Endpoint, Side } from './flow.js';
 import { flowId, type FlowDirection } from './flow-id.js';
 import { malformedRequestResponse } from './malformed-request-response.js';
-import { datagramResponsePort, topViaOf } from '../sip/via-stamp.js';
+import { datagramResponsePortOf } from '../sip/via-stamp.js';
 
 /** How far down the cache an eviction looks for an unreferenced flow before giving up. */
 const EVICTION_SCAN = 16;
@@ -118,7 +118,7 @@ export class UdpListener implements DatagramFlowOwner {
     context.logger?.debug({ source: `${source.address}:${source.port}`, code: frame.error.code }, 'malformed datagram');
     const response = malformedRequestResponse(frame, this.#local.address, source);
     // RFC 3261 §18.2.2, RFC 3581: the source address, at the source port only when rport asked for it.
-    const port = datagramResponsePort(topViaOf(frame.headers?.get('via')), source);
+    const port = datagramResponsePortOf(frame.headers?.get('via'), source);
     if (response !== undefined) this.#socket.send(response, port, source.address);
   }
 

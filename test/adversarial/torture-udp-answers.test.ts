@@ -34,6 +34,8 @@ interface Heard {
 interface Sent {
   readonly testCase: UdpCase;
   readonly time: number;
+  /** The port it was sent from: each case from a socket of its own, so no two share a flow. */
+  readonly port: number;
 }
 
 const corpus = loadTortureCorpus();
@@ -89,7 +91,7 @@ beforeAll(async () => {
   await openCatchers();
   for (const testCase of cases) await exchange(testCase);
   // Late retransmissions of INVITE answers (Timer G) still belong to their case: wait for the last ones.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
   packets = await capture.stop();
   capture = undefined;
   answers = attribute(packets.filter((p) => p.protocol === 'udp' && p.source.port === edgePort && p.source.address === LOOPBACK));
@@ -127,26 +129,48 @@ async function openCatchers(): Promise<void> {
   }
 }
 
-/** Sends one case from the source port; returns once it is answered or the wait is over. */
+/**
+ * Sends one case from a socket of its own and returns once it is answered or the wait is over. The
+ * corpus reuses branches and sent-bys across messages (cparam01/cparam02 …): from one socket, a later
+ * one would rightly be absorbed as a retransmission of an earlier transaction (RFC 3261 §17.2.3).
+ */
 async function exchange(testCase: UdpCase): Promise<void> {
+  const socket = createSocket('udp4');
+  const own: Heard[] = [];
+  socket.on('message', (datagram) => {
+    const entry = { time: Date.now(), text: datagram.toString('latin1') };
+    heard.push(entry);
+    own.push(entry);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
+  catchers.push(socket);
   const time = Date.now();
-  sent.push({ testCase, time });
-  catchers[0]!.send(testCase.bytes, edgePort, LOOPBACK);
+  sent.push({ testCase, time, port: socket.address().port });
+  // RFC 5118's messages share Call-ID, CSeq and branch: with rport only an answer at this socket is this case's.
+  const candidates = testCase.via?.params.has('rport') === true ? own : heard;
+  socket.send(testCase.bytes, edgePort, LOOPBACK);
   const wait = testCase.answer === 'required' ? ANSWER_WAIT_MS : SILENCE_WAIT_MS;
   const deadline = time + wait;
   while (Date.now() < deadline) {
-    const answered = heard.some((h) => h.time >= time && (responseStatus(h.text) ?? 0) >= 200 && transactionKey(h.text) === testCase.key);
+    const answered = candidates.some((h) => h.time >= time && (responseStatus(h.text) ?? 0) >= 200 && transactionKey(h.text) === testCase.key);
     if (answered && testCase.answer === 'required') return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The port a case was sent from. */
+function sourcePortOf(testCase: UdpCase): number {
+  return sent.findLast((s) => s.testCase === testCase)?.port ?? sourcePort;
 }
 
 function attribute(datagrams: CapturedPacket[]): typeof answers {
   return datagrams.map((packet) => {
     const text = packet.payload.toString('latin1');
     const key = transactionKey(text);
+    // RFC 5118's messages share Call-ID, CSeq and branch: an answer at a case's own socket is that case's.
+    const bySocket = sent.find((s) => s.port === packet.destination.port && s.testCase.key === key);
     const candidates = sent.filter((s) => s.time <= packet.time && s.testCase.key === key);
-    return { packet, text, testCase: candidates.at(-1)?.testCase };
+    return { packet, text, testCase: (bySocket ?? candidates.at(-1))?.testCase };
   });
 }
 
@@ -177,7 +201,7 @@ if (corpus === undefined) {
         }
         const finals = mine.filter((a) => (responseStatus(a.text) ?? 0) >= 200);
         if (testCase.answer === 'required') expect(finals.length, `no final answer on the wire: ${describeAnswers(mine)}`).toBeGreaterThan(0);
-        const port = expectedPort(testCase.via, sourcePort);
+        const port = expectedPort(testCase.via, sourcePortOf(testCase));
         for (const answer of mine) {
           const to = `${answer.packet.destination.address}:${answer.packet.destination.port}`;
           expect(to, `answer sent to ${to}, not ${LOOPBACK}:${port} (${describeAnswers(mine)})`).toBe(`${LOOPBACK}:${port}`);
@@ -224,5 +248,5 @@ function expectViaStamped(answerText: string, testCase: UdpCase): void {
   const label = `${testCase.name}: top Via of the answer is ${via.host}:${via.port ?? ''} ${[...via.params].map(([k, v]) => `${k}=${v}`).join(';')}`;
   if (unmapped(asked.host) !== LOOPBACK) expect(via.params.get('received'), label).toBe(LOOPBACK);
   else if (via.params.has('received')) expect(via.params.get('received'), label).toBe(LOOPBACK);
-  if (asked.params.has('rport')) expect(via.params.get('rport'), label).toBe(String(sourcePort));
+  if (asked.params.has('rport')) expect(via.params.get('rport'), label).toBe(String(sourcePortOf(testCase)));
 }
