@@ -68,7 +68,7 @@ function stampLeniently(value: string, source: SourceAddress): string {
 }
 
 /** sent-protocol, then the host (an IPv6 reference in brackets) and an optional port. */
-const LENIENT_SENT_BY = /^\s*SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(?:\[[^\]]*\]|[^\s;:,\[]+)(?:\s*:\s*(\d{1,5}))?(?=[\s;,]|$)/i;
+const LENIENT_SENT_BY = /^\s*SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(?:\[[^\]]*\]|[^\s;:,[]+)(?:\s*:\s*(\d{1,5}))?(?=[\s;,]|$)/i;
 
 /** The top Via of a header block, or undefined when it is absent or does not parse. */
 export function topViaOf(firstViaLine: string | undefined): Via | undefined {
