@@ -47,8 +47,9 @@ export class PacketCapture {
   static async start(options: { readonly workDir: string; readonly name: string; readonly filter: string }): Promise<PacketCapture> {
     await ensureDebianPackages(['tcpdump', 'tshark']);
     const file = path.join(options.workDir, `${options.name}.pcap`);
-    // -U: each packet is written as it arrives, so nothing is lost in a buffer when the test stops it.
-    const child = spawn(requireProgram('tcpdump'), ['-i', 'any', '-n', '-U', '-s', '0', '-w', file, options.filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // -U and --immediate-mode: each packet is written as it arrives. Without immediate mode, packets
+    // of `-i any` can sit in the kernel's ring buffer and be lost when the test stops the capture.
+    const child = spawn(requireProgram('tcpdump'), ['-i', 'any', '-n', '-U', '--immediate-mode', '-s', '0', '-w', file, options.filter], { stdio: ['ignore', 'ignore', 'pipe'] });
     const capture = new PacketCapture(child, file);
     await capture.#listening();
     return capture;
@@ -77,7 +78,9 @@ export class PacketCapture {
 /** Every UDP and TCP packet of a pcap file, through tshark's dissectors (DNS names included). */
 export async function readCapture(file: string): Promise<CapturedPacket[]> {
   const { stdout } = await promisify(execFile)(requireProgram('tshark'), [
-    '-r', file, '-n', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f]),
+    // TLS and SIP stay undissected so every payload is read as the raw bytes on the wire (a dissector
+    // that claims a segment would otherwise leave tcp.payload empty).
+    '-r', file, '-n', '--disable-protocol', 'tls', '--disable-protocol', 'sip', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f]),
   ], { maxBuffer: 256 * 1024 * 1024 });
   return stdout.split('\n').filter((line) => line.trim() !== '').flatMap((line) => {
     const [protocols, time, ip4Src, ip6Src, ip4Dst, ip6Dst, udpSrc, udpDst, tcpSrc, tcpDst, udpPayload, tcpPayload, dnsName, dnsResponse] = line.split('\t');
