@@ -62,11 +62,15 @@ export class EdgeProcess {
   }
 
   /**
-   * `simple-edge start --config <configFile>` in `cwd`; resolves once it printed a "serving" line for
+   * `simple-edge start --config <configFile>` in `cwd` (inside the network namespace `netns` when
+   * given, as root); resolves once it printed a "serving" line for
    * each of its `listeners`, throws (after killing it) if it exits or takes longer than `timeoutMs`.
    */
-  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number }): Promise<EdgeProcess> {
-    const child = spawn(process.execPath, [CLI, 'start', '--config', options.configFile], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number; netns?: string }): Promise<EdgeProcess> {
+    const command = [process.execPath, CLI, 'start', '--config', options.configFile];
+    // `ip netns exec` execs the command itself, so the PID stays the edge's own.
+    const [program, ...args] = options.netns === undefined ? command : ['ip', 'netns', 'exec', options.netns, ...command];
+    const child = spawn(program!, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const edge = new EdgeProcess(child);
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
     let exited = false;
