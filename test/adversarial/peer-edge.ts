@@ -1,0 +1,124 @@
+// The allowed peer community b.example.net, as the edge sees it: a mutual-TLS listener presenting
+// b.example.net's certificate that answers every request 200 and remembers what arrived (so a test
+// knows what crossed the border, decrypted), and a mutual-TLS client that dials the edge's external
+// listener as b.example.net and sends whatever a hostile peer would.
+
+import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
+import { answer, callIdOf, methodOf, statusOf, streamFramer } from './sip-wire.js';
+
+export interface PeerCredentials {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca: Buffer;
+}
+
+export interface ArrivedRequest {
+  readonly callId: string;
+  readonly method: string;
+  readonly text: string;
+}
+
+export class PeerEdge {
+  readonly arrived: ArrivedRequest[] = [];
+  readonly #server: Server;
+  readonly #sockets = new Set<TLSSocket>();
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  /** Listens on `address` (an ephemeral port); requires the edge's client certificate (F2). */
+  static async listen(address: string, credentials: PeerCredentials): Promise<PeerEdge> {
+    const server = createServer({ ...credentials, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const peer = new PeerEdge(server);
+    server.on('secureConnection', (socket) => peer.#serve(socket));
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, address, () => resolve());
+    });
+    return peer;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #serve(socket: TLSSocket): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const framer = streamFramer();
+    socket.on('data', (chunk: Buffer) => {
+      for (const message of framer.push(chunk)) {
+        const method = methodOf(message);
+        if (method === undefined) continue; // a response to something the peer never sent
+        this.arrived.push({ callId: callIdOf(message) ?? '', method, text: message });
+        if (method === 'ACK') continue;
+        socket.write(answer(message, 200, 'OK', method === 'SUBSCRIBE' ? ['Expires: 600', 'Contact: <sip:b.example.net;transport=tls>'] : []));
+      }
+    });
+  }
+}
+
+/** A connection the peer opened to the edge's external listener, sending what a test writes. */
+export class PeerClient {
+  readonly #socket: TLSSocket;
+  readonly #finals = new Map<string, string>();
+  readonly #waiters = new Map<string, () => void>();
+
+  private constructor(socket: TLSSocket) {
+    this.#socket = socket;
+    const framer = streamFramer();
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      for (const message of framer.push(chunk)) {
+        const status = statusOf(message);
+        const callId = callIdOf(message);
+        if (status === undefined || status < 200 || callId === undefined || this.#finals.has(callId)) continue;
+        this.#finals.set(callId, message);
+        this.#waiters.get(callId)?.();
+      }
+    });
+  }
+
+  static connect(options: { host: string; port: number; credentials: PeerCredentials; servername?: string }): Promise<PeerClient> {
+    const socket = connect({
+      host: options.host, port: options.port, ...options.credentials, minVersion: 'TLSv1.2', servername: options.servername ?? 'a.example.com',
+      checkServerIdentity: () => undefined,
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('secureConnect', () => {
+        socket.off('error', reject);
+        resolve(new PeerClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes `text` and waits at most `timeoutMs` for the final response with `callId`. */
+  async send(text: string, callId: string, timeoutMs: number): Promise<string | undefined> {
+    this.#socket.write(text);
+    if (!this.#finals.has(callId)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.#waiters.set(callId, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      this.#waiters.delete(callId);
+    }
+    return this.#finals.get(callId);
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
