@@ -7,15 +7,16 @@
 // fast-check draws a few hundred request addressings from a fixed seed (Route sets loose, strict,
 // naming the external listener, several own Routes, foreign hosts; sip:, sips:, tel:, im:, pres:,
 // user=phone, maddr, transport, IP literals of the peer's edge and of unrelated hosts; own, peer
-// and unknown domains; in and out of dialog; honest and spoofed Via, Contact, From, Record-Route),
-// sends each over UDP or TCP from a softphone of the community to one running `simple-edge start`
-// in a network namespace of its own, and judges the edge by what tcpdump saw it send (egress-rule.ts),
-// what the peer's edge received over mutual TLS, the audit log, and the answer the softphone got.
+// and unknown domains, an allowed peer whose DNS lists only plain SIP; in and out of dialog;
+// honest and spoofed Via, Contact, From, Record-Route), sends each over UDP or TCP from a softphone
+// of the community to one running `simple-edge start` in a network namespace of its own, and
+// judges the edge by what tcpdump saw it send (egress-rule.ts), what the peer's edge received over
+// mutual TLS, what reached the plaintext trap, the audit log, and the answer the softphone got.
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEER_DOMAIN } from '../support/edge-harness.js';
-import { BorderLab, EDGE_PORTS, type LabRecord } from './border-lab.js';
+import { BorderLab, EDGE_PORTS, edgeLogFor, type LabRecord } from './border-lab.js';
 import { clientsKey, egressViolations, type Violation } from './egress-rule.js';
 import { addressingCase, callIdFor, describeCase, render, type AddressingCase } from './request-addressing.js';
 import { openSoftphone } from './softphone.js';
@@ -82,13 +83,14 @@ function caseLine(index: number): string {
   const outcome = outcomes[index];
   if (outcome === undefined) return `#${index}`;
   const answered = outcome.final?.split('\r\n')[0] ?? 'no final response';
-  return `${describeCase(outcome.spec, index)} (softphone port ${outcome.sourcePort}; got: ${answered})`;
+  const log = outcome.final === undefined ? edgeLogFor(record, callIdFor({ index, token })).map((line) => `\n      edge log: ${line}`).join('') : '';
+  return `${describeCase(outcome.spec, index)} (softphone port ${outcome.sourcePort}; got: ${answered})${log}`;
 }
 
 function violationLines(kind: Violation['kind']): string[] {
   return violations.filter((v) => v.kind === kind).map((v) => v.caseIndex !== undefined
     ? `${caseLine(v.caseIndex)}\n    edge ${v.what}`
-    : `edge ${v.what}\n    while in flight: ${v.candidates.map((i) => describeCase(outcomes[i]!.spec, i)).join('\n                     ') || 'no case'}`);
+    : `edge ${v.what}\n    while in flight (${v.candidates.length} cases): ${v.candidates.slice(0, 6).map((i) => describeCase(outcomes[i]!.spec, i)).join('\n      ')}`);
 }
 
 describe('B1 B3 the egress hunt: generated addressings from an internal softphone against a running edge', () => {
@@ -110,6 +112,14 @@ describe('B1 B3 the egress hunt: generated addressings from an internal softphon
       }
     }
     expect(failures, `${failures.length} of ${CASES} cases:\n${failures.join('\n')}`).toEqual([]);
+  });
+
+  it('B1 no request reached a peer in cleartext, though DNS lists plain SIP for both allowed peers', () => {
+    const leaked = lab.trap.arrived.map((a) => {
+      const index = Number(/^adv-[0-9a-f]+-(\d+)$/.exec(a.callId)?.[1]);
+      return `${Number.isNaN(index) ? a.callId : caseLine(index)}\n    arrived over plain ${a.transport.toUpperCase()} at the trap DNS lists as SIP+D2${a.transport === 'tcp' ? 'T' : 'U'}`;
+    });
+    expect(leaked, `${leaked.length} requests:\n${leaked.join('\n')}`).toEqual([]);
   });
 
   it('B1 the edge sent nothing anywhere but mutual TLS to the allowed peer, the registered contact and the softphones\' own answers', () => {

@@ -5,7 +5,8 @@
 //
 //   softphones ─udp/tcp─▶ edge internal 5060 ═tls═▶ peer edge (b.example.net, answers 200)
 //   peer client ══tls══▶ edge external 5061 ─udp─▶ alice's phone (registered contact)
-//   edge ─dns─▶ bind9 (b.example.net, e164.arpa)        admin 8080: /metrics
+//   edge ─dns─▶ bind9 (b.example.net, cleartext.example.net, e164.arpa)   admin 8080: /metrics
+//   the plain SIP records of both peers ─▶ plaintext trap (notes what arrives, never answers)
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +19,13 @@ import { CommunityPhone } from './community-phone.js';
 import { EgressCapture, type EgressPacket } from './egress-capture.js';
 import { NetworkNamespace } from './network-namespace.js';
 import { PeerClient, PeerEdge, type PeerCredentials } from './peer-edge.js';
+import { PlaintextTrap } from './plaintext-trap.js';
 
 export const EDGE_PORTS = { internal: 5060, external: 5061, admin: 8080 } as const;
 /** Community users; alice registers a contact, carol exists without one. */
 export const USERS = { registered: 'alice', unregistered: 'carol', password: 'secret-of-the-lab' } as const;
+/** An allowed peer whose DNS lists only plain SIP: the border has no way to reach it that it may use. */
+export const CLEARTEXT_PEER_DOMAIN = 'cleartext.example.net';
 
 /** One line of the audit log (X1), as far as the tests read it. */
 export interface AuditLine {
@@ -41,6 +45,7 @@ export interface LabRecord {
 export class BorderLab {
   readonly ns: NetworkNamespace;
   readonly peer: PeerEdge;
+  readonly trap: PlaintextTrap;
   readonly phone: CommunityPhone;
   readonly bind9: Bind9;
   readonly #edge: EdgeProcess;
@@ -49,10 +54,11 @@ export class BorderLab {
   readonly #peerCredentials: PeerCredentials;
 
   private constructor(parts: {
-    ns: NetworkNamespace; peer: PeerEdge; phone: CommunityPhone; bind9: Bind9; edge: EdgeProcess; capture: EgressCapture; workDir: string; peerCredentials: PeerCredentials;
+    ns: NetworkNamespace; peer: PeerEdge; trap: PlaintextTrap; phone: CommunityPhone; bind9: Bind9; edge: EdgeProcess; capture: EgressCapture; workDir: string; peerCredentials: PeerCredentials;
   }) {
     this.ns = parts.ns;
     this.peer = parts.peer;
+    this.trap = parts.trap;
     this.phone = parts.phone;
     this.bind9 = parts.bind9;
     this.#edge = parts.edge;
@@ -71,9 +77,11 @@ export class BorderLab {
       const peerCredentials = credentialsOf(certificates, PEER_DOMAIN);
       const peer = await PeerEdge.listen(ns.worldAddress, peerCredentials);
       started.push(() => peer.close());
+      const trap = await PlaintextTrap.open(ns.worldAddress);
+      started.push(() => trap.close());
       const bind9 = await startBind9({
-        address: ns.worldAddress, fixtureDir: 'test/fixtures/adversarial-dns', zones: [PEER_DOMAIN, 'e164.arpa'],
-        substitutions: { WORLD: ns.worldAddress, PEER_PORT: String(peer.port) },
+        address: ns.worldAddress, fixtureDir: 'test/fixtures/adversarial-dns', zones: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN, 'e164.arpa'],
+        substitutions: { WORLD: ns.worldAddress, PEER_PORT: String(peer.port), TRAP_TCP_PORT: String(trap.ports.tcp), TRAP_UDP_PORT: String(trap.ports.udp) },
       });
       started.push(() => bind9.stop());
       writeFileSync(path.join(workDir, 'users.yaml'), stringify({
@@ -88,7 +96,7 @@ export class BorderLab {
       const phone = await CommunityPhone.open(ns.worldAddress);
       started.push(() => phone.close());
       await phone.register({ user: USERS.registered, domain: LOCAL_DOMAIN, password: USERS.password, edge: { address: ns.edgeAddress, port: EDGE_PORTS.internal } });
-      return new BorderLab({ ns, peer, phone, bind9, edge, capture, workDir, peerCredentials });
+      return new BorderLab({ ns, peer, trap, phone, bind9, edge, capture, workDir, peerCredentials });
     } catch (error) {
       for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => undefined);
       throw error;
@@ -106,7 +114,7 @@ export class BorderLab {
 
   /** A mutual-TLS connection to the edge's external listener, authenticated as b.example.net. */
   connectAsPeer(): Promise<PeerClient> {
-    return PeerClient.connect({ host: this.ns.edgeAddress, port: EDGE_PORTS.external, credentials: this.#peerCredentials });
+    return PeerClient.connect({ host: this.ns.edgeAddress, port: EDGE_PORTS.external, credentials: this.#peerCredentials, arrived: this.peer.arrived });
   }
 
   /**
@@ -134,10 +142,24 @@ export class BorderLab {
     await this.#capture.stop().catch(() => undefined);
     this.phone.close();
     await this.peer.close();
+    await this.trap.close();
     await this.bind9.stop();
     await this.ns.destroy();
     if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(this.#workDir, { recursive: true, force: true });
   }
+}
+
+/** The edge's own log lines about one Call-ID, shortened to what a failure message needs. */
+export function edgeLogFor(record: LabRecord, callId: string): string[] {
+  return record.edgeOutput.split('\n').filter((line) => line.includes(`"${callId}"`)).slice(0, 4).map((line) => {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; status?: number; because?: string; err?: { message?: string } | string };
+      const error = typeof entry.err === 'string' ? entry.err : entry.err?.message;
+      return [entry.msg, entry.status, entry.because, error].filter((part) => part !== undefined).join(' | ');
+    } catch {
+      return line.slice(0, 200);
+    }
+  });
 }
 
 function credentialsOf(certificates: CertificateFiles, domain: string): PeerCredentials {
@@ -146,8 +168,8 @@ function credentialsOf(certificates: CertificateFiles, domain: string): PeerCred
 }
 
 /**
- * The edge as an operator would run it at a border: closed federation with b.example.net allowed
- * and found through DNS (no static route), the built-in registrar and presence server, the audit
+ * The edge as an operator would run it at a border: closed federation with b.example.net and
+ * cleartext.example.net allowed and found through DNS (no static route), the built-in registrar and presence server, the audit
  * log in a file. Every other setting is the default an operator would get.
  */
 function edgeConfig(options: { ns: NetworkNamespace; certificates: CertificateFiles; resolver: string; workDir: string }): Record<string, unknown> {
@@ -162,7 +184,7 @@ function edgeConfig(options: { ns: NetworkNamespace; certificates: CertificateFi
     tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: options.certificates.ca },
     internal: { registrar: 'builtin', presence: 'builtin' },
     community: { usersFile: path.join(options.workDir, 'users.yaml') },
-    discovery: { allow: [PEER_DOMAIN], resolvers: [options.resolver], timeoutMs: 500, retries: 0 },
+    discovery: { allow: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN], resolvers: [options.resolver], timeoutMs: 500, retries: 0 },
     state: { backend: 'memory' },
     admin: { listen: `${address}:${EDGE_PORTS.admin}` },
     audit: { enabled: true, file: path.join(options.workDir, 'audit', 'audit') },

@@ -60,9 +60,18 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
   const callIdPattern = new RegExp(`adv-${world.token}-(\\d+)`);
   const namePattern = new RegExp(`^(via|contact|from|rr|route|maddr|dom)(\\d+)\\.${world.token}\\.invalid\\.?$`, 'i');
 
+  // A connection's first packets carry no Call-ID; a later one on the same flow may name the case.
+  const flowCase = new Map<string, string>();
+  const flowLine = new Map<string, string>();
+  for (const packet of packets.filter((p) => p.protocol === 'tcp')) {
+    const text = packet.payload.toString('latin1');
+    const id = callIdPattern.exec(text)?.[1];
+    if (id !== undefined && !flowCase.has(flowOf(packet))) flowCase.set(flowOf(packet), id);
+    if (/^[A-Z]+ \S+ SIP\/2\.0\r\n/.test(text) && !flowLine.has(flowOf(packet))) flowLine.set(flowOf(packet), text.split('\r\n')[0]!.slice(0, 80));
+  }
   const attribute = (packet: EgressPacket, names: readonly string[] = []): { caseIndex: number | undefined; candidates: number[] } => {
     const text = packet.payload.toString('latin1');
-    const byCallId = callIdPattern.exec(text)?.[1];
+    const byCallId = callIdPattern.exec(text)?.[1] ?? (packet.protocol === 'tcp' ? flowCase.get(flowOf(packet)) : undefined);
     const byAddress = /^127\.66\.(\d+)\.(\d+)$/.exec(packet.destination.address);
     const byName = names.map((n) => namePattern.exec(n)?.[2]).find((n) => n !== undefined);
     const byClient = world.clients.get(clientKey(packet.protocol, packet.destination.port));
@@ -100,7 +109,7 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
       flag('B3', packet, `DNS query to ${to.address}, which is not a configured resolver (asked: ${dns.join(', ') || 'unreadable'})`, dns);
       continue;
     }
-    const firstLine = packet.payload.toString('latin1').split('\r\n')[0]?.slice(0, 80) ?? '';
+    const firstLine = flowLine.get(flowOf(packet)) ?? packet.payload.toString('latin1').split('\r\n')[0]?.slice(0, 80) ?? '';
     const isResponse = firstLine.startsWith('SIP/2.0 ');
     if (to.address === world.world && from.address === world.edge) {
       if (packet.protocol === 'udp' && from.port === world.internalPort) {
@@ -117,8 +126,8 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
       // address (`received`) at the sent-by port; that is the softphone's own address, no third party.
       if (packet.protocol === 'tcp' && (world.clients.has(clientKey('tcp', to.port)) || to.port === SPOOFED_SENT_BY_PORT)) continue;
     }
-    const flow = `${packet.protocol} ${endpoint(from)} ${endpoint(to)}`;
-    if (packet.protocol === 'tcp' && flowsSeen.has(flow) && !callIdPattern.test(packet.payload.toString('latin1'))) continue;
+    const flow = flowOf(packet);
+    if (packet.protocol === 'tcp' && flowsSeen.has(flow)) continue;
     flowsSeen.add(flow);
     const how = packet.protocol === 'tcp' ? (packet.opensConnection ? 'opened a TCP connection' : 'sent TCP data') : 'sent a UDP datagram';
     // The port only a spoofed Via names: whatever goes there was steered by it.
@@ -126,6 +135,10 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
     flag(steered ? 'B3' : 'B1', packet, `${how} to ${endpoint(to)}${firstLine === '' ? '' : `: "${firstLine}"`}`);
   }
   return violations;
+}
+
+function flowOf(packet: EgressPacket): string {
+  return `${packet.protocol} ${endpoint(packet.source)} ${endpoint(packet.destination)}`;
 }
 
 function dnsQuestions(packet: EgressPacket): string[] {

@@ -1,7 +1,8 @@
 // The allowed peer community b.example.net, as the edge sees it: a mutual-TLS listener presenting
 // b.example.net's certificate that answers every request 200 and remembers what arrived (so a test
 // knows what crossed the border, decrypted), and a mutual-TLS client that dials the edge's external
-// listener as b.example.net and sends whatever a hostile peer would.
+// listener as b.example.net and sends whatever a hostile peer would. The edge may send requests
+// over either connection (F4: any live connection to the peer), so both answer them alike.
 
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
@@ -57,14 +58,18 @@ export class PeerEdge {
     const framer = streamFramer();
     socket.on('data', (chunk: Buffer) => {
       for (const message of framer.push(chunk)) {
-        const method = methodOf(message);
-        if (method === undefined) continue; // a response to something the peer never sent
-        this.arrived.push({ callId: callIdOf(message) ?? '', method, text: message });
-        if (method === 'ACK') continue;
-        socket.write(answer(message, 200, 'OK', method === 'SUBSCRIBE' ? ['Expires: 600', 'Contact: <sip:b.example.net;transport=tls>'] : []));
+        if (methodOf(message) !== undefined) answerAsPeer(socket, message, this.arrived);
       }
     });
   }
+}
+
+/** What the peer's edge does with a request the edge sent it: note it, and answer 200. */
+function answerAsPeer(socket: TLSSocket, request: string, arrived: ArrivedRequest[]): void {
+  const method = methodOf(request)!;
+  arrived.push({ callId: callIdOf(request) ?? '', method, text: request });
+  if (method === 'ACK') return;
+  socket.write(answer(request, 200, 'OK', method === 'SUBSCRIBE' ? ['Expires: 600', 'Contact: <sip:b.example.net;transport=tls>'] : []));
 }
 
 /** A connection the peer opened to the edge's external listener, sending what a test writes. */
@@ -73,12 +78,16 @@ export class PeerClient {
   readonly #finals = new Map<string, string>();
   readonly #waiters = new Map<string, () => void>();
 
-  private constructor(socket: TLSSocket) {
+  private constructor(socket: TLSSocket, arrived: ArrivedRequest[]) {
     this.#socket = socket;
     const framer = streamFramer();
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
       for (const message of framer.push(chunk)) {
+        if (methodOf(message) !== undefined) {
+          answerAsPeer(socket, message, arrived);
+          continue;
+        }
         const status = statusOf(message);
         const callId = callIdOf(message);
         if (status === undefined || status < 200 || callId === undefined || this.#finals.has(callId)) continue;
@@ -88,7 +97,8 @@ export class PeerClient {
     });
   }
 
-  static connect(options: { host: string; port: number; credentials: PeerCredentials; servername?: string }): Promise<PeerClient> {
+  /** `arrived`: where requests the edge sends over this connection are noted (the peer edge's list). */
+  static connect(options: { host: string; port: number; credentials: PeerCredentials; arrived: ArrivedRequest[]; servername?: string }): Promise<PeerClient> {
     const socket = connect({
       host: options.host, port: options.port, ...options.credentials, minVersion: 'TLSv1.2', servername: options.servername ?? 'a.example.com',
       checkServerIdentity: () => undefined,
@@ -96,7 +106,7 @@ export class PeerClient {
     return new Promise((resolve, reject) => {
       socket.once('secureConnect', () => {
         socket.off('error', reject);
-        resolve(new PeerClient(socket));
+        resolve(new PeerClient(socket, options.arrived));
       });
       socket.once('error', reject);
     });

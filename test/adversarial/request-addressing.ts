@@ -17,7 +17,7 @@ export const METHODS = ['MESSAGE', 'SUBSCRIBE', 'OPTIONS', 'PUBLISH'] as const;
 export const TARGETS = [
   'peer-user', 'peer-user-sips', 'own-registered', 'own-unregistered', 'own-domain', 'foreign-domain',
   'tel-peer', 'tel-own', 'user-phone-peer', 'user-phone-own', 'im-peer', 'pres-peer', 'im-own', 'pres-own',
-  'peer-edge-ip', 'unrelated-ip', 'unrelated-public-ip', 'edge-ip',
+  'peer-edge-ip', 'unrelated-ip', 'unrelated-public-ip', 'edge-ip', 'cleartext-peer',
 ] as const;
 export const URI_PARAMS = ['none', 'maddr-ip', 'maddr-name', 'transport-udp', 'transport-tcp', 'transport-tls'] as const;
 export const ROUTES = [
@@ -111,6 +111,7 @@ function targetUri(c: AddressingCase, x: RenderContext): string {
     case 'unrelated-ip': return `sip:bob@${caseAddress(x.index)}:5060`;
     case 'unrelated-public-ip': return `sip:bob@198.51.100.${(x.index % 250) + 1}`;
     case 'edge-ip': return `sip:alice@${x.edge}:${x.edgePort}`;
+    case 'cleartext-peer': return 'sip:bob@cleartext.example.net';
   }
 }
 

@@ -48,7 +48,8 @@ export function statusOf(message: string | undefined): number | undefined {
 }
 
 export function methodOf(message: string): string | undefined {
-  return /^([A-Za-z]+) \S+ SIP\/2\.0\r\n/.exec(message)?.[1];
+  // RFC 3261 §25.1: a method is a token, digits and marks included (extension methods).
+  return /^([A-Za-z0-9.!%*_+`'~-]+) \S+ SIP\/2\.0\r\n/.exec(message)?.[1];
 }
 
 /** A response to `request` with its Vias, From, To (tagged), Call-ID and CSeq. */

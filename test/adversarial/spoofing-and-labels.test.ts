@@ -14,7 +14,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_DOMAIN, PEER_DOMAIN } from '../support/edge-harness.js';
-import { BorderLab, EDGE_PORTS, USERS, type LabRecord } from './border-lab.js';
+import { BorderLab, EDGE_PORTS, edgeLogFor, USERS, type LabRecord } from './border-lab.js';
 import { clientsKey, egressViolations, type Violation } from './egress-rule.js';
 import type { PeerClient } from './peer-edge.js';
 import { caseAddress, caseName, SPOOFED_SENT_BY_PORT } from './request-addressing.js';
@@ -164,7 +164,9 @@ afterAll(async () => {
 
 function describeSent(index: number): string {
   const s = sent.find((x) => x.index === index);
-  return s === undefined ? `#${index}` : `#${index} ${s.what} (got: ${s.final?.split('\r\n')[0] ?? 'no final response'})`;
+  if (s === undefined) return `#${index}`;
+  const log = s.final === undefined ? edgeLogFor(record, callId(index)).map((line) => `\n      edge log: ${line}`).join('') : '';
+  return `#${index} ${s.what} (got: ${s.final?.split('\r\n')[0] ?? 'no final response'})${log}`;
 }
 
 function violationLines(side: Sent['side']): string[] {
@@ -191,6 +193,10 @@ describe('B2 B3 B4 spoofed fields from both sides of a running edge', () => {
     const unanswered = sent.filter((s) => s.side === 'peer' && s.final === undefined).map((s) => describeSent(s.index));
     const lines = violationLines('peer');
     expect([...unanswered.map((l) => `no final response on the connection: ${l}`), ...lines], lines.join('\n')).toEqual([]);
+  });
+
+  it('B1 nothing reached the peer in cleartext', () => {
+    expect(lab.trap.arrived.map((a) => `${a.callId} over plain ${a.transport.toUpperCase()}`)).toEqual([]);
   });
 
   it('B2 F7 a request from the peer with a From domain it is not authenticated for is refused 403 and delivered to nobody', () => {
