@@ -22,6 +22,7 @@ import { addressingCase, callIdFor, describeCase, render, type AddressingCase } 
 import { openSoftphone } from './softphone.js';
 
 const SEED = 0x5e1d9e;
+/** Below 254, so each case has a public IP literal of its own (casePublicAddress). */
 const CASES = 240;
 /** Cases in flight at once; each waits for its final response at most ANSWER_MS. */
 const CONCURRENCY = 16;

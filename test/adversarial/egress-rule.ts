@@ -73,11 +73,13 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
     const text = packet.payload.toString('latin1');
     const byCallId = callIdPattern.exec(text)?.[1] ?? (packet.protocol === 'tcp' ? flowCase.get(flowOf(packet)) : undefined);
     const byAddress = /^127\.66\.(\d+)\.(\d+)$/.exec(packet.destination.address);
+    const byPublicAddress = /^198\.51\.100\.(\d+)$/.exec(packet.destination.address);
     const byName = names.map((n) => namePattern.exec(n)?.[2]).find((n) => n !== undefined);
     const byClient = world.clients.get(clientKey(packet.protocol, packet.destination.port));
     const caseIndex = byCallId !== undefined ? Number(byCallId)
       : byName !== undefined ? Number(byName)
       : byAddress !== null ? Number(byAddress[1]) * 256 + Number(byAddress[2])
+      : byPublicAddress !== null ? Number(byPublicAddress[1]) - 1 // casePublicAddress()
       : packet.destination.address === world.world ? byClient : undefined;
     const candidates = caseIndex !== undefined ? [] : world.windows.filter((w) => w.start <= packet.time + 5 && packet.time <= w.end + 50).map((w) => w.index);
     return { caseIndex, candidates };

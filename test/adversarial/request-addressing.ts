@@ -80,6 +80,11 @@ export function caseAddress(index: number): string {
   return `127.66.${index >> 8}.${index & 255}`;
 }
 
+/** A public IP literal (TEST-NET-3, ends in the namespace's sink) of case `index`, unique below 254 cases. */
+export function casePublicAddress(index: number): string {
+  return `198.51.100.${(index % 254) + 1}`;
+}
+
 /** A name unique to the case and the header field that carries it. */
 export function caseName(field: 'via' | 'contact' | 'from' | 'rr' | 'route' | 'maddr' | 'dom', context: Pick<RenderContext, 'index' | 'token'>): string {
   return `${field}${context.index}.${context.token}.invalid`;
@@ -109,7 +114,7 @@ function targetUri(c: AddressingCase, x: RenderContext): string {
     case 'pres-own': return `pres:alice@${LOCAL_DOMAIN}`;
     case 'peer-edge-ip': return `sip:bob@${x.world}:${x.peerPort};transport=tls`;
     case 'unrelated-ip': return `sip:bob@${caseAddress(x.index)}:5060`;
-    case 'unrelated-public-ip': return `sip:bob@198.51.100.${(x.index % 250) + 1}`;
+    case 'unrelated-public-ip': return `sip:bob@${casePublicAddress(x.index)}`;
     case 'edge-ip': return `sip:alice@${x.edge}:${x.edgePort}`;
     case 'cleartext-peer': return 'sip:bob@cleartext.example.net';
   }
