@@ -12,6 +12,7 @@ const run = promisify(execFile);
 /** The programs each package provides; a package counts as installed when any of them is on PATH. */
 const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   'sip-tester': ['sipp'],
+  iproute2: ['ip'],
   stunnel4: ['stunnel4', 'stunnel'],
   'libxml2-utils': ['xmllint'],
   kamailio: ['kamailio'],

@@ -24,7 +24,7 @@ const APT_TIMEOUT_MS = 10 * 60_000;
 
 export interface Bind9 {
   readonly port: number;
-  /** "127.0.0.1:<port>", as discovery.resolvers takes it. */
+  /** "<address>:<port>", as discovery.resolvers takes it. */
   readonly resolver: string;
   readonly dir: string;
   /** The tail of named's own log (stderr), for a failing test's message. */
@@ -41,6 +41,8 @@ export interface Bind9Options {
   readonly substitutions?: Readonly<Record<string, string>>;
   /** Where the zone files are; default test/fixtures/dns. */
   readonly fixtureDir?: string;
+  /** The IPv4 address named listens on (default 127.0.0.1), e.g. a veth address a network namespace reaches. */
+  readonly address?: string;
 }
 
 export async function startBind9(options: Bind9Options = {}): Promise<Bind9> {
@@ -60,8 +62,9 @@ async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
   let serial = 1;
   for (const zone of zones) await writeZone(fixtureDir, dir, zone, { SERIAL: String(serial), ...options.substitutions });
   const port = freePort();
+  const address = options.address ?? '127.0.0.1';
   const secret = randomBytes(32).toString('base64');
-  writeFileSync(path.join(dir, 'named.conf'), namedConf(dir, port, port + 1, secret, zones));
+  writeFileSync(path.join(dir, 'named.conf'), namedConf({ dir, address, port, controlPort: port + 1, secret, zones }));
   writeFileSync(path.join(dir, 'rndc.conf'), rndcConf(port + 1, secret));
   await run(programPath('named-checkconf'), [path.join(dir, 'named.conf')]);
   const named = spawn(programPath('named'), ['-g', '-c', path.join(dir, 'named.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -69,18 +72,18 @@ async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
   named.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString()).slice(-20_000); });
   const exited = new Promise<number | null>((resolve) => named.once('exit', (code) => resolve(code)));
   try {
-    await waitUntilAnswering(port, exited, () => log);
-    await checkZonesLoaded(port, zones, () => log);
+    await waitUntilAnswering(address, port, exited, () => log);
+    await checkZonesLoaded(address, port, zones, () => log);
   } catch (error) {
     await stopNamed(named, exited, dir);
     throw error;
   }
   return {
-    port, resolver: `127.0.0.1:${port}`, dir, log: () => log,
+    port, resolver: `${address}:${port}`, dir, log: () => log,
     async reloadZone(zone, substitutions) {
       await writeZone(fixtureDir, dir, zone, { SERIAL: String(++serial), ...substitutions });
       await run(programPath('rndc'), ['-c', path.join(dir, 'rndc.conf'), 'reload', zone]);
-      await waitForSerial(port, zone, serial);
+      await waitForSerial(address, port, zone, serial);
     },
     stop: () => stopNamed(named, exited, dir),
   };
@@ -159,14 +162,15 @@ async function writeZone(fixtureDir: string, dir: string, zone: string, substitu
   }
 }
 
-function namedConf(dir: string, port: number, controlPort: number, secret: string, zones: readonly string[]): string {
+function namedConf(options: { dir: string; address: string; port: number; controlPort: number; secret: string; zones: readonly string[] }): string {
+  const { dir, address, port, controlPort, secret, zones } = options;
   return [
     'options {',
     `  directory "${dir}";`,
     `  pid-file "${dir}/named.pid";`,
     `  session-keyfile "${dir}/session.key";`,
     `  managed-keys-directory "${dir}";`,
-    `  listen-on port ${port} { 127.0.0.1; };`,
+    `  listen-on port ${port} { ${address}; };`,
     `  listen-on-v6 port ${port} { ::1; };`,
     '  recursion no;',
     '  dnssec-validation no;',
@@ -214,44 +218,40 @@ function freePort(): number {
 }
 
 /** PEERS.md: named answers about 0.2 s after start; asks for the root SOA until any answer comes. */
-async function waitUntilAnswering(port: number, exited: Promise<number | null>, log: () => string): Promise<void> {
+async function waitUntilAnswering(address: string, port: number, exited: Promise<number | null>, log: () => string): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (gone) throw new Error(`named exited before answering:\n${log()}`);
-    if (await answers(port)) return;
+    if ((await soaRcode(address, port, 'e164.arpa')) !== undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`named did not answer on 127.0.0.1:${port} within 15 s:\n${log()}`);
-}
-
-async function answers(port: number): Promise<boolean> {
-  return (await soaRcode(port, 'e164.arpa')) !== undefined;
+  throw new Error(`named did not answer on ${address}:${port} within 15 s:\n${log()}`);
 }
 
 /** named-checkzone does not apply every limit named does (bind 9.18 refuses more than 100 records per set). */
-async function checkZonesLoaded(port: number, zones: readonly string[], log: () => string): Promise<void> {
+async function checkZonesLoaded(address: string, port: number, zones: readonly string[], log: () => string): Promise<void> {
   for (const zone of zones) {
-    const rcode = await soaRcode(port, zone);
+    const rcode = await soaRcode(address, port, zone);
     if (rcode !== 'NOERROR') throw new Error(`named did not load the zone ${zone} (SOA: ${rcode ?? 'no answer'}):\n${log()}`);
   }
 }
 
 /** `rndc reload` may only queue the reload: wait until the zone's SOA shows the new serial. */
-async function waitForSerial(port: number, zone: string, serial: number): Promise<void> {
+async function waitForSerial(address: string, port: number, zone: string, serial: number): Promise<void> {
   const deadline = Date.now() + 5_000;
-  while ((await soa(port, zone))?.serial !== serial) {
+  while ((await soa(address, port, zone))?.serial !== serial) {
     if (Date.now() > deadline) throw new Error(`named did not load serial ${serial} of ${zone} within 5 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-async function soaRcode(port: number, zone: string): Promise<string | undefined> {
-  return (await soa(port, zone))?.rcode;
+async function soaRcode(address: string, port: number, zone: string): Promise<string | undefined> {
+  return (await soa(address, port, zone))?.rcode;
 }
 
-function soa(port: number, zone: string): Promise<{ rcode: string; serial: number | undefined } | undefined> {
+function soa(address: string, port: number, zone: string): Promise<{ rcode: string; serial: number | undefined } | undefined> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
     const timer = setTimeout(() => finish(undefined), 300);
@@ -266,7 +266,7 @@ function soa(port: number, zone: string): Promise<{ rcode: string; serial: numbe
       const record = decoded.answers?.find((a) => a.type === 'SOA');
       finish({ rcode: decoded.rcode ?? 'NOERROR', serial: record?.type === 'SOA' ? record.data.serial : undefined });
     });
-    socket.send(packet.encode({ type: 'query', id: 1, questions: [{ type: 'SOA', name: zone }] }), port, '127.0.0.1');
+    socket.send(packet.encode({ type: 'query', id: 1, questions: [{ type: 'SOA', name: zone }] }), port, address);
   });
 }
 

@@ -62,12 +62,15 @@ export class EdgeProcess {
   }
 
   /**
-   * `simple-edge start --config <configFile>` in `cwd`; resolves once it printed a "serving" line for
+   * `simple-edge start --config <configFile>` in `cwd` (inside the network namespace `netns` when
+   * given, as root); resolves once it printed a "serving" line for
    * each of its `listeners`, throws (after killing it) if it exits or takes longer than `timeoutMs`.
    */
-  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number; wrapper?: readonly string[] }): Promise<EdgeProcess> {
-    // `wrapper`: a command that runs the edge in its place (exec), e.g. in a namespace of its own.
-    const command = [...(options.wrapper ?? []), process.execPath, CLI, 'start', '--config', options.configFile];
+  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number; wrapper?: readonly string[]; netns?: string }): Promise<EdgeProcess> {
+    // `wrapper`: a command that runs the edge in its place (exec), e.g. in a mount namespace of its own;
+    // `ip netns exec` execs the command itself too, so the PID stays the edge's own.
+    const wrapper = options.wrapper ?? (options.netns === undefined ? [] : ['ip', 'netns', 'exec', options.netns]);
+    const command = [...wrapper, process.execPath, CLI, 'start', '--config', options.configFile];
     const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const edge = new EdgeProcess(child);
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
