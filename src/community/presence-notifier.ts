@@ -27,6 +27,7 @@ export class PresenceNotifier {
     return this.#options.actions.send({
       method: 'NOTIFY', recipient: 'watcher', side: subscription.side, peer: subscription.peer,
       requestUri: subscription.watcherContact, recordRoute: subscription.recordRoute,
+      ...(subscription.watcherSource === undefined ? {} : { destination: subscription.watcherSource }),
       from: subscription.notifierTo, to: subscription.watcherFrom, callId: subscription.callId, cseq,
       headers: [
         ['Event', subscription.event],

@@ -8,4 +8,6 @@ export interface RequestOrigin {
   readonly peer: string;
   /** The target's address-of-record (a Request-URI naming the edge's own address is mapped to the domain). */
   readonly target: string;
+  /** The address and port the request came from (the flow's far end). */
+  readonly source: { readonly address: string; readonly port: number };
 }

@@ -8,8 +8,8 @@ import { createCommunity, type Community } from './create-community.js';
 import type { RequestOrigin } from './presence-origin.js';
 
 const ALICE = 'sip:alice@a.example.com';
-const LOCAL: RequestOrigin = { side: 'internal', protocol: 'udp', peer: 'a.example.com', target: ALICE };
-const PEER: RequestOrigin = { side: 'external', protocol: 'tls', peer: 'b.example.net', target: ALICE };
+const LOCAL: RequestOrigin = { side: 'internal', protocol: 'udp', peer: 'a.example.com', target: ALICE, source: { address: '10.0.0.99', port: 40_000 } };
+const PEER: RequestOrigin = { side: 'external', protocol: 'tls', peer: 'b.example.net', target: ALICE, source: { address: '198.51.100.20', port: 5061 } };
 const RPID = 'urn:ietf:params:xml:ns:pidf:rpid';
 
 let now: number;
@@ -64,6 +64,16 @@ describe('I2 built-in presence server (RFC 3903, RFC 6665, RFC 3856)', () => {
     expect(sent[0]).toMatchObject({ method: 'NOTIFY', recipient: 'watcher', requestUri: 'sip:watcher@127.0.0.1:5080', cseq: 1, to: '<sip:bob@a.example.com>;tag=w1' });
     expect(sent[0]!.headers).toContainEqual(['Subscription-State', 'active;expires=600']);
     expect(sent[0]!.body!.toString()).toContain('<tuple id="t1">');
+  });
+
+  it('invariant 3: sends a community watcher\'s NOTIFYs to where its SUBSCRIBE came from, not where its Contact points', async () => {
+    const server = await community();
+    (await subscribe(server, LOCAL, 'sip:bob@a.example.com')).afterAnswer!();
+    (await subscribe(server, PEER, 'sip:carol@b.example.net')).afterAnswer!();
+    await settled();
+    expect(sent[0]).toMatchObject({ requestUri: 'sip:watcher@127.0.0.1:5080', destination: { protocol: 'udp', address: '10.0.0.99', port: 40_000 } });
+    // Across the border the peer's authenticated connection carries it: no pinned address.
+    expect(sent[1]!.destination).toBeUndefined();
   });
 
   it('composes two publications into one document, keeping RPID activity, CIPID and unknown extensions', async () => {

@@ -99,6 +99,7 @@ export class PresenceServer {
       id: dialogIdOf(request.callId, request.from.tag ?? '', tag), presentity, watcher, side: origin.side, peer: origin.peer,
       event: request.headers.get('event') ?? 'presence', callId: request.callId, watcherFrom: request.headers.get('from')!,
       notifierTo: `${request.headers.get('to')!};tag=${tag}`, watcherContact: contactOf(request),
+      ...(origin.side === 'internal' ? { watcherSource: { protocol: origin.protocol, ...origin.source } } : {}),
       contact: this.#options.contactFor(origin.side, origin.protocol), recordRoute: request.headers.getAll('record-route'),
       expiresAt: this.#options.now() + this.#granted(expires) * 1000, notifyCSeq: 0, concealed,
     };

@@ -2,7 +2,7 @@
 // in, kept in the StateStore by presentity (for NOTIFY fan-out) and by dialog id (for refreshes).
 import { sha256 } from '../policy/store-keys.js';
 import type { StateStore } from '../state/state-store.js';
-import type { Side } from '../transport/flow.js';
+import type { Side, TransportProtocol } from '../transport/flow.js';
 import { COMMUNITY_PREFIXES, communityKey } from './community-keys.js';
 
 export interface WatcherSubscription {
@@ -19,6 +19,12 @@ export interface WatcherSubscription {
   readonly watcherFrom: string;
   readonly notifierTo: string;
   readonly watcherContact: string;
+  /**
+   * Where the SUBSCRIBE came from, for a watcher inside the community: NOTIFYs go back there, never to
+   * a host its Contact or Record-Route names (docs/SECURITY.md, invariant 3). Absent across the border,
+   * where the peer's authenticated connection carries them.
+   */
+  readonly watcherSource?: { readonly protocol: TransportProtocol; readonly address: string; readonly port: number };
   /** Our Contact in this dialog (RFC 6665 §4.2.2): the edge's listener on the watcher's side. */
   readonly contact: string;
   /** The SUBSCRIBE's Record-Route values, in order: the route set towards the watcher (RFC 3261 §12.1.1). */

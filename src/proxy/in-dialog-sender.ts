@@ -92,6 +92,7 @@ function isLooseRouter(route: NameAddr): boolean {
 }
 
 async function firstHop(path: InDialogPath, request: InDialogRequest): Promise<RouteTarget> {
+  if (request.destination !== undefined) return { ...request.destination, side: request.side };
   const next = path.routes[0] === undefined ? path.requestUri : parseNameAddr(path.routes[0], 'Route').uriText;
   const target = await targetFromUri(parseUri(next), request.side);
   if (target === undefined) throw new Error(`no route to ${next}`);

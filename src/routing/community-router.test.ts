@@ -54,11 +54,18 @@ describe('I1 community routing', () => {
     expect(headers.find(([name]) => name === 'Allow')![1]).not.toContain('INVITE');
   });
 
-  it('sends requests for other domains, and any request with a Route set, to the inner router', async () => {
+  it('sends requests for other domains, and a Route beyond the edge towards a peer, to the inner router', async () => {
     const communityRouter = await router();
     expect(await communityRouter.route(routeRequest({ method: 'MESSAGE', uri: 'sip:carol@b.example.net' }))).toBe(INNER);
+    const routed = routeRequest({ method: 'MESSAGE', uri: 'sip:carol@b.example.net' });
+    expect(await communityRouter.route({ ...routed, nextHop: { uri: 'sip:198.51.100.20:5061;transport=tls;lr' } })).toBe(INNER);
+  });
+
+  it('invariant 1: refuses a Route beyond the edge, for a user of ours, to an address none of that user\'s bindings names', async () => {
     const routed = routeRequest({ method: 'MESSAGE', uri: 'sip:bob@a.example.com' });
-    expect(await communityRouter.route({ ...routed, nextHop: { uri: 'sip:10.0.0.1;lr' } })).toBe(INNER);
+    expect(await (await router()).route({ ...routed, nextHop: { uri: 'sip:10.0.0.1;lr' } })).toMatchObject({ kind: 'reply', status: 404 });
+    const inDialog = routeRequest({ method: 'MESSAGE', uri: 'sip:bob@10.0.0.1:5070' });
+    expect(await (await router()).route(inDialog)).toMatchObject({ kind: 'reply', status: 404 });
   });
 
   it('sends own-domain requests to the inner router (configured servers) when the registrar is not built in', async () => {

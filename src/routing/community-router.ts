@@ -18,7 +18,7 @@ import type { CommunityAnswer } from '../community/community-answer.js';
 import type { RequestOrigin } from '../community/presence-origin.js';
 import { addressOfRecord } from '../policy/address-of-record.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
-import { isIpLiteral } from './hop-side.js';
+import { hopSide, isIpLiteral } from './hop-side.js';
 import { routingFailure, targetFromUri } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
 import type { InnerRouter, RouteDecision, RouteRequest, Router, RouteTarget, TargetFailure } from './route-types.js';
@@ -49,14 +49,18 @@ export class CommunityRouter implements Router {
 
   async route(routed: RouteRequest): Promise<RouteDecision> {
     const uri = routed.requestUri;
-    if (routed.nextHop !== undefined || !isSipUri(uri)) return this.#inner(routed);
+    const { community } = this.#options;
+    const checksBindings = community !== undefined && this.#options.config.internal.registrar === 'builtin';
+    if (routed.nextHop !== undefined) {
+      const hop = parseUri(routed.nextHop.uri);
+      const unbound = checksBindings && isSipUri(hop) ? await this.#unboundAddress(routed, hop, community) : undefined;
+      return unbound ?? this.#inner(routed);
+    }
+    if (!isSipUri(uri)) return this.#inner(routed);
     const ownAddress = this.#options.isOwnAddress(uri);
     if (!ownAddress && !this.#domains.has(uri.host.toLowerCase())) {
-      if (isIpLiteral(uri.host) && this.#options.community !== undefined && this.#options.config.internal.registrar === 'builtin') {
-        const unbound = await this.#unboundAddress(routed, uri, this.#options.community);
-        if (unbound !== undefined) return unbound;
-      }
-      return this.#inner(routed);
+      const unbound = checksBindings && isIpLiteral(uri.host) ? await this.#unboundAddress(routed, uri, community) : undefined;
+      return unbound ?? this.#inner(routed);
     }
     return this.#own(routed, uri, ownAddress);
   }
@@ -82,15 +86,24 @@ export class CommunityRouter implements Router {
   }
 
   /**
-   * Invariant 1 inside the community: an address a request names goes out on the community's side only
-   * when it is where one of our users is registered — the user the To names (inside a dialog, the far
-   * end). Anything else would let a client aim the edge at any host. Undefined when it may go on.
+   * Invariants 1 and 3 inside the community: a next hop a request names by address (an IP-literal
+   * Request-URI, a Route beyond the edge's own) goes out on the community's side only where the user
+   * it is for is registered. With the built-in registrar the community has no other hosts, and anything
+   * else would let a client aim the edge at any host. Undefined when it may go on (or is not for the
+   * community: the inner router decides).
    */
-  async #unboundAddress(request: RouteRequest, uri: SipUri, community: Community): Promise<RouteDecision | undefined> {
-    const to = request.request.to.uri;
-    if (!isSipUri(to) || !this.#domains.has(to.host.toLowerCase())) return undefined; // not for the community: the inner router decides
-    const bound = await community.registrar.isBoundAt(addressOfRecord(to), uri);
-    return bound ? undefined : { kind: 'reply', status: 404, reason: 'Not A Registered Contact', because: 'I2 an address no binding of the To user names' };
+  async #unboundAddress(request: RouteRequest, hop: SipUri, community: Community): Promise<RouteDecision | undefined> {
+    if (hopSide(request.request, request.flow.side, request.requestUri, this.#domains).side !== 'internal') return undefined;
+    const user = this.#communityUser(request);
+    if (user !== undefined && await community.registrar.isBoundAt(user, hop)) return undefined;
+    return { kind: 'reply', status: 404, reason: 'Not A Registered Contact', because: 'I2 an address no binding of the user names' };
+  }
+
+  /** The user of this community a request is for: the To inside a dialog, else the Request-URI's (or the To's). */
+  #communityUser(request: RouteRequest): string | undefined {
+    const candidates = request.request.to.tag === undefined ? [request.requestUri, request.request.to.uri] : [request.request.to.uri];
+    const ours = candidates.find((uri) => isSipUri(uri) && this.#domains.has(uri.host.toLowerCase()));
+    return ours === undefined ? undefined : addressOfRecord(ours);
   }
 
   async #builtin(request: RouteRequest, uri: SipUri, community: Community, ownAddress: boolean): Promise<RouteDecision> {
@@ -111,7 +124,7 @@ export class CommunityRouter implements Router {
     const target = ownAddress ? (uri.user === undefined ? `sip:${this.#options.config.domains[0]!}` : `sip:${uri.user.toLowerCase()}@${this.#options.config.domains[0]!}`) : addressOfRecord(uri);
     const from = request.request.from.uri;
     const peer = request.flow.peerIdentity?.[0] ?? (isSipUri(from) ? from.host.toLowerCase() : request.flow.remote.address);
-    return { side: request.flow.side, protocol: request.flow.protocol, peer, target };
+    return { side: request.flow.side, protocol: request.flow.protocol, peer, target, source: request.flow.remote };
   }
 }
 

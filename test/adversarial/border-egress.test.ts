@@ -48,6 +48,7 @@ beforeAll(async () => {
   token = lab.ns.name.slice('se-adv-'.length);
   const specs = fc.sample(addressingCase, { seed: SEED, numRuns: CASES });
   const clients = new Map<string, number>();
+  const caseClients = new Map<number, string>();
   const honestContacts = new Set<string>();
   let next = 0;
   const worker = async () => {
@@ -55,6 +56,7 @@ beforeAll(async () => {
       const spec = specs[index]!;
       const phone = await openSoftphone({ transport: spec.transport, address: lab.ns.worldAddress, edge: lab.edgeInternal });
       clients.set(clientsKey(spec.transport, phone.port), index);
+      caseClients.set(index, clientsKey(spec.transport, phone.port));
       if (spec.contact === 'honest') honestContacts.add(clientsKey(spec.transport, phone.port));
       const text = render(spec, {
         index, token, edge: lab.ns.edgeAddress, edgePort: EDGE_PORTS.internal, externalPort: EDGE_PORTS.external,
@@ -71,7 +73,7 @@ beforeAll(async () => {
   violations = egressViolations(record.packets, {
     edge: lab.ns.edgeAddress, world: lab.ns.worldAddress, peerPort: lab.peer.port,
     resolver: { address: lab.ns.worldAddress, port: lab.bind9.port }, phonePort: lab.phone.address.port,
-    edgePorts: Object.values(EDGE_PORTS), internalPort: EDGE_PORTS.internal, token, clients, honestContacts,
+    edgePorts: Object.values(EDGE_PORTS), internalPort: EDGE_PORTS.internal, token, clients, caseClients, honestContacts,
     windows: outcomes.map((o) => ({ index: o.index, start: o.start, end: o.end })),
   });
 }, 180_000);

@@ -36,6 +36,13 @@ describe('B1 B3 the egress rule of the adversarial layer', () => {
     expect(egressViolations(allowed, world)).toEqual([]);
   });
 
+  it('B3 allows a NOTIFY in a softphone\'s own subscription back to its source, and flags one of another case', () => {
+    const notify = (callId: string) => Buffer.from(`NOTIFY sip:c@127.66.0.7 SIP/2.0\r\nCall-ID: ${callId}\r\nContent-Length: 0\r\n\r\n`, 'latin1');
+    expect(egressViolations([packet({ destination: { address: WORLD, port: 42_000 }, payload: notify(`adv-${TOKEN}-7`) })], world)).toEqual([]);
+    const found = egressViolations([packet({ destination: { address: WORLD, port: 42_000 }, payload: notify(`adv-${TOKEN}-8`) })], world);
+    expect(found.map((v) => v.kind)).toEqual(['B1']);
+  });
+
   it('B1 MUST flag a plaintext request to a host the Request-URI named, attributed by its Call-ID', () => {
     const [violation, ...rest] = egressViolations([
       packet({ interface: 'lo', source: { address: '127.0.0.1', port: 5060 }, destination: { address: '127.66.0.9', port: 5060 }, payload: Buffer.from(`MESSAGE sip:bob@127.66.0.9 SIP/2.0\r\nCall-ID: adv-${TOKEN}-9\r\n\r\n`) }),

@@ -36,8 +36,10 @@ export interface EgressWorld {
   readonly edgePorts: readonly number[];
   readonly internalPort: number;
   readonly token: string;
-  /** Source port of each case's softphone → the case (UDP and TCP). */
+  /** Source port of each case's softphone → the case (UDP and TCP); the latest when a port was reused. */
   readonly clients: ReadonlyMap<string, number>;
+  /** Each case → its softphone's source port: a port the OS gave to a later case still answers the earlier one. */
+  readonly caseClients?: ReadonlyMap<number, string>;
   /** Softphones whose Contact named their own address: in-dialog requests to them are theirs (NOTIFY). */
   readonly honestContacts: ReadonlySet<string>;
   /** When each case was in flight (ms since the epoch). */
@@ -118,8 +120,11 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
         if (to.port === world.phonePort) continue; // the registered contact of a community user
         const owner = world.clients.get(clientKey('udp', to.port));
         const callId = callIdPattern.exec(packet.payload.toString('latin1'))?.[1];
-        if (owner !== undefined && isResponse && callId !== undefined && Number(callId) === owner) continue; // its own answer, at its source
+        const sentFromHere = callId !== undefined && (Number(callId) === owner || world.caseClients?.get(Number(callId)) === clientKey('udp', to.port));
+        if (isResponse && sentFromHere) continue; // its own answer, at its source
         if (owner !== undefined && !isResponse && world.honestContacts.has(clientKey('udp', to.port))) continue; // e.g. NOTIFY to its own Contact
+        // A request inside the dialog its own SUBSCRIBE made (the presence server's NOTIFY), back to where that came from.
+        if (!isResponse && sentFromHere) continue;
         flag(isResponse ? 'B3' : 'B1', packet, `"${firstLine}" sent to ${endpoint(to)}, not the answer to a request from there`);
         continue;
       }

@@ -51,6 +51,7 @@ let record: LabRecord;
 let violations: Violation[] = [];
 /** Source port of each softphone → its request's number. */
 const softphones = new Map<string, number>();
+const caseSoftphones = new Map<number, string>();
 
 const callId = (index: number) => `adv-${token}-${index}`;
 
@@ -91,6 +92,7 @@ function inventedMethod(index: number): string {
 async function fromSoftphone(index: number, transport: ClientTransport, options: { method: string; target: string; fromDomain: string; spoof: ViaSpoof }): Promise<void> {
   const phone = await openSoftphone({ transport, address: lab.ns.worldAddress, edge: lab.edgeInternal });
   softphones.set(clientsKey(transport, phone.port), index);
+  caseSoftphones.set(index, clientsKey(transport, phone.port));
   const via = viaHost(options.spoof, index, transport.toUpperCase(), `${lab.ns.worldAddress}:${phone.port}`);
   const start = Date.now();
   const exchange = await phone.exchange(hostileRequest({ index, via, ...options }), callId(index), ANSWER_MS);
@@ -152,7 +154,7 @@ beforeAll(async () => {
   violations = egressViolations(record.packets, {
     edge: lab.ns.edgeAddress, world: lab.ns.worldAddress, peerPort: lab.peer.port,
     resolver: { address: lab.ns.worldAddress, port: lab.bind9.port }, phonePort: lab.phone.address.port,
-    edgePorts: Object.values(EDGE_PORTS), internalPort: EDGE_PORTS.internal, token, clients: softphones, honestContacts: new Set(),
+    edgePorts: Object.values(EDGE_PORTS), internalPort: EDGE_PORTS.internal, token, clients: softphones, caseClients: caseSoftphones, honestContacts: new Set(),
     windows: sent.map((s) => ({ index: s.index, start: s.start, end: s.end })),
   });
 }, 180_000);

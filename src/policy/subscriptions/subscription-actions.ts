@@ -15,6 +15,11 @@ export interface InDialogRequest {
   readonly peer: string;
   /** The recipient's Contact (the remote target, RFC 3261 §12.2.1.1). */
   readonly requestUri: string;
+  /**
+   * Where to send it instead of the first hop the route set or Contact names: the address the
+   * dialog's request came from (a watcher inside the community; invariant 3 in docs/SECURITY.md).
+   */
+  readonly destination?: { readonly protocol: 'udp' | 'tcp' | 'tls'; readonly address: string; readonly port: number };
   /** The dialog's Record-Route values as in the 2xx that created it, topmost first, the edge's own among them. */
   readonly recordRoute: readonly string[];
   /** From and To values with their tags, Call-ID and CSeq of the sending end (RFC 3261 §12.2.1.1). */
