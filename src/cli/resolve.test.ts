@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
-import { a, FakeDnsTransport, srv } from '../../test/support/fake-dns-transport.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { a, FakeDnsTransport, naptr, srv } from '../../test/support/fake-dns-transport.js';
 import { discoverySchema } from '../config/discovery-schema.js';
 import { createDiscovery } from '../discovery/create-discovery.js';
 import type { CliIo } from './cli-io.js';
@@ -50,5 +53,29 @@ describe('D8 simple-edge resolve', () => {
     const io = recordingIo();
     expect(await runResolve({ input: '+12ab', io, discovery: createDiscovery(discoverySchema.parse({ resolvers: ['192.0.2.53:53'] }), { clock: new FakeClock(), transport: new FakeDnsTransport() }) })).toBe(4);
     expect(io.stderr[0]).toMatch(/^not resolved: NOT_E164: "\+12ab" is not an E\.164 number/);
+  });
+
+  describe('D4 I1 the path the running edge takes for targets in its own domain', () => {
+    const configPath = path.join(mkdtempSync(path.join(tmpdir(), 'simple-edge-resolve-')), 'edge.yaml');
+    writeFileSync(configPath, 'domains: [a.example.com]\ndiscovery: { resolvers: ["192.0.2.53:53"] }\n');
+    const ENUM_NAME = '5.5.5.5.5.5.5.5.0.2.1.e164.arpa';
+    const discovery = (transport: FakeDnsTransport) => createDiscovery(discoverySchema.parse({ resolvers: ['192.0.2.53:53'] }), { clock: new FakeClock(), transport });
+
+    it('D4 a tel: number ENUM maps into our domain goes to the built-in registrar, not to DNS targets', async () => {
+      const io = recordingIo();
+      const transport = new FakeDnsTransport().add(naptr(ENUM_NAME, 10, 10, 'u', 'E2U+sip', '!^.*$!sip:alice@a.example.com!'));
+      expect(await runResolve({ input: 'tel:+12055555555', io, configPath, discovery: discovery(transport) })).toBe(0);
+      expect(io.stdout).toContain('Request-URI: sip:alice@a.example.com');
+      expect(io.stdout.at(-1)).toBe('route: this community\'s own domain: the built-in registrar takes it (the user\'s registered contacts, or 404/480)');
+    });
+
+    it('D4 a user=phone number in our domain is looked up in ENUM first, as the edge does', async () => {
+      const io = recordingIo();
+      const transport = new FakeDnsTransport().add(naptr(ENUM_NAME, 10, 10, 'u', 'E2U+sip', '!^.*$!sip:bob@b.example.net!'));
+      expect(await runResolve({ input: 'sip:+12055555555@a.example.com;user=phone', io, configPath, discovery: discovery(transport) })).toBe(4);
+      // ENUM names a peer: what follows is that peer's discovery (here it has no SIP records).
+      expect(io.stdout.join('\n')).toContain(ENUM_NAME);
+      expect(io.stdout.join('\n')).toContain('b.example.net');
+    });
   });
 });

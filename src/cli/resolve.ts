@@ -15,11 +15,11 @@ import { createDiscovery, type Discovery } from '../discovery/create-discovery.j
 import type { SipDestination } from '../discovery/destination-resolver.js';
 import { formatServer } from '../discovery/dns-records.js';
 import { DiscoveryError, isDiscoveryError } from '../discovery/discovery-error.js';
-import { parseE164 } from '../discovery/e164-number.js';
+import { e164FromUri, parseE164 } from '../discovery/e164-number.js';
 import { enumservicesFor } from '../discovery/enum-services.js';
 import type { MimiResolution } from '../discovery/mimi-resolver.js';
 import { ResolutionTrace } from '../discovery/resolution-trace.js';
-import { formatUri, parseUri } from '../sip/uri.js';
+import { formatUri, isSipUri, parseUri, type Uri } from '../sip/uri.js';
 import type { CommandContext } from './check-config.js';
 import type { CliIo } from './cli-io.js';
 import { ExitCode } from './exit-code.js';
@@ -125,6 +125,14 @@ async function resolveInput(input: Input, run: Run): Promise<number> {
   const trace = new ResolutionTrace();
   try {
     const destination = await toDestination(input, run, trace);
+    const own = run.config?.domains.map((d) => d.toLowerCase()).includes(destination.domain) === true;
+    if (own) {
+      // The path the running edge takes (I1, I2): its own domains never go to DNS targets.
+      printLines(run.io, formatTrace(trace.steps));
+      run.io.out(`Request-URI: ${destination.requestUri ?? formatUri(destination.uri)}`);
+      run.io.out(`route: ${communityPath(run.config!, run.method, run.event)}`);
+      return ExitCode.ok;
+    }
     const targets = await run.discovery.destinations.locate(destination, trace);
     printLines(run.io, formatTrace(trace.steps));
     run.io.out(`Request-URI: ${destination.requestUri ?? (input.kind === 'uri' ? input.text : formatUri(destination.uri))}`);
@@ -155,7 +163,37 @@ async function toDestination(input: Input, run: Run, trace: ResolutionTrace): Pr
   }
   if (input.kind === 'number') return destinations.numberToSip(parseE164(input.number), wants, trace);
   const text = input.kind === 'uri' ? input.text : `sip:${input.kind === 'domain' ? input.domain : ''}`;
-  return destinations.toSip(parseUri(text, { allowHeaders: false }), wants, trace);
+  const uri = parseUri(text, { allowHeaders: false });
+  const number = ownNumber(uri, run.config);
+  if (number !== undefined) {
+    // D4 as the edge runs it: a number in one of our domains may be hosted by a peer, so ENUM first.
+    try {
+      return await destinations.numberToSip(number, wants, trace);
+    } catch (error) {
+      if (!isDiscoveryError(error)) throw error;
+      trace.decision(`ENUM has nothing usable for ${number} (${error.code}): the edge routes ${formatUri(uri)} in its own domain`);
+    }
+  }
+  return destinations.toSip(uri, wants, trace);
+}
+
+/** The E.164 number of a sip:+…;user=phone URI in one of the configuration's own domains. */
+function ownNumber(uri: Uri, config: EdgeConfig | undefined): string | undefined {
+  if (config === undefined || !isSipUri(uri) || !config.domains.map((d) => d.toLowerCase()).includes(uri.host.toLowerCase())) return undefined;
+  try {
+    return e164FromUri(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the edge sends a request for its own domain: the built-in component, or the configured servers (I1). */
+function communityPath(config: EdgeConfig, method: string, event: string | undefined): string {
+  const presence = (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(event ?? '');
+  const configured = presence ? config.internal.presence : config.internal.registrar;
+  const role = presence ? 'presence server' : 'registrar';
+  if (configured === 'builtin') return `this community's own domain: the built-in ${role} takes it (the user's registered contacts, or 404/480)`;
+  return `this community's own domain: its internal ${role} ${configured.map((t) => `${t.transport} ${t.host}:${t.port}`).join(', ')}`;
 }
 
 /** The most preferred MIMI service, reached as sip:<account>@<endpoint>. */
@@ -169,7 +207,6 @@ function mimiSipUri(resolution: MimiResolution): string {
 function policyNote(domain: string, config: EdgeConfig | undefined): string | undefined {
   if (config === undefined) return undefined;
   const d = config.discovery;
-  if (config.domains.includes(domain)) return `${domain} is this community's own domain: the edge routes it to its internal servers, not to these targets`;
   if (config.routes.some((r) => r.domain === domain)) return `${domain} has a static route, which wins over these targets`;
   if (d.deny.includes(domain)) return `${domain} is in discovery.deny: the edge answers 403`;
   if (d.federation === 'closed' && !d.allow.includes(domain)) return `${domain} is not in discovery.allow and federation is closed: the edge answers 404`;
