@@ -66,7 +66,7 @@ describe('I2 built-in presence server (RFC 3903, RFC 6665, RFC 3856)', () => {
     expect(sent[0]!.body!.toString()).toContain('<tuple id="t1">');
   });
 
-  it('invariant 3: sends a community watcher\'s NOTIFYs to where its SUBSCRIBE came from, not where its Contact points', async () => {
+  it('B3 sends a community watcher\'s NOTIFYs to where its SUBSCRIBE came from, not where its Contact points', async () => {
     const server = await community();
     (await subscribe(server, LOCAL, 'sip:bob@a.example.com')).afterAnswer!();
     (await subscribe(server, PEER, 'sip:carol@b.example.net')).afterAnswer!();

@@ -21,7 +21,7 @@ export interface WatcherSubscription {
   readonly watcherContact: string;
   /**
    * Where the SUBSCRIBE came from, for a watcher inside the community: NOTIFYs go back there, never to
-   * a host its Contact or Record-Route names (docs/SECURITY.md, invariant 3). Absent across the border,
+   * a host its Contact or Record-Route names (SPEC B3, docs/SECURITY.md). Absent across the border,
    * where the peer's authenticated connection carries them.
    */
   readonly watcherSource?: { readonly protocol: TransportProtocol; readonly address: string; readonly port: number };

@@ -1,5 +1,5 @@
 // Label values that come from the wire (a method token, a peer's domain, a reason) must not let a
-// sender create metric series without bound (docs/SECURITY.md, invariant 4). A BoundedLabel admits the
+// sender create metric series without bound (SPEC B4, docs/SECURITY.md). A BoundedLabel admits the
 // first `limit` distinct values as themselves and every later one as a fixed overflow value; a value
 // keeps the label it first got, so a gauge moved up and down under it stays consistent.
 

@@ -46,7 +46,7 @@ export class EdgeMetrics {
     this.#scrapeTimeMetrics();
   }
 
-  /** Peer domains as labels: at most MAX_PEER_SERIES distinct ones, then "other" (invariant 4). */
+  /** Peer domains as labels: at most MAX_PEER_SERIES distinct ones, then "other" (B4). */
   readonly peerLabel = new BoundedLabel(MAX_PEER_SERIES);
   readonly #because = new BoundedLabel(MAX_BECAUSE_SERIES);
 

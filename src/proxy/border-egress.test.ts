@@ -1,4 +1,4 @@
-// Invariant 1 (docs/SECURITY.md) at the proxy core: whatever Route set and Request-URI a client on the
+// B1 (docs/SECURITY.md) at the proxy core: whatever Route set and Request-URI a client on the
 // community's side writes, a request leaves towards another domain only over TLS to a peer routing
 // admits, named as that peer (its certificate must prove it) — never in the clear, never to a host the
 // request named outside the peer's domain. The harness serves a.example.com, with b.example.net as the
@@ -65,7 +65,7 @@ function mayGoInside(a: Addressing, address: string, port: number): boolean {
   return forCommunity(a) && (named(a.requestUri) || a.routes.some(named));
 }
 
-describe('invariant 1: the outbound-proxy Route never decides where a request leaves (F2, F7, D1, RFC 3261 §16.4)', () => {
+describe('B1 the outbound-proxy Route never decides where a request leaves (F2, F7, D1, RFC 3261 §16.4)', () => {
   it('MUST send a MESSAGE for a peer, preloaded with the edge as outbound proxy, to the peer over TLS', async () => {
     for (const route of OWN_ROUTES) {
       const edge = new ProxyHarness();

@@ -1,4 +1,4 @@
-// Invariant 4 (docs/SECURITY.md): nothing a peer or client writes grows the edge's metric series
+// B4 (docs/SECURITY.md): nothing a peer or client writes grows the edge's metric series
 // without bound. Methods are counted by the known set, peers by who the connection proved to be.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ async function seriesCount(edge: ProxyHarness): Promise<number> {
   return metrics.filter((m) => m.name.startsWith('simple_edge_') && !m.name.startsWith('simple_edge_process') && !m.name.startsWith('simple_edge_nodejs')).reduce((n, m) => n + m.values.length, 0);
 }
 
-describe('invariant 4: metric labels a peer cannot choose (F7, O3)', () => {
+describe('B4 metric labels a peer cannot choose (F7, O3)', () => {
   it('F7 counts a refused request under the authenticated peer, never the From domain it claims', async () => {
     const edge = new ProxyHarness({ authority: new ImplicitAuthority([]) });
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls', peerIdentity: ['b.example.net'] });

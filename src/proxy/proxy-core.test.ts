@@ -318,7 +318,7 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
     expect(relayed.vias).toHaveLength(1);
   });
 
-  it('invariant 3: MUST NOT relay a stray response whose branch the edge did not write above that Via', async () => {
+  it('B3 MUST NOT relay a stray response whose branch the edge did not write above that Via', async () => {
     const edge = new ProxyHarness();
     const stray = [
       'SIP/2.0 200 OK', 'Via: SIP/2.0/TLS 203.0.113.1:5061;branch=z9hG4bKforged', 'Via: SIP/2.0/UDP 10.0.0.99:5070;branch=z9hG4bKc1;received=10.0.0.99;rport=5070',

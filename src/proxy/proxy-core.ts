@@ -123,7 +123,7 @@ export class ProxyCore implements TransactionUser {
     if (arrival.side === 'external') {
       const origin = this.#deps.authority?.attribute(request, arrival) ?? { kind: 'peer', peer: claimedDomain(request, arrival), authenticated: false };
       if (origin.kind === 'refused') {
-        // Counted and audited under who the connection proved to be, never the domain the peer wrote (invariant 4).
+        // Counted and audited under who the connection proved to be, never the domain the peer wrote (B4).
         transaction.crossing = { direction: 'inbound', peer: arrival.peerIdentity?.[0] ?? 'unauthenticated' };
         return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
       }
@@ -255,7 +255,7 @@ export class ProxyCore implements TransactionUser {
     try {
       const [own, next] = response.vias;
       if (own === undefined || next === undefined || this.#deps.local.find(own.host, own.port) === undefined) return;
-      // Invariant 3 (docs/SECURITY.md): only a Via the edge itself forwarded above may steer the response.
+      // B3 (docs/SECURITY.md): only a Via the edge itself forwarded above may steer the response.
       if (!branchVouchesFor(own.branch, response.headers.values('via')[1]!, response.cseq.method)) {
         return this.#deps.log.debug({ callId: response.headers.get('call-id') }, 'stray response dropped: not a branch of this edge');
       }

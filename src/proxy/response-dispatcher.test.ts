@@ -54,7 +54,7 @@ describe('where a response goes (RFC 3261 §18.2.2)', () => {
     expect(replacement.sent).toHaveLength(0);
   });
 
-  describe('invariant 3: never to a host a Via names (RFC 3261 §18.2.2, RFC 3581)', () => {
+  describe('B3 never to a host a Via names (RFC 3261 §18.2.2, RFC 3581)', () => {
     function respondOverUdp(via: string, source = { address: '10.0.0.99', port: 40_000 }) {
       const arrival = new RecordingFlow({ protocol: 'udp', remote: source });
       const connect = vi.fn(async (target: { address: string; port: number }): Promise<Flow> => new RecordingFlow({ protocol: 'udp', remote: target }));

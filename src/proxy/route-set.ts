@@ -2,7 +2,7 @@
 // edge's own Route entries, and find the next hop a remaining Route names. Which of the edge's
 // listeners an own entry named says nothing about where the request goes: a softphone's outbound-proxy
 // Route names the internal listener whatever the target. Once the own entries are spent, the request
-// is routed like any other, on its Request-URI or the next Route (docs/SECURITY.md, invariant 1).
+// is routed like any other, on its Request-URI or the next Route (SPEC B1, docs/SECURITY.md).
 
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { parseNameAddr } from '../sip/name-addr.js';

@@ -61,7 +61,7 @@ describe('I1 community routing', () => {
     expect(await communityRouter.route({ ...routed, nextHop: { uri: 'sip:198.51.100.20:5061;transport=tls;lr' } })).toBe(INNER);
   });
 
-  it('invariant 1: refuses a Route beyond the edge, for a user of ours, to an address none of that user\'s bindings names', async () => {
+  it('B1 refuses a Route beyond the edge, for a user of ours, to an address none of that user\'s bindings names', async () => {
     const routed = routeRequest({ method: 'MESSAGE', uri: 'sip:bob@a.example.com' });
     expect(await (await router()).route({ ...routed, nextHop: { uri: 'sip:10.0.0.1;lr' } })).toMatchObject({ kind: 'reply', status: 404 });
     const inDialog = routeRequest({ method: 'MESSAGE', uri: 'sip:bob@10.0.0.1:5070' });

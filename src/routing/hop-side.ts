@@ -1,7 +1,7 @@
 // Which side a request leaves on when a URI names its next hop by address — a Route beyond the edge's
 // own entries, or a Request-URI whose host is not a domain this edge routes by name (an IP literal, a
 // peer's Contact inside a dialog). The answer follows from where the request is for, never from which
-// of the edge's own listeners a Route named (docs/SECURITY.md, invariant 1):
+// of the edge's own listeners a Route named (SPEC B1, docs/SECURITY.md):
 //   arrived from a peer ─────────────────────────────────► the community (peers reach only into it)
 //   for a served domain (the To inside a dialog) ────────► the community
 //   for a peer domain ───────────────────────────────────► that peer, over mutual TLS, checked as it

@@ -70,7 +70,7 @@ export class StaticRouter implements InnerRouter {
 
   /**
    * A next hop named by a URI rather than found for a domain: the side follows from where the request
-   * is for (invariant 1). Towards a peer it goes only over TLS, to a host of that peer's domain or an
+   * is for (B1). Towards a peer it goes only over TLS, to a host of that peer's domain or an
    * address, and the peer's certificate must prove the peer's domain (RFC 5922).
    */
   async #addressHop(request: IncomingRequest, arrival: Side, requestUri: Uri, hop: SipUri): Promise<RouteDecision> {

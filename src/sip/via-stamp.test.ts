@@ -9,7 +9,7 @@ function stamped(value: string, source = SOURCE) {
   return parseVia(stampVia(value, parseVia(value), source));
 }
 
-describe('invariant 3: the top Via says where a request came from (RFC 3261 §18.2.1, RFC 3581)', () => {
+describe('B3 the top Via says where a request came from (RFC 3261 §18.2.1, RFC 3581)', () => {
   it('adds received when the sent-by host is not the source address', () => {
     expect(stamped('SIP/2.0/UDP pc.a.example.com:5070;branch=z9hG4bK1')).toMatchObject({ received: '10.0.0.99', rport: undefined });
   });

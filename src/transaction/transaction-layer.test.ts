@@ -99,7 +99,7 @@ describe('the transaction layer: server side (RFC 3261 §17.2.3)', () => {
     expect(sent).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
   });
 
-  it('invariant 3: MUST NOT match a request on another transport or connection to a transaction it did not start', () => {
+  it('B3 MUST NOT match a request on another transport or connection to a transaction it did not start', () => {
     const { flow, requests, sent, transactions } = layer();
     transactions.receive(request({ method: 'MESSAGE' }), flow);
     requests[0]!.transaction.respond(createResponse(requests[0]!.request, 200));

@@ -1,6 +1,6 @@
-// The egress hunt (SPEC B1, B3; issue 16 "the hunt"). Hunts violations of invariant 1 — a request
+// The egress hunt (SPEC B1, B3). Hunts violations of B1 — a request
 // leaves towards another domain only over mutual TLS to an allowed peer, with its audit line, or is
-// answered at the edge — and of invariant 3 — nothing the edge sends is steered by a field the
+// answered at the edge — and of B3 — nothing the edge sends is steered by a field the
 // request wrote: answers go to the source address (and source port with rport), never to a host a
 // Via, Contact or Record-Route names, and no DNS query asks for one.
 //

@@ -17,7 +17,7 @@ export interface InDialogRequest {
   readonly requestUri: string;
   /**
    * Where to send it instead of the first hop the route set or Contact names: the address the
-   * dialog's request came from (a watcher inside the community; invariant 3 in docs/SECURITY.md).
+   * dialog's request came from (a watcher inside the community; SPEC B3, docs/SECURITY.md).
    */
   readonly destination?: { readonly protocol: 'udp' | 'tcp' | 'tls'; readonly address: string; readonly port: number };
   /** The dialog's Record-Route values as in the 2xx that created it, topmost first, the edge's own among them. */
