@@ -99,6 +99,20 @@ describe('B1 the outbound-proxy Route never decides where a request leaves (F2, 
     }
   });
 
+  it('D2 answers a next hop whose name does not resolve 404 with a Warning, not 500', async () => {
+    const edge = new ProxyHarness();
+    const client = edge.client();
+    // For the community (To and Request-URI ours), with an internal proxy's Route that names no host.
+    const addressing: Addressing = {
+      method: 'MESSAGE', requestUri: 'sip:alice@a.example.com', routes: ['<sip:192.0.2.1:5060;lr>', '<sip:gone.invalid;lr>'], strict: false,
+      to: 'sip:alice@a.example.com', inDialog: false, transport: 'udp',
+    };
+    await edge.receive(text(addressing, 4), client);
+    await vi.waitFor(() => expect(statusOf(client)).toEqual([404]));
+    expect(sentMessage(client).headers.get('warning')).toMatch(/^399 /);
+    expect(edge.connected).toEqual([]);
+  });
+
   it('MUST, for any addressing a client writes, leave only over TLS to the admitted peer or answer at the edge', async () => {
     let n = 0;
     await fc.assert(fc.asyncProperty(addressing, async (a) => {

@@ -13,6 +13,7 @@ import type { Flow } from '../transport/flow.js';
 import type { Timer } from '../clock/clock.js';
 import { bestStatus, isFailoverStatus, type BranchOutcome } from './best-response.js';
 import { forwardBranch } from './branch.js';
+import { storeOutageAnswer } from './store-outage.js';
 import { createCancel } from './create-cancel.js';
 import { applyEdits, forwardRequest } from './forward-request.js';
 import type { Crossing } from '../policy/border-policy.js';
@@ -230,7 +231,11 @@ export class ForwardingContext {
       const options = { ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(verdict.headers === undefined ? {} : { headers: verdict.headers }) };
       this.#respond(createResponse(this.#request, verdict.status, options));
     } catch (error) {
-      this.#deps.log.error({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: error }, 'response rules failed; relaying unchanged');
+      // O7: the store being away is expected during an outage: one warn line, no stack.
+      const outage = storeOutageAnswer(error);
+      const fields = { callId: this.#request.callId, transaction: this.#input.serverTransaction.id };
+      if (outage !== undefined) this.#deps.log.warn({ ...fields, err: outage.detail }, 'response rules skipped, store unavailable; relaying unchanged');
+      else this.#deps.log.error({ ...fields, err: error }, 'response rules failed; relaying unchanged');
       this.#relay(response);
     }
   }

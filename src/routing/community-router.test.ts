@@ -6,11 +6,16 @@ import { configSchema } from '../config/config-schema.js';
 import { MemoryStore } from '../state/memory-store.js';
 import type { Side } from '../transport/flow.js';
 import { CommunityRouter } from './community-router.js';
-import type { RouteDecision, RouteRequest } from './route-types.js';
+import type { InnerRouter, RouteDecision, RouteRequest } from './route-types.js';
+import type { EdgeConfig } from '../config/config-schema.js';
+import { DiscoveryRouter } from './discovery-router.js';
+import { createDiscovery } from '../discovery/create-discovery.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { FakeDnsTransport, naptr } from '../../test/support/fake-dns-transport.js';
 
 const INNER: RouteDecision = { kind: 'reply', status: 599, because: 'inner router' };
 
-async function router(extra: Record<string, unknown> = {}) {
+async function router(extra: Record<string, unknown> = {}, inner?: (config: EdgeConfig) => InnerRouter) {
   const config = configSchema.parse({ domains: ['a.example.com'], ...extra });
   const store = new MemoryStore();
   const community = await createCommunity({
@@ -19,7 +24,7 @@ async function router(extra: Record<string, unknown> = {}) {
   });
   await community.directory.add({ address: 'bob@a.example.com', password: 'pw', realm: 'a.example.com' });
   return new CommunityRouter({
-    inner: { route: async () => INNER }, config, community,
+    inner: inner?.(config) ?? { route: async () => INNER }, config, community,
     isOwnAddress: (uri) => uri.host === '127.0.0.1' && (uri.port ?? 5060) === 5060,
   });
 }
@@ -81,5 +86,31 @@ describe('I1 community routing', () => {
   it('I2 sends SUBSCRIBE for presence to the built-in presence server, which answers as the UAS', async () => {
     const decision = await (await router()).route(routeRequest({ method: 'SUBSCRIBE', uri: 'sip:bob@a.example.com', headers: ['Event: presence', 'Contact: <sip:w@127.0.0.1:5090>'] }));
     expect(decision).toMatchObject({ kind: 'reply', status: 200, toTag: expect.any(String) });
+  });
+
+  describe('D4 D5 I2 targets that resolve into our own domain reach the built-in components', () => {
+    // ENUM maps +12025551212 to bob@a.example.com; +4912345 has no ENUM entry.
+    const enumZone = () => new FakeDnsTransport().add(naptr('2.1.2.1.5.5.5.2.0.2.1.e164.arpa', 10, 10, 'u', 'E2U+sip', '!^.*$!sip:bob@a.example.com!'));
+    const withDiscovery = () => router({ discovery: { resolvers: ['192.0.2.53:53'] } }, (config) => {
+      const clock = new FakeClock();
+      return new DiscoveryRouter({ config, clock, discovery: createDiscovery(config.discovery, { clock, transport: enumZone() }) });
+    });
+
+    it('a tel: number, an im: URI and a user=phone number are answered by the built-in registrar, not 480 "no internal server"', async () => {
+      const communityRouter = await withDiscovery();
+      // bob exists without a binding: the registrar's own answer is 480 I2, where routing alone said 480 I1.
+      for (const uri of ['tel:+12025551212', 'im:bob@a.example.com', 'sip:+12025551212@a.example.com;user=phone']) {
+        expect(await communityRouter.route(routeRequest({ method: 'MESSAGE', uri })), uri).toMatchObject({ kind: 'reply', status: 480, because: 'I2 no binding' });
+      }
+      // A number in our domain that ENUM does not know is a user of ours the registrar does not know.
+      expect(await communityRouter.route(routeRequest({ method: 'MESSAGE', uri: 'sip:+4912345@a.example.com;user=phone' }))).toMatchObject({ status: 404, because: 'I2 no such user' });
+    });
+
+    it('a pres: SUBSCRIBE is answered by the built-in presence server', async () => {
+      const decision = await (await withDiscovery()).route(routeRequest({ method: 'SUBSCRIBE', uri: 'pres:bob@a.example.com', headers: ['Event: presence', 'Contact: <sip:alice@10.0.0.99:5070>', 'Expires: 600'] }));
+      expect(decision).toMatchObject({ kind: 'reply' });
+      expect(decision.kind === 'reply' && decision.because).not.toBe('I1');
+      expect(decision.kind === 'reply' && decision.status).toBeLessThan(300);
+    });
   });
 });
