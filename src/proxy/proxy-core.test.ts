@@ -238,6 +238,39 @@ describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)'
     expect(edge.connected.at(-1)).toMatchObject({ side: 'external', protocol: 'tls', servername: 'b.example.net' });
   });
 
+  it('B3 MUST send a peer\'s in-dialog request back where the community client\'s SUBSCRIBE came from, not to its Contact', async () => {
+    const edge = new ProxyHarness();
+    const watcher = edge.client({ protocol: 'tcp', remote: { address: '10.0.0.99', port: 40_123 } });
+    const subscribe = request('SUBSCRIBE', 'sip:carol@b.example.net', ['Event: presence', 'Contact: <sip:alice@192.0.2.250:5070;transport=tcp>']);
+    await edge.receive(subscribe, watcher);
+    const forwarded = sentMessage(edge.target('198.51.100.20:5061'));
+    const recordRoute = forwarded.headers.values('record-route');
+    expect(recordRoute).toHaveLength(2);
+    // The NOTIFY comes back with the route set the edge recorded and the Contact as Request-URI.
+    const notify = [
+      'NOTIFY sip:alice@192.0.2.250:5070;transport=tcp SIP/2.0', 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n1',
+      `Route: ${recordRoute.join(', ')}`, 'Max-Forwards: 70', 'From: <sip:carol@b.example.net>;tag=c1', 'To: <sip:alice@a.example.com>;tag=a1',
+      'Call-ID: call-SUBSCRIBE-sip:carol@b.example.net@a.example.com', 'CSeq: 1 NOTIFY', 'Event: presence', 'Subscription-State: active', 'Content-Length: 0', '', '',
+    ].join('\n');
+    await edge.receive(notify, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }));
+    expect(edge.connected.at(-1)).toMatchObject({ side: 'internal', protocol: 'tcp', address: '10.0.0.99', port: 40_123 });
+    const delivered = sentMessage(edge.target('10.0.0.99:40123'));
+    expect(delivered.kind === 'request' && delivered.requestUriText).toBe('sip:alice@192.0.2.250:5070;transport=tcp');
+    expect([...edge.targets.keys()]).not.toContain('192.0.2.250:5070');
+  });
+
+  it('B3 MUST NOT follow a flow token it did not write', async () => {
+    const edge = new ProxyHarness();
+    const forged = 'dGNwIDE5Mi4wLjIuNjYgNTA2MA.AAAAAAAAAAAA'; // "tcp 192.0.2.66 5060" with a made-up MAC
+    const notify = [
+      'NOTIFY sip:alice@10.0.0.99:5070 SIP/2.0', 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n2',
+      `Route: <sip:203.0.113.1:5061;transport=tls;lr>, <sip:${forged}@192.0.2.1:5060;transport=tcp;lr>`, 'Max-Forwards: 70',
+      'From: <sip:carol@b.example.net>;tag=c1', 'To: <sip:alice@a.example.com>;tag=a1', 'Call-ID: forged-token', 'CSeq: 1 NOTIFY', 'Content-Length: 0', '', '',
+    ].join('\n');
+    await edge.receive(notify, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }));
+    expect([...edge.targets.keys()]).not.toContain('192.0.2.66:5060');
+  });
+
   it('MUST restore the Request-URI from the last Route when the previous hop was a strict router (§16.4)', async () => {
     const edge = new ProxyHarness();
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });

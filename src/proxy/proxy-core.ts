@@ -19,7 +19,7 @@ import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
 import type { ResponseDispatcher } from './response-dispatcher.js';
 import { otherSide } from '../routing/resolve-target.js';
-import type { RouteTarget } from '../routing/route-types.js';
+import type { RouteDecision, RouteTarget } from '../routing/route-types.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { storeOutageAnswer } from './store-outage.js';
 import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
@@ -137,7 +137,7 @@ export class ProxyCore implements TransactionUser {
     }
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
-    const decision = await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
+    const decision = recordedDestination(plan, arrival) ?? await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
     if (decision.kind === 'reply') {
       this.#answer(transaction, decision);
       return decision.afterAnswer?.();
@@ -234,7 +234,7 @@ export class ProxyCore implements TransactionUser {
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
     const plan = this.#unsealed(planRoute(ack, this.#deps.local));
-    const decision = await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
+    const decision = recordedDestination(plan, flow) ?? await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
     const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
     if (routed === undefined) return;
     // F4: an ACK to a peer goes over that peer's connection, like the rest of its dialog.
@@ -294,6 +294,17 @@ export class ProxyCore implements TransactionUser {
 function namePeer(targets: readonly RouteTarget[], peer: string): readonly RouteTarget[] {
   if (isIP(peer.replace(/^\[|\]$/g, '')) !== 0 || !peer.includes('.')) return targets;
   return targets.map((t) => (t.side === 'external' && t.servername === undefined ? { ...t, servername: peer } : t));
+}
+
+/**
+ * B3: a peer's request inside a dialog a community client started goes back to where that client
+ * really is, as the edge's own Record-Route entry recorded it (flow-token.ts), not to a host its
+ * Contact names. Undefined when the route set carries no such token or more Routes follow.
+ */
+function recordedDestination(plan: RoutePlan, arrival: Flow): RouteDecision | undefined {
+  const recorded = plan.recordedFlow;
+  if (recorded === undefined || arrival.side !== 'external' || plan.nextHop !== undefined) return undefined;
+  return { kind: 'forward', targets: [{ ...recorded, side: 'internal' }] };
 }
 
 function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {

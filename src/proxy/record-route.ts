@@ -5,6 +5,7 @@
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { RouteTarget } from '../routing/route-types.js';
 import type { Flow } from '../transport/flow.js';
+import { flowToken } from './flow-token.js';
 import { hostPort, type BoundListener, type LocalAddresses } from './local-addresses.js';
 
 const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
@@ -18,8 +19,12 @@ export function recordRouteEntries(request: IncomingRequest, arrival: Flow, targ
     ?? local.listenerFor(arrival.side, arrival.protocol, familyOf(arrival.local.address));
   if (outbound === undefined) return inbound === undefined ? [] : [entry(inbound)];
   if (inbound === undefined || inbound === outbound) return [entry(outbound)];
+  // B3: leaving the community, the entry facing the client names where it really is (a flow token).
+  const token = arrival.side === 'internal' && target.side === 'external'
+    ? flowToken({ protocol: arrival.protocol, address: arrival.remote.address, port: arrival.remote.port })
+    : undefined;
   // Topmost first: the entry facing the target, then the one facing where the request came from.
-  return [entry(outbound), entry(inbound)];
+  return [entry(outbound), entry(inbound, token)];
 }
 
 /** The listener the edge's Via names for traffic to `target` (its responses come back there). */
@@ -28,9 +33,9 @@ export function viaListener(target: RouteTarget, flow: Flow, local: LocalAddress
     ?? { side: target.side, protocol: target.protocol, address: flow.local.address, port: flow.local.port };
 }
 
-function entry(listener: BoundListener): string {
+function entry(listener: BoundListener, user?: string): string {
   const transport = listener.protocol === 'udp' ? '' : `;transport=${listener.protocol}`;
-  return `<sip:${hostPort(listener)}${transport};lr>`;
+  return `<sip:${user === undefined ? '' : `${user}@`}${hostPort(listener)}${transport};lr>`;
 }
 
 function familyOf(address: string): 4 | 6 {

@@ -7,6 +7,7 @@
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 import { isSipUri } from '../sip/uri.js';
+import { readFlowToken, type RecordedFlow } from './flow-token.js';
 import type { LocalAddresses } from './local-addresses.js';
 
 export interface RoutePlan {
@@ -18,6 +19,8 @@ export interface RoutePlan {
   readonly removeLastRoute: boolean;
   /** The first Route value after the edge's own entries, when one remains. */
   readonly nextHop: { readonly uri: string } | undefined;
+  /** Where a community client of the dialog really is, from a flow token in an own entry (flow-token.ts). */
+  readonly recordedFlow?: RecordedFlow;
 }
 
 export function planRoute(request: IncomingRequest, local: LocalAddresses): RoutePlan {
@@ -25,7 +28,7 @@ export function planRoute(request: IncomingRequest, local: LocalAddresses): Rout
   let requestUri = request.requestUriText;
   let removeLastRoute = false;
   const requestUriValue = request.requestUri;
-  if (routes.length > 0 && isSipUri(requestUriValue) && requestUriValue.user === undefined && local.isOwnUri(requestUriValue)) {
+  if (routes.length > 0 && isSipUri(requestUriValue) && (requestUriValue.user === undefined || readFlowToken(requestUriValue.user) !== undefined) && local.isOwnUri(requestUriValue)) {
     // The previous hop was a strict router: it put the edge's Record-Route entry in the
     // Request-URI and the real target in the last Route (RFC 3261 §16.4).
     requestUri = parseNameAddr(routes[routes.length - 1]!, 'Route').uriText;
@@ -33,11 +36,16 @@ export function planRoute(request: IncomingRequest, local: LocalAddresses): Rout
   }
   const usable = removeLastRoute ? routes.slice(0, -1) : routes;
   let ownRoutes = 0;
+  let recordedFlow: RecordedFlow | undefined;
   for (const value of usable) {
     const uri = parseNameAddr(value, 'Route').uri;
     if (!isSipUri(uri) || local.isOwnUri(uri) === undefined) break;
+    recordedFlow = (uri.user === undefined ? undefined : readFlowToken(uri.user)) ?? recordedFlow;
     ownRoutes++;
   }
   const next = usable[ownRoutes];
-  return { requestUri, ownRoutes, removeLastRoute, nextHop: next === undefined ? undefined : { uri: parseNameAddr(next, 'Route').uriText } };
+  return {
+    requestUri, ownRoutes, removeLastRoute, nextHop: next === undefined ? undefined : { uri: parseNameAddr(next, 'Route').uriText },
+    ...(recordedFlow === undefined ? {} : { recordedFlow }),
+  };
 }

@@ -46,7 +46,7 @@ describe('I4 topology hiding', () => {
     expect(relayed.headers.values('record-route').at(-1)).toBe('<sip:10.0.0.7;lr>');
   });
 
-  it('sends a request from the peer to the sealed Contact to the original contact inside', async () => {
+  it('sends a request from the peer to the sealed Contact to the original contact inside, back where the dialog came from', async () => {
     const { edge, peer } = await hiddenCall();
     const invite = sentMessage(peer);
     const sealed = /<([^>]+)>/.exec(invite.headers.get('contact')!)![1]!;
@@ -56,7 +56,8 @@ describe('I4 topology hiding', () => {
       'From: <sip:bob@b.example.net>;tag=uas1', 'To: <sip:alice@a.example.com>;tag=a1', 'Call-ID: hide-1', 'CSeq: 1 BYE', 'Content-Length: 0', '', '',
     ].join('\n');
     await edge.receive(bye, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.50', port: 5061 } }));
-    const delivered = sentMessage(edge.target('10.0.0.99:5070'));
+    // B3: to the original contact, over the flow the dialog's INVITE came on (the home proxy), not a host the Contact names.
+    const delivered = sentMessage(edge.target('10.0.0.7:5060'));
     expect(delivered.kind === 'request' && delivered.requestUriText).toBe('sip:alice@10.0.0.99:5070');
   });
 
