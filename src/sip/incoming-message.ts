@@ -34,6 +34,7 @@ abstract class IncomingMessageBase {
 
   #vias: readonly Via[] | undefined;
   #topVia: Via | undefined;
+  #stampedTopVia: string | undefined;
   #cseq: CSeq | undefined;
   #from: NameAddr | undefined;
   #to: NameAddr | undefined;
@@ -84,9 +85,12 @@ abstract class IncomingMessageBase {
 
   /** The top Via value as received, with `received`/`rport` noted from the source (RFC 3261 §18.2.1, RFC 3581). */
   get stampedTopVia(): string {
+    if (this.#stampedTopVia !== undefined) return this.#stampedTopVia;
     const value = this.headers.values('via')[0];
     if (value === undefined) throw new EdgeError('HEADER_MISSING', 'no Via header');
-    return this.source === undefined ? value : stampVia(value, this.topVia, this.source);
+    // Only once the source is known (the transport sets it before anything reads the Vias).
+    if (this.source === undefined) return value;
+    return (this.#stampedTopVia = stampVia(value, this.topVia, this.source));
   }
 
   /** Max-Forwards, or undefined when absent (an RFC 2543 request). */
