@@ -3,8 +3,8 @@
 // outgoing on the link to the world, outgoing on the sink (the default route), and anything on the
 // namespace's loopback, where only the edge lives — so the verdicts never depend on the edge's logs.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Tcpdump } from '../support/packet-capture.js';
 import type { NetworkNamespace } from './network-namespace.js';
 
 export interface Endpoint {
@@ -27,45 +27,28 @@ export interface EgressPacket {
 
 const LINKTYPE_LINUX_SLL2 = 276;
 const PACKET_OUTGOING = 4;
-// --immediate-mode: without it libpcap holds packets in a half-filled ring block, and a stop
-// (SIGINT) loses them: "received by filter" but never written.
 // Cheap in the kernel: the namespace carries only the edge's traffic; neighbour chatter is dropped.
 const CAPTURE_FILTER = '(udp or tcp) and not (ip6 and icmp6)';
 
 export class EgressCapture {
-  readonly #child: ChildProcess;
-  readonly #file: string;
+  readonly #tcpdump: Tcpdump;
   readonly #ns: NetworkNamespace;
-  readonly #exited: Promise<void>;
-  #stderr = '';
 
-  private constructor(child: ChildProcess, file: string, ns: NetworkNamespace) {
-    this.#child = child;
-    this.#file = file;
+  private constructor(tcpdump: Tcpdump, ns: NetworkNamespace) {
+    this.#tcpdump = tcpdump;
     this.#ns = ns;
-    child.stderr?.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
-    this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   /** Starts tcpdump on every interface of the namespace; resolves once it is listening. */
   static async start(ns: NetworkNamespace, file: string): Promise<EgressCapture> {
-    const child = spawn('ip', ['netns', 'exec', ns.name, 'tcpdump', '-i', 'any', '-y', 'LINUX_SLL2', '-n', '-U', '--immediate-mode', '-s', '4096', '-w', file, CAPTURE_FILTER], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const capture = new EgressCapture(child, file, ns);
-    const deadline = Date.now() + 10_000;
-    while (!capture.#stderr.includes('listening on')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tcpdump did not start: ${capture.#stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return capture;
+    const tcpdump = await Tcpdump.start({ file, filter: CAPTURE_FILTER, prefix: ['ip', 'netns', 'exec', ns.name], args: ['-y', 'LINUX_SLL2', '-s', '4096'] });
+    return new EgressCapture(tcpdump, ns);
   }
 
-  /** Stops tcpdump (by its PID) and returns every packet the edge sent. */
+  /** Stops tcpdump and returns every packet the edge sent. */
   async stop(): Promise<EgressPacket[]> {
-    if (this.#child.exitCode === null) this.#child.kill('SIGINT');
-    await this.#exited;
-    return readEgress(readFileSync(this.#file), await this.#ns.interfaceIndexes(), this.#ns.interfaces.link);
+    await this.#tcpdump.stop();
+    return readEgress(readFileSync(this.#tcpdump.file), await this.#ns.interfaceIndexes(), this.#ns.interfaces.link);
   }
 }
 

@@ -30,7 +30,12 @@ const FIELDS = [
   'udp.payload', 'tcp.payload', 'dns.qry.name', 'dns.flags.response',
 ] as const;
 
-export class PacketCapture {
+/**
+ * tcpdump writing every packet `filter` passes on all interfaces to `file`, run after `prefix` (e.g.
+ * `ip netns exec <ns>`). -U and --immediate-mode: each packet is written as it arrives; without
+ * immediate mode, packets of `-i any` can sit in a half-filled ring block and be lost at the stop.
+ */
+export class Tcpdump {
   readonly file: string;
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
@@ -43,35 +48,50 @@ export class PacketCapture {
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
-  /** Starts tcpdump with a BPF `filter` and resolves once it is capturing. */
-  static async start(options: { readonly workDir: string; readonly name: string; readonly filter: string }): Promise<PacketCapture> {
-    await ensureDebianPackages(['tcpdump', 'tshark']);
-    const file = path.join(options.workDir, `${options.name}.pcap`);
-    // -U and --immediate-mode: each packet is written as it arrives. Without immediate mode, packets
-    // of `-i any` can sit in the kernel's ring buffer and be lost when the test stops the capture.
-    const child = spawn(requireProgram('tcpdump'), ['-i', 'any', '-n', '-U', '--immediate-mode', '-s', '0', '-w', file, options.filter], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const capture = new PacketCapture(child, file);
-    await capture.#listening();
-    return capture;
+  /** Resolves once tcpdump says it is listening. */
+  static async start(options: { readonly file: string; readonly filter: string; readonly prefix?: readonly string[]; readonly args?: readonly string[] }): Promise<Tcpdump> {
+    const command = [...(options.prefix ?? []), requireProgram('tcpdump'), '-i', 'any', '-n', '-U', '--immediate-mode', ...(options.args ?? ['-s', '0']), '-w', options.file, options.filter];
+    const tcpdump = new Tcpdump(spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }), options.file);
+    const deadline = Date.now() + 10_000;
+    let exited = false;
+    void tcpdump.#exited.then(() => (exited = true));
+    while (!tcpdump.#stderr.includes('listening on')) {
+      if (exited || Date.now() > deadline) throw new Error(`tcpdump did not start capturing: ${tcpdump.#stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return tcpdump;
   }
 
-  /** Stops tcpdump (SIGINT flushes the file) and reads back every packet it wrote. */
-  async stop(): Promise<CapturedPacket[]> {
+  /** Stops it (SIGINT flushes the file; SIGKILL after 5 s). */
+  async stop(): Promise<void> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGINT');
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5_000);
     await this.#exited;
     clearTimeout(timer);
-    return readCapture(this.file);
+  }
+}
+
+export class PacketCapture {
+  readonly #tcpdump: Tcpdump;
+
+  private constructor(tcpdump: Tcpdump) {
+    this.#tcpdump = tcpdump;
   }
 
-  async #listening(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    let exited = false;
-    void this.#exited.then(() => (exited = true));
-    while (!this.#stderr.includes('listening on')) {
-      if (exited || Date.now() > deadline) throw new Error(`tcpdump did not start capturing: ${this.#stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  get file(): string {
+    return this.#tcpdump.file;
+  }
+
+  /** Starts tcpdump with a BPF `filter` and resolves once it is capturing. */
+  static async start(options: { readonly workDir: string; readonly name: string; readonly filter: string }): Promise<PacketCapture> {
+    await ensureDebianPackages(['tcpdump', 'tshark']);
+    return new PacketCapture(await Tcpdump.start({ file: path.join(options.workDir, `${options.name}.pcap`), filter: options.filter }));
+  }
+
+  /** Stops tcpdump and reads back every packet it wrote. */
+  async stop(): Promise<CapturedPacket[]> {
+    await this.#tcpdump.stop();
+    return readCapture(this.file);
   }
 }
 
