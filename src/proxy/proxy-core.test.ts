@@ -259,6 +259,23 @@ describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)'
     expect([...edge.targets.keys()]).not.toContain('192.0.2.250:5070');
   });
 
+  it('B3 MUST send to the Contact when it names the host the dialog came from (then the client\'s flow), and never to another host', async () => {
+    for (const [contactHost, expected] of [['10.0.0.99', ['10.0.0.99:5070', '10.0.0.99:40124']], ['192.0.2.250', ['10.0.0.99:40124']]] as const) {
+      const edge = new ProxyHarness();
+      const watcher = edge.client({ protocol: 'tcp', remote: { address: '10.0.0.99', port: 40_124 } });
+      await edge.receive(request('SUBSCRIBE', 'sip:carol@b.example.net', ['Event: presence', `Contact: <sip:alice@${contactHost}:5070;transport=tcp>`]), watcher);
+      const recordRoute = sentMessage(edge.target('198.51.100.20:5061')).headers.values('record-route');
+      edge.unreachable.add('10.0.0.99:5070').add('10.0.0.99:40124'); // nothing listens at the Contact; the connection is gone
+      const notify = [
+        `NOTIFY sip:alice@${contactHost}:5070;transport=tcp SIP/2.0`, 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n3',
+        `Route: ${recordRoute.join(', ')}`, 'Max-Forwards: 70', 'From: <sip:carol@b.example.net>;tag=c1', 'To: <sip:alice@a.example.com>;tag=a1',
+        'Call-ID: call-SUBSCRIBE-sip:carol@b.example.net@a.example.com', 'CSeq: 2 NOTIFY', 'Event: presence', 'Subscription-State: active', 'Content-Length: 0', '', '',
+      ].join('\n');
+      await edge.receive(notify, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }));
+      expect(edge.connected.slice(1).map((t) => `${t.address}:${t.port}`), contactHost).toEqual(expected);
+    }
+  });
+
   it('B3 MUST NOT follow a flow token it did not write', async () => {
     const edge = new ProxyHarness();
     const forged = 'dGNwIDE5Mi4wLjIuNjYgNTA2MA.AAAAAAAAAAAA'; // "tcp 192.0.2.66 5060" with a made-up MAC

@@ -137,7 +137,7 @@ export class ProxyCore implements TransactionUser {
     }
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
-    const decision = recordedDestination(plan, arrival) ?? await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
+    const decision = recordedDestination(plan, requestUri, arrival) ?? await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
     if (decision.kind === 'reply') {
       this.#answer(transaction, decision);
       return decision.afterAnswer?.();
@@ -234,7 +234,7 @@ export class ProxyCore implements TransactionUser {
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
     const plan = this.#unsealed(planRoute(ack, this.#deps.local));
-    const decision = recordedDestination(plan, flow) ?? await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
+    const decision = recordedDestination(plan, effectiveUri(ack, plan), flow) ?? await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
     const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
     if (routed === undefined) return;
     // F4: an ACK to a peer goes over that peer's connection, like the rest of its dialog.
@@ -297,14 +297,23 @@ function namePeer(targets: readonly RouteTarget[], peer: string): readonly Route
 }
 
 /**
- * B3: a peer's request inside a dialog a community client started goes back to where that client
- * really is, as the edge's own Record-Route entry recorded it (flow-token.ts), not to a host its
- * Contact names. Undefined when the route set carries no such token or more Routes follow.
+ * B3: a peer's request inside a dialog a community client started goes to the client's Contact (RFC
+ * 3261 §12.2) only when the Contact names the host the dialog came from, as the edge's own Record-Route
+ * entry recorded it (flow-token.ts); otherwise (a NAT, or a Contact naming somebody else) back over the
+ * recorded flow. Never to another host. Undefined when the route set carries no token or more Routes follow.
  */
-function recordedDestination(plan: RoutePlan, arrival: Flow): RouteDecision | undefined {
+function recordedDestination(plan: RoutePlan, requestUri: Uri, arrival: Flow): RouteDecision | undefined {
   const recorded = plan.recordedFlow;
   if (recorded === undefined || arrival.side !== 'external' || plan.nextHop !== undefined) return undefined;
-  return { kind: 'forward', targets: [{ ...recorded, side: 'internal' }] };
+  const flow: RouteTarget = { ...recorded, side: 'internal' };
+  if (!isSipUri(requestUri) || bareHost(requestUri.host) !== recorded.address) return { kind: 'forward', targets: [flow] };
+  const contactPort = requestUri.port ?? (recorded.protocol === 'tls' ? 5061 : 5060);
+  // The Contact first; should nothing listen there, the flow the client opened.
+  return { kind: 'forward', targets: contactPort === recorded.port ? [flow] : [{ ...flow, port: contactPort }, flow] };
+}
+
+function bareHost(host: string): string {
+  return (host.startsWith('[') ? host.slice(1, -1) : host).toLowerCase();
 }
 
 function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {
