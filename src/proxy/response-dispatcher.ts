@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { otherSide } from '../routing/resolve-target.js';
 import type { RouteTarget } from '../routing/route-types.js';
-import { datagramResponsePortOf, topViaOf } from '../sip/via-stamp.js';
+import { datagramResponsePort, datagramResponsePortOf } from '../sip/via-stamp.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { Via } from '../sip/via.js';
 import type { Flow, Side, TransportProtocol } from '../transport/flow.js';
@@ -27,10 +27,17 @@ export class ResponseDispatcher implements ResponseSender {
   }
 
   sendResponse(bytes: Buffer, request: IncomingRequest, flow: Flow): void {
+    // The common case first, with no Via read at all: the request's connection is still open.
+    if (flow.reliable && flow.isOpen) {
+      if (flow.send(bytes)) return;
+      if (flow.isOpen) return this.#log.debug({ callId: request.headers.get('call-id'), flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
+    }
     // A datagram flow is keyed by the source address and port: right when rport was asked for.
-    const firstVia = request.headers.get('via');
-    const port = flow.reliable ? (topViaOf(firstVia)?.port ?? DEFAULT_PORT[flow.protocol]) : datagramResponsePortOf(firstVia, flow.remote);
-    if (flow.isOpen && (flow.reliable || port === flow.remote.port)) {
+    const via = parsedTopVia(request);
+    const port = flow.reliable
+      ? (via?.port ?? DEFAULT_PORT[flow.protocol])
+      : via !== undefined ? datagramResponsePort(via, flow.remote) : datagramResponsePortOf(request.headers.get('via'), flow.remote);
+    if (flow.isOpen && port === flow.remote.port) {
       if (flow.send(bytes)) return;
       // Still open but refused: its pending bytes are over the cap (Y4, counted by the transport).
       // Another connection to the same peer would only add to the load that filled this one.
@@ -63,6 +70,15 @@ export class ResponseDispatcher implements ResponseSender {
         if (!flow.send(bytes)) throw new Error('flow refused the response');
       })
       .catch((error: unknown) => this.#log.warn({ callId, to: `${target.address}:${target.port}`, err: String(error) }, 'response could not be delivered'));
+  }
+}
+
+/** The request's top Via as already parsed for its transaction, or undefined when it does not parse. */
+function parsedTopVia(request: IncomingRequest): Via | undefined {
+  try {
+    return request.topVia;
+  } catch {
+    return undefined;
   }
 }
 
