@@ -86,7 +86,7 @@ export class CommunityRouter implements Router {
   }
 
   /**
-   * Invariants 1 and 3 inside the community: a next hop a request names by address (an IP-literal
+   * B1 and B3 inside the community: a next hop a request names by address (an IP-literal
    * Request-URI, a Route beyond the edge's own) goes out on the community's side only where the user
    * it is for is registered. With the built-in registrar the community has no other hosts, and anything
    * else would let a client aim the edge at any host. Undefined when it may go on (or is not for the
