@@ -125,6 +125,8 @@ export function createEdge(options: EdgeOptions): Edge {
   let supervisor: SubscriptionSupervisor | undefined;
   let admin: AdminBackend | undefined;
   let listening = false;
+  /** O5: between SIGTERM and stop(): readiness says why it is off. */
+  let draining = false;
   const audit = createAuditLog(config.audit);
   let running: RunningCommunity | undefined;
   const now = options.wallClock ?? Date.now;
@@ -289,7 +291,7 @@ export function createEdge(options: EdgeOptions): Edge {
       };
       admin = createEdgeAdminBackend({
         config: () => current, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
-        removeUser, listening: () => listening,
+        removeUser, listening: () => listening, draining: () => draining,
         policyDocument: () => edge.policyDocument(), peerPolicies: () => policyDocuments.entries(),
       });
       metrics.observe({
@@ -307,6 +309,7 @@ export function createEdge(options: EdgeOptions): Edge {
     },
     async drain(drainMs, drainOptions = {}) {
       listening = false;
+      draining = true;
       stopAccepting({ inDialog: true });
       log.info({ drainMs }, 'draining: readiness off, new out-of-dialog requests answered 503');
       await abortableDelay(drainMs, drainOptions.signal);

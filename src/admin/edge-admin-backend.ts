@@ -22,6 +22,8 @@ export interface EdgeAdminParts {
   removeUser(address: string): Promise<RemovalSummary>;
   /** Every configured listener bound and the edge not stopping. */
   listening(): boolean;
+  /** O5: the edge is draining before it stops (readiness says so). */
+  draining?(): boolean;
   /** G2: ours, as XML, and the peers' as fetched. */
   policyDocument(): string;
   peerPolicies(): readonly PeerPolicyEntry[];
@@ -61,7 +63,8 @@ export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
 }
 
 async function readiness(parts: EdgeAdminParts): Promise<ReadinessCheck[]> {
-  const checks: ReadinessCheck[] = [{ name: 'listeners', ok: parts.listening() }];
+  const draining = parts.draining?.() === true;
+  const checks: ReadinessCheck[] = [{ name: 'listeners', ok: parts.listening(), ...(draining ? { detail: 'draining: the edge is shutting down' } : {}) }];
   try {
     await parts.store.ping();
     checks.push({ name: 'store', ok: true });

@@ -84,6 +84,7 @@ describe('O5 SIGTERM drains before it closes', () => {
     let ready = await readyz();
     while (ready.status !== 503 && Date.now() < deadline) ready = await readyz();
     expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ checks: expect.arrayContaining([expect.objectContaining({ name: 'listeners', ok: false, detail: expect.stringContaining('draining') })]) });
 
     const refused = await peer.request(socket, message('drain-new'));
     expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '5']);
