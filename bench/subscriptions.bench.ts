@@ -1,4 +1,4 @@
-// npm run bench: the subscription dialog tracker behind P7-P9 and X3 (issue #7). Two figures:
+// npm run bench: the subscription dialog tracker behind P7-P9 and X3. Two figures:
 //  - memory per tracked dialog with 100,000 and 1,000,000 live dialogs in the process: JavaScript
 //    heap plus the typed arrays' backing stores (Node counts those as arrayBuffers, outside
 //    heapUsed), measured after a full GC with the store out of process (SQLite file, Redis);

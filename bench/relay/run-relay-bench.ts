@@ -157,7 +157,7 @@ function summariseEdgeProfile(bench: Bench, label: string, dir: string): void {
 function printSummary(bench: Bench, started: number): void {
   console.log('\nmaximum sustained rate per proxy and transport (latency from the probe; CPU in % of one core):');
   for (const line of formatTable(bench.runs)) console.log(line);
-  console.log('\nsimple-edge against the others, and the targets of issue #3:');
+  console.log('\nsimple-edge against the others, and its relay targets:');
   for (const line of formatRatios(bench.runs)) console.log(line);
   for (const run of bench.runs) if (run.description !== '') console.log(`  ${run.transport} ${run.proxy}: ${run.description}`);
   if (bench.profileLines.length > 0) {

@@ -15,7 +15,7 @@ import { exitReportOf, requireCertificates, uasNextHop, type LaunchContext, type
 
 export const launchSimpleEdge: ProxyLauncher = (context) => launch(context, true);
 
-/** The same edge with its border policy off (policy.mode: off): the baseline for issue #6's 80 % target. */
+/** The same edge with its border policy off (policy.mode: off): the baseline for the 80 % target (docs/PERFORMANCE.md). */
 export const launchSimpleEdgeWithoutPolicy: ProxyLauncher = (context) => launch(context, false);
 
 async function launch(context: LaunchContext, policy: boolean): Promise<RunningProxy> {

@@ -1,4 +1,4 @@
-// `simple-edge users add|remove|list` (issue #8): the built-in registrar's user directory, in the
+// `simple-edge users add|remove|list` (SPEC I2): the built-in registrar's user directory, in the
 // state store the configuration names (SQLite by default, so the running edge sees the change at once).
 // Removal tombstones the address (Y2); the edge's own removal path (Registrar.removeUser, for the admin
 // API) also tells external watchers (X3), which a separate process cannot.

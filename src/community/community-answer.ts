@@ -1,4 +1,4 @@
-// What a built-in component decides for a request (issue #8): answer it here, as the UAS, or send it
+// What a built-in component decides for a request (SPEC I2): answer it here, as the UAS, or send it
 // on to the contacts the location service holds. Declared here; routing turns it into a RouteDecision.
 
 export interface LocalAnswer {

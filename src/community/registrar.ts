@@ -1,4 +1,4 @@
-// The built-in registrar (RFC 3261 §10.3, issue #8): REGISTER from this community's side with digest
+// The built-in registrar (RFC 3261 §10.3, SPEC I2): REGISTER from this community's side with digest
 // authentication against the user directory, bindings with expiry and Min-Expires, Y2 tombstones,
 // and the location lookup that sends requests for a user to its contacts (or 480 when it has none).
 import type { CommunityConfig } from '../config/community-schema.js';
@@ -94,7 +94,7 @@ export class Registrar {
 
   /**
    * Where a request for a user of this community goes (RFC 3261 §16.5): its contacts; 404 for an
-   * address nobody holds, 480 Temporarily Unavailable for a user with no binding (issue #8).
+   * address nobody holds, 480 Temporarily Unavailable for a user with no binding (I2).
    */
   async locate(request: IncomingRequest, target: Uri = request.requestUri): Promise<CommunityAnswer> {
     const address = addressOfRecord(target);

@@ -1,4 +1,4 @@
-// The community's users (issue #8): who may register, with H(A1) for each digest algorithm rather than
+// The community's users (SPEC I2): who may register, with H(A1) for each digest algorithm rather than
 // the password (RFC 7616 §3.4.2). Kept in the StateStore; `simple-edge users add|remove|list` manage it.
 import { parseAddress } from '../policy/address-of-record.js';
 import { isTombstoned } from '../policy/rules/tombstone.js';

@@ -1,4 +1,4 @@
-// The users file (issue #8: "a users file or the SQLite store"): `users: [{ address, password }]` in
+// The users file (SPEC I2, beside the SQLite store): `users: [{ address, password }]` in
 // YAML, added to the directory at start so a community can be described in files alone. Users already
 // in the directory keep their record; a tombstoned address is refused (Y2) and reported.
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The built-in community components (issue #8, SPEC I2): the registrar's digest authentication and
+// The built-in community components (SPEC I2): the registrar's digest authentication and
 // binding limits, the presence server's subscription limits and who outside may watch, and the IM
 // modes the community accepts (M2). Unused when `internal` names external servers.
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 // L2: the relay benchmark's rate search finds a proxy's maximum to within a tenth, so the policy
-// on/off ratio (issue #6's 0.8) is not decided by rungs 50 % apart.
+// on/off ratio (the 0.8 target of docs/PERFORMANCE.md) is not decided by rungs 50 % apart.
 
 import { describe, expect, it } from 'vitest';
 import { climbLadder } from '../../bench/relay/rate-ladder.js';

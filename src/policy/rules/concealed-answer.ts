@@ -1,7 +1,7 @@
 // Y3, M1, P1 (003 §10.4, §5.1, §6.2): in confidential mode the edge never reveals whether an address
 // exists. Whatever would have said "no such address" (404, 403 barred, 604, a tombstone) is answered
 // the way a live address is: MESSAGE 200 and the message discarded, SUBSCRIBE 200 with Expires (the
-// NOTIFY with closed status is the presence server's, issue #8), anything else 480, which a live
+// NOTIFY with closed status is the presence server's, I2), anything else 480, which a live
 // but unreachable user gets too.
 
 import type { IncomingRequest } from '../../sip/incoming-message.js';

@@ -1,7 +1,7 @@
 // Y2 (003 §10.3): an address removed from the community is not reassigned for 90 days
 // (policy.limits.tombstoneSeconds), and until then requests from peers to it are answered 404, as if
 // it had never existed. `tombstone()` is what the admin API and the registrar call when a user is
-// removed (issues #8, #10); `removeUser()` (subscriptions/subscription-supervisor.ts) tombstones and
+// removed (the registrar, I2, and the admin API, O3); `removeUser()` (subscriptions/subscription-supervisor.ts) tombstones and
 // also tells the external watchers (X3). Y3: confidential mode answers a tombstoned address like any other.
 
 import { andThen } from '../../state/awaitable.js';
@@ -30,7 +30,7 @@ export async function tombstone(store: StateStore, address: string, limits: Pick
   await store.set(storeKey('tombstone', record.address), record, { ttlMs: limits.tombstoneSeconds * 1000 });
 }
 
-/** Whether an address is tombstoned (the registrar refuses to register it, issue #8). */
+/** Whether an address is tombstoned (the registrar refuses to register it, I2). */
 export async function isTombstoned(store: StateStore, address: string): Promise<boolean> {
   return (await store.get<TombstoneRecord>(tombstoneKey(address))) !== undefined;
 }

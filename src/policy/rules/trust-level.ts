@@ -1,6 +1,6 @@
 // X2 (003 §9.2, §10.2): a user's trust level crosses the border in one header (policy.trustHeader).
 // Outbound the community's value is kept when it is one this profile defines (TRUST_LEVELS) and
-// stripped otherwise (the user directory that sets it arrives with issue #8). Inbound it is kept
+// stripped otherwise (the built-in user directory, I2, sets it). Inbound it is kept
 // only from a peer whose agreement says it asserts trust levels (agreements[].assertsTrust); from any
 // other peer it is removed. Absent means non-trusted, and non-trusted senders get the stricter
 // per-sender limits (Y1, rate-limits.ts).

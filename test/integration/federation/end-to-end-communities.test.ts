@@ -136,7 +136,7 @@ async function succeeded(process: SippProcess): Promise<SippResult> {
 /** Kamailio's log, for a failure message. */
 const kamailioLog = (): string => `kamailio:\n${kamailio.log}`;
 
-describe('issue #9 two communities, built-in components (A) and Kamailio behind simple-edge (B), through DNS', () => {
+describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind simple-edge (B), through DNS', () => {
   it('I2 alice registers with A\'s built-in registrar and bob with B\'s Kamailio, both answering a digest challenge', async () => {
     expect(await alice.register()).toEqual([401, 200]);
     expect(await bob.register(), kamailioLog()).toEqual([401, 200]);

@@ -109,7 +109,7 @@ function startA(): Promise<Edge> {
 
 const decisions = (rule: string, verdict: string): Promise<number> => policyDecisions(edgeA, rule, verdict);
 
-describe('issue #9 simple-edge (built-in components) federating with Kamailio as B\'s edge', () => {
+describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as B\'s edge', () => {
   it('I2 alice registers with A\'s built-in registrar, answering its digest challenge', async () => {
     expect(await alice.register()).toEqual([401, 200]);
   });

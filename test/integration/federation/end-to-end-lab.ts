@@ -1,4 +1,4 @@
-// Shared parts of the end-to-end federation runs (issue #9): a user agent over UDP that registers
+// Shared parts of the end-to-end federation runs: a user agent over UDP that registers
 // with digest (RFC 3261 §22.4), sends MESSAGE, SUBSCRIBE and PUBLISH, and answers what reaches its
 // Contact; the two communities' edge configurations; bind9 serving both domains and the ENUM zone.
 
