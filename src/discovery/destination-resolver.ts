@@ -97,8 +97,9 @@ export class DestinationResolver {
     const { uri } = destination;
     const transport = uri.params.get('transport')?.toLowerCase();
     return this.#options.locator.locate({
-      // RFC 3263 §4: maddr, when present, is the host to resolve.
-      host: uri.params.get('maddr') ?? uri.host,
+      // RFC 3263 §4 would resolve a maddr instead: not at a border, where it would let the sender
+      // pick the host the edge connects to (SPEC B1, docs/SECURITY.md). The URI's host is resolved.
+      host: uri.host,
       ...(uri.port === undefined ? {} : { port: uri.port }),
       ...(isPeerTransport(transport) ? { transport } : {}),
       secure: uri.scheme === 'sips',

@@ -2,7 +2,7 @@
 // CANCEL (§16.10), loop check, route (§16.4-16.5), then relay through a ForwardingContext (§16.6-16.7).
 // ACKs for 2xx and stray responses are relayed statelessly (§16.7 step 10, §16.11).
 
-import { isIP } from 'node:net';
+import { isIpLiteral } from '../routing/hop-side.js';
 import { createResponse } from '../sip/create-response.js';
 import { isEdgeError } from '../errors.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
@@ -200,7 +200,7 @@ export class ProxyCore implements TransactionUser {
     const from = request.from.uri;
     const claimed = isSipUri(from) ? from.host.toLowerCase() : undefined;
     for (const domain of new Set([peer, claimed])) {
-      if (domain === undefined || gate.isOwn(domain) || isIP(domain.replace(/^\[|\]$/g, '')) !== 0) continue;
+      if (domain === undefined || gate.isOwn(domain) || isIpLiteral(domain)) continue;
       const refusal = gate.refusal(domain);
       if (refusal !== undefined) return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.code}` };
     }
@@ -292,7 +292,7 @@ export class ProxyCore implements TransactionUser {
  * certificate against it (RFC 5922), as for a request routed by domain.
  */
 function namePeer(targets: readonly RouteTarget[], peer: string): readonly RouteTarget[] {
-  if (isIP(peer.replace(/^\[|\]$/g, '')) !== 0 || !peer.includes('.')) return targets;
+  if (isIpLiteral(peer) || !peer.includes('.')) return targets;
   return targets.map((t) => (t.side === 'external' && t.servername === undefined ? { ...t, servername: peer } : t));
 }
 

@@ -3,7 +3,7 @@
 // URIs (ENUM, RFC 3861) and checked again against those; then, for a peer domain the federation
 // mode admits, RFC 3263 targets from DNS. Static routes always win over DNS for their domain.
 
-import { isIP } from 'node:net';
+import { isIpLiteral } from './hop-side.js';
 import type { EdgeConfig } from '../config/config-schema.js';
 import type { Clock } from '../clock/clock.js';
 import { createDiscovery, type Discovery } from '../discovery/create-discovery.js';
@@ -135,7 +135,7 @@ export class DiscoveryRouter implements InnerRouter {
   }
 
   #isStatic(domain: string): boolean {
-    return this.#routed.has(domain) || isIP(domain.replace(/^\[|\]$/g, '')) !== 0;
+    return this.#routed.has(domain) || isIpLiteral(domain);
   }
 
   #wants(request: RouteRequest): EnumService[] {

@@ -45,8 +45,8 @@ export async function targetFromUri(uri: Uri, side: Side): Promise<RouteTarget |
   const protocol: TransportProtocol = uri.scheme === 'sips' || transportParam === 'tls'
     ? 'tls'
     : transportParam === 'tcp' ? 'tcp' : 'udp';
-  const host = uri.params.get('maddr') ?? uri.host;
-  return { protocol, address: await resolveHost(host), port: uri.port ?? DEFAULT_PORTS[protocol], side };
+  // maddr is not honoured: it would let the sender pick the host (SPEC B1, B3).
+  return { protocol, address: await resolveHost(uri.host), port: uri.port ?? DEFAULT_PORTS[protocol], side };
 }
 
 export function otherSide(side: Side): Side {
