@@ -20,7 +20,9 @@ import { runSippUac, startSippUas } from './relay/sipp-runner.js';
 import { startStunnel } from './relay/stunnel-runner.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LADDER = (process.env.LOADTEST_BENCH_LADDER ?? '2000,4000,6000,8000,10000,12000,14000,16000,20000').split(',').map(Number);
+const LADDER = (process.env.LOADTEST_BENCH_LADDER ?? '2000,4000,6000,8000,10000,12000,14000,16000,20000')
+  .split(',')
+  .map(Number);
 const STEP_SECONDS = Number(process.env.LOADTEST_BENCH_STEP_SECONDS ?? 5);
 const MIN_ACHIEVED = 0.95;
 /**
@@ -34,8 +36,15 @@ const PROFILE_DIR = process.env.LOADTEST_BENCH_PROFILE;
 const GENERATORS = (process.env.LOADTEST_BENCH_GENERATORS ?? 'sipp,loadtest').split(',');
 const BASE_PORT = Number(process.env.LOADTEST_BENCH_PORT ?? 27_100);
 const PORTS = {
-  kamailioTcp: BASE_PORT, kamailioTls: BASE_PORT + 1, uas: BASE_PORT + 2, uasControl: BASE_PORT + 3, uasMedia: BASE_PORT + 4,
-  stunnel: BASE_PORT + 6, uacLocal: BASE_PORT + 7, uacControl: BASE_PORT + 8, uacMedia: BASE_PORT + 9,
+  kamailioTcp: BASE_PORT,
+  kamailioTls: BASE_PORT + 1,
+  uas: BASE_PORT + 2,
+  uasControl: BASE_PORT + 3,
+  uasMedia: BASE_PORT + 4,
+  stunnel: BASE_PORT + 6,
+  uacLocal: BASE_PORT + 7,
+  uacControl: BASE_PORT + 8,
+  uacMedia: BASE_PORT + 9,
 } as const;
 
 interface Step {
@@ -60,14 +69,21 @@ async function main(): Promise<void> {
   try {
     await requirePortsFree(Object.values(PORTS));
     await startKamailio(context);
-    console.log(`simple-edge loadtest vs SIPp: MESSAGE over mutual TLS into ${toolVersion('kamailio', ['-v'], /kamailio \S+/)} (-x tlsf -m 4096), `
-      + `stateful relay to a UAS over TCP; ${STEP_SECONDS} s per step; a step passes at >= ${MIN_ACHIEVED * 100} % of the rate answered 2xx `
-      + `and <= ${MAX_FAILED * 100} % not; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'})`);
+    console.log(
+      `simple-edge loadtest vs SIPp: MESSAGE over mutual TLS into ${toolVersion('kamailio', ['-v'], /kamailio \S+/)} (-x tlsf -m 4096), ` +
+        `stateful relay to a UAS over TCP; ${STEP_SECONDS} s per step; a step passes at >= ${MIN_ACHIEVED * 100} % of the rate answered 2xx ` +
+        `and <= ${MAX_FAILED * 100} % not; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'})`,
+    );
     const sipp = GENERATORS.includes('sipp') ? await climb('sipp + stunnel', (rate) => sippStep(context, rate)) : 0;
-    const loadtest = GENERATORS.includes('loadtest') ? await climb('simple-edge loadtest', (rate) => loadtestStep(context, rate)) : 0;
+    const loadtest = GENERATORS.includes('loadtest')
+      ? await climb('simple-edge loadtest', (rate) => loadtestStep(context, rate))
+      : 0;
     const ratio = sipp === 0 ? Number.NaN : loadtest / sipp;
-    console.log(`\nhighest sustained MESSAGE/s over TLS: SIPp (via stunnel) ${sipp}, simple-edge loadtest ${loadtest}; ratio loadtest/SIPp ${ratio.toFixed(2)}`);
-    if (loadtest >= LADDER[LADDER.length - 1]! && sipp >= LADDER[LADDER.length - 1]!) console.log('both reached the top of the ladder: raise LOADTEST_BENCH_LADDER');
+    console.log(
+      `\nhighest sustained MESSAGE/s over TLS: SIPp (via stunnel) ${sipp}, simple-edge loadtest ${loadtest}; ratio loadtest/SIPp ${ratio.toFixed(2)}`,
+    );
+    if (loadtest >= LADDER[LADDER.length - 1]! && sipp >= LADDER[LADDER.length - 1]!)
+      console.log('both reached the top of the ladder: raise LOADTEST_BENCH_LADDER');
   } finally {
     await supervisor.stopAll();
     rmSync(workDir, { recursive: true, force: true });
@@ -97,23 +113,58 @@ function sleep(ms: number): Promise<void> {
 }
 
 function printStep(name: string, outcome: Step, again = ''): void {
-  console.log(`  ${name.padEnd(22)} ${String(outcome.rate).padStart(6)}/s${again}: ${outcome.ok ? 'ok  ' : 'FAIL'} achieved ${Math.round(outcome.achieved)}/s, `
-    + `${(outcome.failed * 100).toFixed(2)} % not 2xx${outcome.note === '' ? '' : `; ${outcome.note}`}`);
+  console.log(
+    `  ${name.padEnd(22)} ${String(outcome.rate).padStart(6)}/s${again}: ${outcome.ok ? 'ok  ' : 'FAIL'} achieved ${Math.round(outcome.achieved)}/s, ` +
+      `${(outcome.failed * 100).toFixed(2)} % not 2xx${outcome.note === '' ? '' : `; ${outcome.note}`}`,
+  );
 }
 
 /** The relay benchmark's Kamailio: TLS from the generator, every MESSAGE relayed to the UAS port over TCP. */
 async function startKamailio(context: Context): Promise<void> {
   const { certificates: c, workDir } = context;
   const tlsConfig = path.join(workDir, 'kamailio-tls.cfg');
-  writeFileSync(tlsConfig, ['server', 'client'].map((role) => [
-    `[${role}:default]`, 'method = TLSv1.2+', 'verify_certificate = yes', 'require_certificate = yes',
-    `certificate = ${c.proxy.cert}`, `private_key = ${c.proxy.key}`, `ca_list = ${c.ca}`, '',
-  ].join('\n')).join('\n'));
+  writeFileSync(
+    tlsConfig,
+    ['server', 'client']
+      .map((role) =>
+        [
+          `[${role}:default]`,
+          'method = TLSv1.2+',
+          'verify_certificate = yes',
+          'require_certificate = yes',
+          `certificate = ${c.proxy.cert}`,
+          `private_key = ${c.proxy.key}`,
+          `ca_list = ${c.ca}`,
+          '',
+        ].join('\n'),
+      )
+      .join('\n'),
+  );
   const process = context.supervisor.start({
-    name: 'kamailio', command: 'kamailio', logDir: workDir,
-    args: ['-f', path.join(REPO_ROOT, 'bench', 'kamailio', 'kamailio-relay.cfg'), '-x', 'tlsf', '-m', '4096', '-M', '16', '-DD', '-E', '-Y', workDir,
-      ...[`LISTEN_TCP=tcp:127.0.0.1:${PORTS.kamailioTcp}`, `UAS_URI="sip:127.0.0.1:${PORTS.uas};transport=tcp"`, 'WITH_TLS',
-        `LISTEN_TLS=tls:127.0.0.1:${PORTS.kamailioTls}`, `TLS_CONFIG="${tlsConfig}"`].flatMap((d) => ['-A', d])],
+    name: 'kamailio',
+    command: 'kamailio',
+    logDir: workDir,
+    args: [
+      '-f',
+      path.join(REPO_ROOT, 'bench', 'kamailio', 'kamailio-relay.cfg'),
+      '-x',
+      'tlsf',
+      '-m',
+      '4096',
+      '-M',
+      '16',
+      '-DD',
+      '-E',
+      '-Y',
+      workDir,
+      ...[
+        `LISTEN_TCP=tcp:127.0.0.1:${PORTS.kamailioTcp}`,
+        `UAS_URI="sip:127.0.0.1:${PORTS.uas};transport=tcp"`,
+        'WITH_TLS',
+        `LISTEN_TLS=tls:127.0.0.1:${PORTS.kamailioTls}`,
+        `TLS_CONFIG="${tlsConfig}"`,
+      ].flatMap((d) => ['-A', d]),
+    ],
   });
   await waitForListening(PORTS.kamailioTls, process, 20_000);
 }
@@ -122,21 +173,48 @@ async function sippStep(context: Context, rate: number): Promise<Step> {
   const { supervisor, workDir, certificates: c } = context;
   const scenarios = path.join(REPO_ROOT, 'bench', 'relay');
   const uas = await startSippUas({
-    supervisor, workDir, scenario: path.join(scenarios, 'uas-message.xml'), label: `uas-${rate}`, port: PORTS.uas,
-    controlPort: PORTS.uasControl, mediaPort: PORTS.uasMedia, timeoutSeconds: STEP_SECONDS + 30,
+    supervisor,
+    workDir,
+    scenario: path.join(scenarios, 'uas-message.xml'),
+    label: `uas-${rate}`,
+    port: PORTS.uas,
+    controlPort: PORTS.uasControl,
+    mediaPort: PORTS.uasMedia,
+    timeoutSeconds: STEP_SECONDS + 30,
   });
   const tunnel = await startStunnel({
-    supervisor, workDir, name: `uac-${rate}`, role: 'client', acceptPort: PORTS.stunnel, connectPort: PORTS.kamailioTls,
-    cert: c.uacTunnel.cert, key: c.uacTunnel.key, ca: c.ca,
+    supervisor,
+    workDir,
+    name: `uac-${rate}`,
+    role: 'client',
+    acceptPort: PORTS.stunnel,
+    connectPort: PORTS.kamailioTls,
+    cert: c.uacTunnel.cert,
+    key: c.uacTunnel.key,
+    ca: c.ca,
   });
   try {
     const run = await runSippUac({
-      supervisor, workDir, scenario: path.join(scenarios, 'uac-message.xml'), label: `uac-${rate}`, target: { host: '127.0.0.1', port: PORTS.stunnel },
-      localPort: PORTS.uacLocal, controlPort: PORTS.uacControl, mediaPort: PORTS.uacMedia, rate, calls: rate * STEP_SECONDS,
+      supervisor,
+      workDir,
+      scenario: path.join(scenarios, 'uac-message.xml'),
+      label: `uac-${rate}`,
+      target: { host: '127.0.0.1', port: PORTS.stunnel },
+      localPort: PORTS.uacLocal,
+      controlPort: PORTS.uacControl,
+      mediaPort: PORTS.uacMedia,
+      rate,
+      calls: rate * STEP_SECONDS,
       timeoutSeconds: STEP_SECONDS + 10,
     });
     const failed = (run.failed + run.unfinished) / Math.max(1, run.calls);
-    return { rate, achieved: run.achievedRate, failed, ok: run.achievedRate >= MIN_ACHIEVED * rate && failed <= MAX_FAILED, note: '' };
+    return {
+      rate,
+      achieved: run.achievedRate,
+      failed,
+      ok: run.achievedRate >= MIN_ACHIEVED * rate && failed <= MAX_FAILED,
+      note: '',
+    };
   } finally {
     await tunnel.stop();
     await uas.stop();
@@ -148,18 +226,50 @@ async function loadtestStep(context: Context, rate: number): Promise<Step> {
   const { workDir, certificates: c } = context;
   const scenario = path.join(workDir, `loadtest-${rate}.yaml`);
   const json = path.join(workDir, `loadtest-${rate}.json`);
-  writeFileSync(scenario, stringify({
-    target: { external: { host: '127.0.0.1', port: PORTS.kamailioTls }, localDomain: 'a.example.com', peerDomain: PEER_DOMAIN },
-    listen: { community: { host: '127.0.0.1', port: PORTS.uas } },
-    tls: { cert: c.uacTunnel.cert, key: c.uacTunnel.key, ca: c.ca },
-    rate, duration: STEP_SECONDS, senders: 100, concurrency: 100_000, connections: 1, timeoutMs: 5000,
-    scenarios: [{ kind: 'message-flood' }],
-  }));
+  writeFileSync(
+    scenario,
+    stringify({
+      target: {
+        external: { host: '127.0.0.1', port: PORTS.kamailioTls },
+        localDomain: 'a.example.com',
+        peerDomain: PEER_DOMAIN,
+      },
+      listen: { community: { host: '127.0.0.1', port: PORTS.uas } },
+      tls: { cert: c.uacTunnel.cert, key: c.uacTunnel.key, ca: c.ca },
+      rate,
+      duration: STEP_SECONDS,
+      senders: 100,
+      concurrency: 100_000,
+      connections: 1,
+      timeoutMs: 5000,
+      scenarios: [{ kind: 'message-flood' }],
+    }),
+  );
   await waitForPortFree(PORTS.uas);
   const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
-  const result = spawnSync(process.execPath, [...profile, path.join(REPO_ROOT, 'bin', 'simple-edge.js'), 'loadtest', scenario, '--json', json,
-    '--html', path.join(workDir, `loadtest-${rate}.html`), '--no-progress'], { encoding: 'utf8', timeout: (STEP_SECONDS + 60) * 1000 });
-  if (result.status !== 0) return { rate, achieved: 0, failed: 1, ok: false, note: `exit ${result.status}: ${(result.stderr ?? '').trim().split('\n')[0]}` };
+  const result = spawnSync(
+    process.execPath,
+    [
+      ...profile,
+      path.join(REPO_ROOT, 'bin', 'simple-edge.js'),
+      'loadtest',
+      scenario,
+      '--json',
+      json,
+      '--html',
+      path.join(workDir, `loadtest-${rate}.html`),
+      '--no-progress',
+    ],
+    { encoding: 'utf8', timeout: (STEP_SECONDS + 60) * 1000 },
+  );
+  if (result.status !== 0)
+    return {
+      rate,
+      achieved: 0,
+      failed: 1,
+      ok: false,
+      note: `exit ${result.status}: ${(result.stderr ?? '').trim().split('\n')[0]}`,
+    };
   const report = JSON.parse(readFileSync(json, 'utf8')) as LoadReport;
   const flood = report.scenarios[0]!;
   const ok2xx = flood.outcomes['2xx'] ?? 0;

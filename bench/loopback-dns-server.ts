@@ -46,12 +46,26 @@ export class LoopbackDnsServer {
     const atName = this.#records.filter((r) => r.name === name);
     const answers = atName.filter((r) => r.type === question.type);
     const soa: BenchRecord = {
-      type: 'SOA', name: 'example.net', ttl: 60,
-      data: { mname: 'ns.example.net', rname: 'hostmaster.example.net', serial: 1, refresh: 3600, retry: 600, expire: 86_400, minimum: 60 },
+      type: 'SOA',
+      name: 'example.net',
+      ttl: 60,
+      data: {
+        mname: 'ns.example.net',
+        rname: 'hostmaster.example.net',
+        serial: 1,
+        refresh: 3600,
+        retry: 600,
+        expire: 86_400,
+        minimum: 60,
+      },
     };
     return packet.encode({
-      type: 'response', id: query.id, flags: packet.AUTHORITATIVE_ANSWER | (atName.length === 0 ? 3 : 0),
-      questions: [question], answers, authorities: answers.length === 0 ? [soa] : [],
+      type: 'response',
+      id: query.id,
+      flags: packet.AUTHORITATIVE_ANSWER | (atName.length === 0 ? 3 : 0),
+      questions: [question],
+      answers,
+      authorities: answers.length === 0 ? [soa] : [],
     });
   }
 }

@@ -54,7 +54,8 @@ interface Row {
 function benchmark(name: string, bytes: Buffer): Row {
   const parsed = fullParse(bytes);
   if (sipPackage.parse(bytes) === undefined) throw new Error('npm sip did not parse the sample');
-  if (SipJsParser.parseMessage(bytes.toString('utf8'), sipJsLogger) === undefined) throw new Error('sip.js did not parse the sample');
+  if (SipJsParser.parseMessage(bytes.toString('utf8'), sipJsLogger) === undefined)
+    throw new Error('sip.js did not parse the sample');
   return {
     name,
     lazy: measure(() => lazyParse(bytes)),
@@ -71,9 +72,13 @@ function ratio(a: Rate, b: Rate): string {
 }
 
 function main(): void {
-  console.log(`simple-edge parser benchmark — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores)`);
+  console.log(
+    `simple-edge parser benchmark — node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores)`,
+  );
   console.log('lazy = framing + start line + header index; full = lazy + every known header grammar;');
-  console.log('serialise = relay copy with a new Via and Max-Forwards; sip = npm sip parse(); sip.js = Parser.parseMessage()\n');
+  console.log(
+    'serialise = relay copy with a new Via and Max-Forwards; sip = npm sip parse(); sip.js = Parser.parseMessage()\n',
+  );
   const rows = SAMPLES.map(([name, bytes]) => benchmark(name, bytes));
   for (const row of rows) {
     const faster = row.sip.opsPerSecond > row.sipJs.opsPerSecond ? row.sip : row.sipJs;
@@ -83,7 +88,9 @@ function main(): void {
     console.log(`  simple-edge serialise    ${formatRate(row.serialise)}`);
     console.log(`  npm sip parse            ${formatRate(row.sip)}`);
     console.log(`  sip.js parseMessage      ${formatRate(row.sipJs)}`);
-    console.log(`  ratio lazy/sip ${ratio(row.lazy, row.sip)}  lazy/sip.js ${ratio(row.lazy, row.sipJs)}  lazy/faster ${ratio(row.lazy, faster)}  full/faster ${ratio(row.full, faster)}\n`);
+    console.log(
+      `  ratio lazy/sip ${ratio(row.lazy, row.sip)}  lazy/sip.js ${ratio(row.lazy, row.sipJs)}  lazy/faster ${ratio(row.lazy, faster)}  full/faster ${ratio(row.full, faster)}\n`,
+    );
   }
   keepAlive();
 }

@@ -29,15 +29,26 @@ import { startRedisServer } from '../test/support/redis-server.js';
 
 const REQUESTS = 20_000;
 
-const parsed = parseConfigText('domains: [a.example.com]\nagreements:\n  - peer: b.example.net\n    limits: { perSender: { capacity: 1000000, refillPerSecond: 1000000 }, perPeer: { capacity: 1000000, refillPerSecond: 1000000 }, perRecipient: { capacity: 1000000, refillPerSecond: 1000000 } }\n', 'bench');
+const parsed = parseConfigText(
+  'domains: [a.example.com]\nagreements:\n  - peer: b.example.net\n    limits: { perSender: { capacity: 1000000, refillPerSecond: 1000000 }, perPeer: { capacity: 1000000, refillPerSecond: 1000000 }, perRecipient: { capacity: 1000000, refillPerSecond: 1000000 } }\n',
+  'bench',
+);
 if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
 const config = parsed.config;
 
 function message(i: number): IncomingRequest {
   const text = [
-    `MESSAGE sip:user${i}@a.example.com SIP/2.0`, `Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-${i}`, 'Max-Forwards: 69',
-    `From: <sip:sender${i}@b.example.net>;tag=f${i}`, `To: <sip:user${i}@a.example.com>`, `Call-ID: bench-${i}@b.example.net`,
-    'CSeq: 1 MESSAGE', 'Content-Type: text/plain', 'Content-Length: 5', '', 'hello',
+    `MESSAGE sip:user${i}@a.example.com SIP/2.0`,
+    `Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-${i}`,
+    'Max-Forwards: 69',
+    `From: <sip:sender${i}@b.example.net>;tag=f${i}`,
+    `To: <sip:user${i}@a.example.com>`,
+    `Call-ID: bench-${i}@b.example.net`,
+    'CSeq: 1 MESSAGE',
+    'Content-Type: text/plain',
+    'Content-Length: 5',
+    '',
+    'hello',
   ].join('\r\n');
   const frame = parseDatagram(Buffer.from(text), DEFAULT_PARSER_LIMITS);
   if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('bench message did not parse');
@@ -47,15 +58,22 @@ function message(i: number): IncomingRequest {
 function policy(store: StateStore, mode: 'enforce' | 'off'): BorderPolicy {
   const limits = new PeerLimitTable(config);
   return new BorderPolicy({
-    chains: DEFAULT_CHAINS, store, localDomains: new Set(config.domains), community: createCommunityFacts(config.policy),
+    chains: DEFAULT_CHAINS,
+    store,
+    localDomains: new Set(config.domains),
+    community: createCommunityFacts(config.policy),
     subscriptions: new SubscriptionTracker({ store, maxDialogs: 1000, log: silentLogger() }),
-    limitsFor: (peer) => limits.limitsFor(peer), modeOf: () => mode, decisions: { inc: () => undefined }, log: silentLogger(),
+    limitsFor: (peer) => limits.limitsFor(peer),
+    modeOf: () => mode,
+    decisions: { inc: () => undefined },
+    log: silentLogger(),
   });
 }
 
 /** Microseconds per request through the inbound chain, requests one after another. */
 async function microsPerRequest(border: BorderPolicy, requests: readonly IncomingRequest[]): Promise<number> {
-  for (let i = 0; i < 500; i++) await border.checkRequest(requests[i % requests.length]!, { direction: 'inbound', peer: 'b.example.net' });
+  for (let i = 0; i < 500; i++)
+    await border.checkRequest(requests[i % requests.length]!, { direction: 'inbound', peer: 'b.example.net' });
   const started = process.hrtime.bigint();
   for (const request of requests) await border.checkRequest(request, { direction: 'inbound', peer: 'b.example.net' });
   return Number(process.hrtime.bigint() - started) / 1000 / requests.length;
@@ -71,13 +89,17 @@ async function main(): Promise<void> {
   ];
   const redis = findProgram(['redis-server']) === undefined ? undefined : await startRedisServer();
   if (redis !== undefined) backends.push(['redis', () => RedisStore.connect({ url: redis.url })]);
-  console.log(`simple-edge inbound border chain: ${DEFAULT_CHAINS.inboundRequest.length} request rules, ${REQUESTS.toLocaleString('en-US')} MESSAGEs from distinct senders to distinct recipients`);
+  console.log(
+    `simple-edge inbound border chain: ${DEFAULT_CHAINS.inboundRequest.length} request rules, ${REQUESTS.toLocaleString('en-US')} MESSAGEs from distinct senders to distinct recipients`,
+  );
   try {
     for (const [name, open] of backends) {
       const store = await open();
       const off = await microsPerRequest(policy(store, 'off'), requests);
       const on = await microsPerRequest(policy(store, 'enforce'), requests);
-      console.log(`  ${name.padEnd(7)} every rule on ${on.toFixed(1).padStart(7)} µs/request   every rule off ${off.toFixed(1).padStart(5)} µs/request`);
+      console.log(
+        `  ${name.padEnd(7)} every rule on ${on.toFixed(1).padStart(7)} µs/request   every rule off ${off.toFixed(1).padStart(5)} µs/request`,
+      );
       await store.close();
     }
     if (redis === undefined) console.log('  redis   not measured: redis-server is not installed');

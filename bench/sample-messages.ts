@@ -14,18 +14,21 @@ const COMMON = [
   'Record-Route: <sip:10.20.0.2;transport=tcp;lr;r2=on>',
 ];
 
-export const SAMPLE_MESSAGE = wire([
-  'MESSAGE sip:alice@a.example.com SIP/2.0',
-  ...COMMON,
-  'From: "Bob Builder" <sip:bob@b.example.net>;tag=9fxced76sl',
-  'To: <sip:alice@a.example.com>',
-  'Call-ID: 3848276298220188511@b.example.net',
-  'CSeq: 43 MESSAGE',
-  'P-Asserted-Identity: <sip:bob@b.example.net>',
-  'User-Agent: b-community-im/4.2',
-  'Content-Type: text/plain;charset=UTF-8',
-  'Content-Length: *',
-], 'Are we still on for the design review at three? I booked room 4.');
+export const SAMPLE_MESSAGE = wire(
+  [
+    'MESSAGE sip:alice@a.example.com SIP/2.0',
+    ...COMMON,
+    'From: "Bob Builder" <sip:bob@b.example.net>;tag=9fxced76sl',
+    'To: <sip:alice@a.example.com>',
+    'Call-ID: 3848276298220188511@b.example.net',
+    'CSeq: 43 MESSAGE',
+    'P-Asserted-Identity: <sip:bob@b.example.net>',
+    'User-Agent: b-community-im/4.2',
+    'Content-Type: text/plain;charset=UTF-8',
+    'Content-Length: *',
+  ],
+  'Are we still on for the design review at three? I booked room 4.',
+);
 
 export const SAMPLE_SUBSCRIBE = wire([
   'SUBSCRIBE sip:alice@a.example.com SIP/2.0',
@@ -60,19 +63,22 @@ const PIDF = `<?xml version="1.0" encoding="UTF-8"?>
 </presence>
 `;
 
-export const SAMPLE_NOTIFY = wire([
-  'NOTIFY sip:alice@10.10.0.21:5060;transport=tcp SIP/2.0',
-  ...COMMON,
-  'From: <sip:bob@b.example.net>;tag=ffd2',
-  'To: <sip:alice@a.example.com>;tag=31415',
-  'Call-ID: 9d2c18a04ee1@a.example.com',
-  'CSeq: 12 NOTIFY',
-  'Contact: <sip:edge.b.example.net:5061;transport=tls>',
-  'Event: presence',
-  'Subscription-State: active;expires=3412',
-  'Content-Type: application/pidf+xml',
-  'Content-Length: *',
-], PIDF);
+export const SAMPLE_NOTIFY = wire(
+  [
+    'NOTIFY sip:alice@10.10.0.21:5060;transport=tcp SIP/2.0',
+    ...COMMON,
+    'From: <sip:bob@b.example.net>;tag=ffd2',
+    'To: <sip:alice@a.example.com>;tag=31415',
+    'Call-ID: 9d2c18a04ee1@a.example.com',
+    'CSeq: 12 NOTIFY',
+    'Contact: <sip:edge.b.example.net:5061;transport=tls>',
+    'Event: presence',
+    'Subscription-State: active;expires=3412',
+    'Content-Type: application/pidf+xml',
+    'Content-Length: *',
+  ],
+  PIDF,
+);
 
 export const SAMPLES: ReadonlyArray<readonly [string, Buffer]> = [
   ['MESSAGE', SAMPLE_MESSAGE],

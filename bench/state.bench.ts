@@ -37,7 +37,8 @@ async function timeOperation(store: StateStore, operation: Operation, concurrenc
 }
 
 async function measureBackend(name: string, store: StateStore, baseline: Map<string, number>): Promise<void> {
-  for (let i = 0; i < 1000; i++) await store.set(`604:sip:user${i}@b.example.net`, { reason: 'gone', until: i }, { ttlMs: 86_400_000 });
+  for (let i = 0; i < 1000; i++)
+    await store.set(`604:sip:user${i}@b.example.net`, { reason: 'gone', until: i }, { ttlMs: 86_400_000 });
   for (const [label, operation] of Object.entries(operations)) {
     await timeOperation(store, operation, 1); // warm-up
     for (const concurrency of [1, CONCURRENCY]) {
@@ -45,7 +46,9 @@ async function measureBackend(name: string, store: StateStore, baseline: Map<str
       const key = `${label}/${concurrency}`;
       if (!baseline.has(key)) baseline.set(key, micros);
       const ratio = micros / baseline.get(key)!;
-      console.log(`${name.padEnd(7)} ${label.padEnd(10)} ×${String(concurrency).padEnd(3)} ${micros.toFixed(2).padStart(8)} µs/op  ${ratio.toFixed(1).padStart(6)}× memory`);
+      console.log(
+        `${name.padEnd(7)} ${label.padEnd(10)} ×${String(concurrency).padEnd(3)} ${micros.toFixed(2).padStart(8)} µs/op  ${ratio.toFixed(1).padStart(6)}× memory`,
+      );
     }
   }
   await store.close();

@@ -27,7 +27,8 @@ const TARGET_BYTES_AT_1M = 500 * 1024 * 1024;
 
 /** The store as the tracker sees a backend in another process: every call answered, nothing kept here. */
 const remoteStore = new Proxy({} as StateStore, {
-  get: (_target, name) => (name === 'list' ? async () => [] : name === 'increment' ? async () => 1 : async () => undefined),
+  get: (_target, name) =>
+    name === 'list' ? async () => [] : name === 'increment' ? async () => 1 : async () => undefined,
 });
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -46,10 +47,28 @@ function heapOnly(): number {
 function dialogRecord(i: number): SubscriptionRecord {
   const callId = `${i.toString(36)}-c8f1a2b4d9e7@pc${i % 997}.b.example.net`;
   return {
-    id: dialogId({ callId, watcherTag: `w${i.toString(36)}x9`, notifierTag: `n${i.toString(36)}q2`, event: 'presence' }),
-    direction: 'inbound', peer: 'b.example.net', presentity: `sip:user${i % 50_000}@a.example.com`, event: 'presence', callId,
-    watcher: '', notifier: '', watcherContact: '', notifierContact: '', recordRoute: [],
-    createdAt: NOW, refreshedAt: NOW, expiresAt: NOW + 3_600_000 + (i % 3600) * 1000, paramsDigest: 1234567, watcherCSeq: 1, notifierCSeq: 0,
+    id: dialogId({
+      callId,
+      watcherTag: `w${i.toString(36)}x9`,
+      notifierTag: `n${i.toString(36)}q2`,
+      event: 'presence',
+    }),
+    direction: 'inbound',
+    peer: 'b.example.net',
+    presentity: `sip:user${i % 50_000}@a.example.com`,
+    event: 'presence',
+    callId,
+    watcher: '',
+    notifier: '',
+    watcherContact: '',
+    notifierContact: '',
+    recordRoute: [],
+    createdAt: NOW,
+    refreshedAt: NOW,
+    expiresAt: NOW + 3_600_000 + (i % 3600) * 1000,
+    paramsDigest: 1234567,
+    watcherCSeq: 1,
+    notifierCSeq: 0,
   };
 }
 
@@ -59,7 +78,9 @@ async function track(count: number): Promise<SubscriptionTracker> {
   return tracker;
 }
 
-async function measureMemory(count: number): Promise<{ tracker: SubscriptionTracker; perDialog: number; total: number; heapPerDialog: number }> {
+async function measureMemory(
+  count: number,
+): Promise<{ tracker: SubscriptionTracker; perDialog: number; total: number; heapPerDialog: number }> {
   const before = usedBytes();
   const heapBefore = heapOnly();
   const tracker = await track(count);
@@ -69,16 +90,30 @@ async function measureMemory(count: number): Promise<{ tracker: SubscriptionTrac
 
 function notifyText(i: number, basic: 'open' | 'closed'): Buffer {
   const callId = `${i.toString(36)}-c8f1a2b4d9e7@pc${i % 997}.b.example.net`;
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:user${i % 50_000}@a.example.com">\n`
-    + `  <tuple id="t1"><status><basic>${basic}</basic></status><contact>sip:user@pc.a.example.com</contact>`
-    + `<timestamp>2026-11-21T12:00:00Z</timestamp></tuple>\n</presence>\n`;
-  return Buffer.from([
-    'NOTIFY sip:watcher@198.51.100.7:5061;transport=tls SIP/2.0', 'Via: SIP/2.0/TCP 10.0.0.6:5060;branch=z9hG4bK-ps-' + i, 'Max-Forwards: 69',
-    'Route: <sip:edge.b.example.net;transport=tls;lr>', `From: <sip:user${i % 50_000}@a.example.com>;tag=n${i.toString(36)}q2`,
-    `To: <sip:watcher@b.example.net>;tag=w${i.toString(36)}x9`, `Call-ID: ${callId}`, 'CSeq: 12 NOTIFY', 'Event: presence',
-    'Subscription-State: active;expires=3000', 'Contact: <sip:ps@10.0.0.6:5060;transport=tcp>', 'Content-Type: application/pidf+xml',
-    `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-  ].join('\r\n'), 'latin1');
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:user${i % 50_000}@a.example.com">\n` +
+    `  <tuple id="t1"><status><basic>${basic}</basic></status><contact>sip:user@pc.a.example.com</contact>` +
+    `<timestamp>2026-11-21T12:00:00Z</timestamp></tuple>\n</presence>\n`;
+  return Buffer.from(
+    [
+      'NOTIFY sip:watcher@198.51.100.7:5061;transport=tls SIP/2.0',
+      'Via: SIP/2.0/TCP 10.0.0.6:5060;branch=z9hG4bK-ps-' + i,
+      'Max-Forwards: 69',
+      'Route: <sip:edge.b.example.net;transport=tls;lr>',
+      `From: <sip:user${i % 50_000}@a.example.com>;tag=n${i.toString(36)}q2`,
+      `To: <sip:watcher@b.example.net>;tag=w${i.toString(36)}x9`,
+      `Call-ID: ${callId}`,
+      'CSeq: 12 NOTIFY',
+      'Event: presence',
+      'Subscription-State: active;expires=3000',
+      'Contact: <sip:ps@10.0.0.6:5060;transport=tcp>',
+      'Content-Type: application/pidf+xml',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+    'latin1',
+  );
 }
 
 function parseRequest(bytes: Buffer): IncomingRequest {
@@ -92,8 +127,15 @@ function policyContext(tracker: SubscriptionTracker): PolicyContext {
   if (!parsed.ok) throw new Error('default configuration invalid');
   const { limits, discovered } = new PeerLimitTable(parsed.config).limitsFor('b.example.net');
   return {
-    direction: 'outbound', peer: 'b.example.net', discovered, limits, localDomains: new Set(['a.example.com']),
-    community: createCommunityFacts(parsed.config.policy), store: remoteStore, subscriptions: tracker, now: () => NOW + 60_000,
+    direction: 'outbound',
+    peer: 'b.example.net',
+    discovered,
+    limits,
+    localDomains: new Set(['a.example.com']),
+    community: createCommunityFacts(parsed.config.policy),
+    store: remoteStore,
+    subscriptions: tracker,
+    now: () => NOW + 60_000,
   };
 }
 
@@ -107,9 +149,15 @@ const ENFORCE: ChainOptions = { modeOf: () => 'enforce', observer: { decided: ()
 /** The notify-rate rule alone. */
 const rule: Decide = async (request, context) => (await outboundNotifyRate.check(request, context)).kind;
 /** The whole outbound request chain a NOTIFY from our presence server meets (bookkeeping, P7, P8, the rest). */
-const chain: Decide = async (request, context) => (await runRequestChain(DEFAULT_CHAINS.outboundRequest, request, context, ENFORCE)).verdict.kind;
+const chain: Decide = async (request, context) =>
+  (await runRequestChain(DEFAULT_CHAINS.outboundRequest, request, context, ENFORCE)).verdict.kind;
 
-async function timeDecisions(decide: Decide, context: PolicyContext, live: number, options: { warm: 'open' | 'closed'; timed: 'open' | 'closed'; expect: string }): Promise<number> {
+async function timeDecisions(
+  decide: Decide,
+  context: PolicyContext,
+  live: number,
+  options: { warm: 'open' | 'closed'; timed: 'open' | 'closed'; expect: string },
+): Promise<number> {
   const rounds = 20;
   const batch = 5000;
   const perRound: number[] = [];
@@ -143,9 +191,16 @@ async function main(): Promise<void> {
   let big: Awaited<ReturnType<typeof measureMemory>> | undefined;
   for (const count of [100_000, 1_000_000]) {
     const result = await measureMemory(count);
-    const verdict = count === 1_000_000 ? (result.total < TARGET_BYTES_AT_1M ? '  (target < 500 MB: met)' : '  (target < 500 MB: MISSED)') : '';
-    console.log(`  ${count.toLocaleString('en-US').padStart(9)} live  ${result.perDialog.toFixed(0).padStart(5)} B/dialog `
-      + `(JS heap ${result.heapPerDialog.toFixed(0)} B)  ${(result.total / 1024 / 1024).toFixed(1).padStart(6)} MB in all${verdict}`);
+    const verdict =
+      count === 1_000_000
+        ? result.total < TARGET_BYTES_AT_1M
+          ? '  (target < 500 MB: met)'
+          : '  (target < 500 MB: MISSED)'
+        : '';
+    console.log(
+      `  ${count.toLocaleString('en-US').padStart(9)} live  ${result.perDialog.toFixed(0).padStart(5)} B/dialog ` +
+        `(JS heap ${result.heapPerDialog.toFixed(0)} B)  ${(result.total / 1024 / 1024).toFixed(1).padStart(6)} MB in all${verdict}`,
+    );
     big = count === 1_000_000 ? result : undefined;
   }
   const context = policyContext(big!.tracker);

@@ -137,7 +137,9 @@ export function createEdge(options: EdgeOptions): Edge {
   // G2: a peer's policy document is fetched when it first connects, and kept fresh while it does;
   // its host is resolved like a peer's, through discovery's DNS client.
   const policyDocuments = new PolicyDocumentFetcher({
-    config: config.policyDocument, log, lookup: createHostLookup({ dns: discovery.dns, addressFamilies: config.discovery.addressFamilies }),
+    config: config.policyDocument,
+    log,
+    lookup: createHostLookup({ dns: discovery.dns, addressFamilies: config.discovery.addressFamilies }),
     ...(options.tls?.ca === undefined ? {} : { ca: options.tls.ca }),
   });
   const peerFlows = new PeerFlowTable(peerDirectory, {
@@ -149,13 +151,19 @@ export function createEdge(options: EdgeOptions): Edge {
   });
 
   const transport = new TransportLayer({
-    listeners: [...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
-      ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport }))],
+    listeners: [
+      ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
+      ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport })),
+    ],
     ...(options.tls === undefined ? {} : { tls: options.tls }),
     limits: {
-      parser, maxConnections: config.limits.maxConnections, maxPendingBytesPerConnection: config.limits.maxPendingBytesPerConnection,
-      idleTimeoutMs: config.limits.idleTimeoutMs, handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
-      maxHandshakesInProgress: config.tls.maxHandshakesInProgress, keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
+      parser,
+      maxConnections: config.limits.maxConnections,
+      maxPendingBytesPerConnection: config.limits.maxPendingBytesPerConnection,
+      idleTimeoutMs: config.limits.idleTimeoutMs,
+      handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
+      maxHandshakesInProgress: config.tls.maxHandshakesInProgress,
+      keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
     },
     clock,
     logger: log,
@@ -180,7 +188,11 @@ export function createEdge(options: EdgeOptions): Edge {
       if (message.kind !== 'request' || message.method === 'ACK') return;
       log.info({ callId: message.headers.get('call-id'), err: error.message }, 'unmatchable request answered');
       metrics.answeredAtEdge(error.status, `Y4 ${error.code}`);
-      responses.sendResponse(createResponse(message, error.status, { headers: [['Warning', warning(error.message)]] }).toBuffer(), message, flow);
+      responses.sendResponse(
+        createResponse(message, error.status, { headers: [['Warning', warning(error.message)]] }).toBuffer(),
+        message,
+        flow,
+      );
     }
   }
 
@@ -203,9 +215,13 @@ export function createEdge(options: EdgeOptions): Edge {
       return admin;
     },
     reload(next) {
-      const needsRestart: string[] = RESTART_SECTIONS.filter((key) => JSON.stringify(current[key]) !== JSON.stringify(next[key]));
-      if (JSON.stringify(current.discovery.resolvers) !== JSON.stringify(next.discovery.resolvers)) needsRestart.push('discovery.resolvers');
-      if (JSON.stringify(current.policy.subscriptions) !== JSON.stringify(next.policy.subscriptions)) needsRestart.push('policy.subscriptions');
+      const needsRestart: string[] = RESTART_SECTIONS.filter(
+        (key) => JSON.stringify(current[key]) !== JSON.stringify(next[key]),
+      );
+      if (JSON.stringify(current.discovery.resolvers) !== JSON.stringify(next.discovery.resolvers))
+        needsRestart.push('discovery.resolvers');
+      if (JSON.stringify(current.policy.subscriptions) !== JSON.stringify(next.policy.subscriptions))
+        needsRestart.push('policy.subscriptions');
       current = next;
       log.level = next.log.level;
       reconfigure?.(next);
@@ -243,18 +259,44 @@ export function createEdge(options: EdgeOptions): Edge {
       });
       const layer = transactions;
       const inDialog = new InDialogSender({ transactions: layer, flows: peers, local, log });
-      running = await startCommunity(config, { store, now, clock, log, actions: inDialog, contactFor: (side, protocol) => local.contactUri(side, protocol) });
+      running = await startCommunity(config, {
+        store,
+        now,
+        clock,
+        log,
+        actions: inDialog,
+        contactFor: (side, protocol) => local.contactUri(side, protocol),
+      });
       const community = running?.community;
       // I1, I3: the community's own requests to the built-in components, the rest by static routes and DNS.
-      const routerFor = (cfg: EdgeConfig): Router => options.router ?? new CommunityRouter({
-        inner: new DiscoveryRouter({ config: cfg, clock, logger: log, discovery }), config: cfg, ...(community === undefined ? {} : { community }),
-        isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
-      });
+      const routerFor = (cfg: EdgeConfig): Router =>
+        options.router ??
+        new CommunityRouter({
+          inner: new DiscoveryRouter({ config: cfg, clock, logger: log, discovery }),
+          config: cfg,
+          ...(community === undefined ? {} : { community }),
+          isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
+        });
       const router = routerFor(config);
-      const topology = config.community.topologyHiding ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local }) : undefined;
+      const topology = config.community.topologyHiding
+        ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local })
+        : undefined;
       const proxy = new ProxyCore({
-        transactions: layer, flows: peers, router, local, clock, ...(topology === undefined ? {} : { topology }),
-        limits: parser, log, metrics, responses, policy, federation: peerDirectory, ...(audit === undefined ? {} : { audit }), servedDomains: new Set(config.domains), maxPendingRequests: config.limits.maxPendingRequests,
+        transactions: layer,
+        flows: peers,
+        router,
+        local,
+        clock,
+        ...(topology === undefined ? {} : { topology }),
+        limits: parser,
+        log,
+        metrics,
+        responses,
+        policy,
+        federation: peerDirectory,
+        ...(audit === undefined ? {} : { audit }),
+        servedDomains: new Set(config.domains),
+        maxPendingRequests: config.limits.maxPendingRequests,
         authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
         findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       });
@@ -272,15 +314,23 @@ export function createEdge(options: EdgeOptions): Edge {
       };
       stopAccepting = (options) => proxy.stopAccepting(options);
       supervisor = new SubscriptionSupervisor({
-        tracker, actions: inDialog, store, clock, now, log,
-        revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
+        tracker,
+        actions: inDialog,
+        store,
+        clock,
+        now,
+        log,
+        revalidateAfterSeconds: config.policy.subscriptions.revalidateAfterSeconds,
+        tombstoneSeconds: config.policy.limits.tombstoneSeconds,
       });
       supervisor.start();
       const removal = supervisor;
       // X3: a user removed through the registrar is tombstoned and its external watchers told; the
       // admin API removes through the registrar too (when built in), and reports what X3 did.
       const removals = new Map<string, RemovalReport>();
-      community?.registrar.onUserRemoved({ removeUser: async (address) => removals.set(address, await removal.removeUser(address)) });
+      community?.registrar.onUserRemoved({
+        removeUser: async (address) => removals.set(address, await removal.removeUser(address)),
+      });
       const removeUser = async (address: string): Promise<RemovalReport> => {
         if (community === undefined) return removal.removeUser(address);
         const aor = parseAddress(address);
@@ -290,19 +340,35 @@ export function createEdge(options: EdgeOptions): Edge {
         return report;
       };
       admin = createEdgeAdminBackend({
-        config: () => current, metrics, log, store, flows: transport, limitsFor: (peer) => limits.limitsFor(peer),
-        removeUser, listening: () => listening, draining: () => draining,
-        policyDocument: () => edge.policyDocument(), peerPolicies: () => policyDocuments.entries(),
+        config: () => current,
+        metrics,
+        log,
+        store,
+        flows: transport,
+        limitsFor: (peer) => limits.limitsFor(peer),
+        removeUser,
+        listening: () => listening,
+        draining: () => draining,
+        policyDocument: () => edge.policyDocument(),
+        peerPolicies: () => policyDocuments.entries(),
       });
       metrics.observe({
         transactions: () => layer.size,
-        flows: () => [...transport.flows].map((f) => ({ side: f.side, protocol: f.protocol, peer: f.peerIdentity?.[0] ?? '-' })),
+        flows: () =>
+          [...transport.flows].map((f) => ({ side: f.side, protocol: f.protocol, peer: f.peerIdentity?.[0] ?? '-' })),
         transportStats: () => transport.stats,
-        connectionsStarting: () => ({ handshakes: transport.gauges.handshakesInProgress, dials: transport.gauges.dialsInProgress }),
+        connectionsStarting: () => ({
+          handshakes: transport.gauges.handshakesInProgress,
+          dials: transport.gauges.dialsInProgress,
+        }),
         dnsStats: () => discovery.dns.stats,
         certificates: () => localCertificates(config, options.tls),
-        peerCertificates: () => [...transport.flows].flatMap((f) => (f.peerCertificateExpiresAt === undefined || f.peerIdentity?.[0] === undefined
-          ? [] : [{ domain: f.peerIdentity[0], validToMs: f.peerCertificateExpiresAt }])),
+        peerCertificates: () =>
+          [...transport.flows].flatMap((f) =>
+            f.peerCertificateExpiresAt === undefined || f.peerIdentity?.[0] === undefined
+              ? []
+              : [{ domain: f.peerIdentity[0], validToMs: f.peerCertificateExpiresAt }],
+          ),
         storeLatencySeconds: () => timedPing(openStore),
       });
       listening = true;
@@ -322,7 +388,8 @@ export function createEdge(options: EdgeOptions): Edge {
       if (transactions !== undefined) {
         // Answered transactions only absorb retransmissions: wait for the unanswered ones alone.
         const deadline = Date.now() + graceMs;
-        while (transactions.unanswered > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        while (transactions.unanswered > 0 && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 50));
         transactions.close();
       }
       await transport.close();
@@ -347,7 +414,13 @@ function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: Edg
   const limits = state.limits;
   return new BorderPolicy({
     ...(config.policyDocument.fetch ? { peerPolicyOf: (peer: string) => state.policyDocuments.documentOf(peer) } : {}),
-    chains: DEFAULT_CHAINS, store: state.store, subscriptions: state.tracker, now: state.now, localDomains: new Set(config.domains), decisions: { inc: (labels) => metrics.policyDecisions.inc({ ...labels, peer: metrics.peerLabel.of(labels.peer) }) }, log,
+    chains: DEFAULT_CHAINS,
+    store: state.store,
+    subscriptions: state.tracker,
+    now: state.now,
+    localDomains: new Set(config.domains),
+    decisions: { inc: (labels) => metrics.policyDecisions.inc({ ...labels, peer: metrics.peerLabel.of(labels.peer) }) },
+    log,
     community: createCommunityFacts(config.policy),
     limitsFor: (peer) => limits.limitsFor(peer),
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
@@ -355,7 +428,10 @@ function createBorderPolicy(config: EdgeConfig, state: PolicyState, metrics: Edg
 }
 
 /** The edge's own certificates (one per served domain, F3), for the expiry gauge (O3). */
-function localCertificates(config: EdgeConfig, tls: TlsOptions | undefined): Array<{ domain: string; validToMs: number }> {
+function localCertificates(
+  config: EdgeConfig,
+  tls: TlsOptions | undefined,
+): Array<{ domain: string; validToMs: number }> {
   if (tls === undefined) return [];
   const certificates = tls.certificates ?? [{ domain: config.domains[0]!, cert: tls.cert }];
   return certificates.flatMap(({ domain, cert }) => {

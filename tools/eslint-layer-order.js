@@ -3,8 +3,25 @@
 import path from 'node:path';
 
 export const LAYER_ORDER = [
-  'errors', 'sip', 'config', 'clock', 'observability', 'state', 'transport', 'transaction', 'discovery',
-  'peers', 'policy', 'community', 'routing', 'proxy', 'admin', 'edge', 'loadtest', 'cli', 'main',
+  'errors',
+  'sip',
+  'config',
+  'clock',
+  'observability',
+  'state',
+  'transport',
+  'transaction',
+  'discovery',
+  'peers',
+  'policy',
+  'community',
+  'routing',
+  'proxy',
+  'admin',
+  'edge',
+  'loadtest',
+  'cli',
+  'main',
 ];
 
 function layerOf(file) {
@@ -19,7 +36,8 @@ export const layerOrderRule = {
     type: 'problem',
     docs: { description: 'enforce the one-way import order between src/ layers' },
     messages: {
-      upward: "layer '{{from}}' must not import from layer '{{to}}' (it comes later in the layer order; move the interface to the layer that uses it)",
+      upward:
+        "layer '{{from}}' must not import from layer '{{to}}' (it comes later in the layer order; move the interface to the layer that uses it)",
     },
     schema: [],
   },
@@ -34,6 +52,11 @@ export const layerOrderRule = {
         context.report({ node: node.source, messageId: 'upward', data: { from, to } });
       }
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };

@@ -24,7 +24,10 @@ export function makeBenchCertificates(dir: string): BenchCertificates {
   const made = ensureDevCertificates(dir, [PROXY_DOMAIN, PEER_DOMAIN, UAS_DOMAIN]);
   const [proxy, uacTunnel, uasTunnel] = made.certificates as [CertificateFiles, CertificateFiles, CertificateFiles];
   return {
-    ca: made.caCert, proxy, uacTunnel, uasTunnel,
+    ca: made.caCert,
+    proxy,
+    uacTunnel,
+    uasTunnel,
     probeTls: { cert: readFileSync(uacTunnel.cert), key: readFileSync(uacTunnel.key), ca: readFileSync(made.caCert) },
   };
 }

@@ -31,7 +31,9 @@ export interface ProfileSummary {
 }
 
 export function latestProfile(dir: string): string | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   return files.length === 0 ? undefined : path.join(dir, files[files.length - 1]!);
 }
 
@@ -63,12 +65,16 @@ export function summariseProfile(file: string, repoRoot: string, top = 25): Prof
     files.set(fileKey, fileEntry);
   }
   const ranked = (m: Map<string, { name: string; where: string; us: number }>): SelfTime[] =>
-    [...m.values()].sort((a, b) => b.us - a.us).slice(0, top).map((e) => ({ name: e.name, where: e.where, ms: e.us / 1000, share: busyUs === 0 ? 0 : e.us / busyUs }));
+    [...m.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((e) => ({ name: e.name, where: e.where, ms: e.us / 1000, share: busyUs === 0 ? 0 : e.us / busyUs }));
   return { file, busyMs: busyUs / 1000, idleMs: idleUs / 1000, functions: ranked(functions), files: ranked(files) };
 }
 
 export function formatProfile(summary: ProfileSummary): string[] {
-  const line = (e: SelfTime): string => `  ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}${e.where === '' ? '' : `  ${e.where}`}`;
+  const line = (e: SelfTime): string =>
+    `  ${(e.share * 100).toFixed(1).padStart(5)} %  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}${e.where === '' ? '' : `  ${e.where}`}`;
   return [
     `CPU profile ${summary.file}: ${(summary.busyMs / 1000).toFixed(1)} s busy, ${(summary.idleMs / 1000).toFixed(1)} s idle`,
     'top self time by function (share of busy time):',

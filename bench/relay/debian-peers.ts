@@ -12,15 +12,24 @@ interface DebianPeer {
 const PEERS: readonly DebianPeer[] = [
   { pkg: 'sip-tester', neededBy: () => true },
   { pkg: 'kamailio', neededBy: (proxies) => proxies.includes('kamailio') },
-  { pkg: 'kamailio-tls-modules', neededBy: (proxies, transports) => proxies.includes('kamailio') && transports.includes('tls') },
+  {
+    pkg: 'kamailio-tls-modules',
+    neededBy: (proxies, transports) => proxies.includes('kamailio') && transports.includes('tls'),
+  },
   { pkg: 'stunnel4', neededBy: (_, transports) => transports.includes('tls') },
 ];
 
-export function ensureDebianPeers(proxies: readonly ProxyName[], transports: readonly Transport[], log: (line: string) => void): void {
+export function ensureDebianPeers(
+  proxies: readonly ProxyName[],
+  transports: readonly Transport[],
+  log: (line: string) => void,
+): void {
   const missing = PEERS.filter((p) => p.neededBy(proxies, transports) && !isInstalled(p.pkg)).map((p) => p.pkg);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing Debian packages: ${missing.join(' ')} (run: sudo apt-get install -y ${missing.join(' ')})`);
+    throw new Error(
+      `missing Debian packages: ${missing.join(' ')} (run: sudo apt-get install -y ${missing.join(' ')})`,
+    );
   }
   log(`installing ${missing.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

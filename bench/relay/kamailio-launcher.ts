@@ -8,7 +8,13 @@ import path from 'node:path';
 import { descendantsOf } from './cpu-sampler.js';
 import { toolVersion } from './debian-peers.js';
 import { waitForListening } from './managed-process.js';
-import { exitReportOf, requireCertificates, uasNextHop, type LaunchContext, type ProxyLauncher } from './proxy-launcher.js';
+import {
+  exitReportOf,
+  requireCertificates,
+  uasNextHop,
+  type LaunchContext,
+  type ProxyLauncher,
+} from './proxy-launcher.js';
 
 export const KAMAILIO_ALLOCATOR = 'tlsf';
 export const KAMAILIO_SHARED_MEMORY_MB = 4096;
@@ -22,14 +28,27 @@ export const launchKamailio: ProxyLauncher = async (context) => {
   const defines = [
     `LISTEN_TCP=tcp:127.0.0.1:${ports.proxyTcp}`,
     `UAS_URI="sip:127.0.0.1:${next.port};transport=${next.transport}"`,
-    ...(context.transport === 'tls' ? ['WITH_TLS', `LISTEN_TLS=tls:127.0.0.1:${ports.proxyTls}`, `TLS_CONFIG="${writeTlsConfig(context, runDir)}"`] : []),
+    ...(context.transport === 'tls'
+      ? ['WITH_TLS', `LISTEN_TLS=tls:127.0.0.1:${ports.proxyTls}`, `TLS_CONFIG="${writeTlsConfig(context, runDir)}"`]
+      : []),
   ];
   const process = context.supervisor.start({
-    name: `kamailio-${context.transport}`, command: 'kamailio', logDir: context.workDir,
+    name: `kamailio-${context.transport}`,
+    command: 'kamailio',
+    logDir: context.workDir,
     args: [
-      '-f', path.join(context.repoRoot, 'bench', 'kamailio', 'kamailio-relay.cfg'),
-      '-x', KAMAILIO_ALLOCATOR, '-m', String(KAMAILIO_SHARED_MEMORY_MB), '-M', String(KAMAILIO_PRIVATE_MEMORY_MB),
-      '-DD', '-E', '-Y', runDir,
+      '-f',
+      path.join(context.repoRoot, 'bench', 'kamailio', 'kamailio-relay.cfg'),
+      '-x',
+      KAMAILIO_ALLOCATOR,
+      '-m',
+      String(KAMAILIO_SHARED_MEMORY_MB),
+      '-M',
+      String(KAMAILIO_PRIVATE_MEMORY_MB),
+      '-DD',
+      '-E',
+      '-Y',
+      runDir,
       ...defines.flatMap((d) => ['-A', d]),
     ],
   });
@@ -51,16 +70,17 @@ export const launchKamailio: ProxyLauncher = async (context) => {
 // Mutual TLS both ways with the bench CA, as the edge does (PEERS.md: this negotiates TLS 1.3).
 function writeTlsConfig(context: LaunchContext, runDir: string): string {
   const certificates = requireCertificates(context);
-  const profile = (role: 'server' | 'client'): string => [
-    `[${role}:default]`,
-    'method = TLSv1.2+',
-    'verify_certificate = yes',
-    'require_certificate = yes',
-    `certificate = ${certificates.proxy.cert}`,
-    `private_key = ${certificates.proxy.key}`,
-    `ca_list = ${certificates.ca}`,
-    '',
-  ].join('\n');
+  const profile = (role: 'server' | 'client'): string =>
+    [
+      `[${role}:default]`,
+      'method = TLSv1.2+',
+      'verify_certificate = yes',
+      'require_certificate = yes',
+      `certificate = ${certificates.proxy.cert}`,
+      `private_key = ${certificates.proxy.key}`,
+      `ca_list = ${certificates.ca}`,
+      '',
+    ].join('\n');
   const file = path.join(runDir, 'tls.cfg');
   writeFileSync(file, `${profile('server')}\n${profile('client')}`);
   return file;

@@ -58,9 +58,10 @@ export class LatencyProbe {
   }
 
   static async connect(target: ProbeTarget): Promise<LatencyProbe> {
-    const socket = target.transport === 'tls'
-      ? connectTls({ host: '127.0.0.1', port: target.port, ...target.tls, checkServerIdentity: () => undefined })
-      : connectTcp({ host: '127.0.0.1', port: target.port, noDelay: true });
+    const socket =
+      target.transport === 'tls'
+        ? connectTls({ host: '127.0.0.1', port: target.port, ...target.tls, checkServerIdentity: () => undefined })
+        : connectTcp({ host: '127.0.0.1', port: target.port, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       socket.once(target.transport === 'tls' ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);
@@ -79,12 +80,19 @@ export class LatencyProbe {
   async finish(): Promise<ProbeResult> {
     clearInterval(this.#timer);
     const deadline = Date.now() + UNANSWERED_AFTER_MS;
-    while (this.#pending.size > 0 && !this.#closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.#pending.size > 0 && !this.#closed && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     this.#socket.destroy();
     const sorted = [...this.#latenciesMs].sort((a, b) => a - b);
     return {
-      ratePerSecond: this.#rate, sent: this.#sent, answered: sorted.length + this.#rejected, rejected: this.#rejected, unanswered: this.#pending.size,
-      p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[sorted.length - 1],
+      ratePerSecond: this.#rate,
+      sent: this.#sent,
+      answered: sorted.length + this.#rejected,
+      rejected: this.#rejected,
+      unanswered: this.#pending.size,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      maxMs: sorted[sorted.length - 1],
     };
   }
 

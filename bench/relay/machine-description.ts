@@ -42,7 +42,11 @@ export async function describeMachine(): Promise<MachineDescription> {
  * The machine is shared (other programs, other test runs): before each proxy's run, wait until it has
  * been nearly idle for a moment, at most `maxWaitMs`. Resolves to the busy percent last measured.
  */
-export async function waitForQuietMachine(options: { thresholdPercent: number; windowMs: number; maxWaitMs: number }): Promise<number> {
+export async function waitForQuietMachine(options: {
+  thresholdPercent: number;
+  windowMs: number;
+  maxWaitMs: number;
+}): Promise<number> {
   const sampler = new CpuSampler();
   const deadline = Date.now() + options.maxWaitMs;
   for (;;) {

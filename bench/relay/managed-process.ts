@@ -49,7 +49,10 @@ export class ProcessSupervisor {
     const logPath = path.join(options.logDir, `${String(++this.#serial).padStart(3, '0')}-${options.name}.log`);
     const fd = openSync(logPath, 'a');
     const child = spawn(options.command, options.args, {
-      cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd], detached: false,
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+      detached: false,
     });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`${options.name}: could not start ${options.command}`);
@@ -67,7 +70,10 @@ export class ProcessSupervisor {
       });
     });
     const managed: ManagedProcess = {
-      name: options.name, pid, logPath, exited,
+      name: options.name,
+      pid,
+      logPath,
+      exited,
       get running() {
         return running;
       },
@@ -101,13 +107,20 @@ function tailOf(file: string, lines: number): string {
 }
 
 /** Resolves once something listens on 127.0.0.1:`port` over TCP (read from /proc, no connection made). */
-export async function waitForListening(port: number, process: ManagedProcess | undefined, timeoutMs = 10_000): Promise<void> {
+export async function waitForListening(
+  port: number,
+  process: ManagedProcess | undefined,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!isListening(port)) {
     if (process !== undefined && !process.running) {
       throw new Error(`${process.name} exited before listening on port ${port}:\n${process.logTail()}`);
     }
-    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms${process ? `:\n${process.logTail()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `nothing listens on port ${port} after ${timeoutMs} ms${process ? `:\n${process.logTail()}` : ''}`,
+      );
     await sleep(50);
   }
 }
@@ -135,7 +148,8 @@ export function isListening(port: number): boolean {
 export async function requirePortsFree(ports: readonly number[]): Promise<void> {
   for (const port of ports) await waitForPortFree(port, 3000);
   const busy = ports.filter(isListening);
-  if (busy.length > 0) throw new Error(`ports already in use by another program: ${busy.join(', ')} (choose others with --port-base)`);
+  if (busy.length > 0)
+    throw new Error(`ports already in use by another program: ${busy.join(', ')} (choose others with --port-base)`);
 }
 
 /** Waits until the port is free again (a process that just exited may still hold it briefly). */

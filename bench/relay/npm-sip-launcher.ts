@@ -11,12 +11,18 @@ export const launchNpmSip: ProxyLauncher = async (context) => {
   const entryPort = context.transport === 'tls' ? context.ports.proxyTls : context.ports.proxyTcp;
   const certificates = context.transport === 'tls' ? requireCertificates(context) : undefined;
   const config: NpmSipProxyConfig = {
-    port: entryPort, transport: context.transport, uasPort: uasNextHop(context).port,
-    ...(certificates === undefined ? {} : { tls: { cert: certificates.proxy.cert, key: certificates.proxy.key, ca: certificates.ca } }),
+    port: entryPort,
+    transport: context.transport,
+    uasPort: uasNextHop(context).port,
+    ...(certificates === undefined
+      ? {}
+      : { tls: { cert: certificates.proxy.cert, key: certificates.proxy.key, ca: certificates.ca } }),
   };
   const script = fileURLToPath(new URL('./npm-sip-proxy.js', import.meta.url));
   const process = context.supervisor.start({
-    name: `npm-sip-${context.transport}`, command: globalThis.process.execPath, logDir: context.workDir,
+    name: `npm-sip-${context.transport}`,
+    command: globalThis.process.execPath,
+    logDir: context.workDir,
     args: [script, JSON.stringify(config)],
   });
   await waitForListening(entryPort, process, 10_000);
@@ -34,7 +40,11 @@ export const launchNpmSip: ProxyLauncher = async (context) => {
 
 function packageVersion(repoRoot: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', 'sip', 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', 'sip', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return 'unknown';
   }

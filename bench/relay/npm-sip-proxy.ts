@@ -52,12 +52,18 @@ function transportOptions(config: NpmSipProxyConfig): Record<string, unknown> {
   if (config.transport === 'tcp') return { ...base, port: config.port, tcp: true };
   const tls = config.tls!;
   return {
-    ...base, tcp: false, tls_port: config.port,
+    ...base,
+    tcp: false,
+    tls_port: config.port,
     // Used for its TLS server and its TLS client alike: mutual TLS with the bench CA; the peer's name
     // is not checked (the next hop is an IP literal), as with the other proxies.
     tls: {
-      cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: readFileSync(tls.ca),
-      requestCert: true, rejectUnauthorized: true, checkServerIdentity: () => undefined,
+      cert: readFileSync(tls.cert),
+      key: readFileSync(tls.key),
+      ca: readFileSync(tls.ca),
+      requestCert: true,
+      rejectUnauthorized: true,
+      checkServerIdentity: () => undefined,
     },
   };
 }

@@ -8,7 +8,9 @@ export const TRANSPORTS = ['tcp', 'tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
 /** Offered MESSAGE/s, step by step; the last rung is above anything SIPp itself reaches here. */
-export const FULL_LADDER = [1000, 2000, 4000, 6000, 8000, 10_000, 12_000, 15_000, 18_000, 22_000, 26_000, 30_000, 35_000, 40_000, 46_000];
+export const FULL_LADDER = [
+  1000, 2000, 4000, 6000, 8000, 10_000, 12_000, 15_000, 18_000, 22_000, 26_000, 30_000, 35_000, 40_000, 46_000,
+];
 const QUICK_LADDER = [1000, 2000, 4000, 8000, 12_000, 18_000, 26_000, 35_000, 46_000];
 
 export interface RelayBenchOptions {
@@ -54,9 +56,18 @@ export interface BenchPorts {
  * the test suite nor outgoing connections of other programs take them. */
 export function benchPorts(base: number): BenchPorts {
   return {
-    proxyTcp: base + 60, proxyTls: base + 61, edgeSecond: base + 62, edgeAdmin: base + 69,
-    uasTcp: base + 90, uasTls: base + 91, uacStunnel: base + 71, uacLocal: base + 80,
-    uacControl: base + 888, uasControl: base + 890, uacMedia: base + 400, uasMedia: base + 500,
+    proxyTcp: base + 60,
+    proxyTls: base + 61,
+    edgeSecond: base + 62,
+    edgeAdmin: base + 69,
+    uasTcp: base + 90,
+    uasTls: base + 91,
+    uacStunnel: base + 71,
+    uacLocal: base + 80,
+    uacControl: base + 888,
+    uasControl: base + 890,
+    uacMedia: base + 400,
+    uasMedia: base + 500,
   };
 }
 
@@ -114,15 +125,20 @@ export function parseRelayBenchOptions(argv: readonly string[]): RelayBenchOptio
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${flag} must be an integer ${min}..${max}, got '${text}'`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${flag} must be an integer ${min}..${max}, got '${text}'`);
   return value;
 }
 
 function listOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] {
   if (text === undefined) return [...allowed];
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const item of items) {
-    if (!(allowed as readonly string[]).includes(item)) throw new Error(`${flag}: unknown '${item}' (choose from ${allowed.join(', ')})`);
+    if (!(allowed as readonly string[]).includes(item))
+      throw new Error(`${flag}: unknown '${item}' (choose from ${allowed.join(', ')})`);
   }
   // Keep the canonical order, so simple-edge always runs first and its half rate is known.
   return allowed.filter((a) => items.includes(a));

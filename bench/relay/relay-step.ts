@@ -50,9 +50,17 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
   const ports = options.ports;
   let uacPid: number | undefined;
   const uacRun = runSippUac({
-    supervisor: context.supervisor, workDir: context.workDir, scenario: context.uacScenario, label,
-    target: { host: '127.0.0.1', port: context.uacPort }, localPort: ports.uacLocal, controlPort: ports.uacControl,
-    mediaPort: ports.uacMedia, rate, calls: Math.round(rate * options.stepSeconds), timeoutSeconds: options.stepSeconds + 8,
+    supervisor: context.supervisor,
+    workDir: context.workDir,
+    scenario: context.uacScenario,
+    label,
+    target: { host: '127.0.0.1', port: context.uacPort },
+    localPort: ports.uacLocal,
+    controlPort: ports.uacControl,
+    mediaPort: ports.uacMedia,
+    rate,
+    calls: Math.round(rate * options.stepSeconds),
+    timeoutSeconds: options.stepSeconds + 8,
     onStarted: (pid) => {
       uacPid = pid;
     },
@@ -77,25 +85,39 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
   const after = context.sampler.snapshot(Object.values(groups).flat());
   const [probeResult, uac] = await Promise.all([probe.finish(), uacRun]);
   const outcome = judge(rate, uac, probeResult, context.sampler.usage(before, after, groups));
-  const died = context.proxy.exitReport() ?? (context.uas().process.running ? undefined : 'the SIPp UAS exited (its connection from the proxy broke)');
-  return died === undefined ? outcome : { ...outcome, ok: false, verdict: `${outcome.verdict === 'ok' ? '' : `${outcome.verdict}; `}${died}` };
+  const died =
+    context.proxy.exitReport() ??
+    (context.uas().process.running ? undefined : 'the SIPp UAS exited (its connection from the proxy broke)');
+  return died === undefined
+    ? outcome
+    : { ...outcome, ok: false, verdict: `${outcome.verdict === 'ok' ? '' : `${outcome.verdict}; `}${died}` };
 }
 
 function judge(rate: number, uac: SippUacRun, probe: ProbeResult, cpu: CpuUsage): StepOutcome {
   const failures = uac.failed + uac.unfinished + probe.rejected + probe.unanswered;
   const failureRatio = failures / Math.max(1, uac.calls + probe.sent);
   const reasons: string[] = [];
-  if (failureRatio > MAX_FAILURE_RATIO) reasons.push(`${(failureRatio * 100).toFixed(2)} % failed${describeFailures(uac, probe)}`);
+  if (failureRatio > MAX_FAILURE_RATIO)
+    reasons.push(`${(failureRatio * 100).toFixed(2)} % failed${describeFailures(uac, probe)}`);
   if (uac.achievedRate < MIN_ACHIEVED_FRACTION * rate) reasons.push(`only ${Math.round(uac.achievedRate)}/s achieved`);
   if (probe.p99Ms === undefined) reasons.push('no probe answered');
   else if (probe.p99Ms > MAX_P99_MS) reasons.push(`p99 ${probe.p99Ms.toFixed(1)} ms`);
-  return { rate, ok: reasons.length === 0, verdict: reasons.length === 0 ? 'ok' : reasons.join('; '), uac, probe, failureRatio, cpu };
+  return {
+    rate,
+    ok: reasons.length === 0,
+    verdict: reasons.length === 0 ? 'ok' : reasons.join('; '),
+    uac,
+    probe,
+    failureRatio,
+    cpu,
+  };
 }
 
 function describeFailures(uac: SippUacRun, probe: ProbeResult): string {
   const parts = Object.entries(uac.failureReasons).map(([name, count]) => `${name} ${count}`);
   if (uac.unfinished > 0) parts.push(`unfinished ${uac.unfinished}`);
-  if (probe.unanswered + probe.rejected > 0) parts.push(`probe ${probe.unanswered} unanswered, ${probe.rejected} rejected`);
+  if (probe.unanswered + probe.rejected > 0)
+    parts.push(`probe ${probe.unanswered} unanswered, ${probe.rejected} rejected`);
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 

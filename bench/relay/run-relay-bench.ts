@@ -21,12 +21,23 @@ import { launchDirect, type ProxyLauncher } from './proxy-launcher.js';
 import { climbLadder } from './rate-ladder.js';
 import { parseRelayBenchOptions, type ProxyName, type Transport } from './relay-bench-options.js';
 import { count, formatRatios, formatStep, formatTable, type ProxyRun } from './relay-report.js';
-import { MAX_FAILURE_RATIO, MAX_P99_MS, MIN_ACHIEVED_FRACTION, runRelayStep, type StepContext, type StepOutcome } from './relay-step.js';
+import {
+  MAX_FAILURE_RATIO,
+  MAX_P99_MS,
+  MIN_ACHIEVED_FRACTION,
+  runRelayStep,
+  type StepContext,
+  type StepOutcome,
+} from './relay-step.js';
 import { launchSimpleEdge, launchSimpleEdgeWithoutPolicy } from './simple-edge-launcher.js';
 import { Topology, type Bench } from './topology.js';
 
 const LAUNCHERS: Record<ProxyName, ProxyLauncher> = {
-  'simple-edge': launchSimpleEdge, 'simple-edge-policy-off': launchSimpleEdgeWithoutPolicy, kamailio: launchKamailio, 'npm-sip': launchNpmSip, direct: launchDirect,
+  'simple-edge': launchSimpleEdge,
+  'simple-edge-policy-off': launchSimpleEdgeWithoutPolicy,
+  kamailio: launchKamailio,
+  'npm-sip': launchNpmSip,
+  direct: launchDirect,
 };
 
 const AFTER_FAILURE_PAUSE_MS = 6000;
@@ -50,10 +61,19 @@ async function main(): Promise<void> {
     });
   }
   const bench: Bench = {
-    options, repoRoot, workDir, supervisor, sampler: new CpuSampler(),
+    options,
+    repoRoot,
+    workDir,
+    supervisor,
+    sampler: new CpuSampler(),
     certificates: options.transports.includes('tls') ? makeBenchCertificates(path.join(workDir, 'certs')) : undefined,
-    scenarios: { uac: path.join(repoRoot, 'bench', 'relay', 'uac-message.xml'), uas: path.join(repoRoot, 'bench', 'relay', 'uas-message.xml') },
-    runs: [], profileLines: [], stepSerial: 0,
+    scenarios: {
+      uac: path.join(repoRoot, 'bench', 'relay', 'uac-message.xml'),
+      uas: path.join(repoRoot, 'bench', 'relay', 'uas-message.xml'),
+    },
+    runs: [],
+    profileLines: [],
+    stepSerial: 0,
   };
   try {
     printHeader(bench, await describeMachine());
@@ -64,7 +84,8 @@ async function main(): Promise<void> {
     await supervisor.stopAll();
   }
   printSummary(bench, started);
-  if (options.jsonPath !== undefined) writeFileSync(options.jsonPath, JSON.stringify({ options, runs: bench.runs }, null, 2));
+  if (options.jsonPath !== undefined)
+    writeFileSync(options.jsonPath, JSON.stringify({ options, runs: bench.runs }, null, 2));
   if (options.keepWorkDir) console.log(`work directory kept: ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
 }
@@ -84,32 +105,57 @@ function printHeader(bench: Bench, machine: Awaited<ReturnType<typeof describeMa
   const { options } = bench;
   console.log('simple-edge relay benchmark: stateful MESSAGE relay, SIPp UAC → proxy → SIPp UAS');
   for (const line of formatMachine(machine)) console.log(line);
-  console.log(`method: ${options.stepSeconds} s per step, ladder ${options.ladder.map(count).join(', ')} MESSAGE/s${options.refine ? ' + one refinement step' : ''}; ` +
-    `a step fails at > ${MAX_FAILURE_RATIO * 100} % failed, < ${MIN_ACHIEVED_FRACTION * 100} % of the rate achieved, or p99 > ${MAX_P99_MS} ms; ` +
-    `latency from a ${options.probeRate}/s probe (own TCP/TLS connection, hrtime); TLS through stunnel4 in front of SIPp` +
-    (options.niceness === 0 ? '' : `; every process at niceness ${options.niceness}`));
+  console.log(
+    `method: ${options.stepSeconds} s per step, ladder ${options.ladder.map(count).join(', ')} MESSAGE/s${options.refine ? ' + one refinement step' : ''}; ` +
+      `a step fails at > ${MAX_FAILURE_RATIO * 100} % failed, < ${MIN_ACHIEVED_FRACTION * 100} % of the rate achieved, or p99 > ${MAX_P99_MS} ms; ` +
+      `latency from a ${options.probeRate}/s probe (own TCP/TLS connection, hrtime); TLS through stunnel4 in front of SIPp` +
+      (options.niceness === 0 ? '' : `; every process at niceness ${options.niceness}`),
+  );
   console.log(`work directory: ${bench.workDir}\n`);
 }
 
 async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyName): Promise<ProxyRun> {
-  const cpuProfileDir = bench.options.profileEdge && proxyName.startsWith('simple-edge') ? path.join(bench.workDir, `profile-${proxyName}-${transport}`) : undefined;
+  const cpuProfileDir =
+    bench.options.profileEdge && proxyName.startsWith('simple-edge')
+      ? path.join(bench.workDir, `profile-${proxyName}-${transport}`)
+      : undefined;
   if (cpuProfileDir !== undefined) mkdirSync(cpuProfileDir, { recursive: true });
   const topology = new Topology(bench, transport);
   try {
     const proxy = await topology.start(LAUNCHERS[proxyName], cpuProfileDir);
     const busy = await waitForQuietMachine(QUIET_MACHINE);
-    const quiet = busy <= QUIET_MACHINE.thresholdPercent ? '' : ` — machine still ${Math.round(busy)} % busy with other programs after ${QUIET_MACHINE.maxWaitMs / 1000} s`;
+    const quiet =
+      busy <= QUIET_MACHINE.thresholdPercent
+        ? ''
+        : ` — machine still ${Math.round(busy)} % busy with other programs after ${QUIET_MACHINE.maxWaitMs / 1000} s`;
     console.log(`${transport} ${proxyName}: ${proxy.description}${quiet}`);
     const step = stepRunner(bench, topology.stepContext(), topology);
-    const ladder = await climbLadder({ ladder: bench.options.ladder, refine: bench.options.refine, runStep: (rate) => step(rate) });
+    const ladder = await climbLadder({
+      ladder: bench.options.ladder,
+      refine: bench.options.refine,
+      runStep: (rate) => step(rate),
+    });
     if (ladder.aborted !== undefined) console.log(`  [${transport} ${proxyName}] ${ladder.aborted}`);
-    const edgeBest = proxyName === 'simple-edge' ? ladder.best : bench.runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.ladder?.best;
-    const atEdgeHalf = edgeBest === undefined || ladder.aborted !== undefined ? undefined : await step(Math.round(edgeBest.rate / 2), ' ½ edge');
+    const edgeBest =
+      proxyName === 'simple-edge'
+        ? ladder.best
+        : bench.runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.ladder?.best;
+    const atEdgeHalf =
+      edgeBest === undefined || ladder.aborted !== undefined
+        ? undefined
+        : await step(Math.round(edgeBest.rate / 2), ' ½ edge');
     return { proxy: proxyName, transport, description: proxy.description, ladder, atEdgeHalf };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     console.log(`${transport} ${proxyName}: not measured: ${reason}`);
-    return { proxy: proxyName, transport, description: topology.proxy?.description ?? '', ladder: undefined, atEdgeHalf: undefined, skipped: `n/a: ${reason}` };
+    return {
+      proxy: proxyName,
+      transport,
+      description: topology.proxy?.description ?? '',
+      ladder: undefined,
+      atEdgeHalf: undefined,
+      skipped: `n/a: ${reason}`,
+    };
   } finally {
     await topology.stop();
     if (cpuProfileDir !== undefined) summariseEdgeProfile(bench, `${proxyName} over ${transport}`, cpuProfileDir);
@@ -122,7 +168,11 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
  * up; it should not decide a proxy's maximum, and every proxy gets the same second chance. Pauses
  * after failures.
  */
-function stepRunner(bench: Bench, context: StepContext, topology: Topology): (rate: number, note?: string) => Promise<StepOutcome> {
+function stepRunner(
+  bench: Bench,
+  context: StepContext,
+  topology: Topology,
+): (rate: number, note?: string) => Promise<StepOutcome> {
   const { transport } = context;
   const proxyName = context.proxy.name;
   let previousFailed = false;
@@ -131,7 +181,8 @@ function stepRunner(bench: Bench, context: StepContext, topology: Topology): (ra
     if (previousFailed) await sleep(AFTER_FAILURE_PAUSE_MS);
     const restarted = await topology.ensureUas();
     if (restarted !== undefined) console.log(`  [${transport} ${proxyName}] ${restarted}`);
-    const run = (): Promise<StepOutcome> => runRelayStep(context, rate, `${String(++bench.stepSerial).padStart(3, '0')}-${transport}-${proxyName}-${rate}`);
+    const run = (): Promise<StepOutcome> =>
+      runRelayStep(context, rate, `${String(++bench.stepSerial).padStart(3, '0')}-${transport}-${proxyName}-${rate}`);
     let outcome = await run();
     if (!outcome.ok && context.proxy.exitReport() === undefined) {
       const why = outcome.cpu.unaccounted > INTERFERENCE_PERCENT ? 'other programs busy' : 'failed once';
@@ -159,7 +210,8 @@ function printSummary(bench: Bench, started: number): void {
   for (const line of formatTable(bench.runs)) console.log(line);
   console.log('\nsimple-edge against the others, and its relay targets:');
   for (const line of formatRatios(bench.runs)) console.log(line);
-  for (const run of bench.runs) if (run.description !== '') console.log(`  ${run.transport} ${run.proxy}: ${run.description}`);
+  for (const run of bench.runs)
+    if (run.description !== '') console.log(`  ${run.transport} ${run.proxy}: ${run.description}`);
   if (bench.profileLines.length > 0) {
     console.log('');
     for (const line of bench.profileLines) console.log(line);

@@ -11,7 +11,14 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { PEER_DOMAIN } from './bench-certificates.js';
 import { waitForListening } from './managed-process.js';
-import { exitReportOf, requireCertificates, uasNextHop, type LaunchContext, type ProxyLauncher, type RunningProxy } from './proxy-launcher.js';
+import {
+  exitReportOf,
+  requireCertificates,
+  uasNextHop,
+  type LaunchContext,
+  type ProxyLauncher,
+  type RunningProxy,
+} from './proxy-launcher.js';
 
 export const launchSimpleEdge: ProxyLauncher = (context) => launch(context, true);
 
@@ -19,11 +26,17 @@ export const launchSimpleEdge: ProxyLauncher = (context) => launch(context, true
 export const launchSimpleEdgeWithoutPolicy: ProxyLauncher = (context) => launch(context, false);
 
 async function launch(context: LaunchContext, policy: boolean): Promise<RunningProxy> {
-  const configPath = path.join(context.workDir, `simple-edge-${policy ? 'policy' : 'no-policy'}-${context.transport}.yaml`);
+  const configPath = path.join(
+    context.workDir,
+    `simple-edge-${policy ? 'policy' : 'no-policy'}-${context.transport}.yaml`,
+  );
   writeFileSync(configPath, stringify({ ...edgeConfig(context), ...(policy ? {} : { policy: { mode: 'off' } }) }));
   const profile = context.cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', context.cpuProfileDir];
   const process = context.supervisor.start({
-    name: `simple-edge-${context.transport}`, command: globalThis.process.execPath, logDir: context.workDir, cwd: context.workDir,
+    name: `simple-edge-${context.transport}`,
+    command: globalThis.process.execPath,
+    logDir: context.workDir,
+    cwd: context.workDir,
     args: [...profile, path.join(context.repoRoot, 'bin', 'simple-edge.js'), 'start', '--config', configPath],
   });
   const entryPort = context.transport === 'tls' ? context.ports.proxyTls : context.ports.proxyTcp;

@@ -21,14 +21,31 @@ export interface SippUas {
 }
 
 /** Starts a UAS answering every MESSAGE 200 on 127.0.0.1:`port`; resolves once it listens. */
-export async function startSippUas(options: SippCommon & { port: number; timeoutSeconds: number; label: string }): Promise<SippUas> {
+export async function startSippUas(
+  options: SippCommon & { port: number; timeoutSeconds: number; label: string },
+): Promise<SippUas> {
   await waitForPortFree(options.port);
   const process = options.supervisor.start({
-    name: `sipp-uas-${options.label}`, command: 'sipp', logDir: options.workDir,
+    name: `sipp-uas-${options.label}`,
+    command: 'sipp',
+    logDir: options.workDir,
     args: [
-      '-sf', options.scenario, '-t', 't1', '-i', '127.0.0.1', '-p', String(options.port),
-      '-cp', String(options.controlPort), '-mp', String(options.mediaPort), '-nostdin',
-      '-timeout', `${options.timeoutSeconds}s`, ...watchdogRelaxed(),
+      '-sf',
+      options.scenario,
+      '-t',
+      't1',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(options.port),
+      '-cp',
+      String(options.controlPort),
+      '-mp',
+      String(options.mediaPort),
+      '-nostdin',
+      '-timeout',
+      `${options.timeoutSeconds}s`,
+      ...watchdogRelaxed(),
     ],
   });
   await waitForListening(options.port, process);
@@ -70,14 +87,43 @@ export interface SippUacOptions extends SippCommon {
 export async function runSippUac(options: SippUacOptions): Promise<SippUacRun> {
   const statFile = path.join(options.workDir, `sipp-uac-${options.label}.csv`);
   const process = options.supervisor.start({
-    name: `sipp-uac-${options.label}`, command: 'sipp', logDir: options.workDir,
+    name: `sipp-uac-${options.label}`,
+    command: 'sipp',
+    logDir: options.workDir,
     args: [
-      '-sf', options.scenario, '-t', 't1', '-i', '127.0.0.1', '-p', String(options.localPort),
-      '-cp', String(options.controlPort), '-mp', String(options.mediaPort), '-nostdin',
-      '-r', String(options.rate), '-rp', '1000', '-m', String(options.calls),
-      '-timeout', `${options.timeoutSeconds}s`, '-trace_stat', '-stf', statFile, '-fd', '1', ...watchdogRelaxed(),
+      '-sf',
+      options.scenario,
+      '-t',
+      't1',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(options.localPort),
+      '-cp',
+      String(options.controlPort),
+      '-mp',
+      String(options.mediaPort),
+      '-nostdin',
+      '-r',
+      String(options.rate),
+      '-rp',
+      '1000',
+      '-m',
+      String(options.calls),
+      '-timeout',
+      `${options.timeoutSeconds}s`,
+      '-trace_stat',
+      '-stf',
+      statFile,
+      '-fd',
+      '1',
+      ...watchdogRelaxed(),
       // Unexpected messages (a 403, a 500...) to a file of at most 1 MB, to tell why calls failed.
-      '-trace_err', '-error_file', path.join(options.workDir, `sipp-uac-${options.label}-errors.log`), '-max_log_size', '1000000',
+      '-trace_err',
+      '-error_file',
+      path.join(options.workDir, `sipp-uac-${options.label}-errors.log`),
+      '-max_log_size',
+      '1000000',
       `${options.target.host}:${options.target.port}`,
     ],
   });
@@ -89,9 +135,15 @@ export async function runSippUac(options: SippUacOptions): Promise<SippUacRun> {
   const failed = stats.number('FailedCall(C)');
   const elapsedSeconds = stats.epoch('CurrentTime') - stats.epoch('StartTime');
   return {
-    calls: options.calls, successful, failed, unfinished: Math.max(0, options.calls - successful - failed),
-    achievedRate: elapsedSeconds > 0 ? successful / elapsedSeconds : 0, elapsedSeconds, exitCode: exit.code,
-    failureReasons: stats.failureReasons(), pid: process.pid,
+    calls: options.calls,
+    successful,
+    failed,
+    unfinished: Math.max(0, options.calls - successful - failed),
+    achievedRate: elapsedSeconds > 0 ? successful / elapsedSeconds : 0,
+    elapsedSeconds,
+    exitCode: exit.code,
+    failureReasons: stats.failureReasons(),
+    pid: process.pid,
   };
 }
 

@@ -27,7 +27,12 @@ export async function startStunnel(options: TunnelOptions): Promise<ManagedProce
   await waitForPortFree(options.acceptPort);
   const configPath = path.join(options.workDir, `stunnel-${options.name}.conf`);
   writeFileSync(configPath, stunnelConfig(options));
-  const process = options.supervisor.start({ name: `stunnel-${options.name}`, command: 'stunnel4', args: [configPath], logDir: options.workDir });
+  const process = options.supervisor.start({
+    name: `stunnel-${options.name}`,
+    command: 'stunnel4',
+    args: [configPath],
+    logDir: options.workDir,
+  });
   await waitForListening(options.acceptPort, process);
   return process;
 }

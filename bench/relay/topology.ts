@@ -47,21 +47,55 @@ export class Topology {
     const { options, supervisor, workDir, certificates } = this.#bench;
     const ports = options.ports;
     const transport = this.#transport;
-    await requirePortsFree([ports.proxyTcp, ports.proxyTls, ports.edgeSecond, ports.edgeAdmin, ports.uasTcp, ports.uasTls, ports.uacStunnel]);
+    await requirePortsFree([
+      ports.proxyTcp,
+      ports.proxyTls,
+      ports.edgeSecond,
+      ports.edgeAdmin,
+      ports.uasTcp,
+      ports.uasTls,
+      ports.uacStunnel,
+    ]);
     this.#uas = await this.#startUas();
     const tls = transport === 'tls' ? certificates : undefined;
     if (tls !== undefined) {
-      this.#tunnels.push(await startStunnel({
-        supervisor, workDir, name: 'uas-side', role: 'server', acceptPort: ports.uasTls, connectPort: ports.uasTcp,
-        cert: tls.uasTunnel.cert, key: tls.uasTunnel.key, ca: tls.ca,
-      }));
+      this.#tunnels.push(
+        await startStunnel({
+          supervisor,
+          workDir,
+          name: 'uas-side',
+          role: 'server',
+          acceptPort: ports.uasTls,
+          connectPort: ports.uasTcp,
+          cert: tls.uasTunnel.cert,
+          key: tls.uasTunnel.key,
+          ca: tls.ca,
+        }),
+      );
     }
-    this.#proxy = await launch({ transport, ports, certificates, supervisor, workDir, repoRoot: this.#bench.repoRoot, cpuProfileDir });
+    this.#proxy = await launch({
+      transport,
+      ports,
+      certificates,
+      supervisor,
+      workDir,
+      repoRoot: this.#bench.repoRoot,
+      cpuProfileDir,
+    });
     if (tls !== undefined) {
-      this.#tunnels.push(await startStunnel({
-        supervisor, workDir, name: 'uac-side', role: 'client', acceptPort: ports.uacStunnel, connectPort: this.#proxy.entryPort,
-        cert: tls.uacTunnel.cert, key: tls.uacTunnel.key, ca: tls.ca,
-      }));
+      this.#tunnels.push(
+        await startStunnel({
+          supervisor,
+          workDir,
+          name: 'uac-side',
+          role: 'client',
+          acceptPort: ports.uacStunnel,
+          connectPort: this.#proxy.entryPort,
+          cert: tls.uacTunnel.cert,
+          key: tls.uacTunnel.key,
+          ca: tls.ca,
+        }),
+      );
     }
     return this.#proxy;
   }
@@ -80,8 +114,14 @@ export class Topology {
     const { options, supervisor, workDir, scenarios } = this.#bench;
     const ports = options.ports;
     return startSippUas({
-      supervisor, workDir, scenario: scenarios.uas, label: this.#transport, port: ports.uasTcp,
-      controlPort: ports.uasControl, mediaPort: ports.uasMedia, timeoutSeconds: (options.ladder.length + 4) * (options.stepSeconds + 15),
+      supervisor,
+      workDir,
+      scenario: scenarios.uas,
+      label: this.#transport,
+      port: ports.uasTcp,
+      controlPort: ports.uasControl,
+      mediaPort: ports.uasMedia,
+      timeoutSeconds: (options.ladder.length + 4) * (options.stepSeconds + 15),
     });
   }
 
@@ -91,10 +131,21 @@ export class Topology {
     if (this.#proxy === undefined || this.#uas === undefined) throw new Error('the topology is not started');
     const transport = this.#transport;
     return {
-      options, transport, proxy: this.#proxy, supervisor, workDir, uacScenario: scenarios.uac, uas: () => this.#uas!, sampler,
+      options,
+      transport,
+      proxy: this.#proxy,
+      supervisor,
+      workDir,
+      uacScenario: scenarios.uac,
+      uas: () => this.#uas!,
+      sampler,
       tunnels: [...this.#tunnels],
       uacPort: transport === 'tls' ? options.ports.uacStunnel : this.#proxy.entryPort,
-      probeTarget: { port: this.#proxy.entryPort, transport, ...(transport === 'tls' && certificates !== undefined ? { tls: certificates.probeTls } : {}) },
+      probeTarget: {
+        port: this.#proxy.entryPort,
+        transport,
+        ...(transport === 'tls' && certificates !== undefined ? { tls: certificates.probeTls } : {}),
+      },
     };
   }
 

@@ -24,7 +24,13 @@ export interface PeerSummary {
   /** Ids of the open flows authenticated for the peer. */
   readonly flows: readonly string[];
   /** G2: the peer's published policy document as last fetched (null before any attempt). */
-  readonly policyDocument: { readonly url: string; readonly version?: number; readonly fetchedAt?: string; readonly problem?: string; readonly document?: unknown } | null;
+  readonly policyDocument: {
+    readonly url: string;
+    readonly version?: number;
+    readonly fetchedAt?: string;
+    readonly problem?: string;
+    readonly document?: unknown;
+  } | null;
 }
 
 export interface ReadinessCheck {

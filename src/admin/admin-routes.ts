@@ -45,9 +45,11 @@ export async function routeAdmin(request: AdminRequest, backend: AdminBackend): 
     }
   } catch (error) {
     // O3: what the caller wrote is answered 400, a store that does not answer 503; only bugs reach 500.
-    if (isEdgeError(error) && error.code === 'CONFIG_INVALID') return problem(400, error.message, { parameter: 'address', allowed: 'sip:user@host or user@host' });
+    if (isEdgeError(error) && error.code === 'CONFIG_INVALID')
+      return problem(400, error.message, { parameter: 'address', allowed: 'sip:user@host or user@host' });
     if (isStateError(error) && error.code === 'STATE_ARGUMENT_INVALID') return problem(400, error.message);
-    if (isStateError(error) && (error.code === 'STATE_UNAVAILABLE' || error.code === 'STATE_CLOSED')) return problem(503, `the store is not answering: ${error.message}`);
+    if (isStateError(error) && (error.code === 'STATE_UNAVAILABLE' || error.code === 'STATE_CLOSED'))
+      return problem(503, `the store is not answering: ${error.message}`);
     throw error;
   }
 }
@@ -57,7 +59,12 @@ function notAllowed(): AdminReply {
 }
 
 /** GET lists (with ?after= and ?limit= paging), GET /x inspects, DELETE /x purges. */
-async function storeCollection(request: AdminRequest, backend: AdminBackend, kind: KeyKind, item: string | undefined): Promise<AdminReply> {
+async function storeCollection(
+  request: AdminRequest,
+  backend: AdminBackend,
+  kind: KeyKind,
+  item: string | undefined,
+): Promise<AdminReply> {
   if (item === undefined) {
     if (request.method !== 'GET') return notAllowed();
     const prefix = KEY_PREFIXES[kind];
@@ -80,24 +87,38 @@ function pageOptions(query: URLSearchParams, prefix: string): ListOptions | Admi
   const limit = query.get('limit');
   const after = query.get('after');
   if (limit !== null && (!/^[0-9]{1,7}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIST_LIMIT)) {
-    return problem(400, `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(limit.slice(0, 40))}`, { parameter: 'limit', allowed: `1..${MAX_LIST_LIMIT}` });
+    return problem(
+      400,
+      `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(limit.slice(0, 40))}`,
+      { parameter: 'limit', allowed: `1..${MAX_LIST_LIMIT}` },
+    );
   }
   let afterKey: string | undefined;
   if (after !== null) {
     try {
       afterKey = prefix + parseAddress(after);
     } catch {
-      return problem(400, 'after must be an address: the last one of the previous page', { parameter: 'after', allowed: 'sip:user@host or user@host' });
+      return problem(400, 'after must be an address: the last one of the previous page', {
+        parameter: 'after',
+        allowed: 'sip:user@host or user@host',
+      });
     }
   }
-  return { ...(limit === null ? {} : { limit: Number(limit) }), ...(afterKey === undefined ? {} : { after: afterKey }) };
+  return {
+    ...(limit === null ? {} : { limit: Number(limit) }),
+    ...(afterKey === undefined ? {} : { after: afterKey }),
+  };
 }
 
 /** POST {address} removes a user (Y2 tombstone + X3 terminating NOTIFYs); the rest as for the 604 cache. */
 async function tombstones(request: AdminRequest, backend: AdminBackend, item: string | undefined): Promise<AdminReply> {
   if (item !== undefined || request.method !== 'POST') return storeCollection(request, backend, 'tombstone', item);
   const address = (request.body as { address?: unknown } | undefined)?.address;
-  if (typeof address !== 'string') return problem(400, 'the body must be {"address": "sip:user@domain"}', { parameter: 'address', allowed: 'sip:user@domain' });
+  if (typeof address !== 'string')
+    return problem(400, 'the body must be {"address": "sip:user@domain"}', {
+      parameter: 'address',
+      allowed: 'sip:user@domain',
+    });
   const foreign = foreignAddress(parseAddress(address), backend.servedDomains);
   if (foreign !== undefined) return foreign;
   const removal = await backend.removeUser(address);
@@ -112,9 +133,13 @@ async function tombstones(request: AdminRequest, backend: AdminBackend, item: st
 function foreignAddress(aor: string, served: readonly string[]): AdminReply | undefined {
   const match = /^sip:([^@]+)@(.+)$/.exec(aor);
   const allowed = served.map((domain) => `user@${domain}`);
-  if (match === null) return problem(400, `${aor} names no user: a tombstone is for sip:user@domain`, { parameter: 'address', allowed });
+  if (match === null)
+    return problem(400, `${aor} names no user: a tombstone is for sip:user@domain`, { parameter: 'address', allowed });
   if (served.includes(match[2]!)) return undefined;
-  return problem(422, `${match[2]} is not a domain this edge serves (${served.join(', ')})`, { parameter: 'address', allowed });
+  return problem(422, `${match[2]} is not a domain this edge serves (${served.join(', ')})`, {
+    parameter: 'address',
+    allowed,
+  });
 }
 
 function flows(request: AdminRequest, backend: AdminBackend, item: string | undefined): AdminReply {

@@ -24,7 +24,16 @@ function backend(overrides: Partial<AdminBackend> = {}): AdminBackend & { remove
       return { address: `sip:${address}`, watchers: 0, acknowledged: 0 };
     },
     peers: () => [],
-    flows: () => [{ id: 'f1', side: 'external', protocol: 'tls', local: '127.0.0.1:5061', remote: '127.0.0.1:40000', peerIdentity: ['b.example.net'] }],
+    flows: () => [
+      {
+        id: 'f1',
+        side: 'external',
+        protocol: 'tls',
+        local: '127.0.0.1:5061',
+        remote: '127.0.0.1:40000',
+        peerIdentity: ['b.example.net'],
+      },
+    ],
     closeFlow: (id) => id === 'f1',
     logLevel: 'info',
     policyDocument: () => '<federation-policy/>',
@@ -32,7 +41,10 @@ function backend(overrides: Partial<AdminBackend> = {}): AdminBackend & { remove
   };
 }
 
-async function serve(token: string | null, admin: AdminBackend = backend()): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
+async function serve(
+  token: string | null,
+  admin: AdminBackend = backend(),
+): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
   const server = new AdminServer({ address: '127.0.0.1', port: 0, token, backend: admin, log: silentLogger() });
   servers.push(server);
   await server.listen();
@@ -58,7 +70,13 @@ describe('AdminServer', () => {
     expect((await get('/admin/flows')).status).toBe(401);
     expect((await get('/admin/flows', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     // Compared as digests of equal length: a prefix, a longer value and a same-length guess are all 401, none 500.
-    for (const authorization of ['Bearer s3cre', 'Bearer s3cretX', 'Bearer s3cres', 'Bearer ' + 'x'.repeat(4000), 'bearer s3cret']) {
+    for (const authorization of [
+      'Bearer s3cre',
+      'Bearer s3cretX',
+      'Bearer s3cres',
+      'Bearer ' + 'x'.repeat(4000),
+      'bearer s3cret',
+    ]) {
       expect((await get('/admin/flows', { headers: { authorization } })).status, authorization.slice(0, 20)).toBe(401);
     }
     expect((await get('/admin/flows', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
@@ -102,18 +120,29 @@ describe('AdminServer', () => {
       for (const method of ['GET', 'DELETE']) {
         const answer = await get(path, { method });
         expect(answer.status, `${method} ${path}`).toBe(400);
-        expect(await answer.json()).toMatchObject({ parameter: 'path', error: expect.stringContaining('percent-escape') });
+        expect(await answer.json()).toMatchObject({
+          parameter: 'path',
+          error: expect.stringContaining('percent-escape'),
+        });
       }
     }
   });
 
   it('O3 answers a request target that is no path 400, never 500', async () => {
-    const server = new AdminServer({ address: '127.0.0.1', port: 0, token: null, backend: backend(), log: silentLogger() });
+    const server = new AdminServer({
+      address: '127.0.0.1',
+      port: 0,
+      token: null,
+      backend: backend(),
+      log: silentLogger(),
+    });
     servers.push(server);
     await server.listen();
     // fetch() normalises what it sends: a raw socket writes the target as an attacker would.
     const statusLine = await new Promise<string>((resolve, reject) => {
-      const socket = connect(server.address.port, '127.0.0.1', () => socket.write('GET //[ HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n'));
+      const socket = connect(server.address.port, '127.0.0.1', () =>
+        socket.write('GET //[ HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n'),
+      );
       let text = '';
       socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
       socket.on('end', () => resolve(text.slice(0, text.indexOf('\r\n'))));
@@ -124,7 +153,8 @@ describe('AdminServer', () => {
 
   it('O3 answers a ?limit= that is not a whole number from 1 to 1000 400 naming limit and the range', async () => {
     const admin = backend();
-    for (const user of ['ann', 'bob', 'cid']) await admin.store.set(`604:sip:${user}@b.example.net`, { peer: 'b.example.net' }, { ttlMs: 60_000 });
+    for (const user of ['ann', 'bob', 'cid'])
+      await admin.store.set(`604:sip:${user}@b.example.net`, { peer: 'b.example.net' }, { ttlMs: 60_000 });
     const get = await serve(null, admin);
     for (const limit of ['abc', '-1', '0', '1001', '1e3', '2.5', '', '99999999999999999999', '0x10']) {
       const answer = await get(`/admin/cache604?limit=${encodeURIComponent(limit)}`);
@@ -134,7 +164,9 @@ describe('AdminServer', () => {
     const bad = await get('/admin/tombstones?after=%3C%3E');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ parameter: 'after' });
-    const page = (await (await get('/admin/cache604?limit=2&after=ann%40b.example.net')).json()) as { entries: Array<{ key: string }> };
+    const page = (await (await get('/admin/cache604?limit=2&after=ann%40b.example.net')).json()) as {
+      entries: Array<{ key: string }>;
+    };
     expect(page.entries.map((e) => e.key)).toEqual(['604:sip:bob@b.example.net', '604:sip:cid@b.example.net']);
     expect((await get('/admin/cache604?limit=1000')).status).toBe(200);
   });
@@ -145,7 +177,10 @@ describe('AdminServer', () => {
     const post = (address: string) => get('/admin/tombstones', { method: 'POST', body: JSON.stringify({ address }) });
     const foreign = await post('sip:mallory@b.example.net');
     expect(foreign.status).toBe(422);
-    expect(await foreign.json()).toMatchObject({ parameter: 'address', allowed: ['user@a.example.com', 'user@a.example.org'] });
+    expect(await foreign.json()).toMatchObject({
+      parameter: 'address',
+      allowed: ['user@a.example.com', 'user@a.example.org'],
+    });
     expect((await post('carol@sub.a.example.com')).status).toBe(422);
     expect((await post('tel:+15551234567')).status).toBe(400);
     expect((await post('sip:a.example.com')).status).toBe(400);

@@ -60,7 +60,14 @@ export class AdminServer {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = requestUrl(request.url);
-    if (url === undefined) return send(response, problem(400, 'the request target is not a path', { parameter: 'path', allowed: 'an absolute path such as /admin/flows' }));
+    if (url === undefined)
+      return send(
+        response,
+        problem(400, 'the request target is not a path', {
+          parameter: 'path',
+          allowed: 'an absolute path such as /admin/flows',
+        }),
+      );
     const backend = this.#options.backend;
     if (url.pathname === '/healthz') return send(response, { status: 200, body: { status: 'ok' } });
     if (url.pathname === '/readyz') {
@@ -75,7 +82,10 @@ export class AdminServer {
     }
     if (url.pathname === POLICY_DOCUMENT_PATH) {
       const document = backend.policyDocument();
-      response.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': Buffer.byteLength(document) });
+      response.writeHead(200, {
+        'content-type': 'application/xml; charset=utf-8',
+        'content-length': Buffer.byteLength(document),
+      });
       response.end(document);
       return;
     }
@@ -83,25 +93,40 @@ export class AdminServer {
     const refusal = this.#authorise(request);
     if (refusal !== undefined) return send(response, refusal);
     const body = await readJson(request);
-    if (body === INVALID) return send(response, { status: 400, body: { error: 'the body is not JSON (or is over 16 KiB)' } });
+    if (body === INVALID)
+      return send(response, { status: 400, body: { error: 'the body is not JSON (or is over 16 KiB)' } });
     const segments = pathSegments(url.pathname.slice('/admin/'.length));
     if (segments === undefined) {
-      return send(response, problem(400, 'the path holds a malformed percent-escape', { parameter: 'path', allowed: 'UTF-8 percent-escapes, as encodeURIComponent writes them (%40 for @)' }));
+      return send(
+        response,
+        problem(400, 'the path holds a malformed percent-escape', {
+          parameter: 'path',
+          allowed: 'UTF-8 percent-escapes, as encodeURIComponent writes them (%40 for @)',
+        }),
+      );
     }
-    const reply = await routeAdmin({ method: request.method ?? 'GET', segments, query: url.searchParams, body }, backend);
-    if (request.method !== 'GET') this.#options.log.info({ method: request.method, path: url.pathname, status: reply.status }, 'admin change');
+    const reply = await routeAdmin(
+      { method: request.method ?? 'GET', segments, query: url.searchParams, body },
+      backend,
+    );
+    if (request.method !== 'GET')
+      this.#options.log.info({ method: request.method, path: url.pathname, status: reply.status }, 'admin change');
     send(response, reply);
   }
 
   #authorise(request: IncomingMessage): AdminReply | undefined {
     const expected = this.#expectedAuthorization;
     if (expected === undefined) {
-      return isLoopback(request.socket.remoteAddress) ? undefined : { status: 403, body: { error: 'no admin.token configured: loopback clients only' } };
+      return isLoopback(request.socket.remoteAddress)
+        ? undefined
+        : { status: 403, body: { error: 'no admin.token configured: loopback clients only' } };
     }
     // O3: hashing both sides first gives equal lengths, so neither the token's bytes nor its length leak
     // through the time a refusal takes.
     const given = sha256(request.headers.authorization ?? '');
-    return timingSafeEqual(given, expected) ? undefined : { status: 401, body: { error: 'a valid bearer token is required' } };
+    return timingSafeEqual(given, expected)
+      ? undefined
+      : { status: 401, body: { error: 'a valid bearer token is required' } };
   }
 }
 
@@ -123,7 +148,10 @@ function requestUrl(target: string | undefined): URL | undefined {
 /** Path segments after /admin/, decoded; undefined when one holds a malformed percent-escape. */
 function pathSegments(path: string): string[] | undefined {
   try {
-    return path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
   } catch {
     return undefined; // URIError: `%E0%A4%A`, `%zz`, a lone surrogate's escape
   }
@@ -153,6 +181,9 @@ function isLoopback(address: string | undefined): boolean {
 
 function send(response: ServerResponse, reply: AdminReply): void {
   const text = JSON.stringify(reply.body);
-  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(reply.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

@@ -64,7 +64,13 @@ export function createEdgeAdminBackend(parts: EdgeAdminParts): AdminBackend {
 
 async function readiness(parts: EdgeAdminParts): Promise<ReadinessCheck[]> {
   const draining = parts.draining?.() === true;
-  const checks: ReadinessCheck[] = [{ name: 'listeners', ok: parts.listening(), ...(draining ? { detail: 'draining: the edge is shutting down' } : {}) }];
+  const checks: ReadinessCheck[] = [
+    {
+      name: 'listeners',
+      ok: parts.listening(),
+      ...(draining ? { detail: 'draining: the edge is shutting down' } : {}),
+    },
+  ];
   try {
     await parts.store.ping();
     checks.push({ name: 'store', ok: true });
@@ -76,7 +82,11 @@ async function readiness(parts: EdgeAdminParts): Promise<ReadinessCheck[]> {
 
 function summariseFlow(flow: Flow): FlowSummary {
   return {
-    id: flow.id, side: flow.side, protocol: flow.protocol, local: endpoint(flow.local), remote: endpoint(flow.remote),
+    id: flow.id,
+    side: flow.side,
+    protocol: flow.protocol,
+    local: endpoint(flow.local),
+    remote: endpoint(flow.remote),
     peerIdentity: flow.peerIdentity ?? [],
   };
 }
@@ -96,10 +106,19 @@ function peers(parts: EdgeAdminParts): PeerSummary[] {
       flowsByPeer.set(domain, ids);
     }
   }
-  return [...flowsByPeer].sort(([a], [b]) => a.localeCompare(b)).map(([domain, flows]) => {
-    const { limits, discovered } = parts.limitsFor(domain);
-    return { domain, agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain), state: flows.length > 0 ? 'connected' : 'idle', limits, flows, policyDocument: policySummary(policies.get(domain)) };
-  });
+  return [...flowsByPeer]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([domain, flows]) => {
+      const { limits, discovered } = parts.limitsFor(domain);
+      return {
+        domain,
+        agreement: !discovered && agreements.some((a) => a.peer.toLowerCase() === domain),
+        state: flows.length > 0 ? 'connected' : 'idle',
+        limits,
+        flows,
+        policyDocument: policySummary(policies.get(domain)),
+      };
+    });
 }
 
 function policySummary(entry: PeerPolicyEntry | undefined): PeerSummary['policyDocument'] {

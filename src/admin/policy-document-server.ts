@@ -26,19 +26,29 @@ export class PolicyDocumentServer {
     this.#options = options;
     const material = new TlsMaterial(options.tls);
     const { cert, key, minVersion } = material.defaultContextOptions;
-    this.#server = createServer({
-      cert, key, minVersion,
-      SNICallback: (servername, done) => done(null, material.contextForServerName(servername) ?? material.contextForLocalDomain(undefined)),
-    }, (request, response) => {
-      const path = new URL(request.url ?? '/', 'https://policy').pathname;
-      if (path !== POLICY_DOCUMENT_PATH || (request.method !== 'GET' && request.method !== 'HEAD')) {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-        return;
-      }
-      const body = options.document();
-      response.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'max-age=300' });
-      response.end(request.method === 'HEAD' ? undefined : body);
-    });
+    this.#server = createServer(
+      {
+        cert,
+        key,
+        minVersion,
+        SNICallback: (servername, done) =>
+          done(null, material.contextForServerName(servername) ?? material.contextForLocalDomain(undefined)),
+      },
+      (request, response) => {
+        const path = new URL(request.url ?? '/', 'https://policy').pathname;
+        if (path !== POLICY_DOCUMENT_PATH || (request.method !== 'GET' && request.method !== 'HEAD')) {
+          response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+          return;
+        }
+        const body = options.document();
+        response.writeHead(200, {
+          'content-type': 'application/xml; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'cache-control': 'max-age=300',
+        });
+        response.end(request.method === 'HEAD' ? undefined : body);
+      },
+    );
   }
 
   get port(): number {

@@ -28,7 +28,9 @@ describe('F3 simple-edge certs init', () => {
   it('F3 writes a development CA and a certificate per domain naming it as DNS and URI sip: (RFC 5922 §7.1)', async () => {
     const io = recordingIo();
     const dir = tempDir();
-    expect(await main(['certs', 'init', '--domain', 'a.example.com', '--domain', 'B.example.net', '--dir', dir], { io })).toBe(0);
+    expect(
+      await main(['certs', 'init', '--domain', 'a.example.com', '--domain', 'B.example.net', '--dir', dir], { io }),
+    ).toBe(0);
     const ca = new X509Certificate(readFileSync(path.join(dir, 'dev-ca.pem')));
     expect(ca.ca).toBe(true);
     for (const domain of ['a.example.com', 'b.example.net']) {
@@ -38,14 +40,19 @@ describe('F3 simple-edge certs init', () => {
       expect(leaf.ca).toBe(false);
     }
     expect(io.stdout).toContain(`wrote ${path.join(dir, 'a.example.com.key')} (mode 0600)`);
-    expect(io.stdout).toContain(`    - { domain: b.example.net, cert: ${path.join(dir, 'b.example.net.pem')}, key: ${path.join(dir, 'b.example.net.key')} }`);
-    expect(io.stdout).toContain(`  ca: ${path.join(dir, 'dev-ca.pem')}   # trust peers whose certificates this CA issued; give it to them too`);
+    expect(io.stdout).toContain(
+      `    - { domain: b.example.net, cert: ${path.join(dir, 'b.example.net.pem')}, key: ${path.join(dir, 'b.example.net.key')} }`,
+    );
+    expect(io.stdout).toContain(
+      `  ca: ${path.join(dir, 'dev-ca.pem')}   # trust peers whose certificates this CA issued; give it to them too`,
+    );
   });
 
   it('F3 writes every private key readable by its owner alone', async () => {
     const dir = tempDir();
     await main(['certs', 'init', '--domain', 'a.example.com', '--dir', dir], { io: recordingIo() });
-    for (const key of ['dev-ca.key', 'a.example.com.key']) expect(statSync(path.join(dir, key)).mode & 0o777).toBe(0o600);
+    for (const key of ['dev-ca.key', 'a.example.com.key'])
+      expect(statSync(path.join(dir, key)).mode & 0o777).toBe(0o600);
   });
 
   it('F3 keeps existing files and adds a certificate for a new domain from the same CA', async () => {
@@ -53,7 +60,9 @@ describe('F3 simple-edge certs init', () => {
     await main(['certs', 'init', '--domain', 'a.example.com', '--dir', dir], { io: recordingIo() });
     const before = readFileSync(path.join(dir, 'a.example.com.pem'), 'utf8');
     const io = recordingIo();
-    expect(await main(['certs', 'init', '--domain', 'a.example.com', '--domain', 'c.example.org', '--dir', dir], { io })).toBe(0);
+    expect(
+      await main(['certs', 'init', '--domain', 'a.example.com', '--domain', 'c.example.org', '--dir', dir], { io }),
+    ).toBe(0);
     expect(readFileSync(path.join(dir, 'a.example.com.pem'), 'utf8')).toBe(before);
     expect(io.stdout).toContain(`kept ${path.join(dir, 'a.example.com.pem')} (exists)`);
     const ca = new X509Certificate(readFileSync(path.join(dir, 'dev-ca.pem')));

@@ -20,12 +20,18 @@ export interface CertsInitOptions {
 export function runCertsInit(options: CertsInitOptions, io: CliIo): number {
   const invalid = options.domains.filter((d) => !domainNameField().safeParse(d).success);
   if (options.domains.length === 0 || invalid.length > 0) {
-    io.err(options.domains.length === 0 ? 'certs init: name at least one --domain' : `certs init: not a domain name: ${invalid.join(', ')}`);
+    io.err(
+      options.domains.length === 0
+        ? 'certs init: name at least one --domain'
+        : `certs init: not a domain name: ${invalid.join(', ')}`,
+    );
     return ExitCode.usage;
   }
   const domains = [...new Set(options.domains.map((d) => d.toLowerCase()))];
   const made = ensureDevCertificates(options.dir, domains);
-  const kept = [made.caCert, made.caKey, ...made.certificates.flatMap((c) => [c.cert, c.key])].filter((f) => !made.written.includes(f));
+  const kept = [made.caCert, made.caKey, ...made.certificates.flatMap((c) => [c.cert, c.key])].filter(
+    (f) => !made.written.includes(f),
+  );
   for (const file of made.written) io.out(`wrote ${file}${file.endsWith('.key') ? ' (mode 0600)' : ''}`);
   for (const file of kept) io.out(`kept ${file} (exists)`);
   io.out('');
@@ -44,7 +50,12 @@ export function registerCerts(program: Command, context: CommandContext): void {
   certs
     .command('init')
     .description('make a development CA and a certificate per served domain')
-    .option('-d, --domain <domain>', 'a served domain (repeat for several)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option(
+      '-d, --domain <domain>',
+      'a served domain (repeat for several)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--dir <dir>', 'where to write the files', DEFAULT_CERTIFICATES_DIR)
     .action((options: { domain: string[]; dir: string }) => {
       context.setExitCode(runCertsInit({ domains: options.domain, dir: options.dir }, context.io));

@@ -24,7 +24,9 @@ describe('O1 simple-edge check-config', () => {
     expect(io.stdout).toEqual([]);
     expect(io.stderr).toEqual([
       `${INVALID}:4: limits.maxHeaders: must be at most 1024, got 5000. Fix: use a value between 8 and 1024.`,
-      expect.stringMatching(new RegExp(`^${INVALID}:5: limits\\.maxHeadersBytes: unknown key\\. Fix: did you mean \`maxHeaderBytes\`\\?`)),
+      expect.stringMatching(
+        new RegExp(`^${INVALID}:5: limits\\.maxHeadersBytes: unknown key\\. Fix: did you mean \`maxHeaderBytes\`\\?`),
+      ),
       `${INVALID}:6: limits.maxVias: expected a number, got the string "many". Fix: write a whole number such as 70 (between 1 and 256).`,
     ]);
   });

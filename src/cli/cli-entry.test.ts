@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 
 // A real process, so the exit code is the one a shell or service manager sees.
 function runCli(args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/cli-entry.ts', ...args], { encoding: 'utf8', timeout: 15_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/cli-entry.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
 }
 
 describe('O1 simple-edge as a process', () => {

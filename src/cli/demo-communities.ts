@@ -65,7 +65,8 @@ export function withDiscovery(config: EdgeConfig, resolver: string): EdgeConfig 
 export async function startDemoCommunity(config: EdgeConfig): Promise<DemoCommunity> {
   const domain = config.domains[0]!;
   const internalTcp = config.listen.internal.find((l) => l.transport === 'tcp');
-  if (internalTcp === undefined) throw new DemoSetupError(`${domain}: listen.internal has no TCP listener for the demo's user agents`);
+  if (internalTcp === undefined)
+    throw new DemoSetupError(`${domain}: listen.internal has no TCP listener for the demo's user agents`);
   const { certificates, ca, crl, minVersion } = config.tls;
   let tls;
   try {
@@ -79,7 +80,9 @@ export async function startDemoCommunity(config: EdgeConfig): Promise<DemoCommun
   } catch (error) {
     // Listeners bound before the one that failed would keep the process alive.
     await edge.stop(0).catch(() => undefined);
-    throw new DemoSetupError(`${domain}: cannot listen (${error instanceof Error ? error.message : String(error)}); is \`simple-edge start\` running with this configuration?`);
+    throw new DemoSetupError(
+      `${domain}: cannot listen (${error instanceof Error ? error.message : String(error)}); is \`simple-edge start\` running with this configuration?`,
+    );
   }
   return { domain, config, edge, internalTcp: { host: internalTcp.address, port: internalTcp.port } };
 }

@@ -35,13 +35,21 @@ export function findNamed(): string | undefined {
 }
 
 /** Starts named serving `zoneFile` for every zone in `zones` and resolves once each answers its SOA. */
-export async function startDemoDnsServer(options: { named: string; zoneFile: string; zones: readonly string[] }): Promise<DemoDnsServer> {
+export async function startDemoDnsServer(options: {
+  named: string;
+  zoneFile: string;
+  zones: readonly string[];
+}): Promise<DemoDnsServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'simple-edge-demo-dns-'));
   const port = await freePort();
   writeFileSync(path.join(dir, 'named.conf'), namedConf(dir, port, path.resolve(options.zoneFile), options.zones));
-  const named = spawn(options.named, ['-g', '-c', path.join(dir, 'named.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const named = spawn(options.named, ['-g', '-c', path.join(dir, 'named.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
-  named.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString()).slice(-4_000); });
+  named.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4_000);
+  });
   const exited = new Promise<void>((resolve) => named.once('close', () => resolve()));
   const stop = async (): Promise<void> => {
     await stopNamed(named, exited);
@@ -51,7 +59,10 @@ export async function startDemoDnsServer(options: { named: string; zoneFile: str
     await waitForZones(port, options.zones, named);
   } catch (error) {
     await stop();
-    throw new Error(`named did not serve ${options.zoneFile}: ${error instanceof Error ? error.message : String(error)}\n${log}`, { cause: error });
+    throw new Error(
+      `named did not serve ${options.zoneFile}: ${error instanceof Error ? error.message : String(error)}\n${log}`,
+      { cause: error },
+    );
   }
   return { resolver: `127.0.0.1:${port}`, stop };
 }
@@ -90,7 +101,8 @@ async function waitForZones(port: number, zones: readonly string[], named: Child
   for (const zone of zones) {
     while ((await soaRcode(port, zone)) !== 'NOERROR') {
       if (named.exitCode !== null) throw new Error(`named exited (${named.exitCode})`);
-      if (Date.now() > deadline) throw new Error(`no SOA answer for ${zone} on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`no SOA answer for ${zone} on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -108,7 +120,7 @@ function soaRcode(port: number, zone: string): Promise<string | undefined> {
     socket.on('error', () => finish(undefined));
     socket.on('message', (message: Buffer) => {
       const decoded = packet.decode(message) as packet.DecodedPacket & { rcode?: string };
-      finish(decoded.answers?.some((a) => a.type === 'SOA') === true ? 'NOERROR' : decoded.rcode ?? 'NODATA');
+      finish(decoded.answers?.some((a) => a.type === 'SOA') === true ? 'NOERROR' : (decoded.rcode ?? 'NODATA'));
     });
     socket.send(packet.encode({ type: 'query', id: 1, questions: [{ type: 'SOA', name: zone }] }), port, '127.0.0.1');
   });

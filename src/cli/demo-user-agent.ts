@@ -68,33 +68,67 @@ export class DemoUserAgent {
   /** RFC 3261 §10.2: REGISTER, and once more with credentials when challenged (401). */
   async register(expiresSeconds: number): Promise<{ challenged: boolean; response: IncomingResponse }> {
     const registrar = `sip:${this.#options.domain}`;
-    const options = { to: `<sip:${this.address}>`, callId: newCallId(LOOPBACK), headers: [['Contact', this.contact], ['Expires', String(expiresSeconds)]] as Array<[string, string]> };
+    const options = {
+      to: `<sip:${this.address}>`,
+      callId: newCallId(LOOPBACK),
+      headers: [
+        ['Contact', this.contact],
+        ['Expires', String(expiresSeconds)],
+      ] as Array<[string, string]>,
+    };
     const first = await this.request('REGISTER', registrar, options);
     if (first.status !== 401 && first.status !== 407) return { challenged: false, response: first };
-    const challenge = first.headers.getAll('www-authenticate').map(parseDigestChallenge).find((c) => c !== undefined);
+    const challenge = first.headers
+      .getAll('www-authenticate')
+      .map(parseDigestChallenge)
+      .find((c) => c !== undefined);
     if (challenge === undefined) throw new Error(`${this.address}: a ${first.status} without a digest challenge`);
-    const authorization = digestAuthorization({ challenge, username: this.#options.user, password: this.#options.password, method: 'REGISTER', uri: registrar });
-    const second = await this.request('REGISTER', registrar, { ...options, headers: [...options.headers, ['Authorization', authorization]] });
+    const authorization = digestAuthorization({
+      challenge,
+      username: this.#options.user,
+      password: this.#options.password,
+      method: 'REGISTER',
+      uri: registrar,
+    });
+    const second = await this.request('REGISTER', registrar, {
+      ...options,
+      headers: [...options.headers, ['Authorization', authorization]],
+    });
     return { challenged: true, response: second };
   }
 
   /** Sends a request outside any dialog and resolves with its final response. */
   request(method: string, requestUri: string, options: RequestOptions = {}): Promise<IncomingResponse> {
     const request = createRequest({
-      method, requestUri, from: `<sip:${this.address}>`, to: options.to ?? `<${requestUri}>`, cseq: ++this.#cseq,
+      method,
+      requestUri,
+      from: `<sip:${this.address}>`,
+      to: options.to ?? `<${requestUri}>`,
+      cseq: ++this.#cseq,
       via: `SIP/2.0/TCP ${LOOPBACK}:${(this.#server.address() as AddressInfo).port};branch=${newBranch()}`,
-      localHost: LOOPBACK, ...(options.callId === undefined ? {} : { callId: options.callId }),
+      localHost: LOOPBACK,
+      ...(options.callId === undefined ? {} : { callId: options.callId }),
       headers: [['Contact', this.contact], ...(options.headers ?? [])],
-      ...(options.body === undefined ? {} : { body: Buffer.from(options.body, 'utf8'), contentType: options.contentType ?? 'text/plain' }),
+      ...(options.body === undefined
+        ? {}
+        : { body: Buffer.from(options.body, 'utf8'), contentType: options.contentType ?? 'text/plain' }),
     });
     const branch = /;branch=([^;\s]+)/.exec(request.get('Via') ?? '')![1]!;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.address}: no final response to ${method} within ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.address}: no final response to ${method} within ${this.#options.timeoutMs} ms`)),
+        this.#options.timeoutMs,
+      );
       this.#outbound.request(branch, request.toBuffer().toString('latin1'), {
         sentAt: performance.now(),
         settle: (response) => {
           clearTimeout(timer);
-          if (response === undefined) reject(new Error(`${this.address}: the connection to ${this.#options.proxy.host}:${this.#options.proxy.port} closed`));
+          if (response === undefined)
+            reject(
+              new Error(
+                `${this.address}: the connection to ${this.#options.proxy.host}:${this.#options.proxy.port} closed`,
+              ),
+            );
           else resolve(response);
         },
       });
@@ -102,7 +136,11 @@ export class DemoUserAgent {
   }
 
   /** Resolves with the first received request (so far or later) that matches, or rejects after `timeoutMs`. */
-  async waitFor(what: string, matches: (request: IncomingRequest) => boolean, timeoutMs = this.#options.timeoutMs): Promise<IncomingRequest> {
+  async waitFor(
+    what: string,
+    matches: (request: IncomingRequest) => boolean,
+    timeoutMs = this.#options.timeoutMs,
+  ): Promise<IncomingRequest> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.received.find(matches);

@@ -12,7 +12,15 @@ import { parse } from 'yaml';
 import type { EdgeConfig } from '../config/config-schema.js';
 import type { CommandContext } from './check-config.js';
 import type { CliIo } from './cli-io.js';
-import { DEMO_DOMAINS, DemoSetupError, ensureDemoCertificates, readDemoConfigs, startDemoCommunity, withDiscovery, type DemoCommunity } from './demo-communities.js';
+import {
+  DEMO_DOMAINS,
+  DemoSetupError,
+  ensureDemoCertificates,
+  readDemoConfigs,
+  startDemoCommunity,
+  withDiscovery,
+  type DemoCommunity,
+} from './demo-communities.js';
 import { findNamed, startDemoDnsServer } from './demo-dns-server.js';
 import { runFederationScenario } from './demo-scenario.js';
 import { DemoUserAgent } from './demo-user-agent.js';
@@ -43,7 +51,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     const communities = await startCommunities(options, stops, step);
     const [alice, bob] = await Promise.all(communities.map((c, i) => startAgent(c, i === 0 ? 'alice' : 'bob', limit)));
-    stops.push({ what: 'user agents', stop: async () => { await Promise.all([alice!.close(), bob!.close()]); } });
+    stops.push({
+      what: 'user agents',
+      stop: async () => {
+        await Promise.all([alice!.close(), bob!.close()]);
+      },
+    });
     await runFederationScenario({ alice: alice!, bob: bob!, step, say: (line) => options.io.out(line) });
   } catch (error) {
     const setup = error instanceof DemoSetupError;
@@ -51,26 +64,42 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     code = setup ? error.exitCode : ExitCode.demoFailed;
   }
   for (const { stop } of stops.reverse()) await stop().catch(() => undefined);
-  if (stops.length > 0) options.io.out(`stopped: ${stops.map((s) => s.what).reverse().join(', ')}`);
+  if (stops.length > 0)
+    options.io.out(
+      `stopped: ${stops
+        .map((s) => s.what)
+        .reverse()
+        .join(', ')}`,
+    );
   if (code === ExitCode.ok) options.io.out('demo complete: the two communities federated');
   return code;
 }
 
-async function startCommunities(options: DemoOptions, stops: Stop[], step: <T>(name: string, work: () => Promise<T>) => Promise<T>): Promise<DemoCommunity[]> {
+async function startCommunities(
+  options: DemoOptions,
+  stops: Stop[],
+  step: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+): Promise<DemoCommunity[]> {
   const { io } = options;
   let configs = readDemoConfigs(options.dir);
   const certificates = ensureDemoCertificates(configs);
-  io.out(certificates.written.length > 0
-    ? `certificates: made a development CA and certificates for ${DEMO_DOMAINS.join(' and ')} in ${certificates.dir}/`
-    : `certificates: using the development CA and certificates in ${certificates.dir}/`);
+  io.out(
+    certificates.written.length > 0
+      ? `certificates: made a development CA and certificates for ${DEMO_DOMAINS.join(' and ')} in ${certificates.dir}/`
+      : `certificates: using the development CA and certificates in ${certificates.dir}/`,
+  );
   const named = options.dns ? findNamed() : undefined;
   if (named === undefined) {
-    io.out(`DNS: ${options.dns ? 'named (bind9) is not installed, so' : '--no-dns:'} the edges reach each other by their static routes`);
+    io.out(
+      `DNS: ${options.dns ? 'named (bind9) is not installed, so' : '--no-dns:'} the edges reach each other by their static routes`,
+    );
   } else {
     const zoneFile = path.join(options.dir, 'federation.zone');
     const dns = await step('start named', () => startDemoDnsServer({ named, zoneFile, zones: DEMO_DOMAINS }));
     stops.push({ what: 'named', stop: () => dns.stop() });
-    io.out(`DNS: named serves ${zoneFile} on ${dns.resolver}; the edges find each other by NAPTR and SRV instead of static routes`);
+    io.out(
+      `DNS: named serves ${zoneFile} on ${dns.resolver}; the edges find each other by NAPTR and SRV instead of static routes`,
+    );
     configs = configs.map((config) => withDiscovery(config, dns.resolver));
   }
   const communities: DemoCommunity[] = [];
@@ -78,7 +107,9 @@ async function startCommunities(options: DemoOptions, stops: Stop[], step: <T>(n
     const community = await step(`start ${config.domains[0]!}`, () => startDemoCommunity(config));
     stops.push({ what: `${community.domain} edge`, stop: () => community.edge.stop(0) });
     communities.push(community);
-    io.out(`${community.domain}: edge up, users on ${describeListeners(config.listen.internal)}, peers on ${describeListeners(config.listen.external)}`);
+    io.out(
+      `${community.domain}: edge up, users on ${describeListeners(config.listen.internal)}, peers on ${describeListeners(config.listen.external)}`,
+    );
   }
   return communities;
 }
@@ -92,8 +123,11 @@ async function startAgent(community: DemoCommunity, user: string, timeoutMs: num
 /** The demo's users are those of the community's users file; their passwords are the lab's. */
 function passwordOf(config: EdgeConfig, address: string): string {
   const file = config.community.usersFile;
-  if (file === null) throw new DemoSetupError(`${config.domains[0]!}: community.usersFile is not set, so ${address} has no password`);
-  const users = (parse(readFileSync(file, 'utf8')) as { users?: Array<{ address?: string; password?: string }> } | null)?.users ?? [];
+  if (file === null)
+    throw new DemoSetupError(`${config.domains[0]!}: community.usersFile is not set, so ${address} has no password`);
+  const users =
+    (parse(readFileSync(file, 'utf8')) as { users?: Array<{ address?: string; password?: string }> } | null)?.users ??
+    [];
   const password = users.find((u) => u.address === address)?.password;
   if (password === undefined) throw new DemoSetupError(`${file} lists no ${address}`);
   return password;
@@ -118,7 +152,9 @@ async function withinLimit<T>(name: string, limitMs: number, work: () => Promise
 export function registerDemo(program: Command, context: CommandContext): void {
   program
     .command('demo')
-    .description('run two federating communities on this machine and show a REGISTER, presence and MESSAGE crossing between them')
+    .description(
+      'run two federating communities on this machine and show a REGISTER, presence and MESSAGE crossing between them',
+    )
     .option('--dir <dir>', 'where a.example.com.yaml, b.example.net.yaml and federation.zone are', DEFAULT_DEMO_DIR)
     .option('--no-dns', 'keep the static routes even when bind9 (named) is installed')
     .action(async (options: { dir: string; dns: boolean }) => {

@@ -34,7 +34,10 @@ export function ensureDevCertificates(dir: string, domains: readonly string[]): 
     writeCa(caCertPath, caKeyPath);
     written.push(caCertPath, caKeyPath);
   }
-  const ca = { cert: forge.pki.certificateFromPem(readFileSync(caCertPath, 'utf8')), key: forge.pki.privateKeyFromPem(readFileSync(caKeyPath, 'utf8')) };
+  const ca = {
+    cert: forge.pki.certificateFromPem(readFileSync(caCertPath, 'utf8')),
+    key: forge.pki.privateKeyFromPem(readFileSync(caKeyPath, 'utf8')),
+  };
   const certificates = domains.map((domain) => {
     const files = { domain, cert: path.join(dir, `${domain}.pem`), key: path.join(dir, `${domain}.key`) };
     if (!existsSync(files.cert) || !existsSync(files.key)) {
@@ -47,7 +50,11 @@ export function ensureDevCertificates(dir: string, domains: readonly string[]): 
 }
 
 function newKeyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; privatePem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   const forgeKey = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), privatePem: privateKey };
 }
@@ -58,7 +65,10 @@ function baseCertificate(publicKey: forge.pki.PublicKey, commonName: string): fo
   cert.serialNumber = '01' + randomBytes(15).toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + VALID_DAYS * 86_400_000);
-  cert.setSubject([{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'simple-edge development' }]);
+  cert.setSubject([
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'simple-edge development' },
+  ]);
   return cert;
 }
 
@@ -85,7 +95,13 @@ function writeLeaf(files: CertificateFiles, ca: { cert: forge.pki.Certificate; k
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     // Both roles: an edge is a TLS server to peers that dial it and a client when it dials them.
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: files.domain }, { type: 6, value: `sip:${files.domain}` }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: files.domain },
+        { type: 6, value: `sip:${files.domain}` },
+      ],
+    },
   ]);
   cert.sign(ca.key as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   writeFileSync(files.key, keys.privatePem, { mode: 0o600 });

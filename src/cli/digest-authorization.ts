@@ -29,7 +29,10 @@ export function parseDigestChallenge(value: string): DigestChallenge | undefined
   const realm = params.get('realm');
   const nonce = params.get('nonce');
   if (realm === undefined || nonce === undefined) return undefined;
-  const qop = (params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== '');
+  const qop = (params.get('qop') ?? '')
+    .split(',')
+    .map((q) => q.trim().toLowerCase())
+    .filter((q) => q !== '');
   return { realm, nonce, algorithm: params.get('algorithm'), opaque: params.get('opaque'), qop };
 }
 
@@ -47,10 +50,21 @@ export function digestAuthorization(input: AuthorizationInput): string {
   const algorithm = namedAlgorithm(challenge.algorithm);
   if (algorithm === undefined) throw new Error(`digest algorithm ${challenge.algorithm ?? ''} is not supported`);
   const qop = challenge.qop.includes('auth') ? { nc: '00000001', cnonce: randomBytes(8).toString('hex') } : undefined;
-  const response = expectedResponse({ algorithm, ha1: ha1(algorithm, username, challenge.realm, password), method, uri, nonce: challenge.nonce, ...(qop === undefined ? {} : { qop }) });
+  const response = expectedResponse({
+    algorithm,
+    ha1: ha1(algorithm, username, challenge.realm, password),
+    method,
+    uri,
+    nonce: challenge.nonce,
+    ...(qop === undefined ? {} : { qop }),
+  });
   const params = [
-    `username="${username}"`, `realm="${challenge.realm}"`, `nonce="${challenge.nonce}"`, `uri="${uri}"`,
-    `response="${response}"`, `algorithm=${algorithm}`,
+    `username="${username}"`,
+    `realm="${challenge.realm}"`,
+    `nonce="${challenge.nonce}"`,
+    `uri="${uri}"`,
+    `response="${response}"`,
+    `algorithm=${algorithm}`,
     ...(challenge.opaque === undefined ? [] : [`opaque="${challenge.opaque}"`]),
     ...(qop === undefined ? [] : ['qop=auth', `nc=${qop.nc}`, `cnonce="${qop.cnonce}"`]),
   ];

@@ -31,8 +31,11 @@ describe('L1 simple-edge loadtest on the command line', () => {
 
   it('L1 a target beyond loopback that the file does not allow is refused before any traffic (exit 3)', async () => {
     const file = path.join(dir, 'remote.yaml');
-    writeFileSync(file, 'target: { external: { host: 192.0.2.10, port: 5061 } }\nscenarios: [{ kind: message-flood }]\n'
-      + 'tls: { cert: c.pem, key: k.pem, ca: ca.pem }\n');
+    writeFileSync(
+      file,
+      'target: { external: { host: 192.0.2.10, port: 5061 } }\nscenarios: [{ kind: message-flood }]\n' +
+        'tls: { cert: c.pem, key: k.pem, ca: ca.pem }\n',
+    );
     const result = await run(['loadtest', file, '--duration', '1']);
     expect(result.code).toBe(3);
     expect(result.lines.join('\n')).toMatch(/refusing to load 192\.0\.2\.10: only loopback by default/);

@@ -34,15 +34,23 @@ export async function runLoadtestCommand(options: LoadtestCommandOptions): Promi
     return ExitCode.configInvalid;
   }
   const overrides: RunOverrides = {
-    rate: options.rate, duration: options.duration, ramp: options.ramp, senders: options.senders, concurrency: options.concurrency,
-    connections: options.connections, timeoutMs: options.timeoutMs,
+    rate: options.rate,
+    duration: options.duration,
+    ramp: options.ramp,
+    senders: options.senders,
+    concurrency: options.concurrency,
+    connections: options.connections,
+    timeoutMs: options.timeoutMs,
   };
   const parsed = parseScenarioFile(text, overrides);
   if (!parsed.ok) {
     for (const problem of parsed.problems) io.err(`${options.scenarioPath}: ${problem}`);
     return ExitCode.configInvalid;
   }
-  const progress = createProgressDisplay({ durationSeconds: parsed.file.duration, ...(options.progress ? {} : { stream: { isTTY: false } as NodeJS.WriteStream }) });
+  const progress = createProgressDisplay({
+    durationSeconds: parsed.file.duration,
+    ...(options.progress ? {} : { stream: { isTTY: false } as NodeJS.WriteStream }),
+  });
   let report: LoadReport;
   try {
     // Refuse a non-loopback target before anything is read or written on the operator's behalf.
@@ -51,8 +59,15 @@ export async function runLoadtestCommand(options: LoadtestCommandOptions): Promi
       // Trying an edge on one machine: the peer's development certificate, from the CA `start` made.
       ensureDevCertificates(options.certsDir ?? path.resolve('certs'), [parsed.file.target.peerDomain]);
     }
-    const tls = readPeerIdentity(parsed.file, { baseDir: path.dirname(path.resolve(options.scenarioPath)), ...(options.certsDir === undefined ? {} : { certsDir: options.certsDir }) });
-    report = await runLoadtest({ file: parsed.file, tls, onTick: (recorder, elapsed) => progress.update(recorder, elapsed) });
+    const tls = readPeerIdentity(parsed.file, {
+      baseDir: path.dirname(path.resolve(options.scenarioPath)),
+      ...(options.certsDir === undefined ? {} : { certsDir: options.certsDir }),
+    });
+    report = await runLoadtest({
+      file: parsed.file,
+      tls,
+      onTick: (recorder, elapsed) => progress.update(recorder, elapsed),
+    });
   } catch (error) {
     io.err(`loadtest failed: ${error instanceof Error ? error.message : String(error)}`);
     return ExitCode.runtimeFailure;
@@ -72,12 +87,19 @@ function writeReport(file: string, content: string): void {
 }
 
 function printSummary(report: LoadReport, io: CliIo): void {
-  io.out(`${report.totals.completed}/${report.totals.sent} operations in ${report.elapsedSeconds.toFixed(1)} s (${report.totals.throughputPerSecond.toFixed(1)}/s)`);
+  io.out(
+    `${report.totals.completed}/${report.totals.sent} operations in ${report.elapsedSeconds.toFixed(1)} s (${report.totals.throughputPerSecond.toFixed(1)}/s)`,
+  );
   for (const s of report.scenarios) {
-    const outcomes = Object.entries(s.outcomes).map(([name, count]) => `${name} ${count}`).join(', ');
-    io.out(`  ${s.name} [${s.policy}]: ${outcomes || 'nothing completed'}; p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms, p99.9 ${s.latencyMs.p999.toFixed(2)} ms`);
+    const outcomes = Object.entries(s.outcomes)
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ');
+    io.out(
+      `  ${s.name} [${s.policy}]: ${outcomes || 'nothing completed'}; p50 ${s.latencyMs.p50.toFixed(2)} ms, p99 ${s.latencyMs.p99.toFixed(2)} ms, p99.9 ${s.latencyMs.p999.toFixed(2)} ms`,
+    );
   }
-  for (const v of report.verdicts) io.out(`  ${v.passed ? 'HELD  ' : 'BROKEN'} ${v.policy} (${v.scenario}): ${v.says} — ${v.observed}`);
+  for (const v of report.verdicts)
+    io.out(`  ${v.passed ? 'HELD  ' : 'BROKEN'} ${v.policy} (${v.scenario}): ${v.says} — ${v.observed}`);
 }
 
 function positive(value: string): number {
@@ -89,7 +111,9 @@ function positive(value: string): number {
 export function registerLoadtest(program: Command, context: CommandContext): void {
   program
     .command('loadtest')
-    .description('load an edge (this one or any other) as a peer community over mutual TLS and report how its border policies hold (L1)')
+    .description(
+      'load an edge (this one or any other) as a peer community over mutual TLS and report how its border policies hold (L1)',
+    )
     .argument('<scenario>', 'the scenario file (YAML): target, far sides, the mix and its expectations')
     .option('--rate <n>', 'operations per second at full rate', positive)
     .option('--duration <s>', 'seconds of load; the run stops by itself', positive)
@@ -102,14 +126,40 @@ export function registerLoadtest(program: Command, context: CommandContext): voi
     .option('--json <file>', 'the JSON report', 'loadtest-report.json')
     .option('--html <file>', 'the HTML report', 'loadtest-report.html')
     .option('--no-progress', 'no live progress line, even on a terminal')
-    .action(async (scenarioPath: string, flags: {
-      rate?: number; duration?: number; ramp?: number; senders?: number; concurrency?: number; connections?: number; timeout?: number;
-      certs?: string; json: string; html: string; progress: boolean;
-    }) => {
-      context.setExitCode(await runLoadtestCommand({
-        scenarioPath, io: context.io, jsonPath: flags.json, htmlPath: flags.html, progress: flags.progress,
-        rate: flags.rate, duration: flags.duration, ramp: flags.ramp, senders: flags.senders, concurrency: flags.concurrency,
-        connections: flags.connections, timeoutMs: flags.timeout, ...(flags.certs === undefined ? {} : { certsDir: flags.certs }),
-      }));
-    });
+    .action(
+      async (
+        scenarioPath: string,
+        flags: {
+          rate?: number;
+          duration?: number;
+          ramp?: number;
+          senders?: number;
+          concurrency?: number;
+          connections?: number;
+          timeout?: number;
+          certs?: string;
+          json: string;
+          html: string;
+          progress: boolean;
+        },
+      ) => {
+        context.setExitCode(
+          await runLoadtestCommand({
+            scenarioPath,
+            io: context.io,
+            jsonPath: flags.json,
+            htmlPath: flags.html,
+            progress: flags.progress,
+            rate: flags.rate,
+            duration: flags.duration,
+            ramp: flags.ramp,
+            senders: flags.senders,
+            concurrency: flags.concurrency,
+            connections: flags.connections,
+            timeoutMs: flags.timeout,
+            ...(flags.certs === undefined ? {} : { certsDir: flags.certs }),
+          }),
+        );
+      },
+    );
 }

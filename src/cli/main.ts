@@ -21,7 +21,12 @@ export interface MainDependencies {
 export async function main(argv: string[], dependencies: MainDependencies = {}): Promise<number> {
   const io = dependencies.io ?? processIo;
   let exitCode = 0;
-  const context = { io, setExitCode: (code: number) => { exitCode = code; } };
+  const context = {
+    io,
+    setExitCode: (code: number) => {
+      exitCode = code;
+    },
+  };
   const program = new Command('simple-edge')
     .description('inter-domain SIP/SIMPLE edge proxy')
     .exitOverride()

@@ -32,18 +32,30 @@ function peerDocument(extra: string): string {
 describe('simple-edge policy show (G2)', () => {
   it('G2 prints our own document, one a peer can read back', async () => {
     const io = capture();
-    expect(await runPolicyShow({ io, configPath: configFile('domains: [a.example.com]\npolicyDocument: { version: 9 }\n'), own: true })).toBe(ExitCode.ok);
+    expect(
+      await runPolicyShow({
+        io,
+        configPath: configFile('domains: [a.example.com]\npolicyDocument: { version: 9 }\n'),
+        own: true,
+      }),
+    ).toBe(ExitCode.ok);
     const read = parsePolicyDocument(io.lines.join('\n'));
     expect(read.ok && read.document.version).toBe(9);
   });
 
-  it('G2 fetches a peer\'s document from its configured URL and says how outbound traffic adapts', async () => {
+  it("G2 fetches a peer's document from its configured URL and says how outbound traffic adapts", async () => {
     const io = capture();
     const asked: string[] = [];
     const code = await runPolicyShow({
-      io, domain: 'B.example.net',
-      configPath: configFile('domains: [a.example.com]\npolicyDocument: { peers: [{ peer: b.example.net, url: "https://policy.b.example.net/p.xml" }] }\n'),
-      get: async (url, peer) => (asked.push(`${url} ${peer}`), peerDocument('policy: { limits: { minSubscriptionExpiresSeconds: 1800, notifyIntervalSeconds: 900 } }\n')),
+      io,
+      domain: 'B.example.net',
+      configPath: configFile(
+        'domains: [a.example.com]\npolicyDocument: { peers: [{ peer: b.example.net, url: "https://policy.b.example.net/p.xml" }] }\n',
+      ),
+      get: async (url, peer) => (
+        asked.push(`${url} ${peer}`),
+        peerDocument('policy: { limits: { minSubscriptionExpiresSeconds: 1800, notifyIntervalSeconds: 900 } }\n')
+      ),
     });
     expect(code).toBe(ExitCode.ok);
     expect(asked).toEqual(['https://policy.b.example.net/p.xml b.example.net']);
@@ -53,15 +65,27 @@ describe('simple-edge policy show (G2)', () => {
 
   it('G2 names the CA file it cannot read instead of failing with a stack trace', async () => {
     const io = capture();
-    const code = await runPolicyShow({ io, domain: 'b.example.net', configPath: configFile('domains: [a.example.com]\ntls: { ca: /nonexistent/ca.pem }\n'), get: async () => '' });
+    const code = await runPolicyShow({
+      io,
+      domain: 'b.example.net',
+      configPath: configFile('domains: [a.example.com]\ntls: { ca: /nonexistent/ca.pem }\n'),
+      get: async () => '',
+    });
     expect(code).toBe(ExitCode.runtimeFailure);
     expect(io.errors[0]).toMatch(/^tls\.ca \/nonexistent\/ca\.pem: .*ENOENT/);
   });
 
-  it('G2 says why a peer\'s document is refused, with a failing exit code', async () => {
+  it("G2 says why a peer's document is refused, with a failing exit code", async () => {
     const io = capture();
-    const code = await runPolicyShow({ io, domain: 'b.example.net', configPath: configFile('domains: [a.example.com]\n'), get: async () => '<html>nope</html>' });
+    const code = await runPolicyShow({
+      io,
+      domain: 'b.example.net',
+      configPath: configFile('domains: [a.example.com]\n'),
+      get: async () => '<html>nope</html>',
+    });
     expect(code).toBe(ExitCode.runtimeFailure);
-    expect(io.errors).toEqual(['b.example.net: no policy document from https://b.example.net/.well-known/sip-federation-policy.xml: the root element is not <federation-policy>']);
+    expect(io.errors).toEqual([
+      'b.example.net: no policy document from https://b.example.net/.well-known/sip-federation-policy.xml: the root element is not <federation-policy>',
+    ]);
   });
 });

@@ -46,7 +46,9 @@ export async function runPolicyShow(options: PolicyShowOptions): Promise<number>
   try {
     ca = config.tls.ca === null ? undefined : readFileSync(config.tls.ca);
   } catch (error) {
-    io.err(`tls.ca ${config.tls.ca}: ${error instanceof Error ? error.message : String(error)} (make the certificates first, or fix the path)`);
+    io.err(
+      `tls.ca ${config.tls.ca}: ${error instanceof Error ? error.message : String(error)} (make the certificates first, or fix the path)`,
+    );
     return ExitCode.runtimeFailure;
   }
   // D3: the host is resolved as the edge resolves it, through discovery.resolvers.
@@ -55,7 +57,11 @@ export async function runPolicyShow(options: PolicyShowOptions): Promise<number>
   const { dns } = createDiscovery(config.discovery, { clock });
   const lookup = createHostLookup({ dns, addressFamilies: config.discovery.addressFamilies });
   const get = options.get ?? ((url: string, domain: string) => httpsGet(url, domain, { ca, lookup }));
-  const fetcher = new PolicyDocumentFetcher({ config: config.policyDocument, log: silentLogger(), get: (url, domain) => get(options.url ?? url, domain) });
+  const fetcher = new PolicyDocumentFetcher({
+    config: config.policyDocument,
+    log: silentLogger(),
+    get: (url, domain) => get(options.url ?? url, domain),
+  });
   const entry = await fetcher.refresh(peer).finally(() => clock.stop());
   const url = options.url ?? entry.url;
   if (entry.document === undefined) {
@@ -83,7 +89,9 @@ function describe(peer: string, url: string, d: PolicyDocument, config: EdgeConf
     `  - raises SUBSCRIBE Expires below ${d.subscription.minExpiresSeconds} s to it, lowers above ${d.subscription.maxExpiresSeconds} s to it`,
     `  - paces unchanged NOTIFYs at ${Math.max(ownInterval, d.notify.minIntervalSeconds)} s (ours ${ownInterval} s)`,
     `  - holds new requests beyond ${rate(d.rates.perSender)} per sender and ${rate(d.rates.perPeer)} in all (503 to our user agent)`,
-    ...(config.policyDocument.fetch ? [] : ['  (policyDocument.fetch is false in this configuration: the running edge does none of this)']),
+    ...(config.policyDocument.fetch
+      ? []
+      : ['  (policyDocument.fetch is false in this configuration: the running edge does none of this)']),
   ];
 }
 
@@ -92,14 +100,25 @@ export function registerPolicy(program: Command, context: CommandContext): void 
     .command('policy')
     .description('federation policy documents (G2)')
     .command('show [domain]')
-    .description('fetch and check a peer\'s policy document and say how this edge adapts to it; without a domain, print ours')
-    .option('-c, --config <file>', 'the configuration (trust anchors, per-peer URLs, our own policy)', DEFAULT_CONFIG_PATH)
+    .description(
+      "fetch and check a peer's policy document and say how this edge adapts to it; without a domain, print ours",
+    )
+    .option(
+      '-c, --config <file>',
+      'the configuration (trust anchors, per-peer URLs, our own policy)',
+      DEFAULT_CONFIG_PATH,
+    )
     .option('-u, --url <url>', 'fetch from this URL instead of the configured or well-known one')
     .option('--own', 'print the document this edge publishes')
     .action(async (domain: string | undefined, flags: { config: string; url?: string; own?: boolean }) => {
-      context.setExitCode(await runPolicyShow({
-        io: context.io, configPath: flags.config, ...(domain === undefined ? {} : { domain }),
-        ...(flags.url === undefined ? {} : { url: flags.url }), ...(flags.own === undefined ? {} : { own: flags.own }),
-      }));
+      context.setExitCode(
+        await runPolicyShow({
+          io: context.io,
+          configPath: flags.config,
+          ...(domain === undefined ? {} : { domain }),
+          ...(flags.url === undefined ? {} : { url: flags.url }),
+          ...(flags.own === undefined ? {} : { own: flags.own }),
+        }),
+      );
     });
 }

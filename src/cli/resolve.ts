@@ -70,20 +70,36 @@ export function registerResolve(program: Command, context: CommandContext): void
     .description('show how discovery resolves a SIP/tel/im/pres/enum URI, +number, e-mail address or domain (D8)')
     .argument('<target>', 'sip:…, tel:…, +E.164, im:…, pres:…, enum:…, user@domain (MIMI) or a domain')
     .option('-c, --config <file>', 'take the discovery section (and the routing policy) from this configuration')
-    .option('-m, --method <method>', 'the request the resolution is for (MESSAGE prefers E2U+im, SUBSCRIBE E2U+pres)', 'MESSAGE')
+    .option(
+      '-m, --method <method>',
+      'the request the resolution is for (MESSAGE prefers E2U+im, SUBSCRIBE E2U+pres)',
+      'MESSAGE',
+    )
     .option('-e, --event <event>', 'the Event of a SUBSCRIBE', 'presence')
     .option('-r, --resolver <host:port...>', 'ask these resolvers instead of the configured ones')
     .option('--mimi', 'use MIMI discovery (D7) for numbers and domains too, even when the configuration has it off')
-    .action(async (input: string, flags: { config?: string; method: string; event: string; resolver?: string[]; mimi?: boolean }) => {
-      context.setExitCode(await runResolve({
-        input, io: context.io, method: flags.method, event: flags.event, mimi: flags.mimi === true,
-        ...(flags.config === undefined ? {} : { configPath: flags.config }),
-        ...(flags.resolver === undefined ? {} : { resolvers: flags.resolver }),
-      }));
-    });
+    .action(
+      async (
+        input: string,
+        flags: { config?: string; method: string; event: string; resolver?: string[]; mimi?: boolean },
+      ) => {
+        context.setExitCode(
+          await runResolve({
+            input,
+            io: context.io,
+            method: flags.method,
+            event: flags.event,
+            mimi: flags.mimi === true,
+            ...(flags.config === undefined ? {} : { configPath: flags.config }),
+            ...(flags.resolver === undefined ? {} : { resolvers: flags.resolver }),
+          }),
+        );
+      },
+    );
 }
 
-type Loaded = { ok: true; discovery: DiscoveryConfig; config: EdgeConfig | undefined } | { ok: false; exitCode: number };
+type Loaded =
+  { ok: true; discovery: DiscoveryConfig; config: EdgeConfig | undefined } | { ok: false; exitCode: number };
 
 function loadDiscoveryConfig(options: ResolveOptions): Loaded {
   let config: EdgeConfig | undefined;
@@ -103,7 +119,8 @@ function loadDiscoveryConfig(options: ResolveOptions): Loaded {
       return { ok: false, exitCode: ExitCode.usage };
     }
   }
-  const resolvers = options.resolvers !== undefined && options.resolvers.length > 0 ? [...options.resolvers] : base.resolvers;
+  const resolvers =
+    options.resolvers !== undefined && options.resolvers.length > 0 ? [...options.resolvers] : base.resolvers;
   const mimi = { ...base.mimi, enabled: base.mimi.enabled || options.mimi === true };
   return { ok: true, discovery: { ...base, resolvers, mimi }, config };
 }
@@ -135,7 +152,9 @@ async function resolveInput(input: Input, run: Run): Promise<number> {
     }
     const targets = await run.discovery.destinations.locate(destination, trace);
     printLines(run.io, formatTrace(trace.steps));
-    run.io.out(`Request-URI: ${destination.requestUri ?? (input.kind === 'uri' ? input.text : formatUri(destination.uri))}`);
+    run.io.out(
+      `Request-URI: ${destination.requestUri ?? (input.kind === 'uri' ? input.text : formatUri(destination.uri))}`,
+    );
     const policy = policyNote(destination.domain, run.config);
     if (policy !== undefined) run.io.out(`policy: ${policy}`);
     printLines(run.io, formatTargets(targets));
@@ -153,12 +172,21 @@ async function toDestination(input: Input, run: Run, trace: ResolutionTrace): Pr
   const wants = enumservicesFor(run.method, run.event);
   const useMimi = input.kind === 'email' || (run.mimi === true && input.kind !== 'uri');
   if (useMimi) {
-    if (mimi === undefined) throw new DiscoveryError('MIMI_DISABLED', 'MIMI discovery is off (discovery.mimi.enabled: false); pass --mimi to try it');
-    const resolution = input.kind === 'email' ? await mimi.resolveEmail(input.address, trace)
-      : input.kind === 'number' ? await mimi.resolvePhone(parseE164(input.number), trace)
-        : await mimi.resolveMui(input.kind === 'domain' ? input.domain : '', trace);
+    if (mimi === undefined)
+      throw new DiscoveryError(
+        'MIMI_DISABLED',
+        'MIMI discovery is off (discovery.mimi.enabled: false); pass --mimi to try it',
+      );
+    const resolution =
+      input.kind === 'email'
+        ? await mimi.resolveEmail(input.address, trace)
+        : input.kind === 'number'
+          ? await mimi.resolvePhone(parseE164(input.number), trace)
+          : await mimi.resolveMui(input.kind === 'domain' ? input.domain : '', trace);
     const sipUri = mimiSipUri(resolution);
-    trace.decision(`the most preferred usable MIMI record (${resolution.records[0]?.text ?? ''}) is reached as ${sipUri}`);
+    trace.decision(
+      `the most preferred usable MIMI record (${resolution.records[0]?.text ?? ''}) is reached as ${sipUri}`,
+    );
     return destinations.toSip(parseUri(sipUri), wants, trace);
   }
   if (input.kind === 'number') return destinations.numberToSip(parseE164(input.number), wants, trace);
@@ -171,7 +199,9 @@ async function toDestination(input: Input, run: Run, trace: ResolutionTrace): Pr
       return await destinations.numberToSip(number, wants, trace);
     } catch (error) {
       if (!isDiscoveryError(error)) throw error;
-      trace.decision(`ENUM has nothing usable for ${number} (${error.code}): the edge routes ${formatUri(uri)} in its own domain`);
+      trace.decision(
+        `ENUM has nothing usable for ${number} (${error.code}): the edge routes ${formatUri(uri)} in its own domain`,
+      );
     }
   }
   return destinations.toSip(uri, wants, trace);
@@ -179,7 +209,12 @@ async function toDestination(input: Input, run: Run, trace: ResolutionTrace): Pr
 
 /** The E.164 number of a sip:+…;user=phone URI in one of the configuration's own domains. */
 function ownNumber(uri: Uri, config: EdgeConfig | undefined): string | undefined {
-  if (config === undefined || !isSipUri(uri) || !config.domains.map((d) => d.toLowerCase()).includes(uri.host.toLowerCase())) return undefined;
+  if (
+    config === undefined ||
+    !isSipUri(uri) ||
+    !config.domains.map((d) => d.toLowerCase()).includes(uri.host.toLowerCase())
+  )
+    return undefined;
   try {
     return e164FromUri(uri);
   } catch {
@@ -192,7 +227,8 @@ function communityPath(config: EdgeConfig, method: string, event: string | undef
   const presence = (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(event ?? '');
   const configured = presence ? config.internal.presence : config.internal.registrar;
   const role = presence ? 'presence server' : 'registrar';
-  if (configured === 'builtin') return `this community's own domain: the built-in ${role} takes it (the user's registered contacts, or 404/480)`;
+  if (configured === 'builtin')
+    return `this community's own domain: the built-in ${role} takes it (the user's registered contacts, or 404/480)`;
   return `this community's own domain: its internal ${role} ${configured.map((t) => `${t.transport} ${t.host}:${t.port}`).join(', ')}`;
 }
 
@@ -200,16 +236,20 @@ function communityPath(config: EdgeConfig, method: string, event: string | undef
 function mimiSipUri(resolution: MimiResolution): string {
   const best = resolution.records[0]!;
   if (best.account === undefined) return `sip:${best.endpoint}`;
-  return best.account.includes('@') ? `sip:${best.account}` : `sip:${encodeURIComponent(best.account).replace(/%2B/g, '+')}@${best.endpoint}`;
+  return best.account.includes('@')
+    ? `sip:${best.account}`
+    : `sip:${encodeURIComponent(best.account).replace(/%2B/g, '+')}@${best.endpoint}`;
 }
 
 /** What the edge's routing policy (D1) would do with the domain, when a configuration was given. */
 function policyNote(domain: string, config: EdgeConfig | undefined): string | undefined {
   if (config === undefined) return undefined;
   const d = config.discovery;
-  if (config.routes.some((r) => r.domain === domain)) return `${domain} has a static route, which wins over these targets`;
+  if (config.routes.some((r) => r.domain === domain))
+    return `${domain} has a static route, which wins over these targets`;
   if (d.deny.includes(domain)) return `${domain} is in discovery.deny: the edge answers 403`;
-  if (d.federation === 'closed' && !d.allow.includes(domain)) return `${domain} is not in discovery.allow and federation is closed: the edge answers 404`;
+  if (d.federation === 'closed' && !d.allow.includes(domain))
+    return `${domain} is not in discovery.allow and federation is closed: the edge answers 404`;
   return `${domain} is reachable in ${d.federation} federation`;
 }
 

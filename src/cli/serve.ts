@@ -99,7 +99,12 @@ function reloadConfiguration(edge: Edge, configPath: string, io: CliIo, logger: 
 }
 
 /** G2: the HTTPS listener publishing the policy document, when `policyDocument.serve` names one. */
-async function startPolicyDocument(config: EdgeConfig, edge: Edge, tls: TlsOptions | undefined, io: CliIo): Promise<PolicyDocumentServer | undefined | 'failed'> {
+async function startPolicyDocument(
+  config: EdgeConfig,
+  edge: Edge,
+  tls: TlsOptions | undefined,
+  io: CliIo,
+): Promise<PolicyDocumentServer | undefined | 'failed'> {
   const serve = config.policyDocument.serve;
   if (serve === null) return undefined;
   const where = parseHostPort(serve);
@@ -107,7 +112,12 @@ async function startPolicyDocument(config: EdgeConfig, edge: Edge, tls: TlsOptio
     io.err(`policyDocument.serve ${serve}: needs a TLS certificate (configure tls.certificates or a TLS listener)`);
     return 'failed';
   }
-  const server = new PolicyDocumentServer({ address: where.host, port: where.port, tls, document: () => edge.policyDocument() });
+  const server = new PolicyDocumentServer({
+    address: where.host,
+    port: where.port,
+    tls,
+    document: () => edge.policyDocument(),
+  });
   try {
     await server.listen();
   } catch (error) {
@@ -121,7 +131,13 @@ async function startPolicyDocument(config: EdgeConfig, edge: Edge, tls: TlsOptio
 async function startAdmin(config: EdgeConfig, edge: Edge, logger: Logger): Promise<AdminServer | undefined> {
   const where = parseHostPort(config.admin.listen);
   if (!where.ok) return undefined; // check-config refused it already
-  const admin = new AdminServer({ address: where.host, port: where.port, token: config.admin.token, backend: edge.admin, log: logger });
+  const admin = new AdminServer({
+    address: where.host,
+    port: where.port,
+    token: config.admin.token,
+    backend: edge.admin,
+    log: logger,
+  });
   try {
     await admin.listen();
     return admin;
@@ -138,7 +154,9 @@ function tlsSource(config: EdgeConfig, io: CliIo): TlsSource | undefined {
   const { ca, crl, minVersion } = config.tls;
   if (config.tls.certificates.length > 0) return { certificates: config.tls.certificates, ca, crl, minVersion };
   const dev = ensureDevCertificates(DEFAULT_CERTIFICATES_DIR, config.domains);
-  io.out(`tls: no certificate configured; using development certificates in ${DEFAULT_CERTIFICATES_DIR}/ (not for production)`);
+  io.out(
+    `tls: no certificate configured; using development certificates in ${DEFAULT_CERTIFICATES_DIR}/ (not for production)`,
+  );
   return { certificates: dev.certificates, ca: dev.caCert, crl, minVersion };
 }
 
@@ -148,7 +166,9 @@ function tlsSource(config: EdgeConfig, io: CliIo): TlsSource | undefined {
  */
 async function drain(edge: Edge, drainMs: number, signal: NodeJS.Signals, io: CliIo): Promise<void> {
   if (drainMs <= 0) return;
-  io.out(`${signal}: draining for ${drainMs} ms: /readyz 503, new requests 503 with Retry-After (send ${signal} again to skip)`);
+  io.out(
+    `${signal}: draining for ${drainMs} ms: /readyz 503, new requests 503 with Retry-After (send ${signal} again to skip)`,
+  );
   const skip = new AbortController();
   const cut = (): void => skip.abort();
   process.on('SIGTERM', cut);

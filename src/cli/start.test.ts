@@ -18,16 +18,18 @@ describe('O1 simple-edge start', () => {
     const io = recordingIo();
     const serve: ServeStep = async () => 0;
     expect(await main(['start'], { io, serve })).toBe(0);
-    expect(io.stdout).toEqual(expect.arrayContaining([
-      'configuration: config/default.yaml',
-      'domains: a.example.com',
-      'listen internal: udp 127.0.0.1:5060',
-      'listen internal: tcp 127.0.0.1:5060',
-      'listen external: tls 127.0.0.1:5061',
-      'listen external: tls [::1]:5061',
-      'admin: http://127.0.0.1:9060',
-      'state: sqlite var/state.db',
-    ]));
+    expect(io.stdout).toEqual(
+      expect.arrayContaining([
+        'configuration: config/default.yaml',
+        'domains: a.example.com',
+        'listen internal: udp 127.0.0.1:5060',
+        'listen internal: tcp 127.0.0.1:5060',
+        'listen external: tls 127.0.0.1:5061',
+        'listen external: tls [::1]:5061',
+        'admin: http://127.0.0.1:9060',
+        'state: sqlite var/state.db',
+      ]),
+    );
   });
 
   it('hands the validated configuration to the serve step and returns its exit code', async () => {
@@ -45,11 +47,16 @@ describe('O1 simple-edge start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'simple-edge-start-'));
     try {
       const path = join(dir, 'edge.yaml');
-      writeFileSync(path, [
-        'domains: [a.example.com]', 'state: { backend: memory }',
-        'routes: [{ domain: b.example.net, targets: [{ host: 192.0.2.1, port: 5060, transport: udp }], plaintext: true }]',
-        'discovery: { transports: [tls, tcp] }', '',
-      ].join('\n'));
+      writeFileSync(
+        path,
+        [
+          'domains: [a.example.com]',
+          'state: { backend: memory }',
+          'routes: [{ domain: b.example.net, targets: [{ host: 192.0.2.1, port: 5060, transport: udp }], plaintext: true }]',
+          'discovery: { transports: [tls, tcp] }',
+          '',
+        ].join('\n'),
+      );
       const io = recordingIo();
       expect(await main(['start', '-c', path], { io, serve: async () => 0 })).toBe(0);
       expect(io.stderr).toEqual([

@@ -66,4 +66,3 @@ function describeState(state: StateConfig): string {
   if (state.backend === 'memory') return 'memory (lost on restart)';
   return `redis ${redactUrl(state.redisUrl ?? '')}`;
 }
-

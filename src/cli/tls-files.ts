@@ -19,7 +19,11 @@ export interface TlsSource {
 
 /** Every file of the source, for watching. */
 export function tlsSourcePaths(source: TlsSource): string[] {
-  return [...source.certificates.flatMap((c) => [c.cert, c.key]), ...(source.ca === null ? [] : [source.ca]), ...source.crl];
+  return [
+    ...source.certificates.flatMap((c) => [c.cert, c.key]),
+    ...(source.ca === null ? [] : [source.ca]),
+    ...source.crl,
+  ];
 }
 
 /** Reads and checks every file; throws EdgeError TLS_FILE_INVALID naming the first bad one. */
@@ -34,9 +38,15 @@ export function readTlsFiles(source: TlsSource): TlsOptions {
   const ca = source.ca === null ? undefined : readCa(source.ca);
   const crl = source.crl.map(readCrl);
   return {
-    cert: first.cert, key: first.key, certificates, crl, minVersion: source.minVersion,
+    cert: first.cert,
+    key: first.key,
+    certificates,
+    crl,
+    minVersion: source.minVersion,
     // F2: peers must present a certificate, and it must chain to the CA bundle.
-    requestCert: true, rejectUnauthorized: true, ...(ca === undefined ? {} : { ca }),
+    requestCert: true,
+    rejectUnauthorized: true,
+    ...(ca === undefined ? {} : { ca }),
   };
 }
 
@@ -60,7 +70,8 @@ function checkPair(pair: { domain: string; cert: Buffer; key: Buffer }, certPath
   } catch (error) {
     throw invalid(keyPath, error);
   }
-  if (Date.parse(certificate.validTo) < Date.now()) throw invalid(certPath, new Error(`expired on ${certificate.validTo}`));
+  if (Date.parse(certificate.validTo) < Date.now())
+    throw invalid(certPath, new Error(`expired on ${certificate.validTo}`));
 }
 
 function readCa(path: string): Buffer {
@@ -84,5 +95,7 @@ function readCrl(path: string): Buffer {
 }
 
 function invalid(path: string, error: unknown): EdgeError {
-  return new EdgeError('TLS_FILE_INVALID', `${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new EdgeError('TLS_FILE_INVALID', `${path}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }

@@ -55,7 +55,9 @@ function install(files: IssuedFiles): void {
 }
 
 async function pingPong(socket: TLSSocket): Promise<string> {
-  const pong = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+  const pong = new Promise<string>((resolve) =>
+    socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))),
+  );
   socket.write('\r\n\r\n');
   return pong;
 }
@@ -106,7 +108,12 @@ describe('O2 certificate reload without dropping live connections', () => {
     reloader = new TlsReloader({ source, target: layer, log, pollIntervalMs: 20, debounceMs: 20 });
     reloader.start();
     install(second);
-    await expect.poll(async () => (await lab.handshake(port, asPeer())).certificate?.serialNumber, { interval: 50, timeout: 5000 }).toBe(serialOf(second));
+    await expect
+      .poll(async () => (await lab.handshake(port, asPeer())).certificate?.serialNumber, {
+        interval: 50,
+        timeout: 5000,
+      })
+      .toBe(serialOf(second));
   });
 
   it('F2 a reload brings a new CRL into force: a peer revoked since is refused on its next handshake', async () => {

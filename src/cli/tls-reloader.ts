@@ -49,7 +49,10 @@ export class TlsReloader {
       this.#options.log.error({ cause, reason }, `tls reload failed, the current certificates stay in use: ${reason}`);
       return { ok: false, reason };
     }
-    this.#options.log.info({ cause, files: tlsSourcePaths(this.#options.source) }, 'tls certificates reloaded for new connections');
+    this.#options.log.info(
+      { cause, files: tlsSourcePaths(this.#options.source) },
+      'tls certificates reloaded for new connections',
+    );
     return { ok: true };
   }
 

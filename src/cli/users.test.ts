@@ -15,14 +15,20 @@ describe('I2 Y2 simple-edge users add|remove|list', () => {
   it('adds users to the SQLite store, lists them, and tombstones a removed address so it cannot be added again', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'users-'));
     const config = path.join(dir, 'edge.yaml');
-    writeFileSync(config, `domains: [a.example.com]\nstate: { backend: sqlite, path: ${path.join(dir, 'state.db')} }\n`);
+    writeFileSync(
+      config,
+      `domains: [a.example.com]\nstate: { backend: sqlite, path: ${path.join(dir, 'state.db')} }\n`,
+    );
     const io = recordingIo();
     expect(await main(['users', 'add', 'alice@a.example.com', '--password', 'pw', '--config', config], { io })).toBe(0);
     expect(await main(['users', 'add', 'bob@a.example.com', '-p', 'pw', '-c', config], { io })).toBe(0);
     expect(await main(['users', 'add', 'bob@a.example.com', '-p', 'pw', '-c', config], { io })).toBe(1);
     const listed = recordingIo();
     expect(await main(['users', 'list', '-c', config], { io: listed })).toBe(0);
-    expect(listed.stdout.map((line) => line.split('\t')[0])).toEqual(['sip:alice@a.example.com', 'sip:bob@a.example.com']);
+    expect(listed.stdout.map((line) => line.split('\t')[0])).toEqual([
+      'sip:alice@a.example.com',
+      'sip:bob@a.example.com',
+    ]);
     expect(await main(['users', 'remove', 'bob@a.example.com', '-c', config], { io })).toBe(0);
     const again = recordingIo();
     expect(await main(['users', 'add', 'bob@a.example.com', '-p', 'pw', '-c', config], { io: again })).toBe(1);

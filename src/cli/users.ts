@@ -15,7 +15,8 @@ import type { CliIo } from './cli-io.js';
 import { ExitCode } from './exit-code.js';
 import { DEFAULT_CONFIG_PATH } from './start.js';
 
-export type UsersAction = { kind: 'add'; address: string; password: string } | { kind: 'remove'; address: string } | { kind: 'list' };
+export type UsersAction =
+  { kind: 'add'; address: string; password: string } | { kind: 'remove'; address: string } | { kind: 'list' };
 
 export async function runUsers(action: UsersAction, options: { configPath: string; io: CliIo }): Promise<number> {
   const { io } = options;
@@ -29,7 +30,8 @@ export async function runUsers(action: UsersAction, options: { configPath: strin
     const community = await createCommunity({ config: loaded.config, store, now: Date.now });
     return await perform(action, community, loaded.config, io);
   } catch (error) {
-    if (!(error instanceof UserExistsError || error instanceof AddressTombstonedError || isEdgeError(error))) throw error;
+    if (!(error instanceof UserExistsError || error instanceof AddressTombstonedError || isEdgeError(error)))
+      throw error;
     io.err(error.message);
     return ExitCode.usage;
   } finally {
@@ -40,7 +42,11 @@ export async function runUsers(action: UsersAction, options: { configPath: strin
 async function perform(action: UsersAction, community: Community, config: EdgeConfig, io: CliIo): Promise<number> {
   switch (action.kind) {
     case 'add': {
-      const user = await community.directory.add({ address: action.address, password: action.password, realm: community.realm });
+      const user = await community.directory.add({
+        address: action.address,
+        password: action.password,
+        realm: community.realm,
+      });
       io.out(`added ${user.address} (realm ${user.realm})`);
       return ExitCode.ok;
     }
@@ -51,7 +57,8 @@ async function perform(action: UsersAction, community: Community, config: EdgeCo
       return existed ? ExitCode.ok : ExitCode.usage;
     }
     case 'list':
-      for (const user of await community.directory.list()) io.out(`${user.address}\t${user.realm}\t${new Date(user.createdAt).toISOString()}`);
+      for (const user of await community.directory.list())
+        io.out(`${user.address}\t${user.realm}\t${new Date(user.createdAt).toISOString()}`);
       return ExitCode.ok;
   }
 }
@@ -61,13 +68,24 @@ export function registerUsers(program: Command, context: CommandContext): void {
   const run = async (action: UsersAction, options: { config: string }): Promise<void> => {
     context.setExitCode(await runUsers(action, { configPath: options.config, io: context.io }));
   };
-  users.command('add').description('add a user who may register (digest: SHA-256 and MD5)')
-    .argument('<address>', 'user@domain or sip:user@domain').requiredOption('-p, --password <password>', 'the digest password')
+  users
+    .command('add')
+    .description('add a user who may register (digest: SHA-256 and MD5)')
+    .argument('<address>', 'user@domain or sip:user@domain')
+    .requiredOption('-p, --password <password>', 'the digest password')
     .option('-c, --config <file>', 'the YAML configuration file', DEFAULT_CONFIG_PATH)
-    .action((address: string, options: { password: string; config: string }) => run({ kind: 'add', address, password: options.password }, options));
-  users.command('remove').description('remove a user; the address is tombstoned (Y2)')
-    .argument('<address>', 'user@domain or sip:user@domain').option('-c, --config <file>', 'the YAML configuration file', DEFAULT_CONFIG_PATH)
+    .action((address: string, options: { password: string; config: string }) =>
+      run({ kind: 'add', address, password: options.password }, options),
+    );
+  users
+    .command('remove')
+    .description('remove a user; the address is tombstoned (Y2)')
+    .argument('<address>', 'user@domain or sip:user@domain')
+    .option('-c, --config <file>', 'the YAML configuration file', DEFAULT_CONFIG_PATH)
     .action((address: string, options: { config: string }) => run({ kind: 'remove', address }, options));
-  users.command('list').description('list the users').option('-c, --config <file>', 'the YAML configuration file', DEFAULT_CONFIG_PATH)
+  users
+    .command('list')
+    .description('list the users')
+    .option('-c, --config <file>', 'the YAML configuration file', DEFAULT_CONFIG_PATH)
     .action((options: { config: string }) => run({ kind: 'list' }, options));
 }

@@ -186,9 +186,11 @@ describe('TimerWheel', () => {
     expect(wheel.running).toBe(false);
   });
 
-  it('never keeps the process alive: its one interval is unref\'d', () => {
+  it("never keeps the process alive: its one interval is unref'd", () => {
     const handle = { unref: vi.fn() };
-    const setInterval = vi.spyOn(globalThis, 'setInterval').mockReturnValue(handle as unknown as ReturnType<typeof globalThis.setInterval>);
+    const setInterval = vi
+      .spyOn(globalThis, 'setInterval')
+      .mockReturnValue(handle as unknown as ReturnType<typeof globalThis.setInterval>);
     const clearInterval = vi.spyOn(globalThis, 'clearInterval').mockImplementation(() => {});
     const wheel = new TimerWheel();
     wheel.start();

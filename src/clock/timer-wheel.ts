@@ -58,10 +58,13 @@ export class TimerWheel implements Clock {
 
   constructor(options: TimerWheelOptions = {}) {
     this.tickMs = options.tickMs ?? 10;
-    this.#onError = options.onError ?? ((error) => process.stderr.write(`timer failed: ${error instanceof Error ? error.stack : String(error)}\n`));
+    this.#onError =
+      options.onError ??
+      ((error) => process.stderr.write(`timer failed: ${error instanceof Error ? error.stack : String(error)}\n`));
     this.#slotCount = options.slots ?? 512;
     if (!(this.tickMs > 0)) throw new RangeError(`tickMs must be positive, not ${this.tickMs}`);
-    if (!Number.isInteger(this.#slotCount) || this.#slotCount < 1) throw new RangeError(`slots must be a positive integer, not ${this.#slotCount}`);
+    if (!Number.isInteger(this.#slotCount) || this.#slotCount < 1)
+      throw new RangeError(`slots must be a positive integer, not ${this.#slotCount}`);
     this.#heads = new Array<WheelEntry | undefined>(this.#slotCount).fill(undefined);
     // The global (not node:perf_hooks' export) so that test fake timers can stand in for it.
     this.#source = options.now ?? (() => performance.now());

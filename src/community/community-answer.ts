@@ -24,7 +24,11 @@ export interface ContactForward {
 
 export type CommunityAnswer = LocalAnswer | ContactForward;
 
-export function answer(status: number, because: string, extra: Omit<LocalAnswer, 'kind' | 'status' | 'because'> = {}): LocalAnswer {
+export function answer(
+  status: number,
+  because: string,
+  extra: Omit<LocalAnswer, 'kind' | 'status' | 'because'> = {},
+): LocalAnswer {
   return { kind: 'answer', status, because, ...extra };
 }
 

@@ -19,11 +19,28 @@ export class CommunityCapabilities {
 
   /** The headers that describe the community: the methods, bodies and extensions it takes. */
   headers(): Array<[string, string]> {
-    const methods = ['OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', ...(this.#modes.has('page') ? ['MESSAGE'] : []),
-      ...(this.#modes.has('session') ? ['INVITE', 'ACK', 'CANCEL', 'BYE'] : [])];
-    const bodies = ['application/pidf+xml', 'text/plain', 'message/cpim', ...(this.#modes.has('session') ? ['application/sdp'] : [])];
+    const methods = [
+      'OPTIONS',
+      'REGISTER',
+      'SUBSCRIBE',
+      'NOTIFY',
+      'PUBLISH',
+      ...(this.#modes.has('page') ? ['MESSAGE'] : []),
+      ...(this.#modes.has('session') ? ['INVITE', 'ACK', 'CANCEL', 'BYE'] : []),
+    ];
+    const bodies = [
+      'application/pidf+xml',
+      'text/plain',
+      'message/cpim',
+      ...(this.#modes.has('session') ? ['application/sdp'] : []),
+    ];
     // Supported names no option tag: the built-in registrar does no Path (RFC 3327) or outbound (RFC 5626).
-    return [['Allow', methods.join(', ')], ['Accept', bodies.join(', ')], ['Supported', ''], ['Accept-Encoding', 'identity']];
+    return [
+      ['Allow', methods.join(', ')],
+      ['Accept', bodies.join(', ')],
+      ['Supported', ''],
+      ['Accept-Encoding', 'identity'],
+    ];
   }
 
   /** M3: the answer to OPTIONS addressed to the domain or the edge itself. */
@@ -35,13 +52,21 @@ export class CommunityCapabilities {
   refuseMode(request: IncomingRequest): LocalAnswer | undefined {
     const mode = imModeOf(request);
     if (mode === undefined || this.#modes.has(mode)) return undefined;
-    const accepted = [...this.#modes].map((m) => (m === 'page' ? 'page mode (MESSAGE)' : 'session mode (INVITE with MSRP)')).join(' and ');
-    return answer(488, `M2 ${mode} mode not accepted`, { headers: [warningHeader(`${mode} mode IM is not accepted here; this community takes ${accepted}`), ...this.headers()] });
+    const accepted = [...this.#modes]
+      .map((m) => (m === 'page' ? 'page mode (MESSAGE)' : 'session mode (INVITE with MSRP)'))
+      .join(' and ');
+    return answer(488, `M2 ${mode} mode not accepted`, {
+      headers: [
+        warningHeader(`${mode} mode IM is not accepted here; this community takes ${accepted}`),
+        ...this.headers(),
+      ],
+    });
   }
 }
 
 function imModeOf(request: IncomingRequest): ImMode | undefined {
   if (request.method === 'MESSAGE') return 'page';
-  if (request.method !== 'INVITE' || !/^application\/sdp/i.test(request.headers.get('content-type') ?? '')) return undefined;
+  if (request.method !== 'INVITE' || !/^application\/sdp/i.test(request.headers.get('content-type') ?? ''))
+    return undefined;
   return MESSAGE_MEDIA_LINE.test(request.body.toString('latin1')) ? 'session' : undefined;
 }

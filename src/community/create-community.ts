@@ -45,30 +45,61 @@ export interface Community {
 export async function createCommunity(options: CommunityOptions): Promise<Community> {
   const { config, store, now } = options;
   const realm = communityRealm(config);
-  const nonces = new NonceIssuer({ secret: await NonceIssuer.sharedSecret(store), lifetimeSeconds: config.community.registrar.nonceLifetimeSeconds, now });
+  const nonces = new NonceIssuer({
+    secret: await NonceIssuer.sharedSecret(store),
+    lifetimeSeconds: config.community.registrar.nonceLifetimeSeconds,
+    now,
+  });
   const directory = new UserDirectory({ store, now });
   const registrar = new Registrar({
-    config: config.community.registrar, directory, store, now, tombstoneSeconds: config.policy.limits.tombstoneSeconds,
+    config: config.community.registrar,
+    directory,
+    store,
+    now,
+    tombstoneSeconds: config.policy.limits.tombstoneSeconds,
     location: new LocationService({ store, now }),
     authenticator: new DigestAuthenticator({ realm, algorithms: config.community.registrar.digestAlgorithms, nonces }),
   });
-  const presence = options.presence === undefined ? undefined : createPresenceServer(options, directory, options.presence);
+  const presence =
+    options.presence === undefined ? undefined : createPresenceServer(options, directory, options.presence);
   // X3: a removed user's own watchers hear noresource from the presence server itself.
   if (presence !== undefined) registrar.onUserRemoved(presence);
-  return { directory, registrar, presence, realm, capabilities: new CommunityCapabilities({ imModes: config.community.imModes }) };
+  return {
+    directory,
+    registrar,
+    presence,
+    realm,
+    capabilities: new CommunityCapabilities({ imModes: config.community.imModes }),
+  };
 }
 
-function createPresenceServer(options: CommunityOptions, directory: UserDirectory, wiring: PresenceWiring): PresenceServer {
+function createPresenceServer(
+  options: CommunityOptions,
+  directory: UserDirectory,
+  wiring: PresenceWiring,
+): PresenceServer {
   const { config, store, now } = options;
   const publications = new PresencePublications({ store, now });
   const subscriptions = new PresenceSubscriptions({ store, now });
   const bound: { server?: PresenceServer } = {};
-  const publisher = new PublicationHandler({ config: config.community.presence, directory, publications, changed: (p) => bound.server?.changed(p) });
+  const publisher = new PublicationHandler({
+    config: config.community.presence,
+    directory,
+    publications,
+    changed: (p) => bound.server?.changed(p),
+  });
   bound.server = new PresenceServer({
-    config: config.community.presence, confidential: config.policy.limits.confidential, directory, publications, subscriptions, publisher,
+    config: config.community.presence,
+    confidential: config.policy.limits.confidential,
+    directory,
+    publications,
+    subscriptions,
+    publisher,
     notifier: new PresenceNotifier({ actions: wiring.actions, subscriptions, now }),
     authorization: new WatcherAuthorization({ localDomains: config.domains, presence: config.community.presence }),
-    contactFor: wiring.contactFor, now, onError: wiring.onError,
+    contactFor: wiring.contactFor,
+    now,
+    onError: wiring.onError,
   });
   return bound.server;
 }

@@ -38,16 +38,29 @@ export class DigestAuthenticator {
 
   /** Whether the request's credentials for our realm prove the user's password. */
   authenticate(request: IncomingRequest, user: UserRecord | undefined): AuthOutcome {
-    const credentials = request.headers.getAll('authorization').map(parseDigestCredentials).find((c) => c?.realm === this.#realm);
+    const credentials = request.headers
+      .getAll('authorization')
+      .map(parseDigestCredentials)
+      .find((c) => c?.realm === this.#realm);
     if (credentials === undefined) return { kind: 'challenge', stale: false };
     const algorithm = namedAlgorithm(credentials.algorithm);
     if (algorithm === undefined || !this.#algorithms.includes(algorithm)) return { kind: 'challenge', stale: false };
     const nonce = this.#nonces.check(credentials.nonce, this.#realm);
     if (nonce === 'invalid') return { kind: 'challenge', stale: false };
-    if (user === undefined || credentials.username !== user.username) return { kind: 'forbidden', why: 'unknown user or wrong password' };
-    const qop = credentials.qop === 'auth' && credentials.nc !== undefined && credentials.cnonce !== undefined
-      ? { nc: credentials.nc, cnonce: credentials.cnonce } : undefined;
-    const expected = expectedResponse({ algorithm, ha1: user.ha1[algorithm], method: request.method, uri: credentials.uri, nonce: credentials.nonce, ...(qop === undefined ? {} : { qop }) });
+    if (user === undefined || credentials.username !== user.username)
+      return { kind: 'forbidden', why: 'unknown user or wrong password' };
+    const qop =
+      credentials.qop === 'auth' && credentials.nc !== undefined && credentials.cnonce !== undefined
+        ? { nc: credentials.nc, cnonce: credentials.cnonce }
+        : undefined;
+    const expected = expectedResponse({
+      algorithm,
+      ha1: user.ha1[algorithm],
+      method: request.method,
+      uri: credentials.uri,
+      nonce: credentials.nonce,
+      ...(qop === undefined ? {} : { qop }),
+    });
     if (!sameText(expected, credentials.response)) return { kind: 'forbidden', why: 'unknown user or wrong password' };
     // A right answer to an expired nonce: ask again with stale=true (RFC 7616 §3.3), no new password prompt.
     return nonce === 'stale' ? { kind: 'challenge', stale: true } : { kind: 'authenticated' };

@@ -26,10 +26,26 @@ export function parseDigestCredentials(value: string): DigestCredentials | undef
     if (param === null) return undefined;
     params.set(param[1]!.toLowerCase(), param[2] === undefined ? param[3]! : param[2].replace(/\\(.)/g, '$1'));
   }
-  const [username, realm, nonce, uri, response] = ['username', 'realm', 'nonce', 'uri', 'response'].map((name) => params.get(name));
-  if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) return undefined;
+  const [username, realm, nonce, uri, response] = ['username', 'realm', 'nonce', 'uri', 'response'].map((name) =>
+    params.get(name),
+  );
+  if (
+    username === undefined ||
+    realm === undefined ||
+    nonce === undefined ||
+    uri === undefined ||
+    response === undefined
+  )
+    return undefined;
   return {
-    username, realm, nonce, uri, response: response.toLowerCase(),
-    algorithm: params.get('algorithm'), qop: params.get('qop')?.toLowerCase(), nc: params.get('nc'), cnonce: params.get('cnonce'),
+    username,
+    realm,
+    nonce,
+    uri,
+    response: response.toLowerCase(),
+    algorithm: params.get('algorithm'),
+    qop: params.get('qop')?.toLowerCase(),
+    nc: params.get('nc'),
+    cnonce: params.get('cnonce'),
   };
 }

@@ -30,7 +30,9 @@ export class LocationService {
   async lookup(address: string): Promise<Binding[]> {
     const set = await this.#store.get<BindingSet>(communityKey('binding', address));
     const now = this.#now();
-    return (set?.bindings ?? []).filter((b) => b.expiresAt > now).sort((a, b) => b.q - a.q || b.expiresAt - a.expiresAt);
+    return (set?.bindings ?? [])
+      .filter((b) => b.expiresAt > now)
+      .sort((a, b) => b.q - a.q || b.expiresAt - a.expiresAt);
   }
 
   /** Replace the address's bindings; an empty list removes the record. */

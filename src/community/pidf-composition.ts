@@ -30,7 +30,10 @@ export function composePidf(entity: string, documents: readonly string[]): strin
     if (parts === undefined || conflicts(namespaces, parts.namespaces)) continue;
     for (const [name, uri] of parts.namespaces) namespaces.set(name, uri);
     for (const element of topLevelElements(parts.content)) {
-      elements.set(element.id === undefined ? `#${anonymous++}` : `${localName(element.name)}#${element.id}`, element.text);
+      elements.set(
+        element.id === undefined ? `#${anonymous++}` : `${localName(element.name)}#${element.id}`,
+        element.text,
+      );
     }
   }
   const declarations = [...namespaces].map(([name, uri]) => `${name}="${uri}"`).join(' ');
@@ -39,8 +42,10 @@ export function composePidf(entity: string, documents: readonly string[]): strin
 
 /** RFC 3863: a basic status of closed, what a watcher sees of a presentity that published nothing (and P1's concealed answer). */
 export function closedPidf(entity: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="${PIDF_NAMESPACE}" entity="${escapeAttribute(entity)}">` +
-    '<tuple id="simple-edge-closed"><status><basic>closed</basic></status></tuple></presence>\n';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="${PIDF_NAMESPACE}" entity="${escapeAttribute(entity)}">` +
+    '<tuple id="simple-edge-closed"><status><basic>closed</basic></status></tuple></presence>\n'
+  );
 }
 
 function splitPidf(xml: string): PidfParts | undefined {

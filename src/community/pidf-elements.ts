@@ -42,7 +42,10 @@ function skipMarkup(content: string, i: number): number | undefined {
 
 /** The offset just past the end tag that closes the element opened at `open`, counting nested ones of the same name. */
 function elementEnd(content: string, open: number, name: string): number {
-  const tag = new RegExp(`<(/?)${name.replace(/[.]/g, '\\.')}(?=[\\s/>])[^>]*?(/?)>|<!--[\\s\\S]*?-->|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>`, 'g');
+  const tag = new RegExp(
+    `<(/?)${name.replace(/[.]/g, '\\.')}(?=[\\s/>])[^>]*?(/?)>|<!--[\\s\\S]*?-->|<!\\[CDATA\\[[\\s\\S]*?\\]\\]>`,
+    'g',
+  );
   tag.lastIndex = open;
   let depth = 0;
   for (let match = tag.exec(content); match !== null; match = tag.exec(content)) {

@@ -5,7 +5,9 @@ import { sha256 } from '../policy/store-keys.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import type { PresenceSubscriptions, WatcherSubscription } from './presence-subscriptions.js';
 
-export type SubscriptionStatus = { readonly kind: 'active' } | { readonly kind: 'terminated'; readonly reason: 'timeout' | 'noresource' | 'deactivated' | 'rejected' };
+export type SubscriptionStatus =
+  | { readonly kind: 'active' }
+  | { readonly kind: 'terminated'; readonly reason: 'timeout' | 'noresource' | 'deactivated' | 'rejected' };
 
 export interface NotifierOptions {
   readonly actions: SubscriptionActions;
@@ -23,18 +25,27 @@ export class PresenceNotifier {
   /** Send one NOTIFY; the stored CSeq moves on first, so NOTIFYs sent close together never share one. */
   async notify(subscription: WatcherSubscription, status: SubscriptionStatus, pidf: string): Promise<number> {
     const cseq = subscription.notifyCSeq + 1;
-    if (status.kind === 'active') await this.#options.subscriptions.save({ ...subscription, notifyCSeq: cseq, lastDigest: sha256(pidf) });
+    if (status.kind === 'active')
+      await this.#options.subscriptions.save({ ...subscription, notifyCSeq: cseq, lastDigest: sha256(pidf) });
     return this.#options.actions.send({
-      method: 'NOTIFY', recipient: 'watcher', side: subscription.side, peer: subscription.peer,
-      requestUri: subscription.watcherContact, recordRoute: subscription.recordRoute,
+      method: 'NOTIFY',
+      recipient: 'watcher',
+      side: subscription.side,
+      peer: subscription.peer,
+      requestUri: subscription.watcherContact,
+      recordRoute: subscription.recordRoute,
       ...(subscription.watcherSource === undefined ? {} : { destination: subscription.watcherSource }),
-      from: subscription.notifierTo, to: subscription.watcherFrom, callId: subscription.callId, cseq,
+      from: subscription.notifierTo,
+      to: subscription.watcherFrom,
+      callId: subscription.callId,
+      cseq,
       headers: [
         ['Event', subscription.event],
         ['Subscription-State', this.#state(subscription, status)],
         ['Contact', `<${subscription.contact}>`],
       ],
-      body: Buffer.from(pidf, 'utf8'), contentType: 'application/pidf+xml',
+      body: Buffer.from(pidf, 'utf8'),
+      contentType: 'application/pidf+xml',
     });
   }
 

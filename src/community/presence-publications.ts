@@ -23,8 +23,13 @@ export class PresencePublications {
   }
 
   async of(presentity: string): Promise<Publication[]> {
-    const entries = await this.#store.list<Publication>(`${COMMUNITY_PREFIXES.publication}${presentity}:`, { limit: 1000 });
-    return entries.map((e) => e.value).filter((p) => p.expiresAt > this.#now()).sort((a, b) => a.publishedAt - b.publishedAt);
+    const entries = await this.#store.list<Publication>(`${COMMUNITY_PREFIXES.publication}${presentity}:`, {
+      limit: 1000,
+    });
+    return entries
+      .map((e) => e.value)
+      .filter((p) => p.expiresAt > this.#now())
+      .sort((a, b) => a.publishedAt - b.publishedAt);
   }
 
   find(presentity: string, etag: string): Promise<Publication | undefined> {
@@ -35,12 +40,26 @@ export class PresencePublications {
    * RFC 3903 §4.1: every successful PUBLISH gets a fresh entity-tag; the old one is gone. A refresh
    * (`refreshOf`) keeps its publication time, a modification is new state.
    */
-  async put(presentity: string, body: string, seconds: number, replacing?: Publication, refresh = false): Promise<Publication> {
+  async put(
+    presentity: string,
+    body: string,
+    seconds: number,
+    replacing?: Publication,
+    refresh = false,
+  ): Promise<Publication> {
     if (replacing !== undefined) await this.remove(presentity, replacing.etag);
     const now = this.#now();
     const publishedAt = refresh && replacing !== undefined ? replacing.publishedAt : now;
-    const publication: Publication = { etag: randomBytes(9).toString('base64url'), presentity, body, expiresAt: now + seconds * 1000, publishedAt };
-    await this.#store.set(communityKey('publication', presentity, publication.etag), publication, { ttlMs: seconds * 1000 });
+    const publication: Publication = {
+      etag: randomBytes(9).toString('base64url'),
+      presentity,
+      body,
+      expiresAt: now + seconds * 1000,
+      publishedAt,
+    };
+    await this.#store.set(communityKey('publication', presentity, publication.etag), publication, {
+      ttlMs: seconds * 1000,
+    });
     return publication;
   }
 

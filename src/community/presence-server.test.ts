@@ -8,8 +8,20 @@ import { createCommunity, type Community } from './create-community.js';
 import type { RequestOrigin } from './presence-origin.js';
 
 const ALICE = 'sip:alice@a.example.com';
-const LOCAL: RequestOrigin = { side: 'internal', protocol: 'udp', peer: 'a.example.com', target: ALICE, source: { address: '10.0.0.99', port: 40_000 } };
-const PEER: RequestOrigin = { side: 'external', protocol: 'tls', peer: 'b.example.net', target: ALICE, source: { address: '198.51.100.20', port: 5061 } };
+const LOCAL: RequestOrigin = {
+  side: 'internal',
+  protocol: 'udp',
+  peer: 'a.example.com',
+  target: ALICE,
+  source: { address: '10.0.0.99', port: 40_000 },
+};
+const PEER: RequestOrigin = {
+  side: 'external',
+  protocol: 'tls',
+  peer: 'b.example.net',
+  target: ALICE,
+  source: { address: '198.51.100.20', port: 5061 },
+};
 const RPID = 'urn:ietf:params:xml:ns:pidf:rpid';
 
 let now: number;
@@ -19,25 +31,59 @@ async function community(extra: Record<string, unknown> = {}): Promise<Community
   const store = new MemoryStore({ now: () => now });
   const config = configSchema.parse({ domains: ['a.example.com'], ...extra });
   const built = await createCommunity({
-    config, store, now: () => now,
-    presence: { actions: { send: async (request) => (sent.push(request), 200) }, contactFor: () => 'sip:127.0.0.1:5060', onError: (error) => { throw error; } },
+    config,
+    store,
+    now: () => now,
+    presence: {
+      actions: { send: async (request) => (sent.push(request), 200) },
+      contactFor: () => 'sip:127.0.0.1:5060',
+      onError: (error) => {
+        throw error;
+      },
+    },
   });
   await built.directory.add({ address: 'alice@a.example.com', password: 'pw', realm: 'a.example.com' });
   return built;
 }
 
 function pidf(tuple: string, extra = ''): string {
-  return `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="${RPID}" xmlns:x="urn:example:unknown" entity="${ALICE}">` +
-    `<tuple id="${tuple}"><status><basic>open</basic></status></tuple>${extra}</presence>`;
+  return (
+    `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:rpid="${RPID}" xmlns:x="urn:example:unknown" entity="${ALICE}">` +
+    `<tuple id="${tuple}"><status><basic>open</basic></status></tuple>${extra}</presence>`
+  );
 }
 
 function publish(server: Community, body: string, headers: string[] = []): Promise<LocalAnswer> {
-  const request = communityRequest({ method: 'PUBLISH', uri: ALICE, from: `<${ALICE}>;tag=p1`, to: `<${ALICE}>`, headers: ['Event: presence', 'Content-Type: application/pidf+xml', ...headers], body });
+  const request = communityRequest({
+    method: 'PUBLISH',
+    uri: ALICE,
+    from: `<${ALICE}>;tag=p1`,
+    to: `<${ALICE}>`,
+    headers: ['Event: presence', 'Content-Type: application/pidf+xml', ...headers],
+    body,
+  });
   return server.presence!.handle(request, LOCAL);
 }
 
-function subscribe(server: Community, origin: RequestOrigin, watcher: string, headers: string[] = []): Promise<LocalAnswer> {
-  const request = communityRequest({ method: 'SUBSCRIBE', uri: ALICE, from: `<${watcher}>;tag=w1`, to: `<${ALICE}>`, callId: `sub-${watcher}`, headers: ['Event: presence', 'Contact: <sip:watcher@127.0.0.1:5080>', ...headers, ...(headers.some((h) => h.startsWith('Expires')) ? [] : ['Expires: 600'])] });
+function subscribe(
+  server: Community,
+  origin: RequestOrigin,
+  watcher: string,
+  headers: string[] = [],
+): Promise<LocalAnswer> {
+  const request = communityRequest({
+    method: 'SUBSCRIBE',
+    uri: ALICE,
+    from: `<${watcher}>;tag=w1`,
+    to: `<${ALICE}>`,
+    callId: `sub-${watcher}`,
+    headers: [
+      'Event: presence',
+      'Contact: <sip:watcher@127.0.0.1:5080>',
+      ...headers,
+      ...(headers.some((h) => h.startsWith('Expires')) ? [] : ['Expires: 600']),
+    ],
+  });
   return server.presence!.handle(request, origin);
 }
 
@@ -61,29 +107,58 @@ describe('I2 built-in presence server (RFC 3903, RFC 6665, RFC 3856)', () => {
     accepted.afterAnswer!();
     await settled();
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ method: 'NOTIFY', recipient: 'watcher', requestUri: 'sip:watcher@127.0.0.1:5080', cseq: 1, to: '<sip:bob@a.example.com>;tag=w1' });
+    expect(sent[0]).toMatchObject({
+      method: 'NOTIFY',
+      recipient: 'watcher',
+      requestUri: 'sip:watcher@127.0.0.1:5080',
+      cseq: 1,
+      to: '<sip:bob@a.example.com>;tag=w1',
+    });
     expect(sent[0]!.headers).toContainEqual(['Subscription-State', 'active;expires=600']);
     expect(sent[0]!.body!.toString()).toContain('<tuple id="t1">');
   });
 
-  it('B3 sends a community watcher\'s NOTIFYs to where its SUBSCRIBE came from, not where its Contact points', async () => {
+  it("B3 sends a community watcher's NOTIFYs to where its SUBSCRIBE came from, not where its Contact points", async () => {
     const server = await community();
     (await subscribe(server, LOCAL, 'sip:bob@a.example.com')).afterAnswer!();
     (await subscribe(server, PEER, 'sip:carol@b.example.net')).afterAnswer!();
     await settled();
-    expect(sent[0]).toMatchObject({ requestUri: 'sip:watcher@127.0.0.1:5080', destination: { protocol: 'udp', address: '10.0.0.99', port: 40_000 } });
+    expect(sent[0]).toMatchObject({
+      requestUri: 'sip:watcher@127.0.0.1:5080',
+      destination: { protocol: 'udp', address: '10.0.0.99', port: 40_000 },
+    });
     // Across the border the peer's authenticated connection carries it: no pinned address.
     expect(sent[1]!.destination).toBeUndefined();
   });
 
   it('composes two publications into one document, keeping RPID activity, CIPID and unknown extensions', async () => {
     const server = await community();
-    await publish(server, pidf('phone', '<dm:person xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" id="p"><rpid:activities><rpid:on-the-phone/></rpid:activities></dm:person>'));
-    await publish(server, pidf('pc', '<x:mood-ring colour="teal"/><c:card xmlns:c="urn:ietf:params:xml:ns:pidf:cipid"><c:display-name>Alice</c:display-name><c:icon>http://a.example.com/a.png</c:icon></c:card>'));
+    await publish(
+      server,
+      pidf(
+        'phone',
+        '<dm:person xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" id="p"><rpid:activities><rpid:on-the-phone/></rpid:activities></dm:person>',
+      ),
+    );
+    await publish(
+      server,
+      pidf(
+        'pc',
+        '<x:mood-ring colour="teal"/><c:card xmlns:c="urn:ietf:params:xml:ns:pidf:cipid"><c:display-name>Alice</c:display-name><c:icon>http://a.example.com/a.png</c:icon></c:card>',
+      ),
+    );
     (await subscribe(server, LOCAL, 'sip:bob@a.example.com')).afterAnswer!();
     await settled();
     const body = sent[0]!.body!.toString();
-    for (const piece of ['<tuple id="phone">', '<tuple id="pc">', '<rpid:on-the-phone/>', '<x:mood-ring colour="teal"/>', '<c:display-name>Alice</c:display-name>', '<c:icon>', `xmlns:rpid="${RPID}"`]) {
+    for (const piece of [
+      '<tuple id="phone">',
+      '<tuple id="pc">',
+      '<rpid:on-the-phone/>',
+      '<x:mood-ring colour="teal"/>',
+      '<c:display-name>Alice</c:display-name>',
+      '<c:icon>',
+      `xmlns:rpid="${RPID}"`,
+    ]) {
       expect(body).toContain(piece);
     }
   });
@@ -111,7 +186,15 @@ describe('I2 built-in presence server (RFC 3903, RFC 6665, RFC 3856)', () => {
   it('ends a subscription on Expires: 0 with terminated;reason=timeout, and on expiry through the sweep', async () => {
     const server = await community();
     const accepted = await subscribe(server, LOCAL, 'sip:bob@a.example.com');
-    const unsubscribe = communityRequest({ method: 'SUBSCRIBE', uri: 'sip:127.0.0.1:5060', from: '<sip:bob@a.example.com>;tag=w1', to: `<${ALICE}>;tag=${accepted.toTag!}`, callId: 'sub-sip:bob@a.example.com', cseq: 2, headers: ['Event: presence', 'Expires: 0'] });
+    const unsubscribe = communityRequest({
+      method: 'SUBSCRIBE',
+      uri: 'sip:127.0.0.1:5060',
+      from: '<sip:bob@a.example.com>;tag=w1',
+      to: `<${ALICE}>;tag=${accepted.toTag!}`,
+      callId: 'sub-sip:bob@a.example.com',
+      cseq: 2,
+      headers: ['Event: presence', 'Expires: 0'],
+    });
     (await server.presence!.handle(unsubscribe, LOCAL)).afterAnswer!();
     await settled();
     expect(sent.at(-1)!.headers).toContainEqual(['Subscription-State', 'terminated;reason=timeout']);
@@ -146,17 +229,31 @@ describe('P1 presence authorization of watchers', () => {
   it('refuses an external watcher with 403 when external watchers are denied, and 404 for no such presentity', async () => {
     const server = await community({ community: { presence: { externalWatchers: 'deny' } } });
     expect((await subscribe(server, PEER, 'sip:eve@b.example.net')).status).toBe(403);
-    expect((await server.presence!.handle(communityRequest({ method: 'SUBSCRIBE', uri: 'sip:nobody@a.example.com', headers: ['Event: presence'] }), { ...PEER, target: 'sip:nobody@a.example.com' })).status).toBe(404);
+    expect(
+      (
+        await server.presence!.handle(
+          communityRequest({ method: 'SUBSCRIBE', uri: 'sip:nobody@a.example.com', headers: ['Event: presence'] }),
+          { ...PEER, target: 'sip:nobody@a.example.com' },
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('lets a watcher on the presentity allow-list in, and no one else from outside', async () => {
-    const server = await community({ community: { presence: { externalWatchers: 'allow-list', allowedWatchers: { 'alice@a.example.com': ['*@b.example.net'] } } } });
+    const server = await community({
+      community: {
+        presence: { externalWatchers: 'allow-list', allowedWatchers: { 'alice@a.example.com': ['*@b.example.net'] } },
+      },
+    });
     expect((await subscribe(server, PEER, 'sip:bob@b.example.net')).status).toBe(200);
     expect((await subscribe(server, { ...PEER, peer: 'c.example.org' }, 'sip:eve@c.example.org')).status).toBe(403);
   });
 
   it('in confidential mode answers a barred watcher 200 and a NOTIFY with closed status', async () => {
-    const server = await community({ community: { presence: { externalWatchers: 'deny' } }, policy: { limits: { confidential: true } } });
+    const server = await community({
+      community: { presence: { externalWatchers: 'deny' } },
+      policy: { limits: { confidential: true } },
+    });
     await publish(server, pidf('t1'));
     const accepted = await subscribe(server, PEER, 'sip:eve@b.example.net');
     expect(accepted.status).toBe(200);

@@ -44,7 +44,8 @@ export class PresenceServer {
 
   handle(request: IncomingRequest, origin: RequestOrigin): Promise<LocalAnswer> {
     if (request.method === 'PUBLISH') return this.#options.publisher.publish(request, origin);
-    if (request.method === 'SUBSCRIBE') return request.to.tag === undefined ? this.#subscribe(request, origin) : this.#resubscribe(request);
+    if (request.method === 'SUBSCRIBE')
+      return request.to.tag === undefined ? this.#subscribe(request, origin) : this.#resubscribe(request);
     return Promise.resolve(answer(405, 'RFC 3856 §6 method', { headers: [['Allow', 'SUBSCRIBE, PUBLISH']] }));
   }
 
@@ -52,7 +53,9 @@ export class PresenceServer {
   changed(presentity: string): void {
     this.#run(async () => {
       const pidf = await this.#document(presentity);
-      const live = (await this.#options.subscriptions.of(presentity)).filter((s) => !s.concealed && s.expiresAt > this.#options.now());
+      const live = (await this.#options.subscriptions.of(presentity)).filter(
+        (s) => !s.concealed && s.expiresAt > this.#options.now(),
+      );
       await Promise.all(live.map((s) => this.#options.notifier.notify(s, { kind: 'active' }, pidf)));
     });
   }
@@ -73,11 +76,16 @@ export class PresenceServer {
     const expired = all.filter((s) => s.expiresAt <= now);
     await Promise.all(expired.map((s) => this.#end(s, 'timeout')));
     const documents = new Map<string, Promise<string>>();
-    await Promise.all(all.filter((s) => s.expiresAt > now && !s.concealed).map(async (s) => {
-      if (!documents.has(s.presentity)) documents.set(s.presentity, this.#document(s.presentity));
-      const pidf = await documents.get(s.presentity)!;
-      if (s.lastDigest !== undefined && s.lastDigest !== sha256(pidf)) await this.#options.notifier.notify(s, { kind: 'active' }, pidf);
-    }));
+    await Promise.all(
+      all
+        .filter((s) => s.expiresAt > now && !s.concealed)
+        .map(async (s) => {
+          if (!documents.has(s.presentity)) documents.set(s.presentity, this.#document(s.presentity));
+          const pidf = await documents.get(s.presentity)!;
+          if (s.lastDigest !== undefined && s.lastDigest !== sha256(pidf))
+            await this.#options.notifier.notify(s, { kind: 'active' }, pidf);
+        }),
+    );
     return expired.length;
   }
 
@@ -88,20 +96,33 @@ export class PresenceServer {
     const allowed = this.#options.authorization.allows(watcher, presentity);
     const concealed = !exists || !allowed;
     // P1: outside confidential mode say plainly; inside, a closed status tells a harvester nothing.
-    if (concealed && !(this.#options.confidential && origin.side === 'external')) return answer(exists ? 403 : 404, exists ? 'P1 watcher not allowed' : 'P1 no such presentity');
+    if (concealed && !(this.#options.confidential && origin.side === 'external'))
+      return answer(exists ? 403 : 404, exists ? 'P1 watcher not allowed' : 'P1 no such presentity');
     const expires = this.#expires(request);
     if (expires === 'malformed') return answer(400, 'RFC 6665 §4.1.2.1 Expires');
     const min = this.#options.config.minExpiresSeconds;
-    if (expires > 0 && expires < min) return answer(423, 'RFC 6665 §4.2.1.1 Min-Expires', { headers: [['Min-Expires', String(min)]] });
-    if ((await this.#options.subscriptions.of(presentity)).length >= this.#options.config.maxSubscriptionsPerPresentity) return answer(503, 'I2 too many watchers', { headers: [['Retry-After', '60']] });
+    if (expires > 0 && expires < min)
+      return answer(423, 'RFC 6665 §4.2.1.1 Min-Expires', { headers: [['Min-Expires', String(min)]] });
+    if ((await this.#options.subscriptions.of(presentity)).length >= this.#options.config.maxSubscriptionsPerPresentity)
+      return answer(503, 'I2 too many watchers', { headers: [['Retry-After', '60']] });
     const tag = newTag();
     const subscription: WatcherSubscription = {
-      id: dialogIdOf(request.callId, request.from.tag ?? '', tag), presentity, watcher, side: origin.side, peer: origin.peer,
-      event: request.headers.get('event') ?? 'presence', callId: request.callId, watcherFrom: request.headers.get('from')!,
-      notifierTo: `${request.headers.get('to')!};tag=${tag}`, watcherContact: contactOf(request),
+      id: dialogIdOf(request.callId, request.from.tag ?? '', tag),
+      presentity,
+      watcher,
+      side: origin.side,
+      peer: origin.peer,
+      event: request.headers.get('event') ?? 'presence',
+      callId: request.callId,
+      watcherFrom: request.headers.get('from')!,
+      notifierTo: `${request.headers.get('to')!};tag=${tag}`,
+      watcherContact: contactOf(request),
       ...(origin.side === 'internal' ? { watcherSource: { protocol: origin.protocol, ...origin.source } } : {}),
-      contact: this.#options.contactFor(origin.side, origin.protocol), recordRoute: request.headers.getAll('record-route'),
-      expiresAt: this.#options.now() + this.#granted(expires) * 1000, notifyCSeq: 0, concealed,
+      contact: this.#options.contactFor(origin.side, origin.protocol),
+      recordRoute: request.headers.getAll('record-route'),
+      expiresAt: this.#options.now() + this.#granted(expires) * 1000,
+      notifyCSeq: 0,
+      concealed,
     };
     // A fetch (Expires: 0) gets one NOTIFY with the state and terminated, and keeps nothing (§4.4.3).
     if (expires > 0) await this.#options.subscriptions.save(subscription);
@@ -115,7 +136,8 @@ export class PresenceServer {
     const expires = this.#expires(request);
     if (expires === 'malformed') return answer(400, 'RFC 6665 §4.1.2.1 Expires');
     const min = this.#options.config.minExpiresSeconds;
-    if (expires > 0 && expires < min) return answer(423, 'RFC 6665 §4.2.1.1 Min-Expires', { headers: [['Min-Expires', String(min)]] });
+    if (expires > 0 && expires < min)
+      return answer(423, 'RFC 6665 §4.2.1.1 Min-Expires', { headers: [['Min-Expires', String(min)]] });
     const refreshed = { ...existing, expiresAt: this.#options.now() + this.#granted(expires) * 1000 };
     if (expires === 0) await this.#options.subscriptions.remove(existing);
     else await this.#options.subscriptions.save(refreshed);
@@ -125,13 +147,16 @@ export class PresenceServer {
   /** 200 with Expires, Contact and the Record-Route copied (RFC 3261 §12.1.1), then the NOTIFY (RFC 6665 §4.2.1.2). */
   #accepted(subscription: WatcherSubscription, expires: number, tag: string | undefined): LocalAnswer {
     const headers: Array<[string, string]> = [
-      ['Expires', String(this.#granted(expires))], ['Contact', `<${subscription.contact}>`],
+      ['Expires', String(this.#granted(expires))],
+      ['Contact', `<${subscription.contact}>`],
       ...subscription.recordRoute.map((value): [string, string] => ['Record-Route', value]),
     ];
     const status: SubscriptionStatus = expires === 0 ? { kind: 'terminated', reason: 'timeout' } : { kind: 'active' };
     return answer(200, expires === 0 ? 'RFC 6665 §4.2.1.4 unsubscribed' : 'RFC 6665 §4.2.1.1 accepted', {
-      headers, ...(tag === undefined ? {} : { toTag: tag }),
-      afterAnswer: () => this.#run(async () => this.#options.notifier.notify(subscription, status, await this.#stateFor(subscription))),
+      headers,
+      ...(tag === undefined ? {} : { toTag: tag }),
+      afterAnswer: () =>
+        this.#run(async () => this.#options.notifier.notify(subscription, status, await this.#stateFor(subscription))),
     });
   }
 
@@ -146,7 +171,10 @@ export class PresenceServer {
   }
 
   async #document(presentity: string): Promise<string> {
-    return composePidf(presentity, (await this.#options.publications.of(presentity)).map((p) => p.body));
+    return composePidf(
+      presentity,
+      (await this.#options.publications.of(presentity)).map((p) => p.body),
+    );
   }
 
   #expires(request: IncomingRequest): number | 'malformed' {

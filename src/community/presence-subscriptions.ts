@@ -56,16 +56,22 @@ export class PresenceSubscriptions {
 
   async byDialog(id: string): Promise<WatcherSubscription | undefined> {
     const presentity = await this.#store.get<string>(communityKey('watcherDialog', id));
-    return presentity === undefined ? undefined : this.#store.get<WatcherSubscription>(communityKey('watcher', presentity, id));
+    return presentity === undefined
+      ? undefined
+      : this.#store.get<WatcherSubscription>(communityKey('watcher', presentity, id));
   }
 
   async of(presentity: string): Promise<WatcherSubscription[]> {
-    return (await this.#store.list<WatcherSubscription>(`${COMMUNITY_PREFIXES.watcher}${presentity}:`, { limit: 1000 })).map((e) => e.value);
+    return (
+      await this.#store.list<WatcherSubscription>(`${COMMUNITY_PREFIXES.watcher}${presentity}:`, { limit: 1000 })
+    ).map((e) => e.value);
   }
 
   /** Every subscription (the first 1000 by key), live and expired, for the presence server's sweep. */
   async all(): Promise<WatcherSubscription[]> {
-    return (await this.#store.list<WatcherSubscription>(COMMUNITY_PREFIXES.watcher, { limit: 1000 })).map((e) => e.value);
+    return (await this.#store.list<WatcherSubscription>(COMMUNITY_PREFIXES.watcher, { limit: 1000 })).map(
+      (e) => e.value,
+    );
   }
 
   async save(subscription: WatcherSubscription): Promise<void> {

@@ -28,26 +28,41 @@ export class PublicationHandler {
   async publish(request: IncomingRequest, origin: RequestOrigin): Promise<LocalAnswer> {
     const presentity = origin.target;
     // Only the presentity itself, from inside, publishes its state (RFC 3903 §6 step 2 leaves it to us).
-    if (origin.side === 'external' || addressOfRecord(request.from.uri) !== presentity) return answer(403, 'RFC 3903 §6 step 2 not the presentity');
-    if ((await this.#options.directory.get(presentity)) === undefined) return answer(404, 'RFC 3903 §6 no such presentity');
+    if (origin.side === 'external' || addressOfRecord(request.from.uri) !== presentity)
+      return answer(403, 'RFC 3903 §6 step 2 not the presentity');
+    if ((await this.#options.directory.get(presentity)) === undefined)
+      return answer(404, 'RFC 3903 §6 no such presentity');
     const expires = this.#expires(request);
     if (expires === 'malformed') return answer(400, 'RFC 3903 §6 Expires');
     if (expires > 0 && expires < this.#options.config.minExpiresSeconds) {
-      return answer(423, 'RFC 3903 §6 step 3 Min-Expires', { headers: [['Min-Expires', String(this.#options.config.minExpiresSeconds)]] });
+      return answer(423, 'RFC 3903 §6 step 3 Min-Expires', {
+        headers: [['Min-Expires', String(this.#options.config.minExpiresSeconds)]],
+      });
     }
     const ifMatch = request.headers.get('sip-if-match');
-    return ifMatch === undefined ? this.#initial(request, presentity, expires) : this.#update(request, presentity, ifMatch.trim(), expires);
+    return ifMatch === undefined
+      ? this.#initial(request, presentity, expires)
+      : this.#update(request, presentity, ifMatch.trim(), expires);
   }
 
   async #initial(request: IncomingRequest, presentity: string, expires: number): Promise<LocalAnswer> {
     // §6 step 4: an initial PUBLISH must carry state.
-    if (request.body.length === 0 || expires === 0) return answer(400, 'RFC 3903 §6 step 4 no body', { headers: [warningHeader('an initial PUBLISH needs a PIDF body')] });
+    if (request.body.length === 0 || expires === 0)
+      return answer(400, 'RFC 3903 §6 step 4 no body', {
+        headers: [warningHeader('an initial PUBLISH needs a PIDF body')],
+      });
     const invalid = this.#bodyProblem(request);
     if (invalid !== undefined) return invalid;
     if ((await this.#options.publications.of(presentity)).length >= this.#options.config.maxPublicationsPerPresentity) {
-      return answer(403, 'I2 too many publications', { headers: [warningHeader('too many publications for this presentity')] });
+      return answer(403, 'I2 too many publications', {
+        headers: [warningHeader('too many publications for this presentity')],
+      });
     }
-    const publication = await this.#options.publications.put(presentity, request.body.toString('utf8'), this.#granted(expires));
+    const publication = await this.#options.publications.put(
+      presentity,
+      request.body.toString('utf8'),
+      this.#granted(expires),
+    );
     return this.#accepted(publication.etag, expires, presentity);
   }
 
@@ -57,7 +72,10 @@ export class PublicationHandler {
     if (existing === undefined) return answer(412, 'RFC 3903 §6 step 5 unknown entity-tag');
     if (expires === 0) {
       await publications.remove(presentity, etag);
-      return answer(200, 'RFC 3903 §4.5 removed', { headers: [['Expires', '0']], afterAnswer: () => this.#options.changed(presentity) });
+      return answer(200, 'RFC 3903 §4.5 removed', {
+        headers: [['Expires', '0']],
+        afterAnswer: () => this.#options.changed(presentity),
+      });
     }
     const modified = request.body.length > 0;
     if (modified) {
@@ -66,15 +84,23 @@ export class PublicationHandler {
     }
     const body = modified ? request.body.toString('utf8') : existing.body;
     const publication = await publications.put(presentity, body, this.#granted(expires), existing, !modified);
-    return modified ? this.#accepted(publication.etag, expires, presentity) : answer(200, 'RFC 3903 §4.3 refreshed', { headers: this.#tagHeaders(publication.etag, expires) });
+    return modified
+      ? this.#accepted(publication.etag, expires, presentity)
+      : answer(200, 'RFC 3903 §4.3 refreshed', { headers: this.#tagHeaders(publication.etag, expires) });
   }
 
   #accepted(etag: string, expires: number, presentity: string): LocalAnswer {
-    return answer(200, 'RFC 3903 §6 step 7', { headers: this.#tagHeaders(etag, expires), afterAnswer: () => this.#options.changed(presentity) });
+    return answer(200, 'RFC 3903 §6 step 7', {
+      headers: this.#tagHeaders(etag, expires),
+      afterAnswer: () => this.#options.changed(presentity),
+    });
   }
 
   #tagHeaders(etag: string, expires: number): Array<[string, string]> {
-    return [['SIP-ETag', etag], ['Expires', String(this.#granted(expires))]];
+    return [
+      ['SIP-ETag', etag],
+      ['Expires', String(this.#granted(expires))],
+    ];
   }
 
   #bodyProblem(request: IncomingRequest): LocalAnswer | undefined {

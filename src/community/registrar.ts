@@ -46,33 +46,47 @@ export class Registrar {
 
   async register(request: IncomingRequest, side: Side): Promise<LocalAnswer> {
     // Peers have their own registrars: a REGISTER from across the border binds nothing here.
-    if (side === 'external') return answer(403, 'I1 REGISTER from a peer', { headers: [warningHeader('register with your own community')] });
+    if (side === 'external')
+      return answer(403, 'I1 REGISTER from a peer', { headers: [warningHeader('register with your own community')] });
     const address = addressOfRecord(request.to.uri);
-    if (await isTombstoned(this.#options.store, address)) return answer(403, 'Y2 tombstoned address', { reason: 'Address Removed' });
+    if (await isTombstoned(this.#options.store, address))
+      return answer(403, 'Y2 tombstoned address', { reason: 'Address Removed' });
     const user = await this.#options.directory.get(address);
     const auth = this.#options.authenticator.authenticate(request, user);
-    if (auth.kind === 'challenge') return answer(401, 'RFC 3261 §22.4 challenge', { headers: this.#options.authenticator.challenge(auth.stale) });
-    if (auth.kind === 'forbidden') return answer(403, 'RFC 3261 §22.4 credentials refused', { headers: [warningHeader(auth.why)] });
+    if (auth.kind === 'challenge')
+      return answer(401, 'RFC 3261 §22.4 challenge', { headers: this.#options.authenticator.challenge(auth.stale) });
+    if (auth.kind === 'forbidden')
+      return answer(403, 'RFC 3261 §22.4 credentials refused', { headers: [warningHeader(auth.why)] });
     return this.#applyChange(request, address);
   }
 
   async #applyChange(request: IncomingRequest, address: string): Promise<LocalAnswer> {
     const config = this.#options.config;
     const change = readRegistration(request, config.defaultExpiresSeconds);
-    if (change.kind === 'invalid') return answer(400, 'RFC 3261 §10.3 step 6', { headers: [warningHeader(change.why)] });
+    if (change.kind === 'invalid')
+      return answer(400, 'RFC 3261 §10.3 step 6', { headers: [warningHeader(change.why)] });
     const location = this.#options.location;
     if (change.kind === 'clear') await location.removeAll(address);
     if (change.kind === 'update') {
       const tooBrief = change.bindings.some((b) => b.expiresSeconds > 0 && b.expiresSeconds < config.minExpiresSeconds);
       // §10.3 step 7: 423 with the shortest interval the registrar accepts.
-      if (tooBrief) return answer(423, 'RFC 3261 §10.3 Min-Expires', { headers: [['Min-Expires', String(config.minExpiresSeconds)]] });
+      if (tooBrief)
+        return answer(423, 'RFC 3261 §10.3 Min-Expires', {
+          headers: [['Min-Expires', String(config.minExpiresSeconds)]],
+        });
       const merged = this.#merge(await location.lookup(address), change.bindings, request);
-      if (merged.length > config.maxBindingsPerAddress) return answer(403, 'I2 too many bindings', { headers: [warningHeader(`at most ${config.maxBindingsPerAddress} contacts`)] });
+      if (merged.length > config.maxBindingsPerAddress)
+        return answer(403, 'I2 too many bindings', {
+          headers: [warningHeader(`at most ${config.maxBindingsPerAddress} contacts`)],
+        });
       await location.save(address, merged);
     }
     const now = this.#options.now();
     const current = await location.lookup(address);
-    const contacts = current.map((b): [string, string] => ['Contact', `<${b.uri}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`]);
+    const contacts = current.map((b): [string, string] => [
+      'Contact',
+      `<${b.uri}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,
+    ]);
     return answer(200, 'RFC 3261 §10.3 step 8', { headers: contacts });
   }
 
@@ -87,7 +101,13 @@ export class Registrar {
         continue;
       }
       const seconds = Math.min(wanted.expiresSeconds, max);
-      byUri.set(wanted.uri, { uri: wanted.uri, q: wanted.q, expiresAt: now + seconds * 1000, callId: request.callId, cseq: request.cseq.seq });
+      byUri.set(wanted.uri, {
+        uri: wanted.uri,
+        q: wanted.q,
+        expiresAt: now + seconds * 1000,
+        callId: request.callId,
+        cseq: request.cseq.seq,
+      });
     }
     return [...byUri.values()];
   }

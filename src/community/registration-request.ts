@@ -32,8 +32,14 @@ export function readRegistration(request: IncomingRequest, defaultExpiresSeconds
   if (contacts.length === 0) return { kind: 'query' };
   if (contacts.includes('*')) {
     // §10.3 step 6: `*` only alone and with Expires: 0.
-    return contacts.length === 1 && headerExpires === 0 ? { kind: 'clear' } : { kind: 'invalid', why: 'Contact: * needs Expires: 0 and no other Contact' };
+    return contacts.length === 1 && headerExpires === 0
+      ? { kind: 'clear' }
+      : { kind: 'invalid', why: 'Contact: * needs Expires: 0 and no other Contact' };
   }
-  const bindings = (contacts as ContactValue[]).map((c) => ({ uri: c.uriText, expiresSeconds: c.expires ?? headerExpires ?? defaultExpiresSeconds, q: c.q ?? 1 }));
+  const bindings = (contacts as ContactValue[]).map((c) => ({
+    uri: c.uriText,
+    expiresSeconds: c.expires ?? headerExpires ?? defaultExpiresSeconds,
+    q: c.q ?? 1,
+  }));
   return { kind: 'update', bindings };
 }

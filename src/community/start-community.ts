@@ -29,19 +29,29 @@ export interface RunningCommunity {
   stop(): void;
 }
 
-export async function startCommunity(config: EdgeConfig, runtime: CommunityRuntime): Promise<RunningCommunity | undefined> {
+export async function startCommunity(
+  config: EdgeConfig,
+  runtime: CommunityRuntime,
+): Promise<RunningCommunity | undefined> {
   if (config.internal.registrar !== 'builtin' && config.internal.presence !== 'builtin') return undefined;
   const { log } = runtime;
   const community = await createCommunity({
-    config, store: runtime.store, now: runtime.now,
-    presence: { actions: runtime.actions, contactFor: runtime.contactFor, onError: (error) => log.warn({ err: String(error) }, 'presence server: NOTIFY not sent') },
+    config,
+    store: runtime.store,
+    now: runtime.now,
+    presence: {
+      actions: runtime.actions,
+      contactFor: runtime.contactFor,
+      onError: (error) => log.warn({ err: String(error) }, 'presence server: NOTIFY not sent'),
+    },
   });
   if (config.community.usersFile !== null) {
     const report = await loadUsersFile(config.community.usersFile, community.directory, community.realm);
     log.info({ added: report.added.length, kept: report.kept.length, refused: report.refused }, 'users file loaded');
   }
   const presence = community.presence;
-  const stop = presence === undefined ? () => undefined : repeat(runtime.clock, PRESENCE_SWEEP_MS, () => presence.sweep(), log);
+  const stop =
+    presence === undefined ? () => undefined : repeat(runtime.clock, PRESENCE_SWEEP_MS, () => presence.sweep(), log);
   return { community, stop };
 }
 
@@ -50,9 +60,11 @@ function repeat(clock: Clock, intervalMs: number, work: () => Promise<unknown>, 
   let timer = clock.setTimer(intervalMs, tick);
   let stopped = false;
   function tick(): void {
-    work().catch((error: unknown) => log.warn({ err: String(error) }, 'presence sweep failed')).finally(() => {
-      if (!stopped) timer = clock.setTimer(intervalMs, tick);
-    });
+    work()
+      .catch((error: unknown) => log.warn({ err: String(error) }, 'presence sweep failed'))
+      .finally(() => {
+        if (!stopped) timer = clock.setTimer(intervalMs, tick);
+      });
   }
   return () => {
     stopped = true;

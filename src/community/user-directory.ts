@@ -31,12 +31,19 @@ export class UserDirectory {
 
   async add(options: { address: string; password: string; realm: string }): Promise<UserRecord> {
     const address = parseAddress(options.address);
-    if (await isTombstoned(this.#store, address)) throw new AddressTombstonedError(`${address} was removed and may not be reassigned yet (Y2)`);
+    if (await isTombstoned(this.#store, address))
+      throw new AddressTombstonedError(`${address} was removed and may not be reassigned yet (Y2)`);
     if ((await this.get(address)) !== undefined) throw new UserExistsError(`${address} already exists`);
     const username = usernameOf(address);
     const record: UserRecord = {
-      address, username, realm: options.realm, createdAt: this.#now(),
-      ha1: { 'SHA-256': ha1('SHA-256', username, options.realm, options.password), MD5: ha1('MD5', username, options.realm, options.password) },
+      address,
+      username,
+      realm: options.realm,
+      createdAt: this.#now(),
+      ha1: {
+        'SHA-256': ha1('SHA-256', username, options.realm, options.password),
+        MD5: ha1('MD5', username, options.realm, options.password),
+      },
     };
     await this.#store.set(communityKey('user', address), record);
     return record;
@@ -55,7 +62,10 @@ export class UserDirectory {
     const users: UserRecord[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await this.#store.list<UserRecord>(COMMUNITY_PREFIXES.user, { limit: 1000, ...(after === undefined ? {} : { after }) });
+      const page = await this.#store.list<UserRecord>(COMMUNITY_PREFIXES.user, {
+        limit: 1000,
+        ...(after === undefined ? {} : { after }),
+      });
       users.push(...page.map((entry) => entry.value));
       if (page.length < 1000) return users;
       after = page[page.length - 1]!.key;

@@ -10,7 +10,10 @@ import { loadUsersFile } from './users-file.js';
 describe('I2 Y2 the users file', () => {
   it('adds its users to the directory, keeps existing ones, and refuses a tombstoned address', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'users-file-')), 'users.yaml');
-    writeFileSync(file, 'users:\n  - { address: alice@a.example.com, password: one }\n  - { address: bob@a.example.com, password: two }\n  - { address: carol@a.example.com, password: three }\n');
+    writeFileSync(
+      file,
+      'users:\n  - { address: alice@a.example.com, password: one }\n  - { address: bob@a.example.com, password: two }\n  - { address: carol@a.example.com, password: three }\n',
+    );
     const store = new MemoryStore();
     const directory = new UserDirectory({ store });
     await directory.add({ address: 'bob@a.example.com', password: 'old', realm: 'a.example.com' });
@@ -24,6 +27,8 @@ describe('I2 Y2 the users file', () => {
   it('says what is wrong with a malformed file', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'users-file-')), 'users.yaml');
     writeFileSync(file, 'users:\n  - { address: alice@a.example.com }\n');
-    await expect(loadUsersFile(file, new UserDirectory({ store: new MemoryStore() }), 'a.example.com')).rejects.toThrow(/users\.0\.password/);
+    await expect(loadUsersFile(file, new UserDirectory({ store: new MemoryStore() }), 'a.example.com')).rejects.toThrow(
+      /users\.0\.password/,
+    );
   });
 });

@@ -19,14 +19,20 @@ export interface UsersFileReport {
 /** Throws with the file's problem when it is not valid YAML of that shape. */
 export async function loadUsersFile(path: string, directory: UserDirectory, realm: string): Promise<UsersFileReport> {
   const parsed = usersFileSchema.safeParse(parse(readFileSync(path, 'utf8')) ?? {});
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const report = { added: [] as string[], kept: [] as string[], refused: [] as Array<{ address: string; why: string }> };
+  if (!parsed.success)
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const report = {
+    added: [] as string[],
+    kept: [] as string[],
+    refused: [] as Array<{ address: string; why: string }>,
+  };
   for (const user of parsed.data.users) {
     try {
       report.added.push((await directory.add({ address: user.address, password: user.password, realm })).address);
     } catch (error) {
       if (error instanceof UserExistsError) report.kept.push(user.address);
-      else if (error instanceof AddressTombstonedError) report.refused.push({ address: user.address, why: error.message });
+      else if (error instanceof AddressTombstonedError)
+        report.refused.push({ address: user.address, why: error.message });
       else throw error;
     }
   }

@@ -12,9 +12,12 @@ export class WatcherAuthorization {
   constructor(options: { localDomains: readonly string[]; presence: CommunityConfig['presence'] }) {
     this.#localDomains = new Set(options.localDomains.map((d) => d.toLowerCase()));
     this.#policy = options.presence.externalWatchers;
-    this.#allowed = new Map(Object.entries(options.presence.allowedWatchers).map(([presentity, watchers]) => [
-      parseAddress(presentity), new Set(watchers.map((w) => (w.startsWith('*@') ? w.toLowerCase() : parseAddress(w)))),
-    ]));
+    this.#allowed = new Map(
+      Object.entries(options.presence.allowedWatchers).map(([presentity, watchers]) => [
+        parseAddress(presentity),
+        new Set(watchers.map((w) => (w.startsWith('*@') ? w.toLowerCase() : parseAddress(w)))),
+      ]),
+    );
   }
 
   /** Both addresses as addresses-of-record (`sip:user@host`). */

@@ -17,9 +17,10 @@ export interface ConfigProblem {
 }
 
 export function formatKeyPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((text, step) => (
-    typeof step === 'number' ? `${text}[${step}]` : text === '' ? step : `${text}.${step}`
-  ), '');
+  return path.reduce<string>(
+    (text, step) => (typeof step === 'number' ? `${text}[${step}]` : text === '' ? step : `${text}.${step}`),
+    '',
+  );
 }
 
 /** `config.yaml:12: limits.maxHeaders: must be at most 1024, got 5000. Fix: use a value between 8 and 1024.` */

@@ -16,7 +16,11 @@ describe('O1 configuration defaults', () => {
       { transport: 'tcp', address: '127.0.0.1', port: 5060 },
     ]);
     expect(config.listen.external.map((listener) => listener.address)).toEqual(['127.0.0.1', '::1']);
-    expect(config.limits).toMatchObject({ maxMessageBytes: 65_536, maxRecordRouteBytes: 2048, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 } });
+    expect(config.limits).toMatchObject({
+      maxMessageBytes: 65_536,
+      maxRecordRouteBytes: 2048,
+      timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
+    });
     expect(config.tls).toMatchObject({ certificates: [], ca: null, minVersion: 'TLSv1.2', handshakeTimeoutMs: 5000 });
     expect(config.internal).toEqual({ registrar: 'builtin', presence: 'builtin' });
     expect(config.state).toEqual({ backend: 'sqlite', path: 'var/state.db', redisUrl: null });
@@ -33,17 +37,22 @@ describe('O1 configuration defaults', () => {
   });
 
   it('accepts IPv6 listeners and a bracketed IPv6 admin address', () => {
-    const config = valid('domains: [a.example.com]\nlisten:\n  external: [{ transport: tls, address: "::", port: 5061 }]\nadmin: { listen: "[::1]:9060" }\n');
+    const config = valid(
+      'domains: [a.example.com]\nlisten:\n  external: [{ transport: tls, address: "::", port: 5061 }]\nadmin: { listen: "[::1]:9060" }\n',
+    );
     expect(config.listen.external[0]?.address).toBe('::');
     expect(config.admin.listen).toBe('[::1]:9060');
   });
 
   it('accepts external registrar targets and static routes', () => {
-    const config = valid([
-      'domains: [a.example.com]',
-      'internal: { registrar: [{ host: 10.0.0.5, port: 5060, transport: tcp }] }',
-      'routes: [{ domain: b.example.net, targets: [{ host: sip.b.example.net, port: 5061, transport: tls }] }]', '',
-    ].join('\n'));
+    const config = valid(
+      [
+        'domains: [a.example.com]',
+        'internal: { registrar: [{ host: 10.0.0.5, port: 5060, transport: tcp }] }',
+        'routes: [{ domain: b.example.net, targets: [{ host: sip.b.example.net, port: 5061, transport: tls }] }]',
+        '',
+      ].join('\n'),
+    );
     expect(config.internal.registrar).toEqual([{ host: '10.0.0.5', port: 5060, transport: 'tcp' }]);
     expect(config.routes[0]?.targets[0]?.host).toBe('sip.b.example.net');
   });
@@ -64,7 +73,9 @@ describe('O5 shutdown drain', () => {
       const result = parseConfigText(`domains: [a.example.com]\nlimits:\n  shutdownDrainMs: ${value}\n`, 'config.yaml');
       expect(result.ok, value).toBe(false);
       if (result.ok) continue;
-      expect(result.problems.map(formatConfigProblem).join('\n')).toMatch(/^config\.yaml:3: limits\.shutdownDrainMs: .*(between 0 and 300000|whole number|integer)/i);
+      expect(result.problems.map(formatConfigProblem).join('\n')).toMatch(
+        /^config\.yaml:3: limits\.shutdownDrainMs: .*(between 0 and 300000|whole number|integer)/i,
+      );
     }
   });
 });

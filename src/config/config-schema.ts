@@ -19,39 +19,47 @@ import { tlsSchema } from './tls-schema.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
-const logSchema = section(z.strictObject({
-  level: z.enum(LOG_LEVELS).default('info'),
-}));
+const logSchema = section(
+  z.strictObject({
+    level: z.enum(LOG_LEVELS).default('info'),
+  }),
+);
 
-export const configSchema = z.strictObject({
-  /** The community domains this edge serves; requests for any other domain go to peers. */
-  domains: z.array(domainNameField()).min(1).meta({ examples: [['a.example.com']] }),
-  listen: listenSchema,
-  tls: tlsSchema,
-  limits: limitsSchema,
-  routes: routesSchema,
-  discovery: discoverySchema,
-  internal: internalSchema,
-  community: communitySchema,
-  policy: policySchema,
-  agreements: agreementsSchema,
-  policyDocument: policyDocumentConfigSchema,
-  state: stateSchema,
-  admin: adminSchema,
-  audit: auditSchema,
-  log: logSchema,
-}).superRefine((config, ctx) => {
-  config.domains.forEach((domain, index) => {
-    if (config.domains.indexOf(domain) !== index) {
-      ctx.addIssue({
-        code: 'custom', path: ['domains', index],
-        message: `repeats \`${domain}\``,
-        params: { fix: 'list each domain once' },
-      });
-    }
+export const configSchema = z
+  .strictObject({
+    /** The community domains this edge serves; requests for any other domain go to peers. */
+    domains: z
+      .array(domainNameField())
+      .min(1)
+      .meta({ examples: [['a.example.com']] }),
+    listen: listenSchema,
+    tls: tlsSchema,
+    limits: limitsSchema,
+    routes: routesSchema,
+    discovery: discoverySchema,
+    internal: internalSchema,
+    community: communitySchema,
+    policy: policySchema,
+    agreements: agreementsSchema,
+    policyDocument: policyDocumentConfigSchema,
+    state: stateSchema,
+    admin: adminSchema,
+    audit: auditSchema,
+    log: logSchema,
+  })
+  .superRefine((config, ctx) => {
+    config.domains.forEach((domain, index) => {
+      if (config.domains.indexOf(domain) !== index) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['domains', index],
+          message: `repeats \`${domain}\``,
+          params: { fix: 'list each domain once' },
+        });
+      }
+    });
+    checkDiscoveryLists(config, ctx);
   });
-  checkDiscoveryLists(config, ctx);
-});
 
 interface DomainLists {
   readonly domains: readonly string[];
@@ -66,21 +74,63 @@ function checkDiscoveryLists(config: DomainLists, ctx: z.RefinementCtx): void {
   const routed = new Set(config.routes.map((route) => route.domain));
   const denied = new Set(config.discovery.deny);
   config.discovery.deny.forEach((domain, index) => {
-    if (own.has(domain)) conflict(ctx, ['discovery', 'deny', index], `\`${domain}\` is one of this edge's own domains`, 'remove it from discovery.deny');
-    else if (routed.has(domain)) conflict(ctx, ['discovery', 'deny', index], `\`${domain}\` also has a static route in routes`, 'remove the static route or the deny entry');
+    if (own.has(domain))
+      conflict(
+        ctx,
+        ['discovery', 'deny', index],
+        `\`${domain}\` is one of this edge's own domains`,
+        'remove it from discovery.deny',
+      );
+    else if (routed.has(domain))
+      conflict(
+        ctx,
+        ['discovery', 'deny', index],
+        `\`${domain}\` also has a static route in routes`,
+        'remove the static route or the deny entry',
+      );
   });
   config.discovery.allow.forEach((domain, index) => {
-    if (own.has(domain)) conflict(ctx, ['discovery', 'allow', index], `\`${domain}\` is one of this edge's own domains`, 'remove it from discovery.allow');
-    else if (denied.has(domain)) conflict(ctx, ['discovery', 'allow', index], `\`${domain}\` is also in discovery.deny`, 'keep it in one of the two lists');
+    if (own.has(domain))
+      conflict(
+        ctx,
+        ['discovery', 'allow', index],
+        `\`${domain}\` is one of this edge's own domains`,
+        'remove it from discovery.allow',
+      );
+    else if (denied.has(domain))
+      conflict(
+        ctx,
+        ['discovery', 'allow', index],
+        `\`${domain}\` is also in discovery.deny`,
+        'keep it in one of the two lists',
+      );
   });
   config.agreements.forEach((agreement, index) => {
-    if (own.has(agreement.peer)) conflict(ctx, ['agreements', index, 'peer'], `\`${agreement.peer}\` is one of this edge's own domains`, 'name a peer community');
-    else if (denied.has(agreement.peer)) conflict(ctx, ['agreements', index, 'peer'], `\`${agreement.peer}\` is also in discovery.deny`, 'remove the agreement or the deny entry');
+    if (own.has(agreement.peer))
+      conflict(
+        ctx,
+        ['agreements', index, 'peer'],
+        `\`${agreement.peer}\` is one of this edge's own domains`,
+        'name a peer community',
+      );
+    else if (denied.has(agreement.peer))
+      conflict(
+        ctx,
+        ['agreements', index, 'peer'],
+        `\`${agreement.peer}\` is also in discovery.deny`,
+        'remove the agreement or the deny entry',
+      );
   });
   // A peer's certificate must never stand for this community: that would let it speak as us (F7).
   config.routes.forEach((route, index) => {
     route.identity?.forEach((name, at) => {
-      if (own.has(name)) conflict(ctx, ['routes', index, 'identity', at], `\`${name}\` is one of this edge's own domains`, 'list the names the peer edge\'s certificate carries');
+      if (own.has(name))
+        conflict(
+          ctx,
+          ['routes', index, 'identity', at],
+          `\`${name}\` is one of this edge's own domains`,
+          "list the names the peer edge's certificate carries",
+        );
     });
   });
 }

@@ -9,7 +9,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${quote(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `the boolean ${value}`;
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length} ${value.length === 1 ? 'item' : 'items'}`;
+  if (Array.isArray(value))
+    return value.length === 0 ? 'an empty list' : `a list of ${value.length} ${value.length === 1 ? 'item' : 'items'}`;
   if (typeof value === 'object') return 'a mapping';
   return `a ${typeof value}`;
 }
@@ -17,13 +18,20 @@ export function describeValue(value: unknown): string {
 /** zod's `expected` names (number, int, string, array, object …) as the report says them. */
 export function describeExpected(expected: string): string {
   switch (expected) {
-    case 'number': return 'a number';
-    case 'int': return 'a whole number';
-    case 'string': return 'a text value';
-    case 'array': return 'a list';
-    case 'object': return 'a mapping';
-    case 'boolean': return 'true or false';
-    default: return `a ${expected}`;
+    case 'number':
+      return 'a number';
+    case 'int':
+      return 'a whole number';
+    case 'string':
+      return 'a text value';
+    case 'array':
+      return 'a list';
+    case 'object':
+      return 'a mapping';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return `a ${expected}`;
   }
 }
 

@@ -3,9 +3,7 @@
 import { isIP } from 'node:net';
 import { isHostname } from './network-fields.js';
 
-export type HostPortResult =
-  | { ok: true; host: string; port: number }
-  | { ok: false; problem: string; fix: string };
+export type HostPortResult = { ok: true; host: string; port: number } | { ok: false; problem: string; fix: string };
 
 const BRACKETED = /^\[([^\]]*)\]:(\d+)$/;
 const PLAIN = /^([^:]*):(\d+)$/;

@@ -5,15 +5,20 @@ import { section } from './section.js';
 import { targetList } from './target-schema.js';
 
 function componentField() {
-  return z.union([z.literal('builtin'), targetList()]).default('builtin').meta({
-    expected: '`builtin` or a list of targets',
-    examples: ['builtin', [{ host: '10.0.0.5', port: 5060, transport: 'tcp' }]],
-  });
+  return z
+    .union([z.literal('builtin'), targetList()])
+    .default('builtin')
+    .meta({
+      expected: '`builtin` or a list of targets',
+      examples: ['builtin', [{ host: '10.0.0.5', port: 5060, transport: 'tcp' }]],
+    });
 }
 
-export const internalSchema = section(z.strictObject({
-  registrar: componentField(),
-  presence: componentField(),
-}));
+export const internalSchema = section(
+  z.strictObject({
+    registrar: componentField(),
+    presence: componentField(),
+  }),
+);
 
 export type InternalConfig = z.infer<typeof internalSchema>;

@@ -22,14 +22,27 @@ export function issueToProblems(issue: Issue, context: IssueContext, prefix: Pat
     return [missingKey(path, context)];
   }
   switch (issue.code) {
-    case 'unrecognized_keys': return issue.keys.map((key) => unknownKey([...path, key], context));
-    case 'invalid_type': return [wrongType(issue, path, context)];
-    case 'invalid_value': return [notAChoice(issue, path)];
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownKey([...path, key], context));
+    case 'invalid_type':
+      return [wrongType(issue, path, context)];
+    case 'invalid_value':
+      return [notAChoice(issue, path)];
     case 'too_big':
-    case 'too_small': return [outOfRange(issue, path, context)];
-    case 'invalid_union': return unionMismatch(issue, path, context);
-    case 'custom': return [{ path, problem: issue.message, fix: String(issue.params?.fix ?? 'see config/default.yaml for a valid example') }];
-    default: return [{ path, problem: lowerFirst(issue.message), fix: 'see config/default.yaml for a valid example' }];
+    case 'too_small':
+      return [outOfRange(issue, path, context)];
+    case 'invalid_union':
+      return unionMismatch(issue, path, context);
+    case 'custom':
+      return [
+        {
+          path,
+          problem: issue.message,
+          fix: String(issue.params?.fix ?? 'see config/default.yaml for a valid example'),
+        },
+      ];
+    default:
+      return [{ path, problem: lowerFirst(issue.message), fix: 'see config/default.yaml for a valid example' }];
   }
 }
 
@@ -53,17 +66,26 @@ function missingKey(path: Path, context: IssueContext): UnlocatedProblem {
   const facts = schemaFactsAt(context.schema, path);
   const example = facts.examples[0] ?? facts.choices[0];
   const line = example === undefined ? `\`${key}\`` : `\`${key}: ${asYaml(example)}\``;
-  return { path, problem: 'missing required key', fix: `add ${line}${parent.length === 0 ? '' : ` under ${formatKeyPath(parent)}`}` };
+  return {
+    path,
+    problem: 'missing required key',
+    fix: `add ${line}${parent.length === 0 ? '' : ` under ${formatKeyPath(parent)}`}`,
+  };
 }
 
-function wrongType(issue: Extract<Issue, { code: 'invalid_type' }>, path: Path, context: IssueContext): UnlocatedProblem {
+function wrongType(
+  issue: Extract<Issue, { code: 'invalid_type' }>,
+  path: Path,
+  context: IssueContext,
+): UnlocatedProblem {
   const facts = schemaFactsAt(context.schema, path);
   const problem = `expected ${describeExpected(issue.expected)}, got ${describeValue(issue.input)}`;
   const example = suchAs(facts.examples[0]);
   switch (issue.expected) {
     case 'number':
     case 'int': {
-      const range = facts.min === undefined || facts.max === undefined ? '' : ` (between ${facts.min} and ${facts.max})`;
+      const range =
+        facts.min === undefined || facts.max === undefined ? '' : ` (between ${facts.min} and ${facts.max})`;
       const kind = facts.integer ? 'whole number' : 'number';
       // `port: "5060"`: YAML made a string of a quoted number.
       if (typeof issue.input === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(issue.input)) {
@@ -72,7 +94,11 @@ function wrongType(issue: Extract<Issue, { code: 'invalid_type' }>, path: Path, 
       return { path, problem, fix: `write a ${kind}${example}${range}` };
     }
     case 'object':
-      return { path, problem, fix: `write a mapping with keys from ${facts.keys.join(', ')}${issue.input === null ? ', or remove the line' : ''}` };
+      return {
+        path,
+        problem,
+        fix: `write a mapping with keys from ${facts.keys.join(', ')}${issue.input === null ? ', or remove the line' : ''}`,
+      };
     case 'array':
       return { path, problem, fix: `write a list${example}` };
     default:
@@ -85,39 +111,65 @@ function notAChoice(issue: Extract<Issue, { code: 'invalid_value' }>, path: Path
   const list = choices.join(', ');
   const suggestion = typeof issue.input === 'string' ? nearestKey(issue.input, choices) : undefined;
   const caseOnly = suggestion?.toLowerCase() === String(issue.input).toLowerCase();
-  const hint = suggestion === undefined ? '' : ` (did you mean \`${suggestion}\`?${caseOnly ? ' choices are case-sensitive' : ''})`;
-  return { path, problem: `expected one of ${list}, got ${describeValue(issue.input)}`, fix: `use one of: ${list}${hint}` };
+  const hint =
+    suggestion === undefined
+      ? ''
+      : ` (did you mean \`${suggestion}\`?${caseOnly ? ' choices are case-sensitive' : ''})`;
+  return {
+    path,
+    problem: `expected one of ${list}, got ${describeValue(issue.input)}`,
+    fix: `use one of: ${list}${hint}`,
+  };
 }
 
-function outOfRange(issue: Extract<Issue, { code: 'too_big' | 'too_small' }>, path: Path, context: IssueContext): UnlocatedProblem {
+function outOfRange(
+  issue: Extract<Issue, { code: 'too_big' | 'too_small' }>,
+  path: Path,
+  context: IssueContext,
+): UnlocatedProblem {
   const facts = schemaFactsAt(context.schema, path);
   const big = issue.code === 'too_big';
   const bound = Number(big ? issue.maximum : issue.minimum);
-  if (issue.origin === 'string') return { path, problem: 'must not be empty', fix: `write a value${suchAs(facts.examples[0])}` };
+  if (issue.origin === 'string')
+    return { path, problem: 'must not be empty', fix: `write a value${suchAs(facts.examples[0])}` };
   if (issue.origin === 'array') {
     const element = schemaFactsAt(context.schema, [...path, 0]).examples[0];
-    const problem = big ? `must list at most ${bound}` : `must list at least ${bound} ${bound === 1 ? 'entry' : 'entries'}, got ${describeValue(issue.input)}`;
+    const problem = big
+      ? `must list at most ${bound}`
+      : `must list at least ${bound} ${bound === 1 ? 'entry' : 'entries'}, got ${describeValue(issue.input)}`;
     return { path, problem, fix: big ? `remove entries down to ${bound}` : `add an entry${suchAs(element)}` };
   }
   const problem = `must be at ${big ? 'most' : 'least'} ${bound}, got ${String(issue.input)}`;
-  const fix = facts.min !== undefined && facts.max !== undefined ? `use a value between ${facts.min} and ${facts.max}` : `use a value ${big ? 'no more' : 'no less'} than ${bound}`;
+  const fix =
+    facts.min !== undefined && facts.max !== undefined
+      ? `use a value between ${facts.min} and ${facts.max}`
+      : `use a value ${big ? 'no more' : 'no less'} than ${bound}`;
   return { path, problem, fix };
 }
 
 // A union fails as a whole. If one alternative got past the type check (its issues lie deeper than
 // the union), the input was meant as that alternative: report its own issues. Otherwise say what
 // the union accepts.
-function unionMismatch(issue: Extract<Issue, { code: 'invalid_union' }>, path: Path, context: IssueContext): UnlocatedProblem[] {
+function unionMismatch(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  path: Path,
+  context: IssueContext,
+): UnlocatedProblem[] {
   const deeper = issue.errors.filter((branch) => branch.some((inner) => inner.path.length > 0));
   if (deeper.length === 1 && deeper[0] !== undefined) {
     return deeper[0].flatMap((inner) => issueToProblems(inner, context, path));
   }
   const { expected, examples } = schemaFactsAt(context.schema, path);
-  return [{
-    path,
-    problem: `expected ${expected ?? 'another form of value'}, got ${describeValue(issue.input)}`,
-    fix: examples.length === 0 ? 'see config/default.yaml for a valid example' : `write ${examples.map((example) => `\`${asYaml(example)}\``).join(' or ')}`,
-  }];
+  return [
+    {
+      path,
+      problem: `expected ${expected ?? 'another form of value'}, got ${describeValue(issue.input)}`,
+      fix:
+        examples.length === 0
+          ? 'see config/default.yaml for a valid example'
+          : `write ${examples.map((example) => `\`${asYaml(example)}\``).join(' or ')}`,
+    },
+  ];
 }
 
 function isMissing(input: unknown, path: Path): boolean {

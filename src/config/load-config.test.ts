@@ -32,7 +32,8 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
   it('names the expected and the received type, with an example of the right one', () => {
     const problem = onlyProblem('domains: [a.example.com]\nlimits:\n  maxStartLineBytes: abc\n');
     expect(problem).toMatchObject({
-      key: 'limits.maxStartLineBytes', line: 3,
+      key: 'limits.maxStartLineBytes',
+      line: 3,
       problem: 'expected a number, got the string "abc"',
     });
     expect(problem.fix).toContain('write a whole number such as 8192');
@@ -51,7 +52,8 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
   it('refuses an out-of-range limit and gives the range', () => {
     const problem = onlyProblem('domains: [a.example.com]\nlimits:\n  maxHeaderBytes: 5000000\n');
     expect(problem).toMatchObject({
-      key: 'limits.maxHeaderBytes', line: 3,
+      key: 'limits.maxHeaderBytes',
+      line: 3,
       problem: 'must be at most 1048576, got 5000000',
       fix: 'use a value between 1024 and 1048576',
     });
@@ -63,10 +65,12 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
   });
 
   it('lists the choices for an invalid enum value', () => {
-    const text = 'domains: [a.example.com]\nlisten:\n  internal:\n    - { transport: sctp, address: 127.0.0.1, port: 5060 }\n';
+    const text =
+      'domains: [a.example.com]\nlisten:\n  internal:\n    - { transport: sctp, address: 127.0.0.1, port: 5060 }\n';
     const problem = onlyProblem(text);
     expect(problem).toMatchObject({
-      key: 'listen.internal[0].transport', line: 4,
+      key: 'listen.internal[0].transport',
+      line: 4,
       problem: 'expected one of udp, tcp, tls, got the string "sctp"',
     });
     expect(problem.fix).toMatch(/^use one of: udp, tcp, tls/);
@@ -79,25 +83,35 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
 
   it('names a missing required key and shows how to add it', () => {
     const problem = onlyProblem('# nothing yet\n');
-    expect(problem).toMatchObject({ key: 'domains', problem: 'missing required key', fix: 'add `domains: [a.example.com]`' });
+    expect(problem).toMatchObject({
+      key: 'domains',
+      problem: 'missing required key',
+      fix: 'add `domains: [a.example.com]`',
+    });
     expect(problem.line).toBeUndefined();
   });
 
-  it('names a missing key inside a list item, on the item\'s line', () => {
+  it("names a missing key inside a list item, on the item's line", () => {
     const text = 'domains: [a.example.com]\nlisten:\n  external:\n    - { transport: tls, address: "::1" }\n';
     expect(onlyProblem(text)).toMatchObject({
-      key: 'listen.external[0].port', line: 4, problem: 'missing required key',
+      key: 'listen.external[0].port',
+      line: 4,
+      problem: 'missing required key',
       fix: 'add `port: 5061` under listen.external[0]',
     });
   });
 
   it('shows a valid choice when a missing key is an enum', () => {
     const text = 'domains: [a.example.com]\nlisten:\n  internal: [{ address: 127.0.0.1, port: 5060 }]\n';
-    expect(onlyProblem(text)).toMatchObject({ key: 'listen.internal[0].transport', fix: 'add `transport: udp` under listen.internal[0]' });
+    expect(onlyProblem(text)).toMatchObject({
+      key: 'listen.internal[0].transport',
+      fix: 'add `transport: udp` under listen.internal[0]',
+    });
   });
 
   it('refuses a host name where an IP address literal is required', () => {
-    const text = 'domains: [a.example.com]\nlisten:\n  internal:\n    - { transport: udp, address: localhost, port: 5060 }\n';
+    const text =
+      'domains: [a.example.com]\nlisten:\n  internal:\n    - { transport: udp, address: localhost, port: 5060 }\n';
     const problem = onlyProblem(text);
     expect(problem).toMatchObject({ key: 'listen.internal[0].address', line: 4 });
     expect(problem.problem).toBe('`localhost` is not an IPv4 or IPv6 address literal');
@@ -131,19 +145,26 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
 
   it('requires state.redisUrl when the backend is redis (a rule across two keys)', () => {
     const problem = onlyProblem('domains: [a.example.com]\nstate:\n  backend: redis\n');
-    expect(problem).toMatchObject({ key: 'state.redisUrl', line: 2, problem: 'is required when state.backend is `redis`' });
+    expect(problem).toMatchObject({
+      key: 'state.redisUrl',
+      line: 2,
+      problem: 'is required when state.backend is `redis`',
+    });
     expect(problem.fix).toContain('set state.redisUrl');
     expect(problem.fix).toContain('redis://127.0.0.1:6379');
   });
 
   it('refuses two listeners on the same TCP port, TLS included', () => {
     const text = [
-      'domains: [a.example.com]', 'listen:',
+      'domains: [a.example.com]',
+      'listen:',
       '  internal: [{ transport: tcp, address: 127.0.0.1, port: 5061 }]',
-      '  external: [{ transport: tls, address: 127.0.0.1, port: 5061 }]', '',
+      '  external: [{ transport: tls, address: 127.0.0.1, port: 5061 }]',
+      '',
     ].join('\n');
     expect(onlyProblem(text)).toMatchObject({
-      key: 'listen.external[0]', line: 4,
+      key: 'listen.external[0]',
+      line: 4,
       problem: 'binds the same TCP port 127.0.0.1:5061 as listen.internal[0]',
     });
   });
@@ -156,19 +177,26 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
 
   it('says what a registrar may be when it is neither builtin nor a target list', () => {
     const problem = onlyProblem('domains: [a.example.com]\ninternal:\n  registrar: external\n');
-    expect(problem).toMatchObject({ key: 'internal.registrar', problem: 'expected `builtin` or a list of targets, got the string "external"' });
+    expect(problem).toMatchObject({
+      key: 'internal.registrar',
+      problem: 'expected `builtin` or a list of targets, got the string "external"',
+    });
     expect(problem.fix).toMatch(/^write `builtin` or `\[\{host: /);
   });
 
   it('reports the mistake inside a target list given for a registrar', () => {
-    const problem = onlyProblem('domains: [a.example.com]\ninternal:\n  registrar: [{ host: 10.0.0.5, port: 0, transport: tcp }]\n');
+    const problem = onlyProblem(
+      'domains: [a.example.com]\ninternal:\n  registrar: [{ host: 10.0.0.5, port: 0, transport: tcp }]\n',
+    );
     expect(problem).toMatchObject({ key: 'internal.registrar[0].port', problem: 'must be at least 1, got 0' });
   });
 
   it('reports every problem at once, in file order', () => {
     const text = 'domains: [a.example.com]\nlog: { level: loud }\nlimits:\n  maxVias: 0\n  maxHeaders: x\n';
     expect(problemsOf(text).map((problem) => [problem.line, problem.key])).toEqual([
-      [2, 'log.level'], [4, 'limits.maxVias'], [5, 'limits.maxHeaders'],
+      [2, 'log.level'],
+      [4, 'limits.maxVias'],
+      [5, 'limits.maxHeaders'],
     ]);
   });
 

@@ -9,9 +9,7 @@ import { issueToProblems } from './issue-to-problems.js';
 import { YamlLocator } from './yaml-locator.js';
 import { yamlSyntaxProblem } from './yaml-syntax-problem.js';
 
-export type ConfigResult =
-  | { ok: true; config: EdgeConfig }
-  | { ok: false; problems: ConfigProblem[] };
+export type ConfigResult = { ok: true; config: EdgeConfig } | { ok: false; problems: ConfigProblem[] };
 
 export function parseConfigText(text: string, sourceName: string): ConfigResult {
   const lineCounter = new LineCounter();
@@ -42,7 +40,18 @@ export function readConfigFile(path: string): ConfigResult {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, problems: [{ source: path, key: '', path: [], problem: `cannot read the file (${reason})`, fix: 'check the path and its permissions' }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          source: path,
+          key: '',
+          path: [],
+          problem: `cannot read the file (${reason})`,
+          fix: 'check the path and its permissions',
+        },
+      ],
+    };
   }
   return parseConfigText(text, path);
 }

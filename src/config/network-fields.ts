@@ -17,40 +17,67 @@ export function refuse(ctx: z.RefinementCtx, problem: string, fix: string): void
 
 /** An IPv4 or IPv6 literal: listeners bind addresses, never names, so start-up needs no DNS. */
 export function ipAddressField() {
-  return z.string().superRefine((value, ctx) => {
-    if (isIP(value) === 0) {
-      refuse(ctx, `\`${value}\` is not an IPv4 or IPv6 address literal`,
-        'write an address such as 127.0.0.1 or ::1 (0.0.0.0 or :: for every interface; host names are not accepted here)');
-    }
-  }).meta({ examples: ['127.0.0.1'] });
+  return z
+    .string()
+    .superRefine((value, ctx) => {
+      if (isIP(value) === 0) {
+        refuse(
+          ctx,
+          `\`${value}\` is not an IPv4 or IPv6 address literal`,
+          'write an address such as 127.0.0.1 or ::1 (0.0.0.0 or :: for every interface; host names are not accepted here)',
+        );
+      }
+    })
+    .meta({ examples: ['127.0.0.1'] });
 }
 
 /** A DNS domain name, compared case-insensitively everywhere, so it is stored in lower case. */
 export function domainNameField() {
-  return z.string().toLowerCase().superRefine((value, ctx) => {
-    if (!isHostname(value) || isIP(value) !== 0) {
-      refuse(ctx, `\`${value}\` is not a valid domain name`,
-        'write a DNS name such as a.example.com: letters, digits and hyphens in dot-separated labels');
-    }
-  }).meta({ examples: ['a.example.com'] });
+  return z
+    .string()
+    .toLowerCase()
+    .superRefine((value, ctx) => {
+      if (!isHostname(value) || isIP(value) !== 0) {
+        refuse(
+          ctx,
+          `\`${value}\` is not a valid domain name`,
+          'write a DNS name such as a.example.com: letters, digits and hyphens in dot-separated labels',
+        );
+      }
+    })
+    .meta({ examples: ['a.example.com'] });
 }
 
 /** Where a target lives: a DNS name or an IP literal. */
 export function hostField() {
-  return z.string().superRefine((value, ctx) => {
-    if (!isHostname(value) && isIP(value) === 0) {
-      refuse(ctx, `\`${value}\` is neither a host name nor an IP address`,
-        'write a host name such as sip.a.example.com or an address such as 192.0.2.10');
-    }
-  }).meta({ examples: ['sip.a.example.com'] });
+  return z
+    .string()
+    .superRefine((value, ctx) => {
+      if (!isHostname(value) && isIP(value) === 0) {
+        refuse(
+          ctx,
+          `\`${value}\` is neither a host name nor an IP address`,
+          'write a host name such as sip.a.example.com or an address such as 192.0.2.10',
+        );
+      }
+    })
+    .meta({ examples: ['sip.a.example.com'] });
 }
 
 export function portField() {
-  return z.number().int().min(1).max(65535).meta({ examples: [5061] });
+  return z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .meta({ examples: [5061] });
 }
 
 export function filePathField() {
-  return z.string().min(1).meta({ examples: ['certs/a.example.com.pem'] });
+  return z
+    .string()
+    .min(1)
+    .meta({ examples: ['certs/a.example.com.pem'] });
 }
 
 export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;

@@ -15,10 +15,12 @@ export function plaintextPeerOptIns(config: Pick<EdgeConfig, 'routes' | 'discove
   const optIns: PlaintextPeerOptIn[] = [];
   config.routes.forEach((route, index) => {
     const transports = [...new Set(route.targets.map((t) => t.transport).filter((t) => t !== 'tls'))];
-    if (route.plaintext === true && transports.length > 0) optIns.push({ key: `routes[${index}].plaintext`, peer: route.domain, transports });
+    if (route.plaintext === true && transports.length > 0)
+      optIns.push({ key: `routes[${index}].plaintext`, peer: route.domain, transports });
   });
   const discovered = config.discovery.transports.filter((t) => t !== 'tls');
-  if (discovered.length > 0) optIns.push({ key: 'discovery.transports', peer: 'discovered peers', transports: discovered });
+  if (discovered.length > 0)
+    optIns.push({ key: 'discovery.transports', peer: 'discovered peers', transports: discovered });
   return optIns;
 }
 

@@ -13,17 +13,24 @@ export const POLICY_DOCUMENT_PATH = '/.well-known/sip-federation-policy.xml';
 
 const rate = z.strictObject({ capacity: z.number().int().positive(), refillPerSecond: z.number().positive() });
 
-export const policyDocumentSchema = z.strictObject({
-  version: z.number().int().nonnegative(),
-  domains: z.array(z.string().min(1)).min(1),
-  subscription: z.strictObject({ minExpiresSeconds: z.number().int().positive(), maxExpiresSeconds: z.number().int().positive() }),
-  notify: z.strictObject({ minIntervalSeconds: z.number().int().nonnegative() }),
-  rates: z.strictObject({ perSender: rate, perPeer: rate, perRecipient: rate }),
-  recordRoute: z.strictObject({ maxBytes: z.number().int().positive() }),
-  im: z.strictObject({ pageMode: z.boolean(), sessionMode: z.boolean() }),
-  trust: z.strictObject({ header: z.string().min(1), semantics: z.string() }),
-  adminContact: z.string().min(1).optional(),
-}).refine((d) => d.subscription.minExpiresSeconds <= d.subscription.maxExpiresSeconds, { message: 'minExpiresSeconds is above maxExpiresSeconds' });
+export const policyDocumentSchema = z
+  .strictObject({
+    version: z.number().int().nonnegative(),
+    domains: z.array(z.string().min(1)).min(1),
+    subscription: z.strictObject({
+      minExpiresSeconds: z.number().int().positive(),
+      maxExpiresSeconds: z.number().int().positive(),
+    }),
+    notify: z.strictObject({ minIntervalSeconds: z.number().int().nonnegative() }),
+    rates: z.strictObject({ perSender: rate, perPeer: rate, perRecipient: rate }),
+    recordRoute: z.strictObject({ maxBytes: z.number().int().positive() }),
+    im: z.strictObject({ pageMode: z.boolean(), sessionMode: z.boolean() }),
+    trust: z.strictObject({ header: z.string().min(1), semantics: z.string() }),
+    adminContact: z.string().min(1).optional(),
+  })
+  .refine((d) => d.subscription.minExpiresSeconds <= d.subscription.maxExpiresSeconds, {
+    message: 'minExpiresSeconds is above maxExpiresSeconds',
+  });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 
@@ -34,11 +41,21 @@ export function policyDocumentOf(config: EdgeConfig): PolicyDocument {
   return {
     version: document.version,
     domains: [...config.domains],
-    subscription: { minExpiresSeconds: limits.minSubscriptionExpiresSeconds, maxExpiresSeconds: limits.maxSubscriptionExpiresSeconds },
+    subscription: {
+      minExpiresSeconds: limits.minSubscriptionExpiresSeconds,
+      maxExpiresSeconds: limits.maxSubscriptionExpiresSeconds,
+    },
     notify: { minIntervalSeconds: limits.notifyIntervalSeconds },
-    rates: { perSender: bucket(limits.perSender), perPeer: bucket(limits.perPeer), perRecipient: bucket(limits.perRecipient) },
+    rates: {
+      perSender: bucket(limits.perSender),
+      perPeer: bucket(limits.perPeer),
+      perRecipient: bucket(limits.perRecipient),
+    },
     recordRoute: { maxBytes: limits.maxRecordRouteBytes ?? config.limits.maxRecordRouteBytes },
-    im: { pageMode: config.community.imModes.includes('page'), sessionMode: config.community.imModes.includes('session') },
+    im: {
+      pageMode: config.community.imModes.includes('page'),
+      sessionMode: config.community.imModes.includes('session'),
+    },
     trust: { header: config.policy.trustHeader, semantics: document.trustSemantics },
     ...(document.adminContact === null ? {} : { adminContact: document.adminContact }),
   };
@@ -69,7 +86,9 @@ export function formatPolicyDocument(document: PolicyDocument): string {
     `  <record-route max-bytes="${document.recordRoute.maxBytes}"/>`,
     `  <im page-mode="${document.im.pageMode}" session-mode="${document.im.sessionMode}"/>`,
     `  <trust-level header="${escapeXml(document.trust.header)}">${escapeXml(document.trust.semantics)}</trust-level>`,
-    ...(document.adminContact === undefined ? [] : [`  <admin-contact>${escapeXml(document.adminContact)}</admin-contact>`]),
+    ...(document.adminContact === undefined
+      ? []
+      : [`  <admin-contact>${escapeXml(document.adminContact)}</admin-contact>`]),
     '</federation-policy>',
     '',
   ].join('\n');
@@ -78,35 +97,55 @@ export function formatPolicyDocument(document: PolicyDocument): string {
 export type PolicyDocumentResult = { ok: true; document: PolicyDocument } | { ok: false; problem: string };
 
 const parser = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: false, parseAttributeValue: false, parseTagValue: false,
-  isArray: (name) => name === 'domain' || name.endsWith(':domain'), processEntities: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: false,
+  parseAttributeValue: false,
+  parseTagValue: false,
+  isArray: (name) => name === 'domain' || name.endsWith(':domain'),
+  processEntities: true,
 });
 
 /** A peer's document, checked; `problem` says what is wrong with one that is refused. */
 export function parsePolicyDocument(xml: string): PolicyDocumentResult {
   const wellFormed = XMLValidator.validate(xml);
-  if (wellFormed !== true) return { ok: false, problem: `not well-formed XML: ${wellFormed.err.msg} (line ${wellFormed.err.line})` };
+  if (wellFormed !== true)
+    return { ok: false, problem: `not well-formed XML: ${wellFormed.err.msg} (line ${wellFormed.err.line})` };
   const parsed = parser.parse(xml) as Record<string, unknown>;
-  const rootName = Object.keys(parsed).find((name) => name === 'federation-policy' || name.endsWith(':federation-policy'));
+  const rootName = Object.keys(parsed).find(
+    (name) => name === 'federation-policy' || name.endsWith(':federation-policy'),
+  );
   const found = rootName === undefined ? undefined : parsed[rootName];
-  if (rootName === undefined || typeof found !== 'object' || found === null) return { ok: false, problem: 'the root element is not <federation-policy>' };
+  if (rootName === undefined || typeof found !== 'object' || found === null)
+    return { ok: false, problem: 'the root element is not <federation-policy>' };
   const prefix = rootName.includes(':') ? rootName.slice(0, rootName.indexOf(':')) : undefined;
   const declared = (found as Record<string, unknown>)[prefix === undefined ? '@xmlns' : `@xmlns:${prefix}`];
-  if (declared !== POLICY_DOCUMENT_NAMESPACE) return { ok: false, problem: `the root element is not in the namespace ${POLICY_DOCUMENT_NAMESPACE}` };
+  if (declared !== POLICY_DOCUMENT_NAMESPACE)
+    return { ok: false, problem: `the root element is not in the namespace ${POLICY_DOCUMENT_NAMESPACE}` };
   // Our elements by their local names; elements of other namespaces keep a prefix and are ignored.
-  const root = prefix === undefined ? (found as Record<string, unknown>) : withoutPrefix(found as Record<string, unknown>, prefix);
+  const root =
+    prefix === undefined ? (found as Record<string, unknown>) : withoutPrefix(found as Record<string, unknown>, prefix);
   const attributes = (name: string) => (root[name] ?? {}) as Record<string, string>;
   const rates = (root['rate-limits'] ?? {}) as Record<string, Record<string, string>>;
-  const rateOf = (name: string) => ({ capacity: number(rates[name]?.['@capacity']), refillPerSecond: number(rates[name]?.['@refill-per-second']) });
+  const rateOf = (name: string) => ({
+    capacity: number(rates[name]?.['@capacity']),
+    refillPerSecond: number(rates[name]?.['@refill-per-second']),
+  });
   const trust = root['trust-level'] as Record<string, string> | undefined;
   const candidate = {
     version: number(root['@version'] as string | undefined),
-    domains: (root.domain as unknown[] | undefined ?? []).map(String),
-    subscription: { minExpiresSeconds: number(attributes('subscription')['@min-expires']), maxExpiresSeconds: number(attributes('subscription')['@max-expires']) },
+    domains: ((root.domain as unknown[] | undefined) ?? []).map(String),
+    subscription: {
+      minExpiresSeconds: number(attributes('subscription')['@min-expires']),
+      maxExpiresSeconds: number(attributes('subscription')['@max-expires']),
+    },
     notify: { minIntervalSeconds: number(attributes('notify')['@min-interval']) },
     rates: { perSender: rateOf('per-sender'), perPeer: rateOf('per-peer'), perRecipient: rateOf('per-recipient') },
     recordRoute: { maxBytes: number(attributes('record-route')['@max-bytes']) },
-    im: { pageMode: attributes('im')['@page-mode'] === 'true', sessionMode: attributes('im')['@session-mode'] === 'true' },
+    im: {
+      pageMode: attributes('im')['@page-mode'] === 'true',
+      sessionMode: attributes('im')['@session-mode'] === 'true',
+    },
     trust: { header: trust?.['@header'] ?? '', semantics: trust?.['#text'] ?? '' },
     ...(root['admin-contact'] === undefined ? {} : { adminContact: String(root['admin-contact']) }),
   };
@@ -120,10 +159,14 @@ export function parsePolicyDocument(xml: string): PolicyDocumentResult {
 
 function withoutPrefix(element: Record<string, unknown>, prefix: string): Record<string, unknown> {
   const ours = `${prefix}:`;
-  return Object.fromEntries(Object.entries(element).map(([name, value]) => [
-    name.startsWith(ours) ? name.slice(ours.length) : name,
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? withoutPrefix(value as Record<string, unknown>, prefix) : value,
-  ]));
+  return Object.fromEntries(
+    Object.entries(element).map(([name, value]) => [
+      name.startsWith(ours) ? name.slice(ours.length) : name,
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? withoutPrefix(value as Record<string, unknown>, prefix)
+        : value,
+    ]),
+  );
 }
 
 function number(text: string | undefined): number {

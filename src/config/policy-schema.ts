@@ -27,10 +27,12 @@ const NUMERIC_LIMITS = {
 
 type NumericLimit = keyof typeof NUMERIC_LIMITS;
 
-const rateLimitSchema = z.strictObject({
-  capacity: z.number().int().min(1).max(1_000_000),
-  refillPerSecond: z.number().positive().max(1_000_000),
-}).meta({ examples: [{ capacity: 20, refillPerSecond: 5 }] });
+const rateLimitSchema = z
+  .strictObject({
+    capacity: z.number().int().min(1).max(1_000_000),
+    refillPerSecond: z.number().positive().max(1_000_000),
+  })
+  .meta({ examples: [{ capacity: 20, refillPerSecond: 5 }] });
 
 const RATE_DEFAULTS = {
   perSender: { capacity: 20, refillPerSecond: 5 },
@@ -75,47 +77,68 @@ const policyLimitsSchema = section(z.strictObject(limitDefaultsShape));
 const limitOverridesSchema = z.strictObject(limitOverridesShape);
 
 /** P7-P9, X3: the subscription dialogs the edge tracks (docs/POLICY.md, "Subscription dialogs"). */
-const subscriptionsSchema = section(z.strictObject({
-  /** Y4: a ceiling on tracked dialogs (about 150 bytes of heap each); beyond it new ones cross untracked. */
-  maxDialogs: z.number().int().min(1000).max(10_000_000).default(2_000_000),
-  /** P9 (003 §10.3): a subscription not renewed by a fresh SUBSCRIBE this long is revalidated (45 days). */
-  revalidateAfterSeconds: z.number().int().min(3600).max(365 * DAY_S).default(45 * DAY_S),
-}));
+const subscriptionsSchema = section(
+  z.strictObject({
+    /** Y4: a ceiling on tracked dialogs (about 150 bytes of heap each); beyond it new ones cross untracked. */
+    maxDialogs: z.number().int().min(1000).max(10_000_000).default(2_000_000),
+    /** P9 (003 §10.3): a subscription not renewed by a fresh SUBSCRIBE this long is revalidated (45 days). */
+    revalidateAfterSeconds: z
+      .number()
+      .int()
+      .min(3600)
+      .max(365 * DAY_S)
+      .default(45 * DAY_S),
+  }),
+);
 
 const ruleModeSchema = z.enum(['enforce', 'shadow', 'off']);
 
-export const policySchema = section(z.strictObject({
-  /** How every rule runs unless `rules` names it (`off` turns the whole border policy off). */
-  mode: z.enum(['enforce', 'shadow', 'off']).default('enforce'),
-  /** Per rule name (see docs/POLICY.md): enforce, shadow or off. */
-  rules: z.record(z.string(), ruleModeSchema).default({}),
-  /** P3: addresses with no presence or IM (distribution lists): 604 for everyone. */
-  noPresenceAddresses: z.array(z.string().min(3)).default([]),
-  /** X2: the header that carries a user's trust level across the border. */
-  trustHeader: z.string().regex(/^[A-Za-z0-9-]+$/).default('X-Trust-Level'),
-  limits: policyLimitsSchema,
-  subscriptions: subscriptionsSchema,
-  /** Y1: what a peer without an agreement gets instead of `limits`. */
-  discovered: limitOverridesSchema.default({
-    perPeer: { capacity: 20, refillPerSecond: 20 },
-    suspiciousPeer: { capacity: 1, refillPerSecond: 1 },
-    maxDistinctRecipientsPerPeer: 1000,
+export const policySchema = section(
+  z.strictObject({
+    /** How every rule runs unless `rules` names it (`off` turns the whole border policy off). */
+    mode: z.enum(['enforce', 'shadow', 'off']).default('enforce'),
+    /** Per rule name (see docs/POLICY.md): enforce, shadow or off. */
+    rules: z.record(z.string(), ruleModeSchema).default({}),
+    /** P3: addresses with no presence or IM (distribution lists): 604 for everyone. */
+    noPresenceAddresses: z.array(z.string().min(3)).default([]),
+    /** X2: the header that carries a user's trust level across the border. */
+    trustHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .default('X-Trust-Level'),
+    limits: policyLimitsSchema,
+    subscriptions: subscriptionsSchema,
+    /** Y1: what a peer without an agreement gets instead of `limits`. */
+    discovered: limitOverridesSchema.default({
+      perPeer: { capacity: 20, refillPerSecond: 20 },
+      suspiciousPeer: { capacity: 1, refillPerSecond: 1 },
+      maxDistinctRecipientsPerPeer: 1000,
+    }),
   }),
-}));
+);
 
 /** A SHA-256 digest of a certificate's SubjectPublicKeyInfo, base64 (the RFC 7469 pin-sha256 form). */
 const SPKI_PIN = /^[A-Za-z0-9+/]{43}=$/;
 
 /** F2, G1: what a peer's certificate must also satisfy beyond chaining to tls.ca. */
-const trustSchema = z.strictObject({
-  /** Pinned keys: a flow claiming this peer whose certificate key is not listed is refused. Empty: no pin. */
-  spki: z.array(z.string().superRefine((value, ctx) => {
-    if (!SPKI_PIN.test(value)) {
-      refuse(ctx, `\`${value}\` is not a base64 SHA-256 SPKI digest`,
-        'write 44 base64 characters, e.g. from `openssl x509 -pubkey -noout -in peer.pem | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`');
-    }
-  })).default([]),
-}).default({ spki: [] });
+const trustSchema = z
+  .strictObject({
+    /** Pinned keys: a flow claiming this peer whose certificate key is not listed is refused. Empty: no pin. */
+    spki: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          if (!SPKI_PIN.test(value)) {
+            refuse(
+              ctx,
+              `\`${value}\` is not a base64 SHA-256 SPKI digest`,
+              'write 44 base64 characters, e.g. from `openssl x509 -pubkey -noout -in peer.pem | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`',
+            );
+          }
+        }),
+      )
+      .default([]),
+  })
+  .default({ spki: [] });
 
 /** G1: one peer community's agreement. */
 export const agreementSchema = z.strictObject({

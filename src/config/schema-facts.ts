@@ -54,7 +54,11 @@ function peel(schema: z.core.$ZodType, facts: SchemaFacts): z.core.$ZodType {
     if (current instanceof z.ZodDefault) {
       if (facts.examples.length === 0) facts.examples = [current.def.defaultValue];
       current = current.def.innerType as z.core.$ZodType;
-    } else if (current instanceof z.ZodPrefault || current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
+    } else if (
+      current instanceof z.ZodPrefault ||
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodNullable
+    ) {
       current = current.def.innerType as z.core.$ZodType;
     } else if (current instanceof z.ZodPipe) {
       current = (current.def.in instanceof z.ZodTransform ? current.def.out : current.def.in) as z.core.$ZodType;

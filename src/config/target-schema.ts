@@ -3,11 +3,13 @@
 import { z } from 'zod';
 import { hostField, portField, transportField } from './network-fields.js';
 
-export const targetSchema = z.strictObject({
-  host: hostField(),
-  port: portField(),
-  transport: transportField(),
-}).meta({ examples: [{ host: 'sip.b.example.net', port: 5061, transport: 'tls' }] });
+export const targetSchema = z
+  .strictObject({
+    host: hostField(),
+    port: portField(),
+    transport: transportField(),
+  })
+  .meta({ examples: [{ host: 'sip.b.example.net', port: 5061, transport: 'tls' }] });
 
 export type Target = z.infer<typeof targetSchema>;
 

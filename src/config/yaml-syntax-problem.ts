@@ -11,14 +11,18 @@ const FIXES: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'put a nested mapping on its own, more indented lines, or quote a value that contains `: `',
   MULTILINE_IMPLICIT_KEY: 'keep each key and its colon on one line; quote a value that contains `: `',
 };
-const DEFAULT_FIX = 'correct the YAML at that position; a common cause is a missing space after a colon or uneven indentation';
+const DEFAULT_FIX =
+  'correct the YAML at that position; a common cause is a missing space after a colon or uneven indentation';
 
 export function yamlSyntaxProblem(error: YAMLError, source: string): ConfigProblem {
   const firstLine = error.message.split('\n')[0] ?? error.message;
   const problem = `YAML syntax error: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
   const position = error.linePos?.[0];
   return {
-    source, key: '', path: [], problem,
+    source,
+    key: '',
+    path: [],
+    problem,
     fix: FIXES[error.code] ?? DEFAULT_FIX,
     ...(position === undefined ? {} : { line: position.line, column: position.col }),
   };

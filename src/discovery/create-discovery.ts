@@ -41,27 +41,45 @@ export interface DiscoveryDependencies {
 }
 
 export function createDiscovery(config: DiscoveryConfig, deps: DiscoveryDependencies): Discovery {
-  const servers = config.resolvers.length > 0
-    ? config.resolvers.map(configuredServer)
-    : (deps.systemServers ?? getServers)().map(systemServer);
+  const servers =
+    config.resolvers.length > 0
+      ? config.resolvers.map(configuredServer)
+      : (deps.systemServers ?? getServers)().map(systemServer);
   const dns = new DnsClient({
     clock: deps.clock,
-    transport: deps.transport ?? new SocketDnsTransport({ clock: deps.clock, ednsUdpPayloadBytes: config.ednsUdpPayloadBytes }),
-    servers, timeoutMs: config.timeoutMs, retries: config.retries,
-    maxEntries: config.cache.maxEntries, maxTtlSeconds: config.cache.maxTtlSeconds, maxNegativeTtlSeconds: config.cache.maxNegativeTtlSeconds,
+    transport:
+      deps.transport ?? new SocketDnsTransport({ clock: deps.clock, ednsUdpPayloadBytes: config.ednsUdpPayloadBytes }),
+    servers,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    maxEntries: config.cache.maxEntries,
+    maxTtlSeconds: config.cache.maxTtlSeconds,
+    maxNegativeTtlSeconds: config.cache.maxNegativeTtlSeconds,
   });
   const backoff = new TargetBackoff({ clock: deps.clock, backoffMs: config.failureBackoffMs });
   const locator = new SipLocator({
-    dns, backoff, transports: config.transports, addressFamilies: config.addressFamilies, maxTargets: config.maxTargets,
+    dns,
+    backoff,
+    transports: config.transports,
+    addressFamilies: config.addressFamilies,
+    maxTargets: config.maxTargets,
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
-  const enumResolver = new EnumResolver({ dns, suffixes: config.enum.suffixes, maxChainDepth: config.enum.maxChainDepth });
+  const enumResolver = new EnumResolver({
+    dns,
+    suffixes: config.enum.suffixes,
+    maxChainDepth: config.enum.maxChainDepth,
+  });
   const mimi = config.mimi.enabled
     ? new MimiResolver({
-      dns, recordName: config.mimi.recordName, recordType: config.mimi.recordType as TextRecordType,
-      mimixName: config.mimi.mimixName, mimixType: config.mimi.mimixType as TextRecordType,
-      services: config.mimi.services, enumSuffixes: config.enum.suffixes,
-    })
+        dns,
+        recordName: config.mimi.recordName,
+        recordType: config.mimi.recordType as TextRecordType,
+        mimixName: config.mimi.mimixName,
+        mimixType: config.mimi.mimixType as TextRecordType,
+        services: config.mimi.services,
+        enumSuffixes: config.enum.suffixes,
+      })
     : undefined;
   const destinations = new DestinationResolver({ enumResolver, locator, now: () => dns.now() });
   const clearCaches = (): void => {

@@ -3,7 +3,16 @@
 // URI to ordered targets (RFC 3861 SRV for im:/pres:, RFC 3263 otherwise). The router checks the
 // URI's domain (own, static, allowed, denied) before the second half asks DNS anything about it.
 
-import { isImPresUri, isSipUri, isTelUri, isEnumUri, parseUri, type ImPresUri, type SipUri, type Uri } from '../sip/uri.js';
+import {
+  isImPresUri,
+  isSipUri,
+  isTelUri,
+  isEnumUri,
+  parseUri,
+  type ImPresUri,
+  type SipUri,
+  type Uri,
+} from '../sip/uri.js';
 import { DiscoveryError } from './discovery-error.js';
 import { e164FromUri } from './e164-number.js';
 import type { EnumResolver, EnumResult } from './enum-resolver.js';
@@ -55,7 +64,11 @@ export class DestinationResolver {
     if (isImPresUri(uri)) return imPresDestination(uri, trace);
     if (isTelUri(uri) || isEnumUri(uri)) {
       const number = e164FromUri(uri);
-      if (number === undefined) throw new DiscoveryError('NOT_E164', `${isTelUri(uri) ? `tel:${uri.number}` : 'the URI'} is a local number; ENUM needs a global one (RFC 3966 §5.1.4)`);
+      if (number === undefined)
+        throw new DiscoveryError(
+          'NOT_E164',
+          `${isTelUri(uri) ? `tel:${uri.number}` : 'the URI'} is a local number; ENUM needs a global one (RFC 3966 §5.1.4)`,
+        );
       return this.numberToSip(number, wants, trace);
     }
     throw new DiscoveryError('ENUM_RESULT_UNROUTABLE', `a ${uri.scheme}: URI names no SIP destination`);
@@ -68,12 +81,17 @@ export class DestinationResolver {
     if (kept?.enumResult !== undefined && kept.enumResult.expiresAtMs > this.#options.now()) return kept;
     const destination = await this.#enumToSip(number, wants, trace);
     this.#numbers.delete(key);
-    if (this.#numbers.size >= (this.#options.maxEntries ?? DEFAULT_MAX_ENTRIES)) this.#numbers.delete(this.#numbers.keys().next().value!);
+    if (this.#numbers.size >= (this.#options.maxEntries ?? DEFAULT_MAX_ENTRIES))
+      this.#numbers.delete(this.#numbers.keys().next().value!);
     this.#numbers.set(key, destination);
     return destination;
   }
 
-  async #enumToSip(number: string, wants: readonly EnumService[], trace: ResolutionTrace | undefined): Promise<SipDestination> {
+  async #enumToSip(
+    number: string,
+    wants: readonly EnumService[],
+    trace: ResolutionTrace | undefined,
+  ): Promise<SipDestination> {
     const result = await this.#options.enumResolver.resolve(number, wants, trace);
     let uri: Uri;
     try {
@@ -96,14 +114,17 @@ export class DestinationResolver {
     }
     const { uri } = destination;
     const transport = uri.params.get('transport')?.toLowerCase();
-    return this.#options.locator.locate({
-      // RFC 3263 §4 would resolve a maddr instead: not at a border, where it would let the sender
-      // pick the host the edge connects to (SPEC B1, docs/SECURITY.md). The URI's host is resolved.
-      host: uri.host,
-      ...(uri.port === undefined ? {} : { port: uri.port }),
-      ...(isPeerTransport(transport) ? { transport } : {}),
-      secure: uri.scheme === 'sips',
-    }, trace);
+    return this.#options.locator.locate(
+      {
+        // RFC 3263 §4 would resolve a maddr instead: not at a border, where it would let the sender
+        // pick the host the edge connects to (SPEC B1, docs/SECURITY.md). The URI's host is resolved.
+        host: uri.host,
+        ...(uri.port === undefined ? {} : { port: uri.port }),
+        ...(isPeerTransport(transport) ? { transport } : {}),
+        secure: uri.scheme === 'sips',
+      },
+      trace,
+    );
   }
 }
 
@@ -115,7 +136,9 @@ function sipDestination(uri: SipUri, requestUri: string | undefined): SipDestina
 function imPresDestination(uri: ImPresUri, trace: ResolutionTrace | undefined): SipDestination {
   const domain = uri.host.toLowerCase();
   const requestUri = uri.user === undefined ? `sip:${uri.host}` : `sip:${uri.user}@${uri.host}`;
-  trace?.decision(`${uri.scheme}:${uri.user === undefined ? '' : `${uri.user}@`}${uri.host} is reached as ${requestUri} (RFC 3861)`);
+  trace?.decision(
+    `${uri.scheme}:${uri.user === undefined ? '' : `${uri.user}@`}${uri.host} is reached as ${requestUri} (RFC 3861)`,
+  );
   return { uri: parseUri(requestUri) as SipUri, requestUri, domain, srvName: `_${uri.scheme}._sip.${domain}` };
 }
 

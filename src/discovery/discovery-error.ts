@@ -4,9 +4,20 @@
 
 import { EdgeError, type EdgeErrorCode } from '../errors.js';
 
-export type DiscoveryErrorCode = Extract<EdgeErrorCode,
-  | 'DNS_TIMEOUT' | 'DNS_FAILURE' | 'NOT_FOUND' | 'NOT_E164' | 'NAPTR_REGEXP_MALFORMED' | 'ENUM_LOOP'
-  | 'ENUM_CHAIN_TOO_DEEP' | 'ENUM_TEL_RESULT' | 'ENUM_RESULT_UNROUTABLE' | 'MIMI_RECORD_MALFORMED' | 'MIMI_DISABLED'>;
+export type DiscoveryErrorCode = Extract<
+  EdgeErrorCode,
+  | 'DNS_TIMEOUT'
+  | 'DNS_FAILURE'
+  | 'NOT_FOUND'
+  | 'NOT_E164'
+  | 'NAPTR_REGEXP_MALFORMED'
+  | 'ENUM_LOOP'
+  | 'ENUM_CHAIN_TOO_DEEP'
+  | 'ENUM_TEL_RESULT'
+  | 'ENUM_RESULT_UNROUTABLE'
+  | 'MIMI_RECORD_MALFORMED'
+  | 'MIMI_DISABLED'
+>;
 
 export class DiscoveryError extends EdgeError {
   declare readonly code: DiscoveryErrorCode;

@@ -4,10 +4,24 @@ import { a, cname, FakeDnsTransport, naptr } from '../../test/support/fake-dns-t
 import { DnsClient } from './dns-client.js';
 import { ResolutionTrace } from './resolution-trace.js';
 
-function client(transport: FakeDnsTransport, clock = new FakeClock(), overrides: Partial<ConstructorParameters<typeof DnsClient>[0]> = {}) {
+function client(
+  transport: FakeDnsTransport,
+  clock = new FakeClock(),
+  overrides: Partial<ConstructorParameters<typeof DnsClient>[0]> = {},
+) {
   return new DnsClient({
-    clock, transport, servers: [{ address: '192.0.2.53', port: 53 }, { address: '192.0.2.54', port: 5353 }],
-    timeoutMs: 1000, retries: 2, maxEntries: 1000, maxTtlSeconds: 86_400, maxNegativeTtlSeconds: 3600, ...overrides,
+    clock,
+    transport,
+    servers: [
+      { address: '192.0.2.53', port: 53 },
+      { address: '192.0.2.54', port: 5353 },
+    ],
+    timeoutMs: 1000,
+    retries: 2,
+    maxEntries: 1000,
+    maxTtlSeconds: 86_400,
+    maxNegativeTtlSeconds: 3600,
+    ...overrides,
   });
 }
 
@@ -40,7 +54,9 @@ describe('D3 DNS cache honours every TTL', () => {
 
   it('D3 caps a TTL at cache.maxTtlSeconds', async () => {
     const transport = new FakeDnsTransport().add(a('x.example.net', '192.0.2.1', 604_800));
-    expect((await client(transport, new FakeClock(), { maxTtlSeconds: 3600 }).query('x.example.net', 'A')).ttl).toBe(3600);
+    expect((await client(transport, new FakeClock(), { maxTtlSeconds: 3600 }).query('x.example.net', 'A')).ttl).toBe(
+      3600,
+    );
   });
 
   it('RFC 1035 §3.2.1 does not keep an answer whose TTL is zero', async () => {
@@ -52,7 +68,10 @@ describe('D3 DNS cache honours every TTL', () => {
   });
 
   it('D3 follows a CNAME chain and keeps the answer for the smallest TTL along it', async () => {
-    const transport = new FakeDnsTransport().add(cname('alias.example.net', 'sip.example.net', 40), a('sip.example.net', '192.0.2.7', 300));
+    const transport = new FakeDnsTransport().add(
+      cname('alias.example.net', 'sip.example.net', 40),
+      a('sip.example.net', '192.0.2.7', 300),
+    );
     const answer = await client(transport).query('alias.example.net', 'A');
     expect(answer.records.map((r) => r.address)).toEqual(['192.0.2.7']);
     expect(answer.ttl).toBe(40);
@@ -95,7 +114,9 @@ describe('D3 negative caching (RFC 2308)', () => {
   it('D3 caps negative caching at cache.maxNegativeTtlSeconds', async () => {
     const transport = new FakeDnsTransport();
     transport.negativeTtl = 86_400;
-    expect((await client(transport, new FakeClock(), { maxNegativeTtlSeconds: 300 }).query('n.example.net', 'A')).ttl).toBe(300);
+    expect(
+      (await client(transport, new FakeClock(), { maxNegativeTtlSeconds: 300 }).query('n.example.net', 'A')).ttl,
+    ).toBe(300);
   });
 });
 
@@ -143,7 +164,10 @@ describe('D3 configured resolvers, timeouts and retries', () => {
   it('D3 gives up after 1 + retries attempts with DNS_TIMEOUT', async () => {
     const transport = new FakeDnsTransport();
     transport.failNext.push('timeout', 'timeout', 'timeout');
-    await expect(client(transport).query('b.example.net', 'A')).rejects.toMatchObject({ code: 'DNS_TIMEOUT', status: 503 });
+    await expect(client(transport).query('b.example.net', 'A')).rejects.toMatchObject({
+      code: 'DNS_TIMEOUT',
+      status: 503,
+    });
     expect(transport.exchanges).toHaveLength(3);
   });
 
@@ -161,6 +185,9 @@ describe('D3 configured resolvers, timeouts and retries', () => {
     await dns.query('b.example.net', 'A', trace);
     clock.advance(10_000);
     await dns.query('b.example.net', 'A', trace);
-    expect(trace.steps.map((s) => (s.kind === 'query' ? [s.source, s.secondsLeft] : s.kind))).toEqual([['network', 300], ['cache', 290]]);
+    expect(trace.steps.map((s) => (s.kind === 'query' ? [s.source, s.secondsLeft] : s.kind))).toEqual([
+      ['network', 300],
+      ['cache', 290],
+    ]);
   });
 });

@@ -5,7 +5,14 @@
 import type { Clock } from '../clock/clock.js';
 import { DnsCache, type DnsAnswer } from './dns-cache.js';
 import { DiscoveryError, isDiscoveryError } from './discovery-error.js';
-import { canonicalName, type DnsRecord, type DnsResponse, type DnsServer, type RecordFor, type RecordType } from './dns-records.js';
+import {
+  canonicalName,
+  type DnsRecord,
+  type DnsResponse,
+  type DnsServer,
+  type RecordFor,
+  type RecordType,
+} from './dns-records.js';
 import type { ResolutionTrace } from './resolution-trace.js';
 
 export interface DnsQuestion {
@@ -107,9 +114,14 @@ export class DnsClient {
           return answer;
         }
         // RFC 2308 §7.1: SERVFAIL and REFUSED say nothing about the name; ask the next resolver.
-        lastError = new DiscoveryError('DNS_FAILURE', `${question.type} ${question.name}: ${response.rcode} from ${response.server}`);
+        lastError = new DiscoveryError(
+          'DNS_FAILURE',
+          `${question.type} ${question.name}: ${response.rcode} from ${response.server}`,
+        );
       } catch (error) {
-        lastError = isDiscoveryError(error) ? error : new DiscoveryError('DNS_FAILURE', String(error), { cause: error });
+        lastError = isDiscoveryError(error)
+          ? error
+          : new DiscoveryError('DNS_FAILURE', String(error), { cause: error });
       }
     }
     this.stats.failures++;
@@ -119,15 +131,19 @@ export class DnsClient {
   #answer(question: DnsQuestion, response: DnsResponse): DnsAnswer {
     const names = chainNames(question.name, response.answers);
     const records = response.answers.filter((r) => r.type === question.type && names.has(r.name));
-    const ttl = records.length > 0 && response.rcode === 'NOERROR'
-      ? Math.min(this.#options.maxTtlSeconds, ...response.answers.filter((r) => names.has(r.name)).map((r) => r.ttl))
-      // RFC 2308 §5: without an SOA a negative answer is not cached at all.
-      : Math.min(this.#options.maxNegativeTtlSeconds, response.negativeTtl ?? 0);
+    const ttl =
+      records.length > 0 && response.rcode === 'NOERROR'
+        ? Math.min(this.#options.maxTtlSeconds, ...response.answers.filter((r) => names.has(r.name)).map((r) => r.ttl))
+        : // RFC 2308 §5: without an SOA a negative answer is not cached at all.
+          Math.min(this.#options.maxNegativeTtlSeconds, response.negativeTtl ?? 0);
     return Object.freeze({
-      name: question.name, type: question.type,
+      name: question.name,
+      type: question.type,
       rcode: response.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'NOERROR',
       records: Object.freeze(response.rcode === 'NXDOMAIN' ? [] : records),
-      ttl, expiresAtMs: this.#options.clock.now() + ttl * 1000, server: response.server,
+      ttl,
+      expiresAtMs: this.#options.clock.now() + ttl * 1000,
+      server: response.server,
     });
   }
 }

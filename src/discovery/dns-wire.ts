@@ -24,12 +24,28 @@ function ourType(type: string): string {
   return type.startsWith('UNKNOWN_') ? `TYPE${type.slice(8)}` : type;
 }
 
-export function encodeQuery(options: { id: number; name: string; type: RecordType; ednsUdpPayloadBytes: number }): Buffer {
-  const additionals: packet.Answer[] = options.ednsUdpPayloadBytes > 0
-    ? [{ type: 'OPT', name: '.', udpPayloadSize: options.ednsUdpPayloadBytes, flags: 0, options: [] } as unknown as packet.Answer]
-    : [];
+export function encodeQuery(options: {
+  id: number;
+  name: string;
+  type: RecordType;
+  ednsUdpPayloadBytes: number;
+}): Buffer {
+  const additionals: packet.Answer[] =
+    options.ednsUdpPayloadBytes > 0
+      ? [
+          {
+            type: 'OPT',
+            name: '.',
+            udpPayloadSize: options.ednsUdpPayloadBytes,
+            flags: 0,
+            options: [],
+          } as unknown as packet.Answer,
+        ]
+      : [];
   return packet.encode({
-    type: 'query', id: options.id, flags: packet.RECURSION_DESIRED,
+    type: 'query',
+    id: options.id,
+    flags: packet.RECURSION_DESIRED,
     questions: [{ type: wireType(options.type) as packet.RecordType, name: options.name }],
     additionals,
   });
@@ -70,11 +86,22 @@ function toRecord(answer: packet.Answer): DnsRecord | undefined {
       return Object.freeze({ type: 'CNAME', name, ttl, target: canonicalName(answer.data) });
     case 'SRV':
       return Object.freeze({
-        type: 'SRV', name, ttl, priority: answer.data.priority ?? 0, weight: answer.data.weight ?? 0,
-        port: answer.data.port, target: canonicalName(answer.data.target),
+        type: 'SRV',
+        name,
+        ttl,
+        priority: answer.data.priority ?? 0,
+        weight: answer.data.weight ?? 0,
+        port: answer.data.port,
+        target: canonicalName(answer.data.target),
       });
     case 'NAPTR':
-      return Object.freeze({ type: 'NAPTR', name, ttl, ...answer.data, replacement: canonicalName(answer.data.replacement) });
+      return Object.freeze({
+        type: 'NAPTR',
+        name,
+        ttl,
+        ...answer.data,
+        replacement: canonicalName(answer.data.replacement),
+      });
     case 'TXT':
       return Object.freeze({ type: 'TXT', name, ttl, strings: Object.freeze(txtStrings(answer.data)) });
     default:
@@ -87,7 +114,9 @@ function unknownRecord(answer: packet.Answer, name: string, ttl: number): DnsRec
   const data = (answer as { data?: unknown }).data;
   if (!/^TYPE\d+$/.test(type) || !Buffer.isBuffer(data)) return undefined;
   const strings = characterStrings(data);
-  return strings === undefined ? undefined : Object.freeze({ type: type as `TYPE${number}`, name, ttl, strings: Object.freeze(strings) });
+  return strings === undefined
+    ? undefined
+    : Object.freeze({ type: type as `TYPE${number}`, name, ttl, strings: Object.freeze(strings) });
 }
 
 function txtStrings(data: packet.TxtData): string[] {

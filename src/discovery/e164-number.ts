@@ -14,10 +14,16 @@ const VISUAL_SEPARATORS = /[-.()]/g;
 export function parseE164(text: string): string {
   const compact = text.trim().replace(VISUAL_SEPARATORS, '');
   if (!/^\+[0-9]+$/.test(compact)) {
-    throw new DiscoveryError('NOT_E164', `"${text}" is not an E.164 number: "+" then digits (visual separators - . ( ) allowed)`);
+    throw new DiscoveryError(
+      'NOT_E164',
+      `"${text}" is not an E.164 number: "+" then digits (visual separators - . ( ) allowed)`,
+    );
   }
   if (compact.length - 1 > MAX_DIGITS) {
-    throw new DiscoveryError('NOT_E164', `"${text}" has ${compact.length - 1} digits; an E.164 number has at most ${MAX_DIGITS}`);
+    throw new DiscoveryError(
+      'NOT_E164',
+      `"${text}" has ${compact.length - 1} digits; an E.164 number has at most ${MAX_DIGITS}`,
+    );
   }
   return compact;
 }

@@ -52,14 +52,26 @@ export class EnumResolver {
   }
 
   async resolve(number: string, wants: readonly EnumService[], trace?: ResolutionTrace): Promise<EnumResult> {
-    const chain: Chain = { path: [number], trace, expiresAtMs: Number.POSITIVE_INFINITY, malformed: undefined, telResult: undefined };
+    const chain: Chain = {
+      path: [number],
+      trace,
+      expiresAtMs: Number.POSITIVE_INFINITY,
+      malformed: undefined,
+      telResult: undefined,
+    };
     const result = await this.#resolveNumber(number, wants, chain);
     if (result !== undefined) return { ...result, expiresAtMs: chain.expiresAtMs };
     if (chain.malformed !== undefined) throw chain.malformed;
     if (chain.telResult !== undefined) {
-      throw new DiscoveryError('ENUM_TEL_RESULT', `ENUM for ${number} gave only ${chain.telResult}; a tel: result is not looked up again (004 §3.2)`);
+      throw new DiscoveryError(
+        'ENUM_TEL_RESULT',
+        `ENUM for ${number} gave only ${chain.telResult}; a tel: result is not looked up again (004 §3.2)`,
+      );
     }
-    throw new DiscoveryError('NOT_FOUND', `no ENUM rule for ${number} yields ${wants.map((w) => `E2U+${w}`).join(' or ')} under ${this.#options.suffixes.join(', ')}`);
+    throw new DiscoveryError(
+      'NOT_FOUND',
+      `no ENUM rule for ${number} yields ${wants.map((w) => `E2U+${w}`).join(' or ')} under ${this.#options.suffixes.join(', ')}`,
+    );
   }
 
   async #resolveNumber(number: string, wants: readonly EnumService[], chain: Chain): Promise<EnumResult | undefined> {
@@ -72,7 +84,12 @@ export class EnumResolver {
     return undefined;
   }
 
-  async #resolveDomain(domain: string, number: string, wants: readonly EnumService[], chain: Chain): Promise<EnumResult | undefined> {
+  async #resolveDomain(
+    domain: string,
+    number: string,
+    wants: readonly EnumService[],
+    chain: Chain,
+  ): Promise<EnumResult | undefined> {
     const answer = await this.#options.dns.query(domain, 'NAPTR', chain.trace);
     if (answer.expiresAtMs < chain.expiresAtMs) chain.expiresAtMs = answer.expiresAtMs;
     const records = orderNaptrRecords(answer.records);
@@ -81,12 +98,19 @@ export class EnumResolver {
         const result = await this.#tryRecord(record, want, number, wants, chain);
         if (result !== undefined) return result;
       }
-      if (records.length > 0 && wants.length > 1) chain.trace?.decision(`no E2U+${want} rule at ${domain} gave a result`);
+      if (records.length > 0 && wants.length > 1)
+        chain.trace?.decision(`no E2U+${want} rule at ${domain} gave a result`);
     }
     return undefined;
   }
 
-  async #tryRecord(record: NaptrRecord, want: EnumService, number: string, wants: readonly EnumService[], chain: Chain): Promise<EnumResult | undefined> {
+  async #tryRecord(
+    record: NaptrRecord,
+    want: EnumService,
+    number: string,
+    wants: readonly EnumService[],
+    chain: Chain,
+  ): Promise<EnumResult | undefined> {
     const types = enumserviceTypes(record.services);
     const flags = record.flags.toLowerCase();
     if (flags === '') return this.#followNonTerminal(record, types, want, number, chain);
@@ -105,10 +129,14 @@ export class EnumResolver {
     if (/^enum:/i.test(uri)) return this.#resubmit(uri, wants, chain);
     if (/^tel:/i.test(uri)) {
       chain.telResult ??= uri;
-      chain.trace?.decision(`NAPTR ${formatRecordData(record)} gave ${uri}: a tel: result is not looked up again (004 §3.2); next rule`);
+      chain.trace?.decision(
+        `NAPTR ${formatRecordData(record)} gave ${uri}: a tel: result is not looked up again (004 §3.2); next rule`,
+      );
       return undefined;
     }
-    chain.trace?.decision(`chosen NAPTR ${formatRecordData(record)} → ${uri}: E2U+${want} is ${wants.indexOf(want) === 0 ? 'the first choice' : 'the fallback'} for this request (${wants.join(', then ')}); order ${record.order}, preference ${record.preference}`);
+    chain.trace?.decision(
+      `chosen NAPTR ${formatRecordData(record)} → ${uri}: E2U+${want} is ${wants.indexOf(want) === 0 ? 'the first choice' : 'the fallback'} for this request (${wants.join(', then ')}); order ${record.order}, preference ${record.preference}`,
+    );
     return { uri, service: want, number, record, expiresAtMs: chain.expiresAtMs };
   }
 
@@ -118,7 +146,13 @@ export class EnumResolver {
    * only): followed like a bare "E2U", for every enumservice; a services field of another
    * application (SIP+D2T …) is not ENUM's.
    */
-  async #followNonTerminal(record: NaptrRecord, types: string[] | undefined, want: EnumService, number: string, chain: Chain): Promise<EnumResult | undefined> {
+  async #followNonTerminal(
+    record: NaptrRecord,
+    types: string[] | undefined,
+    want: EnumService,
+    number: string,
+    chain: Chain,
+  ): Promise<EnumResult | undefined> {
     const offered = record.services.trim() === '' ? [] : types;
     if (offered === undefined || (offered.length > 0 && !offered.includes(want))) return undefined;
     let next = record.replacement;
@@ -145,7 +179,9 @@ export class EnumResolver {
     const parsed = enumUriOf(uri);
     const next = e164FromUri(parsed);
     if (next === undefined) throw new DiscoveryError('NOT_E164', `the ENUM result ${uri} holds no E.164 number`);
-    chain.trace?.decision(`${uri} is an enum: URI: re-submitted as ${next}${parsed.params.size > 0 ? ' (its parameters ignored)' : ''}`);
+    chain.trace?.decision(
+      `${uri} is an enum: URI: re-submitted as ${next}${parsed.params.size > 0 ? ' (its parameters ignored)' : ''}`,
+    );
     this.#enter(next, chain);
     try {
       return await this.#resolveNumber(next, wants, chain);
@@ -159,7 +195,10 @@ export class EnumResolver {
       throw new DiscoveryError('ENUM_LOOP', `ENUM loop: ${[...chain.path, next].join(' → ')}`);
     }
     if (chain.path.length > this.#options.maxChainDepth) {
-      throw new DiscoveryError('ENUM_CHAIN_TOO_DEEP', `ENUM chain longer than discovery.enum.maxChainDepth (${this.#options.maxChainDepth}): ${[...chain.path, next].join(' → ')}`);
+      throw new DiscoveryError(
+        'ENUM_CHAIN_TOO_DEEP',
+        `ENUM chain longer than discovery.enum.maxChainDepth (${this.#options.maxChainDepth}): ${[...chain.path, next].join(' → ')}`,
+      );
     }
     chain.path.push(next);
   }

@@ -20,7 +20,8 @@ export async function hostAddresses(options: HostLookupOptions, host: string): P
   for (const family of options.addressFamilies) {
     const answer = await options.dns.query(host, family === 'ipv4' ? 'A' : 'AAAA');
     for (const record of answer.records) {
-      if (record.type === 'A' || record.type === 'AAAA') found.push({ address: record.address, family: record.type === 'A' ? 4 : 6 });
+      if (record.type === 'A' || record.type === 'AAAA')
+        found.push({ address: record.address, family: record.type === 'A' ? 4 : 6 });
     }
   }
   return found;
@@ -29,19 +30,29 @@ export async function hostAddresses(options: HostLookupOptions, host: string): P
 export function createHostLookup(options: HostLookupOptions): LookupFunction {
   return (hostname: string, lookupOptions: LookupOptions, callback) => {
     const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
-    hostAddresses(options, hostname).then((addresses) => {
-      const usable = family === undefined ? addresses : addresses.filter((a) => a.family === family);
-      const first = usable[0];
-      if (first === undefined) {
-        callback(Object.assign(new Error(`${hostname}: no address records at the configured resolvers`), { code: 'ENOTFOUND', hostname }), '', 0);
-      } else if (lookupOptions.all === true) {
-        callback(null, usable);
-      } else {
-        callback(null, first.address, first.family);
-      }
-    }, (error: unknown) => {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      callback(Object.assign(failure, { code: (failure as { code?: string }).code ?? 'ENOTFOUND', hostname }), '', 0);
-    });
+    hostAddresses(options, hostname).then(
+      (addresses) => {
+        const usable = family === undefined ? addresses : addresses.filter((a) => a.family === family);
+        const first = usable[0];
+        if (first === undefined) {
+          callback(
+            Object.assign(new Error(`${hostname}: no address records at the configured resolvers`), {
+              code: 'ENOTFOUND',
+              hostname,
+            }),
+            '',
+            0,
+          );
+        } else if (lookupOptions.all === true) {
+          callback(null, usable);
+        } else {
+          callback(null, first.address, first.family);
+        }
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        callback(Object.assign(failure, { code: (failure as { code?: string }).code ?? 'ENOTFOUND', hostname }), '', 0);
+      },
+    );
   };
 }

@@ -40,7 +40,11 @@ export interface LocationPlan {
 
 /** RFC 3261 §19.1.2 default ports; RFC 3263 §4.1 SRV prefixes per transport. */
 export const DEFAULT_PORT: Readonly<Record<PeerTransport, number>> = { tls: 5061, tcp: 5060, udp: 5060 };
-export const SRV_PREFIX: Readonly<Record<PeerTransport, string>> = { tls: '_sips._tcp', tcp: '_sip._tcp', udp: '_sip._udp' };
+export const SRV_PREFIX: Readonly<Record<PeerTransport, string>> = {
+  tls: '_sips._tcp',
+  tcp: '_sip._tcp',
+  udp: '_sip._udp',
+};
 
 export interface PlanRequest {
   readonly host: string;
@@ -81,7 +85,11 @@ export class LocationPlanner {
   }
 
   /** An explicit SRV name (RFC 3861's _im._sip.<domain>), each target over every allowed transport. */
-  async forSrvName(name: string, transports: readonly PeerTransport[], trace: ResolutionTrace | undefined): Promise<LocationPlan> {
+  async forSrvName(
+    name: string,
+    transports: readonly PeerTransport[],
+    trace: ResolutionTrace | undefined,
+  ): Promise<LocationPlan> {
     const walk: Walk = { trace, expiresAtMs: Number.POSITIVE_INFINITY, failure: undefined };
     const entries = await this.#srvEntries(name, walk);
     const groups = entries.length === 0 ? [] : transports.map((transport) => entries.map((e) => ({ ...e, transport })));
@@ -93,7 +101,9 @@ export class LocationPlanner {
     const answer = await this.#query(host, 'NAPTR', walk);
     const choices = chooseSipNaptrRecords(answer?.records ?? [], transports);
     if (choices.length === 0) {
-      walk.trace?.decision(`no usable NAPTR record: SRV for ${transports.map((t) => `${SRV_PREFIX[t]}.${host}`).join(', ')}`);
+      walk.trace?.decision(
+        `no usable NAPTR record: SRV for ${transports.map((t) => `${SRV_PREFIX[t]}.${host}`).join(', ')}`,
+      );
       return this.#bySrv(host, transports, walk);
     }
     const groups: PlanGroup[] = [];
@@ -108,7 +118,9 @@ export class LocationPlanner {
   }
 
   async #bySrv(host: string, transports: readonly PeerTransport[], walk: Walk): Promise<PlanGroup[]> {
-    const groups = (await Promise.all(transports.map((t) => this.#srvGroup(`${SRV_PREFIX[t]}.${host}`, t, walk)))).filter((g) => g.length > 0);
+    const groups = (
+      await Promise.all(transports.map((t) => this.#srvGroup(`${SRV_PREFIX[t]}.${host}`, t, walk)))
+    ).filter((g) => g.length > 0);
     if (groups.length > 0) return groups;
     walk.trace?.decision(`no SRV records: address records of ${host} on the default ports (RFC 3263 §4.2)`);
     return (await Promise.all(transports.map((t) => this.#byAddress(host, [t], DEFAULT_PORT[t], walk)))).flat();
@@ -123,24 +135,35 @@ export class LocationPlanner {
   async #srvEntries(name: string, walk: Walk): Promise<Array<Omit<PlanEntry, 'transport'>>> {
     const answer = await this.#query(name, 'SRV', walk);
     const records = (answer?.records ?? []).filter((r) => r.target !== '');
-    const entries = await Promise.all(records.map(async (r) => ({
-      priority: r.priority, weight: r.weight, target: r.target, port: r.port, addresses: await this.#addresses(r.target, walk), fromSrv: true,
-    })));
+    const entries = await Promise.all(
+      records.map(async (r) => ({
+        priority: r.priority,
+        weight: r.weight,
+        target: r.target,
+        port: r.port,
+        addresses: await this.#addresses(r.target, walk),
+        fromSrv: true,
+      })),
+    );
     return entries.filter((e) => e.addresses.length > 0);
   }
 
   async #byAddress(host: string, transports: readonly PeerTransport[], port: number, walk: Walk): Promise<PlanGroup[]> {
     const addresses = await this.#addresses(host, walk);
     if (addresses.length === 0) return [];
-    return transports.map((transport) => [{ transport, priority: 0, weight: 0, target: host, port, addresses, fromSrv: false }]);
+    return transports.map((transport) => [
+      { transport, priority: 0, weight: 0, target: host, port, addresses, fromSrv: false },
+    ]);
   }
 
   async #addresses(host: string, walk: Walk): Promise<string[]> {
     if (isIP(host) !== 0) return [host];
-    const perFamily = await Promise.all(this.#families.map(async (family) => {
-      const answer = await this.#query(host, family === 'ipv4' ? 'A' : 'AAAA', walk);
-      return (answer?.records ?? []).map((r) => r.address);
-    }));
+    const perFamily = await Promise.all(
+      this.#families.map(async (family) => {
+        const answer = await this.#query(host, family === 'ipv4' ? 'A' : 'AAAA', walk);
+        return (answer?.records ?? []).map((r) => r.address);
+      }),
+    );
     return perFamily.flat();
   }
 

@@ -57,7 +57,9 @@ export class MimiResolver {
     }
     const records = orderMimiRecords(parsed.filter((r) => this.#supported(r, trace)));
     if (records.length === 0) throw malformed ?? new DiscoveryError('NOT_FOUND', `no usable MIMI record at ${name}`);
-    trace?.decision(`MIMI records by p (lower first): ${records.map((r) => `${r.service ?? 'generic'} ${r.account ?? ''}@${r.endpoint}`).join(', ')}`);
+    trace?.decision(
+      `MIMI records by p (lower first): ${records.map((r) => `${r.service ?? 'generic'} ${r.account ?? ''}@${r.endpoint}`).join(', ')}`,
+    );
     return { mui, records };
   }
 
@@ -69,10 +71,13 @@ export class MimiResolver {
     const name = this.#options.mimixName.replace('{domain}', domain);
     trace?.stage(`MIMIX of ${domain} at ${name} (${this.#options.mimixType})`);
     const answer = await this.#options.dns.query(name, this.#options.mimixType, trace);
-    const mimiDomain = answer.records.map((r) => r.strings.join('').trim().toLowerCase().replace(/\.$/, '')).find((text) => DOMAIN.test(text));
+    const mimiDomain = answer.records
+      .map((r) => r.strings.join('').trim().toLowerCase().replace(/\.$/, ''))
+      .find((text) => DOMAIN.test(text));
     if (mimiDomain === undefined) throw new DiscoveryError('NOT_FOUND', `no MIMIX record (a domain name) at ${name}`);
     const mui = `${local}.${mimiDomain}`;
-    if (!DOMAIN.test(mui)) throw new DiscoveryError('NOT_FOUND', `"${local}" cannot be a DNS label, so ${address} has no MUI`);
+    if (!DOMAIN.test(mui))
+      throw new DiscoveryError('NOT_FOUND', `"${local}" cannot be a DNS label, so ${address} has no MUI`);
     trace?.decision(`MUI ${mui}: the local part "${local}" under the MIMI domain ${mimiDomain}`);
     return this.resolveMui(mui, trace);
   }
@@ -93,7 +98,9 @@ export class MimiResolver {
 
   #supported(record: MimiRecord, trace: ResolutionTrace | undefined): boolean {
     if (record.service === undefined || this.#options.services.includes(record.service)) return true;
-    trace?.decision(`passed over s=${record.service}: not in discovery.mimi.services (${this.#options.services.join(', ')})`);
+    trace?.decision(
+      `passed over s=${record.service}: not in discovery.mimi.services (${this.#options.services.join(', ')})`,
+    );
     return false;
   }
 }

@@ -23,7 +23,10 @@ export interface SipNaptrChoice {
  * name) for a transport the edge allows; the edge's transport preference first (TLS towards peers,
  * SPEC F2), then the domain's own order and preference.
  */
-export function chooseSipNaptrRecords(records: readonly NaptrRecord[], transports: readonly PeerTransport[]): SipNaptrChoice[] {
+export function chooseSipNaptrRecords(
+  records: readonly NaptrRecord[],
+  transports: readonly PeerTransport[],
+): SipNaptrChoice[] {
   const choices: SipNaptrChoice[] = [];
   for (const record of orderNaptrRecords(records)) {
     const transport = SIP_SERVICES[record.services.toUpperCase()];

@@ -20,7 +20,9 @@ describe('D4 the NAPTR regexp field (RFC 3402 §3.2)', () => {
   });
 
   it('D4 substitutes back-references \\1 to \\9', () => {
-    expect(apply('!^\\+44(20)([0-9]+)$!sip:\\2@london-\\1.example.net!', '+442079460000')).toBe('sip:79460000@london-20.example.net');
+    expect(apply('!^\\+44(20)([0-9]+)$!sip:\\2@london-\\1.example.net!', '+442079460000')).toBe(
+      'sip:79460000@london-20.example.net',
+    );
     expect(apply('!^\\+(1)(2)(3)(4)(5)(6)(7)(8)(9)$!\\9\\8\\7\\6\\5\\4\\3\\2\\1!', '+123456789')).toBe('987654321');
   });
 

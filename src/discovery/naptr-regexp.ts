@@ -18,12 +18,18 @@ export interface NaptrRule {
 export function parseNaptrRegexp(field: string): NaptrRule {
   const delimiter = field[0];
   if (delimiter === undefined) throw malformed(field, 'it is empty');
-  if (/[0-9\\i]/.test(delimiter)) throw malformed(field, `"${delimiter}" cannot be the delimiter (RFC 3402: not a digit, "\\" or "i")`);
+  if (/[0-9\\i]/.test(delimiter))
+    throw malformed(field, `"${delimiter}" cannot be the delimiter (RFC 3402: not a digit, "\\" or "i")`);
   const ereEnd = nextDelimiter(field, 1, delimiter);
   const replacementEnd = ereEnd < 0 ? -1 : nextDelimiter(field, ereEnd + 1, delimiter);
-  if (replacementEnd < 0) throw malformed(field, `it needs three "${delimiter}" delimiters (delimiter, regexp, delimiter, replacement, delimiter)`);
+  if (replacementEnd < 0)
+    throw malformed(
+      field,
+      `it needs three "${delimiter}" delimiters (delimiter, regexp, delimiter, replacement, delimiter)`,
+    );
   const flags = field.slice(replacementEnd + 1);
-  if (flags !== '' && flags !== 'i') throw malformed(field, `"${flags}" after the last delimiter: the only flag is "i"`);
+  if (flags !== '' && flags !== 'i')
+    throw malformed(field, `"${flags}" after the last delimiter: the only flag is "i"`);
   let translated;
   try {
     translated = translateEre(field.slice(1, ereEnd), delimiter);
@@ -40,7 +46,7 @@ export function applyNaptrRule(rule: NaptrRule, subject: string): string | undef
   const match = rule.pattern.exec(subject);
   if (match === null) return undefined;
   let result = subject.slice(0, match.index);
-  for (const part of rule.replacement) result += typeof part === 'string' ? part : match[part.group] ?? '';
+  for (const part of rule.replacement) result += typeof part === 'string' ? part : (match[part.group] ?? '');
   return result + subject.slice(match.index + match[0].length);
 }
 
@@ -66,7 +72,11 @@ function parseReplacement(field: string, text: string, delimiter: string, groups
       literal += next;
     } else if (next !== undefined && next >= '1' && next <= '9') {
       const group = Number(next);
-      if (group > groups) throw malformed(field, `the replacement refers to \\${group}, but the regexp has ${groups === 0 ? 'no group' : `only ${groups} group${groups === 1 ? '' : 's'}`}`);
+      if (group > groups)
+        throw malformed(
+          field,
+          `the replacement refers to \\${group}, but the regexp has ${groups === 0 ? 'no group' : `only ${groups} group${groups === 1 ? '' : 's'}`}`,
+        );
       if (literal !== '') parts.push(literal);
       literal = '';
       parts.push({ group });

@@ -15,14 +15,16 @@ function fetcher(serve: () => string | Promise<string>) {
   let nowMs = 0;
   const gets: string[] = [];
   const instance = new PolicyDocumentFetcher({
-    config: policyDocumentConfigSchema.parse({ refreshSeconds: 60 }), log: silentLogger(), now: () => nowMs,
+    config: policyDocumentConfigSchema.parse({ refreshSeconds: 60 }),
+    log: silentLogger(),
+    now: () => nowMs,
     get: async (url) => (gets.push(url), serve()),
   });
   return { instance, gets, advance: (ms: number) => void (nowMs += ms) };
 }
 
 describe('PolicyDocumentFetcher (G2)', () => {
-  it('G2 fetches a peer\'s document from its well-known URL on the first connection, once', async () => {
+  it("G2 fetches a peer's document from its well-known URL on the first connection, once", async () => {
     const { instance, gets } = fetcher(() => documentOf('b.example.net', 1));
     instance.peerConnected('b.example.net');
     instance.peerConnected('b.example.net');
@@ -53,7 +55,12 @@ describe('PolicyDocumentFetcher (G2)', () => {
     for (const [broken, problem] of [
       [() => '<federation-policy', /not well-formed/],
       [() => documentOf('c.example.org', 5), /covers c\.example\.org, not b\.example\.net/],
-      [() => { throw new Error('connect ECONNREFUSED'); }, /ECONNREFUSED/],
+      [
+        () => {
+          throw new Error('connect ECONNREFUSED');
+        },
+        /ECONNREFUSED/,
+      ],
     ] as const) {
       serve = broken;
       const entry = await instance.refresh('b.example.net');

@@ -98,15 +98,21 @@ export class PolicyDocumentFetcher {
     };
     let text: string;
     try {
-      text = await (this.#options.get ?? ((u, p) => httpsGet(u, p, { ca: this.#options.ca, lookup: this.#options.lookup })))(url, peer);
+      text = await (
+        this.#options.get ?? ((u, p) => httpsGet(u, p, { ca: this.#options.ca, lookup: this.#options.lookup }))
+      )(url, peer);
     } catch (error) {
       return failed(error instanceof Error ? error.message : String(error));
     }
     const parsed = parsePolicyDocument(text);
     if (!parsed.ok) return failed(parsed.problem);
-    if (!parsed.document.domains.includes(peer)) return failed(`the document covers ${parsed.document.domains.join(', ')}, not ${peer}`);
+    if (!parsed.document.domains.includes(peer))
+      return failed(`the document covers ${parsed.document.domains.join(', ')}, not ${peer}`);
     if (previous?.document?.version !== parsed.document.version) {
-      this.#options.log.info({ peer, url, version: parsed.document.version, was: previous?.document?.version }, 'G2 peer policy document taken');
+      this.#options.log.info(
+        { peer, url, version: parsed.document.version, was: previous?.document?.version },
+        'G2 peer policy document taken',
+      );
     }
     return this.#keep({ peer, url, document: parsed.document, triedAt, fetchedAt: triedAt });
   }
@@ -135,26 +141,32 @@ export interface HttpsGetOptions {
 export function httpsGet(url: string, peer: string, options: HttpsGetOptions = {}): Promise<string> {
   const { ca, lookup } = options;
   return new Promise((resolve, reject) => {
-    const request = httpsRequest(url, {
-      method: 'GET', timeout: FETCH_TIMEOUT_MS, headers: { accept: 'application/xml' },
-      ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] }),
-      ...(lookup === undefined ? {} : { lookup }),
-      checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(peer, certificate),
-    }, (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        return reject(new Error(`${url}: HTTP ${response.statusCode}`));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_DOCUMENT_BYTES) request.destroy(new Error(`${url}: larger than ${MAX_DOCUMENT_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      response.on('error', reject);
-    });
+    const request = httpsRequest(
+      url,
+      {
+        method: 'GET',
+        timeout: FETCH_TIMEOUT_MS,
+        headers: { accept: 'application/xml' },
+        ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] }),
+        ...(lookup === undefined ? {} : { lookup }),
+        checkServerIdentity: (_host: string, certificate: PeerCertificate) => checkServerIdentity(peer, certificate),
+      },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          return reject(new Error(`${url}: HTTP ${response.statusCode}`));
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_DOCUMENT_BYTES) request.destroy(new Error(`${url}: larger than ${MAX_DOCUMENT_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        response.on('error', reject);
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`${url}: no answer within ${FETCH_TIMEOUT_MS} ms`)));
     request.on('error', reject);
     request.end();

@@ -13,9 +13,18 @@ export interface TranslatedEre {
 
 const SYNTAX_CHARACTERS = '^$\\.*+?()[]{}|/';
 const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alnum: 'A-Za-z0-9', alpha: 'A-Za-z', blank: ' \\t', cntrl: '\\x00-\\x1f\\x7f', digit: '0-9',
-  graph: '\\x21-\\x7e', lower: 'a-z', print: '\\x20-\\x7e', punct: '!-\\/:-@\\[-`{-~', space: ' \\t\\n\\r\\f\\v',
-  upper: 'A-Z', xdigit: '0-9A-Fa-f',
+  alnum: 'A-Za-z0-9',
+  alpha: 'A-Za-z',
+  blank: ' \\t',
+  cntrl: '\\x00-\\x1f\\x7f',
+  digit: '0-9',
+  graph: '\\x21-\\x7e',
+  lower: 'a-z',
+  print: '\\x20-\\x7e',
+  punct: '!-\\/:-@\\[-`{-~',
+  space: ' \\t\\n\\r\\f\\v',
+  upper: 'A-Z',
+  xdigit: '0-9A-Fa-f',
 };
 /** RE_DUP_MAX, the least value POSIX lets an implementation have. */
 const MAX_REPEAT = 255;
@@ -42,19 +51,28 @@ export function translateEre(ere: string, delimiter = '/'): TranslatedEre {
 function step(scan: Scan): void {
   const c = scan.ere[scan.i]!;
   switch (c) {
-    case '\\': return escape(scan);
-    case '[': return bracket(scan);
-    case '(': return open(scan);
-    case ')': return close(scan);
+    case '\\':
+      return escape(scan);
+    case '[':
+      return bracket(scan);
+    case '(':
+      return open(scan);
+    case ')':
+      return close(scan);
     case '*':
     case '+':
-    case '?': return repeat(scan, c, 1);
-    case '{': return interval(scan);
+    case '?':
+      return repeat(scan, c, 1);
+    case '{':
+      return interval(scan);
     case '|':
     case '^':
-    case '$': return emit(scan, c, 1, 'start');
-    case '.': return emit(scan, '.', 1, 'atom');
-    default: return emit(scan, literal(c), 1, 'atom');
+    case '$':
+      return emit(scan, c, 1, 'start');
+    case '.':
+      return emit(scan, '.', 1, 'atom');
+    default:
+      return emit(scan, literal(c), 1, 'atom');
   }
 }
 
@@ -72,7 +90,9 @@ function escape(scan: Scan): void {
   const next = scan.ere[scan.i + 1];
   if (next === undefined) throw new EreSyntaxError('ends with a lone "\\"');
   if (next !== scan.delimiter && /[0-9A-Za-z]/.test(next)) {
-    throw new EreSyntaxError(`"\\${next}" at offset ${scan.i} is undefined in an ERE (back-references and classes such as \\d are not ERE)`);
+    throw new EreSyntaxError(
+      `"\\${next}" at offset ${scan.i} is undefined in an ERE (back-references and classes such as \\d are not ERE)`,
+    );
   }
   emit(scan, literal(next), 2, 'atom');
 }
@@ -91,8 +111,10 @@ function close(scan: Scan): void {
 }
 
 function repeat(scan: Scan, text: string, consumed: number): void {
-  if (scan.last === 'start') throw new EreSyntaxError(`"${scan.ere.slice(scan.i, scan.i + consumed)}" at offset ${scan.i} repeats nothing`);
-  if (scan.last === 'repeat') throw new EreSyntaxError(`"${scan.ere.slice(scan.i, scan.i + consumed)}" at offset ${scan.i} repeats a repetition`);
+  if (scan.last === 'start')
+    throw new EreSyntaxError(`"${scan.ere.slice(scan.i, scan.i + consumed)}" at offset ${scan.i} repeats nothing`);
+  if (scan.last === 'repeat')
+    throw new EreSyntaxError(`"${scan.ere.slice(scan.i, scan.i + consumed)}" at offset ${scan.i} repeats a repetition`);
   emit(scan, text, consumed, 'repeat');
 }
 
@@ -148,6 +170,7 @@ function bracketClass(ere: string, at: number): { text: string; end: number } {
     return { text: ranges, end: close + 2 };
   }
   // [=c=] and [.c.]: only single characters, which is all a C locale knows.
-  if ([...name].length !== 1) throw new EreSyntaxError(`"[${kind}${name}${kind}]" at offset ${at} names no single character`);
+  if ([...name].length !== 1)
+    throw new EreSyntaxError(`"[${kind}${name}${kind}]" at offset ${at} names no single character`);
   return { text: bracketLiteral(name), end: close + 2 };
 }

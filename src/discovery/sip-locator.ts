@@ -6,7 +6,13 @@
 import { isIP } from 'node:net';
 import type { DnsClient } from './dns-client.js';
 import { DiscoveryError } from './discovery-error.js';
-import { DEFAULT_PORT, LocationPlanner, type AddressFamily, type LocationPlan, type PlanGroup } from './location-plan.js';
+import {
+  DEFAULT_PORT,
+  LocationPlanner,
+  type AddressFamily,
+  type LocationPlan,
+  type PlanGroup,
+} from './location-plan.js';
 import type { PeerTransport } from './naptr-order.js';
 import type { ResolutionTrace } from './resolution-trace.js';
 import { orderSrvRecords, type RandomSource } from './srv-selection.js';
@@ -58,14 +64,37 @@ export class SipLocator {
   async locate(request: LocateRequest, trace?: ResolutionTrace): Promise<LocatedTarget[]> {
     const host = request.host.toLowerCase().replace(/^\[|\]$/g, '');
     const transports = this.#transportsFor(request);
-    trace?.stage(`RFC 3263 for ${host}${request.port === undefined ? '' : `:${request.port}`} (transports ${transports.join(', ')})`);
+    trace?.stage(
+      `RFC 3263 for ${host}${request.port === undefined ? '' : `:${request.port}`} (transports ${transports.join(', ')})`,
+    );
     if (isIP(host) !== 0) {
-      return this.#arrange(withoutRepeats(transports.map((t) => ({ protocol: t, address: host, port: request.port ?? DEFAULT_PORT[t], servername: host }))), trace);
+      return this.#arrange(
+        withoutRepeats(
+          transports.map((t) => ({
+            protocol: t,
+            address: host,
+            port: request.port ?? DEFAULT_PORT[t],
+            servername: host,
+          })),
+        ),
+        trace,
+      );
     }
     const key = `${host} ${request.port ?? ''} ${request.transport === undefined ? '' : 'given'} ${transports.join(',')}`;
-    const plan = this.#keptPlan(key, trace) ?? this.#keep(key, await this.#planner.forHost({
-      host, transports, transportGiven: request.transport !== undefined, ...(request.port === undefined ? {} : { port: request.port }),
-    }, trace));
+    const plan =
+      this.#keptPlan(key, trace) ??
+      this.#keep(
+        key,
+        await this.#planner.forHost(
+          {
+            host,
+            transports,
+            transportGiven: request.transport !== undefined,
+            ...(request.port === undefined ? {} : { port: request.port }),
+          },
+          trace,
+        ),
+      );
     const targets = this.#targets(plan, host, trace);
     if (targets.length > 0) return this.#arrange(plan.repeats ? withoutRepeats(targets) : targets, trace);
     if (plan.failure !== undefined) throw plan.failure;
@@ -80,7 +109,8 @@ export class SipLocator {
   async locateSrv(srvName: string, servername: string, trace?: ResolutionTrace): Promise<LocatedTarget[]> {
     const transports = this.#options.transports;
     const key = `srv ${srvName} ${transports.join(',')}`;
-    const plan = this.#keptPlan(key, trace) ?? this.#keep(key, await this.#planner.forSrvName(srvName, transports, trace));
+    const plan =
+      this.#keptPlan(key, trace) ?? this.#keep(key, await this.#planner.forSrvName(srvName, transports, trace));
     const targets = this.#targets(plan, servername, trace);
     if (targets.length === 0 && plan.failure !== undefined) throw plan.failure;
     return this.#arrange(plan.repeats ? withoutRepeats(targets) : targets, trace);
@@ -101,7 +131,8 @@ export class SipLocator {
   #keep(key: string, plan: LocationPlan): LocationPlan {
     if (plan.failure === undefined && plan.groups.length > 0) {
       this.#plans.delete(key);
-      if (this.#plans.size >= (this.#options.maxPlans ?? DEFAULT_MAX_PLANS)) this.#plans.delete(this.#plans.keys().next().value!);
+      if (this.#plans.size >= (this.#options.maxPlans ?? DEFAULT_MAX_PLANS))
+        this.#plans.delete(this.#plans.keys().next().value!);
       this.#plans.set(key, plan);
     }
     return plan;
@@ -112,7 +143,10 @@ export class SipLocator {
     const wanted = request.secure ? ['tls'] : request.transport === undefined ? allowed : [request.transport];
     const usable = allowed.filter((t) => wanted.includes(t));
     if (usable.length === 0) {
-      throw new DiscoveryError('NOT_FOUND', `${request.secure ? 'sips: needs TLS' : `transport=${request.transport ?? ''}`}, which discovery.transports does not allow`);
+      throw new DiscoveryError(
+        'NOT_FOUND',
+        `${request.secure ? 'sips: needs TLS' : `transport=${request.transport ?? ''}`}, which discovery.transports does not allow`,
+      );
     }
     return usable;
   }
@@ -121,9 +155,13 @@ export class SipLocator {
     const targets: LocatedTarget[] = [];
     for (const group of plan.groups) {
       const ordered = group.length > 1 ? orderSrvRecords(group, this.#options.random) : group;
-      if (group.length > 1 && group[0]?.fromSrv === true) trace?.decision(`${group[0].transport} SRV order (priority, then weighted random, RFC 2782): ${describe(ordered)}`);
+      if (group.length > 1 && group[0]?.fromSrv === true)
+        trace?.decision(
+          `${group[0].transport} SRV order (priority, then weighted random, RFC 2782): ${describe(ordered)}`,
+        );
       for (const entry of ordered) {
-        for (const address of entry.addresses) targets.push({ protocol: entry.transport, address, port: entry.port, servername });
+        for (const address of entry.addresses)
+          targets.push({ protocol: entry.transport, address, port: entry.port, servername });
       }
     }
     return targets;

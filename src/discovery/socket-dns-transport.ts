@@ -36,7 +36,12 @@ export class SocketDnsTransport implements DnsTransport {
 
   async exchange(question: DnsQuestion, server: DnsServer, timeoutMs: number): Promise<DnsResponse> {
     const id = randomInt(0, 65_536);
-    const query = encodeQuery({ id, name: question.name, type: question.type, ednsUdpPayloadBytes: this.#options.ednsUdpPayloadBytes });
+    const query = encodeQuery({
+      id,
+      name: question.name,
+      type: question.type,
+      ednsUdpPayloadBytes: this.#options.ednsUdpPayloadBytes,
+    });
     const exchange: Exchange = { id, question, query, server, timeoutMs };
     this.stats.udp++;
     let decoded = await this.#overUdp(exchange);
@@ -45,44 +50,64 @@ export class SocketDnsTransport implements DnsTransport {
       this.stats.tcpAfterTruncation++;
       decoded = await this.#overTcp(exchange);
     }
-    return { rcode: decoded.rcode, answers: decoded.answers, negativeTtl: decoded.negativeTtl, server: formatServer(server) };
+    return {
+      rcode: decoded.rcode,
+      answers: decoded.answers,
+      negativeTtl: decoded.negativeTtl,
+      server: formatServer(server),
+    };
   }
 
   #overUdp(exchange: Exchange): Promise<DecodedResponse> {
     const { server } = exchange;
     const socket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
-    return this.#settle(exchange, 'UDP', (finish) => {
-      socket.on('error', (error) => finish(failure(exchange, `UDP: ${error.message}`)));
-      socket.on('message', (message: Buffer, from: RemoteInfo) => {
-        // Anything but the resolver's answer to this very question is ignored, not believed.
-        if (from.port !== server.port || !sameAddress(from.address, server.address)) return;
-        const decoded = tryDecode(message);
-        if (decoded !== undefined && answers(decoded, exchange)) finish(decoded);
-      });
-      socket.send(exchange.query, server.port, server.address);
-    }, () => socket.close());
+    return this.#settle(
+      exchange,
+      'UDP',
+      (finish) => {
+        socket.on('error', (error) => finish(failure(exchange, `UDP: ${error.message}`)));
+        socket.on('message', (message: Buffer, from: RemoteInfo) => {
+          // Anything but the resolver's answer to this very question is ignored, not believed.
+          if (from.port !== server.port || !sameAddress(from.address, server.address)) return;
+          const decoded = tryDecode(message);
+          if (decoded !== undefined && answers(decoded, exchange)) finish(decoded);
+        });
+        socket.send(exchange.query, server.port, server.address);
+      },
+      () => socket.close(),
+    );
   }
 
   #overTcp(exchange: Exchange): Promise<DecodedResponse> {
     const { server } = exchange;
     const socket = connect({ host: server.address, port: server.port });
     let received = Buffer.alloc(0);
-    return this.#settle(exchange, 'TCP', (finish) => {
-      socket.on('error', (error) => finish(failure(exchange, `TCP: ${error.message}`)));
-      socket.on('close', () => finish(failure(exchange, 'TCP: the resolver closed the connection before answering')));
-      socket.on('connect', () => socket.write(frameForTcp(exchange.query)));
-      socket.on('data', (chunk: Buffer) => {
-        received = Buffer.concat([received, chunk]);
-        if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
-        const decoded = tryDecode(received.subarray(2, 2 + received.readUInt16BE(0)));
-        finish(decoded !== undefined && answers(decoded, exchange) ? decoded : failure(exchange, 'TCP: the answer does not match the question'));
-      });
-    }, () => socket.destroy());
+    return this.#settle(
+      exchange,
+      'TCP',
+      (finish) => {
+        socket.on('error', (error) => finish(failure(exchange, `TCP: ${error.message}`)));
+        socket.on('close', () => finish(failure(exchange, 'TCP: the resolver closed the connection before answering')));
+        socket.on('connect', () => socket.write(frameForTcp(exchange.query)));
+        socket.on('data', (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk]);
+          if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+          const decoded = tryDecode(received.subarray(2, 2 + received.readUInt16BE(0)));
+          finish(
+            decoded !== undefined && answers(decoded, exchange)
+              ? decoded
+              : failure(exchange, 'TCP: the answer does not match the question'),
+          );
+        });
+      },
+      () => socket.destroy(),
+    );
   }
 
   /** Runs one attempt under the timeout; `finish` takes the answer or the error, once. */
   #settle(
-    exchange: Exchange, over: string,
+    exchange: Exchange,
+    over: string,
     start: (finish: (outcome: DecodedResponse | DiscoveryError) => void) => void,
     release: () => void,
   ): Promise<DecodedResponse> {
@@ -100,8 +125,14 @@ export class SocketDnsTransport implements DnsTransport {
         if (outcome instanceof DiscoveryError) reject(outcome);
         else resolve(outcome);
       };
-      const timer = this.#options.clock.setTimer(exchange.timeoutMs, () => finish(new DiscoveryError('DNS_TIMEOUT',
-        `${exchange.question.type} ${exchange.question.name}: no answer from ${formatServer(exchange.server)} over ${over} within ${exchange.timeoutMs} ms`)));
+      const timer = this.#options.clock.setTimer(exchange.timeoutMs, () =>
+        finish(
+          new DiscoveryError(
+            'DNS_TIMEOUT',
+            `${exchange.question.type} ${exchange.question.name}: no answer from ${formatServer(exchange.server)} over ${over} within ${exchange.timeoutMs} ms`,
+          ),
+        ),
+      );
       start(finish);
     });
   }
@@ -116,9 +147,11 @@ function tryDecode(bytes: Buffer): DecodedResponse | undefined {
 }
 
 function answers(decoded: DecodedResponse, exchange: Exchange): boolean {
-  return decoded.id === exchange.id
-    && decoded.questionType === exchange.question.type
-    && decoded.questionName === exchange.question.name.toLowerCase();
+  return (
+    decoded.id === exchange.id &&
+    decoded.questionType === exchange.question.type &&
+    decoded.questionName === exchange.question.name.toLowerCase()
+  );
 }
 
 function sameAddress(a: string, b: string): boolean {
@@ -126,5 +159,8 @@ function sameAddress(a: string, b: string): boolean {
 }
 
 function failure(exchange: Exchange, detail: string): DiscoveryError {
-  return new DiscoveryError('DNS_FAILURE', `${exchange.question.type} ${exchange.question.name} at ${formatServer(exchange.server)}: ${detail}`);
+  return new DiscoveryError(
+    'DNS_FAILURE',
+    `${exchange.question.type} ${exchange.question.name} at ${formatServer(exchange.server)}: ${detail}`,
+  );
 }

@@ -7,10 +7,13 @@ const records = (...list: ReturnType<typeof srv>[]) => list as SrvRecord[];
 
 describe('D2 RFC 2782 SRV selection', () => {
   it('D2 tries a lower priority before a higher one, whatever the weights', () => {
-    const ordered = orderSrvRecords(records(
-      srv('_sip._tcp.b.example.net', 20, 100, 5060, 'backup.b.example.net'),
-      srv('_sip._tcp.b.example.net', 10, 0, 5060, 'primary.b.example.net'),
-    ), seededRandom(1));
+    const ordered = orderSrvRecords(
+      records(
+        srv('_sip._tcp.b.example.net', 20, 100, 5060, 'backup.b.example.net'),
+        srv('_sip._tcp.b.example.net', 10, 0, 5060, 'primary.b.example.net'),
+      ),
+      seededRandom(1),
+    );
     expect(ordered.map((r) => r.target)).toEqual(['primary.b.example.net', 'backup.b.example.net']);
   });
 
@@ -34,7 +37,11 @@ describe('D2 RFC 2782 SRV selection', () => {
   it('D2 keeps every record of a group exactly once', () => {
     const group = records(srv('s', 1, 5, 1, 'a'), srv('s', 1, 0, 2, 'b'), srv('s', 1, 5, 3, 'c'));
     for (let seed = 0; seed < 50; seed++) {
-      expect(orderSrvRecords(group, seededRandom(seed)).map((r) => r.target).sort()).toEqual(['a', 'b', 'c']);
+      expect(
+        orderSrvRecords(group, seededRandom(seed))
+          .map((r) => r.target)
+          .sort(),
+      ).toEqual(['a', 'b', 'c']);
     }
   });
 

@@ -28,8 +28,12 @@ describe('L1 verdicts on declared policy expectations', () => {
   });
 
   it('L1 "at most 1 unchanged NOTIFY per dialog crossed" fails when any dialog saw two', () => {
-    expect(judge('n', { policy: 'P8', maxCrossedPerDialog: 1 }, record({ 503: 9, '2xx': 2 }, { a: 1, b: 1 })).passed).toBe(true);
-    expect(judge('n', { policy: 'P8', maxCrossedPerDialog: 1 }, record({ 503: 9, '2xx': 2 }, { a: 2 })).passed).toBe(false);
+    expect(
+      judge('n', { policy: 'P8', maxCrossedPerDialog: 1 }, record({ 503: 9, '2xx': 2 }, { a: 1, b: 1 })).passed,
+    ).toBe(true);
+    expect(judge('n', { policy: 'P8', maxCrossedPerDialog: 1 }, record({ 503: 9, '2xx': 2 }, { a: 2 })).passed).toBe(
+      false,
+    );
   });
 
   it('L1 a status class counts every code of the class, a 404 at the border included', () => {

@@ -18,16 +18,22 @@ export function judge(scenario: string, expectation: Expectation, record: Scenar
   const count = countOf(record, expectation.outcome);
   const share = record.completed === 0 ? 0 : count / record.completed;
   const failures: string[] = [];
-  if (expectation.atLeast !== undefined && count < expectation.atLeast) failures.push(`fewer than ${expectation.atLeast}`);
+  if (expectation.atLeast !== undefined && count < expectation.atLeast)
+    failures.push(`fewer than ${expectation.atLeast}`);
   if (expectation.atMost !== undefined && count > expectation.atMost) failures.push(`more than ${expectation.atMost}`);
-  if (expectation.atLeastShare !== undefined && share < expectation.atLeastShare) failures.push(`share below ${percent(expectation.atLeastShare)}`);
-  if (expectation.atMostShare !== undefined && share > expectation.atMostShare) failures.push(`share above ${percent(expectation.atMostShare)}`);
+  if (expectation.atLeastShare !== undefined && share < expectation.atLeastShare)
+    failures.push(`share below ${percent(expectation.atLeastShare)}`);
+  if (expectation.atMostShare !== undefined && share > expectation.atMostShare)
+    failures.push(`share above ${percent(expectation.atMostShare)}`);
   return {
-    scenario, policy: expectation.policy, says: expectation.says ?? describeOutcomeExpectation(expectation),
+    scenario,
+    policy: expectation.policy,
+    says: expectation.says ?? describeOutcomeExpectation(expectation),
     passed: failures.length === 0 && record.completed > 0,
-    observed: record.completed === 0
-      ? 'no operation completed'
-      : `${count} of ${record.completed} were ${expectation.outcome} (${percent(share)})${failures.length === 0 ? '' : `: ${failures.join(', ')}`}`,
+    observed:
+      record.completed === 0
+        ? 'no operation completed'
+        : `${count} of ${record.completed} were ${expectation.outcome} (${percent(share)})${failures.length === 0 ? '' : `: ${failures.join(', ')}`}`,
   };
 }
 
@@ -40,12 +46,17 @@ function countOf(record: ScenarioRecord, outcome: string): number {
   return sum;
 }
 
-function judgeCrossing(scenario: string, expectation: Extract<Expectation, { maxCrossedPerDialog: number }>, record: ScenarioRecord): Verdict {
+function judgeCrossing(
+  scenario: string,
+  expectation: Extract<Expectation, { maxCrossedPerDialog: number }>,
+  record: ScenarioRecord,
+): Verdict {
   let worst = 0;
   for (const count of record.crossedPerDialog.values()) worst = Math.max(worst, count);
   const dialogs = record.crossedPerDialog.size;
   return {
-    scenario, policy: expectation.policy,
+    scenario,
+    policy: expectation.policy,
     says: expectation.says ?? `at most ${expectation.maxCrossedPerDialog} request(s) per dialog crossed the border`,
     passed: worst <= expectation.maxCrossedPerDialog && record.completed > 0,
     observed: `${record.completed} sent in ${dialogs} dialog(s) reaching the far side; at most ${worst} crossed in one dialog`,

@@ -47,18 +47,27 @@ export function startFarSide(options: FarSideOptions): Promise<FarSide> {
 async function startInline(options: FarSideOptions): Promise<FarSide> {
   const counter = new CrossingCounter(options.trackDialogs);
   const common = {
-    scenarios: options.scenarios, crossed: counter.crossed.bind(counter),
+    scenarios: options.scenarios,
+    crossed: counter.crossed.bind(counter),
     noted: (index: number, note: FarNote) => options.scenarios[index]?.learn?.(note),
   };
   const { listen } = options.file;
-  const community = listen.community === undefined ? undefined : await FarSideListener.start(listen.community, { ...common, user: 'community' });
-  const peer = listen.peer === undefined ? undefined : await FarSideListener.start(listen.peer, { ...common, tls: options.tls, user: 'peer' })
-    .catch(async (error: unknown) => {
-      await community?.close();
-      throw error;
-    });
+  const community =
+    listen.community === undefined
+      ? undefined
+      : await FarSideListener.start(listen.community, { ...common, user: 'community' });
+  const peer =
+    listen.peer === undefined
+      ? undefined
+      : await FarSideListener.start(listen.peer, { ...common, tls: options.tls, user: 'peer' }).catch(
+          async (error: unknown) => {
+            await community?.close();
+            throw error;
+          },
+        );
   return {
-    communityContact: community?.contact, peerContact: peer?.contact,
+    communityContact: community?.contact,
+    peerContact: peer?.contact,
     reset: () => counter.reset(),
     finish: async () => {
       await Promise.all([community?.close(), peer?.close()]);
@@ -72,7 +81,8 @@ async function startInline(options: FarSideOptions): Promise<FarSide> {
  * small script that registers tsx in the worker first, since loader flags do not reach workers.
  */
 function createWorker(data: FarSideWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./far-side-worker.js', import.meta.url), { workerData: data });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./far-side-worker.js', import.meta.url), { workerData: data });
   const tsx = pathToFileURL(tsxEsmApi()).href;
   const entry = new URL('./far-side-worker.ts', import.meta.url).href;
   const script = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
@@ -82,7 +92,9 @@ function createWorker(data: FarSideWorkerData): Worker {
 /** tsx's ESM API module, as its package's exports map names it (require.resolve would give the CommonJS one). */
 function tsxEsmApi(): string {
   const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  const exports = (
+    JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
+  ).exports;
   return path.join(path.dirname(manifest), exports['./esm/api']!.import.default);
 }
 
@@ -99,13 +111,15 @@ function startWorker(options: FarSideOptions): Promise<FarSide> {
       if (message.type !== 'listening') return;
       worker.removeAllListeners('exit');
       resolve({
-        communityContact: message.community, peerContact: message.peer,
+        communityContact: message.community,
+        peerContact: message.peer,
         reset: () => worker.postMessage({ type: 'reset' } satisfies ToFarSide),
-        finish: () => new Promise<FarCounts>((done) => {
-          finished = done;
-          worker.once('exit', () => done({ crossed: [], perDialog: [] }));
-          worker.postMessage({ type: 'finish' } satisfies ToFarSide);
-        }),
+        finish: () =>
+          new Promise<FarCounts>((done) => {
+            finished = done;
+            worker.once('exit', () => done({ crossed: [], perDialog: [] }));
+            worker.postMessage({ type: 'finish' } satisfies ToFarSide);
+          }),
       });
     });
   });

@@ -12,15 +12,29 @@ async function serve(data: FarSideWorkerData): Promise<void> {
   const post = (message: FromFarSide): void => port.postMessage(message);
   const scenarios = data.file.scenarios.map((spec, i) => createScenario(i, spec));
   const counter = new CrossingCounter(data.trackDialogs);
-  const options = { scenarios, crossed: counter.crossed.bind(counter), noted: (index: number, note: Record<string, unknown>) => post({ type: 'note', index, note }) };
+  const options = {
+    scenarios,
+    crossed: counter.crossed.bind(counter),
+    noted: (index: number, note: Record<string, unknown>) => post({ type: 'note', index, note }),
+  };
   const tls = { cert: Buffer.from(data.tls.cert), key: Buffer.from(data.tls.key), ca: Buffer.from(data.tls.ca) };
   const listeners: FarSideListener[] = [];
   try {
-    const community = data.file.listen.community === undefined ? undefined : await FarSideListener.start(data.file.listen.community, { ...options, user: 'community' });
+    const community =
+      data.file.listen.community === undefined
+        ? undefined
+        : await FarSideListener.start(data.file.listen.community, { ...options, user: 'community' });
     if (community !== undefined) listeners.push(community);
-    const peer = data.file.listen.peer === undefined ? undefined : await FarSideListener.start(data.file.listen.peer, { ...options, tls, user: 'peer' });
+    const peer =
+      data.file.listen.peer === undefined
+        ? undefined
+        : await FarSideListener.start(data.file.listen.peer, { ...options, tls, user: 'peer' });
     if (peer !== undefined) listeners.push(peer);
-    post({ type: 'listening', ...(community === undefined ? {} : { community: community.contact }), ...(peer === undefined ? {} : { peer: peer.contact }) });
+    post({
+      type: 'listening',
+      ...(community === undefined ? {} : { community: community.contact }),
+      ...(peer === undefined ? {} : { peer: peer.contact }),
+    });
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     await Promise.all(listeners.map((l) => l.close()));

@@ -35,17 +35,26 @@ export class FarSideListener {
   }
 
   /** Listens on `at`: plain TCP, or TLS demanding a client certificate from `tls.ca`. */
-  static async start(at: HostPort, options: FarSideOptions & { tls?: PeerIdentity; user: string }): Promise<FarSideListener> {
+  static async start(
+    at: HostPort,
+    options: FarSideOptions & { tls?: PeerIdentity; user: string },
+  ): Promise<FarSideListener> {
     const transport = options.tls === undefined ? 'tcp' : 'tls';
     const host = at.host.includes(':') ? `[${at.host}]` : at.host;
     const onSocket = (socket: Socket): void => {
-      const connection = new SipConnection(socket, (request, on) => answerAsFarSide(request, on, options, listener.contact));
+      const connection = new SipConnection(socket, (request, on) =>
+        answerAsFarSide(request, on, options, listener.contact),
+      );
       listener.#connections.add(connection);
       socket.once('close', () => listener.#connections.delete(connection));
     };
-    const server = options.tls === undefined
-      ? createTcpServer(onSocket)
-      : createTlsServer({ ...options.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, onSocket);
+    const server =
+      options.tls === undefined
+        ? createTcpServer(onSocket)
+        : createTlsServer(
+            { ...options.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+            onSocket,
+          );
     const listener = new FarSideListener(server, `sip:${options.user}@${host}:${at.port};transport=${transport}`);
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(at.port, at.host, resolve));
     return listener;
@@ -62,7 +71,12 @@ export class FarSideListener {
  * connections: an edge may send requests for the peer over a connection the peer opened (F4,
  * RFC 5923), as a real peer edge would accept.
  */
-export function answerAsFarSide(request: IncomingRequest, connection: SipConnection, options: FarSideOptions, contact: string): void {
+export function answerAsFarSide(
+  request: IncomingRequest,
+  connection: SipConnection,
+  options: FarSideOptions,
+  contact: string,
+): void {
   if (request.method === 'ACK') return;
   let callId: string;
   try {
@@ -143,6 +157,9 @@ export class CrossingCounter {
   }
 
   counts(): FarCounts {
-    return { crossed: [...this.#crossed], perDialog: [...this.#perDialog].map(([index, dialogs]) => [index, [...dialogs]] as const) };
+    return {
+      crossed: [...this.#crossed],
+      perDialog: [...this.#perDialog].map(([index, dialogs]) => [index, [...dialogs]] as const),
+    };
   }
 }

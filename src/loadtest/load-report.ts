@@ -52,9 +52,17 @@ export interface LoadReport {
   readonly tool: 'simple-edge loadtest';
   readonly startedAt: string;
   readonly target: ScenarioFile['target'];
-  readonly settings: Pick<ScenarioFile, 'rate' | 'duration' | 'ramp' | 'senders' | 'concurrency' | 'connections' | 'timeoutMs'>;
+  readonly settings: Pick<
+    ScenarioFile,
+    'rate' | 'duration' | 'ramp' | 'senders' | 'concurrency' | 'connections' | 'timeoutMs'
+  >;
   readonly elapsedSeconds: number;
-  readonly totals: { readonly sent: number; readonly completed: number; readonly throughputPerSecond: number; readonly outcomes: Record<string, number> };
+  readonly totals: {
+    readonly sent: number;
+    readonly completed: number;
+    readonly throughputPerSecond: number;
+    readonly outcomes: Record<string, number>;
+  };
   readonly scenarios: readonly ScenarioReport[];
   readonly policies: readonly PolicyReport[];
   readonly verdicts: readonly Verdict[];
@@ -66,10 +74,16 @@ export interface LoadReport {
 const MICROS_PER_MS = 1000;
 
 function latencyOf(histogram: Histogram): LatencySummary {
-  const at = (p: number): number => (histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(p) / MICROS_PER_MS);
+  const at = (p: number): number =>
+    histogram.totalCount === 0 ? 0 : histogram.getValueAtPercentile(p) / MICROS_PER_MS;
   return {
-    count: histogram.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9),
-    max: histogram.totalCount === 0 ? 0 : histogram.maxValue / MICROS_PER_MS, mean: histogram.totalCount === 0 ? 0 : histogram.mean / MICROS_PER_MS,
+    count: histogram.totalCount,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max: histogram.totalCount === 0 ? 0 : histogram.maxValue / MICROS_PER_MS,
+    mean: histogram.totalCount === 0 ? 0 : histogram.mean / MICROS_PER_MS,
   };
 }
 
@@ -79,7 +93,11 @@ function addInto(into: Record<string, number>, from: ReadonlyMap<string, number>
 }
 
 export function buildReport(options: {
-  file: ScenarioFile; specs: readonly ScenarioSpec[]; scenarios: readonly LoadScenario[]; recorder: OutcomeRecorder; startedAt: Date;
+  file: ScenarioFile;
+  specs: readonly ScenarioSpec[];
+  scenarios: readonly LoadScenario[];
+  recorder: OutcomeRecorder;
+  startedAt: Date;
 }): LoadReport {
   const { file, recorder } = options;
   const elapsedSeconds = recorder.elapsedMs / 1000;
@@ -88,12 +106,22 @@ export function buildReport(options: {
     const outcomes: Record<string, number> = {};
     addInto(outcomes, record.outcomes);
     return {
-      name: scenario.name, kind: scenario.kind, policy: scenario.policy, weight: options.specs[i]!.weight,
-      sent: record.sent, completed: record.completed, skipped: record.skipped, crossed: record.crossed,
-      throughputPerSecond: elapsedSeconds === 0 ? 0 : record.completed / elapsedSeconds, outcomes, latencyMs: latencyOf(record.latency),
+      name: scenario.name,
+      kind: scenario.kind,
+      policy: scenario.policy,
+      weight: options.specs[i]!.weight,
+      sent: record.sent,
+      completed: record.completed,
+      skipped: record.skipped,
+      crossed: record.crossed,
+      throughputPerSecond: elapsedSeconds === 0 ? 0 : record.completed / elapsedSeconds,
+      outcomes,
+      latencyMs: latencyOf(record.latency),
     };
   });
-  const verdicts = options.specs.flatMap((spec, i) => spec.expect.map((e) => judge(scenarios[i]!.name, e, recorder.scenarios[i]!)));
+  const verdicts = options.specs.flatMap((spec, i) =>
+    spec.expect.map((e) => judge(scenarios[i]!.name, e, recorder.scenarios[i]!)),
+  );
   const totals = { sent: 0, completed: 0, throughputPerSecond: 0, outcomes: {} as Record<string, number> };
   for (const s of scenarios) {
     totals.sent += s.sent;
@@ -102,11 +130,28 @@ export function buildReport(options: {
   }
   totals.throughputPerSecond = elapsedSeconds === 0 ? 0 : totals.completed / elapsedSeconds;
   return {
-    tool: 'simple-edge loadtest', startedAt: options.startedAt.toISOString(), target: file.target,
-    settings: { rate: file.rate, duration: file.duration, ramp: file.ramp, senders: file.senders, concurrency: file.concurrency, connections: file.connections, timeoutMs: file.timeoutMs },
-    elapsedSeconds, totals, scenarios, policies: policiesOf(scenarios, verdicts), verdicts, passed: verdicts.every((v) => v.passed),
+    tool: 'simple-edge loadtest',
+    startedAt: options.startedAt.toISOString(),
+    target: file.target,
+    settings: {
+      rate: file.rate,
+      duration: file.duration,
+      ramp: file.ramp,
+      senders: file.senders,
+      concurrency: file.concurrency,
+      connections: file.connections,
+      timeoutMs: file.timeoutMs,
+    },
+    elapsedSeconds,
+    totals,
+    scenarios,
+    policies: policiesOf(scenarios, verdicts),
+    verdicts,
+    passed: verdicts.every((v) => v.passed),
     timeline: recorder.timeline.map((s) => ({
-      second: s.second, sent: s.sent, completed: s.completed,
+      second: s.second,
+      sent: s.sent,
+      completed: s.completed,
       p50Ms: s.latency.totalCount === 0 ? 0 : s.latency.getValueAtPercentile(50) / MICROS_PER_MS,
       p99Ms: s.latency.totalCount === 0 ? 0 : s.latency.getValueAtPercentile(99) / MICROS_PER_MS,
     })),
@@ -120,6 +165,11 @@ function policiesOf(scenarios: readonly ScenarioReport[], verdicts: readonly Ver
     const outcomes: Record<string, number> = {};
     const members = scenarios.filter((s) => s.policy === policy);
     for (const s of members) addInto(outcomes, s.outcomes);
-    return { policy, scenarios: members.map((s) => s.name), outcomes, verdicts: verdicts.filter((v) => v.policy === policy) };
+    return {
+      policy,
+      scenarios: members.map((s) => s.name),
+      outcomes,
+      verdicts: verdicts.filter((v) => v.policy === policy),
+    };
   });
 }

@@ -82,9 +82,11 @@ function viaOf(flow: SipConnection, branch: string): string {
 export function requestText(flow: SipConnection, branch: string, parts: RequestParts): string {
   const body = parts.body ?? '';
   const headers = parts.headers === undefined || parts.headers.length === 0 ? '' : parts.headers.join('\r\n') + '\r\n';
-  return `${parts.method} ${parts.uri} SIP/2.0\r\nVia: ${viaOf(flow, branch)}\r\nMax-Forwards: 70\r\nFrom: ${parts.from}\r\n`
-    + `To: ${parts.to}\r\nCall-ID: ${parts.callId}\r\nCSeq: ${parts.cseq} ${parts.method}\r\n${headers}`
-    + `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`;
+  return (
+    `${parts.method} ${parts.uri} SIP/2.0\r\nVia: ${viaOf(flow, branch)}\r\nMax-Forwards: 70\r\nFrom: ${parts.from}\r\n` +
+    `To: ${parts.to}\r\nCall-ID: ${parts.callId}\r\nCSeq: ${parts.cseq} ${parts.method}\r\n${headers}` +
+    `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n\r\n${body}`
+  );
 }
 
 const FAR_SIDE_KEY = FAR_SIDE_HEADER.toLowerCase();
@@ -103,7 +105,14 @@ export function scenarioOfCallId(callId: string): number | undefined {
 }
 
 /** Sends a request on `flow`; the outcome names the status, and whether a 404 crossed the border. */
-export function sendRequest(context: LoadContext, scenario: number, flow: SipConnection, parts: RequestParts, done: Done, counted = true): void {
+export function sendRequest(
+  context: LoadContext,
+  scenario: number,
+  flow: SipConnection,
+  parts: RequestParts,
+  done: Done,
+  counted = true,
+): void {
   const branch = newBranch();
   const sentAt = performance.now();
   if (counted) context.recorder.sent(scenario, sentAt);

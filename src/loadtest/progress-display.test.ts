@@ -4,12 +4,18 @@ import { createProgressDisplay } from './progress-display.js';
 
 function fakeStream(isTTY: boolean): NodeJS.WriteStream & { written: string } {
   const stream = {
-    isTTY, columns: 120, written: '',
+    isTTY,
+    columns: 120,
+    written: '',
     write(chunk: string): boolean {
       stream.written += chunk;
       return true;
     },
-    cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => stream, removeListener: () => stream,
+    cursorTo: () => true,
+    clearLine: () => true,
+    moveCursor: () => true,
+    on: () => stream,
+    removeListener: () => stream,
   };
   return stream as unknown as NodeJS.WriteStream & { written: string };
 }

@@ -12,11 +12,17 @@ export interface ProgressDisplay {
 const SILENT: ProgressDisplay = { update: () => undefined, stop: () => undefined };
 
 /** A bar on `stream` when it is a TTY, otherwise nothing. */
-export function createProgressDisplay(options: { durationSeconds: number; stream?: NodeJS.WriteStream }): ProgressDisplay {
+export function createProgressDisplay(options: {
+  durationSeconds: number;
+  stream?: NodeJS.WriteStream;
+}): ProgressDisplay {
   const stream = options.stream ?? process.stdout;
   if (stream.isTTY !== true) return SILENT;
   const bar = new SingleBar({
-    stream, hideCursor: true, clearOnComplete: false, etaBuffer: 1,
+    stream,
+    hideCursor: true,
+    clearOnComplete: false,
+    etaBuffer: 1,
     // {value}/{total} are the elapsed and planned seconds ({duration} is cli-progress's own token).
     format: '{bar} {value}/{total} s | {rate}/s | {completed} done | {outcomes}',
   });
@@ -31,7 +37,10 @@ export function createProgressDisplay(options: { durationSeconds: number; stream
       const rate = Math.round((totals.completed - lastCompleted) / seconds);
       lastCompleted = totals.completed;
       lastMs = elapsedMs;
-      const outcomes = [...totals.outcomes].sort(([a], [b]) => a.localeCompare(b)).map(([name, count]) => `${name} ${count}`).join(' ');
+      const outcomes = [...totals.outcomes]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, count]) => `${name} ${count}`)
+        .join(' ');
       const elapsed = Math.min(options.durationSeconds, Math.round(elapsedMs / 1000));
       bar.update(elapsed, { rate, completed: totals.completed, outcomes });
     },

@@ -15,44 +15,66 @@ function ms(value: number): string {
 }
 
 function outcomeCells(outcomes: Record<string, number>): string {
-  return Object.entries(outcomes).sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, count]) => `<span class="swatch" style="background:${colorOf(name)}"></span>${escapeXml(name)}: ${count}`).join('<br>');
+  return Object.entries(outcomes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([name, count]) => `<span class="swatch" style="background:${colorOf(name)}"></span>${escapeXml(name)}: ${count}`,
+    )
+    .join('<br>');
 }
 
 function scenarioRow(s: ScenarioReport): string {
   const l = s.latencyMs;
-  return `<tr><td class="text">${escapeXml(s.name)}</td><td class="text">${escapeXml(s.policy)}</td><td>${s.weight}</td><td>${s.sent}</td>`
-    + `<td>${s.completed}</td><td>${s.skipped}</td><td>${s.crossed}</td><td>${s.throughputPerSecond.toFixed(1)}</td>`
-    + `<td class="text">${outcomeCells(s.outcomes)}</td><td>${ms(l.p50)}</td><td>${ms(l.p90)}</td><td>${ms(l.p99)}</td><td>${ms(l.p999)}</td><td>${ms(l.max)}</td></tr>`;
+  return (
+    `<tr><td class="text">${escapeXml(s.name)}</td><td class="text">${escapeXml(s.policy)}</td><td>${s.weight}</td><td>${s.sent}</td>` +
+    `<td>${s.completed}</td><td>${s.skipped}</td><td>${s.crossed}</td><td>${s.throughputPerSecond.toFixed(1)}</td>` +
+    `<td class="text">${outcomeCells(s.outcomes)}</td><td>${ms(l.p50)}</td><td>${ms(l.p90)}</td><td>${ms(l.p99)}</td><td>${ms(l.p999)}</td><td>${ms(l.max)}</td></tr>`
+  );
 }
 
 function charts(report: LoadReport): string {
   const rate = lineChart({
-    title: 'Rate over time', xLabel: 'seconds', yLabel: 'operations per second',
+    title: 'Rate over time',
+    xLabel: 'seconds',
+    yLabel: 'operations per second',
     series: [
       { name: 'completed', color: '#2e7d32', points: report.timeline.map((p) => [p.second, p.completed] as const) },
       { name: 'sent', color: '#1565c0', points: report.timeline.map((p) => [p.second, p.sent] as const), dashed: true },
     ],
   });
   const latency = lineChart({
-    title: 'Latency over time', xLabel: 'seconds', yLabel: 'milliseconds',
+    title: 'Latency over time',
+    xLabel: 'seconds',
+    yLabel: 'milliseconds',
     series: [
       { name: 'p50', color: '#6a1b9a', points: report.timeline.map((p) => [p.second, p.p50Ms] as const) },
       { name: 'p99', color: '#ef6c00', points: report.timeline.map((p) => [p.second, p.p99Ms] as const) },
     ],
   });
   const outcomes = stackedBarChart({
-    title: 'Outcomes by policy', yLabel: 'operations', groups: report.policies.map((p) => ({ name: p.policy, counts: p.outcomes })),
+    title: 'Outcomes by policy',
+    yLabel: 'operations',
+    groups: report.policies.map((p) => ({ name: p.policy, counts: p.outcomes })),
   });
-  return [['rate', rate], ['latency', latency], ['outcomes', outcomes]]
-    .map(([id, svg]) => `<figure class="chart" id="chart-${id}">${svg}</figure>`).join('');
+  return [
+    ['rate', rate],
+    ['latency', latency],
+    ['outcomes', outcomes],
+  ]
+    .map(([id, svg]) => `<figure class="chart" id="chart-${id}">${svg}</figure>`)
+    .join('');
 }
 
 function verdictRows(report: LoadReport): string {
   if (report.verdicts.length === 0) return '<p>No expectations were declared in the scenario file.</p>';
-  const rows = report.verdicts.map((v) => `<tr><td class="text">${escapeXml(v.policy)}</td><td class="text">${escapeXml(v.scenario)}</td>`
-    + `<td class="text">${escapeXml(v.says)}</td><td class="text">${escapeXml(v.observed)}</td>`
-    + `<td class="${v.passed ? 'pass' : 'fail'}">${v.passed ? 'held' : 'broken'}</td></tr>`).join('');
+  const rows = report.verdicts
+    .map(
+      (v) =>
+        `<tr><td class="text">${escapeXml(v.policy)}</td><td class="text">${escapeXml(v.scenario)}</td>` +
+        `<td class="text">${escapeXml(v.says)}</td><td class="text">${escapeXml(v.observed)}</td>` +
+        `<td class="${v.passed ? 'pass' : 'fail'}">${v.passed ? 'held' : 'broken'}</td></tr>`,
+    )
+    .join('');
   return `<table><tr><th class="text">policy</th><th class="text">scenario</th><th class="text">expectation</th><th class="text">observed</th><th>verdict</th></tr>${rows}</table>`;
 }
 

@@ -33,17 +33,30 @@ export function isAllowedHost(host: string, allowHosts: readonly string[]): bool
 
 export function checkAddresses(file: ScenarioFile): void {
   const hosts = [file.target.external, file.target.internal, file.listen.community, file.listen.peer]
-    .filter((at): at is HostPort => at !== undefined).map((at) => at.host);
+    .filter((at): at is HostPort => at !== undefined)
+    .map((at) => at.host);
   const refused = hosts.filter((host) => !isAllowedHost(host, file.allowHosts));
   if (refused.length > 0) {
-    throw new Error(`refusing to load ${refused.join(', ')}: only loopback by default; list the hosts under allowHosts in the scenario file`);
+    throw new Error(
+      `refusing to load ${refused.join(', ')}: only loopback by default; list the hosts under allowHosts in the scenario file`,
+    );
   }
 }
 
-function connectFlow(at: HostPort, options: { tls?: PeerIdentity; servername?: string; timeoutMs: number }): Promise<Socket> {
-  const socket = options.tls === undefined
-    ? connectTcp({ host: at.host, port: at.port })
-    : connectTls({ host: at.host, port: at.port, ...options.tls, servername: options.servername, minVersion: 'TLSv1.2' });
+function connectFlow(
+  at: HostPort,
+  options: { tls?: PeerIdentity; servername?: string; timeoutMs: number },
+): Promise<Socket> {
+  const socket =
+    options.tls === undefined
+      ? connectTcp({ host: at.host, port: at.port })
+      : connectTls({
+          host: at.host,
+          port: at.port,
+          ...options.tls,
+          servername: options.servername,
+          minVersion: 'TLSv1.2',
+        });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.destroy();
@@ -74,9 +87,14 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
   const noRequests = (): void => undefined;
   // What the edge sends the peer over the tool's own peer connections (F4 reuse) counts as crossed too.
   const nearCounter = new CrossingCounter(trackDialogs);
-  const nearSide = { scenarios, crossed: nearCounter.crossed.bind(nearCounter), noted: (index: number, note: FarNote) => scenarios[index]?.learn?.(note) };
+  const nearSide = {
+    scenarios,
+    crossed: nearCounter.crossed.bind(nearCounter),
+    noted: (index: number, note: FarNote) => scenarios[index]?.learn?.(note),
+  };
   let farSide: FarSide | undefined;
-  const answerAsPeer: RequestHandler = (request, connection) => answerAsFarSide(request, connection, nearSide, farSide?.peerContact ?? '');
+  const answerAsPeer: RequestHandler = (request, connection) =>
+    answerAsFarSide(request, connection, nearSide, farSide?.peerContact ?? '');
   const track = (socket: Socket, onRequest: RequestHandler = noRequests): SipConnection => {
     const connection = new SipConnection(socket, onRequest);
     connections.add(connection);
@@ -85,12 +103,23 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
   try {
     farSide = await startFarSide({ file, tls, scenarios, trackDialogs, thread: options.farSideThread ?? 'worker' });
     const peerTls = { tls, servername: file.target.localDomain, timeoutMs: file.timeoutMs };
-    const peerFlows = await Promise.all(Array.from({ length: file.connections }, async () => track(await connectFlow(file.target.external, peerTls), answerAsPeer)));
+    const peerFlows = await Promise.all(
+      Array.from({ length: file.connections }, async () =>
+        track(await connectFlow(file.target.external, peerTls), answerAsPeer),
+      ),
+    );
     const internal = file.target.internal;
-    const communityFlow = internal === undefined ? undefined : track(await connectFlow(internal, { timeoutMs: file.timeoutMs }));
+    const communityFlow =
+      internal === undefined ? undefined : track(await connectFlow(internal, { timeoutMs: file.timeoutMs }));
     const context: LoadContext = {
-      settings: file, localDomain: file.target.localDomain, peerDomain: file.target.peerDomain, recorder, peerFlows, communityFlow,
-      communityContact: farSide.communityContact, peerContact: farSide.peerContact,
+      settings: file,
+      localDomain: file.target.localDomain,
+      peerDomain: file.target.peerDomain,
+      recorder,
+      peerFlows,
+      communityFlow,
+      communityContact: farSide.communityContact,
+      peerContact: farSide.peerContact,
       openPeerFlow: async () => track(await connectFlow(file.target.external, peerTls), answerAsPeer),
     };
     for (const scenario of scenarios) await scenario.prepare?.(context);
@@ -98,7 +127,11 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
     nearCounter.reset();
     recorder.restart(performance.now());
     await drive({
-      scenarios, weights: file.scenarios.map((s) => s.weight), settings: file, context, connections: () => connections,
+      scenarios,
+      weights: file.scenarios.map((s) => s.weight),
+      settings: file,
+      context,
+      connections: () => connections,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onTick: (elapsed) => options.onTick?.(recorder, elapsed),
     });

@@ -22,9 +22,19 @@ describe('L1 scenario files', () => {
   });
 
   it('L1 scenarios get unique names; a name used twice is refused', () => {
-    const named = parseScenarioFile(stringify({ ...BASE, scenarios: [{ kind: 'harvesting' }, { kind: 'harvesting' }] }));
+    const named = parseScenarioFile(
+      stringify({ ...BASE, scenarios: [{ kind: 'harvesting' }, { kind: 'harvesting' }] }),
+    );
     expect(named.ok && named.file.scenarios.map((s) => s.name)).toEqual(['harvesting', 'harvesting-2']);
-    const twice = parseScenarioFile(stringify({ ...BASE, scenarios: [{ kind: 'harvesting', name: 'a' }, { kind: 'harvesting', name: 'a' }] }));
+    const twice = parseScenarioFile(
+      stringify({
+        ...BASE,
+        scenarios: [
+          { kind: 'harvesting', name: 'a' },
+          { kind: 'harvesting', name: 'a' },
+        ],
+      }),
+    );
     expect(twice.ok).toBe(false);
   });
 
@@ -38,7 +48,9 @@ describe('L1 scenario files', () => {
 
 describe('L1 the example scenario file', () => {
   it('L1 config/loadtest/federation-policies.yaml is valid and declares one scenario of every kind', () => {
-    const parsed = parseScenarioFile(readFileSync(new URL('../../config/loadtest/federation-policies.yaml', import.meta.url), 'utf8'));
+    const parsed = parseScenarioFile(
+      readFileSync(new URL('../../config/loadtest/federation-policies.yaml', import.meta.url), 'utf8'),
+    );
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     expect(new Set(parsed.file.scenarios.map((s) => s.kind))).toEqual(new Set(SCENARIO_KINDS));
   });

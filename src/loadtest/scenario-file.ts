@@ -11,8 +11,7 @@ import { scenarioFileSchema, type RunSettings, type ScenarioFile } from './scena
 export type RunOverrides = Partial<RunSettings>;
 
 export type ScenarioFileResult =
-  | { readonly ok: true; readonly file: ScenarioFile }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  { readonly ok: true; readonly file: ScenarioFile } | { readonly ok: false; readonly problems: readonly string[] };
 
 export function parseScenarioFile(text: string, overrides: RunOverrides = {}): ScenarioFileResult {
   let raw: unknown;
@@ -25,19 +24,35 @@ export function parseScenarioFile(text: string, overrides: RunOverrides = {}): S
   const merged = typeof raw === 'object' && raw !== null ? { ...raw, ...defined } : raw;
   const parsed = scenarioFileSchema.safeParse(merged);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`) };
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`),
+    };
   }
   const names = parsed.data.scenarios.map((s, i) => s.name ?? `${s.kind}${i === 0 ? '' : `-${i + 1}`}`);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-  if (duplicate !== undefined) return { ok: false, problems: [`scenarios: the name ${duplicate} is used twice; give each scenario its own name`] };
-  return { ok: true, file: { ...parsed.data, scenarios: parsed.data.scenarios.map((s, i) => ({ ...s, name: names[i] })) } };
+  if (duplicate !== undefined)
+    return { ok: false, problems: [`scenarios: the name ${duplicate} is used twice; give each scenario its own name`] };
+  return {
+    ok: true,
+    file: { ...parsed.data, scenarios: parsed.data.scenarios.map((s, i) => ({ ...s, name: names[i] })) },
+  };
 }
 
 /** The peer certificate: the file's `tls`, relative to the file, or certs/<peerDomain>.{pem,key} and certs/dev-ca.pem. */
 export function readPeerIdentity(file: ScenarioFile, options: { baseDir: string; certsDir?: string }): PeerIdentity {
   const certs = options.certsDir ?? path.resolve('certs');
-  const files = file.tls === undefined
-    ? { cert: path.join(certs, `${file.target.peerDomain}.pem`), key: path.join(certs, `${file.target.peerDomain}.key`), ca: path.join(certs, 'dev-ca.pem') }
-    : { cert: path.resolve(options.baseDir, file.tls.cert), key: path.resolve(options.baseDir, file.tls.key), ca: path.resolve(options.baseDir, file.tls.ca) };
+  const files =
+    file.tls === undefined
+      ? {
+          cert: path.join(certs, `${file.target.peerDomain}.pem`),
+          key: path.join(certs, `${file.target.peerDomain}.key`),
+          ca: path.join(certs, 'dev-ca.pem'),
+        }
+      : {
+          cert: path.resolve(options.baseDir, file.tls.cert),
+          key: path.resolve(options.baseDir, file.tls.key),
+          ca: path.resolve(options.baseDir, file.tls.ca),
+        };
   return { cert: readFileSync(files.cert), key: readFileSync(files.key), ca: readFileSync(files.ca) };
 }

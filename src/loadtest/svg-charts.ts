@@ -15,8 +15,17 @@ const HEIGHT = 260;
 const MARGIN = { left: 60, right: 20, top: 20, bottom: 40 } as const;
 
 export const OUTCOME_COLORS: Readonly<Record<string, string>> = {
-  '2xx': '#2e7d32', '403': '#c62828', '404-at-border': '#6a1b9a', '404': '#8e24aa', '423': '#ef6c00', '503': '#f9a825',
-  '513': '#00838f', '604': '#4e342e', timeout: '#424242', accepted: '#1565c0', refused: '#ad1457',
+  '2xx': '#2e7d32',
+  '403': '#c62828',
+  '404-at-border': '#6a1b9a',
+  '404': '#8e24aa',
+  '423': '#ef6c00',
+  '503': '#f9a825',
+  '513': '#00838f',
+  '604': '#4e342e',
+  timeout: '#424242',
+  accepted: '#1565c0',
+  refused: '#ad1457',
 };
 
 export function escapeXml(text: string): string {
@@ -54,29 +63,47 @@ function formatTick(value: number): string {
 }
 
 function legend(items: ReadonlyArray<{ name: string; color: string }>): string {
-  return items.map((item, i) => {
-    const x = MARGIN.left + 10 + (i % 4) * 160;
-    const y = MARGIN.top + 4 + Math.floor(i / 4) * 16;
-    return `<rect x="${x}" y="${y}" width="10" height="10" fill="${item.color}"/><text x="${x + 14}" y="${y + 9}" font-size="11">${escapeXml(item.name)}</text>`;
-  }).join('');
+  return items
+    .map((item, i) => {
+      const x = MARGIN.left + 10 + (i % 4) * 160;
+      const y = MARGIN.top + 4 + Math.floor(i / 4) * 16;
+      return `<rect x="${x}" y="${y}" width="10" height="10" fill="${item.color}"/><text x="${x + 14}" y="${y + 9}" font-size="11">${escapeXml(item.name)}</text>`;
+    })
+    .join('');
 }
 
-export function lineChart(options: { title: string; series: readonly Series[]; xLabel: string; yLabel: string }): string {
+export function lineChart(options: {
+  title: string;
+  series: readonly Series[];
+  xLabel: string;
+  yLabel: string;
+}): string {
   const all = options.series.flatMap((s) => s.points);
   const xMax = niceMax(Math.max(1, ...all.map((p) => p[0])));
   const yMax = niceMax(Math.max(0, ...all.map((p) => p[1])));
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const lines = options.series.map((s) => {
-    const path = s.points.map(([x, y]) => `${(MARGIN.left + (x / xMax) * plotW).toFixed(1)},${(MARGIN.top + plotH - (y / yMax) * plotH).toFixed(1)}`).join(' ');
-    const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
-    return `<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${path}"/>`;
-  }).join('');
+  const lines = options.series
+    .map((s) => {
+      const path = s.points
+        .map(
+          ([x, y]) =>
+            `${(MARGIN.left + (x / xMax) * plotW).toFixed(1)},${(MARGIN.top + plotH - (y / yMax) * plotH).toFixed(1)}`,
+        )
+        .join(' ');
+      const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : '';
+      return `<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${path}"/>`;
+    })
+    .join('');
   return svg(options.title, axes(xMax, yMax, options.xLabel, options.yLabel) + lines + legend(options.series));
 }
 
 /** One stacked bar per group (a policy), one segment per outcome. */
-export function stackedBarChart(options: { title: string; groups: ReadonlyArray<{ name: string; counts: Record<string, number> }>; yLabel: string }): string {
+export function stackedBarChart(options: {
+  title: string;
+  groups: ReadonlyArray<{ name: string; counts: Record<string, number> }>;
+  yLabel: string;
+}): string {
   const outcomes = [...new Set(options.groups.flatMap((g) => Object.keys(g.counts)))].sort();
   const yMax = niceMax(Math.max(1, ...options.groups.map((g) => Object.values(g.counts).reduce((a, b) => a + b, 0))));
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
@@ -95,7 +122,10 @@ export function stackedBarChart(options: { title: string; groups: ReadonlyArray<
     }
     bars += barLabel(x + slot * 0.3, MARGIN.top + plotH + 14, group.name);
   });
-  const axis = axes(1, yMax, '', options.yLabel).replace(/<text[^>]*text-anchor="middle" font-size="11">[^<]*<\/text>/g, '');
+  const axis = axes(1, yMax, '', options.yLabel).replace(
+    /<text[^>]*text-anchor="middle" font-size="11">[^<]*<\/text>/g,
+    '',
+  );
   return svg(options.title, axis + bars + legend(outcomes.map((name) => ({ name, color: colorOf(name) }))));
 }
 
@@ -105,8 +135,10 @@ function barLabel(x: number, y: number, name: string): string {
   const first = space === -1 ? name : name.slice(0, space);
   const rest = space === -1 ? '' : name.slice(space + 1);
   const shortRest = rest.length > 16 ? `${rest.slice(0, 15)}…` : rest;
-  return `<text x="${x.toFixed(1)}" y="${y}" text-anchor="middle" font-size="10"><tspan x="${x.toFixed(1)}">${escapeXml(first)}</tspan>`
-    + `<tspan x="${x.toFixed(1)}" dy="12">${escapeXml(shortRest)}</tspan></text>`;
+  return (
+    `<text x="${x.toFixed(1)}" y="${y}" text-anchor="middle" font-size="10"><tspan x="${x.toFixed(1)}">${escapeXml(first)}</tspan>` +
+    `<tspan x="${x.toFixed(1)}" dy="12">${escapeXml(shortRest)}</tspan></text>`
+  );
 }
 
 export function colorOf(outcome: string): string {
@@ -114,6 +146,8 @@ export function colorOf(outcome: string): string {
 }
 
 function svg(title: string, content: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeXml(title)}">`
-    + `<title>${escapeXml(title)}</title>${content}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeXml(title)}">` +
+    `<title>${escapeXml(title)}</title>${content}</svg>`
+  );
 }

@@ -11,7 +11,12 @@ export interface AuditLog {
   /** One line per border-crossing request; the entry's own fields, nothing added but level and name. */
   write(entry: object): void;
   /** The request's text, when archiving is on. */
-  archive(record: { readonly callId: string; readonly direction: string; readonly peer: string; readonly message: string }): void;
+  archive(record: {
+    readonly callId: string;
+    readonly direction: string;
+    readonly peer: string;
+    readonly message: string;
+  }): void;
   /** Flush and close the files. */
   close(): Promise<void>;
 }
@@ -30,7 +35,9 @@ export function createAuditLog(config: AuditConfig): AuditLog | undefined {
     return stream;
   };
   const audit = logger('simple-edge-audit', open(config.file, config.keepFiles));
-  const archive = config.archive.enabled ? logger('simple-edge-archive', open(path.join(config.archive.directory, 'messages.log'), config.archive.keepFiles)) : undefined;
+  const archive = config.archive.enabled
+    ? logger('simple-edge-archive', open(path.join(config.archive.directory, 'messages.log'), config.archive.keepFiles))
+    : undefined;
   return {
     write: (entry) => audit.info(entry),
     // The message model keeps bytes as latin1 strings; the archive stores them as the UTF-8 they were.
@@ -47,12 +54,22 @@ function logger(name: string, stream: DestinationStream): Logger {
 function rolling(file: string, config: AuditConfig, keepFiles: number): DestinationStream {
   return pino.transport({
     target: 'pino-roll',
-    options: { file, frequency: config.rotate, size: config.maxFileSize, mkdir: true, dateFormat: 'yyyy-MM-dd', limit: { count: keepFiles } },
+    options: {
+      file,
+      frequency: config.rotate,
+      size: config.maxFileSize,
+      mkdir: true,
+      dateFormat: 'yyyy-MM-dd',
+      limit: { count: keepFiles },
+    },
   }) as DestinationStream;
 }
 
 function closeStream(stream: DestinationStream): Promise<void> {
-  const closable = stream as DestinationStream & { end?: () => void; once?: (event: string, listener: () => void) => void };
+  const closable = stream as DestinationStream & {
+    end?: () => void;
+    once?: (event: string, listener: () => void) => void;
+  };
   return new Promise((resolve) => {
     if (closable.end === undefined || closable.once === undefined) return resolve();
     closable.once('close', () => resolve());

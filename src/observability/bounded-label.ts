@@ -23,7 +23,20 @@ export class BoundedLabel {
 
 /** The methods the edge knows (RFC 3261 and its extensions); any other token is counted as "other". */
 const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
 ]);
 
 export function methodLabel(method: string): string {

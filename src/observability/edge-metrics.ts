@@ -11,7 +11,12 @@ export interface ScrapeSources {
   transactions(): number;
   /** Open flows, one entry each. */
   flows(): Iterable<{ readonly side: string; readonly protocol: string; readonly peer: string }>;
-  transportStats(): { readonly handshakeFailureReasons: ReadonlyMap<string, number>; readonly handshakeTimeouts: number; readonly refusedConnections: number; readonly sendBufferOverflows: number };
+  transportStats(): {
+    readonly handshakeFailureReasons: ReadonlyMap<string, number>;
+    readonly handshakeTimeouts: number;
+    readonly refusedConnections: number;
+    readonly sendBufferOverflows: number;
+  };
   /** Inbound handshakes under way, and outbound dials (connect plus handshake) under way. */
   connectionsStarting(): { readonly handshakes: number; readonly dials: number };
   dnsStats(): { readonly exchanges: number; readonly cacheHits: number; readonly failures: number } | undefined;
@@ -32,13 +37,49 @@ const MAX_BECAUSE_SERIES = 200;
 
 export class EdgeMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'simple_edge_requests_total', help: 'Requests received, by method and side', labelNames: ['method', 'side'] as const, registers: [this.registry] });
-  readonly responses = new Counter({ name: 'simple_edge_responses_total', help: 'Final responses sent to requests crossing the border, by method, status class, direction and peer domain', labelNames: ['method', 'status_class', 'direction', 'peer'] as const, registers: [this.registry] });
-  readonly edgeAnswers = new Counter({ name: 'simple_edge_answers_total', help: 'Requests the edge answered itself instead of relaying, by status and the rule or RFC step behind it', labelNames: ['status', 'because'] as const, registers: [this.registry] });
-  readonly policyDecisions = new Counter({ name: 'simple_edge_policy_decisions_total', help: 'Border policy decisions other than pass, by rule, verdict (shadow- when not applied) and peer domain', labelNames: ['rule', 'verdict', 'peer'] as const, registers: [this.registry] });
-  readonly peerConnections = new Gauge({ name: 'simple_edge_peer_connections', help: 'Open connections with peer edges, by peer domain and who opened them (F4)', labelNames: ['peer', 'direction'] as const, registers: [this.registry] });
-  readonly peerConnectionsRefused = new Counter({ name: 'simple_edge_peer_connections_refused_total', help: 'Connections refused once the peer was known, by reason: cap, denied, not-allowed, untrusted (F4, D1, G1)', labelNames: ['reason'] as const, registers: [this.registry] });
-  readonly relayLatency = new Histogram({ name: 'simple_edge_relay_latency_seconds', help: 'From a border-crossing request reaching the proxy to its final response leaving the edge, by direction', labelNames: ['direction'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'simple_edge_requests_total',
+    help: 'Requests received, by method and side',
+    labelNames: ['method', 'side'] as const,
+    registers: [this.registry],
+  });
+  readonly responses = new Counter({
+    name: 'simple_edge_responses_total',
+    help: 'Final responses sent to requests crossing the border, by method, status class, direction and peer domain',
+    labelNames: ['method', 'status_class', 'direction', 'peer'] as const,
+    registers: [this.registry],
+  });
+  readonly edgeAnswers = new Counter({
+    name: 'simple_edge_answers_total',
+    help: 'Requests the edge answered itself instead of relaying, by status and the rule or RFC step behind it',
+    labelNames: ['status', 'because'] as const,
+    registers: [this.registry],
+  });
+  readonly policyDecisions = new Counter({
+    name: 'simple_edge_policy_decisions_total',
+    help: 'Border policy decisions other than pass, by rule, verdict (shadow- when not applied) and peer domain',
+    labelNames: ['rule', 'verdict', 'peer'] as const,
+    registers: [this.registry],
+  });
+  readonly peerConnections = new Gauge({
+    name: 'simple_edge_peer_connections',
+    help: 'Open connections with peer edges, by peer domain and who opened them (F4)',
+    labelNames: ['peer', 'direction'] as const,
+    registers: [this.registry],
+  });
+  readonly peerConnectionsRefused = new Counter({
+    name: 'simple_edge_peer_connections_refused_total',
+    help: 'Connections refused once the peer was known, by reason: cap, denied, not-allowed, untrusted (F4, D1, G1)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly relayLatency = new Histogram({
+    name: 'simple_edge_relay_latency_seconds',
+    help: 'From a border-crossing request reaching the proxy to its final response leaving the edge, by direction',
+    labelNames: ['direction'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   #sources: ScrapeSources | undefined;
 
   constructor() {
@@ -59,7 +100,12 @@ export class EdgeMetrics {
   }
 
   countResponse(method: string, status: number, direction: string, peer: string): void {
-    this.responses.inc({ method: methodLabel(method), status_class: `${Math.floor(status / 100)}xx`, direction, peer: this.peerLabel.of(peer) });
+    this.responses.inc({
+      method: methodLabel(method),
+      status_class: `${Math.floor(status / 100)}xx`,
+      direction,
+      peer: this.peerLabel.of(peer),
+    });
   }
 
   /** Where the scrape-time figures come from; set once the edge listens. */
@@ -71,60 +117,113 @@ export class EdgeMetrics {
     // prom-client calls `collect` with the metric as `this` at every scrape.
     const sources = (): ScrapeSources | undefined => this.#sources;
     const registers = [this.registry];
-    new Gauge({ name: 'simple_edge_transactions', help: 'Live SIP transactions', registers, collect() {
-      const s = sources();
-      if (s !== undefined) this.set(s.transactions());
-    } });
-    new Gauge({ name: 'simple_edge_flows', help: 'Flows by side, protocol, peer domain (the certificate\'s first domain; "-" when none or not yet known) and state (open, handshake, dialling)', labelNames: ['side', 'protocol', 'peer', 'state'] as const, registers, collect() {
-      this.reset();
-      const s = sources();
-      if (s === undefined) return;
-      for (const flow of s.flows()) this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer, state: 'open' });
-      const starting = s.connectionsStarting();
-      this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'handshake' }, starting.handshakes);
-      this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'dialling' }, starting.dials);
-    } });
-    new Counter({ name: 'simple_edge_tls_handshake_failures_total', help: 'Inbound TLS handshakes that failed, by reason', labelNames: ['reason'] as const, registers, collect() {
-      const stats = sources()?.transportStats();
-      if (stats === undefined) return;
-      this.reset();
-      for (const [reason, count] of stats.handshakeFailureReasons) this.inc({ reason }, count);
-      this.inc({ reason: 'timeout' }, stats.handshakeTimeouts);
-    } });
-    new Counter({ name: 'simple_edge_connections_refused_total', help: 'Connections refused at accept because a cap was reached', registers, collect() {
-      const stats = sources()?.transportStats();
-      if (stats === undefined) return;
-      this.reset();
-      this.inc(stats.refusedConnections);
-    } });
-    new Counter({ name: 'simple_edge_sends_refused_total', help: 'Messages not written because their connection already held limits.maxPendingBytesPerConnection unsent (Y4); a connection that stays over it for 5 s is closed', registers, collect() {
-      const stats = sources()?.transportStats();
-      if (stats === undefined) return;
-      this.reset();
-      this.inc(stats.sendBufferOverflows);
-    } });
-    new Counter({ name: 'simple_edge_dns_queries_total', help: 'DNS look-ups by outcome: sent to a resolver, answered from the cache, failed', labelNames: ['outcome'] as const, registers, collect() {
-      const dns = sources()?.dnsStats();
-      if (dns === undefined) return;
-      this.reset();
-      this.inc({ outcome: 'sent' }, dns.exchanges);
-      this.inc({ outcome: 'cache_hit' }, dns.cacheHits);
-      this.inc({ outcome: 'failed' }, dns.failures);
-    } });
-    new Gauge({ name: 'simple_edge_certificate_expiry_seconds', help: 'Seconds until each local certificate expires, by domain', labelNames: ['domain'] as const, registers, collect() {
-      this.reset();
-      for (const certificate of sources()?.certificates() ?? []) this.set({ domain: certificate.domain }, (certificate.validToMs - Date.now()) / 1000);
-    } });
-    new Gauge({ name: 'simple_edge_peer_certificate_expiry_seconds', help: 'Seconds until the certificate of each peer with an open flow expires, by peer domain (the soonest when several)', labelNames: ['peer'] as const, registers, collect() {
-      this.reset();
-      const soonest = new Map<string, number>();
-      for (const { domain, validToMs } of sources()?.peerCertificates() ?? []) soonest.set(domain, Math.min(validToMs, soonest.get(domain) ?? Infinity));
-      for (const [peer, validToMs] of soonest) this.set({ peer }, (validToMs - Date.now()) / 1000);
-    } });
-    new Gauge({ name: 'simple_edge_store_latency_seconds', help: 'How long a ping of the state store took at the last scrape (absent when it failed)', registers, async collect() {
-      this.reset();
-      const seconds = await sources()?.storeLatencySeconds();
-      if (seconds !== undefined) this.set(seconds);
-    } });
+    new Gauge({
+      name: 'simple_edge_transactions',
+      help: 'Live SIP transactions',
+      registers,
+      collect() {
+        const s = sources();
+        if (s !== undefined) this.set(s.transactions());
+      },
+    });
+    new Gauge({
+      name: 'simple_edge_flows',
+      help: 'Flows by side, protocol, peer domain (the certificate\'s first domain; "-" when none or not yet known) and state (open, handshake, dialling)',
+      labelNames: ['side', 'protocol', 'peer', 'state'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const s = sources();
+        if (s === undefined) return;
+        for (const flow of s.flows())
+          this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer, state: 'open' });
+        const starting = s.connectionsStarting();
+        this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'handshake' }, starting.handshakes);
+        this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'dialling' }, starting.dials);
+      },
+    });
+    new Counter({
+      name: 'simple_edge_tls_handshake_failures_total',
+      help: 'Inbound TLS handshakes that failed, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+      collect() {
+        const stats = sources()?.transportStats();
+        if (stats === undefined) return;
+        this.reset();
+        for (const [reason, count] of stats.handshakeFailureReasons) this.inc({ reason }, count);
+        this.inc({ reason: 'timeout' }, stats.handshakeTimeouts);
+      },
+    });
+    new Counter({
+      name: 'simple_edge_connections_refused_total',
+      help: 'Connections refused at accept because a cap was reached',
+      registers,
+      collect() {
+        const stats = sources()?.transportStats();
+        if (stats === undefined) return;
+        this.reset();
+        this.inc(stats.refusedConnections);
+      },
+    });
+    new Counter({
+      name: 'simple_edge_sends_refused_total',
+      help: 'Messages not written because their connection already held limits.maxPendingBytesPerConnection unsent (Y4); a connection that stays over it for 5 s is closed',
+      registers,
+      collect() {
+        const stats = sources()?.transportStats();
+        if (stats === undefined) return;
+        this.reset();
+        this.inc(stats.sendBufferOverflows);
+      },
+    });
+    new Counter({
+      name: 'simple_edge_dns_queries_total',
+      help: 'DNS look-ups by outcome: sent to a resolver, answered from the cache, failed',
+      labelNames: ['outcome'] as const,
+      registers,
+      collect() {
+        const dns = sources()?.dnsStats();
+        if (dns === undefined) return;
+        this.reset();
+        this.inc({ outcome: 'sent' }, dns.exchanges);
+        this.inc({ outcome: 'cache_hit' }, dns.cacheHits);
+        this.inc({ outcome: 'failed' }, dns.failures);
+      },
+    });
+    new Gauge({
+      name: 'simple_edge_certificate_expiry_seconds',
+      help: 'Seconds until each local certificate expires, by domain',
+      labelNames: ['domain'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const certificate of sources()?.certificates() ?? [])
+          this.set({ domain: certificate.domain }, (certificate.validToMs - Date.now()) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'simple_edge_peer_certificate_expiry_seconds',
+      help: 'Seconds until the certificate of each peer with an open flow expires, by peer domain (the soonest when several)',
+      labelNames: ['peer'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const soonest = new Map<string, number>();
+        for (const { domain, validToMs } of sources()?.peerCertificates() ?? [])
+          soonest.set(domain, Math.min(validToMs, soonest.get(domain) ?? Infinity));
+        for (const [peer, validToMs] of soonest) this.set({ peer }, (validToMs - Date.now()) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'simple_edge_store_latency_seconds',
+      help: 'How long a ping of the state store took at the last scrape (absent when it failed)',
+      registers,
+      async collect() {
+        this.reset();
+        const seconds = await sources()?.storeLatencySeconds();
+        if (seconds !== undefined) this.set(seconds);
+      },
+    });
   }
 }

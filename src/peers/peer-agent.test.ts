@@ -31,13 +31,35 @@ function setUp(yaml = '') {
   return { table, transport, agent: new PeerAgent({ transport, directory, table }) };
 }
 
-const TO_B: ConnectDestination = { protocol: 'tls', address: '192.0.2.1', port: 5061, side: 'external', servername: 'b.example.net' };
+const TO_B: ConnectDestination = {
+  protocol: 'tls',
+  address: '192.0.2.1',
+  port: 5061,
+  side: 'external',
+  servername: 'b.example.net',
+};
 
 /** Registers a flow as the transport would once admitted. */
-function admitted(setup: ReturnType<typeof setUp>, direction: 'inbound' | 'outbound', remoteAddress = '198.51.100.7'): RecordingFlow {
-  const flow = new RecordingFlow({ protocol: 'tls', peerIdentity: ['b.example.net'], remote: { address: remoteAddress, port: 40_000 } });
+function admitted(
+  setup: ReturnType<typeof setUp>,
+  direction: 'inbound' | 'outbound',
+  remoteAddress = '198.51.100.7',
+): RecordingFlow {
+  const flow = new RecordingFlow({
+    protocol: 'tls',
+    peerIdentity: ['b.example.net'],
+    remote: { address: remoteAddress, port: 40_000 },
+  });
   setup.transport.flows.set(flow.id, flow);
-  setup.table.admit({ id: flow.id, side: 'external', protocol: 'tls', direction, peerIdentity: ['b.example.net'], spkiSha256: undefined, servername: direction === 'outbound' ? 'b.example.net' : undefined });
+  setup.table.admit({
+    id: flow.id,
+    side: 'external',
+    protocol: 'tls',
+    direction,
+    peerIdentity: ['b.example.net'],
+    spkiSha256: undefined,
+    servername: direction === 'outbound' ? 'b.example.net' : undefined,
+  });
   return flow;
 }
 
@@ -51,7 +73,7 @@ describe('F4 the outbound ladder', () => {
     expect(setup.transport.dials).toHaveLength(1);
   });
 
-  it('F4 prefers the peer\'s connection from the target\'s own address, so a Route-set request reaches that server', async () => {
+  it("F4 prefers the peer's connection from the target's own address, so a Route-set request reaches that server", async () => {
     const setup = setUp();
     admitted(setup, 'inbound', '198.51.100.7');
     const fromTarget = admitted(setup, 'inbound', '192.0.2.1');

@@ -47,7 +47,10 @@ export class PeerAgent {
     const pool = this.#poolFor({ ...target, acceptedIdentities: this.#options.directory.identitiesOf(peer) });
     const cap = this.#options.directory.termsOf(peer).maxFlows;
     if (pool.isIdle && this.#options.table.count(peer, 'outbound') >= cap) {
-      throw new EdgeError('PEER_FLOW_CAP', `${peer}: ${cap} connections open already and none usable for ${target.protocol}`);
+      throw new EdgeError(
+        'PEER_FLOW_CAP',
+        `${peer}: ${cap} connections open already and none usable for ${target.protocol}`,
+      );
     }
     return pool.acquire();
   }

@@ -20,7 +20,8 @@ const PROVISIONED = [
 describe('D1 static provisioning', () => {
   it('D1 closed mode admits routed, allowed and agreed peers only, and refuses the deny-list in any mode', () => {
     const directory = directoryFrom(PROVISIONED);
-    for (const peer of ['b.example.net', 'c.example.org', 'd.example.com']) expect(directory.refusal(peer)).toBeUndefined();
+    for (const peer of ['b.example.net', 'c.example.org', 'd.example.com'])
+      expect(directory.refusal(peer)).toBeUndefined();
     expect(directory.refusal('x.example.org')?.code).toBe('PEER_NOT_ALLOWED');
     expect(directory.refusal('evil.example')?.code).toBe('PEER_DENIED');
     const open = directoryFrom('discovery: { federation: open, deny: [evil.example] }');
@@ -46,7 +47,10 @@ describe('D1 static provisioning', () => {
   });
 
   it('G1 refuses a pin that is not a base64 SHA-256 digest, naming the key', () => {
-    const parsed = parseConfigText('domains: [a.example.com]\nagreements: [{ peer: d.example.com, trust: { spki: [abc] } }]\n', 'test');
+    const parsed = parseConfigText(
+      'domains: [a.example.com]\nagreements: [{ peer: d.example.com, trust: { spki: [abc] } }]\n',
+      'test',
+    );
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problems[0]?.key).toBe('agreements[0].trust.spki[0]');
   });

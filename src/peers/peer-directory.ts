@@ -35,14 +35,24 @@ export class PeerDirectory {
     this.#denied = new Set(config.discovery.deny);
     this.#open = config.discovery.federation === 'open';
     this.#identities = new Map(config.routes.map((route) => [route.domain, route.identity ?? [route.domain]]));
-    this.#defaultTerms = { maxFlows: config.limits.maxFlowsPerPeer, maxInboundFlows: config.limits.maxInboundFlowsPerPeer, spki: new Set() };
-    this.#terms = new Map(config.agreements.map((agreement) => [agreement.peer, {
-      maxFlows: agreement.maxFlows ?? this.#defaultTerms.maxFlows,
-      maxInboundFlows: agreement.maxInboundFlows ?? this.#defaultTerms.maxInboundFlows,
-      spki: new Set(agreement.trust.spki),
-    }]));
+    this.#defaultTerms = {
+      maxFlows: config.limits.maxFlowsPerPeer,
+      maxInboundFlows: config.limits.maxInboundFlowsPerPeer,
+      spki: new Set(),
+    };
+    this.#terms = new Map(
+      config.agreements.map((agreement) => [
+        agreement.peer,
+        {
+          maxFlows: agreement.maxFlows ?? this.#defaultTerms.maxFlows,
+          maxInboundFlows: agreement.maxInboundFlows ?? this.#defaultTerms.maxInboundFlows,
+          spki: new Set(agreement.trust.spki),
+        },
+      ]),
+    );
     this.#provisioned = new Set([
-      ...config.routes.map((r) => r.domain), ...config.discovery.allow,
+      ...config.routes.map((r) => r.domain),
+      ...config.discovery.allow,
       ...config.agreements.flatMap((a) => [a.peer, ...a.speaksFor]),
     ]);
   }
@@ -56,7 +66,10 @@ export class PeerDirectory {
     const key = domain.toLowerCase();
     if (this.#denied.has(key)) return new EdgeError('PEER_DENIED', `${key} is on discovery.deny`);
     if (!this.#open && !this.#provisioned.has(key)) {
-      return new EdgeError('PEER_NOT_ALLOWED', `${key} is not routed, allowed or under an agreement (closed federation)`);
+      return new EdgeError(
+        'PEER_NOT_ALLOWED',
+        `${key} is not routed, allowed or under an agreement (closed federation)`,
+      );
     }
     return undefined;
   }

@@ -15,8 +15,14 @@ function tableFrom(yaml: string, observer?: PeerFlowObserver): PeerFlowTable {
 let serial = 0;
 function candidate(overrides: Partial<StreamCandidate>): StreamCandidate {
   return {
-    id: `flow-${++serial}`, side: 'external', protocol: 'tls', direction: 'inbound',
-    peerIdentity: ['b.example.net'], spkiSha256: undefined, servername: undefined, ...overrides,
+    id: `flow-${++serial}`,
+    side: 'external',
+    protocol: 'tls',
+    direction: 'inbound',
+    peerIdentity: ['b.example.net'],
+    spkiSha256: undefined,
+    servername: undefined,
+    ...overrides,
   };
 }
 
@@ -45,7 +51,9 @@ describe('F4 connection caps per peer domain', () => {
     expect(table.admit(candidate(pinned))).toBeUndefined();
     expect(table.admit(candidate(pinned))).toMatch(/inbound/);
     expect(table.admit(candidate({ ...pinned, direction: 'outbound', servername: 'c.example.org' }))).toBeUndefined();
-    expect(table.admit(candidate({ ...pinned, direction: 'outbound', servername: 'c.example.org' }))).toMatch(/outbound/);
+    expect(table.admit(candidate({ ...pinned, direction: 'outbound', servername: 'c.example.org' }))).toMatch(
+      /outbound/,
+    );
   });
 
   it('F4 lists the flows the peer opened before those the edge opened', () => {
@@ -87,13 +95,17 @@ describe('D1 and G1 judged on the verified identity', () => {
 
   it('G1 refuses a flow claiming a pinned peer with another key', () => {
     const table = tableFrom(CONFIG);
-    expect(table.admit(candidate({ peerIdentity: ['c.example.org'], spkiSha256: 'r'.repeat(43) + '=' }))).toMatch(/pinned/);
+    expect(table.admit(candidate({ peerIdentity: ['c.example.org'], spkiSha256: 'r'.repeat(43) + '=' }))).toMatch(
+      /pinned/,
+    );
     expect(table.admit(candidate({ peerIdentity: ['c.example.org'], spkiSha256: undefined }))).toMatch(/pinned/);
     expect(table.stats.refused.untrusted).toBe(2);
   });
 
   it('F2 refuses an outbound connection whose certificate does not cover the domain reached', () => {
     const table = tableFrom(CONFIG);
-    expect(table.admit(candidate({ direction: 'outbound', servername: 'b.example.net', peerIdentity: ['c.example.org'] }))).toMatch(/not b\.example\.net/);
+    expect(
+      table.admit(candidate({ direction: 'outbound', servername: 'b.example.net', peerIdentity: ['c.example.org'] })),
+    ).toMatch(/not b\.example\.net/);
   });
 });

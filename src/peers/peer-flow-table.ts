@@ -42,7 +42,10 @@ export class PeerFlowTable {
     if (candidate.side !== 'external') return undefined;
     const peers = this.#peersOf(candidate);
     if (peers.length === 0) return undefined; // no peer known (TCP, or no servername): nothing to count
-    const refusal = candidate.direction === 'inbound' ? this.#judgeInbound(peers, candidate) : this.#judgeOutbound(peers[0]!, candidate);
+    const refusal =
+      candidate.direction === 'inbound'
+        ? this.#judgeInbound(peers, candidate)
+        : this.#judgeOutbound(peers[0]!, candidate);
     if (refusal !== undefined) {
       this.stats.refused[refusal.kind]++;
       this.#observer?.refused(refusal.kind);
@@ -72,7 +75,10 @@ export class PeerFlowTable {
   /** Ids of the peer's open flows, the ones it opened first (F4: reuse the peer's own connection). */
   flowsOf(peer: string): string[] {
     const ids = [...(this.#byPeer.get(peer.toLowerCase()) ?? [])];
-    return ids.sort((a, b) => Number(this.#flows.get(b)?.direction === 'inbound') - Number(this.#flows.get(a)?.direction === 'inbound'));
+    return ids.sort(
+      (a, b) =>
+        Number(this.#flows.get(b)?.direction === 'inbound') - Number(this.#flows.get(a)?.direction === 'inbound'),
+    );
   }
 
   count(peer: string, direction: Direction): number {
@@ -82,7 +88,8 @@ export class PeerFlowTable {
   }
 
   #peersOf(candidate: StreamCandidate): string[] {
-    if (candidate.direction === 'outbound') return candidate.servername === undefined ? [] : [candidate.servername.toLowerCase()];
+    if (candidate.direction === 'outbound')
+      return candidate.servername === undefined ? [] : [candidate.servername.toLowerCase()];
     return candidate.peerIdentity === undefined ? [] : this.#directory.peersOf(candidate.peerIdentity);
   }
 
@@ -103,7 +110,10 @@ export class PeerFlowTable {
   // The domain being reached must be one its certificate stands for (RFC 5922 §7.2, D1 identity).
   #judgeOutbound(peer: string, candidate: StreamCandidate): Refusal | undefined {
     if (candidate.peerIdentity !== undefined && !this.#directory.covers(candidate.peerIdentity, peer)) {
-      return { kind: 'untrusted', reason: `the certificate names ${candidate.peerIdentity.join(', ')}, not ${this.#directory.identitiesOf(peer).join(' or ')}` };
+      return {
+        kind: 'untrusted',
+        reason: `the certificate names ${candidate.peerIdentity.join(', ')}, not ${this.#directory.identitiesOf(peer).join(' or ')}`,
+      };
     }
     return this.#judgeTerms(peer, candidate, 'outbound');
   }
@@ -114,7 +124,8 @@ export class PeerFlowTable {
       return { kind: 'untrusted', reason: `the certificate key of ${peer} is not the pinned one (G1 trust.spki)` };
     }
     const cap = direction === 'inbound' ? terms.maxInboundFlows : terms.maxFlows;
-    if (this.count(peer, direction) >= cap) return { kind: 'cap', reason: `${peer} already holds ${cap} ${direction} connections (F4)` };
+    if (this.count(peer, direction) >= cap)
+      return { kind: 'cap', reason: `${peer} already holds ${cap} ${direction} connections (F4)` };
     return undefined;
   }
 

@@ -6,7 +6,13 @@ import { storeKey } from './store-keys.js';
 
 describe('addresses-of-record: one spelling per address for the store keys (P2, P3, P4, Y1, Y2)', () => {
   it('MUST give sip, sips, im and pres URIs of one user@host the same address, without port, parameters or case', () => {
-    for (const uri of ['sip:Alice@A.example.com', 'sips:alice@a.example.com:5061;transport=tls', 'im:alice@a.example.com', 'pres:alice@A.EXAMPLE.COM', 'sip:%61lice@a.example.com']) {
+    for (const uri of [
+      'sip:Alice@A.example.com',
+      'sips:alice@a.example.com:5061;transport=tls',
+      'im:alice@a.example.com',
+      'pres:alice@A.EXAMPLE.COM',
+      'sip:%61lice@a.example.com',
+    ]) {
       expect(addressOfRecord(parseUri(uri))).toBe('sip:alice@a.example.com');
     }
   });
@@ -18,7 +24,7 @@ describe('addresses-of-record: one spelling per address for the store keys (P2, 
     expect(addressOfRecord(parseUri('urn:service:SOS'))).toBe('urn:service:sos');
   });
 
-  it('MUST read an operator\'s user@host as a sip: address', () => {
+  it("MUST read an operator's user@host as a sip: address", () => {
     expect(parseAddress(' Carol@a.example.com ')).toBe('sip:carol@a.example.com');
     expect(() => parseAddress('carol at a.example.com')).toThrow();
   });

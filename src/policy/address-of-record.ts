@@ -5,7 +5,16 @@
 import { EdgeError } from '../errors.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { withoutVisualSeparators } from '../sip/tel-uri-parameters.js';
-import { formatUri, isEnumUri, isImPresUri, isSipUri, isTelUri, parseUri, unescapeUriPart, type Uri } from '../sip/uri.js';
+import {
+  formatUri,
+  isEnumUri,
+  isImPresUri,
+  isSipUri,
+  isTelUri,
+  parseUri,
+  unescapeUriPart,
+  type Uri,
+} from '../sip/uri.js';
 
 /**
  * `sip:user@host` (sip, sips, im and pres alike), user and host lower-cased, escapes decoded, no port,

@@ -37,14 +37,24 @@ function borderPolicy(options: { modes?: Record<string, RuleMode>; limits?: Part
     return { ...resolved, limits: { ...resolved.limits, ...options.limits } };
   };
   const policy = new BorderPolicy({
-    chains: DEFAULT_CHAINS, store, localDomains: new Set(['a.example.com']), community: createCommunityFacts(parsed.config.policy),
-    limitsFor, modeOf: (rule) => options.modes?.[rule] ?? 'enforce', log: silentLogger(), now: () => clock.nowMs,
+    chains: DEFAULT_CHAINS,
+    store,
+    localDomains: new Set(['a.example.com']),
+    community: createCommunityFacts(parsed.config.policy),
+    limitsFor,
+    modeOf: (rule) => options.modes?.[rule] ?? 'enforce',
+    log: silentLogger(),
+    now: () => clock.nowMs,
     decisions: { inc: (labels) => decisions.push(`${labels.rule} ${labels.verdict} ${labels.peer}`) },
   });
   return { policy, store, clock, decisions, limits: limitsFor('b.example.net').limits };
 }
 
-const toCarol = (i: number) => request('MESSAGE', ['Content-Type: text/plain', 'X-Trust-Level: trusted'], { uri: 'sip:carol@a.example.com', body: `hi ${i}` });
+const toCarol = (i: number) =>
+  request('MESSAGE', ['Content-Type: text/plain', 'X-Trust-Level: trusted'], {
+    uri: 'sip:carol@a.example.com',
+    body: `hi ${i}`,
+  });
 
 describe('G1 border policy with the default chains', () => {
   it('MUST run the inbound chain in order, stop at the first answer and count each decision', async () => {
@@ -54,25 +64,36 @@ describe('G1 border policy with the default chains', () => {
     expect(outcomes.map((o) => o.verdict.kind)).toEqual(['pass', 'pass', 'pass', 'reply']);
     expect(outcomes[0]?.edits).toEqual([{ op: 'remove', name: 'X-Trust-Level' }]);
     expect(outcomes[3]?.decidedBy).toEqual({ id: 'Y1', name: 'sender-rate-limit' });
-    expect(decisions.filter((d) => d.startsWith('sender-rate-limit'))).toEqual(['sender-rate-limit reply-503 b.example.net']);
+    expect(decisions.filter((d) => d.startsWith('sender-rate-limit'))).toEqual([
+      'sender-rate-limit reply-503 b.example.net',
+    ]);
     expect(decisions.filter((d) => d.startsWith('trust-level'))).toHaveLength(4);
   });
 
   it('MUST answer from the store before spending tokens: a tombstone, then a remembered 4xx', async () => {
     const { policy, store, limits, decisions } = borderPolicy();
     await tombstone(store, 'carol@a.example.com', limits);
-    for (let i = 0; i < 5; i++) expect((await policy.checkRequest(toCarol(0), INBOUND)).decidedBy?.name).toBe('tombstone');
-    expect(decisions.filter((d) => d.startsWith('tombstone'))).toEqual(Array(5).fill('tombstone reply-404 b.example.net'));
+    for (let i = 0; i < 5; i++)
+      expect((await policy.checkRequest(toCarol(0), INBOUND)).decidedBy?.name).toBe('tombstone');
+    expect(decisions.filter((d) => d.startsWith('tombstone'))).toEqual(
+      Array(5).fill('tombstone reply-404 b.example.net'),
+    );
     const toDave = request('MESSAGE', [], { uri: 'sip:dave@a.example.com', body: 'x' });
     await policy.checkResponse(toDave, response(404, 'MESSAGE'), INBOUND);
     expect((await policy.checkRequest(toDave, INBOUND)).decidedBy?.name).toBe('retry-memory');
   });
 
-  it('P4 MUST learn a peer\'s 604 from the response chain and answer the next outbound request 404', async () => {
+  it("P4 MUST learn a peer's 604 from the response chain and answer the next outbound request 404", async () => {
     const { policy, decisions } = borderPolicy();
-    const toBob = request('SUBSCRIBE', ['Event: presence'], { uri: 'sip:bob@b.example.net', from: 'sip:alice@a.example.com' });
+    const toBob = request('SUBSCRIBE', ['Event: presence'], {
+      uri: 'sip:bob@b.example.net',
+      from: 'sip:alice@a.example.com',
+    });
     await policy.checkResponse(toBob, response(604, 'SUBSCRIBE'), OUTBOUND);
-    const again = await policy.checkRequest(request('MESSAGE', [], { uri: 'sip:bob@b.example.net', from: 'sip:zoe@a.example.com' }), OUTBOUND);
+    const again = await policy.checkRequest(
+      request('MESSAGE', [], { uri: 'sip:bob@b.example.net', from: 'sip:zoe@a.example.com' }),
+      OUTBOUND,
+    );
     expect(again.verdict).toMatchObject({ kind: 'reply', status: 404 });
     expect(decisions).toEqual(['cache-604 reply-404 b.example.net']);
   });
@@ -84,40 +105,87 @@ describe('Shadow mode', () => {
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await policy.checkRequest(toCarol(i), INBOUND));
     expect(outcomes.every((o) => o.verdict.kind === 'pass' && o.edits.length === 0)).toBe(true);
-    expect(decisions.filter((d) => d.startsWith('sender-rate-limit'))).toEqual(Array(2).fill('sender-rate-limit shadow-reply-503 b.example.net'));
-    expect(decisions.filter((d) => d.startsWith('trust-level'))).toEqual(Array(5).fill('trust-level shadow-edit b.example.net'));
+    expect(decisions.filter((d) => d.startsWith('sender-rate-limit'))).toEqual(
+      Array(2).fill('sender-rate-limit shadow-reply-503 b.example.net'),
+    );
+    expect(decisions.filter((d) => d.startsWith('trust-level'))).toEqual(
+      Array(5).fill('trust-level shadow-edit b.example.net'),
+    );
     const list = await policy.checkRequest(request('MESSAGE', [], { uri: 'sip:all-staff@a.example.com' }), INBOUND);
     expect(list.verdict).toEqual({ kind: 'reply', status: 604 });
   });
 
   type Setup = ReturnType<typeof borderPolicy>;
-  const fromUser = (user: string, to = 'carol') => request('MESSAGE', [], { from: `sip:${user}@b.example.net`, uri: `sip:${to}@a.example.com` });
-  const twice = async ({ policy }: Setup, first: ReturnType<typeof request>, second: ReturnType<typeof request>) =>
-    (await policy.checkRequest(first, INBOUND), policy.checkRequest(second, INBOUND));
-  const SHADOWED: ReadonlyArray<{ rule: string; verdict: string; limits?: Partial<PolicyLimits>; run: (setup: Setup) => Promise<ChainOutcome> }> = [
-    { rule: 'no-presence-address', verdict: 'shadow-reply-604', run: ({ policy }) => policy.checkRequest(fromUser('bob', 'all-staff'), INBOUND) },
+  const fromUser = (user: string, to = 'carol') =>
+    request('MESSAGE', [], { from: `sip:${user}@b.example.net`, uri: `sip:${to}@a.example.com` });
+  const twice = async ({ policy }: Setup, first: ReturnType<typeof request>, second: ReturnType<typeof request>) => (
+    await policy.checkRequest(first, INBOUND),
+    policy.checkRequest(second, INBOUND)
+  );
+  const SHADOWED: ReadonlyArray<{
+    rule: string;
+    verdict: string;
+    limits?: Partial<PolicyLimits>;
+    run: (setup: Setup) => Promise<ChainOutcome>;
+  }> = [
     {
-      rule: 'tombstone', verdict: 'shadow-reply-404',
-      run: async ({ policy, store, limits }) => (await tombstone(store, 'carol@a.example.com', limits), policy.checkRequest(toCarol(0), INBOUND)),
+      rule: 'no-presence-address',
+      verdict: 'shadow-reply-604',
+      run: ({ policy }) => policy.checkRequest(fromUser('bob', 'all-staff'), INBOUND),
     },
     {
-      rule: 'retry-memory', verdict: 'shadow-reply-404',
-      run: async ({ policy }) => (await policy.checkResponse(toCarol(0), response(404, 'MESSAGE'), INBOUND), policy.checkRequest(toCarol(0), INBOUND)),
+      rule: 'tombstone',
+      verdict: 'shadow-reply-404',
+      run: async ({ policy, store, limits }) => (
+        await tombstone(store, 'carol@a.example.com', limits),
+        policy.checkRequest(toCarol(0), INBOUND)
+      ),
     },
     {
-      rule: 'cache-604', verdict: 'shadow-reply-404',
+      rule: 'retry-memory',
+      verdict: 'shadow-reply-404',
+      run: async ({ policy }) => (
+        await policy.checkResponse(toCarol(0), response(404, 'MESSAGE'), INBOUND),
+        policy.checkRequest(toCarol(0), INBOUND)
+      ),
+    },
+    {
+      rule: 'cache-604',
+      verdict: 'shadow-reply-404',
       run: async ({ policy }) => {
         const toBob = request('MESSAGE', [], { uri: 'sip:bob@b.example.net', from: 'sip:alice@a.example.com' });
         await policy.checkResponse(toBob, response(604, 'MESSAGE'), OUTBOUND);
         return policy.checkRequest(toBob, OUTBOUND);
       },
     },
-    { rule: 'recipient-rate-limit', verdict: 'shadow-reply-503', limits: { perRecipient: { capacity: 1, refillPerSecond: 1 } }, run: (setup) => twice(setup, fromUser('bob'), fromUser('dave')) },
-    { rule: 'peer-rate-limit', verdict: 'shadow-reply-503', limits: { perPeer: { capacity: 1, refillPerSecond: 1 } }, run: (setup) => twice(setup, fromUser('bob'), fromUser('dave', 'erin')) },
-    { rule: 'sender-recipient-cap', verdict: 'shadow-reply-503', limits: { maxDistinctRecipientsPerSender: 1 }, run: (setup) => twice(setup, fromUser('bob'), fromUser('bob', 'erin')) },
-    { rule: 'peer-recipient-cap', verdict: 'shadow-reply-503', limits: { maxDistinctRecipientsPerPeer: 1 }, run: (setup) => twice(setup, fromUser('bob'), fromUser('dave', 'erin')) },
     {
-      rule: 'confidential-answers', verdict: 'shadow-absorb-200', limits: { confidential: true },
+      rule: 'recipient-rate-limit',
+      verdict: 'shadow-reply-503',
+      limits: { perRecipient: { capacity: 1, refillPerSecond: 1 } },
+      run: (setup) => twice(setup, fromUser('bob'), fromUser('dave')),
+    },
+    {
+      rule: 'peer-rate-limit',
+      verdict: 'shadow-reply-503',
+      limits: { perPeer: { capacity: 1, refillPerSecond: 1 } },
+      run: (setup) => twice(setup, fromUser('bob'), fromUser('dave', 'erin')),
+    },
+    {
+      rule: 'sender-recipient-cap',
+      verdict: 'shadow-reply-503',
+      limits: { maxDistinctRecipientsPerSender: 1 },
+      run: (setup) => twice(setup, fromUser('bob'), fromUser('bob', 'erin')),
+    },
+    {
+      rule: 'peer-recipient-cap',
+      verdict: 'shadow-reply-503',
+      limits: { maxDistinctRecipientsPerPeer: 1 },
+      run: (setup) => twice(setup, fromUser('bob'), fromUser('dave', 'erin')),
+    },
+    {
+      rule: 'confidential-answers',
+      verdict: 'shadow-absorb-200',
+      limits: { confidential: true },
       run: ({ policy }) => policy.checkResponse(toCarol(0), response(404, 'MESSAGE'), INBOUND),
     },
   ];

@@ -11,7 +11,14 @@ import type { CommunityFacts, Direction, PolicyContext } from './policy-context.
 import type { PolicyLimits } from './policy-limits.js';
 import type { RequestRule, ResponseRule, Verdict } from './rule.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
-import { PreparedChain, runRequestSteps, runResponseSteps, type ChainOutcome, type DecisionObserver, type RuleMode } from './run-chain.js';
+import {
+  PreparedChain,
+  runRequestSteps,
+  runResponseSteps,
+  type ChainOutcome,
+  type DecisionObserver,
+  type RuleMode,
+} from './run-chain.js';
 
 export interface Crossing {
   readonly direction: Direction;
@@ -64,7 +71,10 @@ export class BorderPolicy {
     this.#inbound = new PreparedChain(options.chains.inboundRequest, modeOf);
     this.#outbound = new PreparedChain(options.chains.outboundRequest, modeOf);
     this.#response = new PreparedChain(options.chains.response, modeOf);
-    this.#observer = { decided: (decision) => this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context) };
+    this.#observer = {
+      decided: (decision) =>
+        this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context),
+    };
   }
 
   checkRequest(request: IncomingRequest, crossing: Crossing): Promise<ChainOutcome> {
@@ -73,28 +83,58 @@ export class BorderPolicy {
   }
 
   checkResponse(request: IncomingRequest, response: IncomingResponse, crossing: Crossing): Promise<ChainOutcome> {
-    return runResponseSteps(this.#response.stepsFor(request.method), request, response, this.#context(crossing), this.#observer);
+    return runResponseSteps(
+      this.#response.stepsFor(request.method),
+      request,
+      response,
+      this.#context(crossing),
+      this.#observer,
+    );
   }
 
   #context(crossing: Crossing): PolicyContext {
     const { limits, discovered } = this.#options.limitsFor(crossing.peer);
     const peerPolicy = crossing.direction === 'outbound' ? this.#options.peerPolicyOf?.(crossing.peer) : undefined;
     return {
-      direction: crossing.direction, peer: crossing.peer, discovered, localDomains: this.#options.localDomains,
+      direction: crossing.direction,
+      peer: crossing.peer,
+      discovered,
+      localDomains: this.#options.localDomains,
       limits: peerPolicy === undefined ? limits : withinPeerPolicy(limits, peerPolicy),
-      community: this.#options.community, store: this.#store, now: this.#options.now ?? Date.now,
+      community: this.#options.community,
+      store: this.#store,
+      now: this.#options.now ?? Date.now,
       ...(this.#options.subscriptions === undefined ? {} : { subscriptions: this.#options.subscriptions }),
       ...(peerPolicy === undefined ? {} : { peerPolicy }),
     };
   }
 
-  #record(rule: RequestRule | ResponseRule, verdict: Verdict, mode: RuleMode, request: IncomingRequest, context: PolicyContext): void {
+  #record(
+    rule: RequestRule | ResponseRule,
+    verdict: Verdict,
+    mode: RuleMode,
+    request: IncomingRequest,
+    context: PolicyContext,
+  ): void {
     const label = verdictLabel(verdict);
-    this.#options.decisions.inc({ rule: rule.name, verdict: mode === 'shadow' ? `shadow-${label}` : label, peer: context.peer });
-    this.#options.log.info({
-      callId: request.headers.get('call-id'), method: request.method, rule: rule.name, spec: rule.id, verdict: label,
-      shadow: mode === 'shadow', direction: context.direction, peer: context.peer,
-    }, mode === 'shadow' ? 'policy decision (shadow: not applied)' : 'policy decision');
+    this.#options.decisions.inc({
+      rule: rule.name,
+      verdict: mode === 'shadow' ? `shadow-${label}` : label,
+      peer: context.peer,
+    });
+    this.#options.log.info(
+      {
+        callId: request.headers.get('call-id'),
+        method: request.method,
+        rule: rule.name,
+        spec: rule.id,
+        verdict: label,
+        shadow: mode === 'shadow',
+        direction: context.direction,
+        peer: context.peer,
+      },
+      mode === 'shadow' ? 'policy decision (shadow: not applied)' : 'policy decision',
+    );
   }
 }
 

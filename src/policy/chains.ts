@@ -20,7 +20,11 @@ import { peerRateLimit, recipientRateLimit, senderRateLimit } from './rules/rate
 import { recordRouteLength } from './rules/record-route-length.js';
 import { inboundRefreshDiscipline, outboundRefreshDiscipline } from './rules/refresh-discipline.js';
 import { inboundRetryAnswer, outboundRetryAnswer, rememberRetryAnswer } from './rules/retry-memory.js';
-import { trackInboundDialogRequests, trackOutboundDialogRequests, trackSubscriptionResponses } from './rules/subscription-dialogs.js';
+import {
+  trackInboundDialogRequests,
+  trackOutboundDialogRequests,
+  trackSubscriptionResponses,
+} from './rules/subscription-dialogs.js';
 import { subscriptionMaxExpires, subscriptionMinExpires } from './rules/subscription-expires.js';
 import { tombstonedAddress } from './rules/tombstone.js';
 import { inboundTrustLevel, outboundTrustLevel } from './rules/trust-level.js';
@@ -34,18 +38,44 @@ export interface PolicyChains {
 export const DEFAULT_CHAINS: PolicyChains = {
   inboundRequest: [
     // The message itself.
-    messageSize, recordRouteLength, subscriptionMinExpires, inboundTrustLevel, presenceAccept, pidfBody, noPresenceAddress,
+    messageSize,
+    recordRouteLength,
+    subscriptionMinExpires,
+    inboundTrustLevel,
+    presenceAccept,
+    pidfBody,
+    noPresenceAddress,
     // Subscription dialogs: bookkeeping, then the pace a peer's watchers and notifiers keep.
-    trackInboundDialogRequests, inboundRefreshDiscipline, inboundNotifyRate,
+    trackInboundDialogRequests,
+    inboundRefreshDiscipline,
+    inboundNotifyRate,
     // The store: what is known about the target and this very request.
-    tombstonedAddress, inboundRetryAnswer,
+    tombstonedAddress,
+    inboundRetryAnswer,
     // Rate limits and harvesting caps.
-    senderRateLimit, recipientRateLimit, peerRateLimit, senderRecipientCap, peerRecipientCap,
+    senderRateLimit,
+    recipientRateLimit,
+    peerRateLimit,
+    senderRecipientCap,
+    peerRecipientCap,
   ],
   outboundRequest: [
-    outboundTrustLevel, trackOutboundDialogRequests, outboundRefreshDiscipline, outboundNotifyRate, cached604, outboundRetryAnswer,
+    outboundTrustLevel,
+    trackOutboundDialogRequests,
+    outboundRefreshDiscipline,
+    outboundNotifyRate,
+    cached604,
+    outboundRetryAnswer,
     // G2: within what the peer publishes, once its policy document is known.
-    peerSubscriptionExpires, peerPublishedRate,
+    peerSubscriptionExpires,
+    peerPublishedRate,
   ],
-  response: [learn604, peerOutcomes, confidentialAnswers, rememberRetryAnswer, subscriptionMaxExpires, trackSubscriptionResponses],
+  response: [
+    learn604,
+    peerOutcomes,
+    confidentialAnswers,
+    rememberRetryAnswer,
+    subscriptionMaxExpires,
+    trackSubscriptionResponses,
+  ],
 };

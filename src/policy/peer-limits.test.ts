@@ -9,15 +9,17 @@ function table(yaml: string): PeerLimitTable {
 }
 
 describe('G1 per-peer agreements', () => {
-  const limits = table([
-    'routes: [{ domain: c.example.org, targets: [{ host: 127.0.0.1, port: 5061, transport: tls }] }]',
-    'agreements:',
-    '  - peer: b.example.net',
-    '    limits: { perSender: { capacity: 50, refillPerSecond: 10 }, notifyIntervalSeconds: 300, maxMessageBytes: 2048 }',
-    '    assertsTrust: true',
-  ].join('\n'));
+  const limits = table(
+    [
+      'routes: [{ domain: c.example.org, targets: [{ host: 127.0.0.1, port: 5061, transport: tls }] }]',
+      'agreements:',
+      '  - peer: b.example.net',
+      '    limits: { perSender: { capacity: 50, refillPerSecond: 10 }, notifyIntervalSeconds: 300, maxMessageBytes: 2048 }',
+      '    assertsTrust: true',
+    ].join('\n'),
+  );
 
-  it('MUST apply an agreement\'s overrides and keep the defaults it does not name', () => {
+  it("MUST apply an agreement's overrides and keep the defaults it does not name", () => {
     const b = limits.limitsFor('B.example.net');
     expect(b.discovered).toBe(false);
     expect(b.limits.perSender).toEqual({ capacity: 50, refillPerSecond: 10 });

@@ -22,10 +22,12 @@ export class PeerLimitTable {
       peerAssertsTrust: false,
     } as PolicyLimits;
     this.#discovered = { limits: merge(this.#base, discovered), discovered: true };
-    this.#byPeer = new Map(config.agreements.map((a) => [
-      a.peer.toLowerCase(),
-      { limits: { ...merge(this.#base, a.limits), peerAssertsTrust: a.assertsTrust }, discovered: false },
-    ]));
+    this.#byPeer = new Map(
+      config.agreements.map((a) => [
+        a.peer.toLowerCase(),
+        { limits: { ...merge(this.#base, a.limits), peerAssertsTrust: a.assertsTrust }, discovered: false },
+      ]),
+    );
     this.#provisioned = new Set(config.routes.map((r) => r.domain.toLowerCase()));
   }
 

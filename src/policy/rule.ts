@@ -15,12 +15,22 @@ export type Verdict =
   /** Let the request go on to the next rule. */
   | { readonly kind: 'pass' }
   /** Answer at the edge with this status and stop the chain. */
-  | { readonly kind: 'reply'; readonly status: number; readonly reason?: string; readonly headers?: ReadonlyArray<readonly [string, string]> }
+  | {
+      readonly kind: 'reply';
+      readonly status: number;
+      readonly reason?: string;
+      readonly headers?: ReadonlyArray<readonly [string, string]>;
+    }
   /**
    * Answer at the edge with a success and discard the request (confidential mode, NOTIFY pacing). In
    * the response chain, reply and absorb replace the response that came back (Y3 confidential mode).
    */
-  | { readonly kind: 'absorb'; readonly status: number; readonly reason?: string; readonly headers?: ReadonlyArray<readonly [string, string]> }
+  | {
+      readonly kind: 'absorb';
+      readonly status: number;
+      readonly reason?: string;
+      readonly headers?: ReadonlyArray<readonly [string, string]>;
+    }
   /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
   | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] };
 
@@ -28,12 +38,22 @@ export const pass = (): Verdict => PASS;
 const PASS: Verdict = Object.freeze({ kind: 'pass' });
 
 export function reply(status: number, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): Verdict {
-  return { kind: 'reply', status, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) };
+  return {
+    kind: 'reply',
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    ...(headers === undefined ? {} : { headers }),
+  };
 }
 
 /** Headers: what a success must carry (a 200 to SUBSCRIBE: Expires, Contact; RFC 6665 §4.2.1.1). */
 export function absorb(status = 200, reason?: string, headers?: ReadonlyArray<readonly [string, string]>): Verdict {
-  return { kind: 'absorb', status, ...(reason === undefined ? {} : { reason }), ...(headers === undefined ? {} : { headers }) };
+  return {
+    kind: 'absorb',
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    ...(headers === undefined ? {} : { headers }),
+  };
 }
 
 export function edit(...edits: HeaderEdit[]): Verdict {

@@ -14,7 +14,13 @@ export type RuleMode = 'enforce' | 'shadow' | 'off';
 
 export interface DecisionObserver {
   /** Every verdict other than pass, applied (enforce) or not (shadow). */
-  decided(decision: { rule: RequestRule | ResponseRule; verdict: Verdict; mode: RuleMode; request: IncomingRequest; context: PolicyContext }): void;
+  decided(decision: {
+    rule: RequestRule | ResponseRule;
+    verdict: Verdict;
+    mode: RuleMode;
+    request: IncomingRequest;
+    context: PolicyContext;
+  }): void;
 }
 
 export interface ChainOptions {
@@ -50,7 +56,10 @@ export class PreparedChain<R extends RequestRule | ResponseRule> {
     }
     this.#anyMethod = steps.filter((step) => step.rule.methods === undefined);
     for (const method of new Set(steps.flatMap((step) => step.rule.methods ?? []))) {
-      this.#byMethod.set(method, steps.filter((step) => step.rule.methods === undefined || step.rule.methods.includes(method)));
+      this.#byMethod.set(
+        method,
+        steps.filter((step) => step.rule.methods === undefined || step.rule.methods.includes(method)),
+      );
     }
   }
 
@@ -59,29 +68,67 @@ export class PreparedChain<R extends RequestRule | ResponseRule> {
   }
 }
 
-const PASSED: ChainOutcome = Object.freeze({ verdict: Object.freeze({ kind: 'pass' }) as Verdict, edits: Object.freeze([]) as readonly HeaderEdit[] });
+const PASSED: ChainOutcome = Object.freeze({
+  verdict: Object.freeze({ kind: 'pass' }) as Verdict,
+  edits: Object.freeze([]) as readonly HeaderEdit[],
+});
 
 /** Run a request chain as written (tests, one-off checks); BorderPolicy prepares its chains once. */
-export function runRequestChain(rules: readonly RequestRule[], request: IncomingRequest, context: PolicyContext, options: ChainOptions): Promise<ChainOutcome> {
-  return runRequestSteps(new PreparedChain(rules, options.modeOf).stepsFor(request.method), request, context, options.observer);
+export function runRequestChain(
+  rules: readonly RequestRule[],
+  request: IncomingRequest,
+  context: PolicyContext,
+  options: ChainOptions,
+): Promise<ChainOutcome> {
+  return runRequestSteps(
+    new PreparedChain(rules, options.modeOf).stepsFor(request.method),
+    request,
+    context,
+    options.observer,
+  );
 }
 
-export function runResponseChain(rules: readonly ResponseRule[], request: IncomingRequest, response: IncomingResponse, context: PolicyContext, options: ChainOptions): Promise<ChainOutcome> {
-  return runResponseSteps(new PreparedChain(rules, options.modeOf).stepsFor(request.method), request, response, context, options.observer);
+export function runResponseChain(
+  rules: readonly ResponseRule[],
+  request: IncomingRequest,
+  response: IncomingResponse,
+  context: PolicyContext,
+  options: ChainOptions,
+): Promise<ChainOutcome> {
+  return runResponseSteps(
+    new PreparedChain(rules, options.modeOf).stepsFor(request.method),
+    request,
+    response,
+    context,
+    options.observer,
+  );
 }
 
-export function runRequestSteps(steps: ReadonlyArray<ChainStep<RequestRule>>, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver): Promise<ChainOutcome> {
+export function runRequestSteps(
+  steps: ReadonlyArray<ChainStep<RequestRule>>,
+  request: IncomingRequest,
+  context: PolicyContext,
+  observer: DecisionObserver,
+): Promise<ChainOutcome> {
   return runSteps(steps, (rule) => rule.check(request, context), request, context, observer);
 }
 
 export function runResponseSteps(
-  steps: ReadonlyArray<ChainStep<ResponseRule>>, request: IncomingRequest, response: IncomingResponse, context: PolicyContext, observer: DecisionObserver,
+  steps: ReadonlyArray<ChainStep<ResponseRule>>,
+  request: IncomingRequest,
+  response: IncomingResponse,
+  context: PolicyContext,
+  observer: DecisionObserver,
 ): Promise<ChainOutcome> {
   return runSteps(steps, (rule) => rule.check(request, response, context), request, context, observer);
 }
 
 async function runSteps<R extends RequestRule | ResponseRule>(
-  steps: ReadonlyArray<ChainStep<R>>, check: (rule: R) => Verdict | Promise<Verdict>, request: IncomingRequest, context: PolicyContext, observer: DecisionObserver,
+  steps: ReadonlyArray<ChainStep<R>>,
+  check: (rule: R) => Verdict | Promise<Verdict>,
+  request: IncomingRequest,
+  context: PolicyContext,
+  observer: DecisionObserver,
 ): Promise<ChainOutcome> {
   let edits: HeaderEdit[] | undefined;
   for (const { rule, mode } of steps) {

@@ -61,7 +61,14 @@ export function sha256(...parts: ReadonlyArray<string | Buffer>): string {
 
 /** Prefixes under which only counters, token buckets and sets live, never records (split-store.ts). */
 export const VOLATILE_KEY_PREFIXES: readonly string[] = [
-  KEY_PREFIXES.senderRate, KEY_PREFIXES.recipientRate, KEY_PREFIXES.peerRate, KEY_PREFIXES.suspiciousPeerRate,
-  KEY_PREFIXES.publishedPeerRate, KEY_PREFIXES.publishedSenderRate, KEY_PREFIXES.senderRecipients,
-  KEY_PREFIXES.peerRecipients, KEY_PREFIXES.peerOutcomes, KEY_PREFIXES.violations,
+  KEY_PREFIXES.senderRate,
+  KEY_PREFIXES.recipientRate,
+  KEY_PREFIXES.peerRate,
+  KEY_PREFIXES.suspiciousPeerRate,
+  KEY_PREFIXES.publishedPeerRate,
+  KEY_PREFIXES.publishedSenderRate,
+  KEY_PREFIXES.senderRecipients,
+  KEY_PREFIXES.peerRecipients,
+  KEY_PREFIXES.peerOutcomes,
+  KEY_PREFIXES.violations,
 ];

@@ -33,7 +33,12 @@ export interface AuditEntry {
 export interface AuditSink {
   write(entry: AuditEntry): void;
   /** The request's text, when message archiving is on. */
-  archive(record: { readonly callId: string; readonly direction: string; readonly peer: string; readonly message: string }): void;
+  archive(record: {
+    readonly callId: string;
+    readonly direction: string;
+    readonly peer: string;
+    readonly message: string;
+  }): void;
 }
 
 export interface CrossingRecordDeps {
@@ -110,10 +115,22 @@ export class CrossingRecord implements ServerTransaction {
     metrics.countResponse(request.method, status, crossing.direction, crossing.peer);
     metrics.relayLatency.observe({ direction: crossing.direction }, seconds);
     audit?.write({
-      time: new Date().toISOString(), direction: crossing.direction, peer: crossing.peer, method: request.method,
-      from: senderAddress(request), to: addressOfRecord(request.to.uri), callId: request.headers.get('call-id') ?? '',
-      decision: this.decision, status, durationMs: Math.round(seconds * 1e6) / 1000,
+      time: new Date().toISOString(),
+      direction: crossing.direction,
+      peer: crossing.peer,
+      method: request.method,
+      from: senderAddress(request),
+      to: addressOfRecord(request.to.uri),
+      callId: request.headers.get('call-id') ?? '',
+      decision: this.decision,
+      status,
+      durationMs: Math.round(seconds * 1e6) / 1000,
     });
-    audit?.archive({ callId: request.headers.get('call-id') ?? '', direction: crossing.direction, peer: crossing.peer, message: request.text });
+    audit?.archive({
+      callId: request.headers.get('call-id') ?? '',
+      direction: crossing.direction,
+      peer: crossing.peer,
+      message: request.text,
+    });
   }
 }

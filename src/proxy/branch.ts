@@ -18,8 +18,12 @@ const BRANCH_SECRET = randomBytes(16).toString('hex');
 
 export function loopKey(request: IncomingRequest): string {
   const parts = [
-    request.requestUriText, request.to.tag ?? '', request.from.tag ?? '', request.callId,
-    String(request.cseq.seq), request.headers.get('proxy-require') ?? '',
+    request.requestUriText,
+    request.to.tag ?? '',
+    request.from.tag ?? '',
+    request.callId,
+    String(request.cseq.seq),
+    request.headers.get('proxy-require') ?? '',
   ];
   return hash('sha1', parts.join('\n'), 'base64url').slice(0, LOOP_KEY_LENGTH);
 }
@@ -47,7 +51,11 @@ function transactionPart(via: string, method: string): string {
 }
 
 /** RFC 3261 §16.3 step 4: one of the edge's own Vias carries the loop key this request has now. */
-export function isLoop(request: IncomingRequest, key: string, isOwnVia: (host: string, port: number | undefined) => boolean): boolean {
+export function isLoop(
+  request: IncomingRequest,
+  key: string,
+  isOwnVia: (host: string, port: number | undefined) => boolean,
+): boolean {
   const prefix = BRANCH_MAGIC_COOKIE + key + '.';
   return request.vias.some((via) => via.branch?.startsWith(prefix) === true && isOwnVia(via.host, via.port));
 }

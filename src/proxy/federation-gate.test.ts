@@ -5,7 +5,10 @@ import { parseConfigText } from '../config/load-config.js';
 import { PeerDirectory } from '../peers/peer-directory.js';
 
 function directory(): PeerDirectory {
-  const parsed = parseConfigText('domains: [a.example.com]\ndiscovery: { allow: [b.example.net], deny: [evil.example] }\n', 'test');
+  const parsed = parseConfigText(
+    'domains: [a.example.com]\ndiscovery: { allow: [b.example.net], deny: [evil.example] }\n',
+    'test',
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return new PeerDirectory(parsed.config);
 }
@@ -20,7 +23,9 @@ function message(fromDomain: string, extra: string[] = [], uri = 'sip:alice@a.ex
     `Call-ID: gate-${fromDomain}-${uri}`,
     'CSeq: 1 MESSAGE',
     ...extra,
-    'Content-Length: 0', '', '',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\n');
 }
 
@@ -53,12 +58,22 @@ describe('D1 static provisioning at the proxy', () => {
   });
 });
 
-describe('F4 in-dialog requests find the peer\'s connection', () => {
+describe("F4 in-dialog requests find the peer's connection", () => {
   it('F4 MUST name the peer of an in-dialog request routed to an address after its To domain', async () => {
     const edge = new ProxyHarness();
-    const inside = new RecordingFlow({ side: 'internal', protocol: 'tcp', remote: { address: '10.0.0.6', port: 5060 } });
-    const request = message('a.example.com', ['Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>, <sip:198.51.100.30:5061;transport=tls;lr>'],
-      'sip:bob@198.51.100.31:5061;transport=tls', 'b1').replace('To: <sip:alice@a.example.com>', 'To: <sip:bob@b.example.net>');
+    const inside = new RecordingFlow({
+      side: 'internal',
+      protocol: 'tcp',
+      remote: { address: '10.0.0.6', port: 5060 },
+    });
+    const request = message(
+      'a.example.com',
+      [
+        'Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>, <sip:198.51.100.30:5061;transport=tls;lr>',
+      ],
+      'sip:bob@198.51.100.31:5061;transport=tls',
+      'b1',
+    ).replace('To: <sip:alice@a.example.com>', 'To: <sip:bob@b.example.net>');
     await edge.receive(request, inside);
     expect(edge.connected).toMatchObject([{ address: '198.51.100.30', side: 'external', servername: 'b.example.net' }]);
   });

@@ -29,7 +29,8 @@ export function readFlowToken(user: string): RecordedFlow | undefined {
   const payload = user.slice(0, dot);
   if (user.slice(dot + 1) !== mac(payload)) return undefined;
   const [protocol, address, port] = Buffer.from(payload, 'base64url').toString('utf8').split(' ');
-  if (protocol === undefined || !PROTOCOLS.has(protocol) || address === undefined || port === undefined) return undefined;
+  if (protocol === undefined || !PROTOCOLS.has(protocol) || address === undefined || port === undefined)
+    return undefined;
   return { protocol: protocol as TransportProtocol, address, port: Number(port) };
 }
 

@@ -30,7 +30,10 @@ export function forwardRequest(spec: ForwardSpec): OutgoingMessage {
   applyEdits(out, spec.edits ?? []);
   for (let i = spec.recordRoute.length - 1; i >= 0; i--) out.prependValue('Record-Route', spec.recordRoute[i]!);
   out.replaceFirstValue('Via', request.stampedTopVia);
-  out.prepend('Via', `SIP/2.0/${spec.via.protocol.toUpperCase()} ${hostPort(spec.via.listener)};branch=${spec.via.branch};rport`);
+  out.prepend(
+    'Via',
+    `SIP/2.0/${spec.via.protocol.toUpperCase()} ${hostPort(spec.via.listener)};branch=${spec.via.branch};rport`,
+  );
   return out;
 }
 

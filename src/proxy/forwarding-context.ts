@@ -67,7 +67,10 @@ export class ForwardingContext {
   /** Try the next target; a failure of the edge's own making answers 500 rather than escaping. */
   #next(): void {
     this.#tryNext().catch((error: unknown) => {
-      this.#deps.log.error({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: error }, 'relay failed');
+      this.#deps.log.error(
+        { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: error },
+        'relay failed',
+      );
       this.#outcomes.push({ status: 500, fromDownstream: false });
       this.#finish();
     });
@@ -90,7 +93,10 @@ export class ForwardingContext {
     try {
       flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
     } catch (error) {
-      this.#deps.log.debug({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, target, err: String(error) }, 'target unreachable, trying the next (D2)');
+      this.#deps.log.debug(
+        { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, target, err: String(error) },
+        'target unreachable, trying the next (D2)',
+      );
       this.#deps.router.reportFailure?.(target, {});
       this.#outcomes.push({ status: 503, fromDownstream: false });
       return this.#next();
@@ -108,13 +114,20 @@ export class ForwardingContext {
     const recordRoute = recordRouteEntries(request, arrival, target, this.#deps.local);
     const listener = viaListener(target, flow, this.#deps.local);
     const out = forwardRequest({
-      request, plan: this.#input.plan, requestUri: this.#input.requestUri, recordRoute,
-      via: { listener, protocol: target.protocol, branch }, edits: this.#input.edits,
+      request,
+      plan: this.#input.plan,
+      requestUri: this.#input.requestUri,
+      recordRoute,
+      via: { listener, protocol: target.protocol, branch },
+      edits: this.#input.edits,
     });
     if (this.#hidesRequest) this.#deps.topology!.hideRequest(out, recordRoute.length, listener);
     this.#currentTarget = target;
     this.#current = this.#deps.transactions.sendRequest({
-      request: out, branch, flow, method: request.method,
+      request: out,
+      branch,
+      flow,
+      method: request.method,
       handlers: {
         onResponse: (response) => this.#onResponse(response),
         onTimeout: () => this.#onBranchFailed(408),
@@ -153,7 +166,8 @@ export class ForwardingContext {
   /** D2: the router avoids a failed target for a back-off period (longer when Retry-After says so). */
   #reportFailure(retryAfter: number | undefined): void {
     const target = this.#currentTarget;
-    if (target !== undefined) this.#deps.router.reportFailure?.(target, retryAfter === undefined ? {} : { retryAfterMs: retryAfter });
+    if (target !== undefined)
+      this.#deps.router.reportFailure?.(target, retryAfter === undefined ? {} : { retryAfterMs: retryAfter });
   }
 
   #onTimerC(): void {
@@ -173,7 +187,10 @@ export class ForwardingContext {
     this.#cancelSent = true;
     const noop = (): void => undefined;
     this.#deps.transactions.sendRequest({
-      request: createCancel(branch.request), branch: branch.branch, flow: branch.flow, method: 'CANCEL',
+      request: createCancel(branch.request),
+      branch: branch.branch,
+      flow: branch.flow,
+      method: 'CANCEL',
       handlers: { onResponse: noop, onTimeout: noop, onTransportError: noop },
     });
   }
@@ -185,7 +202,15 @@ export class ForwardingContext {
     const status = this.#cancelled && this.#outcomes.length === 0 ? 487 : bestStatus(this.#outcomes);
     const downstream = this.#outcomes.find((o) => o.status === status && o.response !== undefined)?.response;
     if (downstream !== undefined) return void this.#relayFinal(downstream);
-    this.#deps.log.info({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, status, outcomes: this.#outcomes.map((o) => o.status) }, 'no usable response from any target');
+    this.#deps.log.info(
+      {
+        callId: this.#request.callId,
+        transaction: this.#input.serverTransaction.id,
+        status,
+        outcomes: this.#outcomes.map((o) => o.status),
+      },
+      'no usable response from any target',
+    );
     this.#deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
     this.#respond(createResponse(this.#request, status));
   }
@@ -210,7 +235,11 @@ export class ForwardingContext {
     const arrival = this.#input.serverTransaction.flow;
     if (topology === undefined || this.#input.crossing === undefined) return;
     if (this.#input.crossing.direction === 'outbound') return topology.restoreResponse(out, this.#request);
-    const listener = this.#deps.local.listenerFor('external', arrival.protocol, arrival.local.address.includes(':') ? 6 : 4);
+    const listener = this.#deps.local.listenerFor(
+      'external',
+      arrival.protocol,
+      arrival.local.address.includes(':') ? 6 : 4,
+    );
     if (listener !== undefined) topology.hideResponse(out, listener);
   }
 
@@ -228,13 +257,20 @@ export class ForwardingContext {
       if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return this.#relay(response, outcome.edits);
       const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
       this.#deps.metrics.answeredAtEdge(verdict.status, because);
-      const options = { ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(verdict.headers === undefined ? {} : { headers: verdict.headers }) };
+      const options = {
+        ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
+        ...(verdict.headers === undefined ? {} : { headers: verdict.headers }),
+      };
       this.#respond(createResponse(this.#request, verdict.status, options));
     } catch (error) {
       // O7: the store being away is expected during an outage: one warn line, no stack.
       const outage = storeOutageAnswer(error);
       const fields = { callId: this.#request.callId, transaction: this.#input.serverTransaction.id };
-      if (outage !== undefined) this.#deps.log.warn({ ...fields, err: outage.detail }, 'response rules skipped, store unavailable; relaying unchanged');
+      if (outage !== undefined)
+        this.#deps.log.warn(
+          { ...fields, err: outage.detail },
+          'response rules skipped, store unavailable; relaying unchanged',
+        );
       else this.#deps.log.error({ ...fields, err: error }, 'response rules failed; relaying unchanged');
       this.#relay(response);
     }
@@ -245,7 +281,10 @@ export class ForwardingContext {
       this.#input.serverTransaction.respond(response);
     } catch (error) {
       // The server transaction already ended (its flow closed, or a final was sent): nothing to do.
-      this.#deps.log.debug({ callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: String(error) }, 'response not relayed');
+      this.#deps.log.debug(
+        { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: String(error) },
+        'response not relayed',
+      );
     }
   }
 }
@@ -261,7 +300,10 @@ function retryAfterMs(response: IncomingResponse): number | undefined {
 }
 
 /** SPEC F3: towards a peer over TLS, the edge speaks for the domain the request is from (F7 keeps it ours). */
-function withLocalDomain(target: RouteTarget, request: IncomingRequest): RouteTarget & { readonly localDomain?: string } {
+function withLocalDomain(
+  target: RouteTarget,
+  request: IncomingRequest,
+): RouteTarget & { readonly localDomain?: string } {
   if (target.side !== 'external' || target.protocol !== 'tls') return target;
   const from = request.from.uri;
   return isSipUri(from) ? { ...target, localDomain: from.host.toLowerCase() } : target;

@@ -17,7 +17,9 @@ export class ImplicitAuthority {
   readonly #speaksFor: ReadonlyMap<string, ReadonlySet<string>>;
 
   constructor(agreements: ReadonlyArray<{ readonly peer: string; readonly speaksFor: readonly string[] }>) {
-    this.#speaksFor = new Map(agreements.map((a) => [a.peer.toLowerCase(), new Set(a.speaksFor.map((d) => d.toLowerCase()))]));
+    this.#speaksFor = new Map(
+      agreements.map((a) => [a.peer.toLowerCase(), new Set(a.speaksFor.map((d) => d.toLowerCase()))]),
+    );
   }
 
   /** Which peer an inbound request comes from, or why it is refused (403). */
@@ -33,7 +35,8 @@ export class ImplicitAuthority {
     for (const origin of origins) {
       if (origin === undefined) return { kind: 'refused', reason: 'the originator is not a SIP address' };
       const edge = this.#edgeFor(origin, identity);
-      if (edge === undefined) return { kind: 'refused', reason: `${origin} is not a domain this connection is authenticated for` };
+      if (edge === undefined)
+        return { kind: 'refused', reason: `${origin} is not a domain this connection is authenticated for` };
       speaker ??= edge;
     }
     return { kind: 'peer', peer: speaker ?? identity[0]!, authenticated: true };
@@ -45,7 +48,9 @@ export class ImplicitAuthority {
   }
 
   #assertedDomains(request: IncomingRequest): Array<string | undefined> {
-    return request.headers.values('p-asserted-identity').map((value) => domainOf(parseNameAddr(value, 'P-Asserted-Identity').uri));
+    return request.headers
+      .values('p-asserted-identity')
+      .map((value) => domainOf(parseNameAddr(value, 'P-Asserted-Identity').uri));
   }
 }
 

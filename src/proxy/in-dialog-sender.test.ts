@@ -14,12 +14,29 @@ import { ResponseDispatcher } from './response-dispatcher.js';
 
 const local = new LocalAddresses(LISTENERS);
 /** The 2xx's Record-Route: the community's proxy, the edge (internal, external entries), the peer's edge. */
-const RECORD_ROUTE = ['<sip:10.0.0.7:5060;transport=tcp;lr>', '<sip:192.0.2.1:5060;transport=tcp;lr>', '<sip:203.0.113.1:5061;transport=tls;lr>', '<sip:198.51.100.20:5061;transport=tls;lr>'];
+const RECORD_ROUTE = [
+  '<sip:10.0.0.7:5060;transport=tcp;lr>',
+  '<sip:192.0.2.1:5060;transport=tcp;lr>',
+  '<sip:203.0.113.1:5061;transport=tls;lr>',
+  '<sip:198.51.100.20:5061;transport=tls;lr>',
+];
 
 const NOTIFY: InDialogRequest = {
-  method: 'NOTIFY', recipient: 'watcher', side: 'external', peer: 'b.example.net', requestUri: 'sip:bob@198.51.100.7:5061;transport=tls',
-  recordRoute: RECORD_ROUTE, from: '<sip:alice@a.example.com>;tag=a9', to: '<sip:bob@b.example.net>;tag=b1', callId: 'c1@b.example.net', cseq: 8,
-  headers: [['Event', 'presence'], ['Subscription-State', 'terminated;reason=noresource'], ['Contact', '<sip:alice@10.0.0.6:5060;transport=tcp>']],
+  method: 'NOTIFY',
+  recipient: 'watcher',
+  side: 'external',
+  peer: 'b.example.net',
+  requestUri: 'sip:bob@198.51.100.7:5061;transport=tls',
+  recordRoute: RECORD_ROUTE,
+  from: '<sip:alice@a.example.com>;tag=a9',
+  to: '<sip:bob@b.example.net>;tag=b1',
+  callId: 'c1@b.example.net',
+  cseq: 8,
+  headers: [
+    ['Event', 'presence'],
+    ['Subscription-State', 'terminated;reason=noresource'],
+    ['Contact', '<sip:alice@10.0.0.6:5060;transport=tcp>'],
+  ],
 };
 
 function setUp(options: { unreachable?: boolean } = {}) {
@@ -31,42 +48,83 @@ function setUp(options: { unreachable?: boolean } = {}) {
       if (options.unreachable === true) throw new Error('connect ECONNREFUSED');
       targets.push(target);
       const key = `${target.address}:${target.port}`;
-      const flow = flows.get(key) ?? new RecordingFlow({ protocol: target.protocol, side: target.side, remote: { address: target.address, port: target.port } });
+      const flow =
+        flows.get(key) ??
+        new RecordingFlow({
+          protocol: target.protocol,
+          side: target.side,
+          remote: { address: target.address, port: target.port },
+        });
       flows.set(key, flow);
       return flow;
     },
   };
   const log = silentLogger();
   const transactions = new TransactionLayer({
-    clock, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 }, responseSender: new ResponseDispatcher(connector, log),
+    clock,
+    timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
+    responseSender: new ResponseDispatcher(connector, log),
     user: { onRequest: () => undefined, onAck: () => undefined, onStrayResponse: () => undefined },
   });
-  return { clock, targets, flows, transactions, sender: new InDialogSender({ transactions, flows: connector, local, log }) };
+  return {
+    clock,
+    targets,
+    flows,
+    transactions,
+    sender: new InDialogSender({ transactions, flows: connector, local, log }),
+  };
 }
 
 describe('P9, X3 requests the edge sends inside a subscription dialog', () => {
   it('RFC 3261 §12.2.1.1 MUST route to the watcher through the entries after its own, and to the notifier through those before, reversed', () => {
-    expect(inDialogPath(NOTIFY, local)).toEqual({ requestUri: NOTIFY.requestUri, routes: ['<sip:198.51.100.20:5061;transport=tls;lr>'] });
-    const toNotifier = { ...NOTIFY, recipient: 'notifier' as const, requestUri: 'sip:alice@10.0.0.6:5060;transport=tcp' };
-    expect(inDialogPath(toNotifier, local)).toEqual({ requestUri: toNotifier.requestUri, routes: ['<sip:10.0.0.7:5060;transport=tcp;lr>'] });
+    expect(inDialogPath(NOTIFY, local)).toEqual({
+      requestUri: NOTIFY.requestUri,
+      routes: ['<sip:198.51.100.20:5061;transport=tls;lr>'],
+    });
+    const toNotifier = {
+      ...NOTIFY,
+      recipient: 'notifier' as const,
+      requestUri: 'sip:alice@10.0.0.6:5060;transport=tcp',
+    };
+    expect(inDialogPath(toNotifier, local)).toEqual({
+      requestUri: toNotifier.requestUri,
+      routes: ['<sip:10.0.0.7:5060;transport=tcp;lr>'],
+    });
   });
 
   it('RFC 3261 §12.2.1.1 MUST send to a strict router with the remote target as the last Route', () => {
     const strict = { ...NOTIFY, recordRoute: [...RECORD_ROUTE.slice(0, 3), '<sip:198.51.100.20:5061;transport=tls>'] };
-    expect(inDialogPath(strict, local)).toEqual({ requestUri: 'sip:198.51.100.20:5061;transport=tls', routes: [`<${NOTIFY.requestUri}>`] });
+    expect(inDialogPath(strict, local)).toEqual({
+      requestUri: 'sip:198.51.100.20:5061;transport=tls',
+      routes: [`<${NOTIFY.requestUri}>`],
+    });
   });
 
   it('MUST send the request over TLS to the peer (its domain as the server name) and resolve with the final status', async () => {
     const { targets, flows, transactions, sender } = setUp();
     const status = sender.send(NOTIFY);
     await settle();
-    expect(targets).toEqual([{ protocol: 'tls', address: '198.51.100.20', port: 5061, side: 'external', servername: 'b.example.net' }]);
+    expect(targets).toEqual([
+      { protocol: 'tls', address: '198.51.100.20', port: 5061, side: 'external', servername: 'b.example.net' },
+    ]);
     const flow = flows.get('198.51.100.20:5061')!;
     const sent = sentMessage(flow);
     if (sent.kind !== 'request') throw new Error('expected a request');
-    expect(sent.text).toMatch(/^NOTIFY sip:bob@198\.51\.100\.7:5061;transport=tls SIP\/2\.0\r\nVia: SIP\/2\.0\/TLS 203\.0\.113\.1:5061;branch=z9hG4bK[^;]+;rport\r\n/);
-    expect([sent.headers.get('route'), sent.headers.get('from'), sent.headers.get('to'), sent.headers.get('cseq'), sent.headers.get('subscription-state')]).toEqual([
-      '<sip:198.51.100.20:5061;transport=tls;lr>', NOTIFY.from, NOTIFY.to, '8 NOTIFY', 'terminated;reason=noresource',
+    expect(sent.text).toMatch(
+      /^NOTIFY sip:bob@198\.51\.100\.7:5061;transport=tls SIP\/2\.0\r\nVia: SIP\/2\.0\/TLS 203\.0\.113\.1:5061;branch=z9hG4bK[^;]+;rport\r\n/,
+    );
+    expect([
+      sent.headers.get('route'),
+      sent.headers.get('from'),
+      sent.headers.get('to'),
+      sent.headers.get('cseq'),
+      sent.headers.get('subscription-state'),
+    ]).toEqual([
+      '<sip:198.51.100.20:5061;transport=tls;lr>',
+      NOTIFY.from,
+      NOTIFY.to,
+      '8 NOTIFY',
+      'terminated;reason=noresource',
     ]);
     transactions.receive(parse(Buffer.from(responseTo(sent, 200, 'OK').replace(/\n/g, '\r\n'), 'latin1')), flow);
     expect(await status).toBe(200);

@@ -40,7 +40,10 @@ export class InDialogSender implements SubscriptionActions {
     try {
       return await this.#send(request);
     } catch (error) {
-      this.#deps.log.warn({ callId: request.callId, method: request.method, err: String(error) }, 'in-dialog request not sent');
+      this.#deps.log.warn(
+        { callId: request.callId, method: request.method, err: String(error) },
+        'in-dialog request not sent',
+      );
       return 503;
     }
   }
@@ -52,14 +55,25 @@ export class InDialogSender implements SubscriptionActions {
     const branch = newBranch();
     const listener = viaListener(target, flow, this.#deps.local);
     const message = createRequest({
-      method: request.method, requestUri: path.requestUri, from: request.from, to: request.to, callId: request.callId, cseq: request.cseq,
+      method: request.method,
+      requestUri: path.requestUri,
+      from: request.from,
+      to: request.to,
+      callId: request.callId,
+      cseq: request.cseq,
       via: `SIP/2.0/${target.protocol.toUpperCase()} ${hostPort(listener)};branch=${branch};rport`,
-      headers: [...path.routes.map((route): [string, string] => ['Route', route]), ...request.headers], localHost: listener.address,
-      ...(request.body === undefined ? {} : { body: request.body, ...(request.contentType === undefined ? {} : { contentType: request.contentType }) }),
+      headers: [...path.routes.map((route): [string, string] => ['Route', route]), ...request.headers],
+      localHost: listener.address,
+      ...(request.body === undefined
+        ? {}
+        : { body: request.body, ...(request.contentType === undefined ? {} : { contentType: request.contentType }) }),
     });
     return new Promise((resolve) => {
       this.#deps.transactions.sendRequest({
-        request: message, branch, flow, method: request.method,
+        request: message,
+        branch,
+        flow,
+        method: request.method,
         handlers: {
           onResponse: (response) => (response.status >= 200 ? resolve(response.status) : undefined),
           onTimeout: () => resolve(408),
@@ -78,9 +92,14 @@ export function inDialogPath(request: InDialogRequest, local: LocalAddresses): I
   const last = own.lastIndexOf(true);
   // Without entries of its own the edge is an end of the dialog (the built-in presence server): the
   // whole Record-Route is the route set, in the UAS's order towards the watcher (§12.1.1).
-  const routes = first < 0
-    ? (request.recipient === 'watcher' ? [...request.recordRoute] : [...request.recordRoute].reverse())
-    : request.recipient === 'watcher' ? request.recordRoute.slice(last + 1) : request.recordRoute.slice(0, first).reverse();
+  const routes =
+    first < 0
+      ? request.recipient === 'watcher'
+        ? [...request.recordRoute]
+        : [...request.recordRoute].reverse()
+      : request.recipient === 'watcher'
+        ? request.recordRoute.slice(last + 1)
+        : request.recordRoute.slice(0, first).reverse();
   const top = routes[0] === undefined ? undefined : parseNameAddr(routes[0], 'Route');
   if (top === undefined || isLooseRouter(top)) return { requestUri: request.requestUri, routes };
   // RFC 3261 §12.2.1.1: a strict router takes the Request-URI; the remote target goes last.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalAddresses } from './local-addresses.js';
 
-describe('the edge\'s own addresses', () => {
+describe("the edge's own addresses", () => {
   const local = new LocalAddresses([
     { side: 'internal', protocol: 'udp', address: '127.0.0.1', port: 5060 },
     { side: 'internal', protocol: 'tcp', address: '127.0.0.1', port: 5060 },

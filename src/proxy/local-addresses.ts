@@ -31,18 +31,23 @@ export class LocalAddresses {
   find(host: string, port: number | undefined, protocol: TransportProtocol = 'udp'): BoundListener | undefined {
     const bare = host.startsWith('[') ? host.slice(1, -1).toLowerCase() : host.toLowerCase();
     const p = port ?? DEFAULT_PORT[protocol];
-    return this.#byEndpoint.get(endpointKey(bare, p, protocol)) ?? this.#byEndpoint.get(endpointKey(bare, p, protocol === 'udp' ? 'tcp' : 'udp'));
+    return (
+      this.#byEndpoint.get(endpointKey(bare, p, protocol)) ??
+      this.#byEndpoint.get(endpointKey(bare, p, protocol === 'udp' ? 'tcp' : 'udp'))
+    );
   }
 
   isOwnUri(uri: SipUri): BoundListener | undefined {
     const transport = uri.params.get('transport')?.toLowerCase();
-    const protocol: TransportProtocol = uri.scheme === 'sips' || transport === 'tls' ? 'tls' : transport === 'tcp' ? 'tcp' : 'udp';
+    const protocol: TransportProtocol =
+      uri.scheme === 'sips' || transport === 'tls' ? 'tls' : transport === 'tcp' ? 'tcp' : 'udp';
     return this.find(uri.params.get('maddr') ?? uri.host, uri.port, protocol);
   }
 
   /** The edge's own Contact URI on a side (a dialog the edge is an end of): that transport's listener, else any there. */
   contactUri(side: Side, protocol: TransportProtocol): string {
-    const listener = this.listenerFor(side, protocol, 4) ?? this.listenerFor(side, 'udp', 4) ?? this.listenerFor(side, 'tcp', 4);
+    const listener =
+      this.listenerFor(side, protocol, 4) ?? this.listenerFor(side, 'udp', 4) ?? this.listenerFor(side, 'tcp', 4);
     if (listener === undefined) throw new Error(`no ${side} listener for a Contact`);
     return `sip:${hostPort(listener)}${listener.protocol === 'udp' ? '' : `;transport=${listener.protocol}`}`;
   }
@@ -59,5 +64,7 @@ function endpointKey(address: string, port: number, protocol: TransportProtocol)
 }
 
 export function hostPort(listener: { readonly address: string; readonly port: number }): string {
-  return listener.address.includes(':') ? `[${listener.address}]:${listener.port}` : `${listener.address}:${listener.port}`;
+  return listener.address.includes(':')
+    ? `[${listener.address}]:${listener.port}`
+    : `${listener.address}:${listener.port}`;
 }

@@ -45,7 +45,13 @@ function edgeWithPolicy() {
   const connector = {
     connect: async (target: RouteTarget) => {
       const key = `${target.address}:${target.port}`;
-      const flow = targets.get(key) ?? new RecordingFlow({ protocol: target.protocol, side: target.side, remote: { address: target.address, port: target.port } });
+      const flow =
+        targets.get(key) ??
+        new RecordingFlow({
+          protocol: target.protocol,
+          side: target.side,
+          remote: { address: target.address, port: target.port },
+        });
       targets.set(key, flow);
       return flow;
     },
@@ -53,19 +59,39 @@ function edgeWithPolicy() {
   const log = silentLogger();
   const limits = new PeerLimitTable(config);
   const policy = new BorderPolicy({
-    chains: DEFAULT_CHAINS, store: new MemoryStore({ sweepIntervalMs: 0 }), localDomains: new Set(config.domains), log,
-    community: createCommunityFacts(config.policy), decisions: { inc: () => undefined },
-    limitsFor: (peer) => limits.limitsFor(peer), modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
+    chains: DEFAULT_CHAINS,
+    store: new MemoryStore({ sweepIntervalMs: 0 }),
+    localDomains: new Set(config.domains),
+    log,
+    community: createCommunityFacts(config.policy),
+    decisions: { inc: () => undefined },
+    limitsFor: (peer) => limits.limitsFor(peer),
+    modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
   });
   const responses = new ResponseDispatcher(connector, log);
   const bound: { proxy?: ProxyCore } = {};
   const transactions = new TransactionLayer({
-    clock, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 }, responseSender: responses,
-    user: { onRequest: (r, t) => bound.proxy!.onRequest(r, t), onAck: (a, f) => bound.proxy!.onAck(a, f), onStrayResponse: (r, f) => bound.proxy!.onStrayResponse(r, f) },
+    clock,
+    timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
+    responseSender: responses,
+    user: {
+      onRequest: (r, t) => bound.proxy!.onRequest(r, t),
+      onAck: (a, f) => bound.proxy!.onAck(a, f),
+      onStrayResponse: (r, f) => bound.proxy!.onStrayResponse(r, f),
+    },
   });
   bound.proxy = new ProxyCore({
-    transactions, flows: connector, router: withoutCommunity(new StaticRouter(config)), local: new LocalAddresses(LISTENERS), clock, limits: DEFAULT_PARSER_LIMITS,
-    log, metrics: new EdgeMetrics(), responses, policy, findInviteServerTransaction: (cancel, flow) => transactions.findInviteServerTransaction(cancel, flow),
+    transactions,
+    flows: connector,
+    router: withoutCommunity(new StaticRouter(config)),
+    local: new LocalAddresses(LISTENERS),
+    clock,
+    limits: DEFAULT_PARSER_LIMITS,
+    log,
+    metrics: new EdgeMetrics(),
+    responses,
+    policy,
+    findInviteServerTransaction: (cancel, flow) => transactions.findInviteServerTransaction(cancel, flow),
   });
   const receive = async (text: string, flow: RecordingFlow) => {
     transactions.receive(parse(sip(text)), flow);
@@ -76,8 +102,17 @@ function edgeWithPolicy() {
 
 function fromPeer(method: string, uri: string, extra: string[] = []): string {
   return [
-    `${method} ${uri} SIP/2.0`, 'Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-peer-1', 'Max-Forwards: 70',
-    'From: <sip:bob@b.example.net>;tag=b1', `To: <${uri}>`, `Call-ID: ${method}-1@b.example.net`, `CSeq: 1 ${method}`, ...extra, 'Content-Length: 0', '', '',
+    `${method} ${uri} SIP/2.0`,
+    'Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-peer-1',
+    'Max-Forwards: 70',
+    'From: <sip:bob@b.example.net>;tag=b1',
+    `To: <${uri}>`,
+    `Call-ID: ${method}-1@b.example.net`,
+    `CSeq: 1 ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\n');
 }
 
@@ -85,7 +120,10 @@ describe('Y3 confidential mode through the proxy core', () => {
   it('P3 MUST answer a SUBSCRIBE to a no-presence address 200 with Expires and Contact, and no Warning', async () => {
     const edge = edgeWithPolicy();
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
-    await edge.receive(fromPeer('SUBSCRIBE', 'sip:all-staff@a.example.com', ['Event: presence', 'Expires: 3600']), peer);
+    await edge.receive(
+      fromPeer('SUBSCRIBE', 'sip:all-staff@a.example.com', ['Event: presence', 'Expires: 3600']),
+      peer,
+    );
     const answer = sentMessage(peer);
     expect(answer.kind === 'response' && answer.status).toBe(200);
     expect(answer.headers.get('expires')).toBe('3600');
@@ -93,7 +131,7 @@ describe('Y3 confidential mode through the proxy core', () => {
     expect(answer.headers.has('warning')).toBe(false);
   });
 
-  it('M1 MUST replace the registrar\'s 404 to a peer\'s MESSAGE with 200', async () => {
+  it("M1 MUST replace the registrar's 404 to a peer's MESSAGE with 200", async () => {
     const edge = edgeWithPolicy();
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
     await edge.receive(fromPeer('MESSAGE', 'sip:nobody@a.example.com'), peer);

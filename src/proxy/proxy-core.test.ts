@@ -11,7 +11,12 @@ class ListenerFlow extends RecordingFlow {
   }
 }
 
-function request(method: string, uri: string, extra: string[] = [], options: { toTag?: string; maxForwards?: number; to?: string } = {}): string {
+function request(
+  method: string,
+  uri: string,
+  extra: string[] = [],
+  options: { toTag?: string; maxForwards?: number; to?: string } = {},
+): string {
   return [
     `${method} ${uri} SIP/2.0`,
     `Via: SIP/2.0/UDP client.a.example.com:5070;branch=z9hG4bK-${method}-${uri.length}-${extra.length};rport`,
@@ -21,7 +26,9 @@ function request(method: string, uri: string, extra: string[] = [], options: { t
     `Call-ID: call-${method}-${uri}@a.example.com`,
     `CSeq: 1 ${method}`,
     ...extra,
-    'Content-Length: 0', '', '',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\n');
 }
 
@@ -30,7 +37,7 @@ function statusOf(flow: RecordingFlow): number[] {
 }
 
 describe('S3 stateful proxy core (RFC 3261 §16)', () => {
-  it('MUST forward a request with its own Via on top, Max-Forwards lowered and the sender\'s Via marked received (§16.6, RFC 3581)', async () => {
+  it("MUST forward a request with its own Via on top, Max-Forwards lowered and the sender's Via marked received (§16.6, RFC 3581)", async () => {
     const edge = new ProxyHarness();
     const client = edge.client();
     await edge.receive(request('MESSAGE', 'sip:bob@b.example.net'), client);
@@ -59,7 +66,10 @@ describe('S3 stateful proxy core (RFC 3261 §16)', () => {
     const edge = new ProxyHarness();
     const text = request('MESSAGE', 'sip:bob@b.example.net');
     await edge.receive(text, edge.client({ remote: { address: '10.0.0.98', port: 5070 } }));
-    await edge.receive(text.replace('client.a.example.com:5070', 'client.a.example.com:5071'), edge.client({ remote: { address: '10.0.0.98', port: 5071 } }));
+    await edge.receive(
+      text.replace('client.a.example.com:5070', 'client.a.example.com:5071'),
+      edge.client({ remote: { address: '10.0.0.98', port: 5071 } }),
+    );
     const sent = edge.target('198.51.100.20:5061').sent.map((b) => sentMessageOf(b).topVia.branch);
     expect(sent).toHaveLength(2);
     expect(new Set(sent).size).toBe(2);
@@ -95,7 +105,9 @@ describe('S3 stateful proxy core (RFC 3261 §16)', () => {
     expect(statusOf(client)).toEqual([400]);
     expect(sentMessage(client).headers.get('warning')).toMatch(/^399 simple-edge "Expires: expected delta-seconds/);
     expect(edge.targets.size).toBe(0);
-    expect(await edge.metrics.registry.getSingleMetricAsString('simple_edge_answers_total')).toContain('because="Y4 HEADER_VALUE_MALFORMED"');
+    expect(await edge.metrics.registry.getSingleMetricAsString('simple_edge_answers_total')).toContain(
+      'because="Y4 HEADER_VALUE_MALFORMED"',
+    );
   });
 
   it('S3 MUST answer 482 when a request it forwarded comes back unchanged (§16.3 step 4)', async () => {
@@ -122,7 +134,11 @@ describe('S3 stateful proxy core (RFC 3261 §16)', () => {
     const edge = new ProxyHarness();
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
     await edge.receive(request('MESSAGE', 'sip:alice@a.example.com'), peer);
-    expect(sentMessage(edge.target('10.0.0.5:5060')).topVia).toMatchObject({ transport: 'UDP', host: '192.0.2.1', port: 5060 });
+    expect(sentMessage(edge.target('10.0.0.5:5060')).topVia).toMatchObject({
+      transport: 'UDP',
+      host: '192.0.2.1',
+      port: 5060,
+    });
   });
 });
 
@@ -130,9 +146,17 @@ describe('F7 outbound origin', () => {
   it('F7 MUST answer 403 to a request leaving for a peer with a From domain this edge does not serve, and send nothing', async () => {
     const edge = new ProxyHarness({ servedDomains: new Set(['a.example.com']) });
     const client = edge.client();
-    await edge.receive(request('MESSAGE', 'sip:bob@b.example.net').replace('From: <sip:alice@a.example.com>', 'From: <sip:mallory@c.example.org>'), client);
+    await edge.receive(
+      request('MESSAGE', 'sip:bob@b.example.net').replace(
+        'From: <sip:alice@a.example.com>',
+        'From: <sip:mallory@c.example.org>',
+      ),
+      client,
+    );
     expect(statusOf(client)).toEqual([403]);
-    expect(sentMessage(client).kind === 'response' && sentMessage(client).text).toContain('From Domain c.example.org Not Served Here');
+    expect(sentMessage(client).kind === 'response' && sentMessage(client).text).toContain(
+      'From Domain c.example.org Not Served Here',
+    );
     expect(edge.targets.size).toBe(0);
     await edge.receive(request('MESSAGE', 'sip:carol@b.example.net'), client);
     expect(edge.target('198.51.100.20:5061').sentStartLines).toEqual(['MESSAGE sip:carol@b.example.net SIP/2.0']);
@@ -152,8 +176,13 @@ describe('Y4 overload', () => {
     await edge.receive(responseTo(sentMessage(registrar), 200, 'OK'), registrar);
     expect(statusOf(client)).toEqual([503, 200]);
     await edge.receive(request('MESSAGE', 'sip:dave@a.example.com'), client);
-    expect(registrar.sentStartLines).toEqual(['MESSAGE sip:alice@a.example.com SIP/2.0', 'MESSAGE sip:dave@a.example.com SIP/2.0']);
-    expect(await edge.metrics.registry.getSingleMetricAsString('simple_edge_answers_total')).toContain('because="Y4 overload"');
+    expect(registrar.sentStartLines).toEqual([
+      'MESSAGE sip:alice@a.example.com SIP/2.0',
+      'MESSAGE sip:dave@a.example.com SIP/2.0',
+    ]);
+    expect(await edge.metrics.registry.getSingleMetricAsString('simple_edge_answers_total')).toContain(
+      'because="Y4 overload"',
+    );
   });
 });
 
@@ -224,55 +253,118 @@ describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)'
     const peer = new ListenerFlow({ address: '203.0.113.1', port: 5061 }, { side: 'external', protocol: 'tls' });
     await edge.receive(request('SUBSCRIBE', 'sip:alice@a.example.com', ['Event: presence', 'Expires: 600']), peer);
     const forwarded = sentMessage(edge.target('10.0.0.6:5060'));
-    expect(forwarded.headers.values('record-route')).toEqual(['<sip:192.0.2.1:5060;transport=tcp;lr>', '<sip:203.0.113.1:5061;transport=tls;lr>']);
+    expect(forwarded.headers.values('record-route')).toEqual([
+      '<sip:192.0.2.1:5060;transport=tcp;lr>',
+      '<sip:203.0.113.1:5061;transport=tls;lr>',
+    ]);
   });
 
   it('MUST remove its own Route entries and send an in-dialog request to the peer its To names, over TLS', async () => {
     const edge = new ProxyHarness();
-    const presence = new RecordingFlow({ side: 'internal', protocol: 'tcp', remote: { address: '10.0.0.6', port: 5060 } });
-    const routes = ['Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>', 'Event: presence', 'Subscription-State: active;expires=600'];
-    await edge.receive(request('NOTIFY', 'sip:watcher@198.51.100.30:5061;transport=tls', routes, { toTag: 'w1', to: 'sip:watcher@b.example.net' }), presence);
+    const presence = new RecordingFlow({
+      side: 'internal',
+      protocol: 'tcp',
+      remote: { address: '10.0.0.6', port: 5060 },
+    });
+    const routes = [
+      'Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>',
+      'Event: presence',
+      'Subscription-State: active;expires=600',
+    ];
+    await edge.receive(
+      request('NOTIFY', 'sip:watcher@198.51.100.30:5061;transport=tls', routes, {
+        toTag: 'w1',
+        to: 'sip:watcher@b.example.net',
+      }),
+      presence,
+    );
     const forwarded = sentMessage(edge.target('198.51.100.30:5061'));
     expect(forwarded.headers.has('route')).toBe(false);
     expect(forwarded.topVia).toMatchObject({ transport: 'TLS', host: '203.0.113.1' });
     expect(edge.connected.at(-1)).toMatchObject({ side: 'external', protocol: 'tls', servername: 'b.example.net' });
   });
 
-  it('B3 MUST send a peer\'s in-dialog request back where the community client\'s SUBSCRIBE came from, not to its Contact', async () => {
+  it("B3 MUST send a peer's in-dialog request back where the community client's SUBSCRIBE came from, not to its Contact", async () => {
     const edge = new ProxyHarness();
     const watcher = edge.client({ protocol: 'tcp', remote: { address: '10.0.0.99', port: 40_123 } });
-    const subscribe = request('SUBSCRIBE', 'sip:carol@b.example.net', ['Event: presence', 'Contact: <sip:alice@192.0.2.250:5070;transport=tcp>']);
+    const subscribe = request('SUBSCRIBE', 'sip:carol@b.example.net', [
+      'Event: presence',
+      'Contact: <sip:alice@192.0.2.250:5070;transport=tcp>',
+    ]);
     await edge.receive(subscribe, watcher);
     const forwarded = sentMessage(edge.target('198.51.100.20:5061'));
     const recordRoute = forwarded.headers.values('record-route');
     expect(recordRoute).toHaveLength(2);
     // The NOTIFY comes back with the route set the edge recorded and the Contact as Request-URI.
     const notify = [
-      'NOTIFY sip:alice@192.0.2.250:5070;transport=tcp SIP/2.0', 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n1',
-      `Route: ${recordRoute.join(', ')}`, 'Max-Forwards: 70', 'From: <sip:carol@b.example.net>;tag=c1', 'To: <sip:alice@a.example.com>;tag=a1',
-      'Call-ID: call-SUBSCRIBE-sip:carol@b.example.net@a.example.com', 'CSeq: 1 NOTIFY', 'Event: presence', 'Subscription-State: active', 'Content-Length: 0', '', '',
+      'NOTIFY sip:alice@192.0.2.250:5070;transport=tcp SIP/2.0',
+      'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n1',
+      `Route: ${recordRoute.join(', ')}`,
+      'Max-Forwards: 70',
+      'From: <sip:carol@b.example.net>;tag=c1',
+      'To: <sip:alice@a.example.com>;tag=a1',
+      'Call-ID: call-SUBSCRIBE-sip:carol@b.example.net@a.example.com',
+      'CSeq: 1 NOTIFY',
+      'Event: presence',
+      'Subscription-State: active',
+      'Content-Length: 0',
+      '',
+      '',
     ].join('\n');
-    await edge.receive(notify, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }));
-    expect(edge.connected.at(-1)).toMatchObject({ side: 'internal', protocol: 'tcp', address: '10.0.0.99', port: 40_123 });
+    await edge.receive(
+      notify,
+      new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }),
+    );
+    expect(edge.connected.at(-1)).toMatchObject({
+      side: 'internal',
+      protocol: 'tcp',
+      address: '10.0.0.99',
+      port: 40_123,
+    });
     const delivered = sentMessage(edge.target('10.0.0.99:40123'));
     expect(delivered.kind === 'request' && delivered.requestUriText).toBe('sip:alice@192.0.2.250:5070;transport=tcp');
     expect([...edge.targets.keys()]).not.toContain('192.0.2.250:5070');
   });
 
-  it('B3 MUST send to the Contact when it names the host the dialog came from (then the client\'s flow), and never to another host', async () => {
-    for (const [contactHost, expected] of [['10.0.0.99', ['10.0.0.99:5070', '10.0.0.99:40124']], ['192.0.2.250', ['10.0.0.99:40124']]] as const) {
+  it("B3 MUST send to the Contact when it names the host the dialog came from (then the client's flow), and never to another host", async () => {
+    for (const [contactHost, expected] of [
+      ['10.0.0.99', ['10.0.0.99:5070', '10.0.0.99:40124']],
+      ['192.0.2.250', ['10.0.0.99:40124']],
+    ] as const) {
       const edge = new ProxyHarness();
       const watcher = edge.client({ protocol: 'tcp', remote: { address: '10.0.0.99', port: 40_124 } });
-      await edge.receive(request('SUBSCRIBE', 'sip:carol@b.example.net', ['Event: presence', `Contact: <sip:alice@${contactHost}:5070;transport=tcp>`]), watcher);
+      await edge.receive(
+        request('SUBSCRIBE', 'sip:carol@b.example.net', [
+          'Event: presence',
+          `Contact: <sip:alice@${contactHost}:5070;transport=tcp>`,
+        ]),
+        watcher,
+      );
       const recordRoute = sentMessage(edge.target('198.51.100.20:5061')).headers.values('record-route');
       edge.unreachable.add('10.0.0.99:5070').add('10.0.0.99:40124'); // nothing listens at the Contact; the connection is gone
       const notify = [
-        `NOTIFY sip:alice@${contactHost}:5070;transport=tcp SIP/2.0`, 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n3',
-        `Route: ${recordRoute.join(', ')}`, 'Max-Forwards: 70', 'From: <sip:carol@b.example.net>;tag=c1', 'To: <sip:alice@a.example.com>;tag=a1',
-        'Call-ID: call-SUBSCRIBE-sip:carol@b.example.net@a.example.com', 'CSeq: 2 NOTIFY', 'Event: presence', 'Subscription-State: active', 'Content-Length: 0', '', '',
+        `NOTIFY sip:alice@${contactHost}:5070;transport=tcp SIP/2.0`,
+        'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n3',
+        `Route: ${recordRoute.join(', ')}`,
+        'Max-Forwards: 70',
+        'From: <sip:carol@b.example.net>;tag=c1',
+        'To: <sip:alice@a.example.com>;tag=a1',
+        'Call-ID: call-SUBSCRIBE-sip:carol@b.example.net@a.example.com',
+        'CSeq: 2 NOTIFY',
+        'Event: presence',
+        'Subscription-State: active',
+        'Content-Length: 0',
+        '',
+        '',
       ].join('\n');
-      await edge.receive(notify, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }));
-      expect(edge.connected.slice(1).map((t) => `${t.address}:${t.port}`), contactHost).toEqual(expected);
+      await edge.receive(
+        notify,
+        new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }),
+      );
+      expect(
+        edge.connected.slice(1).map((t) => `${t.address}:${t.port}`),
+        contactHost,
+      ).toEqual(expected);
     }
   });
 
@@ -280,18 +372,32 @@ describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)'
     const edge = new ProxyHarness();
     const forged = 'dGNwIDE5Mi4wLjIuNjYgNTA2MA.AAAAAAAAAAAA'; // "tcp 192.0.2.66 5060" with a made-up MAC
     const notify = [
-      'NOTIFY sip:alice@10.0.0.99:5070 SIP/2.0', 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n2',
-      `Route: <sip:203.0.113.1:5061;transport=tls;lr>, <sip:${forged}@192.0.2.1:5060;transport=tcp;lr>`, 'Max-Forwards: 70',
-      'From: <sip:carol@b.example.net>;tag=c1', 'To: <sip:alice@a.example.com>;tag=a1', 'Call-ID: forged-token', 'CSeq: 1 NOTIFY', 'Content-Length: 0', '', '',
+      'NOTIFY sip:alice@10.0.0.99:5070 SIP/2.0',
+      'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK-n2',
+      `Route: <sip:203.0.113.1:5061;transport=tls;lr>, <sip:${forged}@192.0.2.1:5060;transport=tcp;lr>`,
+      'Max-Forwards: 70',
+      'From: <sip:carol@b.example.net>;tag=c1',
+      'To: <sip:alice@a.example.com>;tag=a1',
+      'Call-ID: forged-token',
+      'CSeq: 1 NOTIFY',
+      'Content-Length: 0',
+      '',
+      '',
     ].join('\n');
-    await edge.receive(notify, new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }));
+    await edge.receive(
+      notify,
+      new RecordingFlow({ side: 'external', protocol: 'tls', remote: { address: '198.51.100.20', port: 5061 } }),
+    );
     expect([...edge.targets.keys()]).not.toContain('192.0.2.66:5060');
   });
 
   it('MUST restore the Request-URI from the last Route when the previous hop was a strict router (§16.4)', async () => {
     const edge = new ProxyHarness();
     const peer = new RecordingFlow({ side: 'external', protocol: 'tls' });
-    await edge.receive(request('MESSAGE', 'sip:192.0.2.1:5060', ['Route: <sip:bob@10.0.0.5:5060>'], { toTag: 'x' }), peer);
+    await edge.receive(
+      request('MESSAGE', 'sip:192.0.2.1:5060', ['Route: <sip:bob@10.0.0.5:5060>'], { toTag: 'x' }),
+      peer,
+    );
     const forwarded = sentMessage(edge.target('10.0.0.5:5060'));
     expect(forwarded.kind === 'request' && forwarded.requestUriText).toBe('sip:bob@10.0.0.5:5060');
     expect(forwarded.headers.has('route')).toBe(false);
@@ -299,7 +405,10 @@ describe('Record-Route and Route processing (RFC 3261 §16.4, §16.6; RFC 5658)'
 });
 
 describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
-  const invite = request('INVITE', 'sip:bob@b.example.net', ['Contact: <sip:alice@10.0.0.99:5070>', 'Content-Type: application/sdp']);
+  const invite = request('INVITE', 'sip:bob@b.example.net', [
+    'Contact: <sip:alice@10.0.0.99:5070>',
+    'Content-Type: application/sdp',
+  ]);
 
   it('MUST send 100 Trying at once and relay provisional responses', async () => {
     const edge = new ProxyHarness();
@@ -349,7 +458,10 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
   it('MUST relay the ACK for a 2xx statelessly along the Route set', async () => {
     const edge = new ProxyHarness();
     const client = edge.client();
-    const ack = request('ACK', 'sip:bob@198.51.100.40:5061;transport=tls', ['Route: <sip:192.0.2.1:5060;lr>'], { toTag: 'b1', to: 'sip:bob@b.example.net' });
+    const ack = request('ACK', 'sip:bob@198.51.100.40:5061;transport=tls', ['Route: <sip:192.0.2.1:5060;lr>'], {
+      toTag: 'b1',
+      to: 'sip:bob@b.example.net',
+    });
     await edge.receive(ack, client);
     const forwarded = sentMessage(edge.target('198.51.100.40:5061'));
     expect(forwarded.kind === 'request' && forwarded.method).toBe('ACK');
@@ -360,7 +472,9 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
     // The INVITE is forwarded by one edge; the 2xx arrives at a fresh one, where no transaction matches.
     const first = new ProxyHarness();
     await first.receive(invite, first.client());
-    const ok = responseTo(sentMessage(first.target('198.51.100.20:5061')), 200, 'OK', ['Contact: <sip:bob@198.51.100.40:5061;transport=tls>']);
+    const ok = responseTo(sentMessage(first.target('198.51.100.20:5061')), 200, 'OK', [
+      'Contact: <sip:bob@198.51.100.40:5061;transport=tls>',
+    ]);
     const edge = new ProxyHarness();
     await edge.receive(ok, new RecordingFlow({ side: 'external', protocol: 'tls' }));
     const relayed = sentMessage(edge.target('10.0.0.99:5070'));
@@ -371,8 +485,16 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
   it('B3 MUST NOT relay a stray response whose branch the edge did not write above that Via', async () => {
     const edge = new ProxyHarness();
     const stray = [
-      'SIP/2.0 200 OK', 'Via: SIP/2.0/TLS 203.0.113.1:5061;branch=z9hG4bKforged', 'Via: SIP/2.0/UDP 10.0.0.99:5070;branch=z9hG4bKc1;received=10.0.0.99;rport=5070',
-      'From: <sip:alice@a.example.com>;tag=a1', 'To: <sip:bob@b.example.net>;tag=b1', 'Call-ID: stray@a.example.com', 'CSeq: 1 INVITE', 'Content-Length: 0', '', '',
+      'SIP/2.0 200 OK',
+      'Via: SIP/2.0/TLS 203.0.113.1:5061;branch=z9hG4bKforged',
+      'Via: SIP/2.0/UDP 10.0.0.99:5070;branch=z9hG4bKc1;received=10.0.0.99;rport=5070',
+      'From: <sip:alice@a.example.com>;tag=a1',
+      'To: <sip:bob@b.example.net>;tag=b1',
+      'Call-ID: stray@a.example.com',
+      'CSeq: 1 INVITE',
+      'Content-Length: 0',
+      '',
+      '',
     ].join('\n');
     await edge.receive(stray, new RecordingFlow({ side: 'external', protocol: 'tls' }));
     expect([...edge.targets.keys()]).toEqual([]);
@@ -381,7 +503,10 @@ describe('M2 INVITE, CANCEL and ACK (RFC 3261 §16.7, §16.10)', () => {
   it('MUST discard a stray response whose top Via is not its own (RFC 4475 §3.3.10)', async () => {
     const edge = new ProxyHarness();
     const flow = new RecordingFlow({ side: 'external', protocol: 'tls' });
-    await edge.receive('SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.198;branch=z9hG4bK1\nVia: SIP/2.0/UDP 255.255.255.255;branch=z9hG4bK2\nFrom: <sip:a@b>;tag=1\nTo: <sip:c@d>;tag=2\nCall-ID: bcast\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n', flow);
+    await edge.receive(
+      'SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.198;branch=z9hG4bK1\nVia: SIP/2.0/UDP 255.255.255.255;branch=z9hG4bK2\nFrom: <sip:a@b>;tag=1\nTo: <sip:c@d>;tag=2\nCall-ID: bcast\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n',
+      flow,
+    );
     expect(edge.targets.size).toBe(0);
   });
 });

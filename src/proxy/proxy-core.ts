@@ -25,7 +25,14 @@ import { storeOutageAnswer } from './store-outage.js';
 import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
 import type { Crossing } from '../policy/border-policy.js';
 import type { HeaderEdit } from '../policy/rule.js';
-import { checkMaxForwards, checkProxyRequire, checkSyntax, checkUriScheme, warning, type Answer } from './validate-request.js';
+import {
+  checkMaxForwards,
+  checkProxyRequire,
+  checkSyntax,
+  checkUriScheme,
+  warning,
+  type Answer,
+} from './validate-request.js';
 
 export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
@@ -46,7 +53,9 @@ export interface ProxyCoreDeps extends ProxyDeps {
 export interface FederationGate {
   isOwn(domain: string): boolean;
   /** Why the peer domain may not federate (deny-list, closed mode), or undefined. */
-  refusal(domain: string): { readonly status: number; readonly reason: string; readonly message: string; readonly code: string } | undefined;
+  refusal(
+    domain: string,
+  ): { readonly status: number; readonly reason: string; readonly message: string; readonly code: string } | undefined;
 }
 
 /** Seconds a client is asked to wait while the edge shuts down (O5). */
@@ -91,24 +100,45 @@ export class ProxyCore implements TransactionUser {
       const outage = storeOutageAnswer(error);
       if (outage !== undefined) {
         // O7: an outage, not a bug: a warn line without a stack, and 503 so the peer fails over.
-        this.#deps.log.warn({ callId: safeCallId(request), transaction: received.id, err: outage.detail }, 'store unavailable; answered 503');
+        this.#deps.log.warn(
+          { callId: safeCallId(request), transaction: received.id, err: outage.detail },
+          'store unavailable; answered 503',
+        );
         return this.#answer(transaction, outage);
       }
-      this.#deps.log.error({ callId: safeCallId(request), transaction: received.id, err: error }, 'request handling failed');
+      this.#deps.log.error(
+        { callId: safeCallId(request), transaction: received.id, err: error },
+        'request handling failed',
+      );
       this.#answer(transaction, { status: 500, because: 'internal error' });
     });
   }
 
   async #handle(request: IncomingRequest, transaction: CrossingRecord): Promise<void> {
-    if (this.#accepting === 'none' || (this.#accepting === 'in-dialog' && request.to.tag === undefined && request.method !== 'CANCEL')) {
-      return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]], because: 'O5 shutting down' });
+    if (
+      this.#accepting === 'none' ||
+      (this.#accepting === 'in-dialog' && request.to.tag === undefined && request.method !== 'CANCEL')
+    ) {
+      return this.#answer(transaction, {
+        status: 503,
+        headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]],
+        because: 'O5 shutting down',
+      });
     }
     // Y4: past the bound, shed new work at once (RFC 3261 §21.5.4) rather than queue it into timeouts.
     const bound = this.#deps.maxPendingRequests;
     if (bound !== undefined && this.#pending > bound && request.method !== 'CANCEL') {
-      return this.#answer(transaction, { status: 503, headers: [['Retry-After', String(OVERLOAD_RETRY_AFTER_S)]], because: 'Y4 overload' });
+      return this.#answer(transaction, {
+        status: 503,
+        headers: [['Retry-After', String(OVERLOAD_RETRY_AFTER_S)]],
+        because: 'Y4 overload',
+      });
     }
-    const invalid = checkSyntax(request, this.#deps.limits) ?? checkUriScheme(request) ?? checkMaxForwards(request) ?? checkProxyRequire(request);
+    const invalid =
+      checkSyntax(request, this.#deps.limits) ??
+      checkUriScheme(request) ??
+      checkMaxForwards(request) ??
+      checkProxyRequire(request);
     if (invalid !== undefined) return this.#answer(transaction, invalid);
     if (request.method === 'CANCEL') return this.#cancel(request, transaction);
     if (request.method === 'INVITE') transaction.respond(createResponse(request, 100));
@@ -121,7 +151,11 @@ export class ProxyCore implements TransactionUser {
     const arrival = transaction.flow;
     let crossing: Crossing | undefined;
     if (arrival.side === 'external') {
-      const origin = this.#deps.authority?.attribute(request, arrival) ?? { kind: 'peer', peer: claimedDomain(request, arrival), authenticated: false };
+      const origin = this.#deps.authority?.attribute(request, arrival) ?? {
+        kind: 'peer',
+        peer: claimedDomain(request, arrival),
+        authenticated: false,
+      };
       if (origin.kind === 'refused') {
         // Counted and audited under who the connection proved to be, never the domain the peer wrote (B4).
         transaction.crossing = { direction: 'inbound', peer: arrival.peerIdentity?.[0] ?? 'unauthenticated' };
@@ -137,7 +171,9 @@ export class ProxyCore implements TransactionUser {
     }
     const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
     if (inboundEdits === undefined) return;
-    const decision = recordedDestination(plan, requestUri, arrival) ?? await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
+    const decision =
+      recordedDestination(plan, requestUri, arrival) ??
+      (await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop }));
     if (decision.kind === 'reply') {
       this.#answer(transaction, decision);
       return decision.afterAnswer?.();
@@ -148,14 +184,25 @@ export class ProxyCore implements TransactionUser {
       crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) };
       transaction.crossing = crossing;
       const foreign = this.#foreignOrigin(request);
-      if (foreign !== undefined) return this.#answer(transaction, { status: 403, reason: `From Domain ${foreign} Not Served Here`, because: 'F7 outbound origin' });
+      if (foreign !== undefined)
+        return this.#answer(transaction, {
+          status: 403,
+          reason: `From Domain ${foreign} Not Served Here`,
+          because: 'F7 outbound origin',
+        });
     }
-    const outboundEdits = crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
+    const outboundEdits =
+      crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
     if (outboundEdits === undefined) return;
     const targets = crossing?.direction === 'outbound' ? namePeer(decision.targets, crossing.peer) : decision.targets;
     const context = new ForwardingContext(this.#deps, {
-      serverTransaction: transaction, targets, requestUri: decision.requestUri ?? plan.requestUri, plan, loopKey: key,
-      crossing, edits: [...inboundEdits, ...outboundEdits],
+      serverTransaction: transaction,
+      targets,
+      requestUri: decision.requestUri ?? plan.requestUri,
+      plan,
+      loopKey: key,
+      crossing,
+      edits: [...inboundEdits, ...outboundEdits],
     });
     if (request.method === 'INVITE') {
       this.#invites.set(transaction.id, context);
@@ -181,7 +228,11 @@ export class ProxyCore implements TransactionUser {
    * Run the border policy for a request crossing the border. Returns the edits to apply when it may
    * go on, or undefined when a rule answered it here (reply, or absorb: a success and no relay).
    */
-  async #checkPolicy(request: IncomingRequest, crossing: Crossing, transaction: ServerTransaction): Promise<readonly HeaderEdit[] | undefined> {
+  async #checkPolicy(
+    request: IncomingRequest,
+    crossing: Crossing,
+    transaction: ServerTransaction,
+  ): Promise<readonly HeaderEdit[] | undefined> {
     const policy = this.#deps.policy;
     if (policy === undefined) return [];
     const outcome = await policy.checkRequest(request, crossing);
@@ -189,7 +240,12 @@ export class ProxyCore implements TransactionUser {
     if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return outcome.edits;
     const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
     const headers = verdict.headers;
-    this.#answer(transaction, { status: verdict.status, ...(verdict.reason === undefined ? {} : { reason: verdict.reason }), ...(headers === undefined ? {} : { headers }), because });
+    this.#answer(transaction, {
+      status: verdict.status,
+      ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
+      ...(headers === undefined ? {} : { headers }),
+      because,
+    });
     return undefined;
   }
 
@@ -202,7 +258,8 @@ export class ProxyCore implements TransactionUser {
     for (const domain of new Set([peer, claimed])) {
       if (domain === undefined || gate.isOwn(domain) || isIpLiteral(domain)) continue;
       const refusal = gate.refusal(domain);
-      if (refusal !== undefined) return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.code}` };
+      if (refusal !== undefined)
+        return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.code}` };
     }
     return undefined;
   }
@@ -219,7 +276,8 @@ export class ProxyCore implements TransactionUser {
   #cancel(cancel: IncomingRequest, transaction: ServerTransaction): void {
     const invite = this.#deps.findInviteServerTransaction(cancel, transaction.flow);
     const context = invite === undefined ? undefined : this.#invites.get(invite.id);
-    if (context === undefined) return this.#answer(transaction, { status: 481, because: 'RFC 3261 §16.10 no matching INVITE' });
+    if (context === undefined)
+      return this.#answer(transaction, { status: 481, because: 'RFC 3261 §16.10 no matching INVITE' });
     transaction.respond(createResponse(cancel, 200));
     context.cancel();
   }
@@ -234,17 +292,27 @@ export class ProxyCore implements TransactionUser {
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
     const plan = this.#unsealed(planRoute(ack, this.#deps.local));
-    const decision = recordedDestination(plan, effectiveUri(ack, plan), flow) ?? await this.#deps.router.route({ request: ack, flow, requestUri: effectiveUri(ack, plan), nextHop: plan.nextHop });
+    const decision =
+      recordedDestination(plan, effectiveUri(ack, plan), flow) ??
+      (await this.#deps.router.route({
+        request: ack,
+        flow,
+        requestUri: effectiveUri(ack, plan),
+        nextHop: plan.nextHop,
+      }));
     const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
     if (routed === undefined) return;
     // F4: an ACK to a peer goes over that peer's connection, like the rest of its dialog.
-    const target = flow.side === 'internal' ? namePeer([routed], targetDomain(ack.to.uri))[0] ?? routed : routed;
+    const target = flow.side === 'internal' ? (namePeer([routed], targetDomain(ack.to.uri))[0] ?? routed) : routed;
     const out = await this.#deps.flows.connect(target);
     const branch = forwardBranch(ack, loopKey(ack), 0);
     const listener = viaListener(target, out, this.#deps.local);
     const message = forwardRequest({
-      request: ack, plan, requestUri: decision.kind === 'forward' ? (decision.requestUri ?? plan.requestUri) : plan.requestUri,
-      recordRoute: [], via: { listener, protocol: target.protocol, branch },
+      request: ack,
+      plan,
+      requestUri: decision.kind === 'forward' ? (decision.requestUri ?? plan.requestUri) : plan.requestUri,
+      recordRoute: [],
+      via: { listener, protocol: target.protocol, branch },
     });
     if (flow.side === 'internal' && target.side === 'external') this.#deps.topology?.hideRequest(message, 0, listener);
     out.send(message.toBuffer());
@@ -257,7 +325,10 @@ export class ProxyCore implements TransactionUser {
       if (own === undefined || next === undefined || this.#deps.local.find(own.host, own.port) === undefined) return;
       // B3 (docs/SECURITY.md): only a Via the edge itself forwarded above may steer the response.
       if (!branchVouchesFor(own.branch, response.headers.values('via')[1]!, response.cseq.method)) {
-        return this.#deps.log.debug({ callId: response.headers.get('call-id') }, 'stray response dropped: not a branch of this edge');
+        return this.#deps.log.debug(
+          { callId: response.headers.get('call-id') },
+          'stray response dropped: not a branch of this edge',
+        );
       }
       const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
       const bytes = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via').toBuffer();
@@ -272,16 +343,33 @@ export class ProxyCore implements TransactionUser {
     const request = transaction.request;
     if (transaction instanceof CrossingRecord) transaction.decision = answer.because;
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
-    this.#deps.log.info({ callId: safeCallId(request), transaction: transaction.id, method: request.method, status: answer.status, because: answer.because }, 'answered at the edge');
-    const headers = answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
+    this.#deps.log.info(
+      {
+        callId: safeCallId(request),
+        transaction: transaction.id,
+        method: request.method,
+        status: answer.status,
+        because: answer.because,
+      },
+      'answered at the edge',
+    );
+    const headers =
+      answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
     const options = {
-      headers, ...(answer.reason === undefined ? {} : { reason: answer.reason }), ...(answer.toTag === undefined ? {} : { toTag: answer.toTag }),
-      ...(answer.body === undefined ? {} : { body: answer.body, ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }) }),
+      headers,
+      ...(answer.reason === undefined ? {} : { reason: answer.reason }),
+      ...(answer.toTag === undefined ? {} : { toTag: answer.toTag }),
+      ...(answer.body === undefined
+        ? {}
+        : { body: answer.body, ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }) }),
     };
     try {
       transaction.respond(createResponse(request, answer.status, options));
     } catch (error) {
-      this.#deps.log.debug({ callId: safeCallId(request), transaction: transaction.id, err: String(error) }, 'answer not sent');
+      this.#deps.log.debug(
+        { callId: safeCallId(request), transaction: transaction.id, err: String(error) },
+        'answer not sent',
+      );
     }
   }
 }
@@ -306,7 +394,8 @@ function recordedDestination(plan: RoutePlan, requestUri: Uri, arrival: Flow): R
   const recorded = plan.recordedFlow;
   if (recorded === undefined || arrival.side !== 'external' || plan.nextHop !== undefined) return undefined;
   const flow: RouteTarget = { ...recorded, side: 'internal' };
-  if (!isSipUri(requestUri) || bareHost(requestUri.host) !== recorded.address) return { kind: 'forward', targets: [flow] };
+  if (!isSipUri(requestUri) || bareHost(requestUri.host) !== recorded.address)
+    return { kind: 'forward', targets: [flow] };
   const contactPort = requestUri.port ?? (recorded.protocol === 'tls' ? 5061 : 5060);
   // The Contact first; should nothing listen there, the flow the client opened.
   return { kind: 'forward', targets: contactPort === recorded.port ? [flow] : [{ ...flow, port: contactPort }, flow] };

@@ -13,7 +13,13 @@ import type { BorderPolicy } from '../policy/border-policy.js';
 import type { TopologyHiding } from './topology-hiding.js';
 
 export interface ClientTransactionStarter {
-  sendRequest(options: { request: OutgoingMessage; branch: string; flow: Flow; method: string; handlers: ClientTransactionHandlers }): ClientTransaction;
+  sendRequest(options: {
+    request: OutgoingMessage;
+    branch: string;
+    flow: Flow;
+    method: string;
+    handlers: ClientTransactionHandlers;
+  }): ClientTransaction;
 }
 
 export interface ConnectOptions {

@@ -13,11 +13,24 @@ const local = new LocalAddresses([
 ]);
 
 function subscribe(): IncomingRequest {
-  const frame = parseDatagram(sip([
-    'SUBSCRIBE sip:alice@a.example.com SIP/2.0', 'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK1', 'Max-Forwards: 70',
-    'From: <sip:bob@b.example.net>;tag=1', 'To: <sip:alice@a.example.com>', 'Call-ID: rr-1', 'CSeq: 1 SUBSCRIBE', 'Event: presence',
-    'Content-Length: 0', '', '',
-  ].join('\n')), DEFAULT_PARSER_LIMITS);
+  const frame = parseDatagram(
+    sip(
+      [
+        'SUBSCRIBE sip:alice@a.example.com SIP/2.0',
+        'Via: SIP/2.0/TLS 198.51.100.20:5061;branch=z9hG4bK1',
+        'Max-Forwards: 70',
+        'From: <sip:bob@b.example.net>;tag=1',
+        'To: <sip:alice@a.example.com>',
+        'Call-ID: rr-1',
+        'CSeq: 1 SUBSCRIBE',
+        'Event: presence',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\n'),
+    ),
+    DEFAULT_PARSER_LIMITS,
+  );
   if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('test request did not parse');
   return frame.message;
 }
@@ -29,7 +42,8 @@ describe('RFC 5658 double Record-Route on a shared connection', () => {
     Object.assign(arrival, { local: { address: '203.0.113.1', port: 40_112 } });
     const target = { protocol: 'tcp' as const, address: '10.0.0.6', port: 5060, side: 'internal' as const };
     expect(recordRouteEntries(subscribe(), arrival, target, local)).toEqual([
-      '<sip:192.0.2.1:5060;transport=tcp;lr>', '<sip:203.0.113.1:5061;transport=tls;lr>',
+      '<sip:192.0.2.1:5060;transport=tcp;lr>',
+      '<sip:203.0.113.1:5061;transport=tls;lr>',
     ]);
   });
 });

@@ -10,9 +10,16 @@ import { ResponseDispatcher } from './response-dispatcher.js';
 /** A MESSAGE whose top Via is `via` (by default a peer edge's, naming its own address). */
 function request(via = 'SIP/2.0/TLS 198.51.100.7:5061;branch=z9hG4bK-dispatch'): IncomingRequest {
   const text = [
-    'MESSAGE sip:alice@a.example.com SIP/2.0', `Via: ${via}`, 'Max-Forwards: 70',
-    'From: <sip:bob@b.example.net>;tag=b1', 'To: <sip:alice@a.example.com>', 'Call-ID: dispatch@b.example.net', 'CSeq: 1 MESSAGE',
-    'Content-Length: 0', '', '',
+    'MESSAGE sip:alice@a.example.com SIP/2.0',
+    `Via: ${via}`,
+    'Max-Forwards: 70',
+    'From: <sip:bob@b.example.net>;tag=b1',
+    'To: <sip:alice@a.example.com>',
+    'Call-ID: dispatch@b.example.net',
+    'CSeq: 1 MESSAGE',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\r\n');
   const frame = parseDatagram(Buffer.from(text), DEFAULT_PARSER_LIMITS);
   if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('expected a request');
@@ -37,7 +44,7 @@ describe('where a response goes (RFC 3261 §18.2.2)', () => {
     expect(connect).not.toHaveBeenCalled();
   });
 
-  it('MUST open a connection to the source address at the sent-by port when the request\'s connection has closed', async () => {
+  it("MUST open a connection to the source address at the sent-by port when the request's connection has closed", async () => {
     const arrival = new RecordingFlow({ protocol: 'tls' });
     arrival.isOpen = false;
     const { replacement, connect } = respondOver(arrival);
@@ -57,7 +64,10 @@ describe('where a response goes (RFC 3261 §18.2.2)', () => {
   describe('B3 never to a host a Via names (RFC 3261 §18.2.2, RFC 3581)', () => {
     function respondOverUdp(via: string, source = { address: '10.0.0.99', port: 40_000 }) {
       const arrival = new RecordingFlow({ protocol: 'udp', remote: source });
-      const connect = vi.fn(async (target: { address: string; port: number }): Promise<Flow> => new RecordingFlow({ protocol: 'udp', remote: target }));
+      const connect = vi.fn(
+        async (target: { address: string; port: number }): Promise<Flow> =>
+          new RecordingFlow({ protocol: 'udp', remote: target }),
+      );
       new ResponseDispatcher({ connect }, silentLogger()).sendResponse(RESPONSE, request(via), arrival);
       return { arrival, connect };
     }
@@ -69,7 +79,9 @@ describe('where a response goes (RFC 3261 §18.2.2)', () => {
     });
 
     it('without rport, to the source address at the sent-by port, whatever host or received the Via names', async () => {
-      const { arrival, connect } = respondOverUdp('SIP/2.0/UDP victim.example.org:5099;received=192.0.2.66;branch=z9hG4bK-n');
+      const { arrival, connect } = respondOverUdp(
+        'SIP/2.0/UDP victim.example.org:5099;received=192.0.2.66;branch=z9hG4bK-n',
+      );
       await vi.waitFor(() => expect(connect).toHaveBeenCalledOnce());
       expect(arrival.sent).toHaveLength(0);
       expect(connect.mock.calls[0]![0]).toMatchObject({ protocol: 'udp', address: '10.0.0.99', port: 5099 });

@@ -30,21 +30,35 @@ export class ResponseDispatcher implements ResponseSender {
     // The common case first, with no Via read at all: the request's connection is still open.
     if (flow.reliable && flow.isOpen) {
       if (flow.send(bytes)) return;
-      if (flow.isOpen) return this.#log.debug({ callId: request.headers.get('call-id'), flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
+      if (flow.isOpen)
+        return this.#log.debug(
+          { callId: request.headers.get('call-id'), flow: flow.id },
+          'response dropped: the connection is over its pending-bytes cap',
+        );
     }
     // A datagram flow is keyed by the source address and port: right when rport was asked for.
     const via = parsedTopVia(request);
     const port = flow.reliable
       ? (via?.port ?? DEFAULT_PORT[flow.protocol])
-      : via !== undefined ? datagramResponsePort(via, flow.remote) : datagramResponsePortOf(request.headers.get('via'), flow.remote);
+      : via !== undefined
+        ? datagramResponsePort(via, flow.remote)
+        : datagramResponsePortOf(request.headers.get('via'), flow.remote);
     if (flow.isOpen && port === flow.remote.port) {
       if (flow.send(bytes)) return;
       // Still open but refused: its pending bytes are over the cap (Y4, counted by the transport).
       // Another connection to the same peer would only add to the load that filled this one.
-      if (flow.isOpen) return this.#log.debug({ callId: request.headers.get('call-id'), flow: flow.id }, 'response dropped: the connection is over its pending-bytes cap');
+      if (flow.isOpen)
+        return this.#log.debug(
+          { callId: request.headers.get('call-id'), flow: flow.id },
+          'response dropped: the connection is over its pending-bytes cap',
+        );
     }
     // §18.2.2: the connection closed (or, over UDP, no rport): the source address at the sent-by port.
-    this.#deliver(bytes, { protocol: flow.protocol, address: flow.remote.address, port, side: flow.side }, request.headers.get('call-id'));
+    this.#deliver(
+      bytes,
+      { protocol: flow.protocol, address: flow.remote.address, port, side: flow.side },
+      request.headers.get('call-id'),
+    );
   }
 
   /**
@@ -54,22 +68,33 @@ export class ResponseDispatcher implements ResponseSender {
   sendByVia(bytes: Buffer, via: Via, side: Side, callId?: string): void {
     const protocol = transportOf(via.transport);
     const address = via.received ?? (via.hostKind === 'ipv6' ? via.host.slice(1, -1) : via.host);
-    if (isIP(address) === 0) return this.#log.debug({ callId, via: via.host }, 'stray response dropped: its Via names no address the edge noted');
+    if (isIP(address) === 0)
+      return this.#log.debug(
+        { callId, via: via.host },
+        'stray response dropped: its Via names no address the edge noted',
+      );
     const port = typeof via.rport === 'number' ? via.rport : (via.port ?? DEFAULT_PORT[protocol]);
     this.#deliver(bytes, { protocol, address, port, side }, callId);
   }
 
   #deliver(bytes: Buffer, target: RouteTarget, callId: string | undefined): void {
-    this.#flows.connect(target)
+    this.#flows
+      .connect(target)
       .catch((error: unknown) => {
         // The side was a guess (a stray response names no flow): the other side may have the listener.
-        if (isTransportError(error) && error.code === 'NO_LISTENER') return this.#flows.connect({ ...target, side: otherSide(target.side) });
+        if (isTransportError(error) && error.code === 'NO_LISTENER')
+          return this.#flows.connect({ ...target, side: otherSide(target.side) });
         throw error;
       })
       .then((flow) => {
         if (!flow.send(bytes)) throw new Error('flow refused the response');
       })
-      .catch((error: unknown) => this.#log.warn({ callId, to: `${target.address}:${target.port}`, err: String(error) }, 'response could not be delivered'));
+      .catch((error: unknown) =>
+        this.#log.warn(
+          { callId, to: `${target.address}:${target.port}`, err: String(error) },
+          'response could not be delivered',
+        ),
+      );
   }
 }
 
@@ -85,4 +110,3 @@ function parsedTopVia(request: IncomingRequest): Via | undefined {
 export function transportOf(viaTransport: string): TransportProtocol {
   return viaTransport === 'TLS' ? 'tls' : viaTransport === 'TCP' ? 'tcp' : 'udp';
 }
-

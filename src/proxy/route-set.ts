@@ -28,7 +28,12 @@ export function planRoute(request: IncomingRequest, local: LocalAddresses): Rout
   let requestUri = request.requestUriText;
   let removeLastRoute = false;
   const requestUriValue = request.requestUri;
-  if (routes.length > 0 && isSipUri(requestUriValue) && (requestUriValue.user === undefined || readFlowToken(requestUriValue.user) !== undefined) && local.isOwnUri(requestUriValue)) {
+  if (
+    routes.length > 0 &&
+    isSipUri(requestUriValue) &&
+    (requestUriValue.user === undefined || readFlowToken(requestUriValue.user) !== undefined) &&
+    local.isOwnUri(requestUriValue)
+  ) {
     // The previous hop was a strict router: it put the edge's Record-Route entry in the
     // Request-URI and the real target in the last Route (RFC 3261 §16.4).
     requestUri = parseNameAddr(routes[routes.length - 1]!, 'Route').uriText;
@@ -45,7 +50,10 @@ export function planRoute(request: IncomingRequest, local: LocalAddresses): Rout
   }
   const next = usable[ownRoutes];
   return {
-    requestUri, ownRoutes, removeLastRoute, nextHop: next === undefined ? undefined : { uri: parseNameAddr(next, 'Route').uriText },
+    requestUri,
+    ownRoutes,
+    removeLastRoute,
+    nextHop: next === undefined ? undefined : { uri: parseNameAddr(next, 'Route').uriText },
     ...(recordedFlow === undefined ? {} : { recordedFlow }),
   };
 }

@@ -15,7 +15,10 @@ const OUTAGE_CODES: ReadonlySet<StateErrorCode> = new Set(['STATE_UNAVAILABLE', 
 export function storeOutageAnswer(error: unknown): (Answer & { readonly detail: string }) | undefined {
   if (!isStateError(error) || !OUTAGE_CODES.has(error.code)) return undefined;
   return {
-    status: 503, reason: 'Store Unavailable', headers: [['Retry-After', String(STORE_OUTAGE_RETRY_AFTER_S)]],
-    because: 'O7 store-unavailable', detail: `${error.code}: ${error.message}`,
+    status: 503,
+    reason: 'Store Unavailable',
+    headers: [['Retry-After', String(STORE_OUTAGE_RETRY_AFTER_S)]],
+    because: 'O7 store-unavailable',
+    detail: `${error.code}: ${error.message}`,
   };
 }

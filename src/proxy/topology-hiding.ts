@@ -84,13 +84,17 @@ export class TopologyHiding {
     } catch {
       return undefined;
     }
-    if (!isSipUri(uri) || uri.user?.startsWith(SEALED_PREFIX) !== true || this.#local.isOwnUri(uri) === undefined) return undefined;
+    if (!isSipUri(uri) || uri.user?.startsWith(SEALED_PREFIX) !== true || this.#local.isOwnUri(uri) === undefined)
+      return undefined;
     const sealed = Buffer.from(uri.user.slice(SEALED_PREFIX.length), 'base64url');
     if (sealed.length <= IV_BYTES + TAG_BYTES) return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, sealed.subarray(0, IV_BYTES));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       return undefined;
     }
@@ -99,7 +103,9 @@ export class TopologyHiding {
   #seal(uri: string, listener: BoundListener): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
-    const sealed = Buffer.concat([iv, cipher.update(uri, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64url');
+    const sealed = Buffer.concat([iv, cipher.update(uri, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString(
+      'base64url',
+    );
     const transport = listener.protocol === 'udp' ? '' : `;transport=${listener.protocol}`;
     return `sip:${SEALED_PREFIX}${sealed}@${hostPort(listener)}${transport}`;
   }

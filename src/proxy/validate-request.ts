@@ -29,7 +29,12 @@ export function checkSyntax(request: IncomingRequest, limits: ParserLimits): Ans
     return undefined;
   } catch (error) {
     if (!isEdgeError(error)) throw error;
-    return { status: error.status, reason: error.reason, headers: [['Warning', warning(error.message)]], because: `Y4 ${error.code}` };
+    return {
+      status: error.status,
+      reason: error.reason,
+      headers: [['Warning', warning(error.message)]],
+      because: `Y4 ${error.code}`,
+    };
   }
 }
 
@@ -45,12 +50,17 @@ export function checkMaxForwards(request: IncomingRequest): Answer | undefined {
 
 /** Step 5, Proxy-Require: unknown option tags are refused with 420 and listed in Unsupported. */
 export function checkProxyRequire(request: IncomingRequest): Answer | undefined {
-  const unsupported = request.headers.values('proxy-require').filter((tag) => tag !== '' && !SUPPORTED_PROXY_EXTENSIONS.has(tag.toLowerCase()));
+  const unsupported = request.headers
+    .values('proxy-require')
+    .filter((tag) => tag !== '' && !SUPPORTED_PROXY_EXTENSIONS.has(tag.toLowerCase()));
   if (unsupported.length === 0) return undefined;
   return { status: 420, headers: [['Unsupported', unsupported.join(', ')]], because: 'RFC 3261 §16.3 step 5' };
 }
 
 /** A Warning value (RFC 3261 §20.43, code 399: miscellaneous) carrying a problem to the sender. */
 export function warning(text: string): string {
-  return `399 simple-edge "${text.replace(/[\\"]/g, '\\$&').replace(/[\r\n]+/g, ' ').slice(0, 200)}"`;
+  return `399 simple-edge "${text
+    .replace(/[\\"]/g, '\\$&')
+    .replace(/[\r\n]+/g, ' ')
+    .slice(0, 200)}"`;
 }

@@ -32,7 +32,12 @@ export interface CommunityRouterOptions {
   readonly isOwnAddress: (uri: SipUri) => boolean;
 }
 
-const NO_INTERNAL_SERVER: RouteDecision = { kind: 'reply', status: 480, reason: 'No internal server is configured', because: 'I1' };
+const NO_INTERNAL_SERVER: RouteDecision = {
+  kind: 'reply',
+  status: 480,
+  reason: 'No internal server is configured',
+  because: 'I1',
+};
 
 export class CommunityRouter implements Router {
   readonly #options: CommunityRouterOptions;
@@ -59,7 +64,8 @@ export class CommunityRouter implements Router {
     if (!isSipUri(uri)) return this.#inner(routed);
     const ownAddress = this.#options.isOwnAddress(uri);
     if (!ownAddress && !this.#domains.has(uri.host.toLowerCase())) {
-      const unbound = checksBindings && isIpLiteral(uri.host) ? await this.#unboundAddress(routed, uri, community) : undefined;
+      const unbound =
+        checksBindings && isIpLiteral(uri.host) ? await this.#unboundAddress(routed, uri, community) : undefined;
       return unbound ?? this.#inner(routed);
     }
     return this.#own(routed, uri, ownAddress);
@@ -68,7 +74,8 @@ export class CommunityRouter implements Router {
   async #own(request: RouteRequest, uri: SipUri, ownAddress: boolean): Promise<RouteDecision> {
     const { community } = this.#options;
     const method = request.request.method;
-    if (method === 'OPTIONS' && uri.user === undefined && community !== undefined) return decision(community.capabilities.options());
+    if (method === 'OPTIONS' && uri.user === undefined && community !== undefined)
+      return decision(community.capabilities.options());
     const refused = community?.capabilities.refuseMode(request.request);
     if (refused !== undefined) return decision(refused);
     if (community === undefined || uri.params.get('user') === 'phone') return this.#inner(request);
@@ -93,37 +100,56 @@ export class CommunityRouter implements Router {
    * community: the inner router decides).
    */
   async #unboundAddress(request: RouteRequest, hop: SipUri, community: Community): Promise<RouteDecision | undefined> {
-    if (hopSide(request.request, request.flow.side, request.requestUri, this.#domains).side !== 'internal') return undefined;
+    if (hopSide(request.request, request.flow.side, request.requestUri, this.#domains).side !== 'internal')
+      return undefined;
     const user = this.#communityUser(request);
-    if (user !== undefined && await community.registrar.isBoundAt(user, hop)) return undefined;
-    return { kind: 'reply', status: 404, reason: 'Not A Registered Contact', because: 'I2 an address no binding of the user names' };
+    if (user !== undefined && (await community.registrar.isBoundAt(user, hop))) return undefined;
+    return {
+      kind: 'reply',
+      status: 404,
+      reason: 'Not A Registered Contact',
+      because: 'I2 an address no binding of the user names',
+    };
   }
 
   /** The user of this community a request is for: the To inside a dialog, else the Request-URI's (or the To's). */
   #communityUser(request: RouteRequest): string | undefined {
-    const candidates = request.request.to.tag === undefined ? [request.requestUri, request.request.to.uri] : [request.request.to.uri];
+    const candidates =
+      request.request.to.tag === undefined ? [request.requestUri, request.request.to.uri] : [request.request.to.uri];
     const ours = candidates.find((uri) => isSipUri(uri) && this.#domains.has(uri.host.toLowerCase()));
     return ours === undefined ? undefined : addressOfRecord(ours);
   }
 
-  async #builtin(request: RouteRequest, uri: SipUri, community: Community, ownAddress: boolean): Promise<RouteDecision> {
+  async #builtin(
+    request: RouteRequest,
+    uri: SipUri,
+    community: Community,
+    ownAddress: boolean,
+  ): Promise<RouteDecision> {
     const { internal } = this.#options.config;
     const method = request.request.method;
     const origin = this.#origin(request, uri, ownAddress);
     if (isPresence(request)) {
-      if (internal.presence === 'builtin' && community.presence !== undefined) return decision(await community.presence.handle(request.request, origin));
+      if (internal.presence === 'builtin' && community.presence !== undefined)
+        return decision(await community.presence.handle(request.request, origin));
       return this.#inner(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
     }
-    if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
+    if (internal.registrar !== 'builtin')
+      return this.#inner(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
     if (method === 'REGISTER') return decision(await community.registrar.register(request.request, request.flow.side));
     return decision(await community.registrar.locate(request.request, uri));
   }
 
   /** A Request-URI naming the edge's own address stands for the user in the first served domain. */
   #origin(request: RouteRequest, uri: SipUri, ownAddress: boolean): RequestOrigin {
-    const target = ownAddress ? (uri.user === undefined ? `sip:${this.#options.config.domains[0]!}` : `sip:${uri.user.toLowerCase()}@${this.#options.config.domains[0]!}`) : addressOfRecord(uri);
+    const target = ownAddress
+      ? uri.user === undefined
+        ? `sip:${this.#options.config.domains[0]!}`
+        : `sip:${uri.user.toLowerCase()}@${this.#options.config.domains[0]!}`
+      : addressOfRecord(uri);
     const from = request.request.from.uri;
-    const peer = request.flow.peerIdentity?.[0] ?? (isSipUri(from) ? from.host.toLowerCase() : request.flow.remote.address);
+    const peer =
+      request.flow.peerIdentity?.[0] ?? (isSipUri(from) ? from.host.toLowerCase() : request.flow.remote.address);
     return { side: request.flow.side, protocol: request.flow.protocol, peer, target, source: request.flow.remote };
   }
 }
@@ -131,7 +157,9 @@ export class CommunityRouter implements Router {
 /** I1: presence goes to the presence server; an in-dialog SUBSCRIBE too (its Request-URI is our Contact). */
 function isPresence(request: RouteRequest): boolean {
   const method = request.request.method;
-  return (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(request.request.headers.get('event') ?? '');
+  return (
+    (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(request.request.headers.get('event') ?? '')
+  );
 }
 
 async function decision(answer: CommunityAnswer): Promise<RouteDecision> {

@@ -14,7 +14,14 @@ import { enumservicesFor, type EnumService } from '../discovery/enum-services.js
 import type { LocatedTarget } from '../discovery/sip-locator.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { isEnumUri, isImPresUri, isSipUri, isTelUri, type SipUri } from '../sip/uri.js';
-import type { InnerRouteDecision, InnerRouter, RouteDecision, RouteRequest, RouteTarget, TargetFailure } from './route-types.js';
+import type {
+  InnerRouteDecision,
+  InnerRouter,
+  RouteDecision,
+  RouteRequest,
+  RouteTarget,
+  TargetFailure,
+} from './route-types.js';
 import { StaticRouter } from './static-router.js';
 
 export type DiscoveryRouterConfig = Pick<EdgeConfig, 'domains' | 'routes' | 'internal' | 'discovery'>;
@@ -70,7 +77,15 @@ export class DiscoveryRouter implements InnerRouter {
       return await this.#static.route(request);
     } catch (error) {
       if (!isDiscoveryError(error)) throw error;
-      this.#log.info({ callId: request.request.callId, requestUri: request.request.requestUriText, code: error.code, err: error.message }, 'discovery failed');
+      this.#log.info(
+        {
+          callId: request.request.callId,
+          requestUri: request.request.requestUriText,
+          code: error.code,
+          err: error.message,
+        },
+        'discovery failed',
+      );
       return { kind: 'reply', status: error.status, reason: error.reason, because: `D2-D7 ${error.code}` };
     }
   }
@@ -118,15 +133,18 @@ export class DiscoveryRouter implements InnerRouter {
     const refused = this.#refusal(domain);
     if (refused !== undefined) return refused;
     // The edge is no open relay: a peer may reach this community, not a third one through it.
-    if (request.flow.side === 'external') return { kind: 'reply', status: 403, reason: 'Relaying Between Peers Refused', because: 'D1 discovered relay' };
+    if (request.flow.side === 'external')
+      return { kind: 'reply', status: 403, reason: 'Relaying Between Peers Refused', because: 'D1 discovered relay' };
     const targets = await this.discovery.destinations.locate(destination);
     return withRequestUri({ kind: 'forward', targets: targets.map(routeTarget) }, destination.requestUri);
   }
 
   /** D1: why a peer domain may not be reached (deny-list, closed federation), or undefined. */
   #refusal(domain: string): RouteDecision | undefined {
-    if (this.#denied.has(domain)) return { kind: 'reply', status: 403, reason: 'Peer Domain Denied', because: 'D1 deny-list' };
-    if (!this.#isStatic(domain) && !this.#admits(domain)) return { kind: 'reply', status: 404, reason: 'No route to that domain', because: 'D1 closed federation' };
+    if (this.#denied.has(domain))
+      return { kind: 'reply', status: 403, reason: 'Peer Domain Denied', because: 'D1 deny-list' };
+    if (!this.#isStatic(domain) && !this.#admits(domain))
+      return { kind: 'reply', status: 404, reason: 'No route to that domain', because: 'D1 closed federation' };
     return undefined;
   }
 

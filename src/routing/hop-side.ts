@@ -13,11 +13,14 @@ import { isSipUri, type SipUri, type Uri } from '../sip/uri.js';
 import type { Side } from '../transport/flow.js';
 
 export type HopSide =
-  | { readonly side: 'internal' }
-  | { readonly side: 'external'; readonly peer: string }
-  | { readonly side: 'none' };
+  { readonly side: 'internal' } | { readonly side: 'external'; readonly peer: string } | { readonly side: 'none' };
 
-export function hopSide(request: IncomingRequest, arrival: Side, requestUri: Uri, served: ReadonlySet<string>): HopSide {
+export function hopSide(
+  request: IncomingRequest,
+  arrival: Side,
+  requestUri: Uri,
+  served: ReadonlySet<string>,
+): HopSide {
   if (arrival === 'external') return { side: 'internal' };
   const domain = destinationDomain(request, requestUri);
   if (domain === undefined) return { side: 'none' };

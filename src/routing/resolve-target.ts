@@ -19,7 +19,9 @@ export async function resolveHost(host: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const missing = code === 'ENOTFOUND' || code === 'ENODATA';
-    throw new DiscoveryError(missing ? 'NOT_FOUND' : 'DNS_FAILURE', `${bare}: ${code ?? String(error)}`, { cause: error });
+    throw new DiscoveryError(missing ? 'NOT_FOUND' : 'DNS_FAILURE', `${bare}: ${code ?? String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -42,9 +44,8 @@ export async function resolveTarget(
 export async function targetFromUri(uri: Uri, side: Side): Promise<RouteTarget | undefined> {
   if (!isSipUri(uri)) return undefined;
   const transportParam = uri.params.get('transport')?.toLowerCase();
-  const protocol: TransportProtocol = uri.scheme === 'sips' || transportParam === 'tls'
-    ? 'tls'
-    : transportParam === 'tcp' ? 'tcp' : 'udp';
+  const protocol: TransportProtocol =
+    uri.scheme === 'sips' || transportParam === 'tls' ? 'tls' : transportParam === 'tcp' ? 'tcp' : 'udp';
   // maddr is not honoured: it would let the sender pick the host (SPEC B1, B3).
   return { protocol, address: await resolveHost(uri.host), port: uri.port ?? DEFAULT_PORTS[protocol], side };
 }

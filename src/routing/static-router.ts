@@ -13,7 +13,11 @@ import type { InnerRouteDecision, InnerRouter, RouteDecision, RouteRequest, Rout
 import { resolveHost, resolveTarget, routingFailure, targetFromUri } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
 
-type Targets = ReadonlyArray<{ readonly host: string; readonly port: number; readonly transport: 'udp' | 'tcp' | 'tls' }>;
+type Targets = ReadonlyArray<{
+  readonly host: string;
+  readonly port: number;
+  readonly transport: 'udp' | 'tcp' | 'tls';
+}>;
 
 export interface StaticRouterOptions {
   /**
@@ -36,8 +40,13 @@ export class StaticRouter implements InnerRouter {
     this.#domains = new Set(config.domains.map((d) => d.toLowerCase()));
     this.#peerRoutes = new Map(config.routes.map((r) => [r.domain.toLowerCase(), r.targets]));
     this.#internal = config.internal;
-    this.#plaintextPeers = new Set(config.routes.filter((r) => r.plaintext === true).map((r) => r.domain.toLowerCase()));
-    this.#admits = options.admits ?? ((domain) => (this.#peerRoutes.has(domain) ? undefined : reply(404, 'No route to that domain', 'D1 closed federation')));
+    this.#plaintextPeers = new Set(
+      config.routes.filter((r) => r.plaintext === true).map((r) => r.domain.toLowerCase()),
+    );
+    this.#admits =
+      options.admits ??
+      ((domain) =>
+        this.#peerRoutes.has(domain) ? undefined : reply(404, 'No route to that domain', 'D1 closed federation'));
   }
 
   async route(request: RouteRequest): Promise<InnerRouteDecision> {
@@ -58,12 +67,19 @@ export class StaticRouter implements InnerRouter {
     }
     if (!isSipUri(uri)) return reply(416, undefined, 'RFC 3261 §16.3 step 2');
     const host = uri.host.toLowerCase();
-    if (this.#domains.has(host)) return this.#internalRoute(request.method, request.headers.get('event'), uri === request.requestUri ? request.requestUriText : formatUri(uri));
+    if (this.#domains.has(host))
+      return this.#internalRoute(
+        request.method,
+        request.headers.get('event'),
+        uri === request.requestUri ? request.requestUriText : formatUri(uri),
+      );
     // The edge is no open relay: a peer may reach this community, not a third one through it (D1).
-    if (flow.side === 'external' && !isIpLiteral(uri.host)) return reply(403, 'Relaying Between Peers Refused', 'D1 relay between peers');
+    if (flow.side === 'external' && !isIpLiteral(uri.host))
+      return reply(403, 'Relaying Between Peers Refused', 'D1 relay between peers');
     const peer = this.#peerRoutes.get(host);
     // RFC 5922 §4: the peer's certificate must cover the domain reached, named as SNI (D1 static route).
-    if (peer !== undefined) return forward(await Promise.all(peer.map(async (t) => peerTarget(await resolveTarget(t, 'external'), host))));
+    if (peer !== undefined)
+      return forward(await Promise.all(peer.map(async (t) => peerTarget(await resolveTarget(t, 'external'), host))));
     if (isIpLiteral(uri.host)) return this.#addressHop(request, flow.side, uri, uri);
     return reply(404, 'No route to that domain', 'D1 closed federation');
   }
@@ -78,7 +94,9 @@ export class StaticRouter implements InnerRouter {
     if (side.side === 'none') return reply(404, 'No Peer Domain Named', 'D1 an address names no peer domain to check');
     if (side.side === 'internal') {
       const target = await targetFromUri(hop, 'internal');
-      return target === undefined ? reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6') : forward([target]);
+      return target === undefined
+        ? reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6')
+        : forward([target]);
     }
     const { peer } = side;
     const refused = this.#admits(peer);
@@ -87,7 +105,12 @@ export class StaticRouter implements InnerRouter {
       return reply(403, 'Next Hop Outside The Peer Domain', 'D1 next hop outside the peer domain');
     }
     const transport = hop.params.get('transport')?.toLowerCase();
-    if (hop.scheme !== 'sips' && transport !== undefined && transport !== 'tls' && !this.#allowsPlaintext(peer, transport)) {
+    if (
+      hop.scheme !== 'sips' &&
+      transport !== undefined &&
+      transport !== 'tls' &&
+      !this.#allowsPlaintext(peer, transport)
+    ) {
       return reply(403, 'Peers Are Reached Over TLS Only', 'F2 a next hop to a peer without TLS');
     }
     const protocol = transport === 'tcp' || transport === 'udp' ? transport : 'tls';
@@ -97,7 +120,9 @@ export class StaticRouter implements InnerRouter {
 
   /** A peer whose static route opted in to cleartext (`routes[].plaintext`) and names this transport. */
   #allowsPlaintext(peer: string, transport: string): boolean {
-    return this.#plaintextPeers.has(peer) && this.#peerRoutes.get(peer)?.some((t) => t.transport === transport) === true;
+    return (
+      this.#plaintextPeers.has(peer) && this.#peerRoutes.get(peer)?.some((t) => t.transport === transport) === true
+    );
   }
 
   async #internalRoute(method: string, event: string | undefined, requestUri: string): Promise<InnerRouteDecision> {

@@ -16,7 +16,7 @@ function table(chars: string, withAlphanumerics: boolean): Uint8Array {
 export const TOKEN_CHARS = table("-.!%*_+`'~", true);
 
 /** word (Call-ID) = token characters plus ( ) < > : \ " / [ ] ? { } */
-export const WORD_CHARS = table("-.!%*_+`'~()<>:\\\"/[]?{}", true);
+export const WORD_CHARS = table('-.!%*_+`\'~()<>:\\"/[]?{}', true);
 
 export function isTokenChar(code: number): boolean {
   return code < 256 && TOKEN_CHARS[code] === 1;

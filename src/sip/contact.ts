@@ -17,8 +17,14 @@ export function parseContact(value: string): Contact {
   do {
     const na = scanNameAddr(scanner);
     values.push({
-      displayName: na.displayName, uri: na.uri, uriText: na.uriText, params: na.params, tag: na.tag, bracketed: na.bracketed,
-      q: parseQ(scanner, na.params.get('q')), expires: parseExpires(scanner, na.params.get('expires')),
+      displayName: na.displayName,
+      uri: na.uri,
+      uriText: na.uriText,
+      params: na.params,
+      tag: na.tag,
+      bracketed: na.bracketed,
+      q: parseQ(scanner, na.params.get('q')),
+      expires: parseExpires(scanner, na.params.get('expires')),
     });
   } while (scanner.accept(0x2c));
   scanner.expectEnd();
@@ -33,6 +39,7 @@ function parseQ(scanner: HeaderScanner, q: string | null | undefined): number | 
 
 function parseExpires(scanner: HeaderScanner, expires: string | null | undefined): number | undefined {
   if (expires === undefined) return undefined;
-  if (expires === null || !/^\d{1,10}$/.test(expires) || Number(expires) > 0xffffffff) scanner.fail(`expires "${expires}" is not delta-seconds`);
+  if (expires === null || !/^\d{1,10}$/.test(expires) || Number(expires) > 0xffffffff)
+    scanner.fail(`expires "${expires}" is not delta-seconds`);
   return Number(expires);
 }

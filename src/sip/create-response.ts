@@ -38,7 +38,8 @@ export function createResponse(request: Answerable, status: number, options: Res
     const key = headers.fields[i]!.key;
     if (!COPIED.has(key)) continue;
     if (key === 'to') response.append('To', toWithTag(status, options.toTag, headers.valueAt(i)));
-    else if (key === 'via' && firstVia && request.source !== undefined) response.append(key, stampViaLine(headers.valueAt(i), request.source));
+    else if (key === 'via' && firstVia && request.source !== undefined)
+      response.append(key, stampViaLine(headers.valueAt(i), request.source));
     else response.append(key, headers.valueAt(i));
     if (key === 'via') firstVia = false;
   }

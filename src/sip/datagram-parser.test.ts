@@ -5,12 +5,18 @@ import { DEFAULT_PARSER_LIMITS } from './parser-limits.js';
 
 describe('datagram parsing (RFC 3261 §18.3)', () => {
   it('MUST truncate the body to a Content-Length smaller than the datagram', () => {
-    const frame = parseDatagram(Buffer.concat([sip(MESSAGE_REQUEST), Buffer.from('trailing junk')]), DEFAULT_PARSER_LIMITS);
+    const frame = parseDatagram(
+      Buffer.concat([sip(MESSAGE_REQUEST), Buffer.from('trailing junk')]),
+      DEFAULT_PARSER_LIMITS,
+    );
     expect(frame.kind === 'message' && frame.message.body.toString()).toBe('hello');
   });
 
   it('MUST reject a Content-Length larger than the datagram', () => {
-    const frame = parseDatagram(sip(MESSAGE_REQUEST.replace('Content-Length: 5', 'Content-Length: 50')), DEFAULT_PARSER_LIMITS);
+    const frame = parseDatagram(
+      sip(MESSAGE_REQUEST.replace('Content-Length: 5', 'Content-Length: 50')),
+      DEFAULT_PARSER_LIMITS,
+    );
     expect(frame.kind).toBe('error');
     if (frame.kind !== 'error') return;
     expect(frame.error.code).toBe('CONTENT_LENGTH_EXCEEDS_DATAGRAM');

@@ -2,7 +2,13 @@
 // head truncates the body; a larger one is an error; without one the body is the rest of the datagram.
 
 import { EdgeError, isEdgeError } from '../errors.js';
-import { buildMessage, declaredContentLength, headFailure, parseMessageHead, type MessageHead } from './message-head.js';
+import {
+  buildMessage,
+  declaredContentLength,
+  headFailure,
+  parseMessageHead,
+  type MessageHead,
+} from './message-head.js';
 import type { ParsedFrame } from './parsed-frame.js';
 import type { ParserLimits } from './parser-limits.js';
 
@@ -17,7 +23,10 @@ export function parseDatagram(datagram: Buffer, limits: ParserLimits): ParsedFra
     return { kind: 'error', error: new EdgeError('HEADER_BLOCK_UNTERMINATED', 'no empty line after the headers') };
   }
   if (headEnd - start > limits.maxHeaderBytes) {
-    return { kind: 'error', error: new EdgeError('HEADERS_TOO_LARGE', `header block larger than ${limits.maxHeaderBytes} bytes`) };
+    return {
+      kind: 'error',
+      error: new EdgeError('HEADERS_TOO_LARGE', `header block larger than ${limits.maxHeaderBytes} bytes`),
+    };
   }
   let head: MessageHead;
   try {
@@ -28,14 +37,23 @@ export function parseDatagram(datagram: Buffer, limits: ParserLimits): ParsedFra
   return withBody(datagram, start, headEnd + 4, head, limits);
 }
 
-function withBody(datagram: Buffer, start: number, bodyStart: number, head: MessageHead, limits: ParserLimits): ParsedFrame {
+function withBody(
+  datagram: Buffer,
+  start: number,
+  bodyStart: number,
+  head: MessageHead,
+  limits: ParserLimits,
+): ParsedFrame {
   const available = datagram.length - bodyStart;
   let length: number | undefined;
   let error: EdgeError | undefined;
   try {
     length = declaredContentLength(head.headers) ?? available;
     if (length > available) {
-      error = new EdgeError('CONTENT_LENGTH_EXCEEDS_DATAGRAM', `Content-Length ${length} exceeds the ${available} body bytes in the datagram`);
+      error = new EdgeError(
+        'CONTENT_LENGTH_EXCEEDS_DATAGRAM',
+        `Content-Length ${length} exceeds the ${available} body bytes in the datagram`,
+      );
     } else if (length > limits.maxBodyBytes) {
       error = new EdgeError('BODY_TOO_LARGE', `body of ${length} bytes exceeds ${limits.maxBodyBytes}`);
     }
@@ -44,7 +62,15 @@ function withBody(datagram: Buffer, start: number, bodyStart: number, head: Mess
     error = caught;
   }
   if (error !== undefined) {
-    return { kind: 'error', error, headers: head.headers, message: buildMessage(datagram.subarray(start, bodyStart), head, bodyStart - start) };
+    return {
+      kind: 'error',
+      error,
+      headers: head.headers,
+      message: buildMessage(datagram.subarray(start, bodyStart), head, bodyStart - start),
+    };
   }
-  return { kind: 'message', message: buildMessage(datagram.subarray(start, bodyStart + length!), head, bodyStart - start) };
+  return {
+    kind: 'message',
+    message: buildMessage(datagram.subarray(start, bodyStart + length!), head, bodyStart - start),
+  };
 }

@@ -36,15 +36,24 @@ describe('event headers (RFC 6665 §8.2)', () => {
 
   it('Subscription-State MUST yield state, expires, reason and retry-after', () => {
     expect(parseSubscriptionState('active;expires=600')).toMatchObject({ state: 'active', expires: 600 });
-    expect(parseSubscriptionState('terminated;reason=noresource')).toMatchObject({ state: 'terminated', reason: 'noresource' });
+    expect(parseSubscriptionState('terminated;reason=noresource')).toMatchObject({
+      state: 'terminated',
+      reason: 'noresource',
+    });
     expect(() => parseSubscriptionState('active;expires=soon')).toThrowError(malformed);
   });
 });
 
 describe('media types', () => {
   it('Content-Type and Accept MUST yield lowercased types with parameters', () => {
-    expect(parseContentType('Application/PIDF+XML; charset=utf-8')).toMatchObject({ type: 'application', subtype: 'pidf+xml' });
-    expect(parseAccept('application/pidf+xml, application/xpidf+xml;q=0.5').map((m) => m.subtype)).toEqual(['pidf+xml', 'xpidf+xml']);
+    expect(parseContentType('Application/PIDF+XML; charset=utf-8')).toMatchObject({
+      type: 'application',
+      subtype: 'pidf+xml',
+    });
+    expect(parseAccept('application/pidf+xml, application/xpidf+xml;q=0.5').map((m) => m.subtype)).toEqual([
+      'pidf+xml',
+      'xpidf+xml',
+    ]);
     expect(parseAccept('')).toEqual([]);
     expect(() => parseContentType('text')).toThrowError(malformed);
   });
@@ -59,7 +68,11 @@ describe('Warning, Retry-After, Date', () => {
   });
 
   it('Retry-After MUST be delta-seconds with an optional comment and duration', () => {
-    expect(parseRetryAfter('120 (in a meeting);duration=3600')).toMatchObject({ seconds: 120, comment: 'in a meeting', duration: 3600 });
+    expect(parseRetryAfter('120 (in a meeting);duration=3600')).toMatchObject({
+      seconds: 120,
+      comment: 'in a meeting',
+      duration: 3600,
+    });
     expect(() => parseRetryAfter('949302838503028349304023988')).toThrowError(malformed);
   });
 

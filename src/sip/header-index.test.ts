@@ -12,7 +12,9 @@ function parse(text: string): IncomingMessage {
 
 describe('header index (RFC 3261 §7.3)', () => {
   it('MUST treat header names case-insensitively and expand compact forms', () => {
-    const m = parse('OPTIONS sip:a.example.com SIP/2.0\nv: SIP/2.0/UDP h;branch=z9hG4bK1\ni: abc\nCSEQ: 1 OPTIONS\nf: <sip:x@y>;tag=1\nt: <sip:z@y>\nl: 0\n\n');
+    const m = parse(
+      'OPTIONS sip:a.example.com SIP/2.0\nv: SIP/2.0/UDP h;branch=z9hG4bK1\ni: abc\nCSEQ: 1 OPTIONS\nf: <sip:x@y>;tag=1\nt: <sip:z@y>\nl: 0\n\n',
+    );
     expect(m.headers.get('Via')).toBe('SIP/2.0/UDP h;branch=z9hG4bK1');
     expect(m.headers.get('CALL-ID')).toBe('abc');
     expect(m.callId).toBe('abc');
@@ -26,7 +28,9 @@ describe('header index (RFC 3261 §7.3)', () => {
   });
 
   it('MUST split list values at commas outside quotes and angle brackets', () => {
-    const m = parse('OPTIONS sip:a SIP/2.0\nContact: "a, b" <sip:a@h;x=1,2>, <sip:b@h>\nRoute: <sip:p1;lr>\nRoute: <sip:p2;lr>, <sip:p3;lr>\nl: 0\n\n');
+    const m = parse(
+      'OPTIONS sip:a SIP/2.0\nContact: "a, b" <sip:a@h;x=1,2>, <sip:b@h>\nRoute: <sip:p1;lr>\nRoute: <sip:p2;lr>, <sip:p3;lr>\nl: 0\n\n',
+    );
     expect(m.headers.values('contact')).toEqual(['"a, b" <sip:a@h;x=1,2>', '<sip:b@h>']);
     expect(m.headers.values('route')).toEqual(['<sip:p1;lr>', '<sip:p2;lr>', '<sip:p3;lr>']);
     expect(m.headers.getAll('route')).toHaveLength(2);
@@ -51,7 +55,10 @@ describe('header index (RFC 3261 §7.3)', () => {
 
   it('MUST refuse more header fields than the limit allows', () => {
     const many = Array.from({ length: 20 }, (_, i) => `X-${i}: v`).join('\n');
-    const frame = parseDatagram(sip(`OPTIONS sip:a SIP/2.0\n${many}\nl: 0\n\n`), { ...DEFAULT_PARSER_LIMITS, maxHeaders: 10 });
+    const frame = parseDatagram(sip(`OPTIONS sip:a SIP/2.0\n${many}\nl: 0\n\n`), {
+      ...DEFAULT_PARSER_LIMITS,
+      maxHeaders: 10,
+    });
     expect(frame.kind === 'error' && frame.error.code).toBe('TOO_MANY_HEADERS');
   });
 });

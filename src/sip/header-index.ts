@@ -107,9 +107,18 @@ export function indexHeaders(text: string, start: number, end: number, maxHeader
     if (first === 0x20 || first === 0x09) {
       const previous = fields.pop();
       if (previous === undefined) {
-        throw new EdgeError('HEADER_LINE_MALFORMED', 'the first header line starts with white space (a continuation of nothing)');
+        throw new EdgeError(
+          'HEADER_LINE_MALFORMED',
+          'the first header line starts with white space (a continuation of nothing)',
+        );
       }
-      fields.push({ key: previous.key, lineStart: previous.lineStart, valueStart: previous.valueStart, lineEnd, folded: true });
+      fields.push({
+        key: previous.key,
+        lineStart: previous.lineStart,
+        valueStart: previous.valueStart,
+        lineEnd,
+        folded: true,
+      });
     } else {
       if (fields.length >= maxHeaders) {
         throw new EdgeError('TOO_MANY_HEADERS', `more than ${maxHeaders} header fields`);
@@ -131,6 +140,7 @@ function indexField(text: string, lineStart: number, lineEnd: number): HeaderFie
     throw new EdgeError('HEADER_LINE_MALFORMED', `header line "${shown}" is not "name: value"`);
   }
   let valueStart = colon + 1;
-  while (valueStart < lineEnd && (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09)) valueStart++;
+  while (valueStart < lineEnd && (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09))
+    valueStart++;
   return { key: headerKey(text.slice(lineStart, nameEnd)), lineStart, valueStart, lineEnd, folded: false };
 }

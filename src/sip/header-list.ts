@@ -9,7 +9,8 @@ export function splitHeaderList(value: string, out: string[]): string[] {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (inQuotes) {
-      if (c === 0x5c) i++; // quoted-pair: the next character is literal
+      if (c === 0x5c)
+        i++; // quoted-pair: the next character is literal
       else if (c === 0x22) inQuotes = false;
     } else if (c === 0x22) inQuotes = true;
     else if (c === 0x3c) inAngle = true;

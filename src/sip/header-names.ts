@@ -25,8 +25,8 @@ const CANONICAL_SPELLING: Readonly<Record<string, string>> = {
   cseq: 'CSeq',
   'www-authenticate': 'WWW-Authenticate',
   'mime-version': 'MIME-Version',
-  'rack': 'RAck',
-  'rseq': 'RSeq',
+  rack: 'RAck',
+  rseq: 'RSeq',
   'sip-etag': 'SIP-ETag', // RFC 3903 §11.3.1
   'sip-if-match': 'SIP-If-Match', // RFC 3903 §11.3.2
 };
@@ -52,22 +52,53 @@ export function canonicalHeaderName(name: string): string {
   const cached = spellingCache.get(name);
   if (cached !== undefined) return cached;
   const key = headerKey(name);
-  const spelling = CANONICAL_SPELLING[key] ?? key.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
+  const spelling =
+    CANONICAL_SPELLING[key] ?? key.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
   if (spellingCache.size < KEY_CACHE_LIMIT) spellingCache.set(name, spelling);
   return spelling;
 }
 
 /** Headers whose grammar is a comma-separated list (RFC 3261 §7.3.1), so values may be split. */
 export const LIST_HEADERS: ReadonlySet<string> = new Set([
-  'via', 'route', 'record-route', 'contact', 'accept', 'accept-encoding', 'accept-language',
-  'allow', 'allow-events', 'supported', 'require', 'proxy-require', 'unsupported', 'warning',
-  'alert-info', 'call-info', 'error-info', 'in-reply-to', 'content-encoding', 'content-language',
-  'path', 'service-route', 'p-asserted-identity', 'reason', 'security-client', 'security-server',
-  'security-verify', 'history-info',
+  'via',
+  'route',
+  'record-route',
+  'contact',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'allow',
+  'allow-events',
+  'supported',
+  'require',
+  'proxy-require',
+  'unsupported',
+  'warning',
+  'alert-info',
+  'call-info',
+  'error-info',
+  'in-reply-to',
+  'content-encoding',
+  'content-language',
+  'path',
+  'service-route',
+  'p-asserted-identity',
+  'reason',
+  'security-client',
+  'security-server',
+  'security-verify',
+  'history-info',
 ]);
 
 /** Headers that a well-formed request carries exactly once (RFC 3261 §20, table 2). */
 export const SINGLETON_HEADERS: readonly string[] = [
-  'call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type', 'expires',
+  'call-id',
+  'cseq',
+  'from',
+  'to',
+  'max-forwards',
+  'content-length',
+  'content-type',
+  'expires',
   'min-expires',
 ];

@@ -22,7 +22,12 @@ export interface ImPresUriBodyOptions {
 }
 
 /** Parses what follows "im:" or "pres:"; `start` is the offset just past the colon. */
-export function parseImPresUriBody(text: string, scheme: 'im' | 'pres', start: number, options: ImPresUriBodyOptions): ImPresUri {
+export function parseImPresUriBody(
+  text: string,
+  scheme: 'im' | 'pres',
+  start: number,
+  options: ImPresUriBodyOptions,
+): ImPresUri {
   const part = scheme === 'im' ? 'im: URI' : 'pres: URI';
   const end = text.length;
   const at = text.indexOf('@', start);
@@ -31,7 +36,8 @@ export function parseImPresUriBody(text: string, scheme: 'im' | 'pres', start: n
   expectDelimiter(text, hostEnd, end, '?', part, 'host');
   let headers: ReadonlyMap<string, string> = new Map();
   if (hostEnd < end) {
-    if (!options.allowHeaders) uriMalformed(`${part} has headers at offset ${hostEnd}, which a Request-URI must not carry`);
+    if (!options.allowHeaders)
+      uriMalformed(`${part} has headers at offset ${hostEnd}, which a Request-URI must not carry`);
     headers = scanUriHeaders(text, hostEnd, end, part).headers;
   }
   return { scheme, user, host, hostKind, headers };

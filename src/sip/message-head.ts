@@ -64,7 +64,10 @@ export function declaredContentLength(headers: HeaderIndex): number | undefined 
   try {
     return parseContentLength(values[0]!);
   } catch {
-    throw new EdgeError('CONTENT_LENGTH_INVALID', `Content-Length "${values[0]!.slice(0, 20)}" is not a non-negative integer`);
+    throw new EdgeError(
+      'CONTENT_LENGTH_INVALID',
+      `Content-Length "${values[0]!.slice(0, 20)}" is not a non-negative integer`,
+    );
   }
 }
 

@@ -31,7 +31,8 @@ export class OutgoingMessage {
   static copyOf(message: IncomingMessage, startLine: string): OutgoingMessage {
     const headers = message.headers;
     const lines: HeaderLine[] = new Array(headers.fields.length);
-    for (let i = 0; i < headers.fields.length; i++) lines[i] = { key: headers.fields[i]!.key, line: headers.rawLineAt(i) };
+    for (let i = 0; i < headers.fields.length; i++)
+      lines[i] = { key: headers.fields[i]!.key, line: headers.rawLineAt(i) };
     const copy = new OutgoingMessage(startLine, lines, message.body);
     copy.#rewriteContentLength = !headers.has('content-length');
     return copy;
@@ -143,5 +144,8 @@ function makeLine(name: string, value: string): HeaderLine {
 }
 
 function valueOf(line: string): string {
-  return line.slice(line.indexOf(':') + 1).replace(/\r\n[ \t]+/g, ' ').trim();
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\r\n[ \t]+/g, ' ')
+    .trim();
 }

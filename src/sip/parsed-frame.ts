@@ -15,6 +15,11 @@ export type ParsedFrame =
    * is present when the header block could be indexed, so a 400 can still reach the request's Via;
    * `message` when the whole head parsed.
    */
-  | { readonly kind: 'error'; readonly error: EdgeError; readonly headers?: HeaderIndex; readonly message?: IncomingMessage };
+  | {
+      readonly kind: 'error';
+      readonly error: EdgeError;
+      readonly headers?: HeaderIndex;
+      readonly message?: IncomingMessage;
+    };
 
 export type ErrorFrame = Extract<ParsedFrame, { kind: 'error' }>;

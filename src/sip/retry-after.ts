@@ -18,7 +18,8 @@ export function parseRetryAfter(value: string): RetryAfter {
   const params = scanHeaderParams(scanner);
   scanner.expectEnd();
   const duration = params.get('duration');
-  if (duration === null || (duration !== undefined && !/^\d{1,10}$/.test(duration))) scanner.fail('duration is not delta-seconds');
+  if (duration === null || (duration !== undefined && !/^\d{1,10}$/.test(duration)))
+    scanner.fail('duration is not delta-seconds');
   return { seconds, comment, duration: duration === undefined ? undefined : Number(duration), params };
 }
 

@@ -32,7 +32,12 @@ const QUESTION_MARK = 63;
 const MAX_PORT = 65535;
 
 /** Parses what follows "sip:" or "sips:"; `start` is the offset just past the colon. */
-export function parseSipUriBody(text: string, scheme: 'sip' | 'sips', start: number, options: SipUriBodyOptions): SipUri {
+export function parseSipUriBody(
+  text: string,
+  scheme: 'sip' | 'sips',
+  start: number,
+  options: SipUriBodyOptions,
+): SipUri {
   const part = scheme === 'sip' ? 'sip: URI' : 'sips: URI';
   const end = text.length;
   // RFC 3261 §25.1: no character after the userinfo may be "@", so the first "@" ends it.
@@ -67,7 +72,8 @@ const NO_USERINFO: Userinfo = Object.freeze({ user: undefined, password: undefin
 function scanUserinfo(text: string, start: number, at: number, part: string): Userinfo {
   const userEnd = scanEscaped(text, start, at, UriCharacterClass.user, part, 'user part');
   if (userEnd === start) {
-    if (start === at || text.charCodeAt(start) === COLON) uriMalformed(`${part} has an empty user part at offset ${start}`);
+    if (start === at || text.charCodeAt(start) === COLON)
+      uriMalformed(`${part} has an empty user part at offset ${start}`);
     uriMalformed(`invalid character ${describeCharacter(text, start)} at offset ${start} in ${part} user part`);
   }
   if (userEnd === at) return { user: text.slice(start, at), password: undefined };

@@ -45,7 +45,8 @@ function parseStatusLine(line: string): StatusLine {
   checkVersion(line, line.slice(0, sp1));
   const sp2 = line.indexOf(' ', sp1 + 1);
   const code = line.slice(sp1 + 1, sp2 === -1 ? line.length : sp2);
-  if (!/^[1-6]\d\d$/.test(code)) throw new EdgeError('STATUS_CODE_INVALID', `status code "${code.slice(0, 20)}" is not 100-699`);
+  if (!/^[1-6]\d\d$/.test(code))
+    throw new EdgeError('STATUS_CODE_INVALID', `status code "${code.slice(0, 20)}" is not 100-699`);
   return { kind: 'response', status: Number(code), reason: sp2 === -1 ? '' : line.slice(sp2 + 1) };
 }
 

@@ -3,7 +3,13 @@
 // between messages are RFC 5626 keepalives. Once framing is lost the stream is broken for good.
 
 import { EdgeError } from '../errors.js';
-import { buildMessage, declaredContentLength, headFailure, parseMessageHead, type MessageHead } from './message-head.js';
+import {
+  buildMessage,
+  declaredContentLength,
+  headFailure,
+  parseMessageHead,
+  type MessageHead,
+} from './message-head.js';
 import type { ParsedFrame } from './parsed-frame.js';
 import type { ParserLimits } from './parser-limits.js';
 
@@ -59,7 +65,8 @@ export class StreamFramer {
 
   #keepalive(buf: Buffer, pos: number): ParsedFrame | undefined {
     if (pos + 1 >= buf.length) return undefined;
-    if (buf[pos + 1] !== LF) return this.#fail(new EdgeError('START_LINE_MALFORMED', 'CR without LF before a start line'));
+    if (buf[pos + 1] !== LF)
+      return this.#fail(new EdgeError('START_LINE_MALFORMED', 'CR without LF before a start line'));
     const doubled = pos + 3 < buf.length && buf[pos + 2] === CR && buf[pos + 3] === LF;
     if (doubled || this.#loneCrlf) {
       this.#pos = pos + (doubled ? 4 : 2);
@@ -80,7 +87,9 @@ export class StreamFramer {
       this.#scanFrom = buf.length;
       const lineEnd = buf.indexOf('\r\n', pos);
       if ((lineEnd === -1 ? buf.length - pos : lineEnd - pos) > limits.maxStartLineBytes) {
-        return this.#fail(new EdgeError('START_LINE_TOO_LONG', `start line longer than ${limits.maxStartLineBytes} bytes`));
+        return this.#fail(
+          new EdgeError('START_LINE_TOO_LONG', `start line longer than ${limits.maxStartLineBytes} bytes`),
+        );
       }
       if (buf.length - pos > limits.maxHeaderBytes) return this.#fail(headersTooLarge(limits));
       return undefined;
@@ -96,18 +105,34 @@ export class StreamFramer {
     try {
       contentLength = declaredContentLength(head.headers);
     } catch (error) {
-      return this.#stop({ ...headFailure(error), headers: head.headers, message: buildMessage(buf.subarray(pos, headEnd + 4), head, headEnd + 4 - pos) });
+      return this.#stop({
+        ...headFailure(error),
+        headers: head.headers,
+        message: buildMessage(buf.subarray(pos, headEnd + 4), head, headEnd + 4 - pos),
+      });
     }
     return this.#complete(buf, pos, headEnd, head, contentLength);
   }
 
-  #complete(buf: Buffer, pos: number, headEnd: number, head: MessageHead, contentLength: number | undefined): ParsedFrame | undefined {
+  #complete(
+    buf: Buffer,
+    pos: number,
+    headEnd: number,
+    head: MessageHead,
+    contentLength: number | undefined,
+  ): ParsedFrame | undefined {
     const bodyStart = headEnd + 4;
     if (contentLength === undefined || contentLength > this.#limits.maxBodyBytes) {
-      const error = contentLength === undefined
-        ? new EdgeError('CONTENT_LENGTH_MISSING', 'no Content-Length on a stream transport (RFC 3261 §18.3)')
-        : new EdgeError('BODY_TOO_LARGE', `body of ${contentLength} bytes exceeds ${this.#limits.maxBodyBytes}`);
-      return this.#stop({ kind: 'error', error, headers: head.headers, message: buildMessage(buf.subarray(pos, bodyStart), head, bodyStart - pos) });
+      const error =
+        contentLength === undefined
+          ? new EdgeError('CONTENT_LENGTH_MISSING', 'no Content-Length on a stream transport (RFC 3261 §18.3)')
+          : new EdgeError('BODY_TOO_LARGE', `body of ${contentLength} bytes exceeds ${this.#limits.maxBodyBytes}`);
+      return this.#stop({
+        kind: 'error',
+        error,
+        headers: head.headers,
+        message: buildMessage(buf.subarray(pos, bodyStart), head, bodyStart - pos),
+      });
     }
     const end = bodyStart + contentLength;
     if (end > buf.length) {

@@ -15,7 +15,12 @@ const SEMICOLON = 59;
 const EQUALS = 61;
 
 /** Scans `*( ";" pname [ "=" pvalue ] )` from `start` to the end of `text`. */
-export function scanTelParameters(text: string, start: number, part: string, rules: TelParameterRules): Map<string, string | null> {
+export function scanTelParameters(
+  text: string,
+  start: number,
+  part: string,
+  rules: TelParameterRules,
+): Map<string, string | null> {
   const params = new Map<string, string | null>();
   const end = text.length;
   let i = start;
@@ -50,7 +55,13 @@ export function scanTelParameters(text: string, start: number, part: string, rul
 }
 
 /** RFC 3966 §3 isdn-subaddress, extension and context carry values of their own grammar. */
-function checkKnownParameter(name: string, value: string | null, offset: number, part: string, rules: TelParameterRules): void {
+function checkKnownParameter(
+  name: string,
+  value: string | null,
+  offset: number,
+  part: string,
+  rules: TelParameterRules,
+): void {
   if (name !== 'ext' && name !== 'isub' && name !== 'phone-context') return;
   if (value === null) uriMalformed(`${part} parameter "${name}" at offset ${offset} needs a value`);
   if (name === 'isub' && !rules.allowIsdnSubaddress) {

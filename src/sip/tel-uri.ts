@@ -42,7 +42,9 @@ export function scanPhoneNumber(text: string, start: number, global: boolean, pa
   let significant = 0;
   for (; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const digit = global ? hasClass(code, UriCharacterClass.digit) : hasClass(code, UriCharacterClass.hexDigit) || code === 42 || code === 35;
+    const digit = global
+      ? hasClass(code, UriCharacterClass.digit)
+      : hasClass(code, UriCharacterClass.hexDigit) || code === 42 || code === 35;
     if (digit) significant++;
     else if (!hasClass(code, UriCharacterClass.visualSeparator)) break;
   }

@@ -72,9 +72,10 @@ export function comparableEscapes(s: string): string {
   while (percent >= 0 && percent + 2 < s.length) {
     const octet = hexValue(s.charCodeAt(percent + 1)) * 16 + hexValue(s.charCodeAt(percent + 2));
     out += s.slice(plainFrom, percent);
-    out += octet === 37 || hasClass(octet, UriCharacterClass.reserved)
-      ? '%' + HEX[octet >> 4] + HEX[octet & 15]
-      : String.fromCharCode(octet);
+    out +=
+      octet === 37 || hasClass(octet, UriCharacterClass.reserved)
+        ? '%' + HEX[octet >> 4] + HEX[octet & 15]
+        : String.fromCharCode(octet);
     plainFrom = percent + 3;
     percent = s.indexOf('%', plainFrom);
   }

@@ -89,7 +89,14 @@ export function describeCharacter(text: string, index: number): string {
  * at `end` or the first other character; returns where it stopped. RFC 3261 §25.1 escaped.
  * `part` and `component` name the place in an error; they are joined only when one is thrown.
  */
-export function scanEscaped(text: string, start: number, end: number, mask: number, part: string, component = ''): number {
+export function scanEscaped(
+  text: string,
+  start: number,
+  end: number,
+  mask: number,
+  part: string,
+  component = '',
+): number {
   let i = start;
   while (i < end) {
     const code = text.charCodeAt(i);
@@ -118,7 +125,9 @@ function isEscapeAt(text: string, index: number, end: number): boolean {
 
 function badEscape(text: string, index: number, end: number, where: string): never {
   const shown = text.slice(index, Math.min(index + 3, end));
-  return uriMalformed(`bad escape ${JSON.stringify(shown)} at offset ${index} in ${where}: "%" must be followed by two hex digits`);
+  return uriMalformed(
+    `bad escape ${JSON.stringify(shown)} at offset ${index} in ${where}: "%" must be followed by two hex digits`,
+  );
 }
 
 /** Throws URI_MALFORMED unless a well-formed "%" HEX HEX starts at `index`. */
@@ -127,7 +136,14 @@ export function checkEscape(text: string, index: number, end: number, where: str
 }
 
 /** Throws unless `stop` is the end of the text or one of `delimiters`; names the offending character. */
-export function expectDelimiter(text: string, stop: number, end: number, delimiters: string, part: string, component = ''): void {
+export function expectDelimiter(
+  text: string,
+  stop: number,
+  end: number,
+  delimiters: string,
+  part: string,
+  component = '',
+): void {
   if (stop >= end) return;
   const character = text.charAt(stop);
   if (character !== '' && delimiters.includes(character)) return;

@@ -49,7 +49,9 @@ function scanIpv6Reference(text: string, start: number, end: number, part: strin
   const close = text.indexOf(']', start + 1);
   if (close < 0 || close >= end) uriMalformed(`${part} has an unclosed IPv6 reference "[" at offset ${start}`);
   if (!isIpv6Address(text, start + 1, close)) {
-    uriMalformed(`${part} has an invalid IPv6 address ${JSON.stringify(text.slice(start, close + 1))} at offset ${start}`);
+    uriMalformed(
+      `${part} has an invalid IPv6 address ${JSON.stringify(text.slice(start, close + 1))} at offset ${start}`,
+    );
   }
   return { host: text.slice(start, close + 1), hostKind: 'ipv6', end: close + 1 };
 }
@@ -62,7 +64,8 @@ function classifyHost(text: string, start: number, stop: number, part: string): 
   const topStart = checkLabels(text, start, stop, part);
   if (hasClass(text.charCodeAt(topStart), UriCharacterClass.alpha)) {
     const length = text.charCodeAt(stop - 1) === 46 ? stop - start - 1 : stop - start;
-    if (length > MAX_HOSTNAME_LENGTH) uriMalformed(`${part} has a hostname longer than ${MAX_HOSTNAME_LENGTH} characters`);
+    if (length > MAX_HOSTNAME_LENGTH)
+      uriMalformed(`${part} has a hostname longer than ${MAX_HOSTNAME_LENGTH} characters`);
     return 'hostname';
   }
   if (ipv4Value(text, start, stop) < 0) {

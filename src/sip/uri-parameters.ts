@@ -46,7 +46,8 @@ export function scanUriParameters(text: string, start: number, end: number, part
     expectDelimiter(text, i, end, ';?', part, 'uri-parameter');
     const name = asciiLowerCase(unescapeUriPart(text.slice(nameStart, nameEnd)));
     // RFC 3261 §19.1.1: any given parameter-name MUST NOT appear more than once.
-    if (params.has(name)) uriMalformed(`${part} repeats the uri-parameter ${JSON.stringify(name)} at offset ${nameStart}`);
+    if (params.has(name))
+      uriMalformed(`${part} repeats the uri-parameter ${JSON.stringify(name)} at offset ${nameStart}`);
     params.set(name, value);
   }
   return { params, end: i };

@@ -40,7 +40,12 @@ function sip(text: string, options?: { allowHeaders?: boolean }) {
 describe('sip URI grammar (RFC 3261 §19.1)', () => {
   it('MUST accept an escaped sips URI inside the user part, keeping the escapes (RFC 4475 §3.1.1.3)', () => {
     const uri = sip('sip:sips%3Auser%40example.com@example.net', REQUEST_URI);
-    expect(uri).toMatchObject({ scheme: 'sip', user: 'sips%3Auser%40example.com', host: 'example.net', hostKind: 'hostname' });
+    expect(uri).toMatchObject({
+      scheme: 'sip',
+      user: 'sips%3Auser%40example.com',
+      host: 'example.net',
+      hostKind: 'hostname',
+    });
     expect(unescapeUriPart(uri.user ?? '')).toBe('sips:user@example.com');
   });
 
@@ -62,7 +67,8 @@ describe('sip URI grammar (RFC 3261 §19.1)', () => {
   });
 
   it('MUST accept the unusual user and password of RFC 4475 §3.1.1.2', () => {
-    const text = "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com";
+    const text =
+      "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com";
     const uri = sip(text, REQUEST_URI);
     expect(uri.user).toBe("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*");
     expect(uri.password).toBe("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)");
@@ -71,19 +77,39 @@ describe('sip URI grammar (RFC 3261 §19.1)', () => {
 
   it('MUST decode escaped parameter names, keeping escaped values (RFC 4475 §3.1.1.3)', () => {
     const uri = sip('sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31');
-    expect([...uri.params]).toEqual([['lr', null], ['name', 'v%61lue%25%34%31']]);
+    expect([...uri.params]).toEqual([
+      ['lr', null],
+      ['name', 'v%61lue%25%34%31'],
+    ]);
     expect(unescapeUriPart(uri.params.get('name') ?? '')).toBe('value%41');
   });
 
   it('MUST extract port, lower-cased parameter names, flags and headers', () => {
-    const uri = sip('SIPS:alice:secret@Atlanta.example.com:5061;Transport=TCP;lr;maddr=239.255.255.1?Subject=hi%20there&Priority=urgent');
-    expect(uri).toMatchObject({ scheme: 'sips', user: 'alice', password: 'secret', host: 'Atlanta.example.com', port: 5061 });
-    expect([...uri.params]).toEqual([['transport', 'TCP'], ['lr', null], ['maddr', '239.255.255.1']]);
-    expect([...uri.headers]).toEqual([['Subject', 'hi%20there'], ['Priority', 'urgent']]);
+    const uri = sip(
+      'SIPS:alice:secret@Atlanta.example.com:5061;Transport=TCP;lr;maddr=239.255.255.1?Subject=hi%20there&Priority=urgent',
+    );
+    expect(uri).toMatchObject({
+      scheme: 'sips',
+      user: 'alice',
+      password: 'secret',
+      host: 'Atlanta.example.com',
+      port: 5061,
+    });
+    expect([...uri.params]).toEqual([
+      ['transport', 'TCP'],
+      ['lr', null],
+      ['maddr', '239.255.255.1'],
+    ]);
+    expect([...uri.headers]).toEqual([
+      ['Subject', 'hi%20there'],
+      ['Priority', 'urgent'],
+    ]);
   });
 
   it('MUST accept an escaped Route header in a URI that is not a Request-URI (RFC 4475 §3.3.14)', () => {
-    expect(sip('sip:user@example.com?Route=%3Csip:sip.example.com%3E').headers.get('Route')).toBe('%3Csip:sip.example.com%3E');
+    expect(sip('sip:user@example.com?Route=%3Csip:sip.example.com%3E').headers.get('Route')).toBe(
+      '%3Csip:sip.example.com%3E',
+    );
   });
 
   it('MUST accept an empty password, an IPv4 host, ports 0 and 65535 and a root dot', () => {
@@ -230,7 +256,10 @@ describe('tel URI (RFC 3966)', () => {
     const uri = parseUri('tel:+1-201-555-0123;ext=1234;isub=1411');
     expect(isTelUri(uri)).toBe(true);
     expect(uri).toMatchObject({ number: '+1-201-555-0123', global: true });
-    expect(isTelUri(uri) && [...uri.params]).toEqual([['ext', '1234'], ['isub', '1411']]);
+    expect(isTelUri(uri) && [...uri.params]).toEqual([
+      ['ext', '1234'],
+      ['isub', '1411'],
+    ]);
   });
 
   it('MUST accept a local number with a domain or global-number phone-context', () => {
@@ -262,7 +291,11 @@ describe('enum URI (draft-brandner-enum-uri-01 §2)', () => {
   });
 
   it('MUST accept (and keep) parameters that an ENUM client SHOULD ignore (§3.1)', () => {
-    expect(parseUri('enum:+4312345;es=sip')).toEqual({ scheme: 'enum', number: '+4312345', params: new Map([['es', 'sip']]) });
+    expect(parseUri('enum:+4312345;es=sip')).toEqual({
+      scheme: 'enum',
+      number: '+4312345',
+      params: new Map([['es', 'sip']]),
+    });
   });
 
   it.each([
@@ -321,7 +354,10 @@ describe('formatUri', () => {
     ['sip:c@h;%6C%72;n%61me=v?%53ubject=x', 'sip:c@h;lr;name=v?Subject=x'],
     ['sip:h;a%3Bb=1', 'sip:h;a%3Bb=1'],
     ['sip:h;caf%c3%a9=1', 'sip:h;caf%C3%A9=1'],
-    ['sips:u:p@[2001:db8::10]:5070;maddr=[2001:db8::1]?a=&b=c', 'sips:u:p@[2001:db8::10]:5070;maddr=[2001:db8::1]?a=&b=c'],
+    [
+      'sips:u:p@[2001:db8::10]:5070;maddr=[2001:db8::1]?a=&b=c',
+      'sips:u:p@[2001:db8::10]:5070;maddr=[2001:db8::1]?a=&b=c',
+    ],
     ['tel:7042;Phone-Context=example.com', 'tel:7042;phone-context=example.com'],
     ['enum:+43-1-234', 'enum:+431234'],
     ['Pres:bob@example.com?Subject=x', 'pres:bob@example.com?Subject=x'],
@@ -341,8 +377,14 @@ describe('uriEquals (RFC 3261 §19.1.4, RFC 3966 §4)', () => {
     ['sip:carol@chicago.com', 'sip:carol@chicago.com;newparam=5'],
     ['sip:carol@chicago.com', 'sip:carol@chicago.com;security=on'],
     ['sip:carol@chicago.com;newparam=5', 'sip:carol@chicago.com;security=on'],
-    ['sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com', 'sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com'],
-    ['sip:alice@atlanta.com?subject=project%20x&priority=urgent', 'sip:alice@atlanta.com?priority=urgent&subject=project%20x'],
+    [
+      'sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com',
+      'sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com',
+    ],
+    [
+      'sip:alice@atlanta.com?subject=project%20x&priority=urgent',
+      'sip:alice@atlanta.com?priority=urgent&subject=project%20x',
+    ],
     ['sip:[2001:db8::10]', 'sip:[2001:DB8:0:0:0:0:0:10]'],
     ['sip:user@[2001:db8:::192.0.2.1]', 'sip:user@[2001:db8::c000:201]'],
   ])('MUST treat %s and %s as equivalent', (a, b) => {
@@ -411,7 +453,11 @@ describe('robustness: every input parses or fails with URI_MALFORMED', () => {
       const position = at % (seed.length + 1);
       return seed.slice(0, position) + inserted + seed.slice(position + removed);
     });
-  const arbitraryText = fc.oneof(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: alphabet, maxLength: 40 }), mutated);
+  const arbitraryText = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.string({ unit: alphabet, maxLength: 40 }),
+    mutated,
+  );
 
   it('MUST never throw anything but EdgeError URI_MALFORMED, and MUST round-trip what it accepts', () => {
     fc.assert(

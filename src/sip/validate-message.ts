@@ -39,7 +39,10 @@ export function validateMessage(message: IncomingMessage, options: ValidateOptio
     void message.requestUri;
     void message.maxForwards;
     if (cseq.method !== message.method) {
-      throw new EdgeError('CSEQ_METHOD_MISMATCH', `CSeq method ${cseq.method} differs from the request method ${message.method}`);
+      throw new EdgeError(
+        'CSEQ_METHOD_MISMATCH',
+        `CSeq method ${cseq.method} differs from the request method ${message.method}`,
+      );
     }
   }
   if (options.grammar === 'full') validateKnownHeaders(message);

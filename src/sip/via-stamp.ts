@@ -22,7 +22,8 @@ const OBSERVED_PARAMS = /\s*;\s*(?:received|rport)(?=\s*[=;,]|\s*$)(?:\s*=\s*(?:
 export function stampVia(value: string, via: Via, source: SourceAddress): string {
   const bareHost = via.hostKind === 'ipv6' ? via.host.slice(1, -1) : via.host;
   let out = value.replace(OBSERVED_PARAMS, '');
-  if (via.rport !== undefined || bareHost.toLowerCase() !== source.address.toLowerCase()) out += `;received=${source.address}`;
+  if (via.rport !== undefined || bareHost.toLowerCase() !== source.address.toLowerCase())
+    out += `;received=${source.address}`;
   if (via.rport !== undefined) out += `;rport=${source.port}`;
   return out;
 }
@@ -34,7 +35,12 @@ export function stampViaLine(line: string, source: SourceAddress): string {
   if (first === undefined) return line;
   const via = topViaOf(line);
   // A Via too broken to parse (answered 400) still gets the source noted, as far as it reads as a Via.
-  const stamped = via !== undefined ? stampVia(first, via, source) : LENIENT_SENT_BY.test(first) ? stampLeniently(first, source) : first;
+  const stamped =
+    via !== undefined
+      ? stampVia(first, via, source)
+      : LENIENT_SENT_BY.test(first)
+        ? stampLeniently(first, source)
+        : first;
   return [stamped, ...values.slice(1)].join(', ');
 }
 
@@ -68,7 +74,8 @@ function stampLeniently(value: string, source: SourceAddress): string {
 }
 
 /** sent-protocol, then the host (an IPv6 reference in brackets) and an optional port. */
-const LENIENT_SENT_BY = /^\s*SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(?:\[[^\]]*\]|[^\s;:,[]+)(?:\s*:\s*(\d{1,5}))?(?=[\s;,]|$)/i;
+const LENIENT_SENT_BY =
+  /^\s*SIP\s*\/\s*2\.0\s*\/\s*[A-Za-z]+\s+(?:\[[^\]]*\]|[^\s;:,[]+)(?:\s*:\s*(\d{1,5}))?(?=[\s;,]|$)/i;
 
 /** The top Via of a header block, or undefined when it is absent or does not parse. */
 export function topViaOf(firstViaLine: string | undefined): Via | undefined {

@@ -4,7 +4,15 @@ import { parseVia, viaSentBy } from './via.js';
 describe('Via (RFC 3261 §20.42)', () => {
   it('MUST parse sent-protocol, sent-by and the branch', () => {
     const via = parseVia('SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-1;alias');
-    expect(via).toMatchObject({ protocolName: 'SIP', protocolVersion: '2.0', transport: 'TLS', host: 'edge.b.example.net', port: 5061, branch: 'z9hG4bK-1', alias: true });
+    expect(via).toMatchObject({
+      protocolName: 'SIP',
+      protocolVersion: '2.0',
+      transport: 'TLS',
+      host: 'edge.b.example.net',
+      port: 5061,
+      branch: 'z9hG4bK-1',
+      alias: true,
+    });
     expect(viaSentBy(via)).toBe('edge.b.example.net:5061');
   });
 
@@ -20,16 +28,22 @@ describe('Via (RFC 3261 §20.42)', () => {
   });
 
   it('MUST accept IPv6 sent-by and received with or without brackets (RFC 5118 §4.5)', () => {
-    expect(parseVia('SIP/2.0/UDP [2001:db8::9:1]:5060;received=[2001:db8::9:255];branch=z9hG4bKas3').received).toBe('[2001:db8::9:255]');
+    expect(parseVia('SIP/2.0/UDP [2001:db8::9:1]:5060;received=[2001:db8::9:255];branch=z9hG4bKas3').received).toBe(
+      '[2001:db8::9:255]',
+    );
     expect(parseVia('SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3').hostKind).toBe('ipv6');
   });
 
   it('MUST reject empty parameters (RFC 4475 §3.1.2.1)', () => {
-    expect(() => parseVia('SIP/2.0/UDP 192.0.2.15;;')).toThrowError(expect.objectContaining({ code: 'HEADER_VALUE_MALFORMED' }));
+    expect(() => parseVia('SIP/2.0/UDP 192.0.2.15;;')).toThrowError(
+      expect.objectContaining({ code: 'HEADER_VALUE_MALFORMED' }),
+    );
   });
 
   it('MUST reject a missing transport and a bad port', () => {
     expect(() => parseVia('SIP/2.0 host')).toThrowError(expect.objectContaining({ code: 'HEADER_VALUE_MALFORMED' }));
-    expect(() => parseVia('SIP/2.0/UDP host:70000')).toThrowError(expect.objectContaining({ code: 'HEADER_VALUE_MALFORMED' }));
+    expect(() => parseVia('SIP/2.0/UDP host:70000')).toThrowError(
+      expect.objectContaining({ code: 'HEADER_VALUE_MALFORMED' }),
+    );
   });
 });

@@ -37,7 +37,13 @@ export function parseVia(value: string): Via {
   const params = scanHeaderParams(scanner);
   scanner.expectEnd();
   return {
-    protocolName, protocolVersion, transport, host, hostKind, port, params,
+    protocolName,
+    protocolVersion,
+    transport,
+    host,
+    hostKind,
+    port,
+    params,
     branch: params.get('branch') ?? undefined,
     received: params.get('received') ?? undefined,
     rport: parseRport(scanner, params),
@@ -81,7 +87,12 @@ export function viaSentBy(via: Via): string {
   return via.port === undefined ? via.host : `${via.host}:${via.port}`;
 }
 
-const TRANSPORTS = new Map(['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'].flatMap((t) => [[t, t], [t.toLowerCase(), t]]));
+const TRANSPORTS = new Map(
+  ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'].flatMap((t) => [
+    [t, t],
+    [t.toLowerCase(), t],
+  ]),
+);
 
 function upperCaseTransport(token: string): string {
   return TRANSPORTS.get(token) ?? token.toUpperCase();

@@ -33,6 +33,6 @@ describe('createStateStore', () => {
 
   it('fails with STATE_UNAVAILABLE when Redis cannot be reached', async () => {
     const config = stateSchema.parse({ backend: 'redis', redisUrl: 'redis://127.0.0.1:1' });
-    await expect(createStateStore(config, { })).rejects.toMatchObject({ code: 'STATE_UNAVAILABLE' });
+    await expect(createStateStore(config, {})).rejects.toMatchObject({ code: 'STATE_UNAVAILABLE' });
   });
 });

@@ -25,20 +25,26 @@ export interface CreateStateStoreOptions extends StateStoreOptions, SweepOptions
 const SQLITE_READ_CACHE_MS = 2000;
 
 /** Opens the configured backend; throws StateError `STATE_UNAVAILABLE` when it cannot be reached. */
-export async function createStateStore(config: EdgeConfig['state'], options: CreateStateStoreOptions = {}): Promise<StateStore> {
+export async function createStateStore(
+  config: EdgeConfig['state'],
+  options: CreateStateStoreOptions = {},
+): Promise<StateStore> {
   switch (config.backend) {
     case 'memory':
       return new MemoryStore(options);
     case 'sqlite':
       // Records on disk, the per-request counters in memory (split-store.ts says why).
       return new SplitStore({
-        durable: new SqliteStore({ ...options, path: config.path }), volatile: new MemoryStore(options), readCacheMs: SQLITE_READ_CACHE_MS,
+        durable: new SqliteStore({ ...options, path: config.path }),
+        volatile: new MemoryStore(options),
+        readCacheMs: SQLITE_READ_CACHE_MS,
         ...(options.now === undefined ? {} : { now: options.now }),
         ...(options.volatilePrefixes === undefined ? {} : { volatilePrefixes: options.volatilePrefixes }),
       });
     case 'redis':
       // The schema already insists on redisUrl for this backend; this guards hand-built configs.
-      if (config.redisUrl === null) throw new StateError('STATE_ARGUMENT_INVALID', 'state.redisUrl is required for the redis backend');
+      if (config.redisUrl === null)
+        throw new StateError('STATE_ARGUMENT_INVALID', 'state.redisUrl is required for the redis backend');
       return RedisStore.connect({ ...options, url: config.redisUrl });
   }
 }

@@ -4,7 +4,14 @@
 // skipped on read, dropped when touched and swept periodically.
 
 import {
-  checkIncrement, checkKey, checkPrefix, checkSetOptions, checkTtlMs, compareKeys, decodeRecord, encodeRecord,
+  checkIncrement,
+  checkKey,
+  checkPrefix,
+  checkSetOptions,
+  checkTtlMs,
+  compareKeys,
+  decodeRecord,
+  encodeRecord,
   listLimit,
 } from './state-arguments.js';
 import { StateError, wrongKind } from './state-error.js';

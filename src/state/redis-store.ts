@@ -9,13 +9,26 @@
 import { redactUrl } from '../config/redact-url.js';
 import { Redis } from 'ioredis';
 import {
-  checkIncrement, checkKey, checkPrefix, checkSetOptions, checkTtlMs, compareKeys, encodeRecord, listLimit,
+  checkIncrement,
+  checkKey,
+  checkPrefix,
+  checkSetOptions,
+  checkTtlMs,
+  compareKeys,
+  encodeRecord,
+  listLimit,
 } from './state-arguments.js';
 import { StateError, isStateError, wrongKind } from './state-error.js';
 import { checkBucket } from './token-bucket.js';
 import { ADD_TO_SET_SCRIPT, DELETE_SCRIPT, INCREMENT_SCRIPT, TAKE_TOKEN_SCRIPT } from './redis-scripts.js';
 import type {
-  ListEntry, ListOptions, SetOptions, StateStore, StateStoreOptions, TokenBucket, TokenResult,
+  ListEntry,
+  ListOptions,
+  SetOptions,
+  StateStore,
+  StateStoreOptions,
+  TokenBucket,
+  TokenResult,
 } from './state-store.js';
 
 export interface RedisStoreOptions extends StateStoreOptions {
@@ -34,7 +47,13 @@ export interface RedisStoreOptions extends StateStoreOptions {
 /** The scripts, as methods ioredis adds with defineCommand (EVALSHA, falling back to EVAL once). */
 interface ScriptCommands {
   stateIncrement(key: string, now: number, by: number, ttlMs: number): Promise<number>;
-  stateTakeToken(key: string, now: number, capacity: number, refill: number, cost: number): Promise<[number, number, number]>;
+  stateTakeToken(
+    key: string,
+    now: number,
+    capacity: number,
+    refill: number,
+    cost: number,
+  ): Promise<[number, number, number]>;
   stateAddToSet(key: string, member: string, now: number, ttlMs: number, maxMembers: number): Promise<number>;
   stateDelete(key: string, now: number): Promise<number>;
 }
@@ -88,7 +107,9 @@ export class RedisStore implements StateStore {
     const expiresAt = ttlMs === undefined ? null : this.#now() + ttlMs;
     const envelope = `{"k":"r","x":${expiresAt ?? 'null'},"v":${text}}`;
     const name = this.#namespace + key;
-    await this.#call(() => (ttlMs === undefined ? this.#client.set(name, envelope) : this.#client.set(name, envelope, 'PX', ttlMs)));
+    await this.#call(() =>
+      ttlMs === undefined ? this.#client.set(name, envelope) : this.#client.set(name, envelope, 'PX', ttlMs),
+    );
   }
 
   async delete(key: string): Promise<boolean> {
@@ -132,7 +153,8 @@ export class RedisStore implements StateStore {
     checkKey(key);
     const cost = checkBucket(bucket);
     const [allowed, remaining, retryAfterMs] = await this.#script(key, 'takeToken', (name) =>
-      this.#client.stateTakeToken(name, this.#now(), bucket.capacity, bucket.refillPerSecond, cost));
+      this.#client.stateTakeToken(name, this.#now(), bucket.capacity, bucket.refillPerSecond, cost),
+    );
     return { allowed: allowed === 1, remaining, retryAfterMs };
   }
 
@@ -140,7 +162,8 @@ export class RedisStore implements StateStore {
     checkKey(key);
     checkSetOptions(member, options);
     return this.#script(key, 'addToSet', (name) =>
-      this.#client.stateAddToSet(name, member, this.#now(), options.ttlMs, options.maxMembers ?? 0));
+      this.#client.stateAddToSet(name, member, this.#now(), options.ttlMs, options.maxMembers ?? 0),
+    );
   }
 
   async ping(): Promise<void> {
@@ -164,7 +187,8 @@ export class RedisStore implements StateStore {
     let cursor = '0';
     do {
       const [next, batch] = await this.#call(() =>
-        this.#client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT, 'TYPE', 'string'));
+        this.#client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT, 'TYPE', 'string'),
+      );
       cursor = next;
       for (const name of batch) keys.push(name.slice(this.#namespace.length));
     } while (cursor !== '0');
@@ -173,11 +197,13 @@ export class RedisStore implements StateStore {
 
   /** Run a script on the namespaced key, turning its STATE_WRONG_KIND reply into the StateError. */
   #script<R>(key: string, operation: string, run: (name: string) => Promise<R>): Promise<R> {
-    return this.#call(() => run(this.#namespace + key).catch((error: unknown) => {
-      const match = error instanceof Error ? /^STATE_WRONG_KIND (\w+)/.exec(error.message) : null;
-      if (match === null) throw error;
-      throw wrongKind(key, KIND_NAMES[match[1]!] ?? 'value another program wrote', operation);
-    }));
+    return this.#call(() =>
+      run(this.#namespace + key).catch((error: unknown) => {
+        const match = error instanceof Error ? /^STATE_WRONG_KIND (\w+)/.exec(error.message) : null;
+        if (match === null) throw error;
+        throw wrongKind(key, KIND_NAMES[match[1]!] ?? 'value another program wrote', operation);
+      }),
+    );
   }
 
   async #call<R>(command: () => Promise<R>): Promise<R> {
@@ -237,4 +263,3 @@ function unavailable(what: string, error: unknown): StateError {
   const detail = error instanceof Error ? error.message : String(error);
   return new StateError('STATE_UNAVAILABLE', `${what}: ${detail}`, { cause: error });
 }
-

@@ -13,10 +13,16 @@ const nextFile = (): string => path.join(directory, `state-${++files}.db`);
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 function open(file: string, now: () => number): SplitStore {
-  return new SplitStore({ durable: new SqliteStore({ path: file, now, sweepIntervalMs: 0 }), volatile: new MemoryStore({ now, sweepIntervalMs: 0 }) });
+  return new SplitStore({
+    durable: new SqliteStore({ path: file, now, sweepIntervalMs: 0 }),
+    volatile: new MemoryStore({ now, sweepIntervalMs: 0 }),
+  });
 }
 
-describeStateStoreContract('sqlite records, memory counters', { open: async (now) => open(nextFile(), now), recordsKeptApart: true });
+describeStateStoreContract('sqlite records, memory counters', {
+  open: async (now) => open(nextFile(), now),
+  recordsKeptApart: true,
+});
 
 describe('SplitStore', () => {
   it('P4 Y2 keeps records on disk across a restart, while buckets and sets start afresh', async () => {
@@ -52,12 +58,15 @@ describe('SplitStore', () => {
     await disk.close();
   });
 
-  it('Y2 answers repeated durable reads from memory for readCacheMs: its own writes at once, another process\'s within it', async () => {
+  it("Y2 answers repeated durable reads from memory for readCacheMs: its own writes at once, another process's within it", async () => {
     const file = nextFile();
     let nowMs = 1_000_000;
     const now = (): number => nowMs;
     const edge = new SplitStore({
-      durable: new SqliteStore({ path: file, now, sweepIntervalMs: 0 }), volatile: new MemoryStore({ now, sweepIntervalMs: 0 }), readCacheMs: 2000, now,
+      durable: new SqliteStore({ path: file, now, sweepIntervalMs: 0 }),
+      volatile: new MemoryStore({ now, sweepIntervalMs: 0 }),
+      readCacheMs: 2000,
+      now,
     });
     const cli = new SqliteStore({ path: file, now, sweepIntervalMs: 0 });
     expect(await edge.get('tombstone:sip:carol@a.example.com')).toBeUndefined();
@@ -77,7 +86,11 @@ describe('SplitStore', () => {
     const now = (): number => 1_000_000;
     const disk = new SqliteStore({ path: file, now, sweepIntervalMs: 0 });
     await disk.set('outcomes:b.example.net:0:ok', 7);
-    const store = new SplitStore({ durable: disk, volatile: new MemoryStore({ now, sweepIntervalMs: 0 }), volatilePrefixes: ['outcomes:'] });
+    const store = new SplitStore({
+      durable: disk,
+      volatile: new MemoryStore({ now, sweepIntervalMs: 0 }),
+      volatilePrefixes: ['outcomes:'],
+    });
     expect(await store.get('outcomes:b.example.net:0:ok')).toBeUndefined();
     await store.increment('outcomes:b.example.net:0:ok', { ttlMs: 60_000 });
     expect(await store.get('outcomes:b.example.net:0:ok')).toBe(1);

@@ -98,7 +98,10 @@ export class SplitStore extends SynchronousStore {
   /** Both halves under the prefix, merged in key order; a page is at most `limit` long. */
   async list<T>(prefix: string, options?: ListOptions): Promise<Array<ListEntry<T>>> {
     const limit = listLimit(options);
-    const [volatile, durable] = await Promise.all([this.#volatile.list<T>(prefix, options), this.#durable.list<T>(prefix, options)]);
+    const [volatile, durable] = await Promise.all([
+      this.#volatile.list<T>(prefix, options),
+      this.#durable.list<T>(prefix, options),
+    ]);
     return [...volatile, ...durable].sort((a, b) => compareKeys(a.key, b.key)).slice(0, limit);
   }
 

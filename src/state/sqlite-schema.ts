@@ -64,7 +64,9 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, value = excluded.value, expires_at = excluded.expires_at`,
     ),
     updateValue: db.prepare<[string, string], void>('UPDATE state_entries SET value = ? WHERE key = ?'),
-    deleteEntry: db.prepare<[string], EntryRow>('DELETE FROM state_entries WHERE key = ? RETURNING kind, value, expires_at'),
+    deleteEntry: db.prepare<[string], EntryRow>(
+      'DELETE FROM state_entries WHERE key = ? RETURNING kind, value, expires_at',
+    ),
     selectMember: db.prepare<[string, string], { one: number }>(
       'SELECT 1 AS one FROM state_set_members WHERE key = ? AND member = ?',
     ),

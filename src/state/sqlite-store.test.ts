@@ -13,7 +13,9 @@ const nextFile = (): string => path.join(directory, `state-${++files}.db`);
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-describeStateStoreContract('sqlite', { open: async (now) => new SqliteStore({ path: nextFile(), now, sweepIntervalMs: 0 }) });
+describeStateStoreContract('sqlite', {
+  open: async (now) => new SqliteStore({ path: nextFile(), now, sweepIntervalMs: 0 }),
+});
 
 function countRows(file: string, table: string): number {
   const db = new Database(file, { readonly: true });
@@ -79,6 +81,8 @@ describe('SqliteStore', () => {
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => new SqliteStore({ path: file, sweepIntervalMs: 0 })).toThrow(expect.objectContaining({ code: 'STATE_UNAVAILABLE' }));
+    expect(() => new SqliteStore({ path: file, sweepIntervalMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'STATE_UNAVAILABLE' }),
+    );
   });
 });

@@ -14,14 +14,28 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  checkIncrement, checkKey, checkPrefix, checkSetOptions, checkTtlMs, compareKeys, decodeRecord, encodeRecord,
-  listLimit, prefixUpperBound,
+  checkIncrement,
+  checkKey,
+  checkPrefix,
+  checkSetOptions,
+  checkTtlMs,
+  compareKeys,
+  decodeRecord,
+  encodeRecord,
+  listLimit,
+  prefixUpperBound,
 } from './state-arguments.js';
 import { StateError, isStateError, wrongKind } from './state-error.js';
 import { checkBucket, takeFromBucket, type BucketState } from './token-bucket.js';
 import { startExpirySweeper, type ExpirySweeper, type SweepOptions } from './expiry-sweeper.js';
 import {
-  createSchema, prepareStatements, PURGE_BATCH, type EntryKind, type EntryRow, type ListVariant, type SqliteStatements,
+  createSchema,
+  prepareStatements,
+  PURGE_BATCH,
+  type EntryKind,
+  type EntryRow,
+  type ListVariant,
+  type SqliteStatements,
 } from './sqlite-schema.js';
 import type { ListEntry, ListOptions, SetOptions, StateStoreOptions, TokenBucket, TokenResult } from './state-store.js';
 import { SynchronousStore } from './synchronous-store.js';
@@ -90,7 +104,11 @@ export class SqliteStore extends SynchronousStore {
     const variant: ListVariant = `${pastPrefix ? 'after' : 'from'}${upper === undefined ? '' : '-to'}`;
     const parameters = { lower, now: this.#now(), limit, ...(upper === undefined ? {} : { upper }) };
     const rows = this.#guard(() => this.#statements.list[variant].all(parameters));
-    return rows.map((row) => ({ key: row.key, value: decodeRecord<T>(row.value), expiresAt: row.expires_at ?? undefined }));
+    return rows.map((row) => ({
+      key: row.key,
+      value: decodeRecord<T>(row.value),
+      expiresAt: row.expires_at ?? undefined,
+    }));
   }
 
   protected incrementNow(key: string, options: { by?: number; ttlMs: number }): number {
@@ -178,7 +196,13 @@ export class SqliteStore extends SynchronousStore {
   }
 
   /** Write a fresh entry over whatever `previous` was; members of a replaced set go with it. */
-  #replace(key: string, previous: EntryRow | undefined, kind: EntryKind, value: string, expiresAt: number | null): void {
+  #replace(
+    key: string,
+    previous: EntryRow | undefined,
+    kind: EntryKind,
+    value: string,
+    expiresAt: number | null,
+  ): void {
     if (previous?.kind === 'set') this.#statements.deleteMembers.run(key);
     this.#statements.upsertEntry.run(key, kind, value, expiresAt);
   }
@@ -194,7 +218,9 @@ export class SqliteStore extends SynchronousStore {
       return work();
     } catch (error) {
       if (isStateError(error)) throw error;
-      throw new StateError('STATE_UNAVAILABLE', `SQLite: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StateError('STATE_UNAVAILABLE', `SQLite: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   }
 }
@@ -210,7 +236,9 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
     return db;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new StateError('STATE_UNAVAILABLE', `cannot open the state file ${options.path}: ${detail}`, { cause: error });
+    throw new StateError('STATE_UNAVAILABLE', `cannot open the state file ${options.path}: ${detail}`, {
+      cause: error,
+    });
   }
 }
 

@@ -11,7 +11,6 @@ export const MAX_VALUE_BYTES = 64 * 1024;
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
 
-
 function invalid(detail: string): StateError {
   return new StateError('STATE_ARGUMENT_INVALID', detail);
 }
@@ -30,7 +29,8 @@ export function checkPrefix(prefix: string): void {
 
 /** A time to live: a positive whole number of milliseconds (Redis PX takes integers). */
 export function checkTtlMs(ttlMs: number, what = 'ttlMs'): void {
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) throw invalid(`${what} must be a positive integer, got ${String(ttlMs)}`);
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)
+    throw invalid(`${what} must be a positive integer, got ${String(ttlMs)}`);
 }
 
 export function checkIncrement(by: number): void {
@@ -63,7 +63,8 @@ export function encodeRecord(value: unknown): string {
   } catch (error) {
     throw new StateError('STATE_VALUE_INVALID', `value is not JSON-serialisable: ${String(error)}`, { cause: error });
   }
-  if (text === undefined) throw new StateError('STATE_VALUE_INVALID', `value of type ${typeof value} is not JSON-serialisable`);
+  if (text === undefined)
+    throw new StateError('STATE_VALUE_INVALID', `value of type ${typeof value} is not JSON-serialisable`);
   if (Buffer.byteLength(text) > MAX_VALUE_BYTES) {
     throw new StateError('STATE_VALUE_INVALID', `value is larger than ${MAX_VALUE_BYTES} bytes as JSON`);
   }

@@ -32,7 +32,9 @@ function describeIncrement(context: ContractContext): void {
     });
 
     it('refuses a fractional `by` with STATE_ARGUMENT_INVALID', async () => {
-      await expect(context.store.increment('c', { ttlMs: 1000, by: 0.5 })).rejects.toMatchObject({ code: 'STATE_ARGUMENT_INVALID' });
+      await expect(context.store.increment('c', { ttlMs: 1000, by: 0.5 })).rejects.toMatchObject({
+        code: 'STATE_ARGUMENT_INVALID',
+      });
     });
   });
 }
@@ -76,7 +78,11 @@ function describeTakeToken(context: ContractContext): void {
       const slow = { capacity: 1, refillPerSecond: 0.1 };
       expect((await context.store.takeToken('b', slow)).allowed).toBe(true);
       for (let second = 0; second < 10; second++) {
-        expect(await context.store.takeToken('b', slow)).toEqual({ allowed: false, remaining: 0, retryAfterMs: 10_000 - second * 1000 });
+        expect(await context.store.takeToken('b', slow)).toEqual({
+          allowed: false,
+          remaining: 0,
+          retryAfterMs: 10_000 - second * 1000,
+        });
         context.advance(1000);
       }
       expect(await context.store.takeToken('b', slow)).toEqual({ allowed: true, remaining: 0, retryAfterMs: 0 });
@@ -84,12 +90,18 @@ function describeTakeToken(context: ContractContext): void {
 
     it('keeps separate buckets per key', async () => {
       await context.store.takeToken('rate:peer:b.example.net', { capacity: 1, refillPerSecond: 1 });
-      expect((await context.store.takeToken('rate:peer:c.example.net', { capacity: 1, refillPerSecond: 1 })).allowed).toBe(true);
+      expect(
+        (await context.store.takeToken('rate:peer:c.example.net', { capacity: 1, refillPerSecond: 1 })).allowed,
+      ).toBe(true);
     });
 
     it('refuses a bucket that never refills or a cost above capacity with STATE_ARGUMENT_INVALID', async () => {
-      await expect(context.store.takeToken('b', { capacity: 1, refillPerSecond: 0 })).rejects.toMatchObject({ code: 'STATE_ARGUMENT_INVALID' });
-      await expect(context.store.takeToken('b', { capacity: 1, refillPerSecond: 1, cost: 2 })).rejects.toMatchObject({ code: 'STATE_ARGUMENT_INVALID' });
+      await expect(context.store.takeToken('b', { capacity: 1, refillPerSecond: 0 })).rejects.toMatchObject({
+        code: 'STATE_ARGUMENT_INVALID',
+      });
+      await expect(context.store.takeToken('b', { capacity: 1, refillPerSecond: 1, cost: 2 })).rejects.toMatchObject({
+        code: 'STATE_ARGUMENT_INVALID',
+      });
     });
   });
 }
@@ -132,7 +144,9 @@ function describeKinds(context: ContractContext): void {
       const wrongKind = { code: 'STATE_WRONG_KIND' };
       if (!context.recordsKeptApart) {
         await expect(context.store.increment('record', { ttlMs: 1000 })).rejects.toMatchObject(wrongKind);
-        await expect(context.store.takeToken('record', { capacity: 1, refillPerSecond: 1 })).rejects.toMatchObject(wrongKind);
+        await expect(context.store.takeToken('record', { capacity: 1, refillPerSecond: 1 })).rejects.toMatchObject(
+          wrongKind,
+        );
       }
       await expect(context.store.increment('set', { ttlMs: 1000 })).rejects.toMatchObject(wrongKind);
       await expect(context.store.addToSet('bucket', 'm', { ttlMs: 1000 })).rejects.toMatchObject(wrongKind);

@@ -67,12 +67,20 @@ function describeRecordContract(context: ContractContext): void {
       await context.store.set('604:sip:bob@b.example.net', record);
       record.via.push('c.example.net');
       expect(await context.store.get('604:sip:bob@b.example.net')).toEqual({
-        until: 1_767_225_600_000, reason: '604 Does Not Exist Anywhere', via: ['b.example.net'],
+        until: 1_767_225_600_000,
+        reason: '604 Does Not Exist Anywhere',
+        via: ['b.example.net'],
       });
     });
 
     it('stores strings, numbers, booleans, null and Unicode keys and values', async () => {
-      const values: Array<[string, unknown]> = [['s', 'text'], ['n', 42.5], ['b', false], ['z', null], ['ü:✓:𝄞', 'ünïcødé 𝄞']];
+      const values: Array<[string, unknown]> = [
+        ['s', 'text'],
+        ['n', 42.5],
+        ['b', false],
+        ['z', null],
+        ['ü:✓:𝄞', 'ünïcødé 𝄞'],
+      ];
       for (const [key, value] of values) await context.store.set(key, value);
       for (const [key, value] of values) expect(await context.store.get(key)).toEqual(value);
     });
@@ -197,7 +205,12 @@ function describeListContract(context: ContractContext): void {
 
     it('orders keys by UTF-8 bytes, so pages agree across backends', async () => {
       for (const key of ['u:\u{ff21}', 'u:\u{1f600}', 'u:z', 'u:\u00e9']) await context.store.set(key, key);
-      expect((await context.store.list('u:')).map((entry) => entry.key)).toEqual(['u:z', 'u:\u00e9', 'u:\u{ff21}', 'u:\u{1f600}']);
+      expect((await context.store.list('u:')).map((entry) => entry.key)).toEqual([
+        'u:z',
+        'u:\u00e9',
+        'u:\u{ff21}',
+        'u:\u{1f600}',
+      ]);
     });
 
     it('refuses a limit outside 1..1000 with STATE_ARGUMENT_INVALID', async () => {

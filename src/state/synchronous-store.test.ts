@@ -7,9 +7,16 @@ import type { SynchronousStore } from './synchronous-store.js';
 const backends: Array<[string, () => SynchronousStore]> = [
   ['memory', () => new MemoryStore({ sweepIntervalMs: 0 })],
   ['sqlite', () => new SqliteStore({ path: ':memory:', sweepIntervalMs: 0 })],
-  ['split', () => new SplitStore({
-    durable: new SqliteStore({ path: ':memory:', sweepIntervalMs: 0 }), volatile: new MemoryStore({ sweepIntervalMs: 0 }), volatilePrefixes: ['rate:'], readCacheMs: 2000,
-  })],
+  [
+    'split',
+    () =>
+      new SplitStore({
+        durable: new SqliteStore({ path: ':memory:', sweepIntervalMs: 0 }),
+        volatile: new MemoryStore({ sweepIntervalMs: 0 }),
+        volatilePrefixes: ['rate:'],
+        readCacheMs: 2000,
+      }),
+  ],
 ];
 
 describe.each(backends)('the immediate face of the %s store', (_name, open) => {
@@ -26,8 +33,13 @@ describe.each(backends)('the immediate face of the %s store', (_name, open) => {
     expect(now.get('tombstone:sip:carol@a.example.com')).toEqual({ removedAt: 1 });
     expect(now.get('tombstone:sip:dave@a.example.com')).toBeUndefined();
     expect(now.increment('outcomes:b.example.net:0:ok', { ttlMs: 60_000 })).toBe(1);
-    expect(now.takeToken('rate:peer:b.example.net', { capacity: 1, refillPerSecond: 1 })).toMatchObject({ allowed: true, remaining: 0 });
-    expect(now.takeToken('rate:peer:b.example.net', { capacity: 1, refillPerSecond: 1 })).toMatchObject({ allowed: false });
+    expect(now.takeToken('rate:peer:b.example.net', { capacity: 1, refillPerSecond: 1 })).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
+    expect(now.takeToken('rate:peer:b.example.net', { capacity: 1, refillPerSecond: 1 })).toMatchObject({
+      allowed: false,
+    });
     expect(now.addToSet('recipients:peer:b.example.net', 'sip:a@a.example.com', { ttlMs: 60_000 })).toBe(1);
     expect(now.delete('tombstone:sip:carol@a.example.com')).toBe(true);
   });
@@ -42,7 +54,9 @@ describe.each(backends)('the immediate face of the %s store', (_name, open) => {
 
   it('throws a StateError at once where the async face rejects with it', async () => {
     store = open();
-    expect(() => store!.immediate.get('')).toThrow(expect.objectContaining({ code: 'STATE_ARGUMENT_INVALID' }) as Error);
+    expect(() => store!.immediate.get('')).toThrow(
+      expect.objectContaining({ code: 'STATE_ARGUMENT_INVALID' }) as Error,
+    );
     await expect(store.get('')).rejects.toMatchObject({ code: 'STATE_ARGUMENT_INVALID' });
   });
 });

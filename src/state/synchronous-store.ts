@@ -3,7 +3,15 @@
 // the async StateStore methods (a failure becomes a rejected promise, as callers of the contract
 // expect) and the `immediate` face the border chain uses to decide in the same turn.
 
-import type { ImmediateStore, ListEntry, ListOptions, SetOptions, StateStore, TokenBucket, TokenResult } from './state-store.js';
+import type {
+  ImmediateStore,
+  ListEntry,
+  ListOptions,
+  SetOptions,
+  StateStore,
+  TokenBucket,
+  TokenResult,
+} from './state-store.js';
 
 export abstract class SynchronousStore implements StateStore {
   readonly immediate: ImmediateStore = {

@@ -13,17 +13,23 @@ import { DEFAULT_TRANSACTION_TIMERS } from './transaction-timers.js';
 const BRANCH = 'z9hG4bKclient1';
 
 function response(status: number, reason: string, toTag = 'b1'): IncomingResponse {
-  const frame = parseDatagram(sip([
-    `SIP/2.0 ${status} ${reason}`,
-    `Via: SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`,
-    'Via: SIP/2.0/TLS ua.a.example.com;branch=z9hG4bKua1',
-    'From: <sip:alice@a.example.com>;tag=a1',
-    `To: <sip:bob@b.example.net>${status === 100 ? '' : `;tag=${toTag}`}`,
-    'Call-ID: call-1@a.example.com',
-    'CSeq: 7 INVITE',
-    'Content-Length: 0',
-    '', '',
-  ].join('\n')), DEFAULT_PARSER_LIMITS);
+  const frame = parseDatagram(
+    sip(
+      [
+        `SIP/2.0 ${status} ${reason}`,
+        `Via: SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`,
+        'Via: SIP/2.0/TLS ua.a.example.com;branch=z9hG4bKua1',
+        'From: <sip:alice@a.example.com>;tag=a1',
+        `To: <sip:bob@b.example.net>${status === 100 ? '' : `;tag=${toTag}`}`,
+        'Call-ID: call-1@a.example.com',
+        'CSeq: 7 INVITE',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\n'),
+    ),
+    DEFAULT_PARSER_LIMITS,
+  );
   if (frame.kind !== 'message' || frame.message.kind !== 'response') throw new Error('expected a response');
   return frame.message;
 }
@@ -39,12 +45,24 @@ function start(protocol: 'udp' | 'tcp' = 'udp') {
   const flow = new RecordingFlow({ protocol });
   const handlers = { onResponse: vi.fn(), onTimeout: vi.fn(), onTransportError: vi.fn() };
   const request = createRequest({
-    method: 'INVITE', requestUri: 'sip:bob@b.example.net', from: '<sip:alice@a.example.com>;tag=a1', to: '<sip:bob@b.example.net>',
-    callId: 'call-1@a.example.com', cseq: 7, via: `SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`, localHost: 'edge.a.example.com',
-    headers: [['Route', '<sip:proxy.b.example.net;lr>'], ['Contact', '<sip:alice@ua.a.example.com>']],
+    method: 'INVITE',
+    requestUri: 'sip:bob@b.example.net',
+    from: '<sip:alice@a.example.com>;tag=a1',
+    to: '<sip:bob@b.example.net>',
+    callId: 'call-1@a.example.com',
+    cseq: 7,
+    via: `SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`,
+    localHost: 'edge.a.example.com',
+    headers: [
+      ['Route', '<sip:proxy.b.example.net;lr>'],
+      ['Contact', '<sip:alice@ua.a.example.com>'],
+    ],
   });
   request.append('Via', 'SIP/2.0/TLS ua.a.example.com;branch=z9hG4bKua1');
-  const transaction = new ProbedInvite({ id: 'c1', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS }, { request, branch: BRANCH, handlers });
+  const transaction = new ProbedInvite(
+    { id: 'c1', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS },
+    { request, branch: BRANCH, handlers },
+  );
   transaction.start();
   return { clock, flow, handlers, transaction };
 }
@@ -125,7 +143,8 @@ describe('the INVITE client transaction (RFC 3261 §17.1.1)', () => {
       'CSeq: 7 ACK',
       'Route: <sip:proxy.b.example.net;lr>',
       'Content-Length: 0',
-      '', '',
+      '',
+      '',
     ]);
     transaction.receiveResponse(response(486, 'Busy Here'));
     expect(flow.sent).toHaveLength(3);
@@ -174,8 +193,19 @@ describe('the INVITE client transaction (RFC 3261 §17.1.1)', () => {
     const flow = new RecordingFlow();
     flow.accepting = false;
     const handlers = { onResponse: vi.fn(), onTimeout: vi.fn(), onTransportError: vi.fn() };
-    const request = createRequest({ method: 'INVITE', requestUri: 'sip:bob@b.example.net', from: '<sip:a@a.example.com>', to: '<sip:bob@b.example.net>', cseq: 1, via: `SIP/2.0/UDP e.a.example.com;branch=${BRANCH}`, localHost: 'e' });
-    const transaction = new ClientInviteTransaction({ id: 'c', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS }, { request, branch: BRANCH, handlers });
+    const request = createRequest({
+      method: 'INVITE',
+      requestUri: 'sip:bob@b.example.net',
+      from: '<sip:a@a.example.com>',
+      to: '<sip:bob@b.example.net>',
+      cseq: 1,
+      via: `SIP/2.0/UDP e.a.example.com;branch=${BRANCH}`,
+      localHost: 'e',
+    });
+    const transaction = new ClientInviteTransaction(
+      { id: 'c', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS },
+      { request, branch: BRANCH, handlers },
+    );
     transaction.start();
     expect(handlers.onTransportError).not.toHaveBeenCalled();
     clock.flush();
@@ -220,6 +250,8 @@ describe('the INVITE client transaction (RFC 3261 §17.1.1)', () => {
     const { transaction } = start();
     transaction.receiveResponse(response(500, 'Server Internal Error'));
     expect(() => transaction.force('proceeding')).toThrow(TransactionStateError);
-    expect(() => transaction.force('calling')).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID', state: 'completed' }));
+    expect(() => transaction.force('calling')).toThrow(
+      expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID', state: 'completed' }),
+    );
   });
 });

@@ -13,16 +13,22 @@ import { DEFAULT_TRANSACTION_TIMERS } from './transaction-timers.js';
 const BRANCH = 'z9hG4bKmsg1';
 
 function response(status: number, reason: string): IncomingResponse {
-  const frame = parseDatagram(sip([
-    `SIP/2.0 ${status} ${reason}`,
-    `Via: SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`,
-    'From: <sip:alice@a.example.com>;tag=a1',
-    'To: <sip:bob@b.example.net>;tag=b1',
-    'Call-ID: msg-1@a.example.com',
-    'CSeq: 1 MESSAGE',
-    'Content-Length: 0',
-    '', '',
-  ].join('\n')), DEFAULT_PARSER_LIMITS);
+  const frame = parseDatagram(
+    sip(
+      [
+        `SIP/2.0 ${status} ${reason}`,
+        `Via: SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`,
+        'From: <sip:alice@a.example.com>;tag=a1',
+        'To: <sip:bob@b.example.net>;tag=b1',
+        'Call-ID: msg-1@a.example.com',
+        'CSeq: 1 MESSAGE',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\n'),
+    ),
+    DEFAULT_PARSER_LIMITS,
+  );
   if (frame.kind !== 'message' || frame.message.kind !== 'response') throw new Error('expected a response');
   return frame.message;
 }
@@ -38,8 +44,14 @@ function start(protocol: 'udp' | 'tls' = 'udp') {
   const flow = new RecordingFlow({ protocol });
   const handlers = { onResponse: vi.fn(), onTimeout: vi.fn(), onTransportError: vi.fn() };
   const request = createRequest({
-    method: 'MESSAGE', requestUri: 'sip:bob@b.example.net', from: '<sip:alice@a.example.com>;tag=a1', to: '<sip:bob@b.example.net>',
-    callId: 'msg-1@a.example.com', cseq: 1, via: `SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`, localHost: 'edge.a.example.com',
+    method: 'MESSAGE',
+    requestUri: 'sip:bob@b.example.net',
+    from: '<sip:alice@a.example.com>;tag=a1',
+    to: '<sip:bob@b.example.net>',
+    callId: 'msg-1@a.example.com',
+    cseq: 1,
+    via: `SIP/2.0/UDP edge.a.example.com;branch=${BRANCH}`,
+    localHost: 'edge.a.example.com',
   });
   const transaction = new ProbedRequest(
     { id: 'm1', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS },

@@ -10,7 +10,8 @@ import { OutgoingMessage } from '../sip/outgoing-message.js';
 
 export function createAck(invite: OutgoingMessage, response: IncomingResponse): OutgoingMessage {
   const requestUri = invite.startLine.split(' ')[1];
-  if (requestUri === undefined) throw new EdgeError('START_LINE_MALFORMED', `"${invite.startLine.slice(0, 40)}" has no Request-URI`);
+  if (requestUri === undefined)
+    throw new EdgeError('START_LINE_MALFORMED', `"${invite.startLine.slice(0, 40)}" has no Request-URI`);
   const topVia = splitHeaderList(required(invite, 'Via'), [])[0]!;
   const { seq } = parseCSeq(required(invite, 'CSeq'));
   const to = response.headers.get('to');

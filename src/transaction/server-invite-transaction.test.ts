@@ -11,17 +11,23 @@ import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { DEFAULT_TRANSACTION_TIMERS } from './transaction-timers.js';
 
 function request(method: 'INVITE' | 'ACK', toTag?: string): IncomingRequest {
-  const frame = parseDatagram(sip([
-    `${method} sip:bob@b.example.net SIP/2.0`,
-    'Via: SIP/2.0/UDP pc33.a.example.com;branch=z9hG4bK776asdhds',
-    'Max-Forwards: 70',
-    'From: <sip:alice@a.example.com>;tag=1928301774',
-    `To: <sip:bob@b.example.net>${toTag === undefined ? '' : `;tag=${toTag}`}`,
-    'Call-ID: a84b4c76e66710@pc33.a.example.com',
-    `CSeq: 314159 ${method}`,
-    'Content-Length: 0',
-    '', '',
-  ].join('\n')), DEFAULT_PARSER_LIMITS);
+  const frame = parseDatagram(
+    sip(
+      [
+        `${method} sip:bob@b.example.net SIP/2.0`,
+        'Via: SIP/2.0/UDP pc33.a.example.com;branch=z9hG4bK776asdhds',
+        'Max-Forwards: 70',
+        'From: <sip:alice@a.example.com>;tag=1928301774',
+        `To: <sip:bob@b.example.net>${toTag === undefined ? '' : `;tag=${toTag}`}`,
+        'Call-ID: a84b4c76e66710@pc33.a.example.com',
+        `CSeq: 314159 ${method}`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\n'),
+    ),
+    DEFAULT_PARSER_LIMITS,
+  );
   if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('expected a request');
   return frame.message;
 }
@@ -30,9 +36,14 @@ function receive(protocol: 'udp' | 'tcp' = 'udp') {
   const clock = new FakeClock();
   const flow = new RecordingFlow({ protocol });
   const sent: string[] = [];
-  const responseSender: ResponseSender = { sendResponse: (bytes) => void sent.push(bytes.toString('latin1').split('\r\n')[0]!) };
+  const responseSender: ResponseSender = {
+    sendResponse: (bytes) => void sent.push(bytes.toString('latin1').split('\r\n')[0]!),
+  };
   const invite = request('INVITE');
-  const transaction = new ServerInviteTransaction({ id: 's1', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS }, { request: invite, responseSender });
+  const transaction = new ServerInviteTransaction(
+    { id: 's1', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS },
+    { request: invite, responseSender },
+  );
   const respond = (status: number) => transaction.respond(createResponse(invite, status, { toTag: 'b1' }));
   return { clock, flow, sent, invite, transaction, respond };
 }
@@ -160,7 +171,9 @@ describe('the INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', ()
   it('MUST refuse a provisional or a second final after the final response', () => {
     const { transaction, respond } = receive();
     respond(486);
-    expect(() => respond(180)).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID', state: 'completed' }));
+    expect(() => respond(180)).toThrow(
+      expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID', state: 'completed' }),
+    );
     expect(() => respond(200)).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID' }));
     transaction.terminate();
     expect(() => respond(500)).toThrow(expect.objectContaining({ state: 'terminated' }));

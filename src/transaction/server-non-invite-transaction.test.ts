@@ -22,7 +22,10 @@ function receive(protocol: 'udp' | 'tls' = 'udp') {
   const request = message();
   const transaction = new ServerNonInviteTransaction(
     { id: 'n1', flow, clock, timers: DEFAULT_TRANSACTION_TIMERS },
-    { request, responseSender: { sendResponse: (bytes) => void sent.push(bytes.toString('latin1').split('\r\n')[0]!) } },
+    {
+      request,
+      responseSender: { sendResponse: (bytes) => void sent.push(bytes.toString('latin1').split('\r\n')[0]!) },
+    },
   );
   const respond = (status: number) => transaction.respond(createResponse(request, status, { toTag: 'b1' }));
   return { clock, flow, sent, transaction, respond };
@@ -72,7 +75,9 @@ describe('the non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
   it('MUST refuse any response once the final has been sent', () => {
     const { respond } = receive();
     respond(404);
-    expect(() => respond(200)).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID', state: 'completed' }));
+    expect(() => respond(200)).toThrow(
+      expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID', state: 'completed' }),
+    );
     expect(() => respond(180)).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID' }));
   });
 

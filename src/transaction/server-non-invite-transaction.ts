@@ -26,7 +26,11 @@ export class ServerNonInviteTransaction extends Transaction<ServerNonInviteState
   #last: Buffer | undefined;
 
   constructor(context: TransactionContext, options: ServerTransactionOptions) {
-    super(context, { machine: `server ${options.request.method} transaction`, initial: 'trying', transitions: TRANSITIONS });
+    super(context, {
+      machine: `server ${options.request.method} transaction`,
+      initial: 'trying',
+      transitions: TRANSITIONS,
+    });
     this.request = options.request;
     this.#sender = options.responseSender;
   }

@@ -42,6 +42,7 @@ const STATUS_LINE = /^SIP\/2\.0 ([1-6]\d\d) /i;
 /** The status code of a response the TU hands over. */
 export function statusOf(response: OutgoingMessage): number {
   const match = STATUS_LINE.exec(response.startLine);
-  if (match === null) throw new EdgeError('STATUS_CODE_INVALID', `"${response.startLine.slice(0, 40)}" is not a status line`);
+  if (match === null)
+    throw new EdgeError('STATUS_CODE_INVALID', `"${response.startLine.slice(0, 40)}" is not a status line`);
   return Number(match[1]);
 }

@@ -21,7 +21,12 @@ export function isRfc3261Branch(branch: string | undefined): branch is string {
  * The key of the server transaction `request` belongs to, as if its method were `method`. In RFC 2543
  * matching `toTag` stands in for the request's To tag (null: none), since an ACK carries the response's.
  */
-export function serverTransactionKey(request: IncomingRequest, flowId: string, method: string, toTag?: string | null): string {
+export function serverTransactionKey(
+  request: IncomingRequest,
+  flowId: string,
+  method: string,
+  toTag?: string | null,
+): string {
   const via = request.topVia;
   if (isRfc3261Branch(via.branch)) {
     // Host names compare case-insensitively (§19.1.4); the branch as sent.
@@ -30,7 +35,15 @@ export function serverTransactionKey(request: IncomingRequest, flowId: string, m
   const tag = toTag === undefined ? request.to.tag : toTag;
   const topVia = splitHeaderList(request.headers.get('via') ?? '', [])[0] ?? '';
   return [
-    flowId, '2543', method, request.requestUriText, tag ?? '', request.from.tag ?? '', request.callId, String(request.cseq.seq), topVia,
+    flowId,
+    '2543',
+    method,
+    request.requestUriText,
+    tag ?? '',
+    request.from.tag ?? '',
+    request.callId,
+    String(request.cseq.seq),
+    topVia,
   ].join(SEPARATOR);
 }
 

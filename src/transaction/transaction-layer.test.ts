@@ -30,7 +30,8 @@ function parse(lines: string[]): IncomingMessage {
 }
 
 function headers(spec: Spec, method: string): string[] {
-  const branch = spec.branch === undefined ? ';branch=z9hG4bKua1' : spec.branch === null ? '' : `;branch=${spec.branch}`;
+  const branch =
+    spec.branch === undefined ? ';branch=z9hG4bKua1' : spec.branch === null ? '' : `;branch=${spec.branch}`;
   return [
     `Via: SIP/2.0/UDP ${spec.sentBy ?? 'pc33.a.example.com'}${branch}`,
     'From: <sip:alice@a.example.com>;tag=1928301774',
@@ -58,20 +59,30 @@ function layer() {
   const flow = new RecordingFlow();
   const requests: Array<{ request: IncomingRequest; transaction: ServerTransaction }> = [];
   const user = {
-    onRequest: vi.fn((request: IncomingRequest, transaction: ServerTransaction) => void requests.push({ request, transaction })),
+    onRequest: vi.fn(
+      (request: IncomingRequest, transaction: ServerTransaction) => void requests.push({ request, transaction }),
+    ),
     onAck: vi.fn<(ack: IncomingRequest, flow: Flow) => void>(),
     onStrayResponse: vi.fn<(response: IncomingResponse, flow: Flow) => void>(),
   } satisfies TransactionUser;
   const sent: string[] = [];
-  const responseSender = { sendResponse: (bytes: Buffer) => void sent.push(bytes.toString('latin1').split('\r\n')[0]!) };
+  const responseSender = {
+    sendResponse: (bytes: Buffer) => void sent.push(bytes.toString('latin1').split('\r\n')[0]!),
+  };
   const transactions = new TransactionLayer({ clock, timers: DEFAULT_TRANSACTION_TIMERS, user, responseSender });
   return { clock, flow, user, requests, sent, transactions };
 }
 
 function outgoing(method: string, branch: string) {
   return createRequest({
-    method, requestUri: 'sip:bob@b.example.net', from: '<sip:alice@a.example.com>;tag=1928301774', to: '<sip:bob@b.example.net>',
-    callId: 'a84b4c76e66710@pc33.a.example.com', cseq: 314159, via: `SIP/2.0/UDP pc33.a.example.com;branch=${branch}`, localHost: 'edge',
+    method,
+    requestUri: 'sip:bob@b.example.net',
+    from: '<sip:alice@a.example.com>;tag=1928301774',
+    to: '<sip:bob@b.example.net>',
+    callId: 'a84b4c76e66710@pc33.a.example.com',
+    cseq: 314159,
+    via: `SIP/2.0/UDP pc33.a.example.com;branch=${branch}`,
+    localHost: 'edge',
   });
 }
 
@@ -177,15 +188,21 @@ describe('the transaction layer: server side (RFC 3261 §17.2.3)', () => {
     transactions.receive(request({ method: 'CANCEL' }), flow);
     expect(requests.map((r) => r.transaction.state)).toEqual(['proceeding', 'trying']);
     expect(transactions.findInviteServerTransaction(requests[1]!.request, flow)).toBe(requests[0]!.transaction);
-    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: 'z9hG4bKother' }), flow)).toBeUndefined();
+    expect(
+      transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: 'z9hG4bKother' }), flow),
+    ).toBeUndefined();
     // The same CANCEL over another connection cancels nothing.
-    expect(transactions.findInviteServerTransaction(requests[1]!.request, new RecordingFlow({ protocol: 'tcp' }))).toBeUndefined();
+    expect(
+      transactions.findInviteServerTransaction(requests[1]!.request, new RecordingFlow({ protocol: 'tcp' })),
+    ).toBeUndefined();
   });
 
   it('MUST find the INVITE an RFC 2543 CANCEL cancels', () => {
     const { flow, requests, transactions } = layer();
     transactions.receive(request({ branch: null }), flow);
-    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: null }), flow)).toBe(requests[0]!.transaction);
+    expect(transactions.findInviteServerTransaction(request({ method: 'CANCEL', branch: null }), flow)).toBe(
+      requests[0]!.transaction,
+    );
   });
 
   it('removes a transaction from the table once it terminates', () => {
@@ -205,8 +222,20 @@ describe('the transaction layer: client side (RFC 3261 §17.1.3)', () => {
     const { flow, user, transactions } = layer();
     const invite = handlers();
     const cancel = handlers();
-    transactions.sendRequest({ request: outgoing('INVITE', 'z9hG4bKc1'), branch: 'z9hG4bKc1', flow, method: 'INVITE', handlers: invite });
-    const cancelTransaction = transactions.sendRequest({ request: outgoing('CANCEL', 'z9hG4bKc1'), branch: 'z9hG4bKc1', flow, method: 'CANCEL', handlers: cancel });
+    transactions.sendRequest({
+      request: outgoing('INVITE', 'z9hG4bKc1'),
+      branch: 'z9hG4bKc1',
+      flow,
+      method: 'INVITE',
+      handlers: invite,
+    });
+    const cancelTransaction = transactions.sendRequest({
+      request: outgoing('CANCEL', 'z9hG4bKc1'),
+      branch: 'z9hG4bKc1',
+      flow,
+      method: 'CANCEL',
+      handlers: cancel,
+    });
     transactions.receive(response(200, { branch: 'z9hG4bKc1', method: 'CANCEL' }), flow);
     transactions.receive(response(487, { branch: 'z9hG4bKc1' }), flow);
     expect(cancel.onResponse).toHaveBeenCalledTimes(1);
@@ -225,7 +254,13 @@ describe('the transaction layer: client side (RFC 3261 §17.1.3)', () => {
   it('MUST hand a retransmitted 2xx to the INVITE client transaction while Accepted, and to the TU as a stray after timer M (RFC 6026)', () => {
     const { clock, flow, user, transactions } = layer();
     const invite = handlers();
-    transactions.sendRequest({ request: outgoing('INVITE', 'z9hG4bKc2'), branch: 'z9hG4bKc2', flow, method: 'INVITE', handlers: invite });
+    transactions.sendRequest({
+      request: outgoing('INVITE', 'z9hG4bKc2'),
+      branch: 'z9hG4bKc2',
+      flow,
+      method: 'INVITE',
+      handlers: invite,
+    });
     transactions.receive(response(200, { branch: 'z9hG4bKc2' }), flow);
     transactions.receive(response(200, { branch: 'z9hG4bKc2' }), flow);
     expect(invite.onResponse).toHaveBeenCalledTimes(2);
@@ -237,7 +272,13 @@ describe('the transaction layer: client side (RFC 3261 §17.1.3)', () => {
   it('MUST inform the TU of a transport error when the flow closes before the final (§17.1.4)', () => {
     const { flow, transactions } = layer();
     const invite = handlers();
-    const transaction = transactions.sendRequest({ request: outgoing('INVITE', 'z9hG4bKc3'), branch: 'z9hG4bKc3', flow, method: 'INVITE', handlers: invite });
+    const transaction = transactions.sendRequest({
+      request: outgoing('INVITE', 'z9hG4bKc3'),
+      branch: 'z9hG4bKc3',
+      flow,
+      method: 'INVITE',
+      handlers: invite,
+    });
     transactions.receive(response(180, { branch: 'z9hG4bKc3' }), flow);
     expect(transaction.receivedProvisional).toBe(true);
     flow.close('reset');
@@ -248,11 +289,31 @@ describe('the transaction layer: client side (RFC 3261 §17.1.3)', () => {
 
   it('refuses a second client transaction with the same branch and method, and one for an ACK', () => {
     const { flow, transactions } = layer();
-    transactions.sendRequest({ request: outgoing('OPTIONS', 'z9hG4bKc4'), branch: 'z9hG4bKc4', flow, method: 'OPTIONS', handlers: handlers() });
-    expect(() => transactions.sendRequest({ request: outgoing('OPTIONS', 'z9hG4bKc4'), branch: 'z9hG4bKc4', flow, method: 'OPTIONS', handlers: handlers() }))
-      .toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID' }));
-    expect(() => transactions.sendRequest({ request: outgoing('ACK', 'z9hG4bKc5'), branch: 'z9hG4bKc5', flow, method: 'ACK', handlers: handlers() }))
-      .toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID' }));
+    transactions.sendRequest({
+      request: outgoing('OPTIONS', 'z9hG4bKc4'),
+      branch: 'z9hG4bKc4',
+      flow,
+      method: 'OPTIONS',
+      handlers: handlers(),
+    });
+    expect(() =>
+      transactions.sendRequest({
+        request: outgoing('OPTIONS', 'z9hG4bKc4'),
+        branch: 'z9hG4bKc4',
+        flow,
+        method: 'OPTIONS',
+        handlers: handlers(),
+      }),
+    ).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID' }));
+    expect(() =>
+      transactions.sendRequest({
+        request: outgoing('ACK', 'z9hG4bKc5'),
+        branch: 'z9hG4bKc5',
+        flow,
+        method: 'ACK',
+        handlers: handlers(),
+      }),
+    ).toThrow(expect.objectContaining({ code: 'TRANSACTION_STATE_INVALID' }));
   });
 });
 
@@ -260,7 +321,13 @@ describe('the transaction layer: lifecycle', () => {
   it('resolves drain() when the last transaction terminates', async () => {
     const { clock, flow, requests, transactions } = layer();
     transactions.receive(request({ method: 'MESSAGE' }), flow);
-    const client = transactions.sendRequest({ request: outgoing('OPTIONS', 'z9hG4bKd1'), branch: 'z9hG4bKd1', flow, method: 'OPTIONS', handlers: handlers() });
+    const client = transactions.sendRequest({
+      request: outgoing('OPTIONS', 'z9hG4bKd1'),
+      branch: 'z9hG4bKd1',
+      flow,
+      method: 'OPTIONS',
+      handlers: handlers(),
+    });
     let drained = false;
     const done = transactions.drain().then(() => (drained = true));
     requests[0]!.transaction.respond(createResponse(requests[0]!.request, 200));
@@ -280,7 +347,13 @@ describe('the transaction layer: lifecycle', () => {
       return false;
     };
     const client = handlers();
-    transactions.sendRequest({ request: outgoing('MESSAGE', 'z9hG4bKclosing'), branch: 'z9hG4bKclosing', flow, method: 'MESSAGE', handlers: client });
+    transactions.sendRequest({
+      request: outgoing('MESSAGE', 'z9hG4bKclosing'),
+      branch: 'z9hG4bKclosing',
+      flow,
+      method: 'MESSAGE',
+      handlers: client,
+    });
     expect(() => clock.advance(100)).not.toThrow();
     expect(client.onTransportError).toHaveBeenCalledTimes(1);
     expect(transactions.size).toBe(0);
@@ -289,7 +362,13 @@ describe('the transaction layer: lifecycle', () => {
   it('O5 counts as unanswered only transactions still waiting for a final response', () => {
     const { flow, requests, transactions } = layer();
     transactions.receive(request({ method: 'MESSAGE' }), flow);
-    const client = transactions.sendRequest({ request: outgoing('OPTIONS', 'z9hG4bKu1'), branch: 'z9hG4bKu1', flow, method: 'OPTIONS', handlers: handlers() });
+    const client = transactions.sendRequest({
+      request: outgoing('OPTIONS', 'z9hG4bKu1'),
+      branch: 'z9hG4bKu1',
+      flow,
+      method: 'OPTIONS',
+      handlers: handlers(),
+    });
     expect(transactions.unanswered).toBe(2);
     requests[0]!.transaction.respond(createResponse(requests[0]!.request, 200));
     expect(transactions.unanswered).toBe(1);
@@ -302,7 +381,13 @@ describe('the transaction layer: lifecycle', () => {
     const { clock, flow, user, transactions } = layer();
     const client = handlers();
     transactions.receive(request(), flow);
-    transactions.sendRequest({ request: outgoing('INVITE', 'z9hG4bKe1'), branch: 'z9hG4bKe1', flow, method: 'INVITE', handlers: client });
+    transactions.sendRequest({
+      request: outgoing('INVITE', 'z9hG4bKe1'),
+      branch: 'z9hG4bKe1',
+      flow,
+      method: 'INVITE',
+      handlers: client,
+    });
     expect(flow.refs).toBe(2);
     transactions.close();
     expect(transactions.size).toBe(0);
@@ -316,9 +401,13 @@ describe('the transaction layer: lifecycle', () => {
 
   it('rejects timers that break T1 > 0 and T2 >= T1', () => {
     const { user } = layer();
-    const make = (t1Ms: number, t2Ms: number) => new TransactionLayer({
-      clock: new FakeClock(), timers: { t1Ms, t2Ms, t4Ms: 5000 }, user, responseSender: { sendResponse: () => {} },
-    });
+    const make = (t1Ms: number, t2Ms: number) =>
+      new TransactionLayer({
+        clock: new FakeClock(),
+        timers: { t1Ms, t2Ms, t4Ms: 5000 },
+        user,
+        responseSender: { sendResponse: () => {} },
+      });
     expect(() => make(0, 4000)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     expect(() => make(500, 400)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });

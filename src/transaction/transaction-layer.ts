@@ -77,13 +77,20 @@ export class TransactionLayer {
   /** Start a client transaction and send its request (§17.1). ACK has none: send it on the flow. */
   sendRequest(options: SendRequestOptions): ClientTransaction {
     if (this.#closed) throw new TransactionStateError('transaction layer', 'closed', `send a ${options.method}`);
-    if (options.method === 'ACK') throw new TransactionStateError('transaction layer', 'open', 'start a client transaction for an ACK');
+    if (options.method === 'ACK')
+      throw new TransactionStateError('transaction layer', 'open', 'start a client transaction for an ACK');
     const id = clientTransactionKey(options.branch, options.method);
-    if (this.#clients.has(id)) throw new TransactionStateError('transaction layer', 'open', `start a second ${options.method} with branch ${options.branch}`);
+    if (this.#clients.has(id))
+      throw new TransactionStateError(
+        'transaction layer',
+        'open',
+        `start a second ${options.method} with branch ${options.branch}`,
+      );
     const context = this.#context(id, options.flow);
-    const transaction = options.method === 'INVITE'
-      ? new ClientInviteTransaction(context, options)
-      : new ClientNonInviteTransaction(context, options);
+    const transaction =
+      options.method === 'INVITE'
+        ? new ClientInviteTransaction(context, options)
+        : new ClientNonInviteTransaction(context, options);
     this.#addClient(transaction);
     transaction.start();
     return transaction;
@@ -110,7 +117,8 @@ export class TransactionLayer {
   get unanswered(): number {
     let n = 0;
     for (const t of this.#servers.values()) if (t.state === 'trying' || t.state === 'proceeding') n++;
-    for (const t of this.#clients.values()) if (t.state === 'calling' || t.state === 'trying' || t.state === 'proceeding') n++;
+    for (const t of this.#clients.values())
+      if (t.state === 'calling' || t.state === 'trying' || t.state === 'proceeding') n++;
     return n;
   }
 
@@ -128,7 +136,8 @@ export class TransactionLayer {
 
   #receiveResponse(response: IncomingResponse, flow: Flow): void {
     const branch = response.topVia.branch;
-    const transaction = branch === undefined ? undefined : this.#clients.get(clientTransactionKey(branch, response.cseq.method));
+    const transaction =
+      branch === undefined ? undefined : this.#clients.get(clientTransactionKey(branch, response.cseq.method));
     if (transaction === undefined) this.#user.onStrayResponse(response, flow);
     else transaction.receiveResponse(response);
   }
@@ -139,9 +148,10 @@ export class TransactionLayer {
     if (existing !== undefined) return existing.receiveRetransmission();
     const context = this.#context(id, flow);
     const options = { request, responseSender: this.#responseSender };
-    const transaction = request.method === 'INVITE'
-      ? new ServerInviteTransaction(context, options)
-      : new ServerNonInviteTransaction(context, options);
+    const transaction =
+      request.method === 'INVITE'
+        ? new ServerInviteTransaction(context, options)
+        : new ServerNonInviteTransaction(context, options);
     this.#servers.set(id, transaction);
     transaction.onTerminated(() => this.#remove(this.#servers, transaction));
     this.#user.onRequest(request, transaction);
@@ -155,10 +165,13 @@ export class TransactionLayer {
 
   #findInviteForAck(ack: IncomingRequest, flow: Flow): ServerInviteTransaction | undefined {
     const found = this.#servers.get(serverTransactionKey(ack, flow.id, 'INVITE'));
-    if (found !== undefined || isRfc3261Branch(ack.topVia.branch)) return found instanceof ServerInviteTransaction ? found : undefined;
+    if (found !== undefined || isRfc3261Branch(ack.topVia.branch))
+      return found instanceof ServerInviteTransaction ? found : undefined;
     // RFC 2543: the ACK carries the To tag of the response; an initial INVITE's To had none.
     const initial = this.#servers.get(serverTransactionKey(ack, flow.id, 'INVITE', null));
-    return initial instanceof ServerInviteTransaction && initial.finalResponseToTag === ack.to.tag ? initial : undefined;
+    return initial instanceof ServerInviteTransaction && initial.finalResponseToTag === ack.to.tag
+      ? initial
+      : undefined;
   }
 
   #context(id: string, flow: Flow): TransactionContext {

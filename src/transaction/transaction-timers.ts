@@ -24,7 +24,10 @@ export const TIMER_D_UNRELIABLE_MS = 32_000;
 export function validateTransactionTimers(timers: TransactionTimers): TransactionTimers {
   const { t1Ms, t2Ms, t4Ms } = timers;
   if (!(t1Ms > 0) || !(t2Ms >= t1Ms) || !(t4Ms >= 0)) {
-    throw new EdgeError('CONFIG_INVALID', `transaction timers need T1 > 0, T2 >= T1 and T4 >= 0 (got T1=${t1Ms}, T2=${t2Ms}, T4=${t4Ms})`);
+    throw new EdgeError(
+      'CONFIG_INVALID',
+      `transaction timers need T1 > 0, T2 >= T1 and T4 >= 0 (got T1=${t1Ms}, T2=${t2Ms}, T4=${t4Ms})`,
+    );
   }
   return timers;
 }

@@ -11,8 +11,18 @@ function setUp() {
   const closed: string[] = [];
   const forgotten: unknown[] = [];
   const context: FlowContext = {
-    clock, stats: emptyStats(), logger: undefined,
-    limits: { parser: DEFAULT_PARSER_LIMITS, maxConnections: 10, maxPendingBytesPerConnection: 4096, idleTimeoutMs: 1000, handshakeTimeoutMs: 1000, maxHandshakesInProgress: 1, keepaliveIntervalMs: 0 },
+    clock,
+    stats: emptyStats(),
+    logger: undefined,
+    limits: {
+      parser: DEFAULT_PARSER_LIMITS,
+      maxConnections: 10,
+      maxPendingBytesPerConnection: 4096,
+      idleTimeoutMs: 1000,
+      handshakeTimeoutMs: 1000,
+      maxHandshakesInProgress: 1,
+      keepaliveIntervalMs: 0,
+    },
     flowOpened: () => {},
     deliver: () => {},
     flowClosed: (_flow, reason) => closed.push(reason),
@@ -20,7 +30,12 @@ function setUp() {
   const sent: Buffer[] = [];
   const socket = { send: (bytes: Buffer) => sent.push(bytes) } as unknown as Socket;
   const endpoint = { address: '192.0.2.1', port: 5060 };
-  const flow = new DatagramFlow(socket, { forget: (f) => forgotten.push(f) }, { id: 'udp#1', protocol: 'udp', side: 'internal', local: endpoint, remote: endpoint }, context);
+  const flow = new DatagramFlow(
+    socket,
+    { forget: (f) => forgotten.push(f) },
+    { id: 'udp#1', protocol: 'udp', side: 'internal', local: endpoint, remote: endpoint },
+    context,
+  );
   return { clock, flow, closed, forgotten, sent };
 }
 

@@ -22,12 +22,24 @@ export interface StreamDestination {
 }
 
 /** Resolves with the connected (for TLS: handshaken) socket; rejects with a TransportError. */
-export function dialStream(destination: StreamDestination, tls: TlsMaterial | undefined, clock: Clock, timeoutMs: number): Promise<Socket> {
-  const where = destination.address.includes(':') ? `[${destination.address}]:${destination.port}` : `${destination.address}:${destination.port}`;
+export function dialStream(
+  destination: StreamDestination,
+  tls: TlsMaterial | undefined,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<Socket> {
+  const where = destination.address.includes(':')
+    ? `[${destination.address}]:${destination.port}`
+    : `${destination.address}:${destination.port}`;
   if (destination.protocol === 'tls' && tls === undefined) {
-    return Promise.reject(new TransportError('TLS_NOT_CONFIGURED', `cannot dial tls ${where}: no certificate configured`));
+    return Promise.reject(
+      new TransportError('TLS_NOT_CONFIGURED', `cannot dial tls ${where}: no certificate configured`),
+    );
   }
-  const socket = destination.protocol === 'tls' ? openTls(destination, tls!) : connectTcp({ host: destination.address, port: destination.port, noDelay: true });
+  const socket =
+    destination.protocol === 'tls'
+      ? openTls(destination, tls!)
+      : connectTcp({ host: destination.address, port: destination.port, noDelay: true });
   const readyEvent = destination.protocol === 'tls' ? 'secureConnect' : 'connect';
   return new Promise((resolve, reject) => {
     const fail = (error: TransportError): void => {
@@ -38,10 +50,17 @@ export function dialStream(destination: StreamDestination, tls: TlsMaterial | un
       socket.destroy();
       reject(error);
     };
-    const onError = (error: Error): void => fail(new TransportError('CONNECT_FAILED', `${destination.protocol} ${where}: ${error.message}`, { cause: error }));
+    const onError = (error: Error): void =>
+      fail(
+        new TransportError('CONNECT_FAILED', `${destination.protocol} ${where}: ${error.message}`, { cause: error }),
+      );
     const onReady = (): void => {
-      const mismatch = destination.protocol === 'tls' ? identityMismatch(socket as TLSSocket, destination.servername, destination.acceptedIdentities) : undefined;
-      if (mismatch !== undefined) return fail(new TransportError('PEER_IDENTITY_MISMATCH', `tls ${where}: ${mismatch}`));
+      const mismatch =
+        destination.protocol === 'tls'
+          ? identityMismatch(socket as TLSSocket, destination.servername, destination.acceptedIdentities)
+          : undefined;
+      if (mismatch !== undefined)
+        return fail(new TransportError('PEER_IDENTITY_MISMATCH', `tls ${where}: ${mismatch}`));
       timer.cancel();
       socket.off('error', onError);
       // Until the layer adopts the socket (a microtask away), an error must not go unhandled; a socket
@@ -49,7 +68,11 @@ export function dialStream(destination: StreamDestination, tls: TlsMaterial | un
       socket.on('error', ignore);
       resolve(socket);
     };
-    const timer = clock.setTimer(timeoutMs, () => fail(new TransportError('CONNECT_TIMEOUT', `${destination.protocol} ${where}: no connection within ${timeoutMs} ms`)));
+    const timer = clock.setTimer(timeoutMs, () =>
+      fail(
+        new TransportError('CONNECT_TIMEOUT', `${destination.protocol} ${where}: no connection within ${timeoutMs} ms`),
+      ),
+    );
     socket.once(readyEvent, onReady);
     socket.once('error', onError);
   });
@@ -60,9 +83,12 @@ export function dialStream(destination: StreamDestination, tls: TlsMaterial | un
 // contexts carry the CA bundle, CRLs and minimum version; Node never offers TLS compression (SPEC F6).
 function openTls(destination: StreamDestination, tls: TlsMaterial): Socket {
   return connectTls({
-    host: destination.address, port: destination.port, servername: domainName(destination.servername),
+    host: destination.address,
+    port: destination.port,
+    servername: domainName(destination.servername),
     secureContext: tls.contextForLocalDomain(destination.localDomain),
-    rejectUnauthorized: tls.options.rejectUnauthorized, checkServerIdentity: () => undefined,
+    rejectUnauthorized: tls.options.rejectUnauthorized,
+    checkServerIdentity: () => undefined,
   });
 }
 
@@ -71,10 +97,15 @@ function openTls(destination: StreamDestination, tls: TlsMaterial): Socket {
  * and name the target domain; why not, or undefined when it does. An IP literal or no name at all
  * (a configured next hop given as an address) leaves only the chain to check.
  */
-function identityMismatch(socket: TLSSocket, servername: string | undefined, accepted: readonly string[] | undefined): string | undefined {
+function identityMismatch(
+  socket: TLSSocket,
+  servername: string | undefined,
+  accepted: readonly string[] | undefined,
+): string | undefined {
   const domain = domainName(servername);
   if (domain === undefined) return undefined;
-  if (!socket.authorized) return `the certificate is not verified (${String(socket.authorizationError)}), so it proves no domain`;
+  if (!socket.authorized)
+    return `the certificate is not verified (${String(socket.authorizationError)}), so it proves no domain`;
   const identity = peerIdentityOf(socket.getPeerCertificate());
   const names = accepted ?? [domain];
   if (names.some((name) => identityCovers(identity, name))) return undefined;

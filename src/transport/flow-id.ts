@@ -7,10 +7,18 @@ import type { Endpoint, TransportProtocol } from './flow.js';
 export type FlowDirection = 'inbound' | 'outbound';
 
 export function formatEndpoint(endpoint: Endpoint): string {
-  return endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`;
+  return endpoint.address.includes(':')
+    ? `[${endpoint.address}]:${endpoint.port}`
+    : `${endpoint.address}:${endpoint.port}`;
 }
 
-export function flowId(protocol: TransportProtocol, local: Endpoint, remote: Endpoint, direction: FlowDirection, serial: number): string {
+export function flowId(
+  protocol: TransportProtocol,
+  local: Endpoint,
+  remote: Endpoint,
+  direction: FlowDirection,
+  serial: number,
+): string {
   const arrow = direction === 'inbound' ? '<-' : '->';
   return `${protocol}:${formatEndpoint(local)}${arrow}${formatEndpoint(remote)}#${serial}`;
 }

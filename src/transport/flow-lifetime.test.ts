@@ -24,8 +24,14 @@ async function startLayer(limits: Partial<TransportLimits> = {}, listen = true) 
   const layer = new TransportLayer({
     listeners: listen ? [{ side: 'internal', protocol: 'tcp', address: '127.0.0.1', port: 0 }] : [],
     limits: {
-      parser: DEFAULT_PARSER_LIMITS, maxConnections: 100, maxPendingBytesPerConnection: 65_536, idleTimeoutMs: 60_000,
-      handshakeTimeoutMs: 1000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0, ...limits,
+      parser: DEFAULT_PARSER_LIMITS,
+      maxConnections: 100,
+      maxPendingBytesPerConnection: 65_536,
+      idleTimeoutMs: 60_000,
+      handshakeTimeoutMs: 1000,
+      maxHandshakesInProgress: 10,
+      keepaliveIntervalMs: 0,
+      ...limits,
     },
     clock,
     onMessage: () => {},
@@ -49,7 +55,11 @@ async function silentPeer(): Promise<{ port: number; text(): string; connections
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  return { port: typeof address === 'object' && address ? address.port : 0, text: () => text, connections: () => connections };
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    text: () => text,
+    connections: () => connections,
+  };
 }
 
 const to = (port: number) => ({ protocol: 'tcp', side: 'internal', address: '127.0.0.1', port }) as const;
@@ -69,7 +79,11 @@ describe('F4 shared connections', () => {
   it('F4 shares one dial among concurrent callers', async () => {
     const peer = await silentPeer();
     const { layer } = await startLayer({}, false);
-    const flows = await Promise.all([layer.connect(to(peer.port)), layer.connect(to(peer.port)), layer.connect(to(peer.port))]);
+    const flows = await Promise.all([
+      layer.connect(to(peer.port)),
+      layer.connect(to(peer.port)),
+      layer.connect(to(peer.port)),
+    ]);
     expect(new Set(flows).size).toBe(1);
     expect(peer.connections()).toBe(1);
   });
@@ -78,7 +92,10 @@ describe('F4 shared connections', () => {
     const peer = await silentPeer();
     await new Promise((resolve) => servers.pop()!.close(resolve));
     const { layer } = await startLayer({}, false);
-    await expect(layer.connect(to(peer.port))).rejects.toMatchObject({ name: 'TransportError', code: 'CONNECT_FAILED' });
+    await expect(layer.connect(to(peer.port))).rejects.toMatchObject({
+      name: 'TransportError',
+      code: 'CONNECT_FAILED',
+    });
     expect(layer.gauges.dialsInProgress).toBe(0);
   });
 
@@ -106,11 +123,12 @@ describe('F4 shared connections', () => {
 describe('F4 connection caps', () => {
   it('F4 refuses accepted connections beyond maxConnections', async () => {
     const { layer, port } = await startLayer({ maxConnections: 2 });
-    const open = (): Promise<Socket> => new Promise((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
-      socket.on('error', () => {});
-      sockets.push(socket);
-    });
+    const open = (): Promise<Socket> =>
+      new Promise((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
+        socket.on('error', () => {});
+        sockets.push(socket);
+      });
     await open();
     await open();
     await vi.waitFor(() => expect(layer.gauges.streamConnections).toBe(2));

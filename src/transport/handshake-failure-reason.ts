@@ -3,7 +3,14 @@
 // chose: OpenSSL's verification code (the socket's `authorizationError`) or its error says it.
 
 export const HANDSHAKE_FAILURE_REASONS = [
-  'protocol-version', 'no-certificate', 'untrusted', 'revoked', 'expired', 'not-yet-valid', 'crl-unavailable', 'other',
+  'protocol-version',
+  'no-certificate',
+  'untrusted',
+  'revoked',
+  'expired',
+  'not-yet-valid',
+  'crl-unavailable',
+  'other',
 ] as const;
 
 export type HandshakeFailureReason = (typeof HANDSHAKE_FAILURE_REASONS)[number];
@@ -48,6 +55,7 @@ export function handshakeFailureReason(error: Error & { code?: string }, verifyE
 /** The socket's `authorizationError` as a code: Node stores a string there, its typings say Error. */
 export function verifyErrorCode(authorizationError: unknown): string | undefined {
   if (typeof authorizationError === 'string') return authorizationError;
-  if (authorizationError instanceof Error) return (authorizationError as Error & { code?: string }).code ?? authorizationError.message;
+  if (authorizationError instanceof Error)
+    return (authorizationError as Error & { code?: string }).code ?? authorizationError.message;
   return undefined;
 }

@@ -10,7 +10,11 @@ import type { SourceAddress } from '../sip/via-stamp.js';
 const MAX_WARNING_TEXT = 200;
 
 /** The bytes of the response to send, or undefined when the frame must be dropped unanswered. */
-export function malformedRequestResponse(frame: ErrorFrame, localAddress: string, source: SourceAddress): Buffer | undefined {
+export function malformedRequestResponse(
+  frame: ErrorFrame,
+  localAddress: string,
+  source: SourceAddress,
+): Buffer | undefined {
   const headers = frame.headers;
   if (headers === undefined || !headers.has('via')) return undefined;
   // The index's text starts at the start line: a status line means a response, which nobody answers.
@@ -23,5 +27,8 @@ export function malformedRequestResponse(frame: ErrorFrame, localAddress: string
 
 /** RFC 3261 §25.1 quoted-string: escape quotes and backslashes; control characters never reach the wire. */
 export function warningText(text: string): string {
-  return text.slice(0, MAX_WARNING_TEXT).replace(/[\x00-\x1f\x7f]/g, ' ').replace(/["\\]/g, '\\$&');
+  return text
+    .slice(0, MAX_WARNING_TEXT)
+    .replace(/[\x00-\x1f\x7f]/g, ' ')
+    .replace(/["\\]/g, '\\$&');
 }

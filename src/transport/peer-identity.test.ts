@@ -8,12 +8,19 @@ function certificate(fields: { subjectaltname?: string; CN?: string | string[] }
 
 describe('F2 peer identity from the certificate (RFC 5922 §7.1)', () => {
   it('F2 takes the sip: URI domains first and then ignores dNSNames, lowercased and once each', () => {
-    const cert = certificate({ subjectaltname: 'DNS:edge.example.net, URI:sip:B.Example.NET, URI:sip:c.example.org;transport=tls, URI:sip:b.example.net', CN: 'ignored.example' });
+    const cert = certificate({
+      subjectaltname:
+        'DNS:edge.example.net, URI:sip:B.Example.NET, URI:sip:c.example.org;transport=tls, URI:sip:b.example.net',
+      CN: 'ignored.example',
+    });
     expect(peerIdentityOf(cert)).toEqual(['b.example.net', 'c.example.org']);
   });
 
   it('F2 takes the dNSNames when the certificate has no sip: URI', () => {
-    const cert = certificate({ subjectaltname: 'DNS:B.Example.NET, URI:https://b.example.net, DNS:edge.example.net.', CN: 'ignored.example' });
+    const cert = certificate({
+      subjectaltname: 'DNS:B.Example.NET, URI:https://b.example.net, DNS:edge.example.net.',
+      CN: 'ignored.example',
+    });
     expect(peerIdentityOf(cert)).toEqual(['b.example.net', 'edge.example.net']);
   });
 
@@ -24,7 +31,10 @@ describe('F2 peer identity from the certificate (RFC 5922 §7.1)', () => {
   });
 
   it('F2 MUST NOT accept a URI with a user part, another scheme, an IP literal or a wildcard name', () => {
-    const cert = certificate({ subjectaltname: 'URI:sip:alice@b.example.net, URI:https://b.example.net, URI:sip:[2001:db8::1], DNS:*.b.example.net, IP Address:192.0.2.1' });
+    const cert = certificate({
+      subjectaltname:
+        'URI:sip:alice@b.example.net, URI:https://b.example.net, URI:sip:[2001:db8::1], DNS:*.b.example.net, IP Address:192.0.2.1',
+    });
     expect(peerIdentityOf(cert)).toEqual([]);
   });
 

@@ -17,8 +17,12 @@ export function peerIdentityOf(certificate: PeerCertificate | undefined): string
   if (altNames !== undefined && altNames !== '') {
     const names = parseSubjectAltName(altNames);
     // RFC 5922 §7.1: when sip: URIs name domains, they alone do; the dNSNames only when none does.
-    const uriDomains = names.filter(isSipUri).map(domainOf).filter((d) => d !== undefined);
-    for (const domain of uriDomains.length > 0 ? uriDomains : names.filter((n) => n.type === 'DNS').map((n) => n.value)) addDomain(domains, domain);
+    const uriDomains = names
+      .filter(isSipUri)
+      .map(domainOf)
+      .filter((d) => d !== undefined);
+    for (const domain of uriDomains.length > 0 ? uriDomains : names.filter((n) => n.type === 'DNS').map((n) => n.value))
+      addDomain(domains, domain);
   } else {
     const commonName = certificate.subject?.CN as string | string[] | undefined;
     for (const cn of Array.isArray(commonName) ? commonName : [commonName]) addDomain(domains, cn);

@@ -147,7 +147,10 @@ export class StreamFlow extends BaseFlow {
   /** Framing is lost for good (RFC 3261 §18.3): answer the request if it can be, then close. */
   #rejectFrame(frame: ErrorFrame): void {
     this.context.stats.framingErrors++;
-    this.context.logger?.debug({ flow: this.id, code: frame.error.code, detail: frame.error.message }, 'malformed input on stream');
+    this.context.logger?.debug(
+      { flow: this.id, code: frame.error.code, detail: frame.error.message },
+      'malformed input on stream',
+    );
     const response = malformedRequestResponse(frame, this.local.address, this.remote);
     if (response !== undefined) this.#write(response);
     this.close('framing-error');

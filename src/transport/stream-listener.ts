@@ -99,7 +99,8 @@ export class StreamListener {
   #createTlsServer(tls: TlsMaterial): TlsServer {
     const server = createTlsServer({
       ...tls.defaultContextOptions,
-      requestCert: tls.options.requestCert, rejectUnauthorized: tls.options.rejectUnauthorized,
+      requestCert: tls.options.requestCert,
+      rejectUnauthorized: tls.options.rejectUnauthorized,
       handshakeTimeout: this.#init.handshakeTimeoutMs,
       // SPEC F3: the certificate of the served domain the peer named (RFC 6066 §3); none: the default.
       SNICallback: (servername, done) => done(null, this.#tls?.contextForServerName(servername)),
@@ -150,7 +151,10 @@ export class StreamListener {
       admission.stats.handshakeFailures++;
       const verifyError = verifyErrorCode(socket.authorizationError);
       const reason = handshakeFailureReason(error, verifyError);
-      admission.stats.handshakeFailureReasons.set(reason, (admission.stats.handshakeFailureReasons.get(reason) ?? 0) + 1);
+      admission.stats.handshakeFailureReasons.set(
+        reason,
+        (admission.stats.handshakeFailureReasons.get(reason) ?? 0) + 1,
+      );
       admission.logger?.debug({ err: error, remote, reason, verifyError }, 'F2 tls handshake failed');
     }
     socket.destroy();

@@ -11,8 +11,13 @@ import type { TransportLayerOptions, TransportLimits } from './transport-options
 
 const MESSAGE = sip(MESSAGE_REQUEST);
 const LIMITS: TransportLimits = {
-  parser: DEFAULT_PARSER_LIMITS, maxConnections: 100, maxPendingBytesPerConnection: 65_536, idleTimeoutMs: 60_000,
-  handshakeTimeoutMs: 1000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0,
+  parser: DEFAULT_PARSER_LIMITS,
+  maxConnections: 100,
+  maxPendingBytesPerConnection: 65_536,
+  idleTimeoutMs: 60_000,
+  handshakeTimeoutMs: 1000,
+  maxHandshakesInProgress: 10,
+  keepaliveIntervalMs: 0,
 };
 
 let clock: TimerWheel | undefined;
@@ -77,7 +82,13 @@ describe('F1 TCP listeners', () => {
       await vi.waitFor(() => expect(received).toHaveLength(1));
       const { message, flow } = received[0]!;
       expect(message.raw.equals(MESSAGE)).toBe(true);
-      expect(flow).toMatchObject({ protocol: 'tcp', side: 'external', reliable: true, isOpen: true, peerIdentity: undefined });
+      expect(flow).toMatchObject({
+        protocol: 'tcp',
+        side: 'external',
+        reliable: true,
+        isOpen: true,
+        peerIdentity: undefined,
+      });
       expect(flow.remote).toEqual({ address, port: client.socket.localPort });
       expect(flow.id).toMatch(/^tcp:.+<-.+#\d+$/);
       expect(flow.send(Buffer.from('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n'))).toBe(true);
@@ -116,15 +127,22 @@ describe('F1 TCP listeners', () => {
 
   it('F1 rejects listen() when an address is taken, and closes what it bound', async () => {
     const first = await startLayer();
-    expect(first.layer.boundListeners).toEqual([{ side: 'external', protocol: 'tcp', address: '127.0.0.1', port: first.port }]);
+    expect(first.layer.boundListeners).toEqual([
+      { side: 'external', protocol: 'tcp', address: '127.0.0.1', port: first.port },
+    ]);
     const second = new TransportLayer({
-      listeners: [{ side: 'internal', protocol: 'udp', address: '127.0.0.1', port: 0 }, { side: 'external', protocol: 'tcp', address: '127.0.0.1', port: first.port }],
+      listeners: [
+        { side: 'internal', protocol: 'udp', address: '127.0.0.1', port: 0 },
+        { side: 'external', protocol: 'tcp', address: '127.0.0.1', port: first.port },
+      ],
       limits: LIMITS,
       clock: clock!,
       onMessage: () => {},
     });
     await expect(second.listen()).rejects.toMatchObject({ code: 'EADDRINUSE' });
-    await expect(second.connect({ protocol: 'udp', side: 'internal', address: '127.0.0.1', port: 5060 })).rejects.toMatchObject({ code: 'LAYER_CLOSED' });
+    await expect(
+      second.connect({ protocol: 'udp', side: 'internal', address: '127.0.0.1', port: 5060 }),
+    ).rejects.toMatchObject({ code: 'LAYER_CLOSED' });
   });
 
   it('F4 reports a connection the peer closed', async () => {
@@ -143,10 +161,21 @@ describe('Y4 hostile streams', () => {
   it('Y4 answers a request with a bad SIP version with 505 and a Warning, then closes the connection', async () => {
     const { layer, port, received } = await startLayer();
     const client = await tcpClient('127.0.0.1', port);
-    client.socket.write(sip([
-      'INVITE sip:a SIP/7.0', 'Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bK-v7', 'From: <sip:x@a.example.com>;tag=9',
-      'To: <sip:a>', 'Call-ID: v7@a.example.com', 'CSeq: 1 INVITE', 'Content-Length: 0', '', '',
-    ].join('\n')));
+    client.socket.write(
+      sip(
+        [
+          'INVITE sip:a SIP/7.0',
+          'Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bK-v7',
+          'From: <sip:x@a.example.com>;tag=9',
+          'To: <sip:a>',
+          'Call-ID: v7@a.example.com',
+          'CSeq: 1 INVITE',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\n'),
+      ),
+    );
     await client.closed;
     expect(client.text()).toMatch(/^SIP\/2\.0 505 Version Not Supported\r\n/);
     expect(client.text()).toMatch(/\r\nWarning: 399 127\.0\.0\.1 "[^"\r\n]+"\r\n/);
@@ -175,7 +204,12 @@ describe('Y4 hostile streams', () => {
 
   it('Y4 survives an onMessage that throws and keeps the connection', async () => {
     let calls = 0;
-    const { layer, port } = await startLayer('127.0.0.1', { onMessage: () => { calls++; throw new Error('bug above'); } });
+    const { layer, port } = await startLayer('127.0.0.1', {
+      onMessage: () => {
+        calls++;
+        throw new Error('bug above');
+      },
+    });
     const client = await tcpClient('127.0.0.1', port);
     client.socket.write(MESSAGE);
     client.socket.write(MESSAGE);

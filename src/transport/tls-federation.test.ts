@@ -23,8 +23,14 @@ beforeAll(() => {
   revokedPeer = pki.issue('revoked-peer', ['b.example.net']);
   pki.revoke('revoked-peer');
   crlPem = pki.crl().pem;
-  expiredPeer = pki.issueValid('expired-peer', ['b.example.net'], { notBefore: new Date(Date.now() - 3 * DAY_MS), notAfter: new Date(Date.now() - DAY_MS) });
-  futurePeer = pki.issueValid('future-peer', ['b.example.net'], { notBefore: new Date(Date.now() + DAY_MS / 2), notAfter: new Date(Date.now() + DAY_MS) });
+  expiredPeer = pki.issueValid('expired-peer', ['b.example.net'], {
+    notBefore: new Date(Date.now() - 3 * DAY_MS),
+    notAfter: new Date(Date.now() - DAY_MS),
+  });
+  futurePeer = pki.issueValid('future-peer', ['b.example.net'], {
+    notBefore: new Date(Date.now() + DAY_MS / 2),
+    notAfter: new Date(Date.now() + DAY_MS),
+  });
 });
 
 /** The reasons counted so far, without the zero series every reason starts with. */
@@ -41,8 +47,16 @@ afterAll(() => {
 /** The edge serving a.example.com (the default) and c.example.org, trusting the test CA. */
 function edgeTls(overrides: Partial<TlsOptions> = {}): TlsOptions {
   return {
-    cert: edgeA.cert, key: edgeA.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
-    certificates: [{ domain: 'a.example.com', cert: edgeA.cert, key: edgeA.key }, { domain: 'c.example.org', cert: edgeC.cert, key: edgeC.key }],
+    cert: edgeA.cert,
+    key: edgeA.key,
+    ca: pki.ca,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    certificates: [
+      { domain: 'a.example.com', cert: edgeA.cert, key: edgeA.key },
+      { domain: 'c.example.org', cert: edgeC.cert, key: edgeC.key },
+    ],
     ...overrides,
   };
 }
@@ -64,9 +78,23 @@ describe('F3 one certificate per served domain', () => {
   });
 
   it('F3 presents the certificate of the local domain a connection is dialled for', async () => {
-    const server = await lab.layer({ cert: peer.cert, key: peer.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const server = await lab.layer({
+      cert: peer.cert,
+      key: peer.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    });
     const dialler = await lab.layer(edgeTls(), { listen: false });
-    const flow = await dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port, servername: 'b.example.net', localDomain: 'c.example.org' });
+    const flow = await dialler.layer.connect({
+      protocol: 'tls',
+      side: 'external',
+      address: '127.0.0.1',
+      port: server.port,
+      servername: 'b.example.net',
+      localDomain: 'c.example.org',
+    });
     flow.send(Buffer.from('\r\n\r\n'));
     await expect.poll(() => [...server.layer.flows].map((f) => f.peerIdentity)).toEqual([['c.example.org']]);
   });
@@ -74,15 +102,35 @@ describe('F3 one certificate per served domain', () => {
 
 describe('F2 outbound identity (RFC 5922 §7.3)', () => {
   it('F2 refuses a server whose certificate names another domain than the one dialled', async () => {
-    const server = await lab.layer({ cert: edgeC.cert, key: edgeC.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const server = await lab.layer({
+      cert: edgeC.cert,
+      key: edgeC.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    });
     const dialler = await lab.layer(edgeTls(), { listen: false });
-    const dial = dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port, servername: 'b.example.net' });
+    const dial = dialler.layer.connect({
+      protocol: 'tls',
+      side: 'external',
+      address: '127.0.0.1',
+      port: server.port,
+      servername: 'b.example.net',
+    });
     await expect(dial).rejects.toMatchObject({ code: 'PEER_IDENTITY_MISMATCH' });
     expect([...dialler.layer.flows]).toHaveLength(0);
   });
 
   it('F2 reuses an open connection only for a domain its certificate covers', async () => {
-    const server = await lab.layer({ cert: edgeC.cert, key: edgeC.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const server = await lab.layer({
+      cert: edgeC.cert,
+      key: edgeC.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    });
     const dialler = await lab.layer(edgeTls(), { listen: false });
     const destination = { protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port } as const;
     const [forC, forB] = await Promise.allSettled([
@@ -91,14 +139,31 @@ describe('F2 outbound identity (RFC 5922 §7.3)', () => {
     ]);
     expect(forC).toMatchObject({ status: 'fulfilled' });
     expect(forB).toMatchObject({ status: 'rejected', reason: { code: 'PEER_IDENTITY_MISMATCH' } });
-    await expect(dialler.layer.connect({ ...destination, servername: 'b.example.net' })).rejects.toMatchObject({ code: 'PEER_IDENTITY_MISMATCH' });
-    expect(await dialler.layer.connect({ ...destination, servername: 'c.example.org' })).toBe(forC.status === 'fulfilled' ? forC.value : undefined);
+    await expect(dialler.layer.connect({ ...destination, servername: 'b.example.net' })).rejects.toMatchObject({
+      code: 'PEER_IDENTITY_MISMATCH',
+    });
+    expect(await dialler.layer.connect({ ...destination, servername: 'c.example.org' })).toBe(
+      forC.status === 'fulfilled' ? forC.value : undefined,
+    );
   });
 
   it('F2 accepts the same server when dialled for the domain its certificate names', async () => {
-    const server = await lab.layer({ cert: edgeC.cert, key: edgeC.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const server = await lab.layer({
+      cert: edgeC.cert,
+      key: edgeC.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    });
     const dialler = await lab.layer(edgeTls(), { listen: false });
-    const flow = await dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port, servername: 'c.example.org' });
+    const flow = await dialler.layer.connect({
+      protocol: 'tls',
+      side: 'external',
+      address: '127.0.0.1',
+      port: server.port,
+      servername: 'c.example.org',
+    });
     expect(flow.peerIdentity).toEqual(['c.example.org']);
   });
 });
@@ -106,7 +171,14 @@ describe('F2 outbound identity (RFC 5922 §7.3)', () => {
 describe('F2 TLS 1.2 or newer', () => {
   it('F2 refuses a client that offers only TLS 1.0 and 1.1, and counts the handshake failure', async () => {
     const { layer, port } = await lab.layer(edgeTls());
-    const old = await lab.handshake(port, { ca: pki.ca, cert: peer.cert, key: peer.key, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
+    const old = await lab.handshake(port, {
+      ca: pki.ca,
+      cert: peer.cert,
+      key: peer.key,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
     expect(old.error).toBeDefined();
     await expect.poll(() => layer.stats.handshakeFailures).toBe(1);
     expect(countedReasons(layer.stats)).toEqual([['protocol-version', 1]]); // O3 the metric's reason label
@@ -145,7 +217,12 @@ describe('F2 revocation', () => {
 
   it('F2 checks revocation also when SNI picked a served domain', async () => {
     const { port } = await lab.layer(edgeTls({ crl: [crlPem] }));
-    const revoked = await lab.handshake(port, { ca: pki.ca, cert: revokedPeer.cert, key: revokedPeer.key, servername: 'c.example.org' });
+    const revoked = await lab.handshake(port, {
+      ca: pki.ca,
+      cert: revokedPeer.cert,
+      key: revokedPeer.key,
+      servername: 'c.example.org',
+    });
     expect(revoked.error).toBeDefined();
   });
 
@@ -163,15 +240,31 @@ describe('F2 revocation', () => {
   });
 
   it('F2 refuses to dial a server whose certificate the CA revoked', async () => {
-    const server = await lab.layer({ cert: revokedPeer.cert, key: revokedPeer.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const server = await lab.layer({
+      cert: revokedPeer.cert,
+      key: revokedPeer.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    });
     const dialler = await lab.layer(edgeTls({ crl: [crlPem] }), { listen: false });
-    const dial = dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port: server.port, servername: 'b.example.net' });
+    const dial = dialler.layer.connect({
+      protocol: 'tls',
+      side: 'external',
+      address: '127.0.0.1',
+      port: server.port,
+      servername: 'b.example.net',
+    });
     await expect(dial).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
   });
 });
 
 describe('F2 a refused client certificate is counted under its own reason', () => {
-  async function refusedReason(tls: Partial<TlsOptions>, client: { cert: string; key: string }): Promise<Array<[string, number]>> {
+  async function refusedReason(
+    tls: Partial<TlsOptions>,
+    client: { cert: string; key: string },
+  ): Promise<Array<[string, number]>> {
     const { layer, port } = await lab.layer(edgeTls(tls));
     const outcome = await lab.handshake(port, { ca: pki.ca, ...client });
     expect(outcome.error).toBeDefined();
@@ -204,7 +297,9 @@ describe('F2 a refused client certificate is counted under its own reason', () =
   it('F2 counts a peer whose CA has no CRL loaded, with CRLs configured, as crl-unavailable (fail closed)', async () => {
     const other = new TestPki('a CA without a CRL');
     try {
-      expect(await refusedReason({ ca: pki.ca + other.ca, crl: [crlPem] }, other.issue('stranger', ['d.example.org']))).toEqual([['crl-unavailable', 1]]);
+      expect(
+        await refusedReason({ ca: pki.ca + other.ca, crl: [crlPem] }, other.issue('stranger', ['d.example.org'])),
+      ).toEqual([['crl-unavailable', 1]]);
     } finally {
       other.dispose();
     }
@@ -212,6 +307,15 @@ describe('F2 a refused client certificate is counted under its own reason', () =
 
   it('O3 starts every reason at zero, so the metric has each series before its first failure', async () => {
     const { layer } = await lab.layer(edgeTls());
-    expect([...layer.stats.handshakeFailureReasons.keys()]).toEqual(['protocol-version', 'no-certificate', 'untrusted', 'revoked', 'expired', 'not-yet-valid', 'crl-unavailable', 'other']);
+    expect([...layer.stats.handshakeFailureReasons.keys()]).toEqual([
+      'protocol-version',
+      'no-certificate',
+      'untrusted',
+      'revoked',
+      'expired',
+      'not-yet-valid',
+      'crl-unavailable',
+      'other',
+    ]);
   });
 });

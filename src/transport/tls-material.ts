@@ -21,7 +21,8 @@ export class TlsMaterial {
     this.#defaultContext = build(this.defaultContextOptions, 'the default certificate');
     for (const certificate of options.certificates ?? []) {
       const domain = certificate.domain.toLowerCase();
-      if (this.#byDomain.has(domain)) throw new TransportError('OPTIONS_INVALID', `tls: two certificates for ${domain}`);
+      if (this.#byDomain.has(domain))
+        throw new TransportError('OPTIONS_INVALID', `tls: two certificates for ${domain}`);
       this.#byDomain.set(domain, build(contextOptions(options, certificate), `the certificate for ${domain}`));
     }
   }
@@ -41,7 +42,9 @@ export class TlsMaterial {
 // Node builds it never negotiates TLS compression (SPEC F6, RFC 7525 §3.3; docs/SECURITY.md).
 function contextOptions(options: TlsOptions, own: Pick<TlsOptions, 'cert' | 'key'>): SecureContextOptions {
   return {
-    cert: own.cert, key: own.key, minVersion: options.minVersion,
+    cert: own.cert,
+    key: own.key,
+    minVersion: options.minVersion,
     ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.crl === undefined || options.crl.length === 0 ? {} : { crl: [...options.crl] }),
   };
@@ -51,6 +54,10 @@ function build(options: SecureContextOptions, what: string): SecureContext {
   try {
     return createSecureContext(options);
   } catch (error) {
-    throw new TransportError('OPTIONS_INVALID', `tls: ${what} cannot be used: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new TransportError(
+      'OPTIONS_INVALID',
+      `tls: ${what} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

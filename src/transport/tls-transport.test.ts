@@ -31,7 +31,14 @@ afterEach(async () => {
 });
 
 function tlsOptions(identity: 'server' | 'client', overrides: Partial<TlsOptions> = {}): TlsOptions {
-  return { ...certs[identity], ca: certs.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', ...overrides };
+  return {
+    ...certs[identity],
+    ca: certs.ca,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    ...overrides,
+  };
 }
 
 async function startLayer(options: { tls: TlsOptions; listen?: boolean; limits?: Partial<TransportLimits> }) {
@@ -39,8 +46,14 @@ async function startLayer(options: { tls: TlsOptions; listen?: boolean; limits?:
   const layer = new TransportLayer({
     listeners: options.listen === false ? [] : [{ side: 'external', protocol: 'tls', address: '127.0.0.1', port: 0 }],
     limits: {
-      parser: DEFAULT_PARSER_LIMITS, maxConnections: 100, maxPendingBytesPerConnection: 65_536, idleTimeoutMs: 60_000,
-      handshakeTimeoutMs: 2000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0, ...options.limits,
+      parser: DEFAULT_PARSER_LIMITS,
+      maxConnections: 100,
+      maxPendingBytesPerConnection: 65_536,
+      idleTimeoutMs: 60_000,
+      handshakeTimeoutMs: 2000,
+      maxHandshakesInProgress: 10,
+      keepaliveIntervalMs: 0,
+      ...options.limits,
     },
     clock,
     onMessage: (message, flow) => received.push({ message, flow }),
@@ -52,8 +65,17 @@ async function startLayer(options: { tls: TlsOptions; listen?: boolean; limits?:
 }
 
 /** A TLS client; resolves once the connection closed or was kept for a moment, with what it got. */
-function tlsClient(port: number, options: ConnectionOptions): { socket: Socket; closed: Promise<void>; text(): string } {
-  const socket = connectTls({ host: '127.0.0.1', port, ca: certs.ca, checkServerIdentity: () => undefined, ...options });
+function tlsClient(
+  port: number,
+  options: ConnectionOptions,
+): { socket: Socket; closed: Promise<void>; text(): string } {
+  const socket = connectTls({
+    host: '127.0.0.1',
+    port,
+    ca: certs.ca,
+    checkServerIdentity: () => undefined,
+    ...options,
+  });
   sockets.push(socket);
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
@@ -99,7 +121,9 @@ describe('F2 mutual TLS listeners', () => {
   });
 
   it('F2 accepts an unauthenticated client when not required, without a peer identity', async () => {
-    const { port, received } = await startLayer({ tls: tlsOptions('server', { requestCert: false, rejectUnauthorized: false }) });
+    const { port, received } = await startLayer({
+      tls: tlsOptions('server', { requestCert: false, rejectUnauthorized: false }),
+    });
     const client = tlsClient(port, {});
     client.socket.once('secureConnect', () => client.socket.write(MESSAGE));
     await vi.waitFor(() => expect(received).toHaveLength(1));
@@ -109,7 +133,13 @@ describe('F2 mutual TLS listeners', () => {
   it('F2 dials with the edge certificate and SNI, and learns the server identity', async () => {
     const { port, received } = await startLayer({ tls: tlsOptions('server') });
     const dialler = await startLayer({ tls: tlsOptions('client'), listen: false });
-    const flow = await dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port, servername: 'a.example.com' });
+    const flow = await dialler.layer.connect({
+      protocol: 'tls',
+      side: 'external',
+      address: '127.0.0.1',
+      port,
+      servername: 'a.example.com',
+    });
     expect(flow.peerIdentity).toEqual(['a.example.com']);
     expect(flow.id).toMatch(/^tls:127\.0\.0\.1:\d+->127\.0\.0\.1:\d+#\d+$/);
     flow.send(MESSAGE);
@@ -127,14 +157,24 @@ describe('F2 mutual TLS listeners', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const dialler = await startLayer({ tls: tlsOptions('client'), listen: false });
-    await dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port: typeof address === 'object' && address ? address.port : 0, servername: 'a.example.com' });
+    await dialler.layer.connect({
+      protocol: 'tls',
+      side: 'external',
+      address: '127.0.0.1',
+      port: typeof address === 'object' && address ? address.port : 0,
+      servername: 'a.example.com',
+    });
     await vi.waitFor(() => expect(servername).toBe('a.example.com'));
   });
 
   it('F2 rejects a dial to a server whose certificate is not trusted', async () => {
-    const { port } = await startLayer({ tls: { ...tlsOptions('server'), cert: stranger.server.cert, key: stranger.server.key } });
+    const { port } = await startLayer({
+      tls: { ...tlsOptions('server'), cert: stranger.server.cert, key: stranger.server.key },
+    });
     const dialler = await startLayer({ tls: tlsOptions('client'), listen: false });
-    await expect(dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port })).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    await expect(
+      dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port }),
+    ).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
   });
 
   it('F4 rejects a dial whose handshake never completes with CONNECT_TIMEOUT', async () => {
@@ -144,7 +184,9 @@ describe('F2 mutual TLS listeners', () => {
     const address = silent.address();
     const dialler = await startLayer({ tls: tlsOptions('client'), listen: false, limits: { handshakeTimeoutMs: 100 } });
     const port = typeof address === 'object' && address ? address.port : 0;
-    await expect(dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port })).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    await expect(
+      dialler.layer.connect({ protocol: 'tls', side: 'external', address: '127.0.0.1', port }),
+    ).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
   });
 });
 

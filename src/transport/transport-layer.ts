@@ -15,7 +15,14 @@ import { StreamFlow } from './stream-flow.js';
 import { StreamListener, type StreamAdmission } from './stream-listener.js';
 import { TlsMaterial } from './tls-material.js';
 import { TransportError } from './transport-error.js';
-import { emptyStats, validateTransportOptions, type BoundListener, type TlsOptions, type TransportLayerOptions, type TransportStats } from './transport-options.js';
+import {
+  emptyStats,
+  validateTransportOptions,
+  type BoundListener,
+  type TlsOptions,
+  type TransportLayerOptions,
+  type TransportStats,
+} from './transport-options.js';
 import { UdpListener } from './udp-listener.js';
 
 export interface ConnectDestination {
@@ -69,9 +76,23 @@ export class TransportLayer {
     this.#tls = options.tls === undefined ? undefined : new TlsMaterial(options.tls);
     this.#context = this.#createContext();
     const admission = this.#createAdmission();
-    this.#listeners = options.listeners.map((listener): Listener => listener.protocol === 'udp'
-      ? new UdpListener({ side: listener.side, address: listener.address, port: listener.port, context: this.#context, nextSerial: this.#nextSerial })
-      : new StreamListener({ ...listener, protocol: listener.protocol, tls: this.#tls, handshakeTimeoutMs: options.limits.handshakeTimeoutMs, admission }));
+    this.#listeners = options.listeners.map((listener): Listener =>
+      listener.protocol === 'udp'
+        ? new UdpListener({
+            side: listener.side,
+            address: listener.address,
+            port: listener.port,
+            context: this.#context,
+            nextSerial: this.#nextSerial,
+          })
+        : new StreamListener({
+            ...listener,
+            protocol: listener.protocol,
+            tls: this.#tls,
+            handshakeTimeoutMs: options.limits.handshakeTimeoutMs,
+            admission,
+          }),
+    );
   }
 
   get stats(): Readonly<TransportStats> {
@@ -80,12 +101,22 @@ export class TransportLayer {
 
   /** Current load, for metrics gauges and the admin API. */
   get gauges(): TransportGauges {
-    return { streamConnections: this.#openStreams, handshakesInProgress: this.#handshakesInProgress, dialsInProgress: this.#dials.size, flows: this.#flows.size };
+    return {
+      streamConnections: this.#openStreams,
+      handshakesInProgress: this.#handshakesInProgress,
+      dialsInProgress: this.#dials.size,
+      flows: this.#flows.size,
+    };
   }
 
   /** Every listener with the port it actually bound. */
   get boundListeners(): BoundListener[] {
-    return this.#listeners.map((l) => ({ side: l.side, protocol: l.protocol, address: l.local.address, port: l.local.port }));
+    return this.#listeners.map((l) => ({
+      side: l.side,
+      protocol: l.protocol,
+      address: l.local.address,
+      port: l.local.port,
+    }));
   }
 
   /** Every open flow (for the admin API and metrics). */
@@ -98,8 +129,11 @@ export class TransportLayer {
   }
 
   async listen(): Promise<void> {
-    if (this.#state !== 'created') throw new TransportError('LAYER_CLOSED', `cannot listen: the transport layer is ${this.#state}`);
-    const results = await Promise.allSettled(this.#listeners.map((l) => (l instanceof UdpListener ? l.bind() : l.listen())));
+    if (this.#state !== 'created')
+      throw new TransportError('LAYER_CLOSED', `cannot listen: the transport layer is ${this.#state}`);
+    const results = await Promise.allSettled(
+      this.#listeners.map((l) => (l instanceof UdpListener ? l.bind() : l.listen())),
+    );
     const failure = results.find((r) => r.status === 'rejected');
     if (failure !== undefined) {
       await this.close();
@@ -110,17 +144,24 @@ export class TransportLayer {
 
   /** A flow to the destination: UDP pairs it with the side's listener; TCP and TLS reuse or dial. */
   async connect(destination: ConnectDestination): Promise<Flow> {
-    if (this.#state !== 'listening') throw new TransportError('LAYER_CLOSED', `cannot connect: the transport layer is ${this.#state}`);
+    if (this.#state !== 'listening')
+      throw new TransportError('LAYER_CLOSED', `cannot connect: the transport layer is ${this.#state}`);
     if (destination.protocol === 'udp') return this.#datagramFlow(destination);
     const key = endpointKey(destination.side, destination.protocol, destination);
     const open = this.#streamsByEndpoint.get(key);
     if (open !== undefined && open.isOpen && this.#servesDomain(open, destination)) return open;
     // One dial in flight per destination, shared; over TLS per target domain too, as each is checked apart.
-    const dialKey = destination.protocol === 'tls' && destination.servername !== undefined ? `${key} ${destination.servername.toLowerCase()}` : key;
+    const dialKey =
+      destination.protocol === 'tls' && destination.servername !== undefined
+        ? `${key} ${destination.servername.toLowerCase()}`
+        : key;
     const pending = this.#dials.get(dialKey);
     if (pending !== undefined) return pending;
     if (!this.#hasRoomForConnection()) {
-      throw new TransportError('CONNECTION_CAP', `${this.#options.limits.maxConnections} connections open; not dialling ${key}`);
+      throw new TransportError(
+        'CONNECTION_CAP',
+        `${this.#options.limits.maxConnections} connections open; not dialling ${key}`,
+      );
     }
     const dial = this.#dial({ ...destination, protocol: destination.protocol }, dialKey);
     this.#dials.set(dialKey, dial);
@@ -158,7 +199,10 @@ export class TransportLayer {
         return listener.flowTo(destination.address, destination.port, 'outbound');
       }
     }
-    throw new TransportError('NO_LISTENER', `no ${ipv6 ? 'IPv6' : 'IPv4'} UDP listener on the ${destination.side} side`);
+    throw new TransportError(
+      'NO_LISTENER',
+      `no ${ipv6 ? 'IPv6' : 'IPv4'} UDP listener on the ${destination.side} side`,
+    );
   }
 
   async #dial(destination: ConnectDestination & { protocol: 'tcp' | 'tls' }, key: string): Promise<Flow> {
@@ -166,7 +210,10 @@ export class TransportLayer {
       const limits = this.#options.limits;
       const socket = await dialStream(destination, this.#tls, this.#options.clock, limits.handshakeTimeoutMs);
       const remote = { address: destination.address, port: destination.port };
-      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', { remote, ...(destination.servername === undefined ? {} : { servername: destination.servername }) });
+      const flow = this.#adopt(socket, destination.side, destination.protocol, 'outbound', {
+        remote,
+        ...(destination.servername === undefined ? {} : { servername: destination.servername }),
+      });
       if (typeof flow === 'string') throw new TransportError('PEER_REFUSED', `${key}: ${flow}`);
       if (flow !== undefined) return flow;
       throw this.#state === 'closed'
@@ -178,8 +225,19 @@ export class TransportLayer {
   }
 
   /** Make a flow of a connected socket: undefined when the socket died before this point, the reason when refused. */
-  #adopt(socket: Socket, side: Side, protocol: 'tcp' | 'tls', direction: FlowDirection, dialled?: { remote: Endpoint; servername?: string }): StreamFlow | string | undefined {
-    if (this.#state === 'closed' || socket.destroyed || socket.remoteAddress === undefined || socket.remotePort === undefined) {
+  #adopt(
+    socket: Socket,
+    side: Side,
+    protocol: 'tcp' | 'tls',
+    direction: FlowDirection,
+    dialled?: { remote: Endpoint; servername?: string },
+  ): StreamFlow | string | undefined {
+    if (
+      this.#state === 'closed' ||
+      socket.destroyed ||
+      socket.remoteAddress === undefined ||
+      socket.remotePort === undefined
+    ) {
       socket.destroy();
       return undefined;
     }
@@ -192,7 +250,13 @@ export class TransportLayer {
     const peerCertificateExpiresAt = certificate?.valid_to === undefined ? undefined : Date.parse(certificate.valid_to);
     const id = flowId(protocol, local, peer, direction, this.#nextSerial());
     const refusal = this.#options.admitStream?.({
-      id, side, protocol, direction, peerIdentity, spkiSha256: spkiFingerprintOf(certificate), servername: dialled?.servername,
+      id,
+      side,
+      protocol,
+      direction,
+      peerIdentity,
+      spkiSha256: spkiFingerprintOf(certificate),
+      servername: dialled?.servername,
     });
     if (refusal !== undefined) {
       this.#stats.refusedPeerConnections++;
@@ -200,7 +264,11 @@ export class TransportLayer {
       socket.destroy();
       return refusal;
     }
-    const flow = new StreamFlow(socket, { id, protocol, side, local, remote: peer, peerIdentity, peerCertificateExpiresAt }, this.#context);
+    const flow = new StreamFlow(
+      socket,
+      { id, protocol, side, local, remote: peer, peerIdentity, peerCertificateExpiresAt },
+      this.#context,
+    );
     this.#openStreams++;
     this.#streamsByEndpoint.set(endpointKey(side, protocol, peer), flow);
     return flow;
@@ -223,7 +291,10 @@ export class TransportLayer {
     const options = this.#options;
     const stats = this.#stats;
     return {
-      clock: options.clock, limits: options.limits, stats, logger: options.logger,
+      clock: options.clock,
+      limits: options.limits,
+      stats,
+      logger: options.logger,
       flowOpened: (flow) => {
         this.#flows.set(flow.id, flow);
       },

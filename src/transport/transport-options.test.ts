@@ -5,12 +5,22 @@ import { TransportLayer } from './transport-layer.js';
 import type { ListenerOptions, TransportLimits } from './transport-options.js';
 
 const LIMITS: TransportLimits = {
-  parser: DEFAULT_PARSER_LIMITS, maxConnections: 100, maxPendingBytesPerConnection: 65_536, idleTimeoutMs: 60_000,
-  handshakeTimeoutMs: 1000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0,
+  parser: DEFAULT_PARSER_LIMITS,
+  maxConnections: 100,
+  maxPendingBytesPerConnection: 65_536,
+  idleTimeoutMs: 60_000,
+  handshakeTimeoutMs: 1000,
+  maxHandshakesInProgress: 10,
+  keepaliveIntervalMs: 0,
 };
 
 function make(limits: Partial<TransportLimits>, listeners: ListenerOptions[] = []): TransportLayer {
-  return new TransportLayer({ listeners, limits: { ...LIMITS, ...limits }, clock: new FakeClock(), onMessage: () => {} });
+  return new TransportLayer({
+    listeners,
+    limits: { ...LIMITS, ...limits },
+    clock: new FakeClock(),
+    onMessage: () => {},
+  });
 }
 
 describe('Y4 transport limits are validated at start-up', () => {
@@ -21,13 +31,19 @@ describe('Y4 transport limits are validated at start-up', () => {
   });
 
   it('F1 refuses a listener with a host name, a bad port, or TLS without a certificate', () => {
-    expect(() => make({}, [{ side: 'internal', protocol: 'udp', address: 'localhost', port: 5060 }])).toThrow(/IP literal/);
+    expect(() => make({}, [{ side: 'internal', protocol: 'udp', address: 'localhost', port: 5060 }])).toThrow(
+      /IP literal/,
+    );
     expect(() => make({}, [{ side: 'internal', protocol: 'tcp', address: '::1', port: 70_000 }])).toThrow(/port/);
-    expect(() => make({}, [{ side: 'external', protocol: 'tls', address: '127.0.0.1', port: 5061 }])).toThrow(/tls options/);
+    expect(() => make({}, [{ side: 'external', protocol: 'tls', address: '127.0.0.1', port: 5061 }])).toThrow(
+      /tls options/,
+    );
   });
 
   it('connect() refuses before listen()', async () => {
     const layer = make({ keepaliveIntervalMs: 0 });
-    await expect(layer.connect({ protocol: 'tcp', side: 'external', address: '127.0.0.1', port: 5060 })).rejects.toMatchObject({ code: 'LAYER_CLOSED' });
+    await expect(
+      layer.connect({ protocol: 'tcp', side: 'external', address: '127.0.0.1', port: 5060 }),
+    ).rejects.toMatchObject({ code: 'LAYER_CLOSED' });
   });
 });

@@ -117,28 +117,41 @@ export interface TransportStats {
 
 export function emptyStats(): TransportStats {
   return {
-    acceptedConnections: 0, refusedConnections: 0, refusedPeerConnections: 0, framingErrors: 0, handshakeFailures: 0,
+    acceptedConnections: 0,
+    refusedConnections: 0,
+    refusedPeerConnections: 0,
+    framingErrors: 0,
+    handshakeFailures: 0,
     // Every reason from zero, so the metric has each series before its first failure and an alert on
     // increase() sees that failure (SPEC F2, O3).
     handshakeFailureReasons: new Map(HANDSHAKE_FAILURE_REASONS.map((reason) => [reason, 0])),
-    handshakeTimeouts: 0, keepaliveTimeouts: 0, sendBufferOverflows: 0, deliveryFailures: 0,
+    handshakeTimeouts: 0,
+    keepaliveTimeouts: 0,
+    sendBufferOverflows: 0,
+    deliveryFailures: 0,
   };
 }
 
 const POSITIVE_LIMITS = [
-  'maxConnections', 'maxPendingBytesPerConnection', 'idleTimeoutMs', 'handshakeTimeoutMs', 'maxHandshakesInProgress',
+  'maxConnections',
+  'maxPendingBytesPerConnection',
+  'idleTimeoutMs',
+  'handshakeTimeoutMs',
+  'maxHandshakesInProgress',
 ] as const;
 
 export function validateTransportOptions(options: TransportLayerOptions): void {
   const limits = options.limits;
   for (const name of POSITIVE_LIMITS) {
-    if (!Number.isInteger(limits[name]) || limits[name] <= 0) invalid(`limits.${name} must be a positive integer, got ${limits[name]}`);
+    if (!Number.isInteger(limits[name]) || limits[name] <= 0)
+      invalid(`limits.${name} must be a positive integer, got ${limits[name]}`);
   }
   if (!Number.isInteger(limits.keepaliveIntervalMs) || limits.keepaliveIntervalMs < 0) {
     invalid(`limits.keepaliveIntervalMs must be 0 (off) or a positive integer, got ${limits.keepaliveIntervalMs}`);
   }
   for (const listener of options.listeners) {
-    if (isIP(listener.address) === 0) invalid(`listener ${listener.protocol}: address must be an IP literal, got '${listener.address}'`);
+    if (isIP(listener.address) === 0)
+      invalid(`listener ${listener.protocol}: address must be an IP literal, got '${listener.address}'`);
     if (!Number.isInteger(listener.port) || listener.port < 0 || listener.port > 65535) {
       invalid(`listener ${listener.protocol} ${listener.address}: port must be 0..65535, got ${listener.port}`);
     }

@@ -73,7 +73,12 @@ export class UdpListener implements DatagramFlowOwner {
     if (this.#flows.size >= this.#init.context.limits.maxConnections) this.#evictOne();
     const remote = { address, port };
     const id = flowId('udp', this.#local, remote, direction, this.#init.nextSerial());
-    const flow = new DatagramFlow(this.#socket, this, { id, protocol: 'udp', side: this.side, local: this.#local, remote }, this.#init.context);
+    const flow = new DatagramFlow(
+      this.#socket,
+      this,
+      { id, protocol: 'udp', side: this.side, local: this.#local, remote },
+      this.#init.context,
+    );
     this.#flows.set(key, flow);
     return flow;
   }

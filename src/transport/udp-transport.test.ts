@@ -8,15 +8,19 @@ import type { Flow } from './flow.js';
 import { TransportLayer } from './transport-layer.js';
 
 /** A request with an unsupported version whose top Via is `via`. */
-const malformedVersion = (via: string): Buffer => sip([
-  'INVITE sip:bob@b.example.net SIP/7.0',
-  `Via: ${via}`,
-  'From: <sip:alice@a.example.com>;tag=1',
-  'To: <sip:bob@b.example.net>',
-  'Call-ID: bad-version@a.example.com',
-  'CSeq: 1 INVITE',
-  '', '',
-].join('\n'));
+const malformedVersion = (via: string): Buffer =>
+  sip(
+    [
+      'INVITE sip:bob@b.example.net SIP/7.0',
+      `Via: ${via}`,
+      'From: <sip:alice@a.example.com>;tag=1',
+      'To: <sip:bob@b.example.net>',
+      'Call-ID: bad-version@a.example.com',
+      'CSeq: 1 INVITE',
+      '',
+      '',
+    ].join('\n'),
+  );
 const MALFORMED_VERSION = malformedVersion('SIP/2.0/UDP 198.51.100.99:5070;branch=z9hG4bK-bad;rport');
 
 let clock: TimerWheel;
@@ -30,15 +34,23 @@ afterEach(async () => {
   clock.stop();
 });
 
-async function startLayer(address: string, maxConnections = 100): Promise<{ layer: TransportLayer; received: Array<{ message: IncomingMessage; flow: Flow }> }> {
+async function startLayer(
+  address: string,
+  maxConnections = 100,
+): Promise<{ layer: TransportLayer; received: Array<{ message: IncomingMessage; flow: Flow }> }> {
   clock = new TimerWheel({ tickMs: 5 });
   clock.start();
   const received: Array<{ message: IncomingMessage; flow: Flow }> = [];
   layer = new TransportLayer({
     listeners: [{ side: 'internal', protocol: 'udp', address, port: 0 }],
     limits: {
-      parser: DEFAULT_PARSER_LIMITS, maxConnections, maxPendingBytesPerConnection: 65_536, idleTimeoutMs: 60_000,
-      handshakeTimeoutMs: 1000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0,
+      parser: DEFAULT_PARSER_LIMITS,
+      maxConnections,
+      maxPendingBytesPerConnection: 65_536,
+      idleTimeoutMs: 60_000,
+      handshakeTimeoutMs: 1000,
+      maxHandshakesInProgress: 10,
+      keepaliveIntervalMs: 0,
     },
     clock,
     onMessage: (message, flow) => received.push({ message, flow }),
@@ -68,7 +80,13 @@ describe('F1 UDP listeners', () => {
       const { message, flow } = received[0]!;
       expect(message.kind).toBe('request');
       expect(message.body.toString()).toBe('hello');
-      expect(flow).toMatchObject({ protocol: 'udp', side: 'internal', reliable: false, isOpen: true, peerIdentity: undefined });
+      expect(flow).toMatchObject({
+        protocol: 'udp',
+        side: 'internal',
+        reliable: false,
+        isOpen: true,
+        peerIdentity: undefined,
+      });
       expect(flow.remote).toEqual({ address, port: client.port });
       expect(layer.findFlow(flow.id)).toBe(flow);
       expect(flow.send(Buffer.from('SIP/2.0 200 OK\r\n\r\n'))).toBe(true);
@@ -86,14 +104,16 @@ describe('F1 UDP listeners', () => {
     expect(received[0]!.flow).toBe(received[1]!.flow);
   });
 
-  it('F1 connect() gives a UDP flow that sends from the side\'s listener socket', async () => {
+  it("F1 connect() gives a UDP flow that sends from the side's listener socket", async () => {
     const { layer } = await startLayer('127.0.0.1');
     const client = await udpClient('127.0.0.1');
     const flow = await layer.connect({ protocol: 'udp', side: 'internal', address: '127.0.0.1', port: client.port });
     expect(flow.id).toMatch(/^udp:127\.0\.0\.1:\d+->127\.0\.0\.1:\d+#\d+$/);
     flow.send(sip(MESSAGE_REQUEST));
     await vi.waitFor(() => expect(client.inbox).toHaveLength(1));
-    await expect(layer.connect({ protocol: 'udp', side: 'external', address: '127.0.0.1', port: 5060 })).rejects.toMatchObject({ code: 'NO_LISTENER' });
+    await expect(
+      layer.connect({ protocol: 'udp', side: 'external', address: '127.0.0.1', port: 5060 }),
+    ).rejects.toMatchObject({ code: 'NO_LISTENER' });
   });
 });
 
@@ -107,7 +127,7 @@ describe('Y4 hostile datagrams', () => {
     expect(received[0]!.flow.isOpen).toBe(false);
   });
 
-  it('Y4 answers a malformed request with its status and a Warning, to the datagram\'s source', async () => {
+  it("Y4 answers a malformed request with its status and a Warning, to the datagram's source", async () => {
     const { layer, received } = await startLayer('127.0.0.1');
     const client = await udpClient('127.0.0.1');
     client.socket.send(MALFORMED_VERSION, layer.boundListeners[0]!.port, '127.0.0.1');
@@ -127,10 +147,16 @@ describe('Y4 hostile datagrams', () => {
     const client = await udpClient('127.0.0.1');
     const sentBy = await udpClient('127.0.0.1');
     // The Via names a third party's address at the port of a socket on the real source address.
-    client.socket.send(malformedVersion(`SIP/2.0/UDP 192.0.2.77:${sentBy.port};branch=z9hG4bK-bad2`), layer.boundListeners[0]!.port, '127.0.0.1');
+    client.socket.send(
+      malformedVersion(`SIP/2.0/UDP 192.0.2.77:${sentBy.port};branch=z9hG4bK-bad2`),
+      layer.boundListeners[0]!.port,
+      '127.0.0.1',
+    );
     await vi.waitFor(() => expect(sentBy.inbox).toHaveLength(1));
     expect(client.inbox).toHaveLength(0);
-    expect(sentBy.inbox[0]!.toString('latin1')).toContain(`Via: SIP/2.0/UDP 192.0.2.77:${sentBy.port};branch=z9hG4bK-bad2;received=127.0.0.1\r\n`);
+    expect(sentBy.inbox[0]!.toString('latin1')).toContain(
+      `Via: SIP/2.0/UDP 192.0.2.77:${sentBy.port};branch=z9hG4bK-bad2;received=127.0.0.1\r\n`,
+    );
   });
 
   it('Y4 drops malformed responses, headerless garbage and keepalives silently', async () => {
@@ -138,7 +164,8 @@ describe('Y4 hostile datagrams', () => {
     const client = await udpClient('127.0.0.1');
     const port = layer.boundListeners[0]!.port;
     const badResponse = sip('SIP/2.0 200 OK\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\nContent-Length: 99\n\n');
-    for (const datagram of [badResponse, Buffer.from('\x00\x01garbage'), Buffer.from('\r\n\r\n')]) client.socket.send(datagram, port, '127.0.0.1');
+    for (const datagram of [badResponse, Buffer.from('\x00\x01garbage'), Buffer.from('\r\n\r\n')])
+      client.socket.send(datagram, port, '127.0.0.1');
     client.socket.send(sip(MESSAGE_REQUEST), port, '127.0.0.1');
     await vi.waitFor(() => expect(received).toHaveLength(1));
     expect(client.inbox).toHaveLength(0);

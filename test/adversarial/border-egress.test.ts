@@ -54,13 +54,23 @@ beforeAll(async () => {
   const worker = async () => {
     for (let index = next++; index < specs.length; index = next++) {
       const spec = specs[index]!;
-      const phone = await openSoftphone({ transport: spec.transport, address: lab.ns.worldAddress, edge: lab.edgeInternal });
+      const phone = await openSoftphone({
+        transport: spec.transport,
+        address: lab.ns.worldAddress,
+        edge: lab.edgeInternal,
+      });
       clients.set(clientsKey(spec.transport, phone.port), index);
       caseClients.set(index, clientsKey(spec.transport, phone.port));
       if (spec.contact === 'honest') honestContacts.add(clientsKey(spec.transport, phone.port));
       const text = render(spec, {
-        index, token, edge: lab.ns.edgeAddress, edgePort: EDGE_PORTS.internal, externalPort: EDGE_PORTS.external,
-        world: lab.ns.worldAddress, sourcePort: phone.port, peerPort: lab.peer.port,
+        index,
+        token,
+        edge: lab.ns.edgeAddress,
+        edgePort: EDGE_PORTS.internal,
+        externalPort: EDGE_PORTS.external,
+        world: lab.ns.worldAddress,
+        sourcePort: phone.port,
+        peerPort: lab.peer.port,
       });
       const start = Date.now();
       const exchange = await phone.exchange(text, callIdFor({ index, token }), ANSWER_MS);
@@ -71,9 +81,17 @@ beforeAll(async () => {
   outcomes = outcomes.sort((a, b) => a.index - b.index);
   record = await lab.finish();
   violations = egressViolations(record.packets, {
-    edge: lab.ns.edgeAddress, world: lab.ns.worldAddress, peerPort: lab.peer.port,
-    resolver: { address: lab.ns.worldAddress, port: lab.bind9.port }, phonePort: lab.phone.address.port,
-    edgePorts: Object.values(EDGE_PORTS), internalPort: EDGE_PORTS.internal, token, clients, caseClients, honestContacts,
+    edge: lab.ns.edgeAddress,
+    world: lab.ns.worldAddress,
+    peerPort: lab.peer.port,
+    resolver: { address: lab.ns.worldAddress, port: lab.bind9.port },
+    phonePort: lab.phone.address.port,
+    edgePorts: Object.values(EDGE_PORTS),
+    internalPort: EDGE_PORTS.internal,
+    token,
+    clients,
+    caseClients,
+    honestContacts,
     windows: outcomes.map((o) => ({ index: o.index, start: o.start, end: o.end })),
   });
 }, 180_000);
@@ -86,14 +104,26 @@ function caseLine(index: number): string {
   const outcome = outcomes[index];
   if (outcome === undefined) return `#${index}`;
   const answered = outcome.final?.split('\r\n')[0] ?? 'no final response';
-  const log = outcome.final === undefined ? edgeLogFor(record, callIdFor({ index, token })).map((line) => `\n      edge log: ${line}`).join('') : '';
+  const log =
+    outcome.final === undefined
+      ? edgeLogFor(record, callIdFor({ index, token }))
+          .map((line) => `\n      edge log: ${line}`)
+          .join('')
+      : '';
   return `${describeCase(outcome.spec, index)} (softphone port ${outcome.sourcePort}; got: ${answered})${log}`;
 }
 
 function violationLines(kind: Violation['kind']): string[] {
-  return violations.filter((v) => v.kind === kind).map((v) => v.caseIndex !== undefined
-    ? `${caseLine(v.caseIndex)}\n    edge ${v.what}`
-    : `edge ${v.what}\n    while in flight (${v.candidates.length} cases): ${v.candidates.slice(0, 6).map((i) => describeCase(outcomes[i]!.spec, i)).join('\n      ')}`);
+  return violations
+    .filter((v) => v.kind === kind)
+    .map((v) =>
+      v.caseIndex !== undefined
+        ? `${caseLine(v.caseIndex)}\n    edge ${v.what}`
+        : `edge ${v.what}\n    while in flight (${v.candidates.length} cases): ${v.candidates
+            .slice(0, 6)
+            .map((i) => describeCase(outcomes[i]!.spec, i))
+            .join('\n      ')}`,
+    );
 }
 
 describe('B1 B3 the egress hunt: generated addressings from an internal softphone against a running edge', () => {
@@ -108,10 +138,17 @@ describe('B1 B3 the egress hunt: generated addressings from an internal softphon
     for (const outcome of outcomes) {
       const callId = callIdFor({ index: outcome.index, token });
       const crossed = lab.peer.arrived.some((r) => r.callId === callId);
-      const audited = record.audit.some((line) => line.callId === callId && line.direction === 'outbound' && line.peer === PEER_DOMAIN);
-      if (crossed && !audited) failures.push(`${caseLine(outcome.index)}\n    crossed to ${PEER_DOMAIN} over mutual TLS without an outbound audit line`);
+      const audited = record.audit.some(
+        (line) => line.callId === callId && line.direction === 'outbound' && line.peer === PEER_DOMAIN,
+      );
+      if (crossed && !audited)
+        failures.push(
+          `${caseLine(outcome.index)}\n    crossed to ${PEER_DOMAIN} over mutual TLS without an outbound audit line`,
+        );
       if (outcome.final === undefined) {
-        failures.push(`${caseLine(outcome.index)}\n    no final response reached the softphone in ${ANSWER_MS} ms (${crossed ? 'it crossed to the peer' : 'it did not cross to the peer'})`);
+        failures.push(
+          `${caseLine(outcome.index)}\n    no final response reached the softphone in ${ANSWER_MS} ms (${crossed ? 'it crossed to the peer' : 'it did not cross to the peer'})`,
+        );
       }
     }
     expect(failures, `${failures.length} of ${CASES} cases:\n${failures.join('\n')}`).toEqual([]);
@@ -125,7 +162,7 @@ describe('B1 B3 the egress hunt: generated addressings from an internal softphon
     expect(leaked, `${leaked.length} requests:\n${leaked.join('\n')}`).toEqual([]);
   });
 
-  it('B1 the edge sent nothing anywhere but mutual TLS to the allowed peer, the registered contact and the softphones\' own answers', () => {
+  it("B1 the edge sent nothing anywhere but mutual TLS to the allowed peer, the registered contact and the softphones' own answers", () => {
     const lines = violationLines('B1');
     expect(lines, `${lines.length} violations:\n${lines.join('\n')}`).toEqual([]);
   });

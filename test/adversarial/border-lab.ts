@@ -54,7 +54,15 @@ export class BorderLab {
   readonly #peerCredentials: PeerCredentials;
 
   private constructor(parts: {
-    ns: NetworkNamespace; peer: PeerEdge; trap: PlaintextTrap; phone: CommunityPhone; bind9: Bind9; edge: EdgeProcess; capture: EgressCapture; workDir: string; peerCredentials: PeerCredentials;
+    ns: NetworkNamespace;
+    peer: PeerEdge;
+    trap: PlaintextTrap;
+    phone: CommunityPhone;
+    bind9: Bind9;
+    edge: EdgeProcess;
+    capture: EgressCapture;
+    workDir: string;
+    peerCredentials: PeerCredentials;
   }) {
     this.ns = parts.ns;
     this.peer = parts.peer;
@@ -80,14 +88,30 @@ export class BorderLab {
       const trap = await PlaintextTrap.open(ns.worldAddress);
       started.push(() => trap.close());
       const bind9 = await startBind9({
-        address: ns.worldAddress, fixtureDir: 'test/fixtures/adversarial-dns', zones: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN, 'e164.arpa'],
-        substitutions: { WORLD: ns.worldAddress, PEER_PORT: String(peer.port), TRAP_TCP_PORT: String(trap.ports.tcp), TRAP_UDP_PORT: String(trap.ports.udp) },
+        address: ns.worldAddress,
+        fixtureDir: 'test/fixtures/adversarial-dns',
+        zones: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN, 'e164.arpa'],
+        substitutions: {
+          WORLD: ns.worldAddress,
+          PEER_PORT: String(peer.port),
+          TRAP_TCP_PORT: String(trap.ports.tcp),
+          TRAP_UDP_PORT: String(trap.ports.udp),
+        },
       });
       started.push(() => bind9.stop());
-      writeFileSync(path.join(workDir, 'users.yaml'), stringify({
-        users: [USERS.registered, USERS.unregistered].map((user) => ({ address: `${user}@${LOCAL_DOMAIN}`, password: USERS.password })),
-      }));
-      writeFileSync(path.join(workDir, 'edge.yaml'), stringify(edgeConfig({ ns, certificates, resolver: bind9.resolver, workDir })));
+      writeFileSync(
+        path.join(workDir, 'users.yaml'),
+        stringify({
+          users: [USERS.registered, USERS.unregistered].map((user) => ({
+            address: `${user}@${LOCAL_DOMAIN}`,
+            password: USERS.password,
+          })),
+        }),
+      );
+      writeFileSync(
+        path.join(workDir, 'edge.yaml'),
+        stringify(edgeConfig({ ns, certificates, resolver: bind9.resolver, workDir })),
+      );
       // The capture starts first, so even what the edge sends while starting is seen.
       const capture = await EgressCapture.start(ns, path.join(workDir, 'egress.pcap'));
       started.push(async () => void (await capture.stop()));
@@ -95,7 +119,12 @@ export class BorderLab {
       started.push(async () => void (await edge.kill('SIGKILL')));
       const phone = await CommunityPhone.open(ns.worldAddress);
       started.push(() => phone.close());
-      await phone.register({ user: USERS.registered, domain: LOCAL_DOMAIN, password: USERS.password, edge: { address: ns.edgeAddress, port: EDGE_PORTS.internal } });
+      await phone.register({
+        user: USERS.registered,
+        domain: LOCAL_DOMAIN,
+        password: USERS.password,
+        edge: { address: ns.edgeAddress, port: EDGE_PORTS.internal },
+      });
       return new BorderLab({ ns, peer, trap, phone, bind9, edge, capture, workDir, peerCredentials });
     } catch (error) {
       for (const stop of started.reverse()) await Promise.resolve(stop()).catch(() => undefined);
@@ -114,7 +143,12 @@ export class BorderLab {
 
   /** A mutual-TLS connection to the edge's external listener, authenticated as b.example.net. */
   connectAsPeer(): Promise<PeerClient> {
-    return PeerClient.connect({ host: this.ns.edgeAddress, port: EDGE_PORTS.external, credentials: this.#peerCredentials, arrived: this.peer.arrived });
+    return PeerClient.connect({
+      host: this.ns.edgeAddress,
+      port: EDGE_PORTS.external,
+      credentials: this.#peerCredentials,
+      arrived: this.peer.arrived,
+    });
   }
 
   /**
@@ -132,7 +166,12 @@ export class BorderLab {
         return [];
       }
     })();
-    const audit = files.flatMap((file) => readFileSync(path.join(directory, file), 'utf8').split('\n').filter((l) => l !== ''))
+    const audit = files
+      .flatMap((file) =>
+        readFileSync(path.join(directory, file), 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      )
       .map((line) => JSON.parse(line) as AuditLine);
     return { packets, audit, edgeOutput: this.#edge.output };
   }
@@ -151,15 +190,24 @@ export class BorderLab {
 
 /** The edge's own log lines about one Call-ID, shortened to what a failure message needs. */
 export function edgeLogFor(record: LabRecord, callId: string): string[] {
-  return record.edgeOutput.split('\n').filter((line) => line.includes(`"${callId}"`)).slice(0, 4).map((line) => {
-    try {
-      const entry = JSON.parse(line) as { msg?: string; status?: number; because?: string; err?: { message?: string } | string };
-      const error = typeof entry.err === 'string' ? entry.err : entry.err?.message;
-      return [entry.msg, entry.status, entry.because, error].filter((part) => part !== undefined).join(' | ');
-    } catch {
-      return line.slice(0, 200);
-    }
-  });
+  return record.edgeOutput
+    .split('\n')
+    .filter((line) => line.includes(`"${callId}"`))
+    .slice(0, 4)
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as {
+          msg?: string;
+          status?: number;
+          because?: string;
+          err?: { message?: string } | string;
+        };
+        const error = typeof entry.err === 'string' ? entry.err : entry.err?.message;
+        return [entry.msg, entry.status, entry.because, error].filter((part) => part !== undefined).join(' | ');
+      } catch {
+        return line.slice(0, 200);
+      }
+    });
 }
 
 function credentialsOf(certificates: CertificateFiles, domain: string): PeerCredentials {
@@ -172,19 +220,32 @@ function credentialsOf(certificates: CertificateFiles, domain: string): PeerCred
  * cleartext.example.net allowed and found through DNS (no static route), the built-in registrar and presence server, the audit
  * log in a file. Every other setting is the default an operator would get.
  */
-function edgeConfig(options: { ns: NetworkNamespace; certificates: CertificateFiles; resolver: string; workDir: string }): Record<string, unknown> {
+function edgeConfig(options: {
+  ns: NetworkNamespace;
+  certificates: CertificateFiles;
+  resolver: string;
+  workDir: string;
+}): Record<string, unknown> {
   const own = options.certificates.byDomain[LOCAL_DOMAIN]!;
   const address = options.ns.edgeAddress;
   return {
     domains: [LOCAL_DOMAIN],
     listen: {
-      internal: [{ transport: 'udp', address, port: EDGE_PORTS.internal }, { transport: 'tcp', address, port: EDGE_PORTS.internal }],
+      internal: [
+        { transport: 'udp', address, port: EDGE_PORTS.internal },
+        { transport: 'tcp', address, port: EDGE_PORTS.internal },
+      ],
       external: [{ transport: 'tls', address, port: EDGE_PORTS.external }],
     },
     tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: options.certificates.ca },
     internal: { registrar: 'builtin', presence: 'builtin' },
     community: { usersFile: path.join(options.workDir, 'users.yaml') },
-    discovery: { allow: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN], resolvers: [options.resolver], timeoutMs: 500, retries: 0 },
+    discovery: {
+      allow: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN],
+      resolvers: [options.resolver],
+      timeoutMs: 500,
+      retries: 0,
+    },
     state: { backend: 'memory' },
     admin: { listen: `${address}:${EDGE_PORTS.admin}` },
     audit: { enabled: true, file: path.join(options.workDir, 'audit', 'audit') },

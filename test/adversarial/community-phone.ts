@@ -42,22 +42,30 @@ export class CommunityPhone {
   }
 
   /** REGISTERs `user@domain` with the edge's internal UDP listener, answering its digest challenge. */
-  async register(options: { user: string; domain: string; password: string; edge: { address: string; port: number } }): Promise<void> {
+  async register(options: {
+    user: string;
+    domain: string;
+    password: string;
+    edge: { address: string; port: number };
+  }): Promise<void> {
     const { address, port } = this.address;
     const uri = `sip:${options.domain}`;
-    const request = (cseq: number, authorization?: string) => [
-      `REGISTER ${uri} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${address}:${port};branch=z9hG4bK-reg${cseq}-${Date.now()};rport`,
-      'Max-Forwards: 70',
-      `From: <sip:${options.user}@${options.domain}>;tag=reg`,
-      `To: <sip:${options.user}@${options.domain}>`,
-      `Call-ID: register-${options.user}-${port}`,
-      `CSeq: ${cseq} REGISTER`,
-      `Contact: <sip:${options.user}@${address}:${port}>`,
-      'Expires: 3600',
-      ...(authorization === undefined ? [] : [`Authorization: ${authorization}`]),
-      'Content-Length: 0', '', '',
-    ].join('\r\n');
+    const request = (cseq: number, authorization?: string) =>
+      [
+        `REGISTER ${uri} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${address}:${port};branch=z9hG4bK-reg${cseq}-${Date.now()};rport`,
+        'Max-Forwards: 70',
+        `From: <sip:${options.user}@${options.domain}>;tag=reg`,
+        `To: <sip:${options.user}@${options.domain}>`,
+        `Call-ID: register-${options.user}-${port}`,
+        `CSeq: ${cseq} REGISTER`,
+        `Contact: <sip:${options.user}@${address}:${port}>`,
+        'Expires: 3600',
+        ...(authorization === undefined ? [] : [`Authorization: ${authorization}`]),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
     const challenge = await this.#exchange(request(1), options.edge);
     const header = headerValues(challenge, 'WWW-Authenticate')[0] ?? '';
     const param = (name: string) => new RegExp(`${name}="?([^",]+)"?`).exec(header)?.[1] ?? '';

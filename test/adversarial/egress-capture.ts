@@ -41,7 +41,12 @@ export class EgressCapture {
 
   /** Starts tcpdump on every interface of the namespace; resolves once it is listening. */
   static async start(ns: NetworkNamespace, file: string): Promise<EgressCapture> {
-    const tcpdump = await Tcpdump.start({ file, filter: CAPTURE_FILTER, prefix: ['ip', 'netns', 'exec', ns.name], args: ['-y', 'LINUX_SLL2', '-s', '4096'] });
+    const tcpdump = await Tcpdump.start({
+      file,
+      filter: CAPTURE_FILTER,
+      prefix: ['ip', 'netns', 'exec', ns.name],
+      args: ['-y', 'LINUX_SLL2', '-s', '4096'],
+    });
     return new EgressCapture(tcpdump, ns);
   }
 
@@ -81,10 +86,20 @@ function ipPacket(etherType: number, ip: Buffer): Transported | undefined {
   if (etherType === 0x0800 && ip.length >= 20) {
     const headerLength = (ip[0]! & 0x0f) * 4;
     const total = Math.min(ip.readUInt16BE(2), ip.length);
-    return transport(ip[9]!, [...ip.subarray(12, 16)].join('.'), [...ip.subarray(16, 20)].join('.'), ip.subarray(headerLength, total));
+    return transport(
+      ip[9]!,
+      [...ip.subarray(12, 16)].join('.'),
+      [...ip.subarray(16, 20)].join('.'),
+      ip.subarray(headerLength, total),
+    );
   }
   if (etherType === 0x86dd && ip.length >= 40) {
-    return transport(ip[6]!, ipv6(ip.subarray(8, 24)), ipv6(ip.subarray(24, 40)), ip.subarray(40, 40 + ip.readUInt16BE(4)));
+    return transport(
+      ip[6]!,
+      ipv6(ip.subarray(8, 24)),
+      ipv6(ip.subarray(24, 40)),
+      ip.subarray(40, 40 + ip.readUInt16BE(4)),
+    );
   }
   return undefined;
 }
@@ -96,8 +111,11 @@ function ipv6(bytes: Buffer): string {
 function transport(protocol: number, from: string, to: string, segment: Buffer): Transported | undefined {
   if (protocol === 17 && segment.length >= 8) {
     return {
-      protocol: 'udp', source: { address: from, port: segment.readUInt16BE(0) }, destination: { address: to, port: segment.readUInt16BE(2) },
-      opensConnection: false, payload: segment.subarray(8),
+      protocol: 'udp',
+      source: { address: from, port: segment.readUInt16BE(0) },
+      destination: { address: to, port: segment.readUInt16BE(2) },
+      opensConnection: false,
+      payload: segment.subarray(8),
     };
   }
   if (protocol === 6 && segment.length >= 20) {
@@ -105,8 +123,11 @@ function transport(protocol: number, from: string, to: string, segment: Buffer):
     const syn = (flags & 0x02) !== 0;
     const ack = (flags & 0x10) !== 0;
     return {
-      protocol: 'tcp', source: { address: from, port: segment.readUInt16BE(0) }, destination: { address: to, port: segment.readUInt16BE(2) },
-      opensConnection: syn && !ack, payload: segment.subarray((segment[12]! >> 4) * 4),
+      protocol: 'tcp',
+      source: { address: from, port: segment.readUInt16BE(0) },
+      destination: { address: to, port: segment.readUInt16BE(2) },
+      opensConnection: syn && !ack,
+      payload: segment.subarray((segment[12]! >> 4) * 4),
     };
   }
   return undefined;

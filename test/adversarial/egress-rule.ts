@@ -69,28 +69,47 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
     const text = packet.payload.toString('latin1');
     const id = callIdPattern.exec(text)?.[1];
     if (id !== undefined && !flowCase.has(flowOf(packet))) flowCase.set(flowOf(packet), id);
-    if (/^[A-Z]+ \S+ SIP\/2\.0\r\n/.test(text) && !flowLine.has(flowOf(packet))) flowLine.set(flowOf(packet), text.split('\r\n')[0]!.slice(0, 80));
+    if (/^[A-Z]+ \S+ SIP\/2\.0\r\n/.test(text) && !flowLine.has(flowOf(packet)))
+      flowLine.set(flowOf(packet), text.split('\r\n')[0]!.slice(0, 80));
   }
-  const attribute = (packet: EgressPacket, names: readonly string[] = []): { caseIndex: number | undefined; candidates: number[] } => {
+  const attribute = (
+    packet: EgressPacket,
+    names: readonly string[] = [],
+  ): { caseIndex: number | undefined; candidates: number[] } => {
     const text = packet.payload.toString('latin1');
-    const byCallId = callIdPattern.exec(text)?.[1] ?? (packet.protocol === 'tcp' ? flowCase.get(flowOf(packet)) : undefined);
+    const byCallId =
+      callIdPattern.exec(text)?.[1] ?? (packet.protocol === 'tcp' ? flowCase.get(flowOf(packet)) : undefined);
     const byAddress = /^127\.66\.(\d+)\.(\d+)$/.exec(packet.destination.address);
     const byPublicAddress = /^198\.51\.100\.(\d+)$/.exec(packet.destination.address);
     const byName = names.map((n) => namePattern.exec(n)?.[2]).find((n) => n !== undefined);
     const byClient = world.clients.get(clientKey(packet.protocol, packet.destination.port));
-    const caseIndex = byCallId !== undefined ? Number(byCallId)
-      : byName !== undefined ? Number(byName)
-      : byAddress !== null ? Number(byAddress[1]) * 256 + Number(byAddress[2])
-      : byPublicAddress !== null ? Number(byPublicAddress[1]) - 1 // casePublicAddress()
-      : packet.destination.address === world.world ? byClient : undefined;
-    const candidates = caseIndex !== undefined ? [] : world.windows.filter((w) => w.start <= packet.time + 5 && packet.time <= w.end + 50).map((w) => w.index);
+    const caseIndex =
+      byCallId !== undefined
+        ? Number(byCallId)
+        : byName !== undefined
+          ? Number(byName)
+          : byAddress !== null
+            ? Number(byAddress[1]) * 256 + Number(byAddress[2])
+            : byPublicAddress !== null
+              ? Number(byPublicAddress[1]) - 1 // casePublicAddress()
+              : packet.destination.address === world.world
+                ? byClient
+                : undefined;
+    const candidates =
+      caseIndex !== undefined
+        ? []
+        : world.windows.filter((w) => w.start <= packet.time + 5 && packet.time <= w.end + 50).map((w) => w.index);
     return { caseIndex, candidates };
   };
   const flag = (kind: ViolationKind, packet: EgressPacket, what: string, names: readonly string[] = []) => {
     // One line per distinct act: retransmissions and A/AAAA pairs say nothing new.
     if (reported.has(what)) return;
     reported.add(what);
-    violations.push({ kind, what: `${what} [${packet.protocol.toUpperCase()} ${endpoint(packet.source)} → ${endpoint(packet.destination)} on ${packet.interface}]`, ...attribute(packet, names) });
+    violations.push({
+      kind,
+      what: `${what} [${packet.protocol.toUpperCase()} ${endpoint(packet.source)} → ${endpoint(packet.destination)} on ${packet.interface}]`,
+      ...attribute(packet, names),
+    });
   };
 
   for (const packet of packets) {
@@ -105,38 +124,60 @@ export function egressViolations(packets: readonly EgressPacket[], world: Egress
     if (to.address === world.resolver.address && to.port === world.resolver.port) {
       for (const name of dns) {
         const field = namePattern.exec(name)?.[1]?.toLowerCase();
-        if (field !== undefined && SPOOFABLE_FIELDS.has(field)) flag('B3', packet, `DNS lookup of ${name}, a host a request's ${field} header named`, [name]);
+        if (field !== undefined && SPOOFABLE_FIELDS.has(field))
+          flag('B3', packet, `DNS lookup of ${name}, a host a request's ${field} header named`, [name]);
       }
       continue;
     }
     if (to.port === 53) {
-      flag('B3', packet, `DNS query to ${to.address}, which is not a configured resolver (asked: ${dns.join(', ') || 'unreadable'})`, dns);
+      flag(
+        'B3',
+        packet,
+        `DNS query to ${to.address}, which is not a configured resolver (asked: ${dns.join(', ') || 'unreadable'})`,
+        dns,
+      );
       continue;
     }
-    const firstLine = flowLine.get(flowOf(packet)) ?? packet.payload.toString('latin1').split('\r\n')[0]?.slice(0, 80) ?? '';
+    const firstLine =
+      flowLine.get(flowOf(packet)) ?? packet.payload.toString('latin1').split('\r\n')[0]?.slice(0, 80) ?? '';
     const isResponse = firstLine.startsWith('SIP/2.0 ');
     if (to.address === world.world && from.address === world.edge) {
       if (packet.protocol === 'udp' && from.port === world.internalPort) {
         if (to.port === world.phonePort) continue; // the registered contact of a community user
         const owner = world.clients.get(clientKey('udp', to.port));
         const callId = callIdPattern.exec(packet.payload.toString('latin1'))?.[1];
-        const sentFromHere = callId !== undefined && (Number(callId) === owner || world.caseClients?.get(Number(callId)) === clientKey('udp', to.port));
+        const sentFromHere =
+          callId !== undefined &&
+          (Number(callId) === owner || world.caseClients?.get(Number(callId)) === clientKey('udp', to.port));
         if (isResponse && sentFromHere) continue; // its own answer, at its source
         if (owner !== undefined && !isResponse && world.honestContacts.has(clientKey('udp', to.port))) continue; // e.g. NOTIFY to its own Contact
         // A request inside the dialog its own SUBSCRIBE made (the presence server's NOTIFY), back to where that came from.
         if (!isResponse && sentFromHere) continue;
-        flag(isResponse ? 'B3' : 'B1', packet, `"${firstLine}" sent to ${endpoint(to)}, not the answer to a request from there`);
+        flag(
+          isResponse ? 'B3' : 'B1',
+          packet,
+          `"${firstLine}" sent to ${endpoint(to)}, not the answer to a request from there`,
+        );
         continue;
       }
       if (packet.protocol === 'tcp' && !packet.opensConnection && world.edgePorts.includes(from.port)) continue; // replies on the test side's connections
       // RFC 3261 §18.2.2: a response whose connection has closed goes over a new one to the source
       // address (`received`) at the sent-by port; that is the softphone's own address, no third party.
-      if (packet.protocol === 'tcp' && (world.clients.has(clientKey('tcp', to.port)) || to.port === SPOOFED_SENT_BY_PORT)) continue;
+      if (
+        packet.protocol === 'tcp' &&
+        (world.clients.has(clientKey('tcp', to.port)) || to.port === SPOOFED_SENT_BY_PORT)
+      )
+        continue;
     }
     const flow = flowOf(packet);
     if (packet.protocol === 'tcp' && flowsSeen.has(flow)) continue;
     flowsSeen.add(flow);
-    const how = packet.protocol === 'tcp' ? (packet.opensConnection ? 'opened a TCP connection' : 'sent TCP data') : 'sent a UDP datagram';
+    const how =
+      packet.protocol === 'tcp'
+        ? packet.opensConnection
+          ? 'opened a TCP connection'
+          : 'sent TCP data'
+        : 'sent a UDP datagram';
     // The port only a spoofed Via names: whatever goes there was steered by it.
     const steered = isResponse || to.port === SPOOFED_SENT_BY_PORT;
     flag(steered ? 'B3' : 'B1', packet, `${how} to ${endpoint(to)}${firstLine === '' ? '' : `: "${firstLine}"`}`);
@@ -150,7 +191,12 @@ function flowOf(packet: EgressPacket): string {
 
 function dnsQuestions(packet: EgressPacket): string[] {
   try {
-    const decoded = packet.protocol === 'udp' ? dnsPacket.decode(packet.payload) : packet.payload.length > 2 ? dnsPacket.streamDecode(packet.payload) : undefined;
+    const decoded =
+      packet.protocol === 'udp'
+        ? dnsPacket.decode(packet.payload)
+        : packet.payload.length > 2
+          ? dnsPacket.streamDecode(packet.payload)
+          : undefined;
     return (decoded?.questions ?? []).map((q) => q.name);
   } catch {
     return [];

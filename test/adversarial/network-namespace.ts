@@ -115,7 +115,10 @@ function unusedSubnet(): { third: number; fourth: number } {
     const third = Math.floor(Math.random() * 256);
     const fourth = Math.floor(Math.random() * 64) * 4;
     // /proc/net/route shows destinations as little-endian hex: 10.213.X.Y → YYXXD50A.
-    const hex = [fourth, third, 213, 10].map((n) => n.toString(16).padStart(2, '0')).join('').toUpperCase();
+    const hex = [fourth, third, 213, 10]
+      .map((n) => n.toString(16).padStart(2, '0'))
+      .join('')
+      .toUpperCase();
     if (!routes.includes(hex)) return { third, fourth };
   }
   throw new Error('no free /30 under 10.213.0.0/16');

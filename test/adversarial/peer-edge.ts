@@ -69,7 +69,14 @@ function answerAsPeer(socket: TLSSocket, request: string, arrived: ArrivedReques
   const method = methodOf(request)!;
   arrived.push({ callId: callIdOf(request) ?? '', method, text: request });
   if (method === 'ACK') return;
-  socket.write(answer(request, 200, 'OK', method === 'SUBSCRIBE' ? ['Expires: 600', 'Contact: <sip:b.example.net;transport=tls>'] : []));
+  socket.write(
+    answer(
+      request,
+      200,
+      'OK',
+      method === 'SUBSCRIBE' ? ['Expires: 600', 'Contact: <sip:b.example.net;transport=tls>'] : [],
+    ),
+  );
 }
 
 /** A connection the peer opened to the edge's external listener, sending what a test writes. */
@@ -98,9 +105,19 @@ export class PeerClient {
   }
 
   /** `arrived`: where requests the edge sends over this connection are noted (the peer edge's list). */
-  static connect(options: { host: string; port: number; credentials: PeerCredentials; arrived: ArrivedRequest[]; servername?: string }): Promise<PeerClient> {
+  static connect(options: {
+    host: string;
+    port: number;
+    credentials: PeerCredentials;
+    arrived: ArrivedRequest[];
+    servername?: string;
+  }): Promise<PeerClient> {
     const socket = connect({
-      host: options.host, port: options.port, ...options.credentials, minVersion: 'TLSv1.2', servername: options.servername ?? 'a.example.com',
+      host: options.host,
+      port: options.port,
+      ...options.credentials,
+      minVersion: 'TLSv1.2',
+      servername: options.servername ?? 'a.example.com',
       checkServerIdentity: () => undefined,
     });
     return new Promise((resolve, reject) => {

@@ -22,9 +22,13 @@ export class PlaintextTrap {
       socket.once('close', () => this.#sockets.delete(socket));
       socket.on('error', () => undefined);
       const framer = streamFramer();
-      socket.on('data', (chunk: Buffer) => framer.push(chunk).forEach((m) => this.arrived.push({ callId: callIdOf(m) ?? '', transport: 'tcp' })));
+      socket.on('data', (chunk: Buffer) =>
+        framer.push(chunk).forEach((m) => this.arrived.push({ callId: callIdOf(m) ?? '', transport: 'tcp' })),
+      );
     });
-    udp.on('message', (datagram) => this.arrived.push({ callId: callIdOf(datagram.toString('latin1')) ?? '', transport: 'udp' }));
+    udp.on('message', (datagram) =>
+      this.arrived.push({ callId: callIdOf(datagram.toString('latin1')) ?? '', transport: 'udp' }),
+    );
   }
 
   static async open(address: string): Promise<PlaintextTrap> {

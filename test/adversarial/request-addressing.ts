@@ -15,14 +15,44 @@ export const SPOOFED_SENT_BY_PORT = 5099;
 
 export const METHODS = ['MESSAGE', 'SUBSCRIBE', 'OPTIONS', 'PUBLISH'] as const;
 export const TARGETS = [
-  'peer-user', 'peer-user-sips', 'own-registered', 'own-unregistered', 'own-domain', 'foreign-domain',
-  'tel-peer', 'tel-own', 'user-phone-peer', 'user-phone-own', 'im-peer', 'pres-peer', 'im-own', 'pres-own',
-  'peer-edge-ip', 'unrelated-ip', 'unrelated-public-ip', 'edge-ip', 'cleartext-peer',
+  'peer-user',
+  'peer-user-sips',
+  'own-registered',
+  'own-unregistered',
+  'own-domain',
+  'foreign-domain',
+  'tel-peer',
+  'tel-own',
+  'user-phone-peer',
+  'user-phone-own',
+  'im-peer',
+  'pres-peer',
+  'im-own',
+  'pres-own',
+  'peer-edge-ip',
+  'unrelated-ip',
+  'unrelated-public-ip',
+  'edge-ip',
+  'cleartext-peer',
 ] as const;
-export const URI_PARAMS = ['none', 'maddr-ip', 'maddr-name', 'transport-udp', 'transport-tcp', 'transport-tls'] as const;
+export const URI_PARAMS = [
+  'none',
+  'maddr-ip',
+  'maddr-name',
+  'transport-udp',
+  'transport-tcp',
+  'transport-tls',
+] as const;
 export const ROUTES = [
-  'none', 'own-loose', 'own-strict', 'external-listener', 'own-twice', 'own-then-foreign-name',
-  'own-then-peer-edge-ip', 'foreign-ip', 'foreign-name',
+  'none',
+  'own-loose',
+  'own-strict',
+  'external-listener',
+  'own-twice',
+  'own-then-foreign-name',
+  'own-then-peer-edge-ip',
+  'foreign-ip',
+  'foreign-name',
 ] as const;
 export const VIAS = ['honest-rport', 'honest', 'spoofed-ip', 'spoofed-name-rport', 'spoofed-received'] as const;
 export const FROMS = ['own', 'foreign'] as const;
@@ -62,12 +92,24 @@ export const addressingCase: fc.Arbitrary<AddressingCase> = fc.record({
   transport: fc.constantFrom<ClientTransport>('udp', 'tcp'),
   method: fc.constantFrom(...METHODS),
   target: fc.constantFrom(...TARGETS),
-  uriParam: fc.oneof({ weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 2, arbitrary: fc.constantFrom(...URI_PARAMS) }),
+  uriParam: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('none' as const) },
+    { weight: 2, arbitrary: fc.constantFrom(...URI_PARAMS) },
+  ),
   route: fc.constantFrom(...ROUTES),
-  via: fc.oneof({ weight: 2, arbitrary: fc.constant('honest-rport' as const) }, { weight: 3, arbitrary: fc.constantFrom(...VIAS) }),
-  from: fc.oneof({ weight: 4, arbitrary: fc.constant('own' as const) }, { weight: 1, arbitrary: fc.constant('foreign' as const) }),
+  via: fc.oneof(
+    { weight: 2, arbitrary: fc.constant('honest-rport' as const) },
+    { weight: 3, arbitrary: fc.constantFrom(...VIAS) },
+  ),
+  from: fc.oneof(
+    { weight: 4, arbitrary: fc.constant('own' as const) },
+    { weight: 1, arbitrary: fc.constant('foreign' as const) },
+  ),
   contact: fc.constantFrom(...CONTACTS),
-  recordRoute: fc.oneof({ weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constant('foreign-name' as const) }),
+  recordRoute: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('none' as const) },
+    { weight: 1, arbitrary: fc.constant('foreign-name' as const) },
+  ),
   inDialog: fc.boolean(),
 });
 
@@ -86,45 +128,72 @@ export function casePublicAddress(index: number): string {
 }
 
 /** A name unique to the case and the header field that carries it. */
-export function caseName(field: 'via' | 'contact' | 'from' | 'rr' | 'route' | 'maddr' | 'dom', context: Pick<RenderContext, 'index' | 'token'>): string {
+export function caseName(
+  field: 'via' | 'contact' | 'from' | 'rr' | 'route' | 'maddr' | 'dom',
+  context: Pick<RenderContext, 'index' | 'token'>,
+): string {
   return `${field}${context.index}.${context.token}.invalid`;
 }
 
 /** One line naming the case, for failure messages. */
 export function describeCase(c: AddressingCase, index: number): string {
-  return `#${index} ${c.transport.toUpperCase()} ${c.method} target=${c.target}${c.uriParam === 'none' ? '' : `;${c.uriParam}`} route=${c.route} `
-    + `via=${c.via} from=${c.from} contact=${c.contact} record-route=${c.recordRoute}${c.inDialog ? ' in-dialog' : ''}`;
+  return (
+    `#${index} ${c.transport.toUpperCase()} ${c.method} target=${c.target}${c.uriParam === 'none' ? '' : `;${c.uriParam}`} route=${c.route} ` +
+    `via=${c.via} from=${c.from} contact=${c.contact} record-route=${c.recordRoute}${c.inDialog ? ' in-dialog' : ''}`
+  );
 }
 
 function targetUri(c: AddressingCase, x: RenderContext): string {
   switch (c.target) {
-    case 'peer-user': return `sip:bob@${PEER_DOMAIN}`;
-    case 'peer-user-sips': return `sips:bob@${PEER_DOMAIN}`;
-    case 'own-registered': return `sip:alice@${LOCAL_DOMAIN}`;
-    case 'own-unregistered': return `sip:carol@${LOCAL_DOMAIN}`;
-    case 'own-domain': return `sip:${LOCAL_DOMAIN}`;
-    case 'foreign-domain': return `sip:someone@${caseName('dom', x)}`;
-    case 'tel-peer': return 'tel:+15550001';
-    case 'tel-own': return 'tel:+15550002';
-    case 'user-phone-peer': return `sip:+15550001@${LOCAL_DOMAIN};user=phone`;
-    case 'user-phone-own': return `sip:+15550002@${LOCAL_DOMAIN};user=phone`;
-    case 'im-peer': return `im:bob@${PEER_DOMAIN}`;
-    case 'pres-peer': return `pres:bob@${PEER_DOMAIN}`;
-    case 'im-own': return `im:alice@${LOCAL_DOMAIN}`;
-    case 'pres-own': return `pres:alice@${LOCAL_DOMAIN}`;
-    case 'peer-edge-ip': return `sip:bob@${x.world}:${x.peerPort};transport=tls`;
-    case 'unrelated-ip': return `sip:bob@${caseAddress(x.index)}:5060`;
-    case 'unrelated-public-ip': return `sip:bob@${casePublicAddress(x.index)}`;
-    case 'edge-ip': return `sip:alice@${x.edge}:${x.edgePort}`;
-    case 'cleartext-peer': return 'sip:bob@cleartext.example.net';
+    case 'peer-user':
+      return `sip:bob@${PEER_DOMAIN}`;
+    case 'peer-user-sips':
+      return `sips:bob@${PEER_DOMAIN}`;
+    case 'own-registered':
+      return `sip:alice@${LOCAL_DOMAIN}`;
+    case 'own-unregistered':
+      return `sip:carol@${LOCAL_DOMAIN}`;
+    case 'own-domain':
+      return `sip:${LOCAL_DOMAIN}`;
+    case 'foreign-domain':
+      return `sip:someone@${caseName('dom', x)}`;
+    case 'tel-peer':
+      return 'tel:+15550001';
+    case 'tel-own':
+      return 'tel:+15550002';
+    case 'user-phone-peer':
+      return `sip:+15550001@${LOCAL_DOMAIN};user=phone`;
+    case 'user-phone-own':
+      return `sip:+15550002@${LOCAL_DOMAIN};user=phone`;
+    case 'im-peer':
+      return `im:bob@${PEER_DOMAIN}`;
+    case 'pres-peer':
+      return `pres:bob@${PEER_DOMAIN}`;
+    case 'im-own':
+      return `im:alice@${LOCAL_DOMAIN}`;
+    case 'pres-own':
+      return `pres:alice@${LOCAL_DOMAIN}`;
+    case 'peer-edge-ip':
+      return `sip:bob@${x.world}:${x.peerPort};transport=tls`;
+    case 'unrelated-ip':
+      return `sip:bob@${caseAddress(x.index)}:5060`;
+    case 'unrelated-public-ip':
+      return `sip:bob@${casePublicAddress(x.index)}`;
+    case 'edge-ip':
+      return `sip:alice@${x.edge}:${x.edgePort}`;
+    case 'cleartext-peer':
+      return 'sip:bob@cleartext.example.net';
   }
 }
 
 function withParam(uri: string, c: AddressingCase, x: RenderContext): string {
   if (c.uriParam === 'none' || !/^sips?:/.test(uri)) return uri;
   const param = {
-    'maddr-ip': `maddr=${caseAddress(x.index)}`, 'maddr-name': `maddr=${caseName('maddr', x)}`,
-    'transport-udp': 'transport=udp', 'transport-tcp': 'transport=tcp', 'transport-tls': 'transport=tls',
+    'maddr-ip': `maddr=${caseAddress(x.index)}`,
+    'maddr-name': `maddr=${caseName('maddr', x)}`,
+    'transport-udp': 'transport=udp',
+    'transport-tcp': 'transport=tcp',
+    'transport-tls': 'transport=tls',
   }[c.uriParam];
   // A parameter that is already there (transport=tls of the peer edge's literal) is not doubled.
   return uri.includes(param.split('=')[0]!) ? uri : `${uri};${param}`;
@@ -133,15 +202,24 @@ function withParam(uri: string, c: AddressingCase, x: RenderContext): string {
 function routeSet(c: AddressingCase, x: RenderContext): string[] {
   const own = `<sip:${x.edge}:${x.edgePort};transport=${c.transport};lr>`;
   switch (c.route) {
-    case 'none': return [];
-    case 'own-loose': return [own];
-    case 'own-strict': return []; // rendered in render(): the edge is the Request-URI
-    case 'external-listener': return [`<sip:${x.edge}:${x.externalPort};transport=tls;lr>`];
-    case 'own-twice': return [own, own];
-    case 'own-then-foreign-name': return [own, `<sip:${caseName('route', x)};lr>`];
-    case 'own-then-peer-edge-ip': return [own, `<sip:${x.world}:${x.peerPort};transport=tls;lr>`];
-    case 'foreign-ip': return [`<sip:${caseAddress(x.index)};lr>`];
-    case 'foreign-name': return [`<sip:${caseName('route', x)};lr>`];
+    case 'none':
+      return [];
+    case 'own-loose':
+      return [own];
+    case 'own-strict':
+      return []; // rendered in render(): the edge is the Request-URI
+    case 'external-listener':
+      return [`<sip:${x.edge}:${x.externalPort};transport=tls;lr>`];
+    case 'own-twice':
+      return [own, own];
+    case 'own-then-foreign-name':
+      return [own, `<sip:${caseName('route', x)};lr>`];
+    case 'own-then-peer-edge-ip':
+      return [own, `<sip:${x.world}:${x.peerPort};transport=tls;lr>`];
+    case 'foreign-ip':
+      return [`<sip:${caseAddress(x.index)};lr>`];
+    case 'foreign-name':
+      return [`<sip:${caseName('route', x)};lr>`];
   }
 }
 
@@ -149,25 +227,34 @@ function viaHeader(c: AddressingCase, x: RenderContext): string {
   const sentBy = `SIP/2.0/${c.transport.toUpperCase()}`;
   const branch = `branch=z9hG4bK-${x.token}-${x.index}`;
   switch (c.via) {
-    case 'honest-rport': return `${sentBy} ${x.world}:${x.sourcePort};${branch};rport`;
-    case 'honest': return `${sentBy} ${x.world}:${x.sourcePort};${branch}`;
+    case 'honest-rport':
+      return `${sentBy} ${x.world}:${x.sourcePort};${branch};rport`;
+    case 'honest':
+      return `${sentBy} ${x.world}:${x.sourcePort};${branch}`;
     // RFC 3261 §18.2.2: the source address differs from sent-by, so the answer goes to `received`.
-    case 'spoofed-ip': return `${sentBy} ${caseAddress(x.index)}:${x.sourcePort};${branch}`;
-    case 'spoofed-name-rport': return `${sentBy} ${caseName('via', x)}:${SPOOFED_SENT_BY_PORT};${branch};rport`;
+    case 'spoofed-ip':
+      return `${sentBy} ${caseAddress(x.index)}:${x.sourcePort};${branch}`;
+    case 'spoofed-name-rport':
+      return `${sentBy} ${caseName('via', x)}:${SPOOFED_SENT_BY_PORT};${branch};rport`;
     // A client's own received/rport values are not the source: the edge must overwrite them.
-    case 'spoofed-received': return `${sentBy} ${x.world}:${SPOOFED_SENT_BY_PORT};${branch};received=${caseAddress(x.index)};rport=${SPOOFED_SENT_BY_PORT}`;
+    case 'spoofed-received':
+      return `${sentBy} ${x.world}:${SPOOFED_SENT_BY_PORT};${branch};received=${caseAddress(x.index)};rport=${SPOOFED_SENT_BY_PORT}`;
   }
 }
 
 function methodHeaders(method: AddressingCase['method']): { headers: string[]; body: string } {
   switch (method) {
-    case 'MESSAGE': return { headers: ['Content-Type: text/plain'], body: 'hello across the border' };
-    case 'SUBSCRIBE': return { headers: ['Event: presence', 'Expires: 600', 'Accept: application/pidf+xml'], body: '' };
-    case 'OPTIONS': return { headers: ['Accept: application/sdp'], body: '' };
-    case 'PUBLISH': return {
-      headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml'],
-      body: `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:user@${LOCAL_DOMAIN}"><tuple id="t"><status><basic>open</basic></status></tuple></presence>`,
-    };
+    case 'MESSAGE':
+      return { headers: ['Content-Type: text/plain'], body: 'hello across the border' };
+    case 'SUBSCRIBE':
+      return { headers: ['Event: presence', 'Expires: 600', 'Accept: application/pidf+xml'], body: '' };
+    case 'OPTIONS':
+      return { headers: ['Accept: application/sdp'], body: '' };
+    case 'PUBLISH':
+      return {
+        headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml'],
+        body: `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:user@${LOCAL_DOMAIN}"><tuple id="t"><status><basic>open</basic></status></tuple></presence>`,
+      };
   }
 }
 
@@ -179,7 +266,11 @@ export function render(c: AddressingCase, x: RenderContext): string {
   const requestUri = strict ? `sip:${x.edge}:${x.edgePort};transport=${c.transport}` : target;
   const routes = strict ? [`<${target}>`] : routeSet(c, x);
   const fromHost = c.from === 'own' ? LOCAL_DOMAIN : caseName('from', x);
-  const contactHost = { honest: `${x.world}:${x.sourcePort};transport=${c.transport}`, 'foreign-ip': `${caseAddress(x.index)}:5060`, 'foreign-name': caseName('contact', x) }[c.contact];
+  const contactHost = {
+    honest: `${x.world}:${x.sourcePort};transport=${c.transport}`,
+    'foreign-ip': `${caseAddress(x.index)}:5060`,
+    'foreign-name': caseName('contact', x),
+  }[c.contact];
   const { headers, body } = methodHeaders(c.method);
   const toUri = /^sips?:|^tel:|^im:|^pres:/.test(target) ? target.replace(/;(maddr|transport)=[^;>]*/g, '') : target;
   return [

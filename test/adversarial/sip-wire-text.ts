@@ -12,13 +12,23 @@ export interface TopVia {
   readonly params: ReadonlyMap<string, string>;
 }
 
-const COMPACT: Readonly<Record<string, string>> = { v: 'via', i: 'call-id', f: 'from', t: 'to', l: 'content-length', m: 'contact' };
+const COMPACT: Readonly<Record<string, string>> = {
+  v: 'via',
+  i: 'call-id',
+  f: 'from',
+  t: 'to',
+  l: 'content-length',
+  m: 'contact',
+};
 
 /** The header block's lines, folding undone (RFC 3261 §7.3.1), start line removed. */
 function headerLines(text: string): string[] {
   const end = text.indexOf('\r\n\r\n');
   const head = end < 0 ? text : text.slice(0, end);
-  return head.replace(/\r\n[ \t]+/g, ' ').split('\r\n').slice(1);
+  return head
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')
+    .slice(1);
 }
 
 /** Every value of a header (full name, lowercase), compact forms included, in order. */
@@ -35,19 +45,35 @@ export function headerValues(text: string, name: string): string[] {
 
 /** Every Via value, comma-separated ones split (none of the corpus quotes a comma inside a Via). */
 export function viaValues(text: string): string[] {
-  return headerValues(text, 'via').flatMap((value) => value.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return headerValues(text, 'via')
+    .flatMap((value) => value.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 export function parseVia(value: string): TopVia | undefined {
-  const match = /^SIP\s*\/\s*[\d.]+\s*\/\s*([A-Za-z]+)\s+(\[[^\]]*\]|[^\s;:[\]]+)\s*(?::\s*(\d+))?\s*(.*)$/s.exec(value);
+  const match = /^SIP\s*\/\s*[\d.]+\s*\/\s*([A-Za-z]+)\s+(\[[^\]]*\]|[^\s;:[\]]+)\s*(?::\s*(\d+))?\s*(.*)$/s.exec(
+    value,
+  );
   if (match === null) return undefined;
   const params = new Map<string, string>();
-  for (const part of match[4]!.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of match[4]!
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const equals = part.indexOf('=');
-    params.set((equals < 0 ? part : part.slice(0, equals)).trim().toLowerCase(), equals < 0 ? '' : part.slice(equals + 1).trim());
+    params.set(
+      (equals < 0 ? part : part.slice(0, equals)).trim().toLowerCase(),
+      equals < 0 ? '' : part.slice(equals + 1).trim(),
+    );
   }
   const host = match[2]!.startsWith('[') ? match[2]!.slice(1, -1) : match[2]!;
-  return { transport: match[1]!.toUpperCase(), host, port: match[3] === undefined ? undefined : Number(match[3]), params };
+  return {
+    transport: match[1]!.toUpperCase(),
+    host,
+    port: match[3] === undefined ? undefined : Number(match[3]),
+    params,
+  };
 }
 
 export function topVia(text: string): TopVia | undefined {

@@ -33,7 +33,8 @@ export function headerValues(message: string, name: string, compact?: string): s
   const values: string[] = [];
   for (const line of head.split('\r\n').slice(1)) {
     const colon = line.indexOf(':');
-    if (colon > 0 && names.includes(line.slice(0, colon).trim().toLowerCase())) values.push(line.slice(colon + 1).trim());
+    if (colon > 0 && names.includes(line.slice(0, colon).trim().toLowerCase()))
+      values.push(line.slice(colon + 1).trim());
   }
   return values;
 }

@@ -22,11 +22,22 @@ export interface Softphone {
   exchange(text: string, callId: string, timeoutMs: number): Promise<SoftphoneExchange>;
 }
 
-export async function openSoftphone(options: { transport: ClientTransport; address: string; edge: { address: string; port: number } }): Promise<Softphone> {
-  return options.transport === 'udp' ? udpPhone(options.address, options.edge) : tcpPhone(options.address, options.edge);
+export async function openSoftphone(options: {
+  transport: ClientTransport;
+  address: string;
+  edge: { address: string; port: number };
+}): Promise<Softphone> {
+  return options.transport === 'udp'
+    ? udpPhone(options.address, options.edge)
+    : tcpPhone(options.address, options.edge);
 }
 
-function waitFor(finals: Map<string, string>, callId: string, timeoutMs: number, onClose: () => void): Promise<string | undefined> {
+function waitFor(
+  finals: Map<string, string>,
+  callId: string,
+  timeoutMs: number,
+  onClose: () => void,
+): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve) => {
     const poll = () => {

@@ -58,12 +58,19 @@ const callId = (index: number) => `adv-${token}-${index}`;
 function viaHost(spoof: ViaSpoof, index: number, transport: string, source: string): string {
   const branch = `branch=z9hG4bK-${token}-${index}`;
   if (spoof === 'ip') return `SIP/2.0/${transport} ${caseAddress(index)}:${SPOOFED_SENT_BY_PORT};${branch};rport`;
-  if (spoof === 'name') return `SIP/2.0/${transport} ${caseName('via', { index, token })}:${SPOOFED_SENT_BY_PORT};${branch};rport`;
+  if (spoof === 'name')
+    return `SIP/2.0/${transport} ${caseName('via', { index, token })}:${SPOOFED_SENT_BY_PORT};${branch};rport`;
   return `SIP/2.0/${transport} ${source};${branch};received=${caseAddress(index)};rport=${SPOOFED_SENT_BY_PORT}`;
 }
 
 /** A request whose every header value an attacker chose, unique to `index`. */
-function hostileRequest(options: { index: number; method: string; target: string; via: string; fromDomain: string }): string {
+function hostileRequest(options: {
+  index: number;
+  method: string;
+  target: string;
+  via: string;
+  fromDomain: string;
+}): string {
   const { index } = options;
   const body = options.method === 'MESSAGE' ? 'spoofed' : '';
   return [
@@ -89,30 +96,54 @@ function inventedMethod(index: number): string {
   return `X${token.toUpperCase()}M${index}`;
 }
 
-async function fromSoftphone(index: number, transport: ClientTransport, options: { method: string; target: string; fromDomain: string; spoof: ViaSpoof }): Promise<void> {
+async function fromSoftphone(
+  index: number,
+  transport: ClientTransport,
+  options: { method: string; target: string; fromDomain: string; spoof: ViaSpoof },
+): Promise<void> {
   const phone = await openSoftphone({ transport, address: lab.ns.worldAddress, edge: lab.edgeInternal });
   softphones.set(clientsKey(transport, phone.port), index);
   caseSoftphones.set(index, clientsKey(transport, phone.port));
   const via = viaHost(options.spoof, index, transport.toUpperCase(), `${lab.ns.worldAddress}:${phone.port}`);
   const start = Date.now();
   const exchange = await phone.exchange(hostileRequest({ index, via, ...options }), callId(index), ANSWER_MS);
-  sent.push({ index, side: 'internal', what: `${transport.toUpperCase()} ${options.method} ${options.target} via=${options.spoof} from ${options.fromDomain}`, final: exchange.final, start, end: Date.now() });
+  sent.push({
+    index,
+    side: 'internal',
+    what: `${transport.toUpperCase()} ${options.method} ${options.target} via=${options.spoof} from ${options.fromDomain}`,
+    final: exchange.final,
+    start,
+    end: Date.now(),
+  });
 }
 
-async function fromPeer(index: number, options: { method: string; fromDomain: string; spoof: ViaSpoof }): Promise<void> {
+async function fromPeer(
+  index: number,
+  options: { method: string; fromDomain: string; spoof: ViaSpoof },
+): Promise<void> {
   const via = viaHost(options.spoof, index, 'TLS', `${caseName('via', { index, token })}:5061`);
   const target = `sip:${USERS.registered}@${LOCAL_DOMAIN}`;
   const start = Date.now();
   const final = await peer.send(hostileRequest({ index, via, target, ...options }), callId(index), ANSWER_MS);
   sent.push({
-    index, side: 'peer', what: `peer TLS ${options.method} ${target} via=${options.spoof} from ${options.fromDomain}`, final, start, end: Date.now(),
+    index,
+    side: 'peer',
+    what: `peer TLS ${options.method} ${target} via=${options.spoof} from ${options.fromDomain}`,
+    final,
+    start,
+    end: Date.now(),
     authenticFrom: options.fromDomain === PEER_DOMAIN,
   });
 }
 
 /** Every series of the scrape: its name and labels, without the value. */
 function seriesOf(scrape: string): Set<string> {
-  return new Set(scrape.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.slice(0, line.lastIndexOf(' '))));
+  return new Set(
+    scrape
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.slice(0, line.lastIndexOf(' '))),
+  );
 }
 
 beforeAll(async () => {
@@ -121,9 +152,27 @@ beforeAll(async () => {
   peer = await lab.connectAsPeer();
   // Warm-up: one of each kind of request with fixed values, so every legitimate series exists.
   const warm = [
-    () => fromSoftphone(900, 'udp', { method: 'MESSAGE', target: `sip:bob@${PEER_DOMAIN}`, fromDomain: 'warm-up.invalid', spoof: 'ip' }),
-    () => fromSoftphone(901, 'tcp', { method: 'XWARMUP', target: `sip:${USERS.registered}@${LOCAL_DOMAIN}`, fromDomain: LOCAL_DOMAIN, spoof: 'name' }),
-    () => fromSoftphone(902, 'udp', { method: 'MESSAGE', target: `sip:bob@${PEER_DOMAIN}`, fromDomain: LOCAL_DOMAIN, spoof: 'received' }),
+    () =>
+      fromSoftphone(900, 'udp', {
+        method: 'MESSAGE',
+        target: `sip:bob@${PEER_DOMAIN}`,
+        fromDomain: 'warm-up.invalid',
+        spoof: 'ip',
+      }),
+    () =>
+      fromSoftphone(901, 'tcp', {
+        method: 'XWARMUP',
+        target: `sip:${USERS.registered}@${LOCAL_DOMAIN}`,
+        fromDomain: LOCAL_DOMAIN,
+        spoof: 'name',
+      }),
+    () =>
+      fromSoftphone(902, 'udp', {
+        method: 'MESSAGE',
+        target: `sip:bob@${PEER_DOMAIN}`,
+        fromDomain: LOCAL_DOMAIN,
+        spoof: 'received',
+      }),
     () => fromPeer(PEER_BASE - 1, { method: 'MESSAGE', fromDomain: 'warm-up.invalid', spoof: 'ip' }),
     () => fromPeer(PEER_BASE - 2, { method: 'MESSAGE', fromDomain: PEER_DOMAIN, spoof: 'name' }),
     () => fromPeer(PEER_BASE - 3, { method: 'XWARMUP', fromDomain: PEER_DOMAIN, spoof: 'received' }),
@@ -139,22 +188,35 @@ beforeAll(async () => {
     const fromDomain = i % 2 === 0 ? caseName('from', { index: i, token }) : LOCAL_DOMAIN;
     attacks.push(() => fromSoftphone(i, i % 3 === 0 ? 'tcp' : 'udp', { method, target, fromDomain, spoof }));
     const peerIndex = PEER_BASE + i;
-    attacks.push(() => fromPeer(peerIndex, {
-      method: i % 4 === 3 ? inventedMethod(peerIndex) : (['MESSAGE', 'SUBSCRIBE', 'OPTIONS'] as const)[i % 3]!,
-      fromDomain: i % 3 === 0 ? PEER_DOMAIN : caseName('from', { index: peerIndex, token }), spoof,
-    }));
+    attacks.push(() =>
+      fromPeer(peerIndex, {
+        method: i % 4 === 3 ? inventedMethod(peerIndex) : (['MESSAGE', 'SUBSCRIBE', 'OPTIONS'] as const)[i % 3]!,
+        fromDomain: i % 3 === 0 ? PEER_DOMAIN : caseName('from', { index: peerIndex, token }),
+        spoof,
+      }),
+    );
   }
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let i = next++; i < attacks.length; i = next++) await attacks[i]!();
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < attacks.length; i = next++) await attacks[i]!();
+    }),
+  );
   seriesAfter = seriesOf(await lab.metrics());
   peer.close();
   record = await lab.finish();
   violations = egressViolations(record.packets, {
-    edge: lab.ns.edgeAddress, world: lab.ns.worldAddress, peerPort: lab.peer.port,
-    resolver: { address: lab.ns.worldAddress, port: lab.bind9.port }, phonePort: lab.phone.address.port,
-    edgePorts: Object.values(EDGE_PORTS), internalPort: EDGE_PORTS.internal, token, clients: softphones, caseClients: caseSoftphones, honestContacts: new Set(),
+    edge: lab.ns.edgeAddress,
+    world: lab.ns.worldAddress,
+    peerPort: lab.peer.port,
+    resolver: { address: lab.ns.worldAddress, port: lab.bind9.port },
+    phonePort: lab.phone.address.port,
+    edgePorts: Object.values(EDGE_PORTS),
+    internalPort: EDGE_PORTS.internal,
+    token,
+    clients: softphones,
+    caseClients: caseSoftphones,
+    honestContacts: new Set(),
     windows: sent.map((s) => ({ index: s.index, start: s.start, end: s.end })),
   });
 }, 180_000);
@@ -167,7 +229,12 @@ afterAll(async () => {
 function describeSent(index: number): string {
   const s = sent.find((x) => x.index === index);
   if (s === undefined) return `#${index}`;
-  const log = s.final === undefined ? edgeLogFor(record, callId(index)).map((line) => `\n      edge log: ${line}`).join('') : '';
+  const log =
+    s.final === undefined
+      ? edgeLogFor(record, callId(index))
+          .map((line) => `\n      edge log: ${line}`)
+          .join('')
+      : '';
   return `#${index} ${s.what} (got: ${s.final?.split('\r\n')[0] ?? 'no final response'})${log}`;
 }
 
@@ -175,7 +242,11 @@ function violationLines(side: Sent['side']): string[] {
   const ofSide = (i: number) => sent.find((s) => s.index === i)?.side === side;
   return violations
     .filter((v) => (v.caseIndex !== undefined ? ofSide(v.caseIndex) : v.candidates.some(ofSide)))
-    .map((v) => (v.caseIndex !== undefined ? `${describeSent(v.caseIndex)}\n    edge ${v.what}` : `edge ${v.what}\n    while in flight: ${v.candidates.map(describeSent).join('; ')}`));
+    .map((v) =>
+      v.caseIndex !== undefined
+        ? `${describeSent(v.caseIndex)}\n    edge ${v.what}`
+        : `edge ${v.what}\n    while in flight: ${v.candidates.map(describeSent).join('; ')}`,
+    );
 }
 
 describe('B2 B3 B4 spoofed fields from both sides of a running edge', () => {
@@ -186,7 +257,7 @@ describe('B2 B3 B4 spoofed fields from both sides of a running edge', () => {
     expect(lost, `no final response at the source:\n${lost.join('\n')}`).toEqual([]);
   });
 
-  it('B3 nothing went to, and no DNS query asked for, a host a softphone\'s request named', () => {
+  it("B3 nothing went to, and no DNS query asked for, a host a softphone's request named", () => {
     const lines = violationLines('internal');
     expect(lines, `${lines.length} violations:\n${lines.join('\n')}`).toEqual([]);
   });
@@ -194,7 +265,9 @@ describe('B2 B3 B4 spoofed fields from both sides of a running edge', () => {
   it('B2 B3 a hostile peer is answered over its own mutual-TLS connection, and its spoofed fields steer nothing', () => {
     const unanswered = sent.filter((s) => s.side === 'peer' && s.final === undefined).map((s) => describeSent(s.index));
     const lines = violationLines('peer');
-    expect([...unanswered.map((l) => `no final response on the connection: ${l}`), ...lines], lines.join('\n')).toEqual([]);
+    expect([...unanswered.map((l) => `no final response on the connection: ${l}`), ...lines], lines.join('\n')).toEqual(
+      [],
+    );
   });
 
   it('B1 nothing reached the peer in cleartext', () => {
@@ -205,21 +278,28 @@ describe('B2 B3 B4 spoofed fields from both sides of a running edge', () => {
     const spoofed = sent.filter((s) => s.side === 'peer' && s.authenticFrom === false);
     expect(spoofed.length).toBeGreaterThan(N / 2);
     const wrong = spoofed.filter((s) => !/^SIP\/2\.0 403 /.test(s.final ?? '')).map((s) => describeSent(s.index));
-    const delivered = spoofed.filter((s) => lab.phone.delivered.some((d) => d.callId === callId(s.index))).map((s) => describeSent(s.index));
+    const delivered = spoofed
+      .filter((s) => lab.phone.delivered.some((d) => d.callId === callId(s.index)))
+      .map((s) => describeSent(s.index));
     expect({ notRefused403: wrong, delivered }).toEqual({ notRefused403: [], delivered: [] });
   });
 
   it(`B4 ${N} distinct attacker-chosen From domains, users and methods per side add at most ${SERIES_ALLOWANCE} series to /metrics and no label value`, () => {
     const added = [...seriesAfter].filter((series) => !seriesBefore.has(series));
     const chosen = added.filter((series) => series.toLowerCase().includes(token));
-    expect(chosen, `series labelled with request-chosen values:\n${chosen.slice(0, 20).join('\n')}${chosen.length > 20 ? `\n… ${chosen.length - 20} more` : ''}`).toEqual([]);
+    expect(
+      chosen,
+      `series labelled with request-chosen values:\n${chosen.slice(0, 20).join('\n')}${chosen.length > 20 ? `\n… ${chosen.length - 20} more` : ''}`,
+    ).toEqual([]);
     expect(added.length, `new series:\n${added.join('\n')}`).toBeLessThanOrEqual(SERIES_ALLOWANCE);
   });
 
-  it('B4 F7 the audit line\'s peer is the authenticated domain, and no audit or log field name is request-chosen', () => {
+  it("B4 F7 the audit line's peer is the authenticated domain, and no audit or log field name is request-chosen", () => {
     const peerLines = record.audit.filter((line) => line.direction === 'inbound');
     expect(peerLines.length).toBeGreaterThan(0);
-    const wrongPeer = peerLines.filter((line) => line.peer !== PEER_DOMAIN && line.peer !== 'unauthenticated').map((line) => `${line.callId}: peer=${line.peer}`);
+    const wrongPeer = peerLines
+      .filter((line) => line.peer !== PEER_DOMAIN && line.peer !== 'unauthenticated')
+      .map((line) => `${line.callId}: peer=${line.peer}`);
     expect(wrongPeer, `audit peer values a request chose:\n${wrongPeer.join('\n')}`).toEqual([]);
     const fieldNames = new Set<string>();
     for (const line of record.audit) Object.keys(line).forEach((key) => fieldNames.add(key));

@@ -24,7 +24,11 @@ export function udpCase(name: string, source: TortureCase, bytes: Buffer = sourc
   const text = bytes.toString('latin1');
   // An invalid request the parser cannot answer (no Via, or a datagram cut short) may go unanswered;
   // the manifest says so with `silence`. Every other request must be answered, valid ones included.
-  const answer = isResponseText(text) ? 'forbidden' : source.class === 'invalid' && source.udp.split('|').includes('silence') ? 'optional' : 'required';
+  const answer = isResponseText(text)
+    ? 'forbidden'
+    : source.class === 'invalid' && source.udp.split('|').includes('silence')
+      ? 'optional'
+      : 'required';
   return { name, bytes, text, rule: source.udp, answer, via: topVia(text), key: transactionKey(text) };
 }
 
@@ -46,7 +50,7 @@ export function statusAllowed(rule: string, status: number): boolean {
  */
 export function expectedPort(via: TopVia | undefined, sourcePort: number): number {
   if (via === undefined) return sourcePort;
-  return via.params.has('rport') ? sourcePort : via.port ?? 5060;
+  return via.params.has('rport') ? sourcePort : (via.port ?? 5060);
 }
 
 /**
@@ -60,7 +64,8 @@ export function withRport(source: TortureCase): Buffer | undefined {
   if (line === null) return undefined;
   const after = text.slice(line.index + line[0].length, line.index + line[0].length + 3);
   const via = parseVia(line[0].slice(line[0].indexOf(':') + 1).trim());
-  if (via === undefined || via.transport !== 'UDP' || line[0].includes(',') || /^\r\n[ \t]/.test(after)) return undefined;
+  if (via === undefined || via.transport !== 'UDP' || line[0].includes(',') || /^\r\n[ \t]/.test(after))
+    return undefined;
   if (via.params.has('rport') || !(via.params.get('branch') ?? '').startsWith('z9hG4bK')) return undefined;
   const rewritten = `${line[0].replace('branch=z9hG4bK', 'branch=z9hG4bKrport-')};rport`;
   return Buffer.from(text.slice(0, line.index) + rewritten + text.slice(line.index + line[0].length), 'latin1');

@@ -39,13 +39,16 @@ interface Sent {
 }
 
 const corpus = loadTortureCorpus();
-const cases: UdpCase[] = corpus === undefined ? [] : [
-  ...corpus.map((c) => udpCase(c.name, c)),
-  ...corpus.flatMap((c) => {
-    const bytes = withRport(c);
-    return bytes === undefined ? [] : [udpCase(`${c.name} with rport`, c, bytes)];
-  }),
-];
+const cases: UdpCase[] =
+  corpus === undefined
+    ? []
+    : [
+        ...corpus.map((c) => udpCase(c.name, c)),
+        ...corpus.flatMap((c) => {
+          const bytes = withRport(c);
+          return bytes === undefined ? [] : [udpCase(`${c.name} with rport`, c, bytes)];
+        }),
+      ];
 
 let workDir: string;
 let edge: EdgeProcess | undefined;
@@ -70,19 +73,25 @@ beforeAll(async () => {
   sourcePort = base + 3;
   const certificates = makeCertificates(path.join(workDir, 'certs'));
   const own = certificates.byDomain[LOCAL_DOMAIN]!;
-  writeFileSync(path.join(workDir, 'edge.yaml'), stringify({
-    domains: [LOCAL_DOMAIN],
-    listen: {
-      internal: [{ transport: 'udp', address: LOOPBACK, port: edgePort }, { transport: 'tcp', address: LOOPBACK, port: edgePort }],
-      external: [{ transport: 'tls', address: LOOPBACK, port: base + 1 }],
-    },
-    tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: certificates.ca },
-    state: { backend: 'memory' },
-    // Fetching peers' policy documents would ask DNS for their names: not what this test watches for.
-    policyDocument: { fetch: false },
-    admin: { listen: `${LOOPBACK}:${base + 2}` },
-    log: { level: 'warn' },
-  }));
+  writeFileSync(
+    path.join(workDir, 'edge.yaml'),
+    stringify({
+      domains: [LOCAL_DOMAIN],
+      listen: {
+        internal: [
+          { transport: 'udp', address: LOOPBACK, port: edgePort },
+          { transport: 'tcp', address: LOOPBACK, port: edgePort },
+        ],
+        external: [{ transport: 'tls', address: LOOPBACK, port: base + 1 }],
+      },
+      tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: certificates.ca },
+      state: { backend: 'memory' },
+      // Fetching peers' policy documents would ask DNS for their names: not what this test watches for.
+      policyDocument: { fetch: false },
+      admin: { listen: `${LOOPBACK}:${base + 2}` },
+      log: { level: 'warn' },
+    }),
+  );
   // Its system resolver is its own, so the capture tells its DNS queries from other programs', and
   // every name it looks up leads to the sink: a datagram steered by a Via name shows there.
   resolver = await PrivateResolver.start(workDir);
@@ -94,7 +103,9 @@ beforeAll(async () => {
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   packets = await capture.stop();
   capture = undefined;
-  answers = attribute(packets.filter((p) => p.protocol === 'udp' && p.source.port === edgePort && p.source.address === LOOPBACK));
+  answers = attribute(
+    packets.filter((p) => p.protocol === 'udp' && p.source.port === edgePort && p.source.address === LOOPBACK),
+  );
 }, 600_000);
 
 afterAll(async () => {
@@ -102,7 +113,8 @@ afterAll(async () => {
   for (const socket of catchers) socket.close();
   await edge?.kill('SIGKILL');
   await resolver?.close();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 /** The edge's UDP port, its DNS queries, the sink names resolve to, and any packet towards an address a Via names. */
@@ -152,7 +164,9 @@ async function exchange(testCase: UdpCase): Promise<void> {
   const wait = testCase.answer === 'required' ? ANSWER_WAIT_MS : SILENCE_WAIT_MS;
   const deadline = time + wait;
   while (Date.now() < deadline) {
-    const answered = candidates.some((h) => h.time >= time && (responseStatus(h.text) ?? 0) >= 200 && transactionKey(h.text) === testCase.key);
+    const answered = candidates.some(
+      (h) => h.time >= time && (responseStatus(h.text) ?? 0) >= 200 && transactionKey(h.text) === testCase.key,
+    );
     if (answered && testCase.answer === 'required') return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -181,7 +195,12 @@ function answersTo(testCase: UdpCase): typeof answers {
 /** Where the answers went, for a failing test's message. */
 function describeAnswers(list: typeof answers): string {
   if (list.length === 0) return 'the edge sent nothing for it';
-  return list.map((a) => `${a.text.slice(0, a.text.indexOf('\r\n'))} → ${a.packet.destination.address}:${a.packet.destination.port}`).join('; ');
+  return list
+    .map(
+      (a) =>
+        `${a.text.slice(0, a.text.indexOf('\r\n'))} → ${a.packet.destination.address}:${a.packet.destination.port}`,
+    )
+    .join('; ');
 }
 
 if (corpus === undefined) {
@@ -191,43 +210,82 @@ if (corpus === undefined) {
 } else {
   describe('Y4 B3 RFC 4475/5118 torture messages over UDP are answered where RFC 3261 §18.2.2 and RFC 3581 send them', () => {
     for (const testCase of cases) {
-      const title = testCase.answer === 'forbidden' ? 'a response: MUST NOT be answered'
-        : testCase.answer === 'optional' ? `answered ${testCase.rule} if at all, at the source address` : `answered ${testCase.rule} at the source address`;
+      const title =
+        testCase.answer === 'forbidden'
+          ? 'a response: MUST NOT be answered'
+          : testCase.answer === 'optional'
+            ? `answered ${testCase.rule} if at all, at the source address`
+            : `answered ${testCase.rule} at the source address`;
       it(`Y4 B3 ${testCase.name}: ${title}`, () => {
         const mine = answersTo(testCase);
         if (testCase.answer === 'forbidden') {
-          expect(mine.map((a) => a.text.slice(0, 40)), 'RFC 3261 §18.1.2: a stray response is discarded, never answered').toEqual([]);
+          expect(
+            mine.map((a) => a.text.slice(0, 40)),
+            'RFC 3261 §18.1.2: a stray response is discarded, never answered',
+          ).toEqual([]);
           return;
         }
         const finals = mine.filter((a) => (responseStatus(a.text) ?? 0) >= 200);
-        if (testCase.answer === 'required') expect(finals.length, `no final answer on the wire: ${describeAnswers(mine)}`).toBeGreaterThan(0);
+        if (testCase.answer === 'required')
+          expect(finals.length, `no final answer on the wire: ${describeAnswers(mine)}`).toBeGreaterThan(0);
         const port = expectedPort(testCase.via, sourcePortOf(testCase));
         for (const answer of mine) {
           const to = `${answer.packet.destination.address}:${answer.packet.destination.port}`;
-          expect(to, `answer sent to ${to}, not ${LOOPBACK}:${port} (${describeAnswers(mine)})`).toBe(`${LOOPBACK}:${port}`);
+          expect(to, `answer sent to ${to}, not ${LOOPBACK}:${port} (${describeAnswers(mine)})`).toBe(
+            `${LOOPBACK}:${port}`,
+          );
           expectViaStamped(answer.text, testCase);
         }
-        for (const answer of finals) expect(statusAllowed(testCase.rule, responseStatus(answer.text)!), `${describeAnswers(finals)} against ${testCase.rule}`).toBe(true);
+        for (const answer of finals)
+          expect(
+            statusAllowed(testCase.rule, responseStatus(answer.text)!),
+            `${describeAnswers(finals)} against ${testCase.rule}`,
+          ).toBe(true);
       });
     }
 
     it('B3 nothing is sent to, or looked up for, a host a Via names', () => {
       const hosts = viaHosts(cases);
-      const own = new Set(Object.values(networkInterfaces()).flat().map((i) => i?.address).filter((a) => a !== undefined));
-      const lookedUp = packets.filter((p) => p.destination.address === resolver!.address && p.dnsQuery !== undefined && hosts.has(p.dnsQuery.toLowerCase().replace(/\.$/, '')));
+      const own = new Set(
+        Object.values(networkInterfaces())
+          .flat()
+          .map((i) => i?.address)
+          .filter((a) => a !== undefined),
+      );
+      const lookedUp = packets.filter(
+        (p) =>
+          p.destination.address === resolver!.address &&
+          p.dnsQuery !== undefined &&
+          hosts.has(p.dnsQuery.toLowerCase().replace(/\.$/, '')),
+      );
       expect.soft([...new Set(lookedUp.map((p) => p.dnsQuery))], 'DNS queries for names the Vias wrote').toEqual([]);
       // SIP ports on a Via's address; this machine's own addresses are judged by where the edge's datagrams went.
       const sipPorts = new Set([5060, 5061, ...cases.map((c) => c.via?.port).filter((p) => p !== undefined)]);
       // A Via name, once looked up, leads to the sink: anything sent there was steered by a Via.
-      const towardsVias = packets.filter((p) => p.destination.address === resolver!.sinkAddress
-        || (hosts.has(unmapped(p.destination.address)) && !own.has(p.destination.address) && sipPorts.has(p.destination.port)));
-      expect.soft(towardsVias.map((p) => `${p.protocol} ${p.destination.address}:${p.destination.port}`), 'packets and connections to addresses the Vias wrote').toEqual([]);
+      const towardsVias = packets.filter(
+        (p) =>
+          p.destination.address === resolver!.sinkAddress ||
+          (hosts.has(unmapped(p.destination.address)) &&
+            !own.has(p.destination.address) &&
+            sipPorts.has(p.destination.port)),
+      );
+      expect
+        .soft(
+          towardsVias.map((p) => `${p.protocol} ${p.destination.address}:${p.destination.port}`),
+          'packets and connections to addresses the Vias wrote',
+        )
+        .toEqual([]);
     });
 
     it('B1 Y4 every datagram the edge sent is a response to one of the requests, sent to 127.0.0.1', () => {
-      const strays = answers.filter((a) => a.testCase === undefined || responseStatus(a.text) === undefined || a.packet.destination.address !== LOOPBACK);
-      expect(strays.map((a) => `${a.text.slice(0, 60)} → ${a.packet.destination.address}:${a.packet.destination.port}`)).toEqual([]);
-      expect(answers.length, 'the capture holds the edge\'s answers').toBeGreaterThan(0);
+      const strays = answers.filter(
+        (a) =>
+          a.testCase === undefined || responseStatus(a.text) === undefined || a.packet.destination.address !== LOOPBACK,
+      );
+      expect(
+        strays.map((a) => `${a.text.slice(0, 60)} → ${a.packet.destination.address}:${a.packet.destination.port}`),
+      ).toEqual([]);
+      expect(answers.length, "the capture holds the edge's answers").toBeGreaterThan(0);
     });
 
     it('Y4 the edge is still running after the corpus', () => {

@@ -47,7 +47,24 @@ const mutation = fc.record({
     fc.record({
       at: fc.nat(),
       kind: fc.constantFrom('flip', 'delete', 'insert', 'truncate', 'duplicate'),
-      byte: fc.constantFrom(0x00, 0x0a, 0x0d, 0x20, 0x22, 0x25, 0x2c, 0x3a, 0x3b, 0x3c, 0x3e, 0x40, 0x5b, 0x5d, 0xff, 0x3d),
+      byte: fc.constantFrom(
+        0x00,
+        0x0a,
+        0x0d,
+        0x20,
+        0x22,
+        0x25,
+        0x2c,
+        0x3a,
+        0x3b,
+        0x3c,
+        0x3e,
+        0x40,
+        0x5b,
+        0x5d,
+        0xff,
+        0x3d,
+      ),
     }),
     { minLength: 1, maxLength: 8 },
   ),
@@ -59,7 +76,8 @@ function mutate(base: Buffer, edits: ReadonlyArray<{ at: number; kind: string; b
     const at = bytes.length === 0 ? 0 : edit.at % bytes.length;
     if (edit.kind === 'flip') bytes[at] = edit.byte;
     else if (edit.kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
-    else if (edit.kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([edit.byte]), bytes.subarray(at)]);
+    else if (edit.kind === 'insert')
+      bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([edit.byte]), bytes.subarray(at)]);
     else if (edit.kind === 'truncate') bytes = bytes.subarray(0, at);
     else bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at)]);
   }
@@ -68,16 +86,24 @@ function mutate(base: Buffer, edits: ReadonlyArray<{ at: number; kind: string; b
 
 describe('Y4 parser fuzzing', () => {
   it('returns a message or an EdgeError for mutated and truncated messages, never another exception', () => {
-    fc.assert(fc.property(mutation, ({ seed, edits }) => parseBothWays(mutate(seeds[seed]!, edits))), { seed: SEED, numRuns: 3000 });
+    fc.assert(
+      fc.property(mutation, ({ seed, edits }) => parseBothWays(mutate(seeds[seed]!, edits))),
+      { seed: SEED, numRuns: 3000 },
+    );
   });
 
   it('returns a message or an EdgeError for arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => parseBothWays(Buffer.from(bytes))), { seed: SEED, numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => parseBothWays(Buffer.from(bytes))),
+      { seed: SEED, numRuns: 2000 },
+    );
   });
 
   it('rejects huge headers and header floods within the limits, quickly', () => {
     const huge = sip(MESSAGE_REQUEST.replace('Max-Forwards: 70', `X-Huge: ${'x'.repeat(5_000_000)}`));
-    const flood = sip(MESSAGE_REQUEST.replace('Max-Forwards: 70', Array.from({ length: 50_000 }, (_, i) => `X-${i}: y`).join('\n')));
+    const flood = sip(
+      MESSAGE_REQUEST.replace('Max-Forwards: 70', Array.from({ length: 50_000 }, (_, i) => `X-${i}: y`).join('\n')),
+    );
     for (const bytes of [huge, flood]) {
       const frame = parseDatagram(bytes, DEFAULT_PARSER_LIMITS);
       expect(frame.kind === 'error' && frame.error.code).toMatch(/HEADERS_TOO_LARGE|TOO_MANY_HEADERS/);

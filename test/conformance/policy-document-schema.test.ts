@@ -41,7 +41,10 @@ function published(extra = ''): string {
 describe('schemas/sip-federation-policy.xsd (G2)', () => {
   it('G2 the published document validates against the published schema, with and without an admin contact', () => {
     expect(validate(published())).toEqual({ valid: true, output: '' });
-    expect(validate(published('policyDocument: { adminContact: "sip:admin@a.example.com" }\n'))).toEqual({ valid: true, output: '' });
+    expect(validate(published('policyDocument: { adminContact: "sip:admin@a.example.com" }\n'))).toEqual({
+      valid: true,
+      output: '',
+    });
   });
 
   it('G2 the schema refuses a document without its subscription limits or with a zero rate', () => {

@@ -42,7 +42,9 @@ function overDatagram(bytes: Buffer): Outcome {
   if (frame.kind === 'error') return rejected(frame.error, frame.headers);
   if (frame.kind !== 'message') return { accepted: [], rejection: undefined, answerable: false };
   const rejection = validated(frame.message);
-  return rejection ? rejected(rejection, frame.message.headers) : { accepted: [frame.message], rejection, answerable: false };
+  return rejection
+    ? rejected(rejection, frame.message.headers)
+    : { accepted: [frame.message], rejection, answerable: false };
 }
 
 function overStream(bytes: Buffer): Outcome {
@@ -67,14 +69,21 @@ function expectRule(outcome: Outcome, rule: string, testCase: TortureCase, trans
   if (outcome.rejection !== undefined && !(outcome.answerable && !isResponse(testCase.bytes))) {
     // Dropped or closed without an answer: a rejection, but silent on the wire.
     expect(outcome.rejection.message, label).not.toBe('');
-    expect(alternatives.includes('silence'), `${label}: rejected (${outcome.rejection.code}: ${outcome.rejection.message}) but nothing could be answered`).toBe(true);
+    expect(
+      alternatives.includes('silence'),
+      `${label}: rejected (${outcome.rejection.code}: ${outcome.rejection.message}) but nothing could be answered`,
+    ).toBe(true);
     return;
   }
   if (outcome.rejection !== undefined) {
     expect(outcome.rejection.message, label).not.toBe('');
     const status = outcome.rejection.status;
-    const allowed = alternatives.some((a) => (a === '4xx' && status >= 400 && status < 500) || a === String(status) || (a === '!400' && status !== 400));
-    expect(allowed, `${label}: rejected with ${status} ${outcome.rejection.code}: ${outcome.rejection.message}`).toBe(true);
+    const allowed = alternatives.some(
+      (a) => (a === '4xx' && status >= 400 && status < 500) || a === String(status) || (a === '!400' && status !== 400),
+    );
+    expect(allowed, `${label}: rejected with ${status} ${outcome.rejection.code}: ${outcome.rejection.message}`).toBe(
+      true,
+    );
     return;
   }
   if (outcome.accepted.length === 0) {
@@ -90,14 +99,30 @@ function isResponse(bytes: Buffer): boolean {
 
 /** Why each invalid message is rejected: the EdgeError code the parser must give (tests assert codes). */
 const EXPECTED_REJECTION: Readonly<Record<string, string>> = {
-  badinv01: 'HEADER_VALUE_MALFORMED', clerr: 'CONTENT_LENGTH_EXCEEDS_DATAGRAM', ncl: 'CONTENT_LENGTH_INVALID',
-  scalar02: 'HEADER_VALUE_MALFORMED', scalarlg: 'HEADER_VALUE_MALFORMED', quotbal: 'HEADER_VALUE_MALFORMED',
-  ltgtruri: 'URI_MALFORMED', lwsruri: 'START_LINE_MALFORMED', lwsstart: 'START_LINE_MALFORMED',
-  trws: 'START_LINE_MALFORMED', escruri: 'URI_MALFORMED', baddate: 'HEADER_VALUE_MALFORMED',
-  regbadct: 'HEADER_VALUE_MALFORMED', badaspec: 'HEADER_VALUE_MALFORMED', baddn: 'HEADER_BLOCK_UNTERMINATED',
-  badvers: 'VERSION_NOT_SUPPORTED', mismatch01: 'CSEQ_METHOD_MISMATCH', mismatch02: 'CSEQ_METHOD_MISMATCH',
-  bigcode: 'STATUS_CODE_INVALID', insuf: 'HEADER_MISSING', multi01: 'HEADER_DUPLICATED',
-  mcl01: 'CONTENT_LENGTH_INVALID', test: 'HEADER_LINE_MALFORMED', 'ipv6-bad': 'URI_MALFORMED',
+  badinv01: 'HEADER_VALUE_MALFORMED',
+  clerr: 'CONTENT_LENGTH_EXCEEDS_DATAGRAM',
+  ncl: 'CONTENT_LENGTH_INVALID',
+  scalar02: 'HEADER_VALUE_MALFORMED',
+  scalarlg: 'HEADER_VALUE_MALFORMED',
+  quotbal: 'HEADER_VALUE_MALFORMED',
+  ltgtruri: 'URI_MALFORMED',
+  lwsruri: 'START_LINE_MALFORMED',
+  lwsstart: 'START_LINE_MALFORMED',
+  trws: 'START_LINE_MALFORMED',
+  escruri: 'URI_MALFORMED',
+  baddate: 'HEADER_VALUE_MALFORMED',
+  regbadct: 'HEADER_VALUE_MALFORMED',
+  badaspec: 'HEADER_VALUE_MALFORMED',
+  baddn: 'HEADER_BLOCK_UNTERMINATED',
+  badvers: 'VERSION_NOT_SUPPORTED',
+  mismatch01: 'CSEQ_METHOD_MISMATCH',
+  mismatch02: 'CSEQ_METHOD_MISMATCH',
+  bigcode: 'STATUS_CODE_INVALID',
+  insuf: 'HEADER_MISSING',
+  multi01: 'HEADER_DUPLICATED',
+  mcl01: 'CONTENT_LENGTH_INVALID',
+  test: 'HEADER_LINE_MALFORMED',
+  'ipv6-bad': 'URI_MALFORMED',
   'baddn-terminated': 'HEADER_VALUE_MALFORMED',
 };
 

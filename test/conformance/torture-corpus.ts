@@ -30,8 +30,14 @@ export function loadTortureCorpus(): TortureCase[] | undefined {
     .map((line) => {
       const [name, cls, expectText, reason, section, udp, tcp, file] = line.split('\t');
       return {
-        name: name!, class: cls as 'valid' | 'invalid', expect: expectText!, reason: reason!, section: section!,
-        udp: udp!, tcp: tcp!, bytes: readFileSync(path.join(TORTURE_DIR, file!)),
+        name: name!,
+        class: cls as 'valid' | 'invalid',
+        expect: expectText!,
+        reason: reason!,
+        section: section!,
+        udp: udp!,
+        tcp: tcp!,
+        bytes: readFileSync(path.join(TORTURE_DIR, file!)),
       };
     });
 }

@@ -65,7 +65,8 @@ beforeAll(async () => {
   await ensureBuilt();
   cwd = mkdtempSync(path.join(tmpdir(), 'simple-edge-demo-'));
   cpSync(path.join(REPO, 'config/federation'), path.join(cwd, 'config/federation'), {
-    recursive: true, filter: (source) => !/\.(pem|key)$/.test(source),
+    recursive: true,
+    filter: (source) => !/\.(pem|key)$/.test(source),
   });
 }, 240_000);
 
@@ -74,34 +75,55 @@ afterAll(() => {
 });
 
 describe('simple-edge demo, a real process on config/federation', () => {
-  it('makes the certificates on its first run, federates through named (DNS), prints each step and exits 0', async () => {
-    const run = await runDemo([]);
-    expect(run.code, run.stderr + run.stdout.join('\n')).toBe(0);
-    expect(run.stdout[0]).toBe('certificates: made a development CA and certificates for a.example.com and b.example.net in config/federation/certs/');
-    // bind9 is a test dependency (PEERS.md), so the DNS path is the one played here.
-    expect(run.stdout[1]).toMatch(/^DNS: named serves config\/federation\/federation\.zone on 127\.0\.0\.1:\d+; the edges find each other by NAPTR and SRV/);
-    run.stdout.slice(2).forEach((line, i) => expect(line).toMatch(CROSSING[i]!));
-    expect(run.stdout).toHaveLength(2 + CROSSING.length);
-    expect(existsSync(path.join(cwd, 'config/federation/certs/dev-ca.pem'))).toBe(true);
-    expect(existsSync(path.join(cwd, 'var/federation/a.example.com.db'))).toBe(true);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'makes the certificates on its first run, federates through named (DNS), prints each step and exits 0',
+    async () => {
+      const run = await runDemo([]);
+      expect(run.code, run.stderr + run.stdout.join('\n')).toBe(0);
+      expect(run.stdout[0]).toBe(
+        'certificates: made a development CA and certificates for a.example.com and b.example.net in config/federation/certs/',
+      );
+      // bind9 is a test dependency (PEERS.md), so the DNS path is the one played here.
+      expect(run.stdout[1]).toMatch(
+        /^DNS: named serves config\/federation\/federation\.zone on 127\.0\.0\.1:\d+; the edges find each other by NAPTR and SRV/,
+      );
+      run.stdout.slice(2).forEach((line, i) => expect(line).toMatch(CROSSING[i]!));
+      expect(run.stdout).toHaveLength(2 + CROSSING.length);
+      expect(existsSync(path.join(cwd, 'config/federation/certs/dev-ca.pem'))).toBe(true);
+      expect(existsSync(path.join(cwd, 'var/federation/a.example.com.db'))).toBe(true);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
-  it('with --no-dns runs again on the static routes, keeping the certificates and the state of the first run', async () => {
-    const run = await runDemo(['--no-dns']);
-    expect(run.code, run.stderr + run.stdout.join('\n')).toBe(0);
-    expect(run.stdout.slice(0, 2)).toEqual([
-      'certificates: using the development CA and certificates in config/federation/certs/',
-      'DNS: --no-dns: the edges reach each other by their static routes',
-    ]);
-    run.stdout.slice(2).forEach((line, i) => expect(line).toMatch(CROSSING[i]!));
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'with --no-dns runs again on the static routes, keeping the certificates and the state of the first run',
+    async () => {
+      const run = await runDemo(['--no-dns']);
+      expect(run.code, run.stderr + run.stdout.join('\n')).toBe(0);
+      expect(run.stdout.slice(0, 2)).toEqual([
+        'certificates: using the development CA and certificates in config/federation/certs/',
+        'DNS: --no-dns: the edges reach each other by their static routes',
+      ]);
+      run.stdout.slice(2).forEach((line, i) => expect(line).toMatch(CROSSING[i]!));
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
-  it('exits 6 naming the step when the border is not crossed (B routes a.example.com to a port nobody serves)', async () => {
-    const file = path.join(cwd, 'config/federation/b.example.net.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('port: 5161, transport: tls', 'port: 5999, transport: tls'));
-    const run = await runDemo(['--no-dns']);
-    expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(/^demo failed: bob@b\.example\.net → alice@a\.example\.com: SUBSCRIBE answered [45]\d\d/m);
-    expect(run.stdout.at(-1)).toMatch(/^stopped: a\.example\.com edge, b\.example\.net edge, user agents$/);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'exits 6 naming the step when the border is not crossed (B routes a.example.com to a port nobody serves)',
+    async () => {
+      const file = path.join(cwd, 'config/federation/b.example.net.yaml');
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace('port: 5161, transport: tls', 'port: 5999, transport: tls'),
+      );
+      const run = await runDemo(['--no-dns']);
+      expect(run.code).toBe(6);
+      expect(run.stderr).toMatch(
+        /^demo failed: bob@b\.example\.net → alice@a\.example\.com: SUBSCRIBE answered [45]\d\d/m,
+      );
+      expect(run.stdout.at(-1)).toMatch(/^stopped: a\.example\.com edge, b\.example\.net edge, user agents$/);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 });

@@ -9,8 +9,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../src/edge.js';
 import {
-  edgeConfigYaml, edgeTlsOptions, makeCertificates, PEER_DOMAIN, PortAllocator, RawStreamClient, sipRequest,
-  startEdge, statusOf, stopEdge, udpExchange, type SipRequestOptions,
+  edgeConfigYaml,
+  edgeTlsOptions,
+  makeCertificates,
+  PEER_DOMAIN,
+  PortAllocator,
+  RawStreamClient,
+  sipRequest,
+  startEdge,
+  statusOf,
+  stopEdge,
+  udpExchange,
+  type SipRequestOptions,
 } from '../support/edge-harness.js';
 
 type Wire = 'UDP' | 'TCP' | 'TLS';
@@ -29,7 +39,10 @@ beforeAll(async () => {
   ports = { internal: base, externalTls: base + 1, udpClient: base + 3 };
   edge = await startEdge({
     yaml: edgeConfigYaml({
-      internal: [{ transport: 'udp', port: ports.internal }, { transport: 'tcp', port: ports.internal }],
+      internal: [
+        { transport: 'udp', port: ports.internal },
+        { transport: 'tcp', port: ports.internal },
+      ],
       external: [{ transport: 'tls', port: ports.externalTls }],
       adminPort: base + 2,
     }),
@@ -44,7 +57,13 @@ afterAll(async () => {
 
 function request(wire: Wire, overrides: Partial<SipRequestOptions> = {}): string {
   // A fresh Call-ID and branch each time: a reused branch would match an earlier transaction (§17.2.3).
-  return sipRequest({ requestUri: 'sip:bob@a.example.com', transport: wire, localPort: ports.udpClient, callId: randomUUID(), ...overrides });
+  return sipRequest({
+    requestUri: 'sip:bob@a.example.com',
+    transport: wire,
+    localPort: ports.udpClient,
+    callId: randomUUID(),
+    ...overrides,
+  });
 }
 
 const BAD_VERSION = (wire: Wire): string => request(wire, { startLine: 'OPTIONS sip:bob@a.example.com SIP/7.0' });
@@ -53,11 +72,18 @@ const GARBAGE = 'this is not SIP at all\r\n\r\n';
 const LIVENESS = (wire: Wire): string => request(wire, { requestUri: 'sip:probe@unknown.example.org' });
 
 function udp(bytes: string, timeoutMs?: number): Promise<string | undefined> {
-  return udpExchange({ port: ports.internal, localPort: ports.udpClient, bytes, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  return udpExchange({
+    port: ports.internal,
+    localPort: ports.udpClient,
+    bytes,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
 }
 
 function connect(wire: 'TCP' | 'TLS'): Promise<RawStreamClient> {
-  return wire === 'TCP' ? RawStreamClient.connect({ port: ports.internal }) : RawStreamClient.connect({ port: ports.externalTls, tls: peerTls });
+  return wire === 'TCP'
+    ? RawStreamClient.connect({ port: ports.internal })
+    : RawStreamClient.connect({ port: ports.externalTls, tls: peerTls });
 }
 
 /** The edge still serves: a new OPTIONS (on a new connection for TCP and TLS) gets its 404. */

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK, makeCertificates, PortAllocator } from '../support/edge-harness.js';
 import { describeSippRun, type SippResult } from '../support/sipp.js';
 import {
-  countReceived, recordRouteSeen, SippRelayLab, successfulCalls, type RelayResult, type ScenarioName, type Topology,
+  countReceived,
+  recordRouteSeen,
+  SippRelayLab,
+  successfulCalls,
+  type RelayResult,
+  type ScenarioName,
+  type Topology,
 } from '../support/sipp-relay.js';
 
 /** SIPp -m: calls per run. Under -lost 10, 20 calls lose some final response in nearly every run, so the retransmission paths all run. */
@@ -20,7 +26,11 @@ let lab: SippRelayLab;
 
 beforeAll(() => {
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-sipp-'));
-  lab = new SippRelayLab({ ports: new PortAllocator(), certificates: makeCertificates(path.join(workDir, 'certs')), workDir });
+  lab = new SippRelayLab({
+    ports: new PortAllocator(),
+    certificates: makeCertificates(path.join(workDir, 'certs')),
+    workDir,
+  });
 });
 
 afterAll(async () => {
@@ -37,8 +47,16 @@ function expectEveryCallSucceeded(run: SippResult, calls: number): void {
 const SCENARIOS: ReadonlyArray<{ scenario: ScenarioName; does: string; dialogMethod?: string }> = [
   { scenario: 'message', does: 'M1 relays page-mode MESSAGE UAC → edge → UAS' },
   { scenario: 'options', does: 'M3 relays OPTIONS to a user UAC → edge → UAS' },
-  { scenario: 'subscribe', does: 'I1 relays SUBSCRIBE (Event: presence) and the NOTIFYs of its dialog back', dialogMethod: 'SUBSCRIBE' },
-  { scenario: 'invite-im', does: 'M2 relays INVITE/180/200/ACK, a MESSAGE inside the dialog, and BYE', dialogMethod: 'INVITE' },
+  {
+    scenario: 'subscribe',
+    does: 'I1 relays SUBSCRIBE (Event: presence) and the NOTIFYs of its dialog back',
+    dialogMethod: 'SUBSCRIBE',
+  },
+  {
+    scenario: 'invite-im',
+    does: 'M2 relays INVITE/180/200/ACK, a MESSAGE inside the dialog, and BYE',
+    dialogMethod: 'INVITE',
+  },
 ];
 
 /** The Record-Route the UAS must see: one entry on a single listener, two when the request changes listener (RFC 5658). */
@@ -47,12 +65,18 @@ function expectedRecordRoute(topology: Topology, run: RelayResult): unknown[] {
   const internalTcp = `<sip:${LOOPBACK}:${run.edge.internal};transport=tcp;lr>`;
   const externalTls = `<sip:${LOOPBACK}:${run.edge.externalTls};transport=tls;lr>`;
   // B3: leaving the community, the entry facing the client carries a flow token naming where it is.
-  const internalTcpWithToken = expect.stringMatching(new RegExp(`^<sip:[\\w-]+\\.[\\w-]+@${LOOPBACK.replaceAll('.', '\\.')}:${run.edge.internal};transport=tcp;lr>$`));
+  const internalTcpWithToken = expect.stringMatching(
+    new RegExp(`^<sip:[\\w-]+\\.[\\w-]+@${LOOPBACK.replaceAll('.', '\\.')}:${run.edge.internal};transport=tcp;lr>$`),
+  );
   switch (topology) {
-    case 'udp': return [internalUdp];
-    case 'tcp': return [internalTcp];
-    case 'internal-tcp-to-external-tls': return [externalTls, internalTcpWithToken];
-    case 'external-tls-to-internal-tcp': return [internalTcp, externalTls];
+    case 'udp':
+      return [internalUdp];
+    case 'tcp':
+      return [internalTcp];
+    case 'internal-tcp-to-external-tls':
+      return [externalTls, internalTcpWithToken];
+    case 'external-tls-to-internal-tcp':
+      return [internalTcp, externalTls];
   }
 }
 
@@ -60,11 +84,13 @@ const TOPOLOGIES: ReadonlyArray<{ topology: Topology; describe: string; over: st
   { topology: 'udp', describe: 'S3 stateful proxy with SIPp peers, internal UDP', over: 'over UDP' },
   { topology: 'tcp', describe: 'S3 stateful proxy with SIPp peers, internal TCP', over: 'over TCP' },
   {
-    topology: 'internal-tcp-to-external-tls', describe: 'F2 I3 crossing sides: internal TCP → peer over mutual TLS (stunnel server)',
+    topology: 'internal-tcp-to-external-tls',
+    describe: 'F2 I3 crossing sides: internal TCP → peer over mutual TLS (stunnel server)',
     over: 'from internal TCP to b.example.net over TLS',
   },
   {
-    topology: 'external-tls-to-internal-tcp', describe: 'F2 I1 crossing sides: peer over mutual TLS (stunnel client) → internal TCP',
+    topology: 'external-tls-to-internal-tcp',
+    describe: 'F2 I1 crossing sides: peer over mutual TLS (stunnel client) → internal TCP',
     over: 'from b.example.net over TLS to internal TCP',
   },
 ];
@@ -87,7 +113,7 @@ for (const { topology, describe: title, over } of TOPOLOGIES) {
 }
 
 describe('S3 retransmitted 2xx over UDP', () => {
-  it('M2 relays every retransmission of the callee\'s 200 OK to the caller while the ACK is late (RFC 3261 §13.3.1.4)', async () => {
+  it("M2 relays every retransmission of the callee's 200 OK to the caller while the ACK is late (RFC 3261 §13.3.1.4)", async () => {
     // uac-invite-im.xml sends its ACK 1 s after the 200, so the UAS retransmits the 200 at T1 (500 ms).
     const calls = 5;
     const run = await lab.relay({ scenario: 'invite-im', topology: 'udp', calls });

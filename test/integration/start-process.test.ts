@@ -23,7 +23,9 @@ interface Listener {
   port: number;
 }
 
-const hasIpv6Loopback = Object.values(networkInterfaces()).flat().some((i) => i?.address === '::1');
+const hasIpv6Loopback = Object.values(networkInterfaces())
+  .flat()
+  .some((i) => i?.address === '::1');
 
 /** config/default.yaml with its listeners and admin port moved into the test range (UDP and TCP share one port). */
 function defaultConfigOnFreePorts(base: number): { yaml: string; sipPort: number } {
@@ -32,9 +34,10 @@ function defaultConfigOnFreePorts(base: number): { yaml: string; sipPort: number
     admin: { listen: string };
     limits: { shutdownDrainMs: number };
   };
-  const move = (listeners: Listener[]): Listener[] => listeners
-    .filter((l) => hasIpv6Loopback || !l.address.includes(':'))
-    .map((l) => ({ ...l, port: l.transport === 'tls' ? base + 1 : base }));
+  const move = (listeners: Listener[]): Listener[] =>
+    listeners
+      .filter((l) => hasIpv6Loopback || !l.address.includes(':'))
+      .map((l) => ({ ...l, port: l.transport === 'tls' ? base + 1 : base }));
   config.listen.internal = move(config.listen.internal);
   config.listen.external = move(config.listen.external);
   config.admin.listen = `${LOOPBACK}:${base + 2}`;
@@ -63,7 +66,10 @@ describe('O5 simple-edge start serves SIP until SIGTERM, then stops cleanly', ()
     writeFileSync(path.join(cwd, 'edge.yaml'), yaml);
 
     // A temp working directory: the development certificates (certs/) and state (var/) land there.
-    const child = spawn(process.execPath, [CLI, 'start', '--config', 'edge.yaml'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start', '--config', 'edge.yaml'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     cleanup.push(() => child.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
@@ -78,27 +84,51 @@ describe('O5 simple-edge start serves SIP until SIGTERM, then stops cleanly', ()
       ...config.listen.internal.map((l) => servingLine('internal', l)),
       ...config.listen.external.map((l) => servingLine('external', l)),
     ];
-    await expect.poll(() => expected.filter((line) => !stdout.includes(line)), { timeout: 15_000, interval: 50 }).toEqual([]);
+    await expect
+      .poll(() => expected.filter((line) => !stdout.includes(line)), { timeout: 15_000, interval: 50 })
+      .toEqual([]);
     expect(existsSync(path.join(cwd, 'certs', 'a.example.com.pem'))).toBe(true);
 
     const clientPort = base + 3;
     const response = await udpExchange({
-      port: sipPort, localPort: clientPort,
-      bytes: sipRequest({ requestUri: 'sip:probe@unknown.example.org', transport: 'UDP', localPort: clientPort, callId: `start-${base}` }),
+      port: sipPort,
+      localPort: clientPort,
+      bytes: sipRequest({
+        requestUri: 'sip:probe@unknown.example.org',
+        transport: 'UDP',
+        localPort: clientPort,
+        callId: `start-${base}`,
+      }),
     });
     expect(statusOf(response), `no answer over UDP; stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(404);
 
     // Issue #8: the shipped configuration runs a whole community: the built-in registrar challenges a
     // REGISTER, and OPTIONS to the domain is answered with its capabilities (M3).
     const challenge = await udpExchange({
-      port: sipPort, localPort: clientPort,
-      bytes: sipRequest({ method: 'REGISTER', requestUri: 'sip:a.example.com', to: 'To: <sip:alice@a.example.com>', transport: 'UDP', localPort: clientPort, callId: `register-${base}` }),
+      port: sipPort,
+      localPort: clientPort,
+      bytes: sipRequest({
+        method: 'REGISTER',
+        requestUri: 'sip:a.example.com',
+        to: 'To: <sip:alice@a.example.com>',
+        transport: 'UDP',
+        localPort: clientPort,
+        callId: `register-${base}`,
+      }),
     });
     expect(statusOf(challenge)).toBe(401);
-    expect(challenge).toMatch(/\r\nWWW-Authenticate: Digest realm="a\.example\.com", nonce="[^"]+", algorithm=MD5, qop="auth"\r\n/);
+    expect(challenge).toMatch(
+      /\r\nWWW-Authenticate: Digest realm="a\.example\.com", nonce="[^"]+", algorithm=MD5, qop="auth"\r\n/,
+    );
     const capabilities = await udpExchange({
-      port: sipPort, localPort: clientPort,
-      bytes: sipRequest({ requestUri: 'sip:a.example.com', transport: 'UDP', localPort: clientPort, callId: `options-${base}` }),
+      port: sipPort,
+      localPort: clientPort,
+      bytes: sipRequest({
+        requestUri: 'sip:a.example.com',
+        transport: 'UDP',
+        localPort: clientPort,
+        callId: `options-${base}`,
+      }),
     });
     expect(statusOf(capabilities)).toBe(200);
     expect(capabilities).toMatch(/\r\nAllow: [^\r]*MESSAGE/);

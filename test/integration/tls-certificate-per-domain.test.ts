@@ -7,7 +7,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../src/edge.js';
 import { createResponse } from '../../src/sip/create-response.js';
 import type { TlsOptions } from '../../src/transport/transport-options.js';
-import { edgeConfigYaml, PortAllocator, sipRequest, startEdge, statusOf, stopEdge, udpExchange } from '../support/edge-harness.js';
+import {
+  edgeConfigYaml,
+  PortAllocator,
+  sipRequest,
+  startEdge,
+  statusOf,
+  stopEdge,
+  udpExchange,
+} from '../support/edge-harness.js';
 import { TestPki, type IssuedFiles } from '../support/test-pki.js';
 import { TlsLab, type TlsLayer } from '../support/tls-layer.js';
 
@@ -39,22 +47,43 @@ afterAll(() => {
 
 /** A peer edge presenting `files`, answering 200 to every request. */
 function peerEdge(files: IssuedFiles): Promise<TlsLayer> {
-  return lab.layer({ cert: files.cert, key: files.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, {
-    onMessage: (message, flow) => {
-      if (message.kind === 'request') flow.send(createResponse(message, 200).toBuffer());
+  return lab.layer(
+    {
+      cert: files.cert,
+      key: files.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
     },
-  });
+    {
+      onMessage: (message, flow) => {
+        if (message.kind === 'request') flow.send(createResponse(message, 200).toBuffer());
+      },
+    },
+  );
 }
 
 async function startTwoDomainEdge(peerPort: number): Promise<{ sipPort: number }> {
   const base = ports.take(3);
   const yaml = edgeConfigYaml({
-    internal: [{ transport: 'udp', port: base }], external: [{ transport: 'tls', port: base + 1 }],
-    peer: [{ port: peerPort, transport: 'tls' }], adminPort: base + 2, logLevel: 'warn',
+    internal: [{ transport: 'udp', port: base }],
+    external: [{ transport: 'tls', port: base + 1 }],
+    peer: [{ port: peerPort, transport: 'tls' }],
+    adminPort: base + 2,
+    logLevel: 'warn',
   }).replace('domains: [a.example.com]', 'domains: [a.example.com, c.example.org]');
   const tls: TlsOptions = {
-    cert: edgeA.cert, key: edgeA.key, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
-    certificates: [{ domain: 'a.example.com', cert: edgeA.cert, key: edgeA.key }, { domain: 'c.example.org', cert: edgeC.cert, key: edgeC.key }],
+    cert: edgeA.cert,
+    key: edgeA.key,
+    ca: pki.ca,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    certificates: [
+      { domain: 'a.example.com', cert: edgeA.cert, key: edgeA.key },
+      { domain: 'c.example.org', cert: edgeC.cert, key: edgeC.key },
+    ],
   };
   edge = await startEdge({ yaml, tls });
   return { sipPort: base };
@@ -62,7 +91,14 @@ async function startTwoDomainEdge(peerPort: number): Promise<{ sipPort: number }
 
 function messageFrom(fromDomain: string, sipPort: number): Promise<string | undefined> {
   const localPort = ports.take(1);
-  const bytes = sipRequest({ method: 'MESSAGE', requestUri: 'sip:bob@b.example.net', transport: 'UDP', localPort, callId: `f3-${localPort}`, fromDomain });
+  const bytes = sipRequest({
+    method: 'MESSAGE',
+    requestUri: 'sip:bob@b.example.net',
+    transport: 'UDP',
+    localPort,
+    callId: `f3-${localPort}`,
+    fromDomain,
+  });
   return udpExchange({ port: sipPort, localPort, bytes, timeoutMs: 10_000 });
 }
 

@@ -8,7 +8,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Edge } from '../../src/edge.js';
-import { edgeConfigYaml, edgeTlsOptions, LOOPBACK, makeCertificates, PEER_DOMAIN, PortAllocator, startEdge, stopEdge, type CertificateFiles } from '../support/edge-harness.js';
+import {
+  edgeConfigYaml,
+  edgeTlsOptions,
+  LOOPBACK,
+  makeCertificates,
+  PEER_DOMAIN,
+  PortAllocator,
+  startEdge,
+  stopEdge,
+  type CertificateFiles,
+} from '../support/edge-harness.js';
 
 let dir: string;
 let files: CertificateFiles;
@@ -21,7 +31,12 @@ beforeAll(async () => {
   const base = new PortAllocator().take(3);
   port = base + 1;
   edge = await startEdge({
-    yaml: edgeConfigYaml({ internal: [{ transport: 'udp', port: base }], external: [{ transport: 'tls', port }], adminPort: base + 2, logLevel: 'warn' }),
+    yaml: edgeConfigYaml({
+      internal: [{ transport: 'udp', port: base }],
+      external: [{ transport: 'tls', port }],
+      adminPort: base + 2,
+      logLevel: 'warn',
+    }),
     tls: edgeTlsOptions(files),
   });
 });
@@ -34,7 +49,21 @@ afterAll(async () => {
 /** `openssl s_client` against the edge as b.example.net, offering compression; its session report. */
 function sessionReport(version: '-tls1_2' | '-tls1_3'): Promise<string> {
   const peer = files.byDomain[PEER_DOMAIN]!;
-  const args = ['s_client', '-connect', `${LOOPBACK}:${port}`, version, '-comp', '-CAfile', files.ca, '-cert', peer.cert, '-key', peer.key, '-servername', 'a.example.com'];
+  const args = [
+    's_client',
+    '-connect',
+    `${LOOPBACK}:${port}`,
+    version,
+    '-comp',
+    '-CAfile',
+    files.ca,
+    '-cert',
+    peer.cert,
+    '-key',
+    peer.key,
+    '-servername',
+    'a.example.com',
+  ];
   // Standard input at end of file: s_client handshakes, prints the session and leaves.
   const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
   let out = '';

@@ -33,17 +33,22 @@ beforeAll(async () => {
   copyFileSync(original.keyPath, live.key);
   const base = new PortAllocator().take(3);
   port = base + 1;
-  const yaml = edgeConfigYaml({ internal: [{ transport: 'udp', port: base }], external: [{ transport: 'tls', port }], adminPort: base + 2 })
-    .replace('domains: [a.example.com]', 'domains: [a.example.com, c.example.org]') + [
-    'tls:',
-    '  certificates:',
-    `    - { domain: a.example.com, cert: ${live.cert}, key: ${live.key} }`,
-    `    - { domain: c.example.org, cert: ${other.certPath}, key: ${other.keyPath} }`,
-    `  ca: ${pki.caPath}`,
-    // Every handshake below is a connection of b.example.net's, and they stay open: lift the F4 cap.
-    'limits: { maxInboundFlowsPerPeer: 1000 }',
-    '',
-  ].join('\n');
+  const yaml =
+    edgeConfigYaml({
+      internal: [{ transport: 'udp', port: base }],
+      external: [{ transport: 'tls', port }],
+      adminPort: base + 2,
+    }).replace('domains: [a.example.com]', 'domains: [a.example.com, c.example.org]') +
+    [
+      'tls:',
+      '  certificates:',
+      `    - { domain: a.example.com, cert: ${live.cert}, key: ${live.key} }`,
+      `    - { domain: c.example.org, cert: ${other.certPath}, key: ${other.keyPath} }`,
+      `  ca: ${pki.caPath}`,
+      // Every handshake below is a connection of b.example.net's, and they stay open: lift the F4 cap.
+      'limits: { maxInboundFlowsPerPeer: 1000 }',
+      '',
+    ].join('\n');
   writeFileSync(path.join(pki.dir, 'edge.yaml'), yaml);
   edge = await EdgeProcess.start({ cwd: pki.dir, configFile: 'edge.yaml', listeners: 2 });
 }, 240_000);
@@ -55,23 +60,36 @@ afterAll(async () => {
   pki?.dispose();
 });
 
-const asPeer = (servername?: string) => ({ ca: pki.ca, cert: peer.cert, key: peer.key, ...(servername === undefined ? {} : { servername }) });
+const asPeer = (servername?: string) => ({
+  ca: pki.ca,
+  cert: peer.cert,
+  key: peer.key,
+  ...(servername === undefined ? {} : { servername }),
+});
 
 /** The messages of the edge's JSON log lines about TLS reloads caused by `cause`. */
 function reloadLines(output: string, cause: string): string[] {
-  return output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { cause?: string; msg?: string })
-    .filter((entry) => entry.cause === cause).map((entry) => entry.msg ?? '');
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { cause?: string; msg?: string })
+    .filter((entry) => entry.cause === cause)
+    .map((entry) => entry.msg ?? '');
 }
 
 function pingPong(socket: TLSSocket): Promise<string> {
-  const pong = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+  const pong = new Promise<string>((resolve) =>
+    socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))),
+  );
   socket.write('\r\n\r\n');
   return pong;
 }
 
 describe('O2 simple-edge start reloads certificates on SIGHUP', () => {
   it('F3 serves each configured domain its own certificate by SNI', async () => {
-    expect((await lab.handshake(port, asPeer('c.example.org'))).certificate?.subjectaltname).toContain('URI:sip:c.example.org');
+    expect((await lab.handshake(port, asPeer('c.example.org'))).certificate?.subjectaltname).toContain(
+      'URI:sip:c.example.org',
+    );
     expect((await lab.handshake(port, asPeer())).certificate?.subjectaltname).toContain('URI:sip:a.example.com');
   });
 
@@ -82,14 +100,25 @@ describe('O2 simple-edge start reloads certificates on SIGHUP', () => {
     copyFileSync(renewed.keyPath, live.key);
     process.kill(edge!.pid!, 'SIGHUP');
     const renewedSerial = new X509Certificate(renewed.cert).serialNumber;
-    await expect.poll(async () => (await lab.handshake(port, asPeer('a.example.com'))).certificate?.serialNumber, { interval: 100, timeout: 10_000 }).toBe(renewedSerial);
+    await expect
+      .poll(async () => (await lab.handshake(port, asPeer('a.example.com'))).certificate?.serialNumber, {
+        interval: 100,
+        timeout: 10_000,
+      })
+      .toBe(renewedSerial);
     expect(await pingPong(before.socket)).toBe('\r\n');
     // The files are polled too; the log says the signal itself caused a reload.
-    await expect.poll(() => reloadLines(edge!.output, 'SIGHUP'), { interval: 100, timeout: 10_000 }).toContain('tls certificates reloaded for new connections');
+    await expect
+      .poll(() => reloadLines(edge!.output, 'SIGHUP'), { interval: 100, timeout: 10_000 })
+      .toContain('tls certificates reloaded for new connections');
 
     writeFileSync(live.cert, 'truncated');
     process.kill(edge!.pid!, 'SIGHUP');
-    await expect.poll(() => reloadLines(edge!.output, 'SIGHUP').filter((m) => m.startsWith('tls reload failed')), { interval: 100, timeout: 10_000 })
+    await expect
+      .poll(() => reloadLines(edge!.output, 'SIGHUP').filter((m) => m.startsWith('tls reload failed')), {
+        interval: 100,
+        timeout: 10_000,
+      })
       .toEqual([expect.stringContaining(live.cert)]);
     const after = await lab.handshake(port, asPeer('a.example.com'));
     expect(after.certificate?.serialNumber, `${String(after.error)}\n${edge!.output}`).toBe(renewedSerial);

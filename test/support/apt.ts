@@ -24,7 +24,10 @@ const PROGRAMS: Readonly<Record<string, readonly string[]>> = {
 /** Packages that install no program of their own (kamailio-tls-modules): present when dpkg says so. */
 function dpkgInstalled(packageName: string): boolean {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${Status}', packageName], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('install ok installed');
+    return execFileSync('dpkg-query', ['-W', '-f=${Status}', packageName], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).includes('install ok installed');
   } catch {
     return false;
   }
@@ -41,7 +44,10 @@ const APT_TIMEOUT_MS = 10 * 60_000;
 
 /** Packages are missing and this process may not install them (it is not root). */
 export class MissingPackagesError extends Error {
-  constructor(readonly packages: readonly string[], readonly command: string) {
+  constructor(
+    readonly packages: readonly string[],
+    readonly command: string,
+  ) {
     super(`the integration tests need the Debian packages ${packages.join(', ')}; run as root: ${command}`);
     this.name = 'MissingPackagesError';
   }
@@ -77,7 +83,9 @@ export function requireProgram(packageName: string): string {
   const programs = PROGRAMS[packageName] ?? [packageName];
   const found = findProgram(programs);
   if (found === undefined) {
-    throw new Error(`${programs.join(' or ')} not found: install the Debian package ${packageName} (the vitest global setup does so as root)`);
+    throw new Error(
+      `${programs.join(' or ')} not found: install the Debian package ${packageName} (the vitest global setup does so as root)`,
+    );
   }
   return found;
 }
@@ -103,5 +111,6 @@ export async function ensureDebianPackages(packages: readonly string[]): Promise
     throw new Error(`installing ${missing.join(', ')} failed (${command}): ${detail}`, { cause: error });
   }
   const stillMissing = missing.filter((name) => !isInstalled(name));
-  if (stillMissing.length > 0) throw new Error(`apt-get installed ${stillMissing.join(', ')} but its programs are not on PATH`);
+  if (stillMissing.length > 0)
+    throw new Error(`apt-get installed ${stillMissing.join(', ')} but its programs are not on PATH`);
 }

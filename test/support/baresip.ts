@@ -47,19 +47,38 @@ export class Baresip {
     await ensureDebianPackages(['baresip']);
     const dir = path.join(options.workDir, options.name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'config'), [
-      `sip_listen ${LOOPBACK}:${options.sipPort}`, 'module_path /usr/lib/baresip/modules',
-      'module stdio.so', 'module g711.so', 'module ausine.so', 'module aufile.so',
-      'module_app account.so', 'module_app contact.so', 'module_app menu.so', 'module_app presence.so', 'module_app ctrl_tcp.so',
-      `ctrl_tcp_listen ${LOOPBACK}:${options.ctrlPort}`, `dns_server ${LOOPBACK}:5300`, 'audio_player aufile,/dev/null', 'audio_source ausine,440', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'config'),
+      [
+        `sip_listen ${LOOPBACK}:${options.sipPort}`,
+        'module_path /usr/lib/baresip/modules',
+        'module stdio.so',
+        'module g711.so',
+        'module ausine.so',
+        'module aufile.so',
+        'module_app account.so',
+        'module_app contact.so',
+        'module_app menu.so',
+        'module_app presence.so',
+        'module_app ctrl_tcp.so',
+        `ctrl_tcp_listen ${LOOPBACK}:${options.ctrlPort}`,
+        `dns_server ${LOOPBACK}:5300`,
+        'audio_player aufile,/dev/null',
+        'audio_source ausine,440',
+        '',
+      ].join('\n'),
+    );
     const outbound = `sip:${LOOPBACK}:${options.edgePort};transport=${options.edgeTransport ?? 'udp'}`;
     const publish = options.presence === undefined ? '' : `;pubint=${options.presence.publishSeconds}`;
-    writeFileSync(path.join(dir, 'accounts'), `<sip:${options.user}@${options.domain}>;auth_pass=${options.password};outbound="${outbound}";regint=600${publish}\n`);
+    writeFileSync(
+      path.join(dir, 'accounts'),
+      `<sip:${options.user}@${options.domain}>;auth_pass=${options.password};outbound="${outbound}";regint=600${publish}\n`,
+    );
     const presence = options.presence === undefined ? '' : ';presence=p2p';
     writeFileSync(path.join(dir, 'contacts'), options.contacts.map((c) => `<${c}>${presence}\n`).join(''));
     const child = spawn(requireProgram('baresip'), ['-f', dir, '-s', '-t', String(options.runSeconds)], {
-      env: { ...process.env, HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, HOME: dir },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     return new Baresip(child, path.join(dir, 'output.log'));
   }
@@ -73,7 +92,9 @@ export class Baresip {
     if (pattern.test(this.#stdout)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.#waiters.push({ pattern, resolve });
-      void this.#exited.then(() => reject(new Error(`baresip exited before printing ${pattern}:\n${this.#stdout.slice(-3000)}`)));
+      void this.#exited.then(() =>
+        reject(new Error(`baresip exited before printing ${pattern}:\n${this.#stdout.slice(-3000)}`)),
+      );
     });
   }
 

@@ -7,7 +7,18 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -58,18 +69,27 @@ export async function startBind9(options: Bind9Options = {}): Promise<Bind9> {
 
 async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
   const fixtureDir = options.fixtureDir ?? FIXTURE_DIR;
-  const zones = options.zones ?? readdirSync(fixtureDir).filter((f) => f.endsWith('.zone')).map((f) => f.slice(0, -'.zone'.length));
+  const zones =
+    options.zones ??
+    readdirSync(fixtureDir)
+      .filter((f) => f.endsWith('.zone'))
+      .map((f) => f.slice(0, -'.zone'.length));
   let serial = 1;
-  for (const zone of zones) await writeZone(fixtureDir, dir, zone, { SERIAL: String(serial), ...options.substitutions });
+  for (const zone of zones)
+    await writeZone(fixtureDir, dir, zone, { SERIAL: String(serial), ...options.substitutions });
   const port = freePort();
   const address = options.address ?? '127.0.0.1';
   const secret = randomBytes(32).toString('base64');
   writeFileSync(path.join(dir, 'named.conf'), namedConf({ dir, address, port, controlPort: port + 1, secret, zones }));
   writeFileSync(path.join(dir, 'rndc.conf'), rndcConf(port + 1, secret));
   await run(programPath('named-checkconf'), [path.join(dir, 'named.conf')]);
-  const named = spawn(programPath('named'), ['-g', '-c', path.join(dir, 'named.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const named = spawn(programPath('named'), ['-g', '-c', path.join(dir, 'named.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
-  named.stderr?.on('data', (chunk: Buffer) => { log = (log + chunk.toString()).slice(-20_000); });
+  named.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  });
   const exited = new Promise<number | null>((resolve) => named.once('exit', (code) => resolve(code)));
   try {
     await waitUntilAnswering(address, port, exited, () => log);
@@ -79,7 +99,10 @@ async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
     throw error;
   }
   return {
-    port, resolver: `${address}:${port}`, dir, log: () => log,
+    port,
+    resolver: `${address}:${port}`,
+    dir,
+    log: () => log,
     async reloadZone(zone, substitutions) {
       await writeZone(fixtureDir, dir, zone, { SERIAL: String(++serial), ...substitutions });
       await run(programPath('rndc'), ['-c', path.join(dir, 'rndc.conf'), 'reload', zone]);
@@ -96,7 +119,9 @@ async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
 async function ensureBind9(): Promise<void> {
   if (bind9Installed()) return;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error('the discovery tests need bind9; run as root: apt-get update && apt-get install -y bind9 bind9-dnsutils');
+    throw new Error(
+      'the discovery tests need bind9; run as root: apt-get update && apt-get install -y bind9 bind9-dnsutils',
+    );
   }
   const lock = path.join(tmpdir(), 'simple-edge-bind9-install.lock');
   let owner = false;
@@ -110,7 +135,8 @@ async function ensureBind9(): Promise<void> {
     if (owner) await aptInstall();
     const deadline = Date.now() + APT_TIMEOUT_MS;
     while (!bind9Installed()) {
-      if (Date.now() > deadline || !existsSync(lock)) throw new Error('bind9 was not installed (apt-get failed in another test file?)');
+      if (Date.now() > deadline || !existsSync(lock))
+        throw new Error('bind9 was not installed (apt-get failed in another test file?)');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   } finally {
@@ -123,7 +149,10 @@ async function aptInstall(): Promise<void> {
   // Wait for a dpkg lock another apt run holds rather than failing at once.
   const wait = ['-o', 'DPkg::Lock::Timeout=300'];
   await run('apt-get', [...wait, 'update'], { env, timeout: APT_TIMEOUT_MS });
-  await run('apt-get', [...wait, 'install', '-y', '--no-install-recommends', 'bind9', 'bind9-dnsutils'], { env, timeout: APT_TIMEOUT_MS });
+  await run('apt-get', [...wait, 'install', '-y', '--no-install-recommends', 'bind9', 'bind9-dnsutils'], {
+    env,
+    timeout: APT_TIMEOUT_MS,
+  });
   if (!bind9Installed()) throw new Error('apt-get installed bind9 but named is not on PATH');
 }
 
@@ -148,7 +177,12 @@ function programPath(name: string): string {
   return findProgram(name) ?? name;
 }
 
-async function writeZone(fixtureDir: string, dir: string, zone: string, substitutions: Readonly<Record<string, string>>): Promise<void> {
+async function writeZone(
+  fixtureDir: string,
+  dir: string,
+  zone: string,
+  substitutions: Readonly<Record<string, string>>,
+): Promise<void> {
   let text = readFileSync(path.join(fixtureDir, `${zone}.zone`), 'utf8');
   for (const [name, value] of Object.entries(substitutions)) text = text.replaceAll(`@@${name}@@`, value);
   const missing = /@@([A-Z_]+)@@/.exec(text);
@@ -158,11 +192,20 @@ async function writeZone(fixtureDir: string, dir: string, zone: string, substitu
   try {
     await run(programPath('named-checkzone'), [zone, file]);
   } catch (error) {
-    throw new Error(`named-checkzone refused ${zone}: ${(error as { stdout?: string }).stdout ?? String(error)}`, { cause: error });
+    throw new Error(`named-checkzone refused ${zone}: ${(error as { stdout?: string }).stdout ?? String(error)}`, {
+      cause: error,
+    });
   }
 }
 
-function namedConf(options: { dir: string; address: string; port: number; controlPort: number; secret: string; zones: readonly string[] }): string {
+function namedConf(options: {
+  dir: string;
+  address: string;
+  port: number;
+  controlPort: number;
+  secret: string;
+  zones: readonly string[];
+}): string {
   const { dir, address, port, controlPort, secret, zones } = options;
   return [
     'options {',
@@ -218,7 +261,12 @@ function freePort(): number {
 }
 
 /** PEERS.md: named answers about 0.2 s after start; asks for the root SOA until any answer comes. */
-async function waitUntilAnswering(address: string, port: number, exited: Promise<number | null>, log: () => string): Promise<void> {
+async function waitUntilAnswering(
+  address: string,
+  port: number,
+  exited: Promise<number | null>,
+  log: () => string,
+): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 15_000;
@@ -231,10 +279,16 @@ async function waitUntilAnswering(address: string, port: number, exited: Promise
 }
 
 /** named-checkzone does not apply every limit named does (bind 9.18 refuses more than 100 records per set). */
-async function checkZonesLoaded(address: string, port: number, zones: readonly string[], log: () => string): Promise<void> {
+async function checkZonesLoaded(
+  address: string,
+  port: number,
+  zones: readonly string[],
+  log: () => string,
+): Promise<void> {
   for (const zone of zones) {
     const rcode = await soaRcode(address, port, zone);
-    if (rcode !== 'NOERROR') throw new Error(`named did not load the zone ${zone} (SOA: ${rcode ?? 'no answer'}):\n${log()}`);
+    if (rcode !== 'NOERROR')
+      throw new Error(`named did not load the zone ${zone} (SOA: ${rcode ?? 'no answer'}):\n${log()}`);
   }
 }
 
@@ -251,7 +305,11 @@ async function soaRcode(address: string, port: number, zone: string): Promise<st
   return (await soa(address, port, zone))?.rcode;
 }
 
-function soa(address: string, port: number, zone: string): Promise<{ rcode: string; serial: number | undefined } | undefined> {
+function soa(
+  address: string,
+  port: number,
+  zone: string,
+): Promise<{ rcode: string; serial: number | undefined } | undefined> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
     const timer = setTimeout(() => finish(undefined), 300);

@@ -77,13 +77,18 @@ export class PortAllocator {
 }
 
 /** Resolves once something listens on the port (TCP LISTEN, or a bound UDP socket). */
-export async function waitForPort(port: number, protocol: Protocol, options: { timeoutMs: number; what: string; exited?: Promise<unknown> }): Promise<void> {
+export async function waitForPort(
+  port: number,
+  protocol: Protocol,
+  options: { timeoutMs: number; what: string; exited?: Promise<unknown> },
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let exited = false;
   void options.exited?.then(() => (exited = true));
   while (!boundPorts(protocol, true).has(port)) {
     if (exited) throw new Error(`${options.what} exited before listening on ${protocol} ${port}`);
-    if (Date.now() > deadline) throw new Error(`${options.what} did not listen on ${protocol} ${port} within ${options.timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${options.what} did not listen on ${protocol} ${port} within ${options.timeoutMs} ms`);
     await sleep(20);
   }
 }
@@ -104,15 +109,22 @@ export interface CertificateFiles {
 /** The development CA plus a certificate for a.example.com (the edge) and b.example.net (the peer). */
 export function makeCertificates(dir: string): CertificateFiles {
   const dev = ensureDevCertificates(dir, [LOCAL_DOMAIN, PEER_DOMAIN]);
-  return { ca: dev.caCert, byDomain: Object.fromEntries(dev.certificates.map((c) => [c.domain, { cert: c.cert, key: c.key }])) };
+  return {
+    ca: dev.caCert,
+    byDomain: Object.fromEntries(dev.certificates.map((c) => [c.domain, { cert: c.cert, key: c.key }])),
+  };
 }
 
 /** The edge presents a.example.com's certificate and trusts only the development CA. */
 export function edgeTlsOptions(files: CertificateFiles): TlsOptions {
   const own = files.byDomain[LOCAL_DOMAIN]!;
   return {
-    cert: readFileSync(own.cert), key: readFileSync(own.key), ca: readFileSync(files.ca),
-    requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
+    cert: readFileSync(own.cert),
+    key: readFileSync(own.key),
+    ca: readFileSync(files.ca),
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
   };
 }
 
@@ -158,7 +170,9 @@ export function edgeConfigYaml(layout: EdgeLayout): string {
     'internal:',
     `  registrar: ${layout.registrar === undefined ? 'builtin' : targetsYaml(layout.registrar)}`,
     `  presence: ${layout.presence === undefined ? 'builtin' : targetsYaml(layout.presence)}`,
-    layout.peer === undefined ? 'routes: []' : `routes:\n  - domain: ${PEER_DOMAIN}\n    targets: ${targetsYaml(layout.peer)}`,
+    layout.peer === undefined
+      ? 'routes: []'
+      : `routes:\n  - domain: ${PEER_DOMAIN}\n    targets: ${targetsYaml(layout.peer)}`,
     // D1 closed federation: the peer community is provisioned even where no route to it is needed.
     `discovery: { allow: [${PEER_DOMAIN}] }`,
     'state: { backend: memory }',
@@ -172,7 +186,11 @@ export function edgeConfigYaml(layout: EdgeLayout): string {
 export async function startEdge(options: { yaml: string; tls: TlsOptions; logger?: Logger }): Promise<Edge> {
   const parsed = parseConfigText(options.yaml, 'test');
   if (!parsed.ok) throw new Error(`test configuration invalid: ${JSON.stringify(parsed.problems)}\n${options.yaml}`);
-  const edge = createEdge({ config: parsed.config, tls: options.tls, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const edge = createEdge({
+    config: parsed.config,
+    tls: options.tls,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   await edge.listen();
   return edge;
 }
@@ -182,7 +200,10 @@ export async function stopEdge(edge: Edge, timeoutMs = 5_000): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
     edge.stop(1_000),
-    new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error(`edge.stop() took more than ${timeoutMs} ms`)), timeoutMs))),
+    new Promise<void>(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error(`edge.stop() took more than ${timeoutMs} ms`)), timeoutMs)),
+    ),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -239,7 +260,12 @@ function firstMessage(text: string): string | undefined {
  * Sends one datagram from `localPort` and resolves with the first datagram back, skipping
  * provisional responses (undefined when none arrives in time).
  */
-export async function udpExchange(options: { port: number; localPort: number; bytes: string | Buffer; timeoutMs?: number }): Promise<string | undefined> {
+export async function udpExchange(options: {
+  port: number;
+  localPort: number;
+  bytes: string | Buffer;
+  timeoutMs?: number;
+}): Promise<string | undefined> {
   const socket = createSocket('udp4');
   try {
     await new Promise<void>((resolve, reject) => {
@@ -278,17 +304,26 @@ export class RawStreamClient {
       this.#wake?.();
     });
     socket.on('error', () => undefined); // a reset shows as the close below
-    this.#closed = new Promise((resolve) => socket.once('close', () => {
-      resolve();
-      this.#wake?.();
-    }));
+    this.#closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        resolve();
+        this.#wake?.();
+      }),
+    );
   }
 
   /** Connects (TLS: presenting `tls.cert` and verifying the edge against `tls.ca`). */
   static connect(options: { port: number; tls?: { cert: Buffer; key: Buffer; ca: Buffer } }): Promise<RawStreamClient> {
-    const socket = options.tls === undefined
-      ? connectTcp({ host: LOOPBACK, port: options.port })
-      : connectTls({ host: LOOPBACK, port: options.port, ...options.tls, minVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
+    const socket =
+      options.tls === undefined
+        ? connectTcp({ host: LOOPBACK, port: options.port })
+        : connectTls({
+            host: LOOPBACK,
+            port: options.port,
+            ...options.tls,
+            minVersion: 'TLSv1.2',
+            checkServerIdentity: () => undefined,
+          });
     return new Promise((resolve, reject) => {
       socket.once(options.tls === undefined ? 'connect' : 'secureConnect', () => {
         socket.off('error', reject);

@@ -18,7 +18,8 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -31,7 +32,11 @@ export async function ensureBuilt(): Promise<void> {
   const builtAt = existsSync(BUILT_MAIN) ? statSync(BUILT_MAIN).mtimeMs : 0;
   if (builtAt >= newestSource(path.join(REPO, 'src'))) return;
   try {
-    await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: REPO, timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+    await promisify(execFile)('npm', ['run', 'build', '--silent'], {
+      cwd: REPO,
+      timeout: BUILD_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (error) {
     const rebuilt = existsSync(BUILT_MAIN) && statSync(BUILT_MAIN).mtimeMs > builtAt;
     if (!rebuilt) throw new Error(`npm run build did not write ${BUILT_MAIN}: ${String(error)}`, { cause: error });
@@ -66,7 +71,14 @@ export class EdgeProcess {
    * given, as root); resolves once it printed a "serving" line for
    * each of its `listeners`, throws (after killing it) if it exits or takes longer than `timeoutMs`.
    */
-  static async start(options: { cwd: string; configFile: string; listeners: number; timeoutMs?: number; wrapper?: readonly string[]; netns?: string }): Promise<EdgeProcess> {
+  static async start(options: {
+    cwd: string;
+    configFile: string;
+    listeners: number;
+    timeoutMs?: number;
+    wrapper?: readonly string[];
+    netns?: string;
+  }): Promise<EdgeProcess> {
     // `wrapper`: a command that runs the edge in its place (exec), e.g. in a mount namespace of its own;
     // `ip netns exec` execs the command itself too, so the PID stays the edge's own.
     const wrapper = options.wrapper ?? (options.netns === undefined ? [] : ['ip', 'netns', 'exec', options.netns]);
@@ -79,7 +91,9 @@ export class EdgeProcess {
     while (edge.servingLines < options.listeners) {
       if (exited || Date.now() > deadline) {
         await edge.kill('SIGKILL');
-        throw new Error(`simple-edge start did not serve ${options.listeners} listeners${exited ? ' (it exited)' : ' in time'}:\n${edge.output}`);
+        throw new Error(
+          `simple-edge start did not serve ${options.listeners} listeners${exited ? ' (it exited)' : ' in time'}:\n${edge.output}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -25,7 +25,12 @@ export class FakeClock implements Clock {
   }
 
   setTimer(delayMs: number, fire: () => void): Timer {
-    const timer: FakeTimer = { dueMs: this.#nowMs + Math.max(0, delayMs), sequence: this.#sequence++, fire, live: true };
+    const timer: FakeTimer = {
+      dueMs: this.#nowMs + Math.max(0, delayMs),
+      sequence: this.#sequence++,
+      fire,
+      live: true,
+    };
     this.#timers.push(timer);
     return {
       cancel: () => {
@@ -60,7 +65,12 @@ export class FakeClock implements Clock {
     let next: FakeTimer | undefined;
     for (const timer of this.#timers) {
       if (timer.dueMs > target) continue;
-      if (next === undefined || timer.dueMs < next.dueMs || (timer.dueMs === next.dueMs && timer.sequence < next.sequence)) next = timer;
+      if (
+        next === undefined ||
+        timer.dueMs < next.dueMs ||
+        (timer.dueMs === next.dueMs && timer.sequence < next.sequence)
+      )
+        next = timer;
     }
     return next;
   }

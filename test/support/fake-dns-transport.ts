@@ -43,14 +43,26 @@ export class FakeDnsTransport implements DnsTransport {
     this.exchanges.push({ question, server: formatServer(server) });
     if (this.#held !== undefined) await new Promise<void>((resume) => this.#held!.push(resume));
     const failure = this.failNext.shift();
-    if (failure === 'timeout') throw new DiscoveryError('DNS_TIMEOUT', `${question.type} ${question.name}: no answer from ${formatServer(server)}`);
-    if (failure !== undefined) return { rcode: failure, answers: [], negativeTtl: undefined, server: formatServer(server) };
+    if (failure === 'timeout')
+      throw new DiscoveryError(
+        'DNS_TIMEOUT',
+        `${question.type} ${question.name}: no answer from ${formatServer(server)}`,
+      );
+    if (failure !== undefined)
+      return { rcode: failure, answers: [], negativeTtl: undefined, server: formatServer(server) };
     const atName = this.records.filter((r) => r.name === question.name);
     const answers = atName.filter((r) => r.type === question.type || r.type === 'CNAME');
     for (const cname of answers.filter((r) => r.type === 'CNAME')) {
-      answers.push(...this.records.filter((r) => r.name === (cname as { target: string }).target && r.type === question.type));
+      answers.push(
+        ...this.records.filter((r) => r.name === (cname as { target: string }).target && r.type === question.type),
+      );
     }
-    return { rcode: atName.length === 0 ? 'NXDOMAIN' : 'NOERROR', answers, negativeTtl: this.negativeTtl, server: formatServer(server) };
+    return {
+      rcode: atName.length === 0 ? 'NXDOMAIN' : 'NOERROR',
+      answers,
+      negativeTtl: this.negativeTtl,
+      server: formatServer(server),
+    };
   }
 
   /** How many exchanges asked this question. */
@@ -59,11 +71,27 @@ export class FakeDnsTransport implements DnsTransport {
   }
 }
 
-export function naptr(name: string, order: number, preference: number, flags: string, services: string, regexp: string, replacement = '', ttl = 300): DnsRecord {
+export function naptr(
+  name: string,
+  order: number,
+  preference: number,
+  flags: string,
+  services: string,
+  regexp: string,
+  replacement = '',
+  ttl = 300,
+): DnsRecord {
   return { type: 'NAPTR', name, ttl, order, preference, flags, services, regexp, replacement };
 }
 
-export function srv(name: string, priority: number, weight: number, port: number, target: string, ttl = 300): DnsRecord {
+export function srv(
+  name: string,
+  priority: number,
+  weight: number,
+  port: number,
+  target: string,
+  ttl = 300,
+): DnsRecord {
   return { type: 'SRV', name, ttl, priority, weight, port, target };
 }
 

@@ -19,20 +19,42 @@ export class KamailioCommunity {
   private constructor(child: ChildProcess, port: number) {
     this.#child = child;
     this.port = port;
-    child.stderr?.on('data', (chunk: Buffer) => (this.#stderr = (this.#stderr + chunk.toString('latin1')).slice(-20_000)));
+    child.stderr?.on(
+      'data',
+      (chunk: Buffer) => (this.#stderr = (this.#stderr + chunk.toString('latin1')).slice(-20_000)),
+    );
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   /** `domain`: the community's domain and digest realm (the fixture's default is a.example.com). */
-  static async start(options: { port: number; workDir: string; password: string; domain?: string }): Promise<KamailioCommunity> {
+  static async start(options: {
+    port: number;
+    workDir: string;
+    password: string;
+    domain?: string;
+  }): Promise<KamailioCommunity> {
     await ensureDebianPackages(['kamailio', 'kamailio-presence-modules']);
     const dbDir = path.join(options.workDir, 'kamailio-db');
     mkdirSync(dbDir, { recursive: true });
-    const child = spawn(requireProgram('kamailio'), [
-      '-f', FIXTURE, '-DD', '-E', '-Y', dbDir,
-      '-A', `LISTEN_UDP=udp:${LOOPBACK}:${options.port}`, '-A', `DB_URL="text://${dbDir}"`, '-A', `PASSWORD="${options.password}"`,
-      ...(options.domain === undefined ? [] : ['-A', `DOMAIN="${options.domain}"`]),
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      requireProgram('kamailio'),
+      [
+        '-f',
+        FIXTURE,
+        '-DD',
+        '-E',
+        '-Y',
+        dbDir,
+        '-A',
+        `LISTEN_UDP=udp:${LOOPBACK}:${options.port}`,
+        '-A',
+        `DB_URL="text://${dbDir}"`,
+        '-A',
+        `PASSWORD="${options.password}"`,
+        ...(options.domain === undefined ? [] : ['-A', `DOMAIN="${options.domain}"`]),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const kamailio = new KamailioCommunity(child, options.port);
     await waitForPort(options.port, 'udp', { timeoutMs: 20_000, what: 'kamailio', exited: kamailio.#exited });
     return kamailio;

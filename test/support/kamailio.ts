@@ -44,17 +44,48 @@ export class KamailioProcess {
     const runDir = path.join(options.workDir, 'kamailio');
     mkdirSync(runDir, { recursive: true });
     const tlsConfig = path.join(runDir, 'tls.cfg');
-    writeFileSync(tlsConfig, ['server', 'client'].map((role) => [
-      `[${role}:default]`, 'method = TLSv1.2+', 'verify_certificate = yes', 'require_certificate = yes',
-      `certificate = ${options.cert}`, `private_key = ${options.key}`, `ca_list = ${options.ca}`, '',
-    ].join('\n')).join('\n'));
+    writeFileSync(
+      tlsConfig,
+      ['server', 'client']
+        .map((role) =>
+          [
+            `[${role}:default]`,
+            'method = TLSv1.2+',
+            'verify_certificate = yes',
+            'require_certificate = yes',
+            `certificate = ${options.cert}`,
+            `private_key = ${options.key}`,
+            `ca_list = ${options.ca}`,
+            '',
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
     const defines = [
-      `LISTEN_TLS=tls:127.0.0.1:${options.tlsPort}`, `LISTEN_TCP=tcp:127.0.0.1:${options.tcpPort}`,
-      `COMMUNITY_URI="sip:127.0.0.1:${options.communityPort};transport=tcp"`, `TLS_CONFIG="${tlsConfig}"`,
+      `LISTEN_TLS=tls:127.0.0.1:${options.tlsPort}`,
+      `LISTEN_TCP=tcp:127.0.0.1:${options.tcpPort}`,
+      `COMMUNITY_URI="sip:127.0.0.1:${options.communityPort};transport=tcp"`,
+      `TLS_CONFIG="${tlsConfig}"`,
     ];
-    const child = spawn(requireProgram('kamailio'), [
-      '-f', CONFIG, '-x', 'tlsf', '-m', '256', '-M', '16', '-DD', '-E', '-Y', runDir, ...defines.flatMap((d) => ['-A', d]),
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      requireProgram('kamailio'),
+      [
+        '-f',
+        CONFIG,
+        '-x',
+        'tlsf',
+        '-m',
+        '256',
+        '-M',
+        '16',
+        '-DD',
+        '-E',
+        '-Y',
+        runDir,
+        ...defines.flatMap((d) => ['-A', d]),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const kamailio = new KamailioProcess(child);
     try {
       await waitForPort(options.tlsPort, 'tcp', { timeoutMs: 20_000, what: 'kamailio', exited: kamailio.#exited });

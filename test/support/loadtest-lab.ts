@@ -14,7 +14,15 @@ import type { PeerIdentity } from '../../src/loadtest/far-side.js';
 import { parseScenarioFile } from '../../src/loadtest/scenario-file.js';
 import type { ScenarioFile } from '../../src/loadtest/scenario-schema.js';
 import {
-  edgeTlsOptions, LOCAL_DOMAIN, LOOPBACK, makeCertificates, PEER_DOMAIN, PortAllocator, startEdge, stopEdge, type CertificateFiles,
+  edgeTlsOptions,
+  LOCAL_DOMAIN,
+  LOOPBACK,
+  makeCertificates,
+  PEER_DOMAIN,
+  PortAllocator,
+  startEdge,
+  stopEdge,
+  type CertificateFiles,
 } from './edge-harness.js';
 
 export interface LoadtestPorts {
@@ -36,7 +44,11 @@ export class LoadtestLab {
     this.ports = { internal: first, external: first + 1, admin: first + 2, community: first + 3, peer: first + 4 };
     this.certificates = makeCertificates(path.join(workDir, 'certs'));
     const peer = this.certificates.byDomain[PEER_DOMAIN]!;
-    this.peerIdentity = { cert: readFileSync(peer.cert), key: readFileSync(peer.key), ca: readFileSync(this.certificates.ca) };
+    this.peerIdentity = {
+      cert: readFileSync(peer.cert),
+      key: readFileSync(peer.key),
+      ca: readFileSync(this.certificates.ca),
+    };
   }
 
   /** The edge's configuration, `policy` and `limits` merged over a lab with generous defaults. */
@@ -79,10 +91,15 @@ export class LoadtestLab {
   scenarioObject(body: Record<string, unknown>): Record<string, unknown> {
     return {
       target: {
-        external: { host: LOOPBACK, port: this.ports.external }, internal: { host: LOOPBACK, port: this.ports.internal },
-        localDomain: LOCAL_DOMAIN, peerDomain: PEER_DOMAIN,
+        external: { host: LOOPBACK, port: this.ports.external },
+        internal: { host: LOOPBACK, port: this.ports.internal },
+        localDomain: LOCAL_DOMAIN,
+        peerDomain: PEER_DOMAIN,
       },
-      listen: { community: { host: LOOPBACK, port: this.ports.community }, peer: { host: LOOPBACK, port: this.ports.peer } },
+      listen: {
+        community: { host: LOOPBACK, port: this.ports.community },
+        peer: { host: LOOPBACK, port: this.ports.peer },
+      },
       ...body,
     };
   }

@@ -26,8 +26,20 @@ export interface CapturedPacket {
 }
 
 const FIELDS = [
-  'frame.protocols', 'frame.time_epoch', 'ip.src', 'ipv6.src', 'ip.dst', 'ipv6.dst', 'udp.srcport', 'udp.dstport', 'tcp.srcport', 'tcp.dstport',
-  'udp.payload', 'tcp.payload', 'dns.qry.name', 'dns.flags.response',
+  'frame.protocols',
+  'frame.time_epoch',
+  'ip.src',
+  'ipv6.src',
+  'ip.dst',
+  'ipv6.dst',
+  'udp.srcport',
+  'udp.dstport',
+  'tcp.srcport',
+  'tcp.dstport',
+  'udp.payload',
+  'tcp.payload',
+  'dns.qry.name',
+  'dns.flags.response',
 ] as const;
 
 /**
@@ -49,9 +61,29 @@ export class Tcpdump {
   }
 
   /** Resolves once tcpdump says it is listening. */
-  static async start(options: { readonly file: string; readonly filter: string; readonly prefix?: readonly string[]; readonly args?: readonly string[] }): Promise<Tcpdump> {
-    const command = [...(options.prefix ?? []), requireProgram('tcpdump'), '-i', 'any', '-n', '-U', '--immediate-mode', ...(options.args ?? ['-s', '0']), '-w', options.file, options.filter];
-    const tcpdump = new Tcpdump(spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }), options.file);
+  static async start(options: {
+    readonly file: string;
+    readonly filter: string;
+    readonly prefix?: readonly string[];
+    readonly args?: readonly string[];
+  }): Promise<Tcpdump> {
+    const command = [
+      ...(options.prefix ?? []),
+      requireProgram('tcpdump'),
+      '-i',
+      'any',
+      '-n',
+      '-U',
+      '--immediate-mode',
+      ...(options.args ?? ['-s', '0']),
+      '-w',
+      options.file,
+      options.filter,
+    ];
+    const tcpdump = new Tcpdump(
+      spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }),
+      options.file,
+    );
     const deadline = Date.now() + 10_000;
     let exited = false;
     void tcpdump.#exited.then(() => (exited = true));
@@ -83,9 +115,15 @@ export class PacketCapture {
   }
 
   /** Starts tcpdump with a BPF `filter` and resolves once it is capturing. */
-  static async start(options: { readonly workDir: string; readonly name: string; readonly filter: string }): Promise<PacketCapture> {
+  static async start(options: {
+    readonly workDir: string;
+    readonly name: string;
+    readonly filter: string;
+  }): Promise<PacketCapture> {
     await ensureDebianPackages(['tcpdump', 'tshark']);
-    return new PacketCapture(await Tcpdump.start({ file: path.join(options.workDir, `${options.name}.pcap`), filter: options.filter }));
+    return new PacketCapture(
+      await Tcpdump.start({ file: path.join(options.workDir, `${options.name}.pcap`), filter: options.filter }),
+    );
   }
 
   /** Stops tcpdump and reads back every packet it wrote. */
@@ -97,26 +135,64 @@ export class PacketCapture {
 
 /** Every UDP and TCP packet of a pcap file, through tshark's dissectors (DNS names included). */
 export async function readCapture(file: string): Promise<CapturedPacket[]> {
-  const { stdout } = await promisify(execFile)(requireProgram('tshark'), [
-    // TLS and SIP stay undissected so every payload is read as the raw bytes on the wire (a dissector
-    // that claims a segment would otherwise leave tcp.payload empty).
-    '-r', file, '-n', '--disable-protocol', 'tls', '--disable-protocol', 'sip', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...FIELDS.flatMap((f) => ['-e', f]),
-  ], { maxBuffer: 256 * 1024 * 1024 });
-  return stdout.split('\n').filter((line) => line.trim() !== '').flatMap((line) => {
-    const [protocols, time, ip4Src, ip6Src, ip4Dst, ip6Dst, udpSrc, udpDst, tcpSrc, tcpDst, udpPayload, tcpPayload, dnsName, dnsResponse] = line.split('\t');
-    // An ICMP error quotes the packet it answers; its UDP or TCP fields are that packet's, not a new one.
-    if (/(^|:)icmp(v6)?(:|$)/.test(protocols ?? '')) return [];
-    const protocol = udpSrc !== '' && udpSrc !== undefined ? 'udp' : tcpSrc !== '' && tcpSrc !== undefined ? 'tcp' : undefined;
-    if (protocol === undefined) return [];
-    return [{
-      time: Number(time) * 1000,
-      protocol,
-      source: { address: ip4Src || ip6Src || '', port: Number(protocol === 'udp' ? udpSrc : tcpSrc) },
-      destination: { address: ip4Dst || ip6Dst || '', port: Number(protocol === 'udp' ? udpDst : tcpDst) },
-      payload: Buffer.from((protocol === 'udp' ? udpPayload : tcpPayload) ?? '', 'hex'),
-      dnsQuery: dnsName !== '' && dnsName !== undefined && dnsResponse === '0' ? dnsName : undefined,
-    } satisfies CapturedPacket];
-  });
+  const { stdout } = await promisify(execFile)(
+    requireProgram('tshark'),
+    [
+      // TLS and SIP stay undissected so every payload is read as the raw bytes on the wire (a dissector
+      // that claims a segment would otherwise leave tcp.payload empty).
+      '-r',
+      file,
+      '-n',
+      '--disable-protocol',
+      'tls',
+      '--disable-protocol',
+      'sip',
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-E',
+      'occurrence=f',
+      ...FIELDS.flatMap((f) => ['-e', f]),
+    ],
+    { maxBuffer: 256 * 1024 * 1024 },
+  );
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      const [
+        protocols,
+        time,
+        ip4Src,
+        ip6Src,
+        ip4Dst,
+        ip6Dst,
+        udpSrc,
+        udpDst,
+        tcpSrc,
+        tcpDst,
+        udpPayload,
+        tcpPayload,
+        dnsName,
+        dnsResponse,
+      ] = line.split('\t');
+      // An ICMP error quotes the packet it answers; its UDP or TCP fields are that packet's, not a new one.
+      if (/(^|:)icmp(v6)?(:|$)/.test(protocols ?? '')) return [];
+      const protocol =
+        udpSrc !== '' && udpSrc !== undefined ? 'udp' : tcpSrc !== '' && tcpSrc !== undefined ? 'tcp' : undefined;
+      if (protocol === undefined) return [];
+      return [
+        {
+          time: Number(time) * 1000,
+          protocol,
+          source: { address: ip4Src || ip6Src || '', port: Number(protocol === 'udp' ? udpSrc : tcpSrc) },
+          destination: { address: ip4Dst || ip6Dst || '', port: Number(protocol === 'udp' ? udpDst : tcpDst) },
+          payload: Buffer.from((protocol === 'udp' ? udpPayload : tcpPayload) ?? '', 'hex'),
+          dnsQuery: dnsName !== '' && dnsName !== undefined && dnsResponse === '0' ? dnsName : undefined,
+        } satisfies CapturedPacket,
+      ];
+    });
 }
 
 /** A TLS record header (RFC 8446 §5.1: content type 20–23, legacy version 3.x). */

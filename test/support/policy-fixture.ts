@@ -66,13 +66,24 @@ export class PolicyFixture {
 
   /** `store: 'memory'`: a MemoryStore on this fixture's clock (no periodic sweep). */
   constructor(options: FixtureOptions = {}) {
-    this.store = options.store === 'memory' ? new MemoryStore({ now: () => this.nowMs, sweepIntervalMs: 0 })
-      : options.store ?? new Proxy({} as StateStore, { get: () => () => Promise.reject(new Error('this rule must not use the store')) });
-    this.subscriptions = options.subscriptions === true ? new SubscriptionTracker({ store: this.store, maxDialogs: 10_000 }) : undefined;
+    this.store =
+      options.store === 'memory'
+        ? new MemoryStore({ now: () => this.nowMs, sweepIntervalMs: 0 })
+        : (options.store ??
+          new Proxy({} as StateStore, {
+            get: () => () => Promise.reject(new Error('this rule must not use the store')),
+          }));
+    this.subscriptions =
+      options.subscriptions === true ? new SubscriptionTracker({ store: this.store, maxDialogs: 10_000 }) : undefined;
     this.context = {
-      direction: options.direction ?? 'inbound', peer: options.peer ?? 'b.example.net', discovered: options.discovered ?? false,
-      limits: { ...TEST_LIMITS, ...options.limits }, localDomains: new Set(['a.example.com']),
-      community: { ...TEST_COMMUNITY, ...options.community }, store: this.store, now: () => this.nowMs,
+      direction: options.direction ?? 'inbound',
+      peer: options.peer ?? 'b.example.net',
+      discovered: options.discovered ?? false,
+      limits: { ...TEST_LIMITS, ...options.limits },
+      localDomains: new Set(['a.example.com']),
+      community: { ...TEST_COMMUNITY, ...options.community },
+      store: this.store,
+      now: () => this.nowMs,
       ...(this.subscriptions === undefined ? {} : { subscriptions: this.subscriptions }),
     };
   }
@@ -117,33 +128,48 @@ export interface RequestOptions {
 
 export function request(method: string, extra: string[] = [], options: RequestOptions = {}): IncomingRequest {
   const body = options.body ?? '';
-  const message = parse([
-    `${method} ${options.uri ?? 'sip:alice@a.example.com'} SIP/2.0`,
-    'Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-policy',
-    'Max-Forwards: 70',
-    `From: <${options.from ?? 'sip:bob@b.example.net'}>;tag=${options.fromTag ?? 'b1'}`,
-    `To: <${options.uri ?? 'sip:alice@a.example.com'}>${options.toTag === undefined ? '' : `;tag=${options.toTag}`}`,
-    `Call-ID: ${options.callId ?? 'policy-test@b.example.net'}`,
-    `CSeq: 1 ${method}`,
-    ...extra,
-    `Content-Length: ${Buffer.byteLength(body)}`, '', body,
-  ].join('\n'));
+  const message = parse(
+    [
+      `${method} ${options.uri ?? 'sip:alice@a.example.com'} SIP/2.0`,
+      'Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-policy',
+      'Max-Forwards: 70',
+      `From: <${options.from ?? 'sip:bob@b.example.net'}>;tag=${options.fromTag ?? 'b1'}`,
+      `To: <${options.uri ?? 'sip:alice@a.example.com'}>${options.toTag === undefined ? '' : `;tag=${options.toTag}`}`,
+      `Call-ID: ${options.callId ?? 'policy-test@b.example.net'}`,
+      `CSeq: 1 ${method}`,
+      ...extra,
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\n'),
+  );
   if (message.kind !== 'request') throw new Error('expected a request');
   return message;
 }
 
 export function response(status: number, method: string, extra: string[] = [], reason = 'Whatever'): IncomingResponse {
-  const message = parse([
-    `SIP/2.0 ${status} ${reason}`, 'Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-policy', 'From: <sip:bob@b.example.net>;tag=b1',
-    'To: <sip:alice@a.example.com>;tag=a9', 'Call-ID: policy-test@b.example.net', `CSeq: 1 ${method}`, ...extra, 'Content-Length: 0', '', '',
-  ].join('\n'));
+  const message = parse(
+    [
+      `SIP/2.0 ${status} ${reason}`,
+      'Via: SIP/2.0/TLS edge.b.example.net:5061;branch=z9hG4bK-policy',
+      'From: <sip:bob@b.example.net>;tag=b1',
+      'To: <sip:alice@a.example.com>;tag=a9',
+      'Call-ID: policy-test@b.example.net',
+      `CSeq: 1 ${method}`,
+      ...extra,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\n'),
+  );
   if (message.kind !== 'response') throw new Error('expected a response');
   return message;
 }
 
 function parse(text: string) {
   const frame = parseDatagram(sip(text), DEFAULT_PARSER_LIMITS);
-  if (frame.kind !== 'message') throw new Error(`not a message: ${frame.kind === 'error' ? frame.error.message : frame.kind}`);
+  if (frame.kind !== 'message')
+    throw new Error(`not a message: ${frame.kind === 'error' ? frame.error.message : frame.kind}`);
   return frame.message;
 }
 
@@ -158,16 +184,23 @@ export const NOTIFIER_CONTACT = 'sip:alice@10.0.0.6:5060;transport=tcp';
  * The 2xx's Record-Route, topmost (the notifier's side) first: the community's presence proxy, the
  * edge's double entry (internal, external: proxy-harness LISTENERS), the peer's edge.
  */
-export const DIALOG_RECORD_ROUTE = 'Record-Route: <sip:presence-proxy.a.example.com;lr>, <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>, <sip:edge.b.example.net;transport=tls;lr>';
+export const DIALOG_RECORD_ROUTE =
+  'Record-Route: <sip:presence-proxy.a.example.com;lr>, <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>, <sip:edge.b.example.net;transport=tls;lr>';
 
 export function pidf(basic: 'open' | 'closed', note = ''): string {
-  return '<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:alice@a.example.com">'
-    + `<tuple id="t1"><status><basic>${basic}</basic></status>${note}</tuple></presence>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:alice@a.example.com">' +
+    `<tuple id="t1"><status><basic>${basic}</basic></status>${note}</tuple></presence>`
+  );
 }
 
 /** An initial SUBSCRIBE (no To tag), or with `toTag: 'a9'` a re-SUBSCRIBE in the dialog. */
 export function subscribe(extra: string[] = [], options: RequestOptions = {}): IncomingRequest {
-  return request('SUBSCRIBE', ['Event: presence', `Contact: <${WATCHER_CONTACT}>`, 'Accept: application/pidf+xml', ...extra], options);
+  return request(
+    'SUBSCRIBE',
+    ['Event: presence', `Contact: <${WATCHER_CONTACT}>`, 'Accept: application/pidf+xml', ...extra],
+    options,
+  );
 }
 
 export function reSubscribe(extra: string[] = [], options: RequestOptions = {}): IncomingRequest {
@@ -181,8 +214,21 @@ export function subscribeOk(expires = 3600, extra: string[] = [DIALOG_RECORD_ROU
 
 /** A NOTIFY in the dialog with this Subscription-State and (PIDF) body. */
 export function notify(state: string, body?: string, extra: string[] = []): IncomingRequest {
-  return request('NOTIFY', [
-    'Event: presence', `Subscription-State: ${state}`, `Contact: <${NOTIFIER_CONTACT}>`,
-    ...(body === undefined ? [] : ['Content-Type: application/pidf+xml']), ...extra,
-  ], { uri: WATCHER_CONTACT, from: 'sip:alice@a.example.com', fromTag: 'a9', toTag: 'b1', ...(body === undefined ? {} : { body }) });
+  return request(
+    'NOTIFY',
+    [
+      'Event: presence',
+      `Subscription-State: ${state}`,
+      `Contact: <${NOTIFIER_CONTACT}>`,
+      ...(body === undefined ? [] : ['Content-Type: application/pidf+xml']),
+      ...extra,
+    ],
+    {
+      uri: WATCHER_CONTACT,
+      from: 'sip:alice@a.example.com',
+      fromTag: 'a9',
+      toTag: 'b1',
+      ...(body === undefined ? {} : { body }),
+    },
+  );
 }

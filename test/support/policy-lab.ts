@@ -17,7 +17,14 @@ import { createEdge, type Edge } from '../../src/edge.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import {
-  edgeTlsOptions, LOCAL_DOMAIN, LOOPBACK, makeCertificates, PEER_DOMAIN, PortAllocator, stopEdge, type CertificateFiles,
+  edgeTlsOptions,
+  LOCAL_DOMAIN,
+  LOOPBACK,
+  makeCertificates,
+  PEER_DOMAIN,
+  PortAllocator,
+  stopEdge,
+  type CertificateFiles,
 } from './edge-harness.js';
 import { SIPP_PORT_BLOCK, SippProcess, type SippResult } from './sipp.js';
 import { StunnelProcess } from './stunnel.js';
@@ -101,8 +108,12 @@ export class PolicyLab {
   planSite(): EdgeSite {
     const base = this.ports.take(5);
     return {
-      name: `site${++this.#sites}`, internalPort: base, externalTlsPort: base + 1, adminPort: base + 2,
-      peerEntryPort: base + 3, peerRoutePort: base + 4,
+      name: `site${++this.#sites}`,
+      internalPort: base,
+      externalTlsPort: base + 1,
+      adminPort: base + 2,
+      peerEntryPort: base + 3,
+      peerRoutePort: base + 4,
     };
   }
 
@@ -113,11 +124,17 @@ export class PolicyLab {
    */
   processConfigFor(site: EdgeSite, patch: ConfigPatch = {}): Record<string, unknown> {
     const own = this.certificates.byDomain[LOCAL_DOMAIN]!;
-    return this.configFor(site, merge({
-      tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: this.certificates.ca },
-      limits: { shutdownDrainMs: TEST_DRAIN_MS },
-      log: { level: 'warn' },
-    }, patch));
+    return this.configFor(
+      site,
+      merge(
+        {
+          tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: this.certificates.ca },
+          limits: { shutdownDrainMs: TEST_DRAIN_MS },
+          log: { level: 'warn' },
+        },
+        patch,
+      ),
+    );
   }
 
   /** The site's configuration as `simple-edge start` reads it, with `patch` merged over it. */
@@ -142,9 +159,19 @@ export class PolicyLab {
   async startFronts(site: EdgeSite): Promise<StunnelProcess> {
     const peer = this.certificates.byDomain[PEER_DOMAIN]!;
     const stunnel = await StunnelProcess.start({
-      name: `stunnel-${site.name}`, cert: peer.cert, key: peer.key, ca: this.certificates.ca, workDir: this.#workDir,
+      name: `stunnel-${site.name}`,
+      cert: peer.cert,
+      key: peer.key,
+      ca: this.certificates.ca,
+      workDir: this.#workDir,
       services: [
-        { name: 'peer-to-edge', mode: 'client', acceptPort: site.peerEntryPort, connectPort: site.externalTlsPort, checkHost: LOCAL_DOMAIN },
+        {
+          name: 'peer-to-edge',
+          mode: 'client',
+          acceptPort: site.peerEntryPort,
+          connectPort: site.externalTlsPort,
+          checkHost: LOCAL_DOMAIN,
+        },
         { name: 'edge-to-peer', mode: 'server', acceptPort: site.peerRoutePort, connectPort: this.peerUasPort },
       ],
     });
@@ -161,7 +188,8 @@ export class PolicyLab {
     if (!parsed.ok) throw new Error(`test configuration invalid: ${JSON.stringify(parsed.problems)}\n${yaml}`);
     const level = process.env.SIMPLE_EDGE_TEST_LOG;
     const edge = createEdge({
-      config: parsed.config, tls: edgeTlsOptions(this.certificates),
+      config: parsed.config,
+      tls: edgeTlsOptions(this.certificates),
       ...(options.store === undefined ? {} : { store: options.store }),
       // SIMPLE_EDGE_TEST_LOG=debug prints the edge's own log lines, for diagnosing a failed run.
       ...(level === undefined ? {} : { logger: createLogger({ level }) }),
@@ -180,10 +208,21 @@ export class PolicyLab {
    * A UAS on the side's port (the internal one or the peer's), listening; stop it to read its log.
    * By default it takes any number of calls; `calls` makes it end by itself after that many.
    */
-  async startUas(options: { name: string; side: Side; scenario: string; calls?: number; keys?: Readonly<Record<string, string>>; timeoutS?: number }): Promise<SippProcess> {
+  async startUas(options: {
+    name: string;
+    side: Side;
+    scenario: string;
+    calls?: number;
+    keys?: Readonly<Record<string, string>>;
+    timeoutS?: number;
+  }): Promise<SippProcess> {
     const uas = this.#sipp({
-      name: options.name, scenario: options.scenario, basePort: options.side === 'internal' ? this.internalUasPort : this.peerUasPort,
-      calls: options.calls ?? 100_000, timeoutS: options.timeoutS ?? 120, keys: options.keys ?? {},
+      name: options.name,
+      scenario: options.scenario,
+      basePort: options.side === 'internal' ? this.internalUasPort : this.peerUasPort,
+      calls: options.calls ?? 100_000,
+      timeoutS: options.timeoutS ?? 120,
+      keys: options.keys ?? {},
     });
     await uas.listening();
     return uas;
@@ -196,12 +235,20 @@ export class PolicyLab {
     writeFileSync(injectionFile, ['SEQUENTIAL', ...options.calls.map(callLine)].join('\n') + '\n');
     const peer = options.side === 'peer';
     return this.#sipp({
-      name: options.name, scenario: options.scenario, basePort: this.ports.take(SIPP_PORT_BLOCK), logDir, injectionFile,
+      name: options.name,
+      scenario: options.scenario,
+      basePort: this.ports.take(SIPP_PORT_BLOCK),
+      logDir,
+      injectionFile,
       remote: `${LOOPBACK}:${peer ? options.site.peerEntryPort : options.site.internalPort}`,
-      calls: options.calls.length, rate: options.rate ?? 50, maxConcurrent: options.concurrent ?? 1, timeoutS: options.timeoutS ?? 15,
+      calls: options.calls.length,
+      rate: options.rate ?? 50,
+      maxConcurrent: options.concurrent ?? 1,
+      timeoutS: options.timeoutS ?? 15,
       keys: {
         ...DEFAULT_KEYS,
-        target_domain: peer ? LOCAL_DOMAIN : PEER_DOMAIN, origin_domain: peer ? PEER_DOMAIN : LOCAL_DOMAIN,
+        target_domain: peer ? LOCAL_DOMAIN : PEER_DOMAIN,
+        origin_domain: peer ? PEER_DOMAIN : LOCAL_DOMAIN,
         via_transport: peer ? 'TLS' : 'TCP',
         ...options.keys,
       },
@@ -245,12 +292,24 @@ export class PolicyLab {
   }
 
   #sipp(options: {
-    name: string; scenario: string; basePort: number; calls: number; timeoutS: number; keys: Readonly<Record<string, string>>;
-    logDir?: string; injectionFile?: string; remote?: string; rate?: number; maxConcurrent?: number;
+    name: string;
+    scenario: string;
+    basePort: number;
+    calls: number;
+    timeoutS: number;
+    keys: Readonly<Record<string, string>>;
+    logDir?: string;
+    injectionFile?: string;
+    remote?: string;
+    rate?: number;
+    maxConcurrent?: number;
   }): SippProcess {
     const { logDir, ...rest } = options;
     const sipp = SippProcess.start({
-      ...rest, scenario: path.join('policy', options.scenario), transport: 'tcp', logDir: logDir ?? this.#logDir(options.name),
+      ...rest,
+      scenario: path.join('policy', options.scenario),
+      transport: 'tcp',
+      logDir: logDir ?? this.#logDir(options.name),
     });
     this.#sipps.add(sipp);
     return sipp;
@@ -263,7 +322,8 @@ export class PolicyLab {
 
 function callLine(call: Call): string {
   const fields = [call.from, call.to, call.text ?? `hello ${call.to}`];
-  if (fields.some((field) => /[;\n]/.test(field))) throw new Error(`a call's fields may hold neither ";" nor a line end: ${fields.join(' | ')}`);
+  if (fields.some((field) => /[;\n]/.test(field)))
+    throw new Error(`a call's fields may hold neither ";" nor a line end: ${fields.join(' | ')}`);
   return fields.join(';');
 }
 

@@ -45,7 +45,12 @@ export class PrivateResolver {
       socket.bind(53, address, () => resolve());
     });
     const script = 'mount --bind "$0" /etc/resolv.conf && exec "$@"';
-    return new PrivateResolver(address, sinkAddress, [requireProgram('unshare'), '--mount', 'sh', '-c', script, file], socket);
+    return new PrivateResolver(
+      address,
+      sinkAddress,
+      [requireProgram('unshare'), '--mount', 'sh', '-c', script, file],
+      socket,
+    );
   }
 
   async close(): Promise<void> {
@@ -63,6 +68,13 @@ function answerFor(query: Buffer, sinkAddress: string): Buffer | undefined {
   }
   const question = decoded.questions?.[0];
   if (decoded.type !== 'query' || question === undefined) return undefined;
-  const answers: packet.Answer[] = question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 5, data: sinkAddress }] : [];
-  return packet.encode({ type: 'response', id: decoded.id ?? 0, flags: packet.AUTHORITATIVE_ANSWER, questions: [question], answers });
+  const answers: packet.Answer[] =
+    question.type === 'A' ? [{ type: 'A', name: question.name, ttl: 5, data: sinkAddress }] : [];
+  return packet.encode({
+    type: 'response',
+    id: decoded.id ?? 0,
+    flags: packet.AUTHORITATIVE_ANSWER,
+    questions: [question],
+    answers,
+  });
 }

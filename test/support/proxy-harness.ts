@@ -57,7 +57,15 @@ export class ProxyHarness {
   readonly connected: RouteTarget[] = [];
   readonly avoided: string[][] = [];
 
-  constructor(options: { authority?: ImplicitAuthority; federation?: FederationGate; servedDomains?: ReadonlySet<string>; maxPendingRequests?: number; topologyKey?: Buffer } = {}) {
+  constructor(
+    options: {
+      authority?: ImplicitAuthority;
+      federation?: FederationGate;
+      servedDomains?: ReadonlySet<string>;
+      maxPendingRequests?: number;
+      topologyKey?: Buffer;
+    } = {},
+  ) {
     const parsed = parseConfigText(CONFIG, 'harness');
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
     const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
@@ -66,7 +74,9 @@ export class ProxyHarness {
     // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
     const bound: { proxy?: ProxyCore } = {};
     this.transactions = new TransactionLayer({
-      clock: this.clock, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 }, responseSender: responses,
+      clock: this.clock,
+      timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
+      responseSender: responses,
       user: {
         onRequest: (r, t) => bound.proxy!.onRequest(r, t),
         onAck: (a, f) => bound.proxy!.onAck(a, f),
@@ -76,9 +86,18 @@ export class ProxyHarness {
     const layer = this.transactions;
     const local = new LocalAddresses(LISTENERS);
     const proxy = new ProxyCore({
-      transactions: layer, flows: connector, router: this.#reportingRouter(withoutCommunity(new StaticRouter(parsed.config))), local,
-      ...(options.topologyKey === undefined ? {} : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
-      clock: this.clock, limits: DEFAULT_PARSER_LIMITS, log, metrics: this.metrics, responses,
+      transactions: layer,
+      flows: connector,
+      router: this.#reportingRouter(withoutCommunity(new StaticRouter(parsed.config))),
+      local,
+      ...(options.topologyKey === undefined
+        ? {}
+        : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
+      clock: this.clock,
+      limits: DEFAULT_PARSER_LIMITS,
+      log,
+      metrics: this.metrics,
+      responses,
       findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       ...(options.federation === undefined ? {} : { federation: options.federation }),
       ...(options.authority === undefined ? {} : { authority: options.authority }),
@@ -104,7 +123,8 @@ export class ProxyHarness {
 
   target(hostPort: string): RecordingFlow {
     const flow = this.targets.get(hostPort);
-    if (flow === undefined) throw new Error(`the edge sent nothing to ${hostPort} (flows: ${[...this.targets.keys()].join(', ')})`);
+    if (flow === undefined)
+      throw new Error(`the edge sent nothing to ${hostPort} (flows: ${[...this.targets.keys()].join(', ')})`);
     return flow;
   }
 
@@ -116,7 +136,10 @@ export class ProxyHarness {
   #reportingRouter(router: Router): Router {
     return {
       route: (request) => router.route(request),
-      reportFailure: (target, failure) => void this.failures.push(`${target.address}:${target.port}${failure?.retryAfterMs === undefined ? '' : ` retry-after ${failure.retryAfterMs}`}`),
+      reportFailure: (target, failure) =>
+        void this.failures.push(
+          `${target.address}:${target.port}${failure?.retryAfterMs === undefined ? '' : ` retry-after ${failure.retryAfterMs}`}`,
+        ),
     };
   }
 
@@ -127,7 +150,11 @@ export class ProxyHarness {
     if (this.unreachable.has(key)) throw new Error(`connect ECONNREFUSED ${key}`);
     let flow = this.targets.get(key);
     if (flow === undefined || !flow.isOpen) {
-      flow = new RecordingFlow({ protocol: target.protocol, side: target.side, remote: { address: target.address, port: target.port } });
+      flow = new RecordingFlow({
+        protocol: target.protocol,
+        side: target.side,
+        remote: { address: target.address, port: target.port },
+      });
       this.targets.set(key, flow);
     }
     return flow;
@@ -136,7 +163,8 @@ export class ProxyHarness {
 
 export function parse(bytes: Buffer): IncomingMessage {
   const frame = parseDatagram(bytes, DEFAULT_PARSER_LIMITS);
-  if (frame.kind !== 'message') throw new Error(`not a message: ${frame.kind === 'error' ? frame.error.message : frame.kind}`);
+  if (frame.kind !== 'message')
+    throw new Error(`not a message: ${frame.kind === 'error' ? frame.error.message : frame.kind}`);
   return frame.message;
 }
 
@@ -157,7 +185,16 @@ export function responseTo(request: IncomingMessage, status: number, reason: str
   const h = request.headers;
   const to = request.to.tag === undefined && status > 100 ? `${h.get('to')};tag=uas1` : h.get('to');
   return [
-    `SIP/2.0 ${status} ${reason}`, ...h.getAll('via').map((v) => `Via: ${v}`), ...h.getAll('record-route').map((v) => `Record-Route: ${v}`),
-    `From: ${h.get('from')}`, `To: ${to}`, `Call-ID: ${h.get('call-id')}`, `CSeq: ${h.get('cseq')}`, ...extra, 'Content-Length: 0', '', '',
+    `SIP/2.0 ${status} ${reason}`,
+    ...h.getAll('via').map((v) => `Via: ${v}`),
+    ...h.getAll('record-route').map((v) => `Record-Route: ${v}`),
+    `From: ${h.get('from')}`,
+    `To: ${to}`,
+    `Call-ID: ${h.get('call-id')}`,
+    `CSeq: ${h.get('cseq')}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\n');
 }

@@ -19,13 +19,17 @@ const READY_TIMEOUT_MS = 10_000;
 export async function startRedisServer(options: { port?: number } = {}): Promise<RunningRedis> {
   await ensureDebianPackages(['redis-server']);
   const program = requireProgram('redis-server');
-  const port = options.port ?? await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const child = spawn(program, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   if (child.pid === undefined) throw new Error(`redis-server did not start: ${output}`);
   const pid = child.pid;
   try {

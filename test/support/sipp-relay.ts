@@ -14,8 +14,16 @@ import path from 'node:path';
 import type { Edge } from '../../src/edge.js';
 import { createLogger } from '../../src/observability/logger.js';
 import {
-  edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, LOOPBACK, PEER_DOMAIN, startEdge, stopEdge,
-  type CertificateFiles, type PortAllocator, type TargetSpec,
+  edgeConfigYaml,
+  edgeTlsOptions,
+  LOCAL_DOMAIN,
+  LOOPBACK,
+  PEER_DOMAIN,
+  startEdge,
+  stopEdge,
+  type CertificateFiles,
+  type PortAllocator,
+  type TargetSpec,
 } from './edge-harness.js';
 import { runSippPair, SIPP_PORT_BLOCK, type SippOptions, type SippPair, type SippProcess } from './sipp.js';
 import { StunnelProcess, type StunnelService } from './stunnel.js';
@@ -76,7 +84,12 @@ export class SippRelayLab {
       if (plan.stunnel.length > 0) {
         const peer = this.#certificates.byDomain[PEER_DOMAIN]!;
         started.stunnel = await StunnelProcess.start({
-          name: 'stunnel', services: plan.stunnel, cert: peer.cert, key: peer.key, ca: this.#certificates.ca, workDir: logDir,
+          name: 'stunnel',
+          services: plan.stunnel,
+          cert: peer.cert,
+          key: peer.key,
+          ca: this.#certificates.ca,
+          workDir: logDir,
         });
         this.#stunnels.add(started.stunnel);
       }
@@ -87,7 +100,8 @@ export class SippRelayLab {
     } finally {
       // Each run stops what it started, so runs may go side by side; cleanup() catches what a timeout left.
       if (started.edge !== undefined) await stopEdge(started.edge).finally(() => this.#edges.delete(started.edge!));
-      if (started.stunnel !== undefined) await started.stunnel.stop().finally(() => this.#stunnels.delete(started.stunnel!));
+      if (started.stunnel !== undefined)
+        await started.stunnel.stop().finally(() => this.#stunnels.delete(started.stunnel!));
     }
   }
 
@@ -95,9 +109,15 @@ export class SippRelayLab {
     const level = process.env.SIMPLE_EDGE_TEST_LOG;
     return startEdge({
       yaml: edgeConfigYaml({
-        internal: [{ transport: 'udp', port: edgePorts.internal }, { transport: 'tcp', port: edgePorts.internal }],
+        internal: [
+          { transport: 'udp', port: edgePorts.internal },
+          { transport: 'tcp', port: edgePorts.internal },
+        ],
         external: [{ transport: 'tls', port: edgePorts.externalTls }],
-        registrar: plan.internalTargets, presence: plan.internalTargets, peer: plan.peerTargets, adminPort,
+        registrar: plan.internalTargets,
+        presence: plan.internalTargets,
+        peer: plan.peerTargets,
+        adminPort,
       }),
       tls: edgeTlsOptions(this.#certificates),
       // SIMPLE_EDGE_TEST_LOG=debug prints the edge's own log lines, for diagnosing a failed run.
@@ -105,24 +125,41 @@ export class SippRelayLab {
     });
   }
 
-  #userAgents(options: RelayOptions, plan: TopologyPlan, where: { uasPort: number; uacPort: number; logDir: string }): { uas: SippOptions; uac: SippOptions; uasLingerMs: number } {
+  #userAgents(
+    options: RelayOptions,
+    plan: TopologyPlan,
+    where: { uasPort: number; uacPort: number; logDir: string },
+  ): { uas: SippOptions; uac: SippOptions; uasLingerMs: number } {
     const lossy = (options.lostPercent ?? 0) > 0;
     // Under loss each user agent stays long enough for Timer E retransmissions (T2 = 4 s apart) to
     // get a lost final response repeated several times.
     const pauseMs = options.lingerMs ?? (lossy ? 20_000 : 0);
     const common = {
-      calls: options.calls, timeoutS: options.timeoutS ?? (lossy ? 60 : 30), logDir: where.logDir, pauseMs,
+      calls: options.calls,
+      timeoutS: options.timeoutS ?? (lossy ? 60 : 30),
+      logDir: where.logDir,
+      pauseMs,
       ...(options.lostPercent === undefined ? {} : { lostPercent: options.lostPercent }),
     };
     const domains = { target_domain: plan.targetDomain, origin_domain: plan.originDomain };
     return {
       uas: {
-        ...common, name: `uas-${options.scenario}`, scenario: `uas-${options.scenario}.xml`, transport: plan.uas.transport,
-        basePort: where.uasPort, keys: { ...plan.uas.keys, ...domains },
+        ...common,
+        name: `uas-${options.scenario}`,
+        scenario: `uas-${options.scenario}.xml`,
+        transport: plan.uas.transport,
+        basePort: where.uasPort,
+        keys: { ...plan.uas.keys, ...domains },
       },
       uac: {
-        ...common, name: `uac-${options.scenario}`, scenario: `uac-${options.scenario}.xml`, transport: plan.uac.transport,
-        basePort: where.uacPort, remote: plan.uac.remote, rate: options.rate ?? 20, maxConcurrent: 50,
+        ...common,
+        name: `uac-${options.scenario}`,
+        scenario: `uac-${options.scenario}.xml`,
+        transport: plan.uac.transport,
+        basePort: where.uacPort,
+        remote: plan.uac.remote,
+        rate: options.rate ?? 20,
+        maxConcurrent: 50,
         keys: { ...plan.uac.keys, ...domains },
       },
       uasLingerMs: pauseMs + 8_000,
@@ -138,7 +175,9 @@ export class SippRelayLab {
     this.#stunnels.clear();
     this.#edges.clear();
     const results = await Promise.allSettled([
-      ...sipps.map((s) => s.stop()), ...stunnels.map((s) => s.stop()), ...edges.map((e) => stopEdge(e)),
+      ...sipps.map((s) => s.stop()),
+      ...stunnels.map((s) => s.stop()),
+      ...edges.map((e) => stopEdge(e)),
     ]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
@@ -160,7 +199,11 @@ interface TopologyPlan {
   readonly uac: UserAgentPlan & { readonly remote: string };
 }
 
-function userAgent(transport: 'udp' | 'tcp', user: string, contact: { port: number; transport: 'udp' | 'tcp' | 'tls' }): UserAgentPlan {
+function userAgent(
+  transport: 'udp' | 'tcp',
+  user: string,
+  contact: { port: number; transport: 'udp' | 'tcp' | 'tls' },
+): UserAgentPlan {
   return {
     transport,
     keys: {
@@ -171,37 +214,62 @@ function userAgent(transport: 'udp' | 'tcp', user: string, contact: { port: numb
   };
 }
 
-function planTopology(topology: Topology, ports: {
-  uasPort: number; uacPort: number; edge: EdgePorts; stunnel: { server: number; client: number };
-}): TopologyPlan {
+function planTopology(
+  topology: Topology,
+  ports: {
+    uasPort: number;
+    uacPort: number;
+    edge: EdgePorts;
+    stunnel: { server: number; client: number };
+  },
+): TopologyPlan {
   const { uasPort, uacPort, edge, stunnel } = ports;
   switch (topology) {
     case 'udp':
     case 'tcp':
       return {
-        targetDomain: LOCAL_DOMAIN, originDomain: LOCAL_DOMAIN, stunnel: [],
+        targetDomain: LOCAL_DOMAIN,
+        originDomain: LOCAL_DOMAIN,
+        stunnel: [],
         internalTargets: [{ port: uasPort, transport: topology }],
         uas: userAgent(topology, 'bob', { port: uasPort, transport: topology }),
-        uac: { ...userAgent(topology, 'alice', { port: uacPort, transport: topology }), remote: `${LOOPBACK}:${edge.internal}` },
+        uac: {
+          ...userAgent(topology, 'alice', { port: uacPort, transport: topology }),
+          remote: `${LOOPBACK}:${edge.internal}`,
+        },
       };
     case 'internal-tcp-to-external-tls':
       return {
-        targetDomain: PEER_DOMAIN, originDomain: LOCAL_DOMAIN,
+        targetDomain: PEER_DOMAIN,
+        originDomain: LOCAL_DOMAIN,
         peerTargets: [{ port: stunnel.server, transport: 'tls' }],
         stunnel: [{ name: 'peer-edge-in', mode: 'server', acceptPort: stunnel.server, connectPort: uasPort }],
         uas: userAgent('tcp', 'bob', { port: stunnel.server, transport: 'tls' }),
-        uac: { ...userAgent('tcp', 'alice', { port: uacPort, transport: 'tcp' }), remote: `${LOOPBACK}:${edge.internal}` },
+        uac: {
+          ...userAgent('tcp', 'alice', { port: uacPort, transport: 'tcp' }),
+          remote: `${LOOPBACK}:${edge.internal}`,
+        },
       };
     case 'external-tls-to-internal-tcp':
       return {
-        targetDomain: LOCAL_DOMAIN, originDomain: PEER_DOMAIN,
+        targetDomain: LOCAL_DOMAIN,
+        originDomain: PEER_DOMAIN,
         internalTargets: [{ port: uasPort, transport: 'tcp' }],
         stunnel: [
-          { name: 'peer-edge-out', mode: 'client', acceptPort: stunnel.client, connectPort: edge.externalTls, checkHost: LOCAL_DOMAIN },
+          {
+            name: 'peer-edge-out',
+            mode: 'client',
+            acceptPort: stunnel.client,
+            connectPort: edge.externalTls,
+            checkHost: LOCAL_DOMAIN,
+          },
           { name: 'peer-edge-in', mode: 'server', acceptPort: stunnel.server, connectPort: uacPort },
         ],
         uas: userAgent('tcp', 'bob', { port: uasPort, transport: 'tcp' }),
-        uac: { ...userAgent('tcp', 'alice', { port: stunnel.server, transport: 'tls' }), remote: `${LOOPBACK}:${stunnel.client}` },
+        uac: {
+          ...userAgent('tcp', 'alice', { port: stunnel.server, transport: 'tls' }),
+          remote: `${LOOPBACK}:${stunnel.client}`,
+        },
       };
   }
 }
@@ -228,7 +296,9 @@ export function recordRouteSeen(messageLog: string, method: string): string[] | 
 /** How many received messages start with `startLine` and carry CSeq method `method`. */
 export function countReceived(messageLog: string, startLine: RegExp, method: string): number {
   const cseq = new RegExp(`^CSeq\\s*:\\s*\\d+\\s+${method}\\s*$`, 'i');
-  return receivedHeads(messageLog).filter((lines) => startLine.test(lines[0] ?? '') && lines.some((line) => cseq.test(line))).length;
+  return receivedHeads(messageLog).filter(
+    (lines) => startLine.test(lines[0] ?? '') && lines.some((line) => cseq.test(line)),
+  ).length;
 }
 
 /** SIPp's count of successful calls, from the statistics screen it prints on exit. */

@@ -26,7 +26,11 @@ export class SippRuns {
   }
 
   /** A user agent server: waits at `basePort` for what the edge sends it, so no `remote`. */
-  startServer(name: string, scenario: string, options: Partial<Omit<SippOptions, 'remote'>> & { basePort: number }): SippProcess {
+  startServer(
+    name: string,
+    scenario: string,
+    options: Partial<Omit<SippOptions, 'remote'>> & { basePort: number },
+  ): SippProcess {
     const { remote: _remote, ...common } = this.#options.common();
     return this.#track(SippProcess.start({ ...common, name, scenario, ...options }));
   }
@@ -40,7 +44,10 @@ export class SippRuns {
   async succeeded(process: SippProcess): Promise<SippResult> {
     const result = await process.exited;
     const diagnostics = this.#options.diagnostics?.();
-    expect(result.exitCode, diagnostics === undefined ? describeSippRun(result) : `${describeSippRun(result)}\n${diagnostics}`).toBe(0);
+    expect(
+      result.exitCode,
+      diagnostics === undefined ? describeSippRun(result) : `${describeSippRun(result)}\n${diagnostics}`,
+    ).toBe(0);
     return result;
   }
 

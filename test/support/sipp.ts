@@ -84,9 +84,13 @@ export class SippProcess {
       messages: path.join(options.logDir, `${options.name}-messages.log`),
     };
     this.#child = spawn(requireProgram('sip-tester'), sippArguments(options, this.#files), {
-      cwd: options.logDir, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: options.logDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.#child.stdout?.on('data', (chunk: Buffer) => (this.#stdout = (this.#stdout + chunk.toString('latin1')).slice(-KEEP_STDOUT_BYTES)));
+    this.#child.stdout?.on(
+      'data',
+      (chunk: Buffer) => (this.#stdout = (this.#stdout + chunk.toString('latin1')).slice(-KEEP_STDOUT_BYTES)),
+    );
     this.#child.stderr?.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString('latin1')));
     const killTimer = setTimeout(() => this.#child.kill('SIGKILL'), options.timeoutS * 1000 + KILL_GRACE_MS);
     this.exited = new Promise<SippResult>((resolve) => {
@@ -114,7 +118,11 @@ export class SippProcess {
 
   /** Resolves once SIPp has bound its SIP port (a UAS is then ready for calls). */
   async listening(timeoutMs = 5_000): Promise<void> {
-    await waitForPort(this.options.basePort, this.options.transport, { timeoutMs, what: `SIPp ${this.options.name}`, exited: this.exited });
+    await waitForPort(this.options.basePort, this.options.transport, {
+      timeoutMs,
+      what: `SIPp ${this.options.name}`,
+      exited: this.exited,
+    });
   }
 
   /** SIGTERM by PID, SIGKILL if it lingers; resolves with its result either way. */
@@ -131,7 +139,10 @@ export class SippProcess {
   /** Waits for SIPp to end by itself for at most `ms`, then stops it. */
   async finish(ms: number): Promise<SippResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const ended = await Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+    const ended = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
     clearTimeout(timer);
     return ended ? this.exited : this.stop();
   }
@@ -139,27 +150,48 @@ export class SippProcess {
   #result(exitCode: number | null, signal: NodeJS.Signals | null): SippResult {
     const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'latin1') : '');
     return {
-      name: this.options.name, logDir: this.options.logDir, exitCode, signal, errors: read(this.#files.errors), stderr: this.#stderr,
-      stdoutTail: this.#stdout, messageLog: read(this.#files.messages),
+      name: this.options.name,
+      logDir: this.options.logDir,
+      exitCode,
+      signal,
+      errors: read(this.#files.errors),
+      stderr: this.#stderr,
+      stdoutTail: this.#stdout,
+      messageLog: read(this.#files.messages),
     };
   }
 }
 
 function sippArguments(options: SippOptions, files: { errors: string; messages: string }): string[] {
   const args = [
-    '-sf', path.join(SIPP_SCENARIOS, options.scenario),
-    '-t', options.transport === 'udp' ? 'u1' : 't1',
-    '-i', LOOPBACK,
-    '-p', String(options.basePort),
-    '-cp', String(options.basePort + 1),
-    '-mp', String(options.basePort + 2),
-    '-m', String(options.calls),
-    '-timeout', `${options.timeoutS}s`, '-timeout_error',
+    '-sf',
+    path.join(SIPP_SCENARIOS, options.scenario),
+    '-t',
+    options.transport === 'udp' ? 'u1' : 't1',
+    '-i',
+    LOOPBACK,
+    '-p',
+    String(options.basePort),
+    '-cp',
+    String(options.basePort + 1),
+    '-mp',
+    String(options.basePort + 2),
+    '-m',
+    String(options.calls),
+    '-timeout',
+    `${options.timeoutS}s`,
+    '-timeout_error',
     '-nostdin',
-    '-trace_err', '-error_file', files.errors,
-    '-trace_msg', '-message_file', files.messages,
-    '-s', options.service ?? 'bob',
-    '-d', String(options.pauseMs ?? 0),
+    '-trace_err',
+    '-error_file',
+    files.errors,
+    '-trace_msg',
+    '-message_file',
+    files.messages,
+    '-s',
+    options.service ?? 'bob',
+    '-d',
+    String(options.pauseMs ?? 0),
   ];
   if (options.rate !== undefined) args.push('-r', String(options.rate));
   if (options.maxConcurrent !== undefined) args.push('-l', String(options.maxConcurrent));
@@ -175,12 +207,14 @@ function sippArguments(options: SippOptions, files: { errors: string; messages: 
 export function describeSippRun(result: SippResult): string {
   const tail = (text: string, bytes: number): string => (text.length > bytes ? `…${text.slice(-bytes)}` : text);
   return [
-    `SIPp ${result.name}: exit ${result.exitCode ?? 'none'}${result.signal === null ? '' : ` (${result.signal})`}`
-      + ` (message and error logs in ${result.logDir}; SIMPLE_EDGE_KEEP_LOGS=1 keeps them)`,
+    `SIPp ${result.name}: exit ${result.exitCode ?? 'none'}${result.signal === null ? '' : ` (${result.signal})`}` +
+      ` (message and error logs in ${result.logDir}; SIMPLE_EDGE_KEEP_LOGS=1 keeps them)`,
     result.stderr.trim() === '' ? '' : `stderr:\n${tail(result.stderr.trim(), 2_000)}`,
     result.errors.trim() === '' ? '' : `errors:\n${tail(result.errors.trim(), 4_000)}`,
     `screen:\n${tail(result.stdoutTail.trim(), 3_000)}`,
-  ].filter((part) => part !== '').join('\n');
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
 }
 
 export interface SippPair {
@@ -192,7 +226,10 @@ export interface SippPair {
  * The usual run: the UAS first (awaited until it listens), then the UAC; the UAS is given
  * `uasLingerMs` to finish its own calls after the UAC is done, then stopped by PID.
  */
-export async function runSippPair(options: { uas: SippOptions; uac: SippOptions; uasLingerMs?: number }, running: Set<SippProcess>): Promise<SippPair> {
+export async function runSippPair(
+  options: { uas: SippOptions; uac: SippOptions; uasLingerMs?: number },
+  running: Set<SippProcess>,
+): Promise<SippPair> {
   const uas = SippProcess.start(options.uas);
   running.add(uas);
   try {

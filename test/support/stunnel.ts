@@ -81,11 +81,18 @@ export class StunnelProcess {
   static async start(options: StunnelOptions): Promise<StunnelProcess> {
     const file = path.join(options.workDir, `${options.name}.conf`);
     writeFileSync(file, stunnelConfig(options));
-    const child = spawn(requireProgram('stunnel4'), [file], { cwd: options.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(requireProgram('stunnel4'), [file], {
+      cwd: options.workDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stunnel = new StunnelProcess(child, path.join(options.workDir, `${options.name}.log`));
     try {
       for (const service of options.services) {
-        await waitForPort(service.acceptPort, 'tcp', { timeoutMs: 5_000, what: `stunnel ${options.name}`, exited: stunnel.#exited });
+        await waitForPort(service.acceptPort, 'tcp', {
+          timeoutMs: 5_000,
+          what: `stunnel ${options.name}`,
+          exited: stunnel.#exited,
+        });
       }
     } catch (error) {
       await stunnel.stop();

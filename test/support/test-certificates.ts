@@ -42,11 +42,28 @@ export function testCertificates(options: TestCertificateOptions = {}): TestCert
   return made;
 }
 
-function issue(serverDomains: readonly string[], clientDomains: readonly string[], authority: string): TestCertificates {
+function issue(
+  serverDomains: readonly string[],
+  clientDomains: readonly string[],
+  authority: string,
+): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'simple-edge-certs-'));
   try {
-    openssl(dir, ['req', '-x509', ...newKey('ca.key'), '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${authority}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl(dir, [
+      'req',
+      '-x509',
+      ...newKey('ca.key'),
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${authority}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     return {
       ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
       server: leaf(dir, 'server', serverDomains),
@@ -59,13 +76,35 @@ function issue(serverDomains: readonly string[], clientDomains: readonly string[
 
 function leaf(dir: string, name: string, domains: readonly string[]): IssuedCertificate {
   const altNames = domains.flatMap((d) => [`DNS:${d}`, `URI:sip:${d}`]).join(',');
-  writeFileSync(join(dir, `${name}.ext`), [
-    `subjectAltName=${altNames}`, 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth,clientAuth', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, `${name}.ext`),
+    [
+      `subjectAltName=${altNames}`,
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth,clientAuth',
+      '',
+    ].join('\n'),
+  );
   openssl(dir, ['req', ...newKey(`${name}.key`), '-out', `${name}.csr`, '-subj', `/CN=${domains[0] ?? name}`]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key',
-    '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.pem`,
+  ]);
   return { cert: readFileSync(join(dir, `${name}.pem`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
 }
 

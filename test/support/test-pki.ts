@@ -44,21 +44,60 @@ export class TestPki {
     writeFileSync(join(this.dir, 'index.txt'), '');
     writeFileSync(join(this.dir, 'serial'), '01\n');
     writeFileSync(join(this.dir, 'crlnumber'), '01\n');
-    this.#openssl(['req', '-x509', ...newKey('ca.key'), '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${authority}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    this.#openssl([
+      'req',
+      '-x509',
+      ...newKey('ca.key'),
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${authority}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     this.caPath = join(this.dir, 'ca.pem');
     this.ca = readFileSync(this.caPath, 'utf8');
   }
 
   /** A leaf for `domains` (subjectAltName DNS and URI sip: each, RFC 5922 §7.1), usable both ways. */
-  issue(name: string, domains: readonly string[], altNames = domains.flatMap((d) => [`DNS:${d}`, `URI:sip:${d}`])): IssuedFiles {
-    writeFileSync(join(this.dir, `${name}.ext`), [
-      ...(altNames.length > 0 ? [`subjectAltName=${altNames.join(',')}`] : []), 'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth,clientAuth', '',
-    ].join('\n'));
+  issue(
+    name: string,
+    domains: readonly string[],
+    altNames = domains.flatMap((d) => [`DNS:${d}`, `URI:sip:${d}`]),
+  ): IssuedFiles {
+    writeFileSync(
+      join(this.dir, `${name}.ext`),
+      [
+        ...(altNames.length > 0 ? [`subjectAltName=${altNames.join(',')}`] : []),
+        'basicConstraints=CA:FALSE',
+        'keyUsage=critical,digitalSignature',
+        'extendedKeyUsage=serverAuth,clientAuth',
+        '',
+      ].join('\n'),
+    );
     this.#openssl(['req', ...newKey(`${name}.key`), '-out', `${name}.csr`, '-subj', `/CN=${domains[0] ?? name}`]);
-    this.#openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key',
-      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
+    this.#openssl([
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      `0x${randomBytes(8).toString('hex')}`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ]);
     const certPath = join(this.dir, `${name}.pem`);
     const keyPath = join(this.dir, `${name}.key`);
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };
@@ -70,8 +109,23 @@ export class TestPki {
    */
   issueValid(name: string, domains: readonly string[], validity: { notBefore: Date; notAfter: Date }): IssuedFiles {
     this.issue(name, domains);
-    this.#openssl(['ca', '-batch', '-config', 'ca.cnf', '-notext', '-in', `${name}.csr`, '-extfile', `${name}.ext`,
-      '-startdate', asn1Time(validity.notBefore), '-enddate', asn1Time(validity.notAfter), '-out', `${name}.pem`]);
+    this.#openssl([
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-notext',
+      '-in',
+      `${name}.csr`,
+      '-extfile',
+      `${name}.ext`,
+      '-startdate',
+      asn1Time(validity.notBefore),
+      '-enddate',
+      asn1Time(validity.notAfter),
+      '-out',
+      `${name}.pem`,
+    ]);
     const certPath = join(this.dir, `${name}.pem`);
     const keyPath = join(this.dir, `${name}.key`);
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };

@@ -33,13 +33,21 @@ export class TlsLab {
   }
 
   /** `onMessage` sees each message as it arrives (to answer it); all are also kept in `received`. */
-  async layer(tls: TlsOptions, options: { listen?: boolean; onMessage?: (message: IncomingMessage, flow: Flow) => void } = {}): Promise<TlsLayer> {
+  async layer(
+    tls: TlsOptions,
+    options: { listen?: boolean; onMessage?: (message: IncomingMessage, flow: Flow) => void } = {},
+  ): Promise<TlsLayer> {
     const received: TlsLayer['received'] = [];
     const layer = new TransportLayer({
       listeners: options.listen === false ? [] : [{ side: 'external', protocol: 'tls', address: '127.0.0.1', port: 0 }],
       limits: {
-        parser: DEFAULT_PARSER_LIMITS, maxConnections: 100, maxPendingBytesPerConnection: 65_536, idleTimeoutMs: 60_000,
-        handshakeTimeoutMs: 5000, maxHandshakesInProgress: 10, keepaliveIntervalMs: 0,
+        parser: DEFAULT_PARSER_LIMITS,
+        maxConnections: 100,
+        maxPendingBytesPerConnection: 65_536,
+        idleTimeoutMs: 60_000,
+        handshakeTimeoutMs: 5000,
+        maxHandshakesInProgress: 10,
+        keepaliveIntervalMs: 0,
       },
       clock: this.#clock,
       onMessage: (message, flow) => {
@@ -62,7 +70,8 @@ export class TlsLab {
       socket.once('secureConnect', () => {
         // TLS 1.3: the server checks the client certificate after the client's Finished, so a refusal
         // arrives as an alert just after; wait for the first read (or the close) before judging.
-        const settle = (error?: Error): void => resolve(error === undefined ? { socket, certificate: socket.getPeerCertificate() } : { socket, error });
+        const settle = (error?: Error): void =>
+          resolve(error === undefined ? { socket, certificate: socket.getPeerCertificate() } : { socket, error });
         socket.once('error', settle);
         socket.once('close', () => settle(new Error('closed by the server')));
         socket.once('data', () => settle());

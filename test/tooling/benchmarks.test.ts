@@ -6,7 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (
+  JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 function benchFilesOf(script: string): string[] {
   return [...(scripts[script] ?? '').matchAll(/dist\/(bench\/[\w/.-]+)\.js/g)].map((m) => `${m[1]!}.ts`);
@@ -14,7 +16,12 @@ function benchFilesOf(script: string): string[] {
 
 describe('benchmarks (L2)', () => {
   it('L2 npm run bench measures the parser, discovery, the subscription tracker and the border chain', () => {
-    expect(benchFilesOf('bench')).toEqual(['bench/parse.bench.ts', 'bench/discovery.bench.ts', 'bench/subscriptions.bench.ts', 'bench/policy-chain.bench.ts']);
+    expect(benchFilesOf('bench')).toEqual([
+      'bench/parse.bench.ts',
+      'bench/discovery.bench.ts',
+      'bench/subscriptions.bench.ts',
+      'bench/policy-chain.bench.ts',
+    ]);
   });
 
   it('L2 bench:relay runs the end-to-end relay over TLS, bench:loadtest the load generator against SIPp', () => {

@@ -10,11 +10,23 @@ import { parseHostPort } from '../../src/config/host-port.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-const instructions = dockerfile.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
-  .join('\n').replace(/\\\n\s*/g, ' ').split('\n');
+const instructions = dockerfile
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'))
+  .join('\n')
+  .replace(/\\\n\s*/g, ' ')
+  .split('\n');
 
 function argumentsOf(keyword: string): string[][] {
-  return instructions.filter((l) => l.startsWith(`${keyword} `)).map((l) => l.slice(keyword.length + 1).trim().split(/\s+/));
+  return instructions
+    .filter((l) => l.startsWith(`${keyword} `))
+    .map((l) =>
+      l
+        .slice(keyword.length + 1)
+        .trim()
+        .split(/\s+/),
+    );
 }
 
 function shippedConfig() {
@@ -27,23 +39,31 @@ function shippedConfig() {
 
 describe('Dockerfile', () => {
   it('O6 copies from the build context only files and directories that exist', () => {
-    const sources = argumentsOf('COPY').filter((args) => !args[0]!.startsWith('--from=')).flatMap((args) => args.slice(0, -1));
+    const sources = argumentsOf('COPY')
+      .filter((args) => !args[0]!.startsWith('--from='))
+      .flatMap((args) => args.slice(0, -1));
     expect(sources.length).toBeGreaterThan(3);
     expect(sources.filter((source) => !existsSync(path.join(root, source)))).toEqual([]);
   });
 
   it('O6 ships a configuration that passes check-config and exposes exactly the ports it listens on', () => {
     const config = shippedConfig();
-    const listened = [...config.listen.internal, ...config.listen.external].map((l) => `${l.port}/${l.transport === 'udp' ? 'udp' : 'tcp'}`);
+    const listened = [...config.listen.internal, ...config.listen.external].map(
+      (l) => `${l.port}/${l.transport === 'udp' ? 'udp' : 'tcp'}`,
+    );
     const admin = parseHostPort(config.admin.listen);
     if (!admin.ok) throw new Error(admin.problem);
     const exposed = argumentsOf('EXPOSE').flat();
     expect(new Set(exposed)).toEqual(new Set([...listened, `${admin.port}/tcp`]));
     // Inside a container the listeners must take traffic from outside it.
-    expect([...config.listen.internal, ...config.listen.external].every((l) => l.address === '0.0.0.0' || l.address === '::')).toBe(true);
+    expect(
+      [...config.listen.internal, ...config.listen.external].every(
+        (l) => l.address === '0.0.0.0' || l.address === '::',
+      ),
+    ).toBe(true);
   });
 
-  it('O6 runs as a non-root user, with a health check on the admin listener\'s /healthz', () => {
+  it("O6 runs as a non-root user, with a health check on the admin listener's /healthz", () => {
     const config = shippedConfig();
     const admin = parseHostPort(config.admin.listen);
     if (!admin.ok) throw new Error(admin.problem);

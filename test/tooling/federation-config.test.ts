@@ -65,39 +65,59 @@ describe('config/federation: two communities federating on loopback', () => {
     expect(lines).toEqual(files.map((file) => `${file}: OK (1 domain, 3 listeners)`));
   });
 
-  it('D1 each community\'s static route targets the other\'s external TLS listener', () => {
-    expect(a.routes).toEqual([{ domain: B, targets: [{ host: '127.0.0.1', port: externalTlsPort(b), transport: 'tls' }] }]);
-    expect(b.routes).toEqual([{ domain: A, targets: [{ host: '127.0.0.1', port: externalTlsPort(a), transport: 'tls' }] }]);
+  it("D1 each community's static route targets the other's external TLS listener", () => {
+    expect(a.routes).toEqual([
+      { domain: B, targets: [{ host: '127.0.0.1', port: externalTlsPort(b), transport: 'tls' }] },
+    ]);
+    expect(b.routes).toEqual([
+      { domain: A, targets: [{ host: '127.0.0.1', port: externalTlsPort(a), transport: 'tls' }] },
+    ]);
   });
 
-  it('D2 federation.zone publishes each community\'s SIPS, im and pres SRV records at its external TLS port', () => {
+  it("D2 federation.zone publishes each community's SIPS, im and pres SRV records at its external TLS port", () => {
     const ports = srvPorts(readFileSync(path.join(REPO, DIR, 'federation.zone'), 'utf8'));
-    for (const [domain, config] of [[A, a], [B, b]] as const) {
-      for (const service of ['_sips._tcp', '_im._sip', '_pres._sip']) expect(ports.get(`${service}.${domain}`), `${service}.${domain}`).toBe(externalTlsPort(config));
+    for (const [domain, config] of [
+      [A, a],
+      [B, b],
+    ] as const) {
+      for (const service of ['_sips._tcp', '_im._sip', '_pres._sip'])
+        expect(ports.get(`${service}.${domain}`), `${service}.${domain}`).toBe(externalTlsPort(config));
     }
   });
 
   it('binds no port, state file or admin listener twice', () => {
-    const ports = [a, b].flatMap((c) => [...c.listen.internal, ...c.listen.external].map((l) => `${l.transport}:${l.port}`));
+    const ports = [a, b].flatMap((c) =>
+      [...c.listen.internal, ...c.listen.external].map((l) => `${l.transport}:${l.port}`),
+    );
     expect(new Set(ports).size).toBe(ports.length);
     expect(a.admin.listen).not.toBe(b.admin.listen);
     expect(a.state.path).not.toBe(b.state.path);
   });
 
-  it('F2 both trust the one development CA certs init makes, each serving its own domain\'s certificate from config/federation/certs', () => {
-    for (const [domain, config] of [[A, a], [B, b]] as const) {
+  it("F2 both trust the one development CA certs init makes, each serving its own domain's certificate from config/federation/certs", () => {
+    for (const [domain, config] of [
+      [A, a],
+      [B, b],
+    ] as const) {
       expect(config.tls.ca).toBe(`${DIR}/certs/dev-ca.pem`);
-      expect(config.tls.certificates).toEqual([{ domain, cert: `${DIR}/certs/${domain}.pem`, key: `${DIR}/certs/${domain}.key` }]);
+      expect(config.tls.certificates).toEqual([
+        { domain, cert: `${DIR}/certs/${domain}.pem`, key: `${DIR}/certs/${domain}.key` },
+      ]);
     }
   });
 
   it('I2 the users files give alice to A and bob to B', () => {
-    const users = (config: EdgeConfig): string[] => (parse(readFileSync(path.join(REPO, config.community.usersFile!), 'utf8')) as { users: Array<{ address: string }> }).users.map((u) => u.address);
+    const users = (config: EdgeConfig): string[] =>
+      (
+        parse(readFileSync(path.join(REPO, config.community.usersFile!), 'utf8')) as {
+          users: Array<{ address: string }>;
+        }
+      ).users.map((u) => u.address);
     expect(users(a)).toEqual([`alice@${A}`]);
     expect(users(b)).toEqual([`bob@${B}`]);
   });
 
-  it('keeps the generated certificates and keys out of git, but not the folder\'s README', () => {
+  it("keeps the generated certificates and keys out of git, but not the folder's README", () => {
     const ignored = (file: string): boolean => {
       try {
         execFileSync('git', ['check-ignore', '-q', file], { cwd: REPO });

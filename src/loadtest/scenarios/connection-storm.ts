@@ -5,7 +5,15 @@
 
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { newTag } from '../../sip/identifiers.js';
-import { numberParam, scenarioCallId, sendRequest, type Done, type FarAnswer, type LoadContext, type LoadScenario } from '../load-scenario.js';
+import {
+  numberParam,
+  scenarioCallId,
+  sendRequest,
+  type Done,
+  type FarAnswer,
+  type LoadContext,
+  type LoadScenario,
+} from '../load-scenario.js';
 import type { ScenarioSpec } from '../scenario-schema.js';
 import type { SipConnection } from '../sip-connection.js';
 
@@ -14,7 +22,10 @@ export function connectionStorm(index: number, spec: ScenarioSpec): LoadScenario
   const opened: SipConnection[] = [];
   let attempts = 0;
   return {
-    index, name: spec.name ?? spec.kind, kind: spec.kind, policy: spec.policy ?? 'F4 connection cap',
+    index,
+    name: spec.name ?? spec.kind,
+    kind: spec.kind,
+    policy: spec.policy ?? 'F4 connection cap',
     start(context: LoadContext, done: Done): boolean {
       if (attempts >= limit) return false;
       attempts++;
@@ -23,7 +34,9 @@ export function connectionStorm(index: number, spec: ScenarioSpec): LoadScenario
       context.openPeerFlow().then(
         (flow) => {
           opened.push(flow);
-          ask(context, index, flow, (outcome) => done(outcome === 'timeout' ? 'refused' : 'accepted', performance.now() - startedAt));
+          ask(context, index, flow, (outcome) =>
+            done(outcome === 'timeout' ? 'refused' : 'accepted', performance.now() - startedAt),
+          );
         },
         () => done('refused', performance.now() - startedAt),
       );
@@ -40,7 +53,19 @@ export function connectionStorm(index: number, spec: ScenarioSpec): LoadScenario
 function ask(context: LoadContext, index: number, flow: SipConnection, done: (outcome: string) => void): void {
   const uri = `sip:${context.localDomain}`;
   // The connection attempt was counted as sent; its probe is part of it, not a request of its own.
-  sendRequest(context, index, flow, {
-    method: 'OPTIONS', uri, from: `<sip:prober@${context.peerDomain}>;tag=${newTag()}`, to: `<${uri}>`, callId: scenarioCallId(index), cseq: 1,
-  }, (outcome) => done(outcome), false);
+  sendRequest(
+    context,
+    index,
+    flow,
+    {
+      method: 'OPTIONS',
+      uri,
+      from: `<sip:prober@${context.peerDomain}>;tag=${newTag()}`,
+      to: `<${uri}>`,
+      callId: scenarioCallId(index),
+      cseq: 1,
+    },
+    (outcome) => done(outcome),
+    false,
+  );
 }

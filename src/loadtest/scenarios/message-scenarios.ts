@@ -5,7 +5,15 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { newTag } from '../../sip/identifiers.js';
 import {
-  numberParam, pickFlow, scenarioCallId, sendRequest, stringParam, type Done, type FarAnswer, type LoadContext, type LoadScenario,
+  numberParam,
+  pickFlow,
+  scenarioCallId,
+  sendRequest,
+  stringParam,
+  type Done,
+  type FarAnswer,
+  type LoadContext,
+  type LoadScenario,
   type RequestParts,
 } from '../load-scenario.js';
 import type { ScenarioSpec } from '../scenario-schema.js';
@@ -25,7 +33,10 @@ const TEXT = 'Load test: how does the border hold its policy?';
 function requestScenario(options: RequestScenarioOptions): LoadScenario {
   let n = 0;
   return {
-    index: options.index, name: options.spec.name ?? options.spec.kind, kind: options.spec.kind, policy: options.policy,
+    index: options.index,
+    name: options.spec.name ?? options.spec.kind,
+    kind: options.spec.kind,
+    policy: options.policy,
     start(context: LoadContext, done: Done): boolean {
       const flow = options.side === 'peer' ? pickFlow(context.peerFlows, n) : context.communityFlow;
       if (flow === undefined || flow.closed) return false;
@@ -39,8 +50,14 @@ function requestScenario(options: RequestScenarioOptions): LoadScenario {
 
 function message(uri: string, from: string, callId: string, headers: readonly string[] = []): RequestParts {
   return {
-    method: 'MESSAGE', uri, from: `<${from}>;tag=${newTag()}`, to: `<${uri}>`, callId, cseq: 1,
-    headers: ['Content-Type: text/plain', ...headers], body: TEXT,
+    method: 'MESSAGE',
+    uri,
+    from: `<${from}>;tag=${newTag()}`,
+    to: `<${uri}>`,
+    callId,
+    cseq: 1,
+    headers: ['Content-Type: text/plain', ...headers],
+    body: TEXT,
   };
 }
 
@@ -48,9 +65,16 @@ function message(uri: string, from: string, callId: string, headers: readonly st
 export function messageFlood(index: number, spec: ScenarioSpec): LoadScenario {
   const recipients = numberParam(spec.params, 'recipients', 50);
   return requestScenario({
-    index, spec, policy: spec.policy ?? 'Y1 rate limits', side: 'peer',
-    build: (context, n, callId) => message(
-      `sip:user-${n % recipients}@${context.localDomain}`, `sip:sender-${n % context.settings.senders}@${context.peerDomain}`, callId),
+    index,
+    spec,
+    policy: spec.policy ?? 'Y1 rate limits',
+    side: 'peer',
+    build: (context, n, callId) =>
+      message(
+        `sip:user-${n % recipients}@${context.localDomain}`,
+        `sip:sender-${n % context.settings.senders}@${context.peerDomain}`,
+        callId,
+      ),
   });
 }
 
@@ -58,8 +82,12 @@ export function messageFlood(index: number, spec: ScenarioSpec): LoadScenario {
 export function harvesting(index: number, spec: ScenarioSpec): LoadScenario {
   const sender = stringParam(spec.params, 'sender', 'harvester');
   return requestScenario({
-    index, spec, policy: spec.policy ?? 'Y1 distinct recipients', side: 'peer',
-    build: (context, n, callId) => message(`sip:h${n}@${context.localDomain}`, `sip:${sender}@${context.peerDomain}`, callId),
+    index,
+    spec,
+    policy: spec.policy ?? 'Y1 distinct recipients',
+    side: 'peer',
+    build: (context, n, callId) =>
+      message(`sip:h${n}@${context.localDomain}`, `sip:${sender}@${context.peerDomain}`, callId),
   });
 }
 
@@ -67,9 +95,16 @@ export function harvesting(index: number, spec: ScenarioSpec): LoadScenario {
 export function spoofedOrigin(index: number, spec: ScenarioSpec): LoadScenario {
   const domain = stringParam(spec.params, 'domain', 'c.example.org');
   return requestScenario({
-    index, spec, policy: spec.policy ?? 'F7 implicit authority', side: 'peer',
-    build: (context, n, callId) => message(
-      `sip:user-${n % 50}@${context.localDomain}`, `sip:sender-${n % context.settings.senders}@${domain}`, callId),
+    index,
+    spec,
+    policy: spec.policy ?? 'F7 implicit authority',
+    side: 'peer',
+    build: (context, n, callId) =>
+      message(
+        `sip:user-${n % 50}@${context.localDomain}`,
+        `sip:sender-${n % context.settings.senders}@${domain}`,
+        callId,
+      ),
   });
 }
 
@@ -79,13 +114,26 @@ export function longRecordRoute(index: number, spec: ScenarioSpec): LoadScenario
   const entries = numberParam(spec.params, 'entries', 100);
   const recordRoute = `Record-Route: ${Array.from({ length: entries }, (_, i) => `<sip:proxy-${i}.loadtest.invalid;lr>`).join(', ')}`;
   return requestScenario({
-    index, spec, policy: spec.policy ?? 'S2 Record-Route length', side: 'peer',
+    index,
+    spec,
+    policy: spec.policy ?? 'S2 Record-Route length',
+    side: 'peer',
     build: (context, n, callId) => {
       const uri = `sip:user-${n % 50}@${context.localDomain}`;
       return {
-        method: 'SUBSCRIBE', uri, from: `<sip:sender-${n % context.settings.senders}@${context.peerDomain}>;tag=${newTag()}`, to: `<${uri}>`,
-        callId, cseq: 1, headers: [recordRoute, 'Event: presence', 'Accept: application/pidf+xml', 'Expires: 3600',
-          `Contact: <${context.peerContact ?? `sip:watcher@${context.peerDomain}`}>`],
+        method: 'SUBSCRIBE',
+        uri,
+        from: `<sip:sender-${n % context.settings.senders}@${context.peerDomain}>;tag=${newTag()}`,
+        to: `<${uri}>`,
+        callId,
+        cseq: 1,
+        headers: [
+          recordRoute,
+          'Event: presence',
+          'Accept: application/pidf+xml',
+          'Expires: 3600',
+          `Contact: <${context.peerContact ?? `sip:watcher@${context.peerDomain}`}>`,
+        ],
       };
     },
     answer: subscriptionGranted,
@@ -99,9 +147,16 @@ export function longRecordRoute(index: number, spec: ScenarioSpec): LoadScenario
 export function repeat604(index: number, spec: ScenarioSpec): LoadScenario {
   const user = stringParam(spec.params, 'user', 'gone');
   return requestScenario({
-    index, spec, policy: spec.policy ?? 'P4 604 cache', side: 'community',
-    build: (context, n, callId) => message(
-      `sip:${user}@${context.peerDomain}`, `sip:member-${n % context.settings.senders}@${context.localDomain}`, callId),
+    index,
+    spec,
+    policy: spec.policy ?? 'P4 604 cache',
+    side: 'community',
+    build: (context, n, callId) =>
+      message(
+        `sip:${user}@${context.peerDomain}`,
+        `sip:member-${n % context.settings.senders}@${context.localDomain}`,
+        callId,
+      ),
     answer: () => ({ status: 604, reason: 'Does Not Exist Anywhere' }),
   });
 }

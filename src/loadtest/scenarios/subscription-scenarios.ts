@@ -6,7 +6,16 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { newBranch, newTag } from '../../sip/identifiers.js';
 import {
-  numberParam, pickFlow, requestText, scenarioCallId, sendRequest, type Done, type FarAnswer, type FarNote, type LoadContext, type LoadScenario,
+  numberParam,
+  pickFlow,
+  requestText,
+  scenarioCallId,
+  sendRequest,
+  type Done,
+  type FarAnswer,
+  type FarNote,
+  type LoadContext,
+  type LoadScenario,
 } from '../load-scenario.js';
 import type { ScenarioSpec } from '../scenario-schema.js';
 import type { SipConnection } from '../sip-connection.js';
@@ -17,17 +26,35 @@ export function subscribeShortExpires(index: number, spec: ScenarioSpec): LoadSc
   const expires = numberParam(spec.params, 'expires', 60);
   let n = 0;
   return {
-    index, name: spec.name ?? spec.kind, kind: spec.kind, policy: spec.policy ?? 'P6 minimum Expires',
+    index,
+    name: spec.name ?? spec.kind,
+    kind: spec.kind,
+    policy: spec.policy ?? 'P6 minimum Expires',
     start(context: LoadContext, done: Done): boolean {
       const flow = pickFlow(context.peerFlows, n);
       if (flow === undefined) return false;
       const uri = `sip:user-${n % 50}@${context.localDomain}`;
       const callId = scenarioCallId(index);
-      sendRequest(context, index, flow, {
-        method: 'SUBSCRIBE', uri, from: `<sip:sender-${n++ % context.settings.senders}@${context.peerDomain}>;tag=${newTag()}`, to: `<${uri}>`,
-        callId, cseq: 1, headers: ['Event: presence', 'Accept: application/pidf+xml', `Expires: ${expires}`,
-          `Contact: <${context.peerContact ?? `sip:watcher@${context.peerDomain}`}>`],
-      }, done);
+      sendRequest(
+        context,
+        index,
+        flow,
+        {
+          method: 'SUBSCRIBE',
+          uri,
+          from: `<sip:sender-${n++ % context.settings.senders}@${context.peerDomain}>;tag=${newTag()}`,
+          to: `<${uri}>`,
+          callId,
+          cseq: 1,
+          headers: [
+            'Event: presence',
+            'Accept: application/pidf+xml',
+            `Expires: ${expires}`,
+            `Contact: <${context.peerContact ?? `sip:watcher@${context.peerDomain}`}>`,
+          ],
+        },
+        done,
+      );
       return true;
     },
     answer: subscriptionGranted,
@@ -48,8 +75,10 @@ interface NotifierDialog {
 }
 
 function pidf(entity: string): string {
-  return '<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" '
-    + `entity="${entity}"><tuple id="t1"><status><basic>open</basic></status></tuple></presence>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" ' +
+    `entity="${entity}"><tuple id="t1"><status><basic>open</basic></status></tuple></presence>`
+  );
 }
 
 /**
@@ -64,29 +93,55 @@ export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
   let ready: NotifierDialog[] = [];
   let n = 0;
   return {
-    index, name: spec.name ?? spec.kind, kind: spec.kind, policy: spec.policy ?? 'P8 NOTIFY rate',
+    index,
+    name: spec.name ?? spec.kind,
+    kind: spec.kind,
+    policy: spec.policy ?? 'P8 NOTIFY rate',
     async prepare(context: LoadContext): Promise<void> {
       const flow = context.communityFlow;
       if (flow === undefined || context.communityContact === undefined || context.peerContact === undefined) {
-        throw new Error('notify-storm needs target.internal, listen.community and listen.peer: it plays the watcher and the notifier');
+        throw new Error(
+          'notify-storm needs target.internal, listen.community and listen.peer: it plays the watcher and the notifier',
+        );
       }
-      const answered = await Promise.all(Array.from({ length: dialogCount }, (_, i) => subscribe(context, flow, index, i)));
+      const answered = await Promise.all(
+        Array.from({ length: dialogCount }, (_, i) => subscribe(context, flow, index, i)),
+      );
       const established = answered.filter((callId): callId is string => callId !== undefined);
       // The far side's note may trail the 2xx by a moment: it comes from another thread.
       for (let waited = 0; waited < 2000 && established.some((id) => !learnt.has(id)); waited += 10) await sleep(10);
       ready = established.flatMap((id) => learnt.get(id) ?? []);
-      if (ready.length === 0) throw new Error('notify-storm: no SUBSCRIBE through the edge was answered 2xx, so there is no dialog to NOTIFY in');
+      if (ready.length === 0)
+        throw new Error(
+          'notify-storm: no SUBSCRIBE through the edge was answered 2xx, so there is no dialog to NOTIFY in',
+        );
     },
     start(context: LoadContext, done: Done): boolean {
       const flow = pickFlow(context.peerFlows, n);
       const dialog = ready[n++ % Math.max(1, ready.length)];
       if (flow === undefined || dialog === undefined) return false;
-      sendRequest(context, index, flow, {
-        method: 'NOTIFY', uri: dialog.remoteTarget, from: dialog.local, to: dialog.remote, callId: dialog.callId, cseq: ++dialog.cseq,
-        headers: [...dialog.routes.map((r) => `Route: ${r}`), 'Event: presence', 'Subscription-State: active;expires=3600',
-          `Contact: <${context.peerContact!}>`, 'Content-Type: application/pidf+xml'],
-        body: pidf(dialog.presentity),
-      }, done);
+      sendRequest(
+        context,
+        index,
+        flow,
+        {
+          method: 'NOTIFY',
+          uri: dialog.remoteTarget,
+          from: dialog.local,
+          to: dialog.remote,
+          callId: dialog.callId,
+          cseq: ++dialog.cseq,
+          headers: [
+            ...dialog.routes.map((r) => `Route: ${r}`),
+            'Event: presence',
+            'Subscription-State: active;expires=3600',
+            `Contact: <${context.peerContact!}>`,
+            'Content-Type: application/pidf+xml',
+          ],
+          body: pidf(dialog.presentity),
+        },
+        done,
+      );
       return true;
     },
     answer(request: IncomingRequest): FarAnswer {
@@ -94,8 +149,12 @@ export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
       const toTag = newTag();
       const presentity = request.requestUriText;
       const note: FarNote = {
-        callId: request.callId, local: `<${presentity}>;tag=${toTag}`, remote: request.headers.get('from') ?? '',
-        remoteTarget: contactUri(request.headers.get('contact')) ?? presentity, routes: request.headers.values('record-route'), presentity,
+        callId: request.callId,
+        local: `<${presentity}>;tag=${toTag}`,
+        remote: request.headers.get('from') ?? '',
+        remoteTarget: contactUri(request.headers.get('contact')) ?? presentity,
+        routes: request.headers.values('record-route'),
+        presentity,
       };
       return { ...subscriptionGranted(request), toTag, note };
     },
@@ -103,8 +162,13 @@ export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
       const text = (key: string): string => String(note[key] ?? '');
       const routes = note.routes;
       learnt.set(text('callId'), {
-        callId: text('callId'), local: text('local'), remote: text('remote'), remoteTarget: text('remoteTarget'),
-        routes: Array.isArray(routes) ? routes : [], presentity: text('presentity'), cseq: 100,
+        callId: text('callId'),
+        local: text('local'),
+        remote: text('remote'),
+        remoteTarget: text('remoteTarget'),
+        routes: Array.isArray(routes) ? routes : [],
+        presentity: text('presentity'),
+        cseq: 100,
       });
     },
   };
@@ -120,15 +184,27 @@ function subscribe(context: LoadContext, flow: SipConnection, index: number, i: 
   const callId = scenarioCallId(index);
   const branch = newBranch();
   const text = requestText(flow, branch, {
-    method: 'SUBSCRIBE', uri, from: `<sip:watcher-${i}@${context.localDomain}>;tag=${newTag()}`, to: `<${uri}>`, callId, cseq: 1,
-    headers: ['Event: presence', 'Accept: application/pidf+xml', 'Expires: 3600', `Contact: <${context.communityContact!}>`],
+    method: 'SUBSCRIBE',
+    uri,
+    from: `<sip:watcher-${i}@${context.localDomain}>;tag=${newTag()}`,
+    to: `<${uri}>`,
+    callId,
+    cseq: 1,
+    headers: [
+      'Event: presence',
+      'Accept: application/pidf+xml',
+      'Expires: 3600',
+      `Contact: <${context.communityContact!}>`,
+    ],
   });
-  return new Promise((resolve) => flow.request(branch, text, {
-    sentAt: performance.now(),
-    settle: (response) => {
-      resolve(response !== undefined && response.status >= 200 && response.status < 300 ? callId : undefined);
-    },
-  }));
+  return new Promise((resolve) =>
+    flow.request(branch, text, {
+      sentAt: performance.now(),
+      settle: (response) => {
+        resolve(response !== undefined && response.status >= 200 && response.status < 300 ? callId : undefined);
+      },
+    }),
+  );
 }
 
 function contactUri(value: string | undefined): string | undefined {

@@ -34,7 +34,8 @@ export const cached604 = defineRequestRule({
   methods: ['SUBSCRIBE', 'MESSAGE'],
   check(request, context) {
     return andThen(context.store.get<Cached604Record>(storeKey('cached604', targetAddress(request))), (record) =>
-      record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`));
+      record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`),
+    );
   },
 });
 

@@ -13,27 +13,44 @@ import { boundedPart, storeKey, type KeyKind } from '../store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { senderLimits } from './sender-limits.js';
 
-function addRecipient(request: IncomingRequest, context: PolicyContext, set: { kind: KeyKind; owner: string; cap: number; reason: string }): Awaitable<Verdict> {
+function addRecipient(
+  request: IncomingRequest,
+  context: PolicyContext,
+  set: { kind: KeyKind; owner: string; cap: number; reason: string },
+): Awaitable<Verdict> {
   const size = context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(targetAddress(request)), {
-    ttlMs: context.limits.distinctRecipientsWindowSeconds * 1000, maxMembers: set.cap,
+    ttlMs: context.limits.distinctRecipientsWindowSeconds * 1000,
+    maxMembers: set.cap,
   });
   return andThen(size, (members) => (members > set.cap ? overLimitAnswer(context.limits, set.reason) : pass()));
 }
 
-function capRule(name: string, pick: (request: IncomingRequest, context: PolicyContext) => { kind: KeyKind; owner: string; cap: number; reason: string }): RequestRule {
+function capRule(
+  name: string,
+  pick: (
+    request: IncomingRequest,
+    context: PolicyContext,
+  ) => { kind: KeyKind; owner: string; cap: number; reason: string },
+): RequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,
     phase: 'inbound-request',
-    check: (request, context) => (isOutOfDialog(request) ? addRecipient(request, context, pick(request, context)) : pass()),
+    check: (request, context) =>
+      isOutOfDialog(request) ? addRecipient(request, context, pick(request, context)) : pass(),
   });
 }
 
 export const senderRecipientCap = capRule('sender-recipient-cap', (request, context) => ({
-  kind: 'senderRecipients', owner: senderAddress(request), cap: senderLimits(request, context).maxDistinctRecipients,
+  kind: 'senderRecipients',
+  owner: senderAddress(request),
+  cap: senderLimits(request, context).maxDistinctRecipients,
   reason: 'Too Many Recipients From Sender',
 }));
 
 export const peerRecipientCap = capRule('peer-recipient-cap', (_request, context) => ({
-  kind: 'peerRecipients', owner: context.peer, cap: context.limits.maxDistinctRecipientsPerPeer, reason: 'Too Many Recipients From Peer',
+  kind: 'peerRecipients',
+  owner: context.peer,
+  cap: context.limits.maxDistinctRecipientsPerPeer,
+  reason: 'Too Many Recipients From Peer',
 }));

@@ -23,19 +23,30 @@ describe('P3 addresses with no presence or IM', () => {
   it('MUST let requests to any other address pass, and look only at SUBSCRIBE and MESSAGE', async () => {
     expect(noPresenceAddress.check(request('MESSAGE'), context)).toEqual({ kind: 'pass' });
     const invite = request('INVITE', [], { uri: 'sip:all-staff@a.example.com' });
-    expect((await runRequestChain([noPresenceAddress], invite, context, ENFORCE_ALL)).verdict).toEqual({ kind: 'pass' });
+    expect((await runRequestChain([noPresenceAddress], invite, context, ENFORCE_ALL)).verdict).toEqual({
+      kind: 'pass',
+    });
   });
 
   it('Y3 MUST NOT answer 604 in confidential mode: MESSAGE gets 200 and is discarded, SUBSCRIBE 200 with Expires', () => {
     const confidential = new PolicyFixture({ limits: { confidential: true } }).context;
     const message = request('MESSAGE', [], { uri: 'sip:all-staff@a.example.com' });
     expect(noPresenceAddress.check(message, confidential)).toEqual({ kind: 'absorb', status: 200 });
-    const subscribe = request('SUBSCRIBE', ['Event: presence', 'Expires: 3600'], { uri: 'sip:all-staff@a.example.com' });
-    expect(noPresenceAddress.check(subscribe, confidential)).toMatchObject({ kind: 'absorb', status: 200, headers: expect.arrayContaining([['Expires', '3600']]) });
+    const subscribe = request('SUBSCRIBE', ['Event: presence', 'Expires: 3600'], {
+      uri: 'sip:all-staff@a.example.com',
+    });
+    expect(noPresenceAddress.check(subscribe, confidential)).toMatchObject({
+      kind: 'absorb',
+      status: 200,
+      headers: expect.arrayContaining([['Expires', '3600']]),
+    });
   });
 
   it('MUST read the configured addresses in any spelling and refuse one that is not an address', () => {
-    const facts = createCommunityFacts({ noPresenceAddresses: ['All-Staff@a.example.com', 'sip:Sales@A.example.com;transport=tcp'], trustHeader: 'X-Trust-Level' });
+    const facts = createCommunityFacts({
+      noPresenceAddresses: ['All-Staff@a.example.com', 'sip:Sales@A.example.com;transport=tcp'],
+      trustHeader: 'X-Trust-Level',
+    });
     expect([...facts.noPresenceAddresses]).toEqual(['sip:all-staff@a.example.com', 'sip:sales@a.example.com']);
     let code: string | undefined;
     try {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ENFORCE_ALL, notify, pidf, PolicyFixture, subscribe, subscribeOk } from '../../../test/support/policy-fixture.js';
+import {
+  ENFORCE_ALL,
+  notify,
+  pidf,
+  PolicyFixture,
+  subscribe,
+  subscribeOk,
+} from '../../../test/support/policy-fixture.js';
 import { DEFAULT_CHAINS } from '../chains.js';
 import type { PolicyContext } from '../policy-context.js';
 import { runRequestChain } from '../run-chain.js';
@@ -56,14 +63,19 @@ describe('P8 NOTIFY rate', () => {
     expect(await check('active', OPEN)).toEqual(PASS);
     fixture.advanceSeconds(100.5);
     expect(await check('active', OPEN)).toEqual({
-      kind: 'reply', status: 503, reason: 'Unchanged NOTIFY Too Soon',
-      headers: [['Retry-After', '500'], ['Warning', '399 simple-edge "P8 unchanged NOTIFY: at most one per 600 s in a subscription"']],
+      kind: 'reply',
+      status: 503,
+      reason: 'Unchanged NOTIFY Too Soon',
+      headers: [
+        ['Retry-After', '500'],
+        ['Warning', '399 simple-edge "P8 unchanged NOTIFY: at most one per 600 s in a subscription"'],
+      ],
     });
     const windowStart = Math.floor(fixture.nowMs / 3_600_000) * 3_600_000;
     expect(await fixture.store.get(violationKey('b.example.net', windowStart, 'P8'))).toBe(1);
   });
 
-  it('G1 MUST pace by the interval the peer\'s agreement sets', async () => {
+  it("G1 MUST pace by the interval the peer's agreement sets", async () => {
     const { fixture, check } = await dialog('inbound', { notifyIntervalSeconds: 300 });
     expect(await check('active', OPEN)).toEqual(PASS);
     fixture.advanceSeconds(299);
@@ -74,13 +86,15 @@ describe('P8 NOTIFY rate', () => {
 
   it('MUST let NOTIFYs of dialogs it does not track cross', async () => {
     const fixture = PolicyFixture.withSubscriptions({ direction: 'outbound' });
-    for (let i = 0; i < 3; i++) expect(await outboundNotifyRate.check(notify('active', OPEN), fixture.context)).toEqual(PASS);
+    for (let i = 0; i < 3; i++)
+      expect(await outboundNotifyRate.check(notify('active', OPEN), fixture.context)).toEqual(PASS);
   });
 
   it('MUST run in the default inbound chain after the PIDF check, and end the dialog on terminated', async () => {
     const { fixture } = await dialog('outbound');
     const inbound = fixture.with({ direction: 'inbound' });
-    const run = (state: string) => runRequestChain(DEFAULT_CHAINS.inboundRequest, notify(state, OPEN), inbound, ENFORCE_ALL);
+    const run = (state: string) =>
+      runRequestChain(DEFAULT_CHAINS.inboundRequest, notify(state, OPEN), inbound, ENFORCE_ALL);
     expect((await run('active')).verdict).toEqual(PASS);
     const refused = await run('active');
     expect([refused.verdict.kind, refused.decidedBy]).toEqual(['reply', { id: 'P8', name: 'notify-rate' }]);
@@ -95,7 +109,13 @@ describe('P8 NOTIFY rate in shadow mode', () => {
     const { fixture } = await dialog('inbound');
     const outbound = fixture.with({ direction: 'outbound' });
     const decided: string[] = [];
-    const shadow = { modeOf: () => 'shadow' as const, observer: { decided: ({ rule, verdict }: { rule: { name: string }; verdict: { kind: string } }) => void decided.push(`${rule.name} ${verdict.kind}`) } };
+    const shadow = {
+      modeOf: () => 'shadow' as const,
+      observer: {
+        decided: ({ rule, verdict }: { rule: { name: string }; verdict: { kind: string } }) =>
+          void decided.push(`${rule.name} ${verdict.kind}`),
+      },
+    };
     await runRequestChain(DEFAULT_CHAINS.outboundRequest, notify('active', OPEN), outbound, shadow);
     const second = await runRequestChain(DEFAULT_CHAINS.outboundRequest, notify('active', OPEN), outbound, shadow);
     expect(second.verdict).toEqual(PASS);

@@ -17,7 +17,13 @@ import { countPeerViolation } from './peer-violations.js';
  * Whether a NOTIFY with this state digest may cross now: 0 if it may (and it becomes the last that
  * crossed), else the milliseconds until an unchanged one may.
  */
-export function paceNotify(table: SubscriptionTable, slot: number, digest: number, now: number, intervalMs: number): number {
+export function paceNotify(
+  table: SubscriptionTable,
+  slot: number,
+  digest: number,
+  now: number,
+  intervalMs: number,
+): number {
   const waitMs = table.get(slot, 'notifiedAt') + intervalMs - now;
   if (digest === table.get(slot, 'notifyDigest') && waitMs > 0) return waitMs;
   table.set(slot, 'notifyDigest', digest);

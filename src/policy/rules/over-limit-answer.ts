@@ -5,7 +5,11 @@
 import type { PolicyLimits } from '../policy-limits.js';
 import { reply, type Verdict } from '../rule.js';
 
-export function overLimitAnswer(limits: PolicyLimits, reason: string, retryAfterSeconds = limits.retryAfterSeconds): Verdict {
+export function overLimitAnswer(
+  limits: PolicyLimits,
+  reason: string,
+  retryAfterSeconds = limits.retryAfterSeconds,
+): Verdict {
   if (limits.overLimitStatus === 403) return reply(403, reason, []);
   return reply(503, reason, [['Retry-After', String(Math.max(1, Math.ceil(retryAfterSeconds)))]]);
 }

@@ -71,10 +71,16 @@ export const peerOutcomes = defineResponseRule({
   phase: 'response',
   check(request, response, context) {
     if (context.direction !== 'inbound' || !isOutOfDialog(request)) return pass();
-    const outcome: Outcome | undefined = response.status < 300 ? 'ok' : FAILED_STATUSES.has(response.status) ? 'failed' : undefined;
+    const outcome: Outcome | undefined =
+      response.status < 300 ? 'ok' : FAILED_STATUSES.has(response.status) ? 'failed' : undefined;
     if (outcome === undefined) return pass();
     const window = outcomeWindow(context);
     // The counter lives until the window ends; the next window starts from nothing.
-    return andThen(context.store.increment(outcomeKey(context, window, outcome), { ttlMs: Math.max(1, window.endMs - context.now()) }), pass);
+    return andThen(
+      context.store.increment(outcomeKey(context, window, outcome), {
+        ttlMs: Math.max(1, window.endMs - context.now()),
+      }),
+      pass,
+    );
   },
 });

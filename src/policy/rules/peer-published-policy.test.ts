@@ -8,10 +8,18 @@ import type { PolicyContext } from '../policy-context.js';
 import { peerPublishedRate, peerSubscriptionExpires } from './peer-published-policy.js';
 
 const PUBLISHED: PolicyDocument = {
-  version: 3, domains: ['b.example.net'],
-  subscription: { minExpiresSeconds: 1800, maxExpiresSeconds: 7200 }, notify: { minIntervalSeconds: 900 },
-  rates: { perSender: { capacity: 2, refillPerSecond: 1 }, perPeer: { capacity: 3, refillPerSecond: 1 }, perRecipient: { capacity: 5, refillPerSecond: 1 } },
-  recordRoute: { maxBytes: 1024 }, im: { pageMode: true, sessionMode: false }, trust: { header: 'X-Trust-Level', semantics: '' },
+  version: 3,
+  domains: ['b.example.net'],
+  subscription: { minExpiresSeconds: 1800, maxExpiresSeconds: 7200 },
+  notify: { minIntervalSeconds: 900 },
+  rates: {
+    perSender: { capacity: 2, refillPerSecond: 1 },
+    perPeer: { capacity: 3, refillPerSecond: 1 },
+    perRecipient: { capacity: 5, refillPerSecond: 1 },
+  },
+  recordRoute: { maxBytes: 1024 },
+  im: { pageMode: true, sessionMode: false },
+  trust: { header: 'X-Trust-Level', semantics: '' },
 };
 
 /** The fixture's context for an outbound request; `null`: the peer published nothing (yet). */
@@ -20,39 +28,72 @@ function outbound(fixture: PolicyFixture, peerPolicy: PolicyDocument | null = PU
   return peerPolicy === null ? context : { ...context, peerPolicy };
 }
 
-describe('G2 outbound traffic within the peer\'s published policy', () => {
-  it('G2 raises a SUBSCRIBE\'s Expires to the peer\'s published minimum, so no 423 round trip is needed', () => {
+describe("G2 outbound traffic within the peer's published policy", () => {
+  it("G2 raises a SUBSCRIBE's Expires to the peer's published minimum, so no 423 round trip is needed", () => {
     const context = outbound(new PolicyFixture());
-    expect(peerSubscriptionExpires.check(subscribe(['Expires: 600']), context)).toEqual({ kind: 'edit', edits: [{ op: 'set', name: 'Expires', value: '1800' }] });
+    expect(peerSubscriptionExpires.check(subscribe(['Expires: 600']), context)).toEqual({
+      kind: 'edit',
+      edits: [{ op: 'set', name: 'Expires', value: '1800' }],
+    });
     expect(peerSubscriptionExpires.check(subscribe([]), context)).toEqual({ kind: 'pass' }); // 3600 implied: within
-    expect(peerSubscriptionExpires.check(subscribe(['Expires: 86400']), context)).toEqual({ kind: 'edit', edits: [{ op: 'set', name: 'Expires', value: '7200' }] });
+    expect(peerSubscriptionExpires.check(subscribe(['Expires: 86400']), context)).toEqual({
+      kind: 'edit',
+      edits: [{ op: 'set', name: 'Expires', value: '7200' }],
+    });
   });
 
-  it('G2 never lengthens an un-SUBSCRIBE, and does nothing before the peer\'s document is known', () => {
-    expect(peerSubscriptionExpires.check(subscribe(['Expires: 0']), outbound(new PolicyFixture()))).toEqual({ kind: 'pass' });
-    expect(peerSubscriptionExpires.check(subscribe(['Expires: 60']), outbound(new PolicyFixture(), null))).toEqual({ kind: 'pass' });
+  it("G2 never lengthens an un-SUBSCRIBE, and does nothing before the peer's document is known", () => {
+    expect(peerSubscriptionExpires.check(subscribe(['Expires: 0']), outbound(new PolicyFixture()))).toEqual({
+      kind: 'pass',
+    });
+    expect(peerSubscriptionExpires.check(subscribe(['Expires: 60']), outbound(new PolicyFixture(), null))).toEqual({
+      kind: 'pass',
+    });
   });
 
-  it('G2 holds new requests beyond the peer\'s published per-sender rate here, with 503 and Retry-After', async () => {
+  it("G2 holds new requests beyond the peer's published per-sender rate here, with 503 and Retry-After", async () => {
     const fixture = PolicyFixture.withMemoryStore();
     const context = outbound(fixture);
     const message = () => request('MESSAGE', ['Content-Type: text/plain'], { body: 'hi' });
     expect(await peerPublishedRate.check(message(), context)).toEqual({ kind: 'pass' });
     expect(await peerPublishedRate.check(message(), context)).toEqual({ kind: 'pass' });
     const held = await peerPublishedRate.check(message(), context);
-    expect(held).toMatchObject({ kind: 'reply', status: 503, headers: [['Retry-After', '1'], ['Warning', expect.stringContaining('G2 b.example.net publishes a limit of 1/s per sender')]] });
+    expect(held).toMatchObject({
+      kind: 'reply',
+      status: 503,
+      headers: [
+        ['Retry-After', '1'],
+        ['Warning', expect.stringContaining('G2 b.example.net publishes a limit of 1/s per sender')],
+      ],
+    });
     fixture.nowMs += 1000;
     expect(await peerPublishedRate.check(message(), context)).toEqual({ kind: 'pass' });
   });
 
-  it('G2 paces our presence server\'s unchanged NOTIFYs at the peer\'s longer published interval', async () => {
+  it("G2 paces our presence server's unchanged NOTIFYs at the peer's longer published interval", async () => {
     const fixture = PolicyFixture.withMemoryStore();
     const seen: number[] = [];
     const policy = new BorderPolicy({
-      chains: { inboundRequest: [], response: [], outboundRequest: [{ id: 'T', name: 'probe', phase: 'outbound-request', check: (_r, c) => (seen.push(c.limits.notifyIntervalSeconds), { kind: 'pass' }) }] },
-      store: fixture.store, localDomains: new Set(['a.example.com']), community: fixture.context.community,
-      limitsFor: () => ({ limits: fixture.context.limits, discovered: false }), modeOf: () => 'enforce',
-      decisions: { inc: () => undefined }, log: silentLogger(), peerPolicyOf: (peer) => (peer === 'b.example.net' ? PUBLISHED : undefined),
+      chains: {
+        inboundRequest: [],
+        response: [],
+        outboundRequest: [
+          {
+            id: 'T',
+            name: 'probe',
+            phase: 'outbound-request',
+            check: (_r, c) => (seen.push(c.limits.notifyIntervalSeconds), { kind: 'pass' }),
+          },
+        ],
+      },
+      store: fixture.store,
+      localDomains: new Set(['a.example.com']),
+      community: fixture.context.community,
+      limitsFor: () => ({ limits: fixture.context.limits, discovered: false }),
+      modeOf: () => 'enforce',
+      decisions: { inc: () => undefined },
+      log: silentLogger(),
+      peerPolicyOf: (peer) => (peer === 'b.example.net' ? PUBLISHED : undefined),
     });
     const notify = request('NOTIFY', ['Event: presence', 'Subscription-State: active;expires=600']);
     await policy.checkRequest(notify, { direction: 'outbound', peer: 'b.example.net' });

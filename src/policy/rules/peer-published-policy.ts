@@ -33,15 +33,20 @@ export const peerPublishedRate = defineRequestRule({
   id: 'G2',
   name: 'peer-published-rate',
   phase: 'outbound-request',
-  check: (request, context) => (context.peerPolicy === undefined || !isOutOfDialog(request) ? pass() : takePublished(request, context)),
+  check: (request, context) =>
+    context.peerPolicy === undefined || !isOutOfDialog(request) ? pass() : takePublished(request, context),
 });
 
 async function takePublished(request: IncomingRequest, context: PolicyContext): Promise<Verdict> {
   const rates = context.peerPolicy!.rates;
-  const sender = await context.store.takeToken(storeKey('publishedSenderRate', boundedPart(`${context.peer} ${senderAddress(request)}`)), rates.perSender);
+  const sender = await context.store.takeToken(
+    storeKey('publishedSenderRate', boundedPart(`${context.peer} ${senderAddress(request)}`)),
+    rates.perSender,
+  );
   if (!sender.allowed) return waitHere(context, sender.retryAfterMs, `${rates.perSender.refillPerSecond}/s per sender`);
   const peer = await context.store.takeToken(storeKey('publishedPeerRate', context.peer), rates.perPeer);
-  if (!peer.allowed) return waitHere(context, peer.retryAfterMs, `${rates.perPeer.refillPerSecond}/s from this community`);
+  if (!peer.allowed)
+    return waitHere(context, peer.retryAfterMs, `${rates.perPeer.refillPerSecond}/s from this community`);
   return pass();
 }
 

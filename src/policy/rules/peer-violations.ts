@@ -17,5 +17,7 @@ export async function countPeerViolation(context: PolicyContext, spec: Violation
   const lengthMs = context.limits.distinctRecipientsWindowSeconds * 1000;
   const now = context.now();
   const startMs = Math.floor(now / lengthMs) * lengthMs;
-  return context.store.increment(violationKey(context.peer, startMs, spec), { ttlMs: Math.max(1, Math.ceil(startMs + lengthMs - now)) });
+  return context.store.increment(violationKey(context.peer, startMs, spec), {
+    ttlMs: Math.max(1, Math.ceil(startMs + lengthMs - now)),
+  });
 }

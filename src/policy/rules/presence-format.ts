@@ -7,7 +7,13 @@ import { parseContentType } from '../../sip/media-type.js';
 import { defineRequestRule, edit, pass, reply } from '../rule.js';
 
 const PIDF_NAMESPACE = 'urn:ietf:params:xml:ns:pidf';
-const rootReader = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: false, processEntities: false, stopNodes: ['*.*'] });
+const rootReader = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  removeNSPrefix: false,
+  processEntities: false,
+  stopNodes: ['*.*'],
+});
 
 export const presenceAccept = defineRequestRule({
   id: 'P5',
@@ -16,7 +22,9 @@ export const presenceAccept = defineRequestRule({
   methods: ['SUBSCRIBE'],
   check(request) {
     const isPresence = /^presence\s*(;|$)/i.test(request.headers.get('event') ?? '');
-    return isPresence && !request.headers.has('accept') ? edit({ op: 'set', name: 'Accept', value: 'application/pidf+xml' }) : pass();
+    return isPresence && !request.headers.has('accept')
+      ? edit({ op: 'set', name: 'Accept', value: 'application/pidf+xml' })
+      : pass();
   },
 });
 

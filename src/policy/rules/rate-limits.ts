@@ -16,11 +16,22 @@ import { overLimitAnswer } from './over-limit-answer.js';
 import { peerStanding } from './peer-outcomes.js';
 import { senderLimits } from './sender-limits.js';
 
-function take(context: PolicyContext, kind: KeyKind, part: string, bucket: TokenBucket, reason: string): Awaitable<Verdict> {
-  return andThen(context.store.takeToken(storeKey(kind, part), bucket), (taken) => (taken.allowed ? pass() : overLimitAnswer(context.limits, reason)));
+function take(
+  context: PolicyContext,
+  kind: KeyKind,
+  part: string,
+  bucket: TokenBucket,
+  reason: string,
+): Awaitable<Verdict> {
+  return andThen(context.store.takeToken(storeKey(kind, part), bucket), (taken) =>
+    taken.allowed ? pass() : overLimitAnswer(context.limits, reason),
+  );
 }
 
-function bucketRule(name: string, check: (request: IncomingRequest, context: PolicyContext) => Awaitable<Verdict>): RequestRule {
+function bucketRule(
+  name: string,
+  check: (request: IncomingRequest, context: PolicyContext) => Awaitable<Verdict>,
+): RequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,
@@ -30,18 +41,26 @@ function bucketRule(name: string, check: (request: IncomingRequest, context: Pol
 }
 
 export const senderRateLimit = bucketRule('sender-rate-limit', (request, context) =>
-  take(context, 'senderRate', senderAddress(request), senderLimits(request, context).rate, 'Sender Rate Exceeded'));
+  take(context, 'senderRate', senderAddress(request), senderLimits(request, context).rate, 'Sender Rate Exceeded'),
+);
 
 export const recipientRateLimit = bucketRule('recipient-rate-limit', (request, context) =>
-  take(context, 'recipientRate', targetAddress(request), context.limits.perRecipient, 'Recipient Rate Exceeded'));
+  take(context, 'recipientRate', targetAddress(request), context.limits.perRecipient, 'Recipient Rate Exceeded'),
+);
 
-export const peerRateLimit = bucketRule('peer-rate-limit', (_request, context) => andThen(peerStanding(context), (standing) => {
-  if (standing.kind === 'cut-off') {
-    const secondsLeft = (standing.untilMs - context.now()) / 1000;
-    return overLimitAnswer(context.limits, 'Peer Blocked For Failed Requests', Math.max(context.limits.retryAfterSeconds, secondsLeft));
-  }
-  if (standing.kind === 'suspicious') {
-    return take(context, 'suspiciousPeerRate', context.peer, context.limits.suspiciousPeer, 'Peer Rate Exceeded');
-  }
-  return take(context, 'peerRate', context.peer, context.limits.perPeer, 'Peer Rate Exceeded');
-}));
+export const peerRateLimit = bucketRule('peer-rate-limit', (_request, context) =>
+  andThen(peerStanding(context), (standing) => {
+    if (standing.kind === 'cut-off') {
+      const secondsLeft = (standing.untilMs - context.now()) / 1000;
+      return overLimitAnswer(
+        context.limits,
+        'Peer Blocked For Failed Requests',
+        Math.max(context.limits.retryAfterSeconds, secondsLeft),
+      );
+    }
+    if (standing.kind === 'suspicious') {
+      return take(context, 'suspiciousPeerRate', context.peer, context.limits.suspiciousPeer, 'Peer Rate Exceeded');
+    }
+    return take(context, 'peerRate', context.peer, context.limits.perPeer, 'Peer Rate Exceeded');
+  }),
+);

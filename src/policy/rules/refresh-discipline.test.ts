@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { notify, PolicyFixture, reSubscribe, request, response, subscribe, subscribeOk } from '../../../test/support/policy-fixture.js';
+import {
+  notify,
+  PolicyFixture,
+  reSubscribe,
+  request,
+  response,
+  subscribe,
+  subscribeOk,
+} from '../../../test/support/policy-fixture.js';
 import type { PolicyContext } from '../policy-context.js';
 import { violationKey } from './peer-violations.js';
 import { inboundRefreshDiscipline, outboundRefreshDiscipline } from './refresh-discipline.js';
@@ -20,7 +28,12 @@ describe('P7 refresh discipline', () => {
     const { fixture, check } = await dialog('outbound');
     fixture.advanceSeconds(600);
     expect(await check()).toEqual({
-      kind: 'absorb', status: 200, headers: [['Expires', '3000'], ['Contact', '<sip:alice@a.example.com>']],
+      kind: 'absorb',
+      status: 200,
+      headers: [
+        ['Expires', '3000'],
+        ['Contact', '<sip:alice@a.example.com>'],
+      ],
     });
   });
 
@@ -32,10 +45,14 @@ describe('P7 refresh discipline', () => {
     expect(await check()).toEqual(PASS);
   });
 
-  it('P7 MUST let a re-SUBSCRIBE that changes the subscription\'s parameters through at once', async () => {
+  it("P7 MUST let a re-SUBSCRIBE that changes the subscription's parameters through at once", async () => {
     const { fixture } = await dialog('outbound');
     fixture.advanceSeconds(10);
-    const changed = request('SUBSCRIBE', ['Event: presence', 'Accept: application/pidf+xml, application/pidf-diff+xml', 'Expires: 3600'], { toTag: 'a9' });
+    const changed = request(
+      'SUBSCRIBE',
+      ['Event: presence', 'Accept: application/pidf+xml, application/pidf-diff+xml', 'Expires: 3600'],
+      { toTag: 'a9' },
+    );
     expect(await outboundRefreshDiscipline.check(changed, fixture.context)).toEqual(PASS);
   });
 
@@ -48,25 +65,37 @@ describe('P7 refresh discipline', () => {
 
   it('P7 MUST let a full-state refresh through after partial notifications (RFC 5263)', async () => {
     const { fixture, check } = await dialog('outbound');
-    await trackOutboundDialogRequests.check(notify('active', undefined, ['Content-Type: application/pidf-diff+xml']), fixture.with({ direction: 'inbound' }));
+    await trackOutboundDialogRequests.check(
+      notify('active', undefined, ['Content-Type: application/pidf-diff+xml']),
+      fixture.with({ direction: 'inbound' }),
+    );
     fixture.advanceSeconds(10);
     expect(await check()).toEqual(PASS);
   });
 
-  it('P7 MUST count a peer\'s early refreshes as violations and refuse them beyond the tolerance with 503 and Retry-After', async () => {
+  it("P7 MUST count a peer's early refreshes as violations and refuse them beyond the tolerance with 503 and Retry-After", async () => {
     const { fixture, check } = await dialog('inbound', { earlyRefreshTolerance: 2 });
     fixture.advanceSeconds(60);
     expect(await check()).toEqual(PASS);
     expect(await check()).toEqual(PASS);
     expect(await check()).toEqual({
-      kind: 'reply', status: 503, reason: 'Subscription Refreshed Too Soon',
-      headers: [['Retry-After', '1740'], ['Warning', '399 simple-edge "P7 re-SUBSCRIBE sooner than the subscription\'s expiration implies"']],
+      kind: 'reply',
+      status: 503,
+      reason: 'Subscription Refreshed Too Soon',
+      headers: [
+        ['Retry-After', '1740'],
+        ['Warning', '399 simple-edge "P7 re-SUBSCRIBE sooner than the subscription\'s expiration implies"'],
+      ],
     });
     const windowStart = Math.floor(fixture.nowMs / 3_600_000) * 3_600_000;
     expect(await fixture.store.get(violationKey('b.example.net', windowStart, 'P7'))).toBe(3);
     fixture.advanceSeconds(1740);
     expect(await check()).toEqual(PASS);
-    await trackSubscriptionResponses.check(reSubscribe(['Expires: 3600']), response(200, 'SUBSCRIBE', ['Expires: 3600']), fixture.context);
+    await trackSubscriptionResponses.check(
+      reSubscribe(['Expires: 3600']),
+      response(200, 'SUBSCRIBE', ['Expires: 3600']),
+      fixture.context,
+    );
     fixture.advanceSeconds(60);
     expect(await check()).toEqual(PASS); // an on-time refresh started the count again
   });

@@ -51,10 +51,18 @@ function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
 
 /** RFC 6665 §4.2.1.1: a 200 to SUBSCRIBE carries the Expires granted and a Contact (the notifier's, the Request-URI). */
 function answerFromState(request: IncomingRequest, remainingMs: number): Verdict {
-  return absorb(200, undefined, [['Expires', String(Math.max(1, Math.floor(remainingMs / 1000)))], ['Contact', `<${request.requestUriText}>`]]);
+  return absorb(200, undefined, [
+    ['Expires', String(Math.max(1, Math.floor(remainingMs / 1000)))],
+    ['Contact', `<${request.requestUriText}>`],
+  ]);
 }
 
-async function refuseBeyondTolerance(table: SubscriptionTable, slot: number, waitMs: number, context: PolicyContext): Promise<Verdict> {
+async function refuseBeyondTolerance(
+  table: SubscriptionTable,
+  slot: number,
+  waitMs: number,
+  context: PolicyContext,
+): Promise<Verdict> {
   const early = table.earlyRefreshes(slot) + 1;
   table.setEarlyRefreshes(slot, early);
   await countPeerViolation(context, 'P7');

@@ -11,17 +11,27 @@ describe('P2 retries after a 4xx', () => {
     await rememberRetryAnswer.check(page('hello'), response(404, 'MESSAGE', [], 'Not Found'), fixture.context);
     fixture.advanceSeconds(10);
     const retry = await inboundRetryAnswer.check(page('hello', { callId: 'retry-2@b.example.net' }), fixture.context);
-    expect(retry).toEqual({ kind: 'reply', status: 404, reason: 'Not Found', headers: [['Warning', '399 simple-edge "P2 repeated request answered at the border"']] });
+    expect(retry).toEqual({
+      kind: 'reply',
+      status: 404,
+      reason: 'Not Found',
+      headers: [['Warning', '399 simple-edge "P2 repeated request answered at the border"']],
+    });
   });
 
   it('MUST let a new user action through: another body, another sender, another event package', async () => {
     const fixture = PolicyFixture.withMemoryStore();
     await rememberRetryAnswer.check(page('hello'), response(480, 'MESSAGE'), fixture.context);
     expect(await inboundRetryAnswer.check(page('hello again'), fixture.context)).toEqual({ kind: 'pass' });
-    expect(await inboundRetryAnswer.check(page('hello', { from: 'sip:carol@b.example.net' }), fixture.context)).toEqual({ kind: 'pass' });
+    expect(await inboundRetryAnswer.check(page('hello', { from: 'sip:carol@b.example.net' }), fixture.context)).toEqual(
+      { kind: 'pass' },
+    );
     const subscribe = (event: string) => request('SUBSCRIBE', [`Event: ${event}`]);
     await rememberRetryAnswer.check(subscribe('presence'), response(489, 'SUBSCRIBE'), fixture.context);
-    expect(await inboundRetryAnswer.check(subscribe('presence'), fixture.context)).toMatchObject({ kind: 'reply', status: 489 });
+    expect(await inboundRetryAnswer.check(subscribe('presence'), fixture.context)).toMatchObject({
+      kind: 'reply',
+      status: 489,
+    });
     expect(await inboundRetryAnswer.check(subscribe('dialog'), fixture.context)).toEqual({ kind: 'pass' });
   });
 
@@ -34,11 +44,20 @@ describe('P2 retries after a 4xx', () => {
     expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toEqual({ kind: 'pass' });
   });
 
-  it('MUST work in the outbound direction too: a peer\'s 4xx answers this community\'s retries', async () => {
+  it("MUST work in the outbound direction too: a peer's 4xx answers this community's retries", async () => {
     const fixture = PolicyFixture.withMemoryStore({ direction: 'outbound' });
-    const toPeer = () => request('MESSAGE', ['Content-Type: text/plain'], { uri: 'sip:bob@b.example.net', from: 'sip:alice@a.example.com', body: 'hi' });
+    const toPeer = () =>
+      request('MESSAGE', ['Content-Type: text/plain'], {
+        uri: 'sip:bob@b.example.net',
+        from: 'sip:alice@a.example.com',
+        body: 'hi',
+      });
     await rememberRetryAnswer.check(toPeer(), response(404, 'MESSAGE', [], 'Not Found'), fixture.context);
-    expect(await outboundRetryAnswer.check(toPeer(), fixture.context)).toMatchObject({ kind: 'reply', status: 404, reason: 'Not Found' });
+    expect(await outboundRetryAnswer.check(toPeer(), fixture.context)).toMatchObject({
+      kind: 'reply',
+      status: 404,
+      reason: 'Not Found',
+    });
   });
 
   it('MUST NOT remember a 4xx that asks for a changed retry (401, 407, 423, 429, 491), nor 2xx, 5xx or 6xx', async () => {
@@ -54,7 +73,9 @@ describe('P2 retries after a 4xx', () => {
     await rememberRetryAnswer.check(page('in dialog', { toTag: 'a9' }), response(404, 'MESSAGE'), fixture.context);
     expect(await fixture.store.list('retry:')).toEqual([]);
     await rememberRetryAnswer.check(page('in dialog'), response(404, 'MESSAGE'), fixture.context);
-    expect(await inboundRetryAnswer.check(page('in dialog', { toTag: 'a9' }), fixture.context)).toEqual({ kind: 'pass' });
+    expect(await inboundRetryAnswer.check(page('in dialog', { toTag: 'a9' }), fixture.context)).toEqual({
+      kind: 'pass',
+    });
   });
 
   it('MUST keep each answer under retry:<sha256> with the sender and target it concerns', async () => {
@@ -62,7 +83,14 @@ describe('P2 retries after a 4xx', () => {
     await rememberRetryAnswer.check(page('hello'), response(404, 'MESSAGE', [], 'Not Found'), fixture.context);
     const [entry] = await fixture.store.list('retry:');
     expect(entry?.key).toMatch(/^retry:[0-9a-f]{64}$/);
-    expect(entry?.value).toEqual({ method: 'MESSAGE', sender: 'sip:bob@b.example.net', target: 'sip:alice@a.example.com', status: 404, reason: 'Not Found', storedAt: fixture.nowMs });
+    expect(entry?.value).toEqual({
+      method: 'MESSAGE',
+      sender: 'sip:bob@b.example.net',
+      target: 'sip:alice@a.example.com',
+      status: 404,
+      reason: 'Not Found',
+      storedAt: fixture.nowMs,
+    });
   });
 });
 
@@ -71,8 +99,15 @@ describe('P2 marks the senders it remembers answers for', () => {
     const fixture = PolicyFixture.withMemoryStore({ limits: { retryWindowSeconds: 300 } });
     await rememberRetryAnswer.check(page('hello'), response(404, 'MESSAGE'), fixture.context);
     const [marker] = await fixture.store.list('retry-sender:');
-    expect(marker).toEqual({ key: 'retry-sender:sip:bob@b.example.net', value: true, expiresAt: fixture.nowMs + 300_000 });
-    expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toMatchObject({ kind: 'reply', status: 404 });
+    expect(marker).toEqual({
+      key: 'retry-sender:sip:bob@b.example.net',
+      value: true,
+      expiresAt: fixture.nowMs + 300_000,
+    });
+    expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toMatchObject({
+      kind: 'reply',
+      status: 404,
+    });
     // Without the marker the remembered answer is not looked up at all.
     await fixture.store.delete('retry-sender:sip:bob@b.example.net');
     expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toEqual({ kind: 'pass' });

@@ -40,7 +40,17 @@ export interface RememberedAnswer {
 
 export function retryKey(request: IncomingRequest): string {
   const normalised = (name: string) => (request.headers.get(name) ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
-  return storeKey('retry', sha256(request.method, senderAddress(request), targetAddress(request), normalised('event'), normalised('content-type'), request.body));
+  return storeKey(
+    'retry',
+    sha256(
+      request.method,
+      senderAddress(request),
+      targetAddress(request),
+      normalised('event'),
+      normalised('content-type'),
+      request.body,
+    ),
+  );
 }
 
 /** The marker of a sender with remembered answers: expires with the last record written for it. */
@@ -51,7 +61,9 @@ function senderMarkerKey(request: IncomingRequest): string {
 function replay(request: IncomingRequest, context: PolicyContext): Awaitable<Verdict> {
   return andThen(context.store.get<RememberedAnswer>(retryKey(request)), (remembered) => {
     if (remembered === undefined) return pass();
-    return reply(remembered.status, remembered.reason === '' ? undefined : remembered.reason, [['Warning', REPLAY_WARNING]]);
+    return reply(remembered.status, remembered.reason === '' ? undefined : remembered.reason, [
+      ['Warning', REPLAY_WARNING],
+    ]);
   });
 }
 
@@ -63,7 +75,9 @@ function retryAnswer(phase: RequestRule['phase']): RequestRule {
     methods: METHODS,
     check(request, context) {
       if (!isOutOfDialog(request)) return pass();
-      return andThen(context.store.get<true>(senderMarkerKey(request)), (marked) => (marked === undefined ? pass() : replay(request, context)));
+      return andThen(context.store.get<true>(senderMarkerKey(request)), (marked) =>
+        marked === undefined ? pass() : replay(request, context),
+      );
     },
   });
 }
@@ -83,10 +97,18 @@ export const rememberRetryAnswer = defineResponseRule({
   },
 });
 
-async function remember(request: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<Verdict> {
+async function remember(
+  request: IncomingRequest,
+  response: IncomingResponse,
+  context: PolicyContext,
+): Promise<Verdict> {
   const record: RememberedAnswer = {
-    method: request.method, sender: senderAddress(request), target: targetAddress(request),
-    status: response.status, reason: fromByteString(response.reason).slice(0, 128), storedAt: context.now(),
+    method: request.method,
+    sender: senderAddress(request),
+    target: targetAddress(request),
+    status: response.status,
+    reason: fromByteString(response.reason).slice(0, 128),
+    storedAt: context.now(),
   };
   const ttl = { ttlMs: context.limits.retryWindowSeconds * 1000 };
   // The record first: a marker without its record costs a look-up, a record without its marker would be missed.

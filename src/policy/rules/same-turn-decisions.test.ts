@@ -20,15 +20,26 @@ function immediateContext(fixture: PolicyFixture, direction: PolicyContext['dire
 }
 
 const page = () => request('MESSAGE', ['Content-Type: text/plain'], { body: 'hello' });
-const inboundRules: RequestRule[] = [tombstonedAddress, inboundRetryAnswer, senderRateLimit, recipientRateLimit, peerRateLimit, senderRecipientCap, peerRecipientCap];
+const inboundRules: RequestRule[] = [
+  tombstonedAddress,
+  inboundRetryAnswer,
+  senderRateLimit,
+  recipientRateLimit,
+  peerRateLimit,
+  senderRecipientCap,
+  peerRecipientCap,
+];
 
 describe('store-backed rules on an immediate store', () => {
-  it.each(inboundRules.map((rule) => [rule.name, rule] as const))('Y1/Y2/P2 %s decides an inbound MESSAGE in the same turn', (_name, rule) => {
-    const fixture = PolicyFixture.withMemoryStore();
-    const verdict = rule.check(page(), immediateContext(fixture));
-    expect(verdict).not.toBeInstanceOf(Promise);
-    expect(verdict).toEqual({ kind: 'pass' });
-  });
+  it.each(inboundRules.map((rule) => [rule.name, rule] as const))(
+    'Y1/Y2/P2 %s decides an inbound MESSAGE in the same turn',
+    (_name, rule) => {
+      const fixture = PolicyFixture.withMemoryStore();
+      const verdict = rule.check(page(), immediateContext(fixture));
+      expect(verdict).not.toBeInstanceOf(Promise);
+      expect(verdict).toEqual({ kind: 'pass' });
+    },
+  );
 
   it('Y2 and P2 refuse in the same turn too', async () => {
     const fixture = PolicyFixture.withMemoryStore();
@@ -42,7 +53,9 @@ describe('store-backed rules on an immediate store', () => {
   });
 
   const learning: Array<[string, ResponseRule, PolicyContext['direction'], number]> = [
-    [peerOutcomes.name, peerOutcomes, 'inbound', 200], [learn604.name, learn604, 'outbound', 604], [rememberRetryAnswer.name, rememberRetryAnswer, 'inbound', 200],
+    [peerOutcomes.name, peerOutcomes, 'inbound', 200],
+    [learn604.name, learn604, 'outbound', 604],
+    [rememberRetryAnswer.name, rememberRetryAnswer, 'inbound', 200],
   ];
   it.each(learning)('Y1/P4/P2 the response rule %s learns in the same turn', (_name, rule, direction, status) => {
     const fixture = PolicyFixture.withMemoryStore();

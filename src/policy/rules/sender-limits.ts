@@ -18,9 +18,13 @@ export interface SenderLimits {
 
 export function senderLimits(request: IncomingRequest, context: PolicyContext): SenderLimits {
   const { perSender, maxDistinctRecipientsPerSender } = context.limits;
-  if (!isTrustedSender(request, context)) return { rate: perSender, maxDistinctRecipients: maxDistinctRecipientsPerSender };
+  if (!isTrustedSender(request, context))
+    return { rate: perSender, maxDistinctRecipients: maxDistinctRecipientsPerSender };
   return {
-    rate: { capacity: perSender.capacity * TRUSTED_SENDER_FACTOR, refillPerSecond: perSender.refillPerSecond * TRUSTED_SENDER_FACTOR },
+    rate: {
+      capacity: perSender.capacity * TRUSTED_SENDER_FACTOR,
+      refillPerSecond: perSender.refillPerSecond * TRUSTED_SENDER_FACTOR,
+    },
     maxDistinctRecipients: maxDistinctRecipientsPerSender * TRUSTED_SENDER_FACTOR,
   };
 }

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DIALOG_RECORD_ROUTE, NOTIFIER_CONTACT, notify, pidf, PolicyFixture, reSubscribe, response, subscribe, subscribeOk, WATCHER_CONTACT,
+  DIALOG_RECORD_ROUTE,
+  NOTIFIER_CONTACT,
+  notify,
+  pidf,
+  PolicyFixture,
+  reSubscribe,
+  response,
+  subscribe,
+  subscribeOk,
+  WATCHER_CONTACT,
 } from '../../../test/support/policy-fixture.js';
 import { inDialogId } from '../subscriptions/dialog-id.js';
 import { subscriptionKey } from '../subscriptions/subscription-tracker.js';
 import type { SubscriptionRecord } from '../subscriptions/subscription-record.js';
-import { trackInboundDialogRequests, trackOutboundDialogRequests, trackSubscriptionResponses } from './subscription-dialogs.js';
+import {
+  trackInboundDialogRequests,
+  trackOutboundDialogRequests,
+  trackSubscriptionResponses,
+} from './subscription-dialogs.js';
 
 const DIALOG = inDialogId(reSubscribe())!;
 
@@ -25,11 +38,22 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
     expect(entry?.key).toBe(subscriptionKey(DIALOG));
     expect(entry?.expiresAt).toBe(fixture.nowMs + 3_600_000 + 5 * 60_000);
     expect(entry?.value).toMatchObject({
-      direction: 'inbound', peer: 'b.example.net', presentity: 'sip:alice@a.example.com', event: 'presence', callId: 'policy-test@b.example.net',
-      watcher: '<sip:bob@b.example.net>;tag=b1', notifier: '<sip:alice@a.example.com>;tag=a9', watcherContact: WATCHER_CONTACT, notifierContact: NOTIFIER_CONTACT,
-      recordRoute: DIALOG_RECORD_ROUTE.slice('Record-Route: '.length).split(', '), createdAt: fixture.nowMs, watcherCSeq: 1,
+      direction: 'inbound',
+      peer: 'b.example.net',
+      presentity: 'sip:alice@a.example.com',
+      event: 'presence',
+      callId: 'policy-test@b.example.net',
+      watcher: '<sip:bob@b.example.net>;tag=b1',
+      notifier: '<sip:alice@a.example.com>;tag=a9',
+      watcherContact: WATCHER_CONTACT,
+      notifierContact: NOTIFIER_CONTACT,
+      recordRoute: DIALOG_RECORD_ROUTE.slice('Record-Route: '.length).split(', '),
+      createdAt: fixture.nowMs,
+      watcherCSeq: 1,
     });
-    expect((await fixture.store.list('watchers:sip:alice@a.example.com:')).map((e) => e.key)).toEqual([`watchers:sip:alice@a.example.com:${DIALOG}`]);
+    expect((await fixture.store.list('watchers:sip:alice@a.example.com:')).map((e) => e.key)).toEqual([
+      `watchers:sip:alice@a.example.com:${DIALOG}`,
+    ]);
   });
 
   it('MUST NOT track a fetch (Expires: 0) nor a refused SUBSCRIBE', async () => {
@@ -40,19 +64,34 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
   });
 
   it('P6 MUST count the granted period as the response chain clamps it', async () => {
-    const fixture = await established(PolicyFixture.withSubscriptions({ limits: { maxSubscriptionExpiresSeconds: 1800 } }), 7200);
-    expect(fixture.subscriptions!.table.get(fixture.subscriptions!.table.slotOf(DIALOG), 'expiresAt')).toBe(fixture.nowMs + 1_800_000);
+    const fixture = await established(
+      PolicyFixture.withSubscriptions({ limits: { maxSubscriptionExpiresSeconds: 1800 } }),
+      7200,
+    );
+    expect(fixture.subscriptions!.table.get(fixture.subscriptions!.table.slotOf(DIALOG), 'expiresAt')).toBe(
+      fixture.nowMs + 1_800_000,
+    );
   });
 
   it('MUST start a new period on a 2xx to a re-SUBSCRIBE, keeping the creation time (P9 counts from the fresh SUBSCRIBE)', async () => {
     const fixture = await established();
     const created = fixture.nowMs;
     fixture.advanceSeconds(1800);
-    await trackSubscriptionResponses.check(reSubscribe(['Expires: 3600']), response(200, 'SUBSCRIBE', ['Expires: 3600']), fixture.context);
+    await trackSubscriptionResponses.check(
+      reSubscribe(['Expires: 3600']),
+      response(200, 'SUBSCRIBE', ['Expires: 3600']),
+      fixture.context,
+    );
     const table = fixture.subscriptions!.table;
     const slot = table.slotOf(DIALOG);
-    expect([table.get(slot, 'createdAt'), table.get(slot, 'refreshedAt'), table.get(slot, 'expiresAt')]).toEqual([created, fixture.nowMs, fixture.nowMs + 3_600_000]);
-    expect((await fixture.store.get<SubscriptionRecord>(subscriptionKey(DIALOG)))?.expiresAt).toBe(fixture.nowMs + 3_600_000);
+    expect([table.get(slot, 'createdAt'), table.get(slot, 'refreshedAt'), table.get(slot, 'expiresAt')]).toEqual([
+      created,
+      fixture.nowMs,
+      fixture.nowMs + 3_600_000,
+    ]);
+    expect((await fixture.store.get<SubscriptionRecord>(subscriptionKey(DIALOG)))?.expiresAt).toBe(
+      fixture.nowMs + 3_600_000,
+    );
   });
 
   it('RFC 6665 §4.1.2.3 MUST end the dialog on a re-SUBSCRIBE with Expires: 0', async () => {
@@ -65,7 +104,10 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
 
   it('RFC 6665 §4.1.3 MUST end the dialog on a NOTIFY with Subscription-State: terminated', async () => {
     const fixture = await established();
-    await trackOutboundDialogRequests.check(notify('terminated;reason=timeout'), fixture.with({ direction: 'outbound' }));
+    await trackOutboundDialogRequests.check(
+      notify('terminated;reason=timeout'),
+      fixture.with({ direction: 'outbound' }),
+    );
     expect(fixture.subscriptions!.table.slotOf(DIALOG)).toBe(-1);
   });
 
@@ -83,8 +125,15 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
     const table = fixture.subscriptions!.table;
     const slot = table.slotOf(DIALOG);
     await trackOutboundDialogRequests.check(notify('active;expires=600', pidf('open')), outbound);
-    expect([table.get(slot, 'notifierCSeq'), table.get(slot, 'expiresAt'), table.partialState(slot)]).toEqual([1, fixture.nowMs + 600_000, false]);
-    await trackOutboundDialogRequests.check(notify('active', undefined, ['Content-Type: application/pidf-diff+xml']), outbound);
+    expect([table.get(slot, 'notifierCSeq'), table.get(slot, 'expiresAt'), table.partialState(slot)]).toEqual([
+      1,
+      fixture.nowMs + 600_000,
+      false,
+    ]);
+    await trackOutboundDialogRequests.check(
+      notify('active', undefined, ['Content-Type: application/pidf-diff+xml']),
+      outbound,
+    );
     expect(table.partialState(slot)).toBe(true);
   });
 

@@ -9,7 +9,12 @@ import { isOutOfDialog } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, defineResponseRule, pass, type RequestRule } from '../rule.js';
 import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
-import { contactUri, grantedSeconds, recordFromResponse, requestedExpires } from '../subscriptions/subscription-record.js';
+import {
+  contactUri,
+  grantedSeconds,
+  recordFromResponse,
+  requestedExpires,
+} from '../subscriptions/subscription-record.js';
 import type { SubscriptionTracker } from '../subscriptions/subscription-tracker.js';
 import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
@@ -35,18 +40,30 @@ function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
   });
 }
 
-async function noteSubscribe(tracker: SubscriptionTracker, id: string, slot: number, request: IncomingRequest): Promise<void> {
+async function noteSubscribe(
+  tracker: SubscriptionTracker,
+  id: string,
+  slot: number,
+  request: IncomingRequest,
+): Promise<void> {
   tracker.table.set(slot, 'watcherCSeq', Math.max(tracker.table.get(slot, 'watcherCSeq'), request.cseq.seq));
   if (requestedExpires(request) === 0) await tracker.remove(id);
 }
 
-async function noteNotify(tracker: SubscriptionTracker, id: string, slot: number, request: IncomingRequest, now: number): Promise<void> {
+async function noteNotify(
+  tracker: SubscriptionTracker,
+  id: string,
+  slot: number,
+  request: IncomingRequest,
+  now: number,
+): Promise<void> {
   const table = tracker.table;
   table.set(slot, 'notifierCSeq', Math.max(table.get(slot, 'notifierCSeq'), request.cseq.seq));
   const state = subscriptionStateOf(request);
   if (state?.state === 'terminated') return tracker.remove(id);
   // RFC 6665 §4.2.2: the notifier may shorten the subscription in any NOTIFY.
-  if (state?.expires !== undefined) table.set(slot, 'expiresAt', Math.min(table.get(slot, 'expiresAt'), now + state.expires * 1000));
+  if (state?.expires !== undefined)
+    table.set(slot, 'expiresAt', Math.min(table.get(slot, 'expiresAt'), now + state.expires * 1000));
   table.setPartialState(slot, PARTIAL_PIDF.test(request.headers.get('content-type') ?? ''));
 }
 
@@ -65,26 +82,45 @@ export const trackSubscriptionResponses = defineResponseRule({
       const id = tracker.dialogOf(request);
       if (id !== undefined) await tracker.remove(id);
     } else if (request.method === 'SUBSCRIBE' && response.status >= 200 && response.status < 300) {
-      await (isOutOfDialog(request) ? created(tracker, request, response, context) : refreshed(tracker, request, response, context));
+      await (isOutOfDialog(request)
+        ? created(tracker, request, response, context)
+        : refreshed(tracker, request, response, context));
     }
     return pass();
   },
 });
 
-async function created(tracker: SubscriptionTracker, subscribe: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<void> {
+async function created(
+  tracker: SubscriptionTracker,
+  subscribe: IncomingRequest,
+  response: IncomingResponse,
+  context: PolicyContext,
+): Promise<void> {
   const record = recordFromResponse(subscribe, response, context);
   if (record !== undefined) await tracker.create(record, context.now());
 }
 
-async function refreshed(tracker: SubscriptionTracker, subscribe: IncomingRequest, response: IncomingResponse, context: PolicyContext): Promise<void> {
+async function refreshed(
+  tracker: SubscriptionTracker,
+  subscribe: IncomingRequest,
+  response: IncomingResponse,
+  context: PolicyContext,
+): Promise<void> {
   const id = tracker.dialogOf(subscribe);
   if (id === undefined) return;
   const granted = grantedSeconds(subscribe, response, context.limits.maxSubscriptionExpiresSeconds);
   if (granted === 0) return tracker.remove(id);
   const now = context.now();
   const notifierContact = contactUri(response);
-  await tracker.refresh(id, {
-    refreshedAt: now, expiresAt: now + granted * 1000, paramsDigest: parametersDigest(subscribe), watcherCSeq: subscribe.cseq.seq,
-    ...(notifierContact === undefined ? {} : { notifierContact }),
-  }, now);
+  await tracker.refresh(
+    id,
+    {
+      refreshedAt: now,
+      expiresAt: now + granted * 1000,
+      paramsDigest: parametersDigest(subscribe),
+      watcherCSeq: subscribe.cseq.seq,
+      ...(notifierContact === undefined ? {} : { notifierContact }),
+    },
+    now,
+  );
 }

@@ -25,7 +25,12 @@ export function tombstoneKey(address: string): string {
 }
 
 /** Mark an address removed for limits.tombstoneSeconds. `address`: a URI or user@host. */
-export async function tombstone(store: StateStore, address: string, limits: Pick<PolicyLimits, 'tombstoneSeconds'>, now: () => number = Date.now): Promise<void> {
+export async function tombstone(
+  store: StateStore,
+  address: string,
+  limits: Pick<PolicyLimits, 'tombstoneSeconds'>,
+  now: () => number = Date.now,
+): Promise<void> {
   const record: TombstoneRecord = { address: parseAddress(address), removedAt: now() };
   await store.set(storeKey('tombstone', record.address), record, { ttlMs: limits.tombstoneSeconds * 1000 });
 }

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { PolicyFixture, request } from '../../../test/support/policy-fixture.js';
 import { inboundTrustLevel, isTrustedSender, outboundTrustLevel } from './trust-level.js';
 
-const withTrust = (...values: string[]) => request('MESSAGE', values.map((v) => `X-Trust-Level: ${v}`));
+const withTrust = (...values: string[]) =>
+  request(
+    'MESSAGE',
+    values.map((v) => `X-Trust-Level: ${v}`),
+  );
 const REMOVE = { kind: 'edit', edits: [{ op: 'remove', name: 'X-Trust-Level' }] };
 
 describe('X2 user trust level', () => {
@@ -29,7 +33,7 @@ describe('X2 user trust level', () => {
     expect(isTrustedSender(withTrust('trusted', 'untrusted'), context)).toBe(false);
   });
 
-  it('MUST keep the community\'s trusted/untrusted on the way out and strip anything else', () => {
+  it("MUST keep the community's trusted/untrusted on the way out and strip anything else", () => {
     const { context } = new PolicyFixture({ direction: 'outbound' });
     expect(outboundTrustLevel.check(withTrust('trusted'), context)).toEqual({ kind: 'pass' });
     expect(outboundTrustLevel.check(withTrust('untrusted'), context)).toEqual({ kind: 'pass' });
@@ -39,7 +43,10 @@ describe('X2 user trust level', () => {
 
   it('MUST use the configured header name', () => {
     const { context } = new PolicyFixture({ community: { trustHeader: 'P-Trust' } });
-    expect(inboundTrustLevel.check(request('MESSAGE', ['P-Trust: trusted']), context)).toEqual({ kind: 'edit', edits: [{ op: 'remove', name: 'P-Trust' }] });
+    expect(inboundTrustLevel.check(request('MESSAGE', ['P-Trust: trusted']), context)).toEqual({
+      kind: 'edit',
+      edits: [{ op: 'remove', name: 'P-Trust' }],
+    });
     expect(inboundTrustLevel.check(withTrust('trusted'), context)).toEqual({ kind: 'pass' });
   });
 });

@@ -24,7 +24,11 @@ function trustValue(request: IncomingRequest, header: string): TrustValue {
 
 /** X2: an inbound sender is trusted only when its peer asserts trust and the header says so. */
 export function isTrustedSender(request: IncomingRequest, context: PolicyContext): boolean {
-  return context.direction === 'inbound' && context.limits.peerAssertsTrust && trustValue(request, context.community.trustHeader) === 'trusted';
+  return (
+    context.direction === 'inbound' &&
+    context.limits.peerAssertsTrust &&
+    trustValue(request, context.community.trustHeader) === 'trusted'
+  );
 }
 
 function strip(context: PolicyContext): Verdict {

@@ -41,8 +41,10 @@ export function inDialogId(request: IncomingRequest): string | undefined {
   const toTag = request.to.tag;
   if (fromTag === undefined || toTag === undefined) return undefined;
   const event = eventKey(request.headers.get('event'));
-  if (request.method === 'SUBSCRIBE') return dialogId({ callId: request.callId, watcherTag: fromTag, notifierTag: toTag, event });
-  if (request.method === 'NOTIFY') return dialogId({ callId: request.callId, watcherTag: toTag, notifierTag: fromTag, event });
+  if (request.method === 'SUBSCRIBE')
+    return dialogId({ callId: request.callId, watcherTag: fromTag, notifierTag: toTag, event });
+  if (request.method === 'NOTIFY')
+    return dialogId({ callId: request.callId, watcherTag: toTag, notifierTag: fromTag, event });
   return undefined;
 }
 
@@ -51,5 +53,10 @@ export function createdDialogId(subscribe: IncomingRequest, response: IncomingRe
   const watcherTag = subscribe.from.tag;
   const notifierTag = response.to.tag;
   if (watcherTag === undefined || notifierTag === undefined) return undefined;
-  return dialogId({ callId: subscribe.callId, watcherTag, notifierTag, event: eventKey(subscribe.headers.get('event')) });
+  return dialogId({
+    callId: subscribe.callId,
+    watcherTag,
+    notifierTag,
+    event: eventKey(subscribe.headers.get('event')),
+  });
 }

@@ -14,19 +14,41 @@ const UNSEEN_CSEQ_START = 1_000_000;
 
 export function terminatingNotify(record: SubscriptionRecord, reason: TerminationReason): InDialogRequest {
   return {
-    method: 'NOTIFY', recipient: 'watcher', side: record.direction === 'outbound' ? 'internal' : 'external', peer: record.peer,
-    requestUri: record.watcherContact, recordRoute: record.recordRoute, from: record.notifier, to: record.watcher, callId: record.callId,
+    method: 'NOTIFY',
+    recipient: 'watcher',
+    side: record.direction === 'outbound' ? 'internal' : 'external',
+    peer: record.peer,
+    requestUri: record.watcherContact,
+    recordRoute: record.recordRoute,
+    from: record.notifier,
+    to: record.watcher,
+    callId: record.callId,
     cseq: nextCSeq(record.notifierCSeq),
-    headers: [['Event', record.event], ['Subscription-State', `terminated;reason=${reason}`], ['Contact', `<${record.notifierContact}>`]],
+    headers: [
+      ['Event', record.event],
+      ['Subscription-State', `terminated;reason=${reason}`],
+      ['Contact', `<${record.notifierContact}>`],
+    ],
   };
 }
 
 export function unsubscribe(record: SubscriptionRecord): InDialogRequest {
   return {
-    method: 'SUBSCRIBE', recipient: 'notifier', side: record.direction === 'outbound' ? 'external' : 'internal', peer: record.peer,
-    requestUri: record.notifierContact, recordRoute: record.recordRoute, from: record.watcher, to: record.notifier, callId: record.callId,
+    method: 'SUBSCRIBE',
+    recipient: 'notifier',
+    side: record.direction === 'outbound' ? 'external' : 'internal',
+    peer: record.peer,
+    requestUri: record.notifierContact,
+    recordRoute: record.recordRoute,
+    from: record.watcher,
+    to: record.notifier,
+    callId: record.callId,
     cseq: nextCSeq(record.watcherCSeq),
-    headers: [['Event', record.event], ['Expires', '0'], ['Contact', `<${record.watcherContact}>`]],
+    headers: [
+      ['Event', record.event],
+      ['Expires', '0'],
+      ['Contact', `<${record.watcherContact}>`],
+    ],
   };
 }
 

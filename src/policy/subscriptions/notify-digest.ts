@@ -27,7 +27,10 @@ export function subscriptionStateOf(request: IncomingRequest): SubscriptionState
   }
 }
 
-export function notifyDigest(request: IncomingRequest, state: SubscriptionState | undefined = subscriptionStateOf(request)): number {
+export function notifyDigest(
+  request: IncomingRequest,
+  state: SubscriptionState | undefined = subscriptionStateOf(request),
+): number {
   const contentType = normalisedHeader(request, 'content-type');
   const stateText = state === undefined ? '' : `${state.state};${state.reason ?? ''}`;
   return digest53(`${stateText}\n${contentType}\n${normalisedBody(contentType, request.body)}`);
@@ -35,10 +38,17 @@ export function notifyDigest(request: IncomingRequest, state: SubscriptionState 
 
 export function parametersDigest(subscribe: IncomingRequest): number {
   const contentType = normalisedHeader(subscribe, 'content-type');
-  return digest53([
-    normalisedHeader(subscribe, 'event'), subscribe.headers.values('accept').map((v) => v.replace(WHITE_SPACE, '').toLowerCase()).join(','),
-    contentType, normalisedBody(contentType, subscribe.body),
-  ].join('\n'));
+  return digest53(
+    [
+      normalisedHeader(subscribe, 'event'),
+      subscribe.headers
+        .values('accept')
+        .map((v) => v.replace(WHITE_SPACE, '').toLowerCase())
+        .join(','),
+      contentType,
+      normalisedBody(contentType, subscribe.body),
+    ].join('\n'),
+  );
 }
 
 /**

@@ -35,19 +35,33 @@ export interface SubscriptionRecord extends DialogEntry {
 }
 
 /** The record a 2xx to an initial SUBSCRIBE creates; undefined for a fetch (Expires: 0) or a 2xx without tags. */
-export function recordFromResponse(subscribe: IncomingRequest, response: IncomingResponse, context: PolicyContext): SubscriptionRecord | undefined {
+export function recordFromResponse(
+  subscribe: IncomingRequest,
+  response: IncomingResponse,
+  context: PolicyContext,
+): SubscriptionRecord | undefined {
   const id = createdDialogId(subscribe, response);
   const granted = grantedSeconds(subscribe, response, context.limits.maxSubscriptionExpiresSeconds);
   if (id === undefined || granted === 0) return undefined;
   const now = context.now();
   return {
-    id, direction: context.direction, peer: context.peer, presentity: addressOfRecord(subscribe.to.uri),
-    event: subscribe.headers.get('event') ?? 'presence', callId: subscribe.callId,
-    watcher: subscribe.headers.get('from')!, notifier: response.headers.get('to')!,
-    watcherContact: contactUri(subscribe) ?? subscribe.from.uriText, notifierContact: contactUri(response) ?? subscribe.requestUriText,
+    id,
+    direction: context.direction,
+    peer: context.peer,
+    presentity: addressOfRecord(subscribe.to.uri),
+    event: subscribe.headers.get('event') ?? 'presence',
+    callId: subscribe.callId,
+    watcher: subscribe.headers.get('from')!,
+    notifier: response.headers.get('to')!,
+    watcherContact: contactUri(subscribe) ?? subscribe.from.uriText,
+    notifierContact: contactUri(response) ?? subscribe.requestUriText,
     recordRoute: response.headers.values('record-route'),
-    createdAt: now, refreshedAt: now, expiresAt: now + granted * 1000,
-    paramsDigest: parametersDigest(subscribe), watcherCSeq: subscribe.cseq.seq, notifierCSeq: 0,
+    createdAt: now,
+    refreshedAt: now,
+    expiresAt: now + granted * 1000,
+    paramsDigest: parametersDigest(subscribe),
+    watcherCSeq: subscribe.cseq.seq,
+    notifierCSeq: 0,
   };
 }
 

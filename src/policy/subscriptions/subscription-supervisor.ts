@@ -95,7 +95,10 @@ export class SubscriptionSupervisor {
       return record === undefined ? 0 : actions.send(terminatingNotify(record, 'noresource'));
     });
     const acknowledged = statuses.filter((s) => s >= 200 && s < 300).length;
-    this.#options.log.info({ address: presentity, watchers: ids.length, acknowledged }, 'X3 user removed; external watchers told');
+    this.#options.log.info(
+      { address: presentity, watchers: ids.length, acknowledged },
+      'X3 user removed; external watchers told',
+    );
     return { address: presentity, watchers: ids.length, acknowledged };
   }
 
@@ -105,7 +108,13 @@ export class SubscriptionSupervisor {
     const now = this.#options.now();
     const cutoff = now - this.#options.revalidateAfterSeconds * 1000;
     // Expired subscriptions are the sweep's to forget; only live ones are worth a re-SUBSCRIBE.
-    const due = table.select((slot) => table.direction(slot) === 'outbound' && table.get(slot, 'createdAt') <= cutoff && table.get(slot, 'expiresAt') > now, REVALIDATIONS_PER_SWEEP);
+    const due = table.select(
+      (slot) =>
+        table.direction(slot) === 'outbound' &&
+        table.get(slot, 'createdAt') <= cutoff &&
+        table.get(slot, 'expiresAt') > now,
+      REVALIDATIONS_PER_SWEEP,
+    );
     const acted = await forEachLimited(due, async (id) => {
       const record = await tracker.record(id);
       await tracker.remove(id);
@@ -115,7 +124,11 @@ export class SubscriptionSupervisor {
       return 1;
     });
     const revalidated = acted.reduce((sum, n) => sum + n, 0);
-    if (due.length > 0) this.#options.log.info({ due: due.length, revalidated }, 'P9 subscriptions older than the revalidation period ended');
+    if (due.length > 0)
+      this.#options.log.info(
+        { due: due.length, revalidated },
+        'P9 subscriptions older than the revalidation period ended',
+      );
     return { revalidated };
   }
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { SubscriptionTable, type DialogEntry } from './subscription-table.js';
 
-const ENTRY: DialogEntry = { direction: 'inbound', createdAt: 1000, refreshedAt: 1000, expiresAt: 3_601_000, paramsDigest: 42, watcherCSeq: 7, notifierCSeq: 0 };
+const ENTRY: DialogEntry = {
+  direction: 'inbound',
+  createdAt: 1000,
+  refreshedAt: 1000,
+  expiresAt: 3_601_000,
+  paramsDigest: 42,
+  watcherCSeq: 7,
+  notifierCSeq: 0,
+};
 
 describe('P7-P9 subscription dialog table', () => {
   it('MUST keep each dialog in a slot of typed arrays, with nothing notified yet', () => {
@@ -9,7 +17,9 @@ describe('P7-P9 subscription dialog table', () => {
     const slot = table.insert('d1', { ...ENTRY, direction: 'outbound' });
     expect(table.slotOf('d1')).toBe(slot);
     expect(table.idAt(slot)).toBe('d1');
-    expect([table.get(slot, 'expiresAt'), table.get(slot, 'paramsDigest'), table.get(slot, 'watcherCSeq')]).toEqual([3_601_000, 42, 7]);
+    expect([table.get(slot, 'expiresAt'), table.get(slot, 'paramsDigest'), table.get(slot, 'watcherCSeq')]).toEqual([
+      3_601_000, 42, 7,
+    ]);
     expect(table.get(slot, 'notifyDigest')).toBeNaN();
     expect(table.direction(slot)).toBe('outbound');
     expect([table.partialState(slot), table.earlyRefreshes(slot)]).toEqual([false, 0]);
@@ -24,7 +34,11 @@ describe('P7-P9 subscription dialog table', () => {
     expect(table.remove('d1')).toBe(true);
     expect(table.slotOf('d1')).toBe(-1);
     expect(table.insert('d2', ENTRY)).toBe(slot);
-    expect([table.earlyRefreshes(slot), table.partialState(slot), table.direction(slot)]).toEqual([0, false, 'inbound']);
+    expect([table.earlyRefreshes(slot), table.partialState(slot), table.direction(slot)]).toEqual([
+      0,
+      false,
+      'inbound',
+    ]);
     expect(table.get(slot, 'notifyDigest')).toBeNaN();
     expect(table.size).toBe(1);
   });

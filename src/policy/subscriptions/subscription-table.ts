@@ -6,7 +6,16 @@
 
 export type SubscriptionDirection = 'inbound' | 'outbound';
 
-export const NUMBER_FIELDS = ['createdAt', 'refreshedAt', 'expiresAt', 'notifiedAt', 'notifyDigest', 'paramsDigest', 'watcherCSeq', 'notifierCSeq'] as const;
+export const NUMBER_FIELDS = [
+  'createdAt',
+  'refreshedAt',
+  'expiresAt',
+  'notifiedAt',
+  'notifyDigest',
+  'paramsDigest',
+  'watcherCSeq',
+  'notifierCSeq',
+] as const;
 export type NumberField = (typeof NUMBER_FIELDS)[number];
 
 const OFFSET = Object.fromEntries(NUMBER_FIELDS.map((field, i) => [field, i])) as Readonly<Record<NumberField, number>>;

@@ -56,9 +56,15 @@ describe('P7-P9 subscription tracker and the store', () => {
 
   it('MUST keep tracking in memory when the store fails, and tell the log', async () => {
     const warnings: string[] = [];
-    const failing = new Proxy(new MemoryStore(), { get: (target, name) => (name === 'set' ? () => Promise.reject(new Error('down')) : Reflect.get(target, name)) }) as StateStore;
+    const failing = new Proxy(new MemoryStore(), {
+      get: (target, name) => (name === 'set' ? () => Promise.reject(new Error('down')) : Reflect.get(target, name)),
+    }) as StateStore;
     const fixture = PolicyFixture.withMemoryStore();
-    const tracker = new SubscriptionTracker({ store: failing, maxDialogs: 10, log: { warn: (_: unknown, msg: string) => warnings.push(msg) } as never });
+    const tracker = new SubscriptionTracker({
+      store: failing,
+      maxDialogs: 10,
+      log: { warn: (_: unknown, msg: string) => warnings.push(msg) } as never,
+    });
     await tracker.create(record(fixture, 'd1'), fixture.nowMs);
     expect(tracker.table.slotOf('d1')).toBe(0);
     expect(warnings).toEqual(['subscription dialog not persisted']);
@@ -67,7 +73,8 @@ describe('P7-P9 subscription tracker and the store', () => {
   it('X3 MUST find every external watcher of a presentity, across pages', async () => {
     const fixture = PolicyFixture.withSubscriptions();
     const tracker = fixture.subscriptions!;
-    for (let i = 0; i < 1005; i++) await tracker.create(record(fixture, `w${String(i).padStart(4, '0')}`), fixture.nowMs);
+    for (let i = 0; i < 1005; i++)
+      await tracker.create(record(fixture, `w${String(i).padStart(4, '0')}`), fixture.nowMs);
     await tracker.create(record(fixture, 'ours', { direction: 'outbound' }), fixture.nowMs);
     const watchers = await tracker.watchersOf('sip:alice@a.example.com');
     expect(watchers).toHaveLength(1005);

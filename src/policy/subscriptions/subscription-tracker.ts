@@ -23,7 +23,9 @@ export interface SubscriptionTrackerOptions {
 export const EXPIRY_GRACE_MS = 5 * 60_000;
 const PAGE = 1000;
 
-export type RefreshUpdate = Pick<SubscriptionRecord, 'refreshedAt' | 'expiresAt' | 'paramsDigest' | 'watcherCSeq'> & { readonly notifierContact?: string };
+export type RefreshUpdate = Pick<SubscriptionRecord, 'refreshedAt' | 'expiresAt' | 'paramsDigest' | 'watcherCSeq'> & {
+  readonly notifierContact?: string;
+};
 
 export function subscriptionKey(id: string): string {
   return KEY_PREFIXES.subscription + id;
@@ -56,7 +58,10 @@ export class SubscriptionTracker {
   async load(now: number): Promise<number> {
     let after: string | undefined;
     for (;;) {
-      const page = await this.#store.list<SubscriptionRecord>(KEY_PREFIXES.subscription, after === undefined ? { limit: PAGE } : { limit: PAGE, after });
+      const page = await this.#store.list<SubscriptionRecord>(
+        KEY_PREFIXES.subscription,
+        after === undefined ? { limit: PAGE } : { limit: PAGE, after },
+      );
       for (const { value } of page) if (value.expiresAt > now) this.#insert(value);
       if (page.length < PAGE) return this.table.size;
       after = page[page.length - 1]!.key;
@@ -98,9 +103,11 @@ export class SubscriptionTracker {
   async refresh(id: string, update: RefreshUpdate, now: number): Promise<void> {
     const slot = await this.slotFor(id, now);
     if (slot < 0) return;
-    for (const field of ['refreshedAt', 'expiresAt', 'paramsDigest', 'watcherCSeq'] as const) this.table.set(slot, field, update[field]);
+    for (const field of ['refreshedAt', 'expiresAt', 'paramsDigest', 'watcherCSeq'] as const)
+      this.table.set(slot, field, update[field]);
     const stored = await this.#store.get<SubscriptionRecord>(subscriptionKey(id));
-    if (stored !== undefined) await this.#persist({ ...stored, ...update, notifierCSeq: this.table.get(slot, 'notifierCSeq') }, now);
+    if (stored !== undefined)
+      await this.#persist({ ...stored, ...update, notifierCSeq: this.table.get(slot, 'notifierCSeq') }, now);
   }
 
   /** The dialog ended (Expires: 0, NOTIFY terminated, 481, or the edge ended it itself). */
@@ -111,7 +118,10 @@ export class SubscriptionTracker {
       await this.#store.delete(subscriptionKey(id));
       if (stored?.direction === 'inbound') await this.#store.delete(watchersPrefix(stored.presentity) + id);
     } catch (error) {
-      this.#log?.warn({ dialog: id, err: String(error) }, 'subscription dialog not removed from the store; it expires there');
+      this.#log?.warn(
+        { dialog: id, err: String(error) },
+        'subscription dialog not removed from the store; it expires there',
+      );
     }
   }
 
@@ -133,7 +143,10 @@ export class SubscriptionTracker {
     const ids: string[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await this.#store.list<unknown>(prefix, after === undefined ? { limit: PAGE } : { limit: PAGE, after });
+      const page = await this.#store.list<unknown>(
+        prefix,
+        after === undefined ? { limit: PAGE } : { limit: PAGE, after },
+      );
       ids.push(...page.map((entry) => entry.key.slice(prefix.length)));
       if (page.length < PAGE) return ids;
       after = page[page.length - 1]!.key;
@@ -155,7 +168,8 @@ export class SubscriptionTracker {
     const ttlMs = Math.max(1000, Math.ceil(record.expiresAt - now + EXPIRY_GRACE_MS));
     try {
       await this.#store.set(subscriptionKey(record.id), record, { ttlMs });
-      if (record.direction === 'inbound') await this.#store.set(watchersPrefix(record.presentity) + record.id, { id: record.id }, { ttlMs });
+      if (record.direction === 'inbound')
+        await this.#store.set(watchersPrefix(record.presentity) + record.id, { id: record.id }, { ttlMs });
     } catch (error) {
       // The table still tracks the dialog; only a restart or another instance would miss it.
       this.#log?.warn({ dialog: record.id, err: String(error) }, 'subscription dialog not persisted');

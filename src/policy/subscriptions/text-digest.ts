@@ -36,7 +36,21 @@ export function digest96(text: string): string {
   const z = c & 0xffffff;
   const e = (chunk: number, shift: number): number => BASE64URL[(chunk >>> shift) & 63]!;
   return String.fromCharCode(
-    e(w, 18), e(w, 12), e(w, 6), e(w, 0), e(x, 18), e(x, 12), e(x, 6), e(x, 0),
-    e(y, 18), e(y, 12), e(y, 6), e(y, 0), e(z, 18), e(z, 12), e(z, 6), e(z, 0),
+    e(w, 18),
+    e(w, 12),
+    e(w, 6),
+    e(w, 0),
+    e(x, 18),
+    e(x, 12),
+    e(x, 6),
+    e(x, 0),
+    e(y, 18),
+    e(y, 12),
+    e(y, 6),
+    e(y, 0),
+    e(z, 18),
+    e(z, 12),
+    e(z, 6),
+    e(z, 0),
   );
 }

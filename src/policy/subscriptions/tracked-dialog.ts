@@ -15,7 +15,10 @@ export interface TrackedDialog {
 }
 
 /** The request's tracked dialog; undefined when the edge tracks none for it (or runs no tracker). */
-export async function trackedDialog(request: IncomingRequest, context: PolicyContext): Promise<TrackedDialog | undefined> {
+export async function trackedDialog(
+  request: IncomingRequest,
+  context: PolicyContext,
+): Promise<TrackedDialog | undefined> {
   const tracker = context.subscriptions;
   const id = tracker?.dialogOf(request);
   if (tracker === undefined || id === undefined) return undefined;

@@ -8,7 +8,15 @@ import type { Edge } from '../../../src/edge.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { ensureDebianPackages } from '../../support/apt.js';
 import { Baresip } from '../../support/baresip.js';
-import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, makeCertificates, PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
+import {
+  edgeConfigYaml,
+  edgeTlsOptions,
+  LOCAL_DOMAIN,
+  makeCertificates,
+  PortAllocator,
+  startEdge,
+  stopEdge,
+} from '../../support/edge-harness.js';
 
 const PASSWORD = 'wonderland';
 let workDir: string;
@@ -23,9 +31,23 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-baresip-'));
   ports = new PortAllocator();
   edgePort = ports.take(2);
-  const yaml = edgeConfigYaml({ internal: [{ transport: 'udp', port: edgePort }], external: [{ transport: 'tls', port: edgePort + 1 }], adminPort: ports.take(1), logLevel: 'warn' });
-  edge = await startEdge({ yaml, tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))), logger: createLogger({ level: 'error' }) });
-  for (const user of ['alice', 'bob']) await edge.community!.directory.add({ address: `${user}@${LOCAL_DOMAIN}`, password: PASSWORD, realm: LOCAL_DOMAIN });
+  const yaml = edgeConfigYaml({
+    internal: [{ transport: 'udp', port: edgePort }],
+    external: [{ transport: 'tls', port: edgePort + 1 }],
+    adminPort: ports.take(1),
+    logLevel: 'warn',
+  });
+  edge = await startEdge({
+    yaml,
+    tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))),
+    logger: createLogger({ level: 'error' }),
+  });
+  for (const user of ['alice', 'bob'])
+    await edge.community!.directory.add({
+      address: `${user}@${LOCAL_DOMAIN}`,
+      password: PASSWORD,
+      realm: LOCAL_DOMAIN,
+    });
 }, 600_000);
 
 afterAll(async () => {
@@ -37,8 +59,17 @@ afterAll(async () => {
 async function client(user: string, peer: string, presence = false): Promise<Baresip> {
   const base = ports.take(4);
   const started = await Baresip.start({
-    name: `${user}${presence ? '-presence' : ''}`, workDir, sipPort: base, ctrlPort: base + 2, edgePort, user, domain: LOCAL_DOMAIN, password: PASSWORD,
-    contacts: [`sip:${peer}@${LOCAL_DOMAIN}`], runSeconds: 30, ...(presence ? { presence: { publishSeconds: 600 } } : {}),
+    name: `${user}${presence ? '-presence' : ''}`,
+    workDir,
+    sipPort: base,
+    ctrlPort: base + 2,
+    edgePort,
+    user,
+    domain: LOCAL_DOMAIN,
+    password: PASSWORD,
+    contacts: [`sip:${peer}@${LOCAL_DOMAIN}`],
+    runSeconds: 30,
+    ...(presence ? { presence: { publishSeconds: 600 } } : {}),
   });
   clients.push(started);
   return started;

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge } from '../../../src/edge.js';
 import {
-  edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, LOOPBACK, makeCertificates, PortAllocator, startEdge, stopEdge,
+  edgeConfigYaml,
+  edgeTlsOptions,
+  LOCAL_DOMAIN,
+  LOOPBACK,
+  makeCertificates,
+  PortAllocator,
+  startEdge,
+  stopEdge,
 } from '../../support/edge-harness.js';
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
@@ -33,8 +40,12 @@ beforeAll(async () => {
   edgePort = ports.take(2);
   const internal = [{ port: kamailio.port, transport: 'udp' as const }];
   const yaml = edgeConfigYaml({
-    internal: [{ transport: 'udp', port: edgePort }], external: [{ transport: 'tls', port: edgePort + 1 }],
-    registrar: internal, presence: internal, adminPort: ports.take(1), logLevel: 'warn',
+    internal: [{ transport: 'udp', port: edgePort }],
+    external: [{ transport: 'tls', port: edgePort + 1 }],
+    registrar: internal,
+    presence: internal,
+    adminPort: ports.take(1),
+    logLevel: 'warn',
   });
   edge = await startEdge({ yaml, tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))) });
 }, 600_000);
@@ -48,16 +59,26 @@ afterAll(async () => {
 });
 
 describe('I1 I2 the edge in front of Kamailio as internal registrar and presence server', () => {
-  it('relays REGISTER with Kamailio\'s digest challenge, and a MESSAGE to the user reaches the contact Kamailio holds', async () => {
+  it("relays REGISTER with Kamailio's digest challenge, and a MESSAGE to the user reaches the contact Kamailio holds", async () => {
     const alicePort = ports.take(SIPP_PORT_BLOCK);
     const aliceUa = runs.startServer('alice-ua', 'uas-message.xml', { basePort: alicePort });
     await aliceUa.listening();
-    const registration = await runs.succeeded(runs.start('register-alice', 'community/uac-register.xml', {
-      basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', extraArgs: ['-au', 'alice', '-ap', PASSWORD],
-      keys: { domain: LOCAL_DOMAIN, contact: `sip:alice@${LOOPBACK}:${alicePort}`, expires: '600' },
-    }));
+    const registration = await runs.succeeded(
+      runs.start('register-alice', 'community/uac-register.xml', {
+        basePort: ports.take(SIPP_PORT_BLOCK),
+        service: 'alice',
+        extraArgs: ['-au', 'alice', '-ap', PASSWORD],
+        keys: { domain: LOCAL_DOMAIN, contact: `sip:alice@${LOOPBACK}:${alicePort}`, expires: '600' },
+      }),
+    );
     expect(statuses(registration)).toEqual([401, 200]);
-    const message = await runs.succeeded(runs.start('bob-message', 'community/uac-message.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN, from_user: 'bob' } }));
+    const message = await runs.succeeded(
+      runs.start('bob-message', 'community/uac-message.xml', {
+        basePort: ports.take(SIPP_PORT_BLOCK),
+        service: 'alice',
+        keys: { domain: LOCAL_DOMAIN, from_user: 'bob' },
+      }),
+    );
     expect(statuses(message)).toEqual([200]);
     const delivered = await runs.succeeded(aliceUa);
     expect(requestsReceived(delivered, 'MESSAGE')).toHaveLength(1);
@@ -65,12 +86,26 @@ describe('I1 I2 the edge in front of Kamailio as internal registrar and presence
 
   it('relays PUBLISH and SUBSCRIBE to Kamailio, and its NOTIFYs reach the watcher with the published RPID and CIPID', async () => {
     const watcherPort = ports.take(SIPP_PORT_BLOCK);
-    const watcher = runs.start('watcher', 'community/uac-watch.xml', { basePort: watcherPort, service: 'alice', keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` } });
+    const watcher = runs.start('watcher', 'community/uac-watch.xml', {
+      basePort: watcherPort,
+      service: 'alice',
+      keys: { domain: LOCAL_DOMAIN, contact: `sip:watcher@${LOOPBACK}:${watcherPort}` },
+    });
     await firstNotify(watcher);
-    const published = await runs.succeeded(runs.start('alice-publish', 'community/uac-publish.xml', { basePort: ports.take(SIPP_PORT_BLOCK), service: 'alice', keys: { domain: LOCAL_DOMAIN } }));
+    const published = await runs.succeeded(
+      runs.start('alice-publish', 'community/uac-publish.xml', {
+        basePort: ports.take(SIPP_PORT_BLOCK),
+        service: 'alice',
+        keys: { domain: LOCAL_DOMAIN },
+      }),
+    );
     expect(statuses(published)).toEqual([200]);
     const watched = await runs.succeeded(watcher);
-    expect(requestsReceived(watched, 'NOTIFY').map((n) => n.value('subscription-state')?.split(';')[0])).toEqual(['active', 'active', 'terminated']);
+    expect(requestsReceived(watched, 'NOTIFY').map((n) => n.value('subscription-state')?.split(';')[0])).toEqual([
+      'active',
+      'active',
+      'terminated',
+    ]);
   });
 });
 

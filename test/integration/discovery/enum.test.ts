@@ -17,7 +17,8 @@ afterAll(async () => {
   await bind?.stop();
 });
 
-const enumFor = (number: string, wants: Array<'sip' | 'im' | 'pres'>, trace?: ResolutionTrace) => bindDiscovery(bind).enumResolver.resolve(number, wants, trace);
+const enumFor = (number: string, wants: Array<'sip' | 'im' | 'pres'>, trace?: ResolutionTrace) =>
+  bindDiscovery(bind).enumResolver.resolve(number, wants, trace);
 
 describe('D4 ENUM against bind9', () => {
   it('D4 INVITE takes E2U+sip', async () => {
@@ -25,11 +26,17 @@ describe('D4 ENUM against bind9', () => {
   });
 
   it('D4 MESSAGE takes E2U+im (seed 000) and yields an im: URI', async () => {
-    expect(await enumFor('+12025550100', ['im', 'sip'])).toMatchObject({ uri: 'im:alice@b.example.net', service: 'im' });
+    expect(await enumFor('+12025550100', ['im', 'sip'])).toMatchObject({
+      uri: 'im:alice@b.example.net',
+      service: 'im',
+    });
   });
 
   it('D4 SUBSCRIBE to presence takes E2U+pres (seed 001) and yields a pres: URI', async () => {
-    expect(await enumFor('+12025550100', ['pres', 'sip'])).toMatchObject({ uri: 'pres:alice@b.example.net', service: 'pres' });
+    expect(await enumFor('+12025550100', ['pres', 'sip'])).toMatchObject({
+      uri: 'pres:alice@b.example.net',
+      service: 'pres',
+    });
     expect((await enumFor('+12025332600', ['pres', 'sip'])).uri).toBe('pres:jon.peterson@neustar.biz');
   });
 
@@ -48,15 +55,29 @@ describe('D4 ENUM against bind9', () => {
   });
 
   it('D4 refuses malformed rules with a clear error', async () => {
-    await expect(enumFor('+4910004', ['sip'])).rejects.toMatchObject({ code: 'NAPTR_REGEXP_MALFORMED', message: expect.stringContaining('"\\d" at offset 3 is undefined in an ERE') });
-    await expect(enumFor('+4910005', ['sip'])).rejects.toMatchObject({ code: 'NAPTR_REGEXP_MALFORMED', message: expect.stringContaining('"\\q" in the replacement') });
-    await expect(enumFor('+4910006', ['sip'])).rejects.toMatchObject({ code: 'NAPTR_REGEXP_MALFORMED', message: expect.stringContaining('does not start an interval') });
+    await expect(enumFor('+4910004', ['sip'])).rejects.toMatchObject({
+      code: 'NAPTR_REGEXP_MALFORMED',
+      message: expect.stringContaining('"\\d" at offset 3 is undefined in an ERE'),
+    });
+    await expect(enumFor('+4910005', ['sip'])).rejects.toMatchObject({
+      code: 'NAPTR_REGEXP_MALFORMED',
+      message: expect.stringContaining('"\\q" in the replacement'),
+    });
+    await expect(enumFor('+4910006', ['sip'])).rejects.toMatchObject({
+      code: 'NAPTR_REGEXP_MALFORMED',
+      message: expect.stringContaining('does not start an interval'),
+    });
   });
 
   it('D4 passes over a malformed rule to the next one, saying so in the trace', async () => {
     const trace = new ResolutionTrace();
     expect((await enumFor('+4910009', ['sip'], trace)).uri).toBe('sip:10009@b.example.net');
-    expect(trace.steps).toContainEqual(expect.objectContaining({ kind: 'decision', text: expect.stringMatching(/^rejected NAPTR 10 10 "u" "E2U\+sip"/) }));
+    expect(trace.steps).toContainEqual(
+      expect.objectContaining({
+        kind: 'decision',
+        text: expect.stringMatching(/^rejected NAPTR 10 10 "u" "E2U\+sip"/),
+      }),
+    );
   });
 
   it('D4 says NOT_FOUND for a number without ENUM records', async () => {
@@ -67,28 +88,46 @@ describe('D4 ENUM against bind9', () => {
 describe('D6 enum: redirection (seed 004) against bind9', () => {
   it('D6 the corrected rule !^\\+43222(.*)$!enum:+431\\1! redirects +432221234567890 to +4311234567890', async () => {
     const trace = new ResolutionTrace();
-    expect(await enumFor('+432221234567890', ['sip'], trace)).toMatchObject({ uri: 'sip:vienna@b.example.net', number: '+4311234567890' });
-    expect(trace.steps.filter((s) => s.kind === 'query').map((s) => s.kind === 'query' && s.answer.name))
-      .toEqual(['0.9.8.7.6.5.4.3.2.1.2.2.2.3.4.e164.arpa', '0.9.8.7.6.5.4.3.2.1.1.3.4.e164.arpa']);
+    expect(await enumFor('+432221234567890', ['sip'], trace)).toMatchObject({
+      uri: 'sip:vienna@b.example.net',
+      number: '+4311234567890',
+    });
+    expect(trace.steps.filter((s) => s.kind === 'query').map((s) => s.kind === 'query' && s.answer.name)).toEqual([
+      '0.9.8.7.6.5.4.3.2.1.2.2.2.3.4.e164.arpa',
+      '0.9.8.7.6.5.4.3.2.1.1.3.4.e164.arpa',
+    ]);
   });
 
   it('D6 the rule as seed 004 writes it (!^43222(.*)$!…) matches nothing: the string begins with "+"', async () => {
     const trace = new ResolutionTrace();
     await expect(enumFor('+432228765432109', ['sip'], trace)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(trace.steps).toContainEqual(expect.objectContaining({ kind: 'decision', text: expect.stringContaining('the regexp does not match "+432228765432109"') }));
+    expect(trace.steps).toContainEqual(
+      expect.objectContaining({
+        kind: 'decision',
+        text: expect.stringContaining('the regexp does not match "+432228765432109"'),
+      }),
+    );
   });
 
   it('D6 stops a loop between two numbers', async () => {
-    await expect(enumFor('+4910001', ['sip'])).rejects.toMatchObject({ code: 'ENUM_LOOP', message: 'ENUM loop: +4910001 → +4910002 → +4910001' });
+    await expect(enumFor('+4910001', ['sip'])).rejects.toMatchObject({
+      code: 'ENUM_LOOP',
+      message: 'ENUM loop: +4910001 → +4910002 → +4910001',
+    });
   });
 
   it('D6 stops a self-loop', async () => {
-    await expect(enumFor('+4910003', ['sip'])).rejects.toMatchObject({ code: 'ENUM_LOOP', message: 'ENUM loop: +4910003 → +4910003' });
+    await expect(enumFor('+4910003', ['sip'])).rejects.toMatchObject({
+      code: 'ENUM_LOOP',
+      message: 'ENUM loop: +4910003 → +4910003',
+    });
   });
 
   it('D6 stops a chain deeper than maxChainDepth (default 5) and follows it with a higher limit', async () => {
     await expect(enumFor('+4920001', ['sip'])).rejects.toMatchObject({ code: 'ENUM_CHAIN_TOO_DEEP' });
-    expect((await bindDiscovery(bind, { enum: { maxChainDepth: 6 } }).enumResolver.resolve('+4920001', ['sip'])).uri).toBe('sip:deep@b.example.net');
+    expect(
+      (await bindDiscovery(bind, { enum: { maxChainDepth: 6 } }).enumResolver.resolve('+4920001', ['sip'])).uri,
+    ).toBe('sip:deep@b.example.net');
   });
 
   it('D6 does not re-submit a tel: result', async () => {
@@ -101,7 +140,9 @@ describe('D5 im: and pres: against bind9', () => {
     const { destinations } = bindDiscovery(bind);
     const destination = await destinations.toSip(parseUri('tel:+12025550100'), ['im', 'sip']);
     expect(destination.requestUri).toBe('sip:alice@b.example.net');
-    expect(await destinations.locate(destination)).toEqual([{ protocol: 'tls', address: '192.0.2.11', port: 5061, servername: 'b.example.net' }]); // D2: TLS only by default
+    expect(await destinations.locate(destination)).toEqual([
+      { protocol: 'tls', address: '192.0.2.11', port: 5061, servername: 'b.example.net' },
+    ]); // D2: TLS only by default
   });
 
   it('D5 pres: goes to _pres._sip SRV', async () => {

@@ -47,7 +47,15 @@ function answer(socket: Socket): void {
     buffer = '';
     received.push(head);
     const copied = head.split('\r\n').filter((line) => /^(Via|From|To|Call-ID|CSeq):/i.test(line));
-    socket.write(['SIP/2.0 200 OK', ...copied.map((l) => (/^To:/i.test(l) ? `${l};tag=peer` : l)), 'Content-Length: 0', '', ''].join('\r\n'));
+    socket.write(
+      [
+        'SIP/2.0 200 OK',
+        ...copied.map((l) => (/^To:/i.test(l) ? `${l};tag=peer` : l)),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
   });
 }
 
@@ -56,7 +64,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
   answerPort = (peer.address() as { port: number }).port;
   refusedPort = await closedTcpPort();
-  bind = await startBind9({ zones: ['failover.example.net'], substitutions: { REFUSED_PORT: String(refusedPort), ANSWER_PORT: String(answerPort) } });
+  bind = await startBind9({
+    zones: ['failover.example.net'],
+    substitutions: { REFUSED_PORT: String(refusedPort), ANSWER_PORT: String(answerPort) },
+  });
 }, BIND9_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -64,11 +75,19 @@ afterAll(async () => {
   await new Promise((resolve) => peer?.close(resolve));
 });
 
-async function edgeWithDiscovery(): Promise<{ edge: Edge; router: DiscoveryRouter; clock: TimerWheel; sipPort: number }> {
+async function edgeWithDiscovery(): Promise<{
+  edge: Edge;
+  router: DiscoveryRouter;
+  clock: TimerWheel;
+  sipPort: number;
+}> {
   const sipPort = await freeUdpPort();
   const config = configSchema.parse({
     domains: ['a.example.com'],
-    listen: { internal: [{ transport: 'udp', address: '127.0.0.1', port: sipPort }], external: [{ transport: 'tcp', address: '127.0.0.1', port: await closedTcpPort() }] },
+    listen: {
+      internal: [{ transport: 'udp', address: '127.0.0.1', port: sipPort }],
+      external: [{ transport: 'tcp', address: '127.0.0.1', port: await closedTcpPort() }],
+    },
     state: { backend: 'memory' },
     discovery: { federation: 'open', resolvers: [bind.resolver], transports: ['tcp'], timeoutMs: 1_000 },
   });
@@ -85,7 +104,12 @@ async function routedPorts(router: DiscoveryRouter): Promise<number[]> {
   const frame = parseDatagram(Buffer.from(message(5060), 'latin1'), DEFAULT_PARSER_LIMITS);
   if (frame.kind !== 'message' || frame.message.kind !== 'request') throw new Error('the test MESSAGE did not parse');
   const request = frame.message;
-  const decision = await router.route({ request, flow: new RecordingFlow({ side: 'internal' }), requestUri: request.requestUri, nextHop: undefined });
+  const decision = await router.route({
+    request,
+    flow: new RecordingFlow({ side: 'internal' }),
+    requestUri: request.requestUri,
+    nextHop: undefined,
+  });
   if (decision.kind !== 'forward') throw new Error(`expected targets, got ${JSON.stringify(decision)}`);
   return decision.targets.map((t) => t.port);
 }
@@ -94,8 +118,15 @@ function message(localPort: number): string {
   return [
     'MESSAGE sip:bob@failover.example.net SIP/2.0',
     `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK-failover-1;rport`,
-    'Max-Forwards: 70', 'From: <sip:alice@a.example.com>;tag=a1', 'To: <sip:bob@failover.example.net>',
-    'Call-ID: failover-1@a.example.com', 'CSeq: 1 MESSAGE', 'Content-Type: text/plain', 'Content-Length: 5', '', 'hello',
+    'Max-Forwards: 70',
+    'From: <sip:alice@a.example.com>;tag=a1',
+    'To: <sip:bob@failover.example.net>',
+    'Call-ID: failover-1@a.example.com',
+    'CSeq: 1 MESSAGE',
+    'Content-Type: text/plain',
+    'Content-Length: 5',
+    '',
+    'hello',
   ].join('\r\n');
 }
 

@@ -26,21 +26,28 @@ describe('D7 MIMI discovery against bind9', () => {
     expect(bindDiscovery(bind).mimi).toBeUndefined();
   });
 
-  it('D7 orders an MUI\'s records by p and keeps only the services the edge supports', async () => {
+  it("D7 orders an MUI's records by p and keeps only the services the edge supports", async () => {
     const result = await mimi().resolveMui('mymimi.mimi.example.com');
     expect(result.records.map((r) => `${r.preference} ${r.service} ${r.account}@${r.endpoint}`)).toEqual([
-      '1 telegram myname99@im.telegram.org', '3 sip me@b.example.net',
+      '1 telegram myname99@im.telegram.org',
+      '3 sip me@b.example.net',
     ]);
   });
 
   it('D7 turns an e-mail address into an MUI through the MIMIX stand-in of its domain', async () => {
     const result = await mimi().resolveEmail('mailbox@example.org');
-    expect(result).toMatchObject({ mui: 'mailbox.mimi.example.com', records: [{ account: 'mailbox', endpoint: 'b.example.net', service: 'sip' }] });
+    expect(result).toMatchObject({
+      mui: 'mailbox.mimi.example.com',
+      records: [{ account: 'mailbox', endpoint: 'b.example.net', service: 'sip' }],
+    });
   });
 
-  it('D7 uses a phone number\'s ENUM domain as its MUI', async () => {
+  it("D7 uses a phone number's ENUM domain as its MUI", async () => {
     const result = await mimi().resolvePhone('+12025550100');
-    expect(result).toMatchObject({ mui: '0.0.1.0.5.5.5.2.0.2.1.e164.arpa', records: [{ account: 'alice', endpoint: 'b.example.net' }] });
+    expect(result).toMatchObject({
+      mui: '0.0.1.0.5.5.5.2.0.2.1.e164.arpa',
+      records: [{ account: 'alice', endpoint: 'b.example.net' }],
+    });
   });
 
   it('D7 reads the record type from the configuration (a private-use TYPE65280)', async () => {
@@ -49,6 +56,9 @@ describe('D7 MIMI discovery against bind9', () => {
   });
 
   it('D7 refuses a malformed record with a clear error', async () => {
-    await expect(mimi().resolveMui('bad.mimi.example.com')).rejects.toMatchObject({ code: 'MIMI_RECORD_MALFORMED', message: expect.stringContaining('e= must name the endpoint host') });
+    await expect(mimi().resolveMui('bad.mimi.example.com')).rejects.toMatchObject({
+      code: 'MIMI_RECORD_MALFORMED',
+      message: expect.stringContaining('e= must name the endpoint host'),
+    });
   });
 });

@@ -29,7 +29,9 @@ beforeAll(async () => {
   const document = formatPolicyDocument(policyDocumentOf(parsed.config));
   const identity = pki.issue('policy-server', [PEER]);
   server = createServer({ cert: identity.cert, key: identity.key }, (request, response) => {
-    response.writeHead(request.url === POLICY_DOCUMENT_PATH ? 200 : 404, { 'content-type': 'application/xml' }).end(document);
+    response
+      .writeHead(request.url === POLICY_DOCUMENT_PATH ? 200 : 404, { 'content-type': 'application/xml' })
+      .end(document);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
@@ -45,8 +47,11 @@ afterAll(async () => {
 function fetcher(withLookup: boolean): PolicyDocumentFetcher {
   const { dns } = bindDiscovery(bind);
   return new PolicyDocumentFetcher({
-    config: policyDocumentConfigSchema.parse({ peers: [{ peer: PEER, url: `https://${HOST}:${port}${POLICY_DOCUMENT_PATH}` }] }),
-    log: silentLogger(), ca: pki.ca,
+    config: policyDocumentConfigSchema.parse({
+      peers: [{ peer: PEER, url: `https://${HOST}:${port}${POLICY_DOCUMENT_PATH}` }],
+    }),
+    log: silentLogger(),
+    ca: pki.ca,
     ...(withLookup ? { lookup: createHostLookup({ dns, addressFamilies: ['ipv4'] }) } : {}),
   });
 }

@@ -24,7 +24,7 @@ async function resolve(...args: string[]): Promise<{ code: number; out: string[]
 }
 
 describe('D8 simple-edge resolve', () => {
-  it('D8 shows a phone number\'s whole chain: ENUM → im: → SRV → target, with TTLs and the rule chosen', async () => {
+  it("D8 shows a phone number's whole chain: ENUM → im: → SRV → target, with TTLs and the rule chosen", async () => {
     const { code, out } = await resolve('+1-202-555-0100');
     expect(code).toBe(0);
     const text = out.join('\n');
@@ -32,7 +32,9 @@ describe('D8 simple-edge resolve', () => {
     expect(text).toContain('ENUM +12025550100 → 0.0.1.0.5.5.5.2.0.2.1.e164.arpa (RFC 6116 §2.4)');
     expect(text).toContain(`  NAPTR 0.0.1.0.5.5.5.2.0.2.1.e164.arpa: 3 records, kept 300 s (from ${bind.resolver})`);
     expect(text).toContain('    NAPTR 10 20 "u" "E2U+im" "!^.*$!im:alice@b.example.net!" .  ttl 300');
-    expect(text).toContain('  → chosen NAPTR 10 20 "u" "E2U+im" "!^.*$!im:alice@b.example.net!" . → im:alice@b.example.net: E2U+im is the first choice for this request (im, then sip); order 10, preference 20');
+    expect(text).toContain(
+      '  → chosen NAPTR 10 20 "u" "E2U+im" "!^.*$!im:alice@b.example.net!" . → im:alice@b.example.net: E2U+im is the first choice for this request (im, then sip); order 10, preference 20',
+    );
     expect(text).toContain('  → im:alice@b.example.net is reached as sip:alice@b.example.net (RFC 3861)');
     expect(text).toContain('RFC 3861: SRV _im._sip.b.example.net');
     expect(text).toContain('    SRV 10 0 5061 im.b.example.net  ttl 300');
@@ -48,11 +50,13 @@ describe('D8 simple-edge resolve', () => {
     const { code, out } = await resolve('tel:+12025550100', '--method', 'INVITE');
     expect(code).toBe(0);
     expect(out).toContain('RFC 3263 for b.example.net (transports tls)');
-    expect(out).toContain('  → NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.b.example.net → tls via SRV _sips._tcp.b.example.net');
+    expect(out).toContain(
+      '  → NAPTR 10 10 "s" "SIPS+D2T" "" _sips._tcp.b.example.net → tls via SRV _sips._tcp.b.example.net',
+    );
     expect(out).toContain('  1. tls 192.0.2.1:5061 (TLS servername b.example.net)');
   });
 
-  it('D8 shows seed 004\'s enum: redirection step by step', async () => {
+  it("D8 shows seed 004's enum: redirection step by step", async () => {
     const { out } = await resolve('enum:+432221234567890');
     expect(out).toContain('  → enum:+4311234567890 is an enum: URI: re-submitted as +4311234567890');
     expect(out).toContain('ENUM +4311234567890 → 0.9.8.7.6.5.4.3.2.1.1.3.4.e164.arpa (RFC 6116 §2.4)');
@@ -63,7 +67,9 @@ describe('D8 simple-edge resolve', () => {
     const { code, out, err } = await resolve('+4910001');
     expect(code).toBe(4);
     expect(out).toContain('  → enum:+4910002 is an enum: URI: re-submitted as +4910002');
-    expect(err).toEqual(['not resolved: ENUM_LOOP: ENUM loop: +4910001 → +4910002 → +4910001 (the edge answers 404 ENUM Loop)']);
+    expect(err).toEqual([
+      'not resolved: ENUM_LOOP: ENUM loop: +4910001 → +4910002 → +4910001 (the edge answers 404 ENUM Loop)',
+    ]);
   });
 
   it('D8 resolves an e-mail address through MIMI when asked to (D7)', async () => {
@@ -72,7 +78,9 @@ describe('D8 simple-edge resolve', () => {
     expect(off.err[0]).toMatch(/^not resolved: MIMI_DISABLED: .*pass --mimi/);
     const { code, out } = await resolve('mailbox@example.org', '--mimi');
     expect(code).toBe(0);
-    expect(out).toContain('  → MUI mailbox.mimi.example.com: the local part "mailbox" under the MIMI domain mimi.example.com');
+    expect(out).toContain(
+      '  → MUI mailbox.mimi.example.com: the local part "mailbox" under the MIMI domain mimi.example.com',
+    );
     expect(out).toContain('Request-URI: sip:mailbox@b.example.net');
   });
 });

@@ -11,7 +11,9 @@ const clock = new TimerWheel();
 
 beforeAll(async () => {
   clock.start();
-  bind = await startBind9({ zones: ['b.example.net', 'srv-only.example.net', 'a-only.example.net', 'weights.example.net'] });
+  bind = await startBind9({
+    zones: ['b.example.net', 'srv-only.example.net', 'a-only.example.net', 'weights.example.net'],
+  });
 }, BIND9_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -26,26 +28,48 @@ describe('D2 RFC 3263 location against bind9', () => {
   it('D2 by default reaches a peer whose NAPTR records also list SIP+D2T and SIP+D2U over TLS only', async () => {
     const targets = await bindDiscovery(bind).locator.locate({ host: 'b.example.net', secure: false });
     expect(brief(targets)).toEqual(['tls 192.0.2.1:5061', 'tls 2001:db8::1:5061', 'tls 192.0.2.2:5061']);
-    expect(brief(await bindDiscovery(bind).locator.locate({ host: 'srv-only.example.net', secure: false }))).toEqual(['tls 192.0.2.5:5063']);
+    expect(brief(await bindDiscovery(bind).locator.locate({ host: 'srv-only.example.net', secure: false }))).toEqual([
+      'tls 192.0.2.5:5063',
+    ]);
   });
 
   it('D2 follows NAPTR → SRV → A/AAAA with TLS first and SRV priorities in order (cleartext opted in)', async () => {
-    const targets = await bindDiscovery(bind, { transports: ['tls', 'tcp', 'udp'] }).locator.locate({ host: 'b.example.net', secure: false });
+    const targets = await bindDiscovery(bind, { transports: ['tls', 'tcp', 'udp'] }).locator.locate({
+      host: 'b.example.net',
+      secure: false,
+    });
     expect(brief(targets)).toEqual([
-      'tls 192.0.2.1:5061', 'tls 2001:db8::1:5061', 'tls 192.0.2.2:5061',
-      'tcp 192.0.2.1:5060', 'tcp 2001:db8::1:5060', 'udp 192.0.2.1:5060', 'udp 2001:db8::1:5060',
+      'tls 192.0.2.1:5061',
+      'tls 2001:db8::1:5061',
+      'tls 192.0.2.2:5061',
+      'tcp 192.0.2.1:5060',
+      'tcp 2001:db8::1:5060',
+      'udp 192.0.2.1:5060',
+      'udp 2001:db8::1:5060',
     ]);
     expect(new Set(targets.map((t) => t.servername))).toEqual(new Set(['b.example.net']));
   });
 
   it('D2 falls back to SRV when the domain has no NAPTR records', async () => {
-    expect(brief(await bindDiscovery(bind, { transports: ['tls', 'tcp', 'udp'] }).locator.locate({ host: 'srv-only.example.net', secure: false })))
-      .toEqual(['tls 192.0.2.5:5063', 'udp 192.0.2.5:5062']);
+    expect(
+      brief(
+        await bindDiscovery(bind, { transports: ['tls', 'tcp', 'udp'] }).locator.locate({
+          host: 'srv-only.example.net',
+          secure: false,
+        }),
+      ),
+    ).toEqual(['tls 192.0.2.5:5063', 'udp 192.0.2.5:5062']);
   });
 
   it('D2 falls back to A/AAAA on the default ports when there is no SRV either', async () => {
-    expect(brief(await bindDiscovery(bind, { transports: ['tls', 'tcp'] }).locator.locate({ host: 'a-only.example.net', secure: false })))
-      .toEqual(['tls 192.0.2.9:5061', 'tls 2001:db8::9:5061', 'tcp 192.0.2.9:5060', 'tcp 2001:db8::9:5060']);
+    expect(
+      brief(
+        await bindDiscovery(bind, { transports: ['tls', 'tcp'] }).locator.locate({
+          host: 'a-only.example.net',
+          secure: false,
+        }),
+      ),
+    ).toEqual(['tls 192.0.2.9:5061', 'tls 2001:db8::9:5061', 'tcp 192.0.2.9:5060', 'tcp 2001:db8::9:5060']);
   });
 
   it('D2 distributes over SRV targets of one priority by weight (60/30/10 over 4,000 selections), the backup last', async () => {
@@ -62,7 +86,9 @@ describe('D2 RFC 3263 location against bind9', () => {
   });
 
   it('D2 says NOT_FOUND for a name that does not exist', async () => {
-    await expect(bindDiscovery(bind).locator.locate({ host: 'nowhere.b.example.net', secure: false })).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    await expect(
+      bindDiscovery(bind).locator.locate({ host: 'nowhere.b.example.net', secure: false }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 });
 
@@ -75,7 +101,11 @@ describe('D3 the DNS client against bind9', () => {
 
   it('D3 repeats a truncated answer over TCP (90 A records do not fit in 1232 bytes)', async () => {
     const transport = new SocketDnsTransport({ clock, ednsUdpPayloadBytes: 1232 });
-    const response = await transport.exchange({ name: 'big.b.example.net', type: 'A' }, { address: '127.0.0.1', port: bind.port }, 1_000);
+    const response = await transport.exchange(
+      { name: 'big.b.example.net', type: 'A' },
+      { address: '127.0.0.1', port: bind.port },
+      1_000,
+    );
     expect(response.answers).toHaveLength(90);
     expect(transport.stats).toEqual({ udp: 1, tcpAfterTruncation: 1 });
     expect((await bindDiscovery(bind).dns.query('big.b.example.net', 'A')).records).toHaveLength(90);
@@ -102,6 +132,9 @@ describe('D3 the DNS client against bind9', () => {
   });
 
   it('D3 asks over IPv6 as well', async () => {
-    expect((await bindDiscovery(bind, { resolvers: [`[::1]:${bind.port}`] }).dns.query('edge1.b.example.net', 'AAAA')).records[0]?.address).toBe('2001:db8::1');
+    expect(
+      (await bindDiscovery(bind, { resolvers: [`[::1]:${bind.port}`] }).dns.query('edge1.b.example.net', 'AAAA'))
+        .records[0]?.address,
+    ).toBe('2001:db8::1');
   });
 });

@@ -10,7 +10,20 @@ import { EdgeProcess, ensureBuilt } from '../../support/edge-process.js';
 import { stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
-  A, alice, B, bob, communityPorts, communityYaml, edgeTls, federationFixture, messageRequest, newCallId, startCommunityEdge, tlsFlowIds, writeTlsFiles, type CommunityPorts,
+  A,
+  alice,
+  B,
+  bob,
+  communityPorts,
+  communityYaml,
+  edgeTls,
+  federationFixture,
+  messageRequest,
+  newCallId,
+  startCommunityEdge,
+  tlsFlowIds,
+  writeTlsFiles,
+  type CommunityPorts,
 } from './federation-lab.js';
 
 const { ports, tlsA, tlsB } = federationFixture();
@@ -36,14 +49,27 @@ beforeAll(async () => {
   uaSpare = await SipEndpoint.listen({ name: 'ua-b-spare', port: portsSpare.endpoint });
   // B's first edge is a real process, so it can be stopped; its second runs in this process.
   const files = writeTlsFiles(tlsB, tlsA);
-  const configB = communityYaml({ domain: B, ports: portsB, peer: { domain: A, externalPorts: [portsA.external] }, tlsFiles: files });
+  const configB = communityYaml({
+    domain: B,
+    ports: portsB,
+    peer: { domain: A, externalPorts: [portsA.external] },
+    tlsFiles: files,
+  });
   writeFileSync(path.join(files.dir, 'edge.yaml'), configB);
   stoppedB = await EdgeProcess.start({ cwd: files.dir, configFile: 'edge.yaml', listeners: 2 });
-  spareB = await startCommunityEdge({ domain: B, ports: portsSpare, peer: { domain: A, externalPorts: [portsA.external] } }, edgeTls(tlsB, tlsA));
-  edgeA = await startCommunityEdge({
-    domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external, portsSpare.external] },
-    limits: { keepaliveIntervalMs: KEEPALIVE_MS },
-  }, edgeTls(tlsA, tlsB));
+  spareB = await startCommunityEdge(
+    { domain: B, ports: portsSpare, peer: { domain: A, externalPorts: [portsA.external] } },
+    edgeTls(tlsB, tlsA),
+  );
+  edgeA = await startCommunityEdge(
+    {
+      domain: A,
+      ports: portsA,
+      peer: { domain: B, externalPorts: [portsB.external, portsSpare.external] },
+      limits: { keepaliveIntervalMs: KEEPALIVE_MS },
+    },
+    edgeTls(tlsA, tlsB),
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -75,14 +101,26 @@ describe('F5 keepalive finds a dead peer', () => {
     process.kill(stoppedB.pid!, 'SIGCONT');
     const portsLone = communityPorts(ports);
     const uaLone = await SipEndpoint.listen({ name: 'ua-a-lone', port: portsLone.endpoint });
-    const lone = await startCommunityEdge({
-      domain: A, ports: portsLone, peer: { domain: B, externalPorts: [portsB.external] }, limits: { keepaliveIntervalMs: KEEPALIVE_MS },
-    }, edgeTls(tlsA, tlsB));
+    const lone = await startCommunityEdge(
+      {
+        domain: A,
+        ports: portsLone,
+        peer: { domain: B, externalPorts: [portsB.external] },
+        limits: { keepaliveIntervalMs: KEEPALIVE_MS },
+      },
+      edgeTls(tlsA, tlsB),
+    );
     try {
       const fromA = await uaLone.connect(portsLone.internal);
-      expect((await uaLone.request(fromA, messageRequest(uaLone, alice, bob, newCallId('lone-alive')))).status).toBe(200);
+      expect((await uaLone.request(fromA, messageRequest(uaLone, alice, bob, newCallId('lone-alive')))).status).toBe(
+        200,
+      );
       process.kill(stoppedB.pid!, 'SIGSTOP');
-      const response = await uaLone.request(fromA, messageRequest(uaLone, alice, bob, newCallId('lone-stopped')), 8_000);
+      const response = await uaLone.request(
+        fromA,
+        messageRequest(uaLone, alice, bob, newCallId('lone-stopped')),
+        8_000,
+      );
       expect(response.status).toBe(503);
       expect(lone.transport.stats.keepaliveTimeouts).toBe(1);
     } finally {

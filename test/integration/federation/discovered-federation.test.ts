@@ -15,7 +15,19 @@ import { BIND9_SETUP_TIMEOUT_MS, startBind9, type Bind9 } from '../../support/bi
 import { LOOPBACK, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
-  A, alice, B, bob, communityPorts, edgeTls, federationFixture, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type CommunityPorts,
+  A,
+  alice,
+  B,
+  bob,
+  communityPorts,
+  edgeTls,
+  federationFixture,
+  messageRequest,
+  newCallId,
+  notifyRequest,
+  subscribeRequest,
+  tlsFlowIds,
+  type CommunityPorts,
 } from './federation-lab.js';
 
 const { ports, tlsA, tlsB } = federationFixture();
@@ -62,8 +74,13 @@ const startB = async (): Promise<Edge> => startEdge({ yaml: yaml(B, portsB, A), 
 
 beforeAll(async () => {
   bind = await startBind9({
-    fixtureDir: 'test/fixtures/dns-federation', zones: ['a.example.com', 'b.example.net', 'e164.arpa'],
-    substitutions: { A_TLS_PORT: String(portsA.external), B_TLS_PORT: String(portsB.external), B_DOWN_PORT: String(downPort) },
+    fixtureDir: 'test/fixtures/dns-federation',
+    zones: ['a.example.com', 'b.example.net', 'e164.arpa'],
+    substitutions: {
+      A_TLS_PORT: String(portsA.external),
+      B_TLS_PORT: String(portsB.external),
+      B_DOWN_PORT: String(downPort),
+    },
   });
   await new Promise<void>((resolve) => deadEdge.listen(downPort, LOOPBACK, resolve));
   uaA = await SipEndpoint.listen({ name: 'ua-a', port: portsA.endpoint });
@@ -80,11 +97,20 @@ afterAll(async () => {
 });
 
 /** A MESSAGE with this Request-URI from a user of the endpoint's community (alice of A, bob of B unless named). */
-async function send(from: SipEndpoint, internalPort: number, requestUri: string, label: string, user?: string): Promise<{ status: number; callId: string; reason: string; headers: IncomingResponse['headers'] }> {
+async function send(
+  from: SipEndpoint,
+  internalPort: number,
+  requestUri: string,
+  label: string,
+  user?: string,
+): Promise<{ status: number; callId: string; reason: string; headers: IncomingResponse['headers'] }> {
   const callId = newCallId(label);
   const socket = await from.connect(internalPort);
   const sender = from === uaA ? { ...alice, user: user ?? alice.user } : { ...bob, user: user ?? bob.user };
-  const text = messageRequest(from, sender, from === uaA ? bob : alice, callId).replace(/^MESSAGE \S+ SIP\/2\.0/, `MESSAGE ${requestUri} SIP/2.0`);
+  const text = messageRequest(from, sender, from === uaA ? bob : alice, callId).replace(
+    /^MESSAGE \S+ SIP\/2\.0/,
+    `MESSAGE ${requestUri} SIP/2.0`,
+  );
   const response = await from.request(socket, text);
   socket.destroy();
   return { status: response.status, callId, reason: response.reason, headers: response.headers };
@@ -93,14 +119,20 @@ async function send(from: SipEndpoint, internalPort: number, requestUri: string,
 /** B's decisions of one rule and verdict so far, from its metrics. */
 async function decisions(edge: Edge, rule: string, verdict: string): Promise<number> {
   const metric = await edge.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
-  return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
+  return (
+    metric?.values
+      .filter((v) => v.labels.rule === rule && v.labels.verdict === verdict)
+      .reduce((sum, v) => sum + v.value, 0) ?? 0
+  );
 }
 
 /** The first NOTIFY A's community received with this Subscription-State. */
 async function eventuallyNotify(state: string): Promise<IncomingRequest> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const found = uaA.received.map((r) => r.request).find((r) => r.method === 'NOTIFY' && r.headers.get('subscription-state') === state);
+    const found = uaA.received
+      .map((r) => r.request)
+      .find((r) => r.method === 'NOTIFY' && r.headers.get('subscription-state') === state);
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`no NOTIFY with Subscription-State: ${state} reached A's community`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -111,7 +143,7 @@ async function eventuallyNotify(state: string): Promise<IncomingRequest> {
 const seenByB = (callId: string): number => uaB.received.filter((r) => r.request.callId === callId).length;
 
 describe('federation through DNS, end to end', () => {
-  it('I3 D2 MESSAGE A→B by SIP URI: NAPTR, SRV, and failover from B\'s first edge (down) to its second', async () => {
+  it("I3 D2 MESSAGE A→B by SIP URI: NAPTR, SRV, and failover from B's first edge (down) to its second", async () => {
     const { status, callId } = await send(uaA, portsA.internal, `sip:bob@${B}`, 'dns-ab');
     expect(status).toBe(200);
     const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
@@ -134,17 +166,20 @@ describe('federation through DNS, end to end', () => {
     expect(arrived!.requestUriText).toMatch(/^(im|sip):bob@b\.example\.net$/);
   });
 
-  it('D6 MESSAGE A→B to B\'s old number, which ENUM redirects with an enum: URI to the new one', async () => {
+  it("D6 MESSAGE A→B to B's old number, which ENUM redirects with an enum: URI to the new one", async () => {
     const { status, callId } = await send(uaA, portsA.internal, 'tel:+15550002', 'enum-redirect');
     expect(status).toBe(200);
     const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
     expect(arrived!.requestUriText).toMatch(/bob@b\.example\.net$/);
   });
 
-  it('P5 presence across the border: A\'s watcher subscribes to bob@b.example.net and B\'s NOTIFY comes back', async () => {
+  it("P5 presence across the border: A's watcher subscribes to bob@b.example.net and B's NOTIFY comes back", async () => {
     const callId = newCallId('dns-sub');
     const socket = await uaA.connect(portsA.internal);
-    const ok = await uaA.request(socket, subscribeRequest(uaA, { ...alice, user: 'wanda' }, bob, callId, portsA.endpoint));
+    const ok = await uaA.request(
+      socket,
+      subscribeRequest(uaA, { ...alice, user: 'wanda' }, bob, callId, portsA.endpoint),
+    );
     expect(ok.status).toBe(200);
     const [subscribe] = await uaB.waitFor('SUBSCRIBE', callId, 1);
     expect(subscribe!.headers.get('accept')).toContain('application/pidf+xml');
@@ -163,44 +198,57 @@ describe('federation through DNS, end to end', () => {
     expect(seenByB(first.callId) + seenByB(again.callId)).toBe(0);
   });
 
-  it('P6 a SUBSCRIBE asking for less than B\'s minimum meets B\'s 423 with Min-Expires', async () => {
+  it("P6 a SUBSCRIBE asking for less than B's minimum meets B's 423 with Min-Expires", async () => {
     const socket = await uaA.connect(portsA.internal);
-    const short = subscribeRequest(uaA, { ...alice, user: 'dora' }, bob, newCallId('short'), portsA.endpoint).replace('Expires: 600', 'Expires: 60');
+    const short = subscribeRequest(uaA, { ...alice, user: 'dora' }, bob, newCallId('short'), portsA.endpoint).replace(
+      'Expires: 600',
+      'Expires: 60',
+    );
     const answer = await uaA.request(socket, short);
     socket.destroy();
     expect([answer.status, answer.headers.get('min-expires')]).toEqual([423, '600']);
   });
 
-  it('S2 a request carrying a Record-Route longer than B\'s limit is answered 513 by B', async () => {
+  it("S2 a request carrying a Record-Route longer than B's limit is answered 513 by B", async () => {
     const socket = await uaA.connect(portsA.internal);
-    const long = Array.from({ length: 25 }, (_, i) => `Record-Route: <sip:hop${i}.proxies.a.example.com;lr;transport=tcp;x=${'y'.repeat(60)}>`).join('\r\n');
-    const text = messageRequest(uaA, { ...alice, user: 'eric' }, bob, newCallId('rr')).replace('Max-Forwards: 70', `Max-Forwards: 70\r\n${long}`);
+    const long = Array.from(
+      { length: 25 },
+      (_, i) => `Record-Route: <sip:hop${i}.proxies.a.example.com;lr;transport=tcp;x=${'y'.repeat(60)}>`,
+    ).join('\r\n');
+    const text = messageRequest(uaA, { ...alice, user: 'eric' }, bob, newCallId('rr')).replace(
+      'Max-Forwards: 70',
+      `Max-Forwards: 70\r\n${long}`,
+    );
     const answer = await uaA.request(socket, text);
     socket.destroy();
     expect(answer.status).toBe(513);
   });
 
-  it('Y1 a sender over B\'s per-sender rate is refused at B; A relays it as 500 (RFC 3261 §16.7 step 6)', async () => {
+  it("Y1 a sender over B's per-sender rate is refused at B; A relays it as 500 (RFC 3261 §16.7 step 6)", async () => {
     const burst = [];
     for (let i = 0; i < 6; i++) burst.push((await send(uaA, portsA.internal, `sip:bob@${B}`, 'rate', 'flood')).status);
     expect(burst).toEqual([200, 200, 200, 200, 200, 500]);
     expect(await decisions(edgeB, 'sender-rate-limit', 'reply-503')).toBe(1); // asked once: no second try at the same server
   });
 
-  it('Y1 a sender walking B\'s users is cut off after maxDistinctRecipientsPerSender, with tokens to spare', async () => {
+  it("Y1 a sender walking B's users is cut off after maxDistinctRecipientsPerSender, with tokens to spare", async () => {
     const walk = [];
-    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5']) walk.push((await send(uaA, portsA.internal, `sip:${user}@${B}`, 'walk', 'walker')).status);
+    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5'])
+      walk.push((await send(uaA, portsA.internal, `sip:${user}@${B}`, 'walk', 'walker')).status);
     expect(walk).toEqual([200, 200, 200, 500, 500]);
     expect(await decisions(edgeB, 'sender-recipient-cap', 'reply-503')).toBe(2);
   });
 
-  it('X3 a user of B is removed: A\'s watcher receives NOTIFY terminated;reason=noresource, and the address is refused from then on', async () => {
+  it("X3 a user of B is removed: A's watcher receives NOTIFY terminated;reason=noresource, and the address is refused from then on", async () => {
     const removal = await edgeB.subscriptions.removeUser(`bob@${B}`);
     expect(removal.watchers).toBeGreaterThanOrEqual(1);
     const terminated = await eventuallyNotify('terminated;reason=noresource');
     expect(terminated.from.uri).toMatchObject({ user: 'bob', host: B });
     const socket = await uaA.connect(portsA.internal);
-    const again = await uaA.request(socket, subscribeRequest(uaA, { ...alice, user: 'wanda' }, bob, newCallId('after-removal'), portsA.endpoint));
+    const again = await uaA.request(
+      socket,
+      subscribeRequest(uaA, { ...alice, user: 'wanda' }, bob, newCallId('after-removal'), portsA.endpoint),
+    );
     socket.destroy();
     expect(again.status).toBe(404);
   });
@@ -215,7 +263,7 @@ describe('federation through DNS, end to end', () => {
     expect(tlsFlowIds(edgeA)).not.toContain(before);
   });
 
-  it('P4 A restarts on its SQLite file: the 604 it learned from B still keeps the distribution list\'s requests home', async () => {
+  it("P4 A restarts on its SQLite file: the 604 it learned from B still keeps the distribution list's requests home", async () => {
     await stopEdge(edgeA);
     edgeA = await startA();
     const after = await send(uaA, portsA.internal, `sip:list@${B}`, 'list-after-restart', 'frank');

@@ -23,7 +23,16 @@ import { LOOPBACK, PortAllocator, startEdge, stopEdge } from '../../support/edge
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
 import { describeSippRun, SIPP_PORT_BLOCK, SippProcess, type SippResult } from '../../support/sipp.js';
-import { DeadEdge, decidedAtLeast, endToEndEdgeYaml, PASSWORD, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
+import {
+  DeadEdge,
+  decidedAtLeast,
+  endToEndEdgeYaml,
+  PASSWORD,
+  policyDecisions,
+  startFederationDns,
+  UdpUserAgent,
+  type EdgePorts,
+} from './end-to-end-lab.js';
 import { A, B, communityTls, edgeTls, eventually, tlsFlowIds } from './federation-lab.js';
 
 /** B's border demands SUBSCRIBE Expires of at least 1800 s (P6) and says so in its policy document (G2); list@B is a distribution list (P3). */
@@ -67,10 +76,16 @@ beforeAll(async () => {
   bind = await startFederationDns({ aTls: portsA.external, bTls: portsB.external, bDown: deadPort });
   kamailio = await KamailioCommunity.start({ port: ports.take(1), workDir, password: PASSWORD, domain: B });
   edgeB = await startB();
-  published = new PolicyDocumentServer({ address: LOOPBACK, port: documentPort, tls: edgeTls(tlsB, tlsA), document: () => edgeB.policyDocument() });
+  published = new PolicyDocumentServer({
+    address: LOOPBACK,
+    port: documentPort,
+    tls: edgeTls(tlsB, tlsA),
+    document: () => edgeB.policyDocument(),
+  });
   await published.listen();
   edgeA = await startA();
-  for (const user of ['alice', 'dave']) await edgeA.community!.directory.add({ address: `${user}@${A}`, password: PASSWORD, realm: A });
+  for (const user of ['alice', 'dave'])
+    await edgeA.community!.directory.add({ address: `${user}@${A}`, password: PASSWORD, realm: A });
   const base = ports.take(2);
   alice = await UdpUserAgent.start({ user: 'alice', domain: A, port: base, edgePort: portsA.internal });
   bob = await UdpUserAgent.start({ user: 'bob', domain: B, port: base + 1, edgePort: portsB.internal });
@@ -84,14 +99,22 @@ afterAll(async () => {
   await kamailio?.stop();
   await bind?.stop();
   await deadEdge?.close();
-  if (workDir !== undefined && process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
+  if (workDir !== undefined && process.env.SIMPLE_EDGE_KEEP_LOGS === undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 function startB(): Promise<Edge> {
   return startEdge({
     yaml: endToEndEdgeYaml({
-      domain: B, ports: portsB, peer: A, resolver: bind.resolver, internal: kamailio.port,
-      extra: [`policy: { noPresenceAddresses: [list@${B}], limits: { minSubscriptionExpiresSeconds: ${B_MIN_EXPIRES} } }`, `policyDocument: { version: ${B_DOCUMENT_VERSION}, fetch: false }`],
+      domain: B,
+      ports: portsB,
+      peer: A,
+      resolver: bind.resolver,
+      internal: kamailio.port,
+      extra: [
+        `policy: { noPresenceAddresses: [list@${B}], limits: { minSubscriptionExpiresSeconds: ${B_MIN_EXPIRES} } }`,
+        `policyDocument: { version: ${B_DOCUMENT_VERSION}, fetch: false }`,
+      ],
     }),
     tls: edgeTls(tlsB, tlsA),
   });
@@ -101,8 +124,16 @@ function startB(): Promise<Edge> {
 function startA(): Promise<Edge> {
   return startEdge({
     yaml: endToEndEdgeYaml({
-      domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', stateFile: path.join(workDir, 'a.db'),
-      extra: [A_POLICY, `policyDocument: { peers: [{ peer: ${B}, url: "https://${LOOPBACK}:${documentPort}${POLICY_DOCUMENT_PATH}" }] }`],
+      domain: A,
+      ports: portsA,
+      peer: B,
+      resolver: bind.resolver,
+      internal: 'builtin',
+      stateFile: path.join(workDir, 'a.db'),
+      extra: [
+        A_POLICY,
+        `policyDocument: { peers: [{ peer: ${B}, url: "https://${LOOPBACK}:${documentPort}${POLICY_DOCUMENT_PATH}" }] }`,
+      ],
     }),
     tls: edgeTls(tlsA, tlsB),
   });
@@ -119,8 +150,14 @@ async function sippUser(user: string, domain: string, edgePort: number): Promise
   running.add(inbox);
   await inbox.listening();
   const registration = await SippProcess.start({
-    ...common, name: `${user}-register`, scenario: 'community/uac-register.xml', basePort: ports.take(SIPP_PORT_BLOCK), remote: `${LOOPBACK}:${edgePort}`,
-    service: user, extraArgs: ['-au', user, '-ap', PASSWORD], keys: { domain, contact: `sip:${user}@${LOOPBACK}:${port}`, expires: '600' },
+    ...common,
+    name: `${user}-register`,
+    scenario: 'community/uac-register.xml',
+    basePort: ports.take(SIPP_PORT_BLOCK),
+    remote: `${LOOPBACK}:${edgePort}`,
+    service: user,
+    extraArgs: ['-au', user, '-ap', PASSWORD],
+    keys: { domain, contact: `sip:${user}@${LOOPBACK}:${port}`, expires: '600' },
   }).exited;
   expect(statuses(registration), `${describeSippRun(registration)}\n${kamailioLog()}`).toEqual([401, 200]);
   return inbox;
@@ -137,23 +174,26 @@ async function succeeded(process: SippProcess): Promise<SippResult> {
 const kamailioLog = (): string => `kamailio:\n${kamailio.log}`;
 
 describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind simple-edge (B), through DNS', () => {
-  it('I2 alice registers with A\'s built-in registrar and bob with B\'s Kamailio, both answering a digest challenge', async () => {
+  it("I2 alice registers with A's built-in registrar and bob with B's Kamailio, both answering a digest challenge", async () => {
     expect(await alice.register()).toEqual([401, 200]);
     expect(await bob.register(), kamailioLog()).toEqual([401, 200]);
   });
 
-  it('I1 I2 SIPp users on both sides: dave@A and carol@B register with digest (built-in registrar, Kamailio), and each receives the other community\'s MESSAGE', async () => {
+  it("I1 I2 SIPp users on both sides: dave@A and carol@B register with digest (built-in registrar, Kamailio), and each receives the other community's MESSAGE", async () => {
     const dave = await sippUser('dave', A, portsA.internal);
     const carol = await sippUser('carol', B, portsB.internal);
     const toCarol = await alice.message(`carol@${B}`);
     const toDave = await bob.message(`dave@${A}`);
     expect([toCarol.response.status, toDave.response.status], kamailioLog()).toEqual([200, 200]);
-    for (const [run, from] of [[await succeeded(carol), `alice@${A}`], [await succeeded(dave), `bob@${B}`]] as const) {
+    for (const [run, from] of [
+      [await succeeded(carol), `alice@${A}`],
+      [await succeeded(dave), `bob@${B}`],
+    ] as const) {
       expect(requestsReceived(run, 'MESSAGE').map((m) => m.value('from'))).toEqual([expect.stringContaining(from)]);
     }
   });
 
-  it('I1 I3 D2 MESSAGE A→B by SIP URI: found by NAPTR and SRV (past B\'s dead first target), delivered by Kamailio to bob\'s contact', async () => {
+  it("I1 I3 D2 MESSAGE A→B by SIP URI: found by NAPTR and SRV (past B's dead first target), delivered by Kamailio to bob's contact", async () => {
     const { callId, response } = await alice.message(bob.aor);
     expect(response.status, kamailioLog()).toBe(200);
     const [arrived] = await bob.waitFor('MESSAGE', callId, 1);
@@ -163,7 +203,7 @@ describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind 
     expect(edgeA.peerFlows.count(B, 'outbound')).toBe(1);
   });
 
-  it('I1 I3 MESSAGE B→A by SIP URI: A\'s built-in registrar delivers it to alice\'s registered contact', async () => {
+  it("I1 I3 MESSAGE B→A by SIP URI: A's built-in registrar delivers it to alice's registered contact", async () => {
     const { callId, response } = await bob.message(alice.aor);
     expect(response.status).toBe(200);
     const [arrived] = await alice.waitFor('MESSAGE', callId, 1);
@@ -178,19 +218,19 @@ describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind 
     expect(arrived!.requestUriText).toBe(bob.contact);
   });
 
-  it('D6 MESSAGE A→B to B\'s old number, which ENUM redirects with an enum: URI to bob\'s, reaches bob', async () => {
+  it("D6 MESSAGE A→B to B's old number, which ENUM redirects with an enum: URI to bob's, reaches bob", async () => {
     const { callId, response } = await alice.message('tel:+15550002');
     expect(response.status, kamailioLog()).toBe(200);
     expect((await bob.waitFor('MESSAGE', callId, 1))[0]!.requestUriText).toBe(bob.contact);
   });
 
-  it('D4 MESSAGE B→A to tel:+15550100: B\'s ENUM lookup gives sip:alice@a.example.com, and A delivers it', async () => {
+  it("D4 MESSAGE B→A to tel:+15550100: B's ENUM lookup gives sip:alice@a.example.com, and A delivers it", async () => {
     const { callId, response } = await bob.message('tel:+15550100');
     expect(response.status).toBe(200);
     expect((await alice.waitFor('MESSAGE', callId, 1))[0]!.requestUriText).toBe(alice.contact);
   });
 
-  it('D2 B\'s edge restarts: A reconnects through DNS on demand and MESSAGE crosses both ways again', async () => {
+  it("D2 B's edge restarts: A reconnects through DNS on demand and MESSAGE crosses both ways again", async () => {
     const before = tlsFlowIds(edgeA);
     await stopEdge(edgeB);
     edgeB = await startB();
@@ -203,21 +243,27 @@ describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind 
     expect(tlsFlowIds(edgeA).filter((id) => before.includes(id))).toEqual([]);
   });
 
-  it('Y1 a sender of B over A\'s per-sender rate is refused at A with 503; B relays it as 500 (RFC 3261 §16.7 step 6)', async () => {
+  it("Y1 a sender of B over A's per-sender rate is refused at A with 503; B relays it as 500 (RFC 3261 §16.7 step 6)", async () => {
     const answers = [];
     for (let i = 0; i < 13; i++) answers.push((await bob.message(alice.aor, { fromUser: 'flood' })).response.status);
     expect(answers).toEqual([...Array<number>(12).fill(200), 500]);
     expect(await policyDecisions(edgeA, 'sender-rate-limit', 'reply-503')).toBe(1);
   });
 
-  it('F7 a user agent of B claiming a From domain B does not serve is refused 403 at B\'s border, before anything crosses', async () => {
+  it("F7 a user agent of B claiming a From domain B does not serve is refused 403 at B's border, before anything crosses", async () => {
     const spoofed = await bob.message(alice.aor, { fromUser: 'mallory', fromDomain: 'c.example.org' });
-    expect([spoofed.response.status, spoofed.response.reason]).toEqual([403, 'From Domain c.example.org Not Served Here']); // B's own F7 outbound check
+    expect([spoofed.response.status, spoofed.response.reason]).toEqual([
+      403,
+      'From Domain c.example.org Not Served Here',
+    ]); // B's own F7 outbound check
     expect(alice.requests('MESSAGE', spoofed.callId)).toHaveLength(0);
   });
 
-  it('G2 P5 alice watches bob: A raises her Expires to B\'s published minimum, Kamailio\'s 2xx respects it, the initial NOTIFY and bob\'s change cross', async () => {
-    await eventually(() => edgeA.policyDocuments.entries().some((e) => e.document?.version === B_DOCUMENT_VERSION), 'A to take B\'s policy document');
+  it("G2 P5 alice watches bob: A raises her Expires to B's published minimum, Kamailio's 2xx respects it, the initial NOTIFY and bob's change cross", async () => {
+    await eventually(
+      () => edgeA.policyDocuments.entries().some((e) => e.document?.version === B_DOCUMENT_VERSION),
+      "A to take B's policy document",
+    );
     const { callId, response } = await alice.subscribe(bob.aor, 600);
     aliceWatchesBob = callId;
     expect(response.status, kamailioLog()).toBe(200);
@@ -227,10 +273,10 @@ describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind 
     const published = await bob.publish('open', 'bob-at-his-desk');
     expect(published.response.status, kamailioLog()).toBe(200);
     bobEtag = published.response.headers.get('sip-etag') ?? '';
-    await eventually(() => alice.notes(callId).includes('bob-at-his-desk'), 'bob\'s published state at alice');
+    await eventually(() => alice.notes(callId).includes('bob-at-his-desk'), "bob's published state at alice");
   });
 
-  it('P8 bob publishes the same state again: B\'s border holds Kamailio\'s unchanged NOTIFY, and his next change crosses at once', async () => {
+  it("P8 bob publishes the same state again: B's border holds Kamailio's unchanged NOTIFY, and his next change crosses at once", async () => {
     const before = alice.requests('NOTIFY', aliceWatchesBob).length;
     const held = await policyDecisions(edgeB, 'notify-rate', 'absorb-200');
     const same = await bob.publish('open', 'bob-at-his-desk', bobEtag);
@@ -240,27 +286,30 @@ describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind 
     await decidedAtLeast(edgeB, 'notify-rate', 'absorb-200', held + 1);
     expect(alice.requests('NOTIFY', aliceWatchesBob)).toHaveLength(before);
     expect((await bob.publish('closed', 'bob-gone-home', etag)).response.status, kamailioLog()).toBe(200);
-    await eventually(() => alice.notes(aliceWatchesBob).includes('bob-gone-home'), 'bob\'s change at alice');
+    await eventually(() => alice.notes(aliceWatchesBob).includes('bob-gone-home'), "bob's change at alice");
   });
 
-  it('I2 P5 bob watches alice: A\'s built-in presence server sends the initial NOTIFY across, then alice\'s change', async () => {
+  it("I2 P5 bob watches alice: A's built-in presence server sends the initial NOTIFY across, then alice's change", async () => {
     const { callId, response } = await bob.subscribe(alice.aor, 600);
     bobWatchesAlice = callId;
     expect(response.status).toBe(200);
     const [initial] = await bob.waitFor('NOTIFY', callId, 1);
     expect(initial!.headers.get('subscription-state')).toMatch(/^active/);
     expect((await alice.publish('open', 'alice-in-a-meeting')).response.status).toBe(200);
-    await eventually(() => bob.notes(callId).includes('alice-in-a-meeting'), 'alice\'s published state at bob');
+    await eventually(() => bob.notes(callId).includes('alice-in-a-meeting'), "alice's published state at bob");
   });
 
-  it('P6 bob\'s SUBSCRIBE asking less than A\'s minimum meets A\'s 423 with Min-Expires', async () => {
+  it("P6 bob's SUBSCRIBE asking less than A's minimum meets A's 423 with Min-Expires", async () => {
     const { response } = await bob.subscribe(alice.aor, 60);
     expect([response.status, response.headers.get('min-expires')]).toEqual([423, '600']);
     expect(await policyDecisions(edgeA, 'subscription-min-expires', 'reply-423')).toBe(1);
   });
 
-  it('S2 alice\'s MESSAGE carrying a Record-Route longer than B\'s limit is answered 513 by B', async () => {
-    const long = Array.from({ length: 25 }, (_, i) => `Record-Route: <sip:hop${i}.proxies.a.example.com;lr;x=${'y'.repeat(60)}>`);
+  it("S2 alice's MESSAGE carrying a Record-Route longer than B's limit is answered 513 by B", async () => {
+    const long = Array.from(
+      { length: 25 },
+      (_, i) => `Record-Route: <sip:hop${i}.proxies.a.example.com;lr;x=${'y'.repeat(60)}>`,
+    );
     const { callId, response } = await alice.message(bob.aor, { fromUser: 'eric', extra: long });
     expect(response.status).toBe(513);
     expect(await policyDecisions(edgeB, 'record-route-length', 'reply-513')).toBe(1);
@@ -274,22 +323,28 @@ describe('F2 D2 I1 two communities, built-in components (A) and Kamailio behind 
     expect(await policyDecisions(edgeB, 'no-presence-address', 'reply-604')).toBe(1);
   });
 
-  it('X3 Y2 alice is removed from A\'s built-in registrar: bob gets NOTIFY terminated;reason=noresource, and her address is refused', async () => {
+  it("X3 Y2 alice is removed from A's built-in registrar: bob gets NOTIFY terminated;reason=noresource, and her address is refused", async () => {
     expect(await edgeA.community!.registrar.removeUser(alice.aor)).toBe(true);
-    await eventually(() => bob.subscriptionStates(bobWatchesAlice).includes('terminated;reason=noresource'), 'the terminating NOTIFY at bob');
+    await eventually(
+      () => bob.subscriptionStates(bobWatchesAlice).includes('terminated;reason=noresource'),
+      'the terminating NOTIFY at bob',
+    );
     expect((await bob.message(alice.aor)).response.status).toBe(404);
   });
 
-  it('X3 bob is removed from B (Kamailio\'s community): A\'s watcher alice gets NOTIFY terminated;reason=noresource, and his address is refused', async () => {
+  it("X3 bob is removed from B (Kamailio's community): A's watcher alice gets NOTIFY terminated;reason=noresource, and his address is refused", async () => {
     const removal = await edgeB.subscriptions.removeUser(bob.aor);
     expect(removal.watchers).toBeGreaterThanOrEqual(1);
-    await eventually(() => alice.subscriptionStates(aliceWatchesBob).includes('terminated;reason=noresource'), 'the terminating NOTIFY at alice');
+    await eventually(
+      () => alice.subscriptionStates(aliceWatchesBob).includes('terminated;reason=noresource'),
+      'the terminating NOTIFY at alice',
+    );
     const again = await alice.message(bob.aor, { fromUser: 'carol' });
     expect(again.response.status).toBe(404);
     expect(bob.requests('MESSAGE', again.callId)).toHaveLength(0);
   });
 
-  it('P4 A restarts on its SQLite file: the 604 it learned from B still keeps the distribution list\'s requests home', async () => {
+  it("P4 A restarts on its SQLite file: the 604 it learned from B still keeps the distribution list's requests home", async () => {
     await stopEdge(edgeA);
     edgeA = await startA();
     const after = await alice.message(`list@${B}`, { fromUser: 'frank' });

@@ -21,12 +21,34 @@ import { ensureDebianPackages } from '../../support/apt.js';
 import { BIND9_SETUP_TIMEOUT_MS, type Bind9 } from '../../support/bind9.js';
 import { PortAllocator, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
-import { DeadEdge, endToEndEdgeYaml, PASSWORD, pidf, policyDecisions, startFederationDns, UdpUserAgent, type EdgePorts } from './end-to-end-lab.js';
-import { A, B, communityTls, edgeTls, eventually, messageRequest, newCallId, notifyRequest, subscribeRequest, tlsFlowIds, type Party } from './federation-lab.js';
+import {
+  DeadEdge,
+  endToEndEdgeYaml,
+  PASSWORD,
+  pidf,
+  policyDecisions,
+  startFederationDns,
+  UdpUserAgent,
+  type EdgePorts,
+} from './end-to-end-lab.js';
+import {
+  A,
+  B,
+  communityTls,
+  edgeTls,
+  eventually,
+  messageRequest,
+  newCallId,
+  notifyRequest,
+  subscribeRequest,
+  tlsFlowIds,
+  type Party,
+} from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
 /** A's border: a small per-sender bucket and a cap on distinct recipients per sender (Y1), so one of B's senders can run into each. */
-const A_POLICY = 'policy: { limits: { perSender: { capacity: 4, refillPerSecond: 0.01 }, maxDistinctRecipientsPerSender: 3, retryAfterSeconds: 45 } }';
+const A_POLICY =
+  'policy: { limits: { perSender: { capacity: 4, refillPerSecond: 0.01 }, maxDistinctRecipientsPerSender: 3, retryAfterSeconds: 45 } }';
 
 const ports = new PortAllocator();
 const tlsA = communityTls(A);
@@ -86,12 +108,26 @@ async function messageFromB(from: Party, edit: (text: string) => string = (text)
 }
 
 const startKamailio = (): Promise<KamailioPeerEdge> =>
-  KamailioPeerEdge.start({ own: tlsB, peer: tlsA, tlsPort: kamailioTls, tcpPort: kamailioTcp, userAgentPort: usersB, edgePort: portsA.external });
+  KamailioPeerEdge.start({
+    own: tlsB,
+    peer: tlsA,
+    tlsPort: kamailioTls,
+    tcpPort: kamailioTcp,
+    userAgentPort: usersB,
+    edgePort: portsA.external,
+  });
 
 /** bob's NOTIFY in alice's subscription, sent to Kamailio: this CSeq, and a PIDF body when given. */
 async function notifyFromB(cseq: number, body?: string): Promise<IncomingResponse> {
-  let text = notifyRequest(uaB, aliceWatch!.subscribe, aliceWatch!.ok, usersB).replace('CSeq: 1 NOTIFY', `CSeq: ${cseq} NOTIFY`);
-  if (body !== undefined) text = text.replace(/Content-Length: 0\r\n\r\n$/, `Content-Type: application/pidf+xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  let text = notifyRequest(uaB, aliceWatch!.subscribe, aliceWatch!.ok, usersB).replace(
+    'CSeq: 1 NOTIFY',
+    `CSeq: ${cseq} NOTIFY`,
+  );
+  if (body !== undefined)
+    text = text.replace(
+      /Content-Length: 0\r\n\r\n$/,
+      `Content-Type: application/pidf+xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   return uaB.request(fromB, text);
 }
 
@@ -100,7 +136,12 @@ function startA(): Promise<Edge> {
   return startEdge({
     // Kamailio publishes no policy document (G2): A does not look for one.
     yaml: endToEndEdgeYaml({
-      domain: A, ports: portsA, peer: B, resolver: bind.resolver, internal: 'builtin', stateFile: path.join(stateDir, 'a.db'),
+      domain: A,
+      ports: portsA,
+      peer: B,
+      resolver: bind.resolver,
+      internal: 'builtin',
+      stateFile: path.join(stateDir, 'a.db'),
       extra: [A_POLICY, 'policyDocument: { fetch: false }'],
     }),
     tls: edgeTls(tlsA, tlsB),
@@ -109,12 +150,12 @@ function startA(): Promise<Edge> {
 
 const decisions = (rule: string, verdict: string): Promise<number> => policyDecisions(edgeA, rule, verdict);
 
-describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as B\'s edge', () => {
-  it('I2 alice registers with A\'s built-in registrar, answering its digest challenge', async () => {
+describe("F2 D2 I1 simple-edge (built-in components) federating with Kamailio as B's edge", () => {
+  it("I2 alice registers with A's built-in registrar, answering its digest challenge", async () => {
     expect(await alice.register()).toEqual([401, 200]);
   });
 
-  it('D2 I3 MESSAGE A→B: A finds Kamailio through NAPTR and SRV, past B\'s dead first target, and Kamailio delivers it', async () => {
+  it("D2 I3 MESSAGE A→B: A finds Kamailio through NAPTR and SRV, past B's dead first target, and Kamailio delivers it", async () => {
     const { callId, response } = await alice.message(`bob@${B}`);
     expect(response.status, kamailio.log).toBe(200);
     const [arrived] = await uaB.waitFor('MESSAGE', callId, 1);
@@ -123,7 +164,7 @@ describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as
     expect(edgeA.peerFlows.count(B, 'outbound')).toBe(1);
   });
 
-  it('I1 MESSAGE B→A: Kamailio relays it over mutual TLS and A\'s built-in registrar delivers it to alice\'s contact', async () => {
+  it("I1 MESSAGE B→A: Kamailio relays it over mutual TLS and A's built-in registrar delivers it to alice's contact", async () => {
     const { callId, response } = await messageFromB(bob);
     expect(response.status, kamailio.log).toBe(200);
     const [arrived] = await alice.waitFor('MESSAGE', callId, 1);
@@ -139,7 +180,7 @@ describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as
     }
   });
 
-  it('P5 alice watches bob behind Kamailio: the SUBSCRIBE arrives with Accept pidf+xml, and B\'s NOTIFY returns along the route set', async () => {
+  it("P5 alice watches bob behind Kamailio: the SUBSCRIBE arrives with Accept pidf+xml, and B's NOTIFY returns along the route set", async () => {
     const { callId, response } = await alice.subscribe(`bob@${B}`, 600);
     expect(response.status, kamailio.log).toBe(200);
     const [subscribe] = await uaB.waitFor('SUBSCRIBE', callId, 1);
@@ -160,7 +201,7 @@ describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as
     expect(notifies[1]!.body.toString()).toContain('bob-on-the-phone');
   });
 
-  it('I2 P5 bob watches alice from behind Kamailio: A\'s built-in presence server sends the initial NOTIFY, then alice\'s change', async () => {
+  it("I2 P5 bob watches alice from behind Kamailio: A's built-in presence server sends the initial NOTIFY, then alice's change", async () => {
     const callId = newCallId('kam-e2e-watch');
     bobWatchesAlice = callId;
     const accepted = await uaB.request(fromB, subscribeRequest(uaB, bob, { user: 'alice', domain: A }, callId, usersB));
@@ -168,48 +209,72 @@ describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as
     const [initial] = await uaB.waitFor('NOTIFY', callId, 1);
     expect(initial!.headers.get('subscription-state')).toMatch(/^active/);
     expect((await alice.publish('open', 'alice-back-from-lunch')).response.status).toBe(200);
-    await eventually(() => uaB.requests('NOTIFY', callId).some((n) => n.body.toString().includes('alice-back-from-lunch')), 'alice\'s change at bob');
+    await eventually(
+      () => uaB.requests('NOTIFY', callId).some((n) => n.body.toString().includes('alice-back-from-lunch')),
+      "alice's change at bob",
+    );
   });
 
-  it('P6 a SUBSCRIBE from B asking less than A\'s minimum meets A\'s 423 with Min-Expires, relayed by Kamailio', async () => {
+  it("P6 a SUBSCRIBE from B asking less than A's minimum meets A's 423 with Min-Expires, relayed by Kamailio", async () => {
     const callId = newCallId('kam-e2e-short');
-    const short = subscribeRequest(uaB, { user: 'dora', domain: B }, { user: 'alice', domain: A }, callId, usersB).replace('Expires: 600', 'Expires: 60');
+    const short = subscribeRequest(
+      uaB,
+      { user: 'dora', domain: B },
+      { user: 'alice', domain: A },
+      callId,
+      usersB,
+    ).replace('Expires: 600', 'Expires: 60');
     const answer = await uaB.request(fromB, short);
     expect([answer.status, answer.headers.get('min-expires')]).toEqual([423, '600']);
     expect(await decisions('subscription-min-expires', 'reply-423')).toBe(1);
   });
 
-  it('Y1 a sender of B over A\'s per-sender rate is refused at A with 503 and Retry-After; Kamailio relays it as 500 (RFC 3261 §16.7)', async () => {
+  it("Y1 a sender of B over A's per-sender rate is refused at A with 503 and Retry-After; Kamailio relays it as 500 (RFC 3261 §16.7)", async () => {
     const flood: Party = { user: 'flood', domain: B };
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push((await messageFromB(flood)).response.status);
     expect(answers, kamailio.log).toEqual([200, 200, 200, 200, 500]);
     expect(await decisions('sender-rate-limit', 'reply-503')).toBe(1);
     // What A answered, as Kamailio's onreply_route logged it before converting it.
-    await eventually(() => /reply from the peer: 503 [^;]*; Retry-After: 45/.test(kamailio.log), 'Kamailio to log A\'s 503 with Retry-After');
-    expect(alice.requests('MESSAGE').filter((m) => m.headers.get('from')?.startsWith(`<sip:flood@${B}>`))).toHaveLength(4);
+    await eventually(
+      () => /reply from the peer: 503 [^;]*; Retry-After: 45/.test(kamailio.log),
+      "Kamailio to log A's 503 with Retry-After",
+    );
+    expect(alice.requests('MESSAGE').filter((m) => m.headers.get('from')?.startsWith(`<sip:flood@${B}>`))).toHaveLength(
+      4,
+    );
   });
 
   it('F7 a MESSAGE Kamailio relays From a domain it does not speak for is refused 403 by A', async () => {
     const { callId, response } = await messageFromB({ user: 'mallory', domain: 'c.example.org' });
     // A's own reason phrase, relayed by Kamailio: the refusal is A's, not Kamailio's.
-    expect([response.status, response.reason]).toEqual([403, 'c.example.org is not a domain this connection is authenticated for']);
+    expect([response.status, response.reason]).toEqual([
+      403,
+      'c.example.org is not a domain this connection is authenticated for',
+    ]);
     expect(alice.requests('MESSAGE', callId)).toHaveLength(0);
   });
 
-  it('S2 a MESSAGE whose Record-Route, with Kamailio\'s own entries, exceeds A\'s limit is answered 513 by A', async () => {
-    const long = Array.from({ length: 25 }, (_, i) => `Record-Route: <sip:hop${i}.proxies.b.example.net;lr;transport=tcp;x=${'y'.repeat(60)}>`).join('\r\n');
-    const { callId, response } = await messageFromB({ user: 'erin', domain: B }, (text) => text.replace('Max-Forwards: 70', `Max-Forwards: 70\r\n${long}`));
+  it("S2 a MESSAGE whose Record-Route, with Kamailio's own entries, exceeds A's limit is answered 513 by A", async () => {
+    const long = Array.from(
+      { length: 25 },
+      (_, i) => `Record-Route: <sip:hop${i}.proxies.b.example.net;lr;transport=tcp;x=${'y'.repeat(60)}>`,
+    ).join('\r\n');
+    const { callId, response } = await messageFromB({ user: 'erin', domain: B }, (text) =>
+      text.replace('Max-Forwards: 70', `Max-Forwards: 70\r\n${long}`),
+    );
     expect(response.status).toBe(513);
     expect(await decisions('record-route-length', 'reply-513')).toBe(1);
     expect(alice.requests('MESSAGE', callId)).toHaveLength(0);
   });
 
-  it('Y1 a sender of B walking A\'s address space is cut off after maxDistinctRecipientsPerSender (harvesting)', async () => {
+  it("Y1 a sender of B walking A's address space is cut off after maxDistinctRecipientsPerSender (harvesting)", async () => {
     const walker: Party = { user: 'walker', domain: B };
     const walk = [];
     for (const user of ['u1', 'u2', 'u3', 'u4']) {
-      walk.push((await uaB.request(fromB, messageRequest(uaB, walker, { user, domain: A }, newCallId('kam-e2e-walk')))).status);
+      walk.push(
+        (await uaB.request(fromB, messageRequest(uaB, walker, { user, domain: A }, newCallId('kam-e2e-walk')))).status,
+      );
     }
     expect(walk, kamailio.log).toEqual([404, 404, 404, 500]); // A's 503, relayed by Kamailio as 500
     expect(await decisions('sender-recipient-cap', 'reply-503')).toBe(1);
@@ -233,7 +298,13 @@ describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as
 
   it('X3 Y2 alice is removed from A: bob, watching her from behind Kamailio, gets NOTIFY terminated;reason=noresource, and her address is refused', async () => {
     expect(await edgeA.community!.registrar.removeUser(alice.aor)).toBe(true);
-    await eventually(() => uaB.requests('NOTIFY', bobWatchesAlice).some((n) => n.headers.get('subscription-state') === 'terminated;reason=noresource'), 'the terminating NOTIFY at bob');
+    await eventually(
+      () =>
+        uaB
+          .requests('NOTIFY', bobWatchesAlice)
+          .some((n) => n.headers.get('subscription-state') === 'terminated;reason=noresource'),
+      'the terminating NOTIFY at bob',
+    );
     const { response } = await messageFromB({ user: 'carol', domain: B });
     expect(response.status, kamailio.log).toBe(404);
   });
@@ -250,4 +321,3 @@ describe('F2 D2 I1 simple-edge (built-in components) federating with Kamailio as
     expect(uaB.requests('MESSAGE', again.callId).length + uaB.requests('MESSAGE', afterRestart.callId).length).toBe(0);
   });
 });
-

@@ -19,8 +19,10 @@ export const PASSWORD = 'wonderland';
 
 /** A user's presence document (RFC 3863), with a note that tells one published state from another. */
 export function pidf(entity: string, basic: 'open' | 'closed', note: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${entity}">`
-    + `<tuple id="t1"><status><basic>${basic}</basic></status><note>${note}</note></tuple></presence>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${entity}">` +
+    `<tuple id="t1"><status><basic>${basic}</basic></status><note>${note}</note></tuple></presence>`
+  );
 }
 
 export interface Sent {
@@ -38,14 +40,22 @@ export class UdpUserAgent {
   readonly #pending = new Map<string, (response: IncomingResponse) => void>();
   #serial = 0;
 
-  private constructor(readonly user: string, readonly domain: string, readonly port: number, readonly edgePort: number, socket: UdpSocket) {
+  private constructor(
+    readonly user: string,
+    readonly domain: string,
+    readonly port: number,
+    readonly edgePort: number,
+    socket: UdpSocket,
+  ) {
     this.#socket = socket;
     socket.on('message', (datagram, from) => this.#receive(datagram, from.port));
   }
 
   static async start(options: { user: string; domain: string; port: number; edgePort: number }): Promise<UdpUserAgent> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => socket.once('error', reject).bind(options.port, LOOPBACK, () => resolve()));
+    await new Promise<void>((resolve, reject) =>
+      socket.once('error', reject).bind(options.port, LOOPBACK, () => resolve()),
+    );
     return new UdpUserAgent(options.user, options.domain, options.port, options.edgePort, socket);
   }
 
@@ -61,23 +71,39 @@ export class UdpUserAgent {
   async register(expires = 600): Promise<number[]> {
     const callId = this.#callId('reg');
     const lines = (cseq: number): string[] => [
-      `REGISTER sip:${this.domain} SIP/2.0`, ...this.#dialogHeaders(`sip:${this.aor}`, callId, cseq, 'REGISTER'), `Contact: <${this.contact}>`, `Expires: ${expires}`,
+      `REGISTER sip:${this.domain} SIP/2.0`,
+      ...this.#dialogHeaders(`sip:${this.aor}`, callId, cseq, 'REGISTER'),
+      `Contact: <${this.contact}>`,
+      `Expires: ${expires}`,
     ];
     const first = await this.request(lines(1));
     if (first.status !== 401) return [first.status];
-    const authorization = digestAuthorization(first.headers.get('www-authenticate') ?? '', this.user, PASSWORD, `sip:${this.domain}`);
+    const authorization = digestAuthorization(
+      first.headers.get('www-authenticate') ?? '',
+      this.user,
+      PASSWORD,
+      `sip:${this.domain}`,
+    );
     const second = await this.request([...lines(2), `Authorization: ${authorization}`]);
     return [first.status, second.status];
   }
 
   /** A page-mode MESSAGE (RFC 3428) to `target` (a SIP, tel: … URI); From this user, or `fromUser` (of `fromDomain`). */
-  async message(target: string, options: { fromUser?: string; fromDomain?: string; extra?: readonly string[] } = {}): Promise<Sent> {
+  async message(
+    target: string,
+    options: { fromUser?: string; fromDomain?: string; extra?: readonly string[] } = {},
+  ): Promise<Sent> {
     const callId = this.#callId('msg');
     const to = /^[a-z]+:/.test(target) ? target : `sip:${target}`;
-    const response = await this.request([
-      `MESSAGE ${to} SIP/2.0`, ...this.#dialogHeaders(to, callId, 1, 'MESSAGE', options.fromUser, options.fromDomain), ...(options.extra ?? []),
-      'Content-Type: text/plain',
-    ], `hello from ${options.fromUser ?? this.user}`);
+    const response = await this.request(
+      [
+        `MESSAGE ${to} SIP/2.0`,
+        ...this.#dialogHeaders(to, callId, 1, 'MESSAGE', options.fromUser, options.fromDomain),
+        ...(options.extra ?? []),
+        'Content-Type: text/plain',
+      ],
+      `hello from ${options.fromUser ?? this.user}`,
+    );
     return { callId, response };
   }
 
@@ -85,8 +111,12 @@ export class UdpUserAgent {
   async subscribe(presentity: string, expires: number): Promise<Sent> {
     const callId = this.#callId('sub');
     const response = await this.request([
-      `SUBSCRIBE sip:${presentity} SIP/2.0`, ...this.#dialogHeaders(`sip:${presentity}`, callId, 1, 'SUBSCRIBE'), `Contact: <${this.contact}>`,
-      'Event: presence', 'Accept: application/pidf+xml', `Expires: ${expires}`,
+      `SUBSCRIBE sip:${presentity} SIP/2.0`,
+      ...this.#dialogHeaders(`sip:${presentity}`, callId, 1, 'SUBSCRIBE'),
+      `Contact: <${this.contact}>`,
+      'Event: presence',
+      'Accept: application/pidf+xml',
+      `Expires: ${expires}`,
     ]);
     return { callId, response };
   }
@@ -94,10 +124,17 @@ export class UdpUserAgent {
   /** PUBLISH this user's own presence (RFC 3903); with `ifMatch` (a SIP-ETag) it modifies that publication. */
   async publish(basic: 'open' | 'closed', note: string, ifMatch?: string): Promise<Sent> {
     const callId = this.#callId('pub');
-    const response = await this.request([
-      `PUBLISH sip:${this.aor} SIP/2.0`, ...this.#dialogHeaders(`sip:${this.aor}`, callId, 1, 'PUBLISH'), 'Event: presence', 'Expires: 600',
-      ...(ifMatch === undefined ? [] : [`SIP-If-Match: ${ifMatch}`]), 'Content-Type: application/pidf+xml',
-    ], pidf(this.aor, basic, note));
+    const response = await this.request(
+      [
+        `PUBLISH sip:${this.aor} SIP/2.0`,
+        ...this.#dialogHeaders(`sip:${this.aor}`, callId, 1, 'PUBLISH'),
+        'Event: presence',
+        'Expires: 600',
+        ...(ifMatch === undefined ? [] : [`SIP-If-Match: ${ifMatch}`]),
+        'Content-Type: application/pidf+xml',
+      ],
+      pidf(this.aor, basic, note),
+    );
     return { callId, response };
   }
 
@@ -105,7 +142,10 @@ export class UdpUserAgent {
   request(lines: readonly string[], body = '', timeoutMs = 8_000): Promise<IncomingResponse> {
     const branch = `z9hG4bK-${this.user}-${this.port}-${++this.#serial}`;
     const [start, ...rest] = lines;
-    const text = sipMessage([start!, `Via: SIP/2.0/UDP ${LOOPBACK}:${this.port};rport;branch=${branch}`, ...rest], body);
+    const text = sipMessage(
+      [start!, `Via: SIP/2.0/UDP ${LOOPBACK}:${this.port};rport;branch=${branch}`, ...rest],
+      body,
+    );
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.aor}: no final response to ${start}`)), timeoutMs);
       this.#pending.set(branch, (response) => {
@@ -122,14 +162,25 @@ export class UdpUserAgent {
   }
 
   /** Resolves once `count` such requests arrived (a bound on waiting, not a timed assertion). */
-  async waitFor(method: string, callId: string | undefined, count: number, timeoutMs = 10_000): Promise<IncomingRequest[]> {
-    await eventually(() => this.requests(method, callId).length >= count, `${count} ${method} at ${this.aor}`, timeoutMs);
+  async waitFor(
+    method: string,
+    callId: string | undefined,
+    count: number,
+    timeoutMs = 10_000,
+  ): Promise<IncomingRequest[]> {
+    await eventually(
+      () => this.requests(method, callId).length >= count,
+      `${count} ${method} at ${this.aor}`,
+      timeoutMs,
+    );
     return this.requests(method, callId);
   }
 
   /** The <note>s of every NOTIFY received in one subscription, in order. */
   notes(callId: string): string[] {
-    return this.requests('NOTIFY', callId).flatMap((n) => [...n.body.toString().matchAll(/<note>([^<]*)<\/note>/g)].map((m) => m[1]!));
+    return this.requests('NOTIFY', callId).flatMap((n) =>
+      [...n.body.toString().matchAll(/<note>([^<]*)<\/note>/g)].map((m) => m[1]!),
+    );
   }
 
   /** The Subscription-State of every NOTIFY received in one subscription. */
@@ -145,9 +196,20 @@ export class UdpUserAgent {
     return `${label}-${this.user}-${randomBytes(6).toString('hex')}`;
   }
 
-  #dialogHeaders(toUri: string, callId: string, cseq: number, method: string, fromUser = this.user, fromDomain = this.domain): string[] {
+  #dialogHeaders(
+    toUri: string,
+    callId: string,
+    cseq: number,
+    method: string,
+    fromUser = this.user,
+    fromDomain = this.domain,
+  ): string[] {
     return [
-      'Max-Forwards: 70', `From: <sip:${fromUser}@${fromDomain}>;tag=${callId.slice(-8)}`, `To: <${toUri}>`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`,
+      'Max-Forwards: 70',
+      `From: <sip:${fromUser}@${fromDomain}>;tag=${callId.slice(-8)}`,
+      `To: <${toUri}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} ${method}`,
     ];
   }
 
@@ -166,11 +228,20 @@ export class UdpUserAgent {
     if (message.method === 'ACK') return;
     const h = message.headers;
     const to = h.get('to') ?? '';
-    this.#socket.send(sipMessage([
-      'SIP/2.0 200 OK', ...h.getAll('via').map((v) => `Via: ${v}`), ...h.getAll('record-route').map((v) => `Record-Route: ${v}`),
-      `From: ${h.get('from')}`, `To: ${message.to.tag === undefined ? `${to};tag=ua${++this.#serial}` : to}`, `Call-ID: ${message.callId}`,
-      `CSeq: ${h.get('cseq')}`, `Contact: <${this.contact}>`,
-    ]), fromPort, LOOPBACK);
+    this.#socket.send(
+      sipMessage([
+        'SIP/2.0 200 OK',
+        ...h.getAll('via').map((v) => `Via: ${v}`),
+        ...h.getAll('record-route').map((v) => `Record-Route: ${v}`),
+        `From: ${h.get('from')}`,
+        `To: ${message.to.tag === undefined ? `${to};tag=ua${++this.#serial}` : to}`,
+        `Call-ID: ${message.callId}`,
+        `CSeq: ${h.get('cseq')}`,
+        `Contact: <${this.contact}>`,
+      ]),
+      fromPort,
+      LOOPBACK,
+    );
   }
 }
 
@@ -183,19 +254,34 @@ function digestAuthorization(challenge: string, username: string, password: stri
   const cnonce = randomBytes(8).toString('hex');
   const nc = '00000001';
   const middle = qop ? `${nonce}:${nc}:${cnonce}:auth` : nonce;
-  const response = digestHash('MD5', `${ha1('MD5', username, realm, password)}:${middle}:${digestHash('MD5', `REGISTER:${uri}`)}`);
-  return `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5`
-    + (qop ? `, qop=auth, nc=${nc}, cnonce="${cnonce}"` : '');
+  const response = digestHash(
+    'MD5',
+    `${ha1('MD5', username, realm, password)}:${middle}:${digestHash('MD5', `REGISTER:${uri}`)}`,
+  );
+  return (
+    `Digest username="${username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5` +
+    (qop ? `, qop=auth, nc=${nc}, cnonce="${cnonce}"` : '')
+  );
 }
 
 /** An edge's decisions of one rule and verdict so far (simple_edge_policy_decisions_total). */
 export async function policyDecisions(edge: Edge, rule: string, verdict: string): Promise<number> {
   const metric = await edge.metrics.registry.getSingleMetric('simple_edge_policy_decisions_total')?.get();
-  return metric?.values.filter((v) => v.labels.rule === rule && v.labels.verdict === verdict).reduce((sum, v) => sum + v.value, 0) ?? 0;
+  return (
+    metric?.values
+      .filter((v) => v.labels.rule === rule && v.labels.verdict === verdict)
+      .reduce((sum, v) => sum + v.value, 0) ?? 0
+  );
 }
 
 /** Resolves once the edge has decided so at least `count` times (a bound on waiting, not a timed assertion). */
-export async function decidedAtLeast(edge: Edge, rule: string, verdict: string, count: number, timeoutMs = 10_000): Promise<void> {
+export async function decidedAtLeast(
+  edge: Edge,
+  rule: string,
+  verdict: string,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await policyDecisions(edge, rule, verdict)) < count) {
     if (Date.now() > deadline) throw new Error(`${rule} did not decide ${verdict} ${count} times`);
@@ -228,7 +314,8 @@ export interface EdgeYamlOptions {
 
 /** An edge found by its peer through DNS only, with its users on UDP on the internal side. */
 export function endToEndEdgeYaml(o: EdgeYamlOptions): string {
-  const component = o.internal === 'builtin' ? 'builtin' : `[{ host: ${LOOPBACK}, port: ${o.internal}, transport: udp }]`;
+  const component =
+    o.internal === 'builtin' ? 'builtin' : `[{ host: ${LOOPBACK}, port: ${o.internal}, transport: udp }]`;
   return [
     `domains: [${o.domain}]`,
     'listen:',
@@ -273,7 +360,12 @@ export class DeadEdge {
  */
 export function startFederationDns(options: { aTls: number; bTls: number; bDown: number }): Promise<Bind9> {
   return startBind9({
-    fixtureDir: 'test/fixtures/dns-federation', zones: ['a.example.com', 'b.example.net', 'e164.arpa'],
-    substitutions: { A_TLS_PORT: String(options.aTls), B_TLS_PORT: String(options.bTls), B_DOWN_PORT: String(options.bDown) },
+    fixtureDir: 'test/fixtures/dns-federation',
+    zones: ['a.example.com', 'b.example.net', 'e164.arpa'],
+    substitutions: {
+      A_TLS_PORT: String(options.aTls),
+      B_TLS_PORT: String(options.bTls),
+      B_DOWN_PORT: String(options.bDown),
+    },
   });
 }

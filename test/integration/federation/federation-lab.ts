@@ -33,14 +33,21 @@ export function federationFixture(): { ports: PortAllocator; tlsA: CommunityTls;
 
 /** Each community's CA issues its edge's certificate; B's CA also issues one for the impostor. */
 export function communityTls(domain: string): CommunityTls {
-  return { domain, pki: testCertificates({ serverDomains: [domain], clientDomains: [IMPOSTOR], authority: `community ${domain} CA` }) };
+  return {
+    domain,
+    pki: testCertificates({ serverDomains: [domain], clientDomains: [IMPOSTOR], authority: `community ${domain} CA` }),
+  };
 }
 
 /** The edge presents its own certificate and trusts only the peer community's CA. */
 export function edgeTls(own: CommunityTls, peer: CommunityTls): TlsOptions {
   return {
-    cert: own.pki.server.cert, key: own.pki.server.key, ca: peer.pki.ca,
-    requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2',
+    cert: own.pki.server.cert,
+    key: own.pki.server.key,
+    ca: peer.pki.ca,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
   };
 }
 
@@ -72,14 +79,22 @@ export interface CommunityConfig {
 
 export function communityYaml(c: CommunityConfig): string {
   const endpoint = `[{ host: ${LOOPBACK}, port: ${c.ports.endpoint}, transport: tcp }]`;
-  const peerTargets = c.peer.externalPorts.map((port) => `{ host: ${LOOPBACK}, port: ${port}, transport: tls }`).join(', ');
-  const limits = Object.entries(c.limits ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const peerTargets = c.peer.externalPorts
+    .map((port) => `{ host: ${LOOPBACK}, port: ${port}, transport: tls }`)
+    .join(', ');
+  const limits = Object.entries(c.limits ?? {})
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
   return [
     `domains: [${c.domain}]`,
     'listen:',
     `  internal: [{ transport: tcp, address: ${LOOPBACK}, port: ${c.ports.internal} }]`,
     `  external: [{ transport: tls, address: ${LOOPBACK}, port: ${c.ports.external} }]`,
-    ...(c.tlsFiles === undefined ? [] : [`tls: { certificates: [{ domain: ${c.domain}, cert: ${c.tlsFiles.cert}, key: ${c.tlsFiles.key} }], ca: ${c.tlsFiles.ca} }`]),
+    ...(c.tlsFiles === undefined
+      ? []
+      : [
+          `tls: { certificates: [{ domain: ${c.domain}, cert: ${c.tlsFiles.cert}, key: ${c.tlsFiles.key} }], ca: ${c.tlsFiles.ca} }`,
+        ]),
     `internal: { registrar: ${endpoint}, presence: ${endpoint} }`,
     'routes:',
     `  - { domain: ${c.peer.domain}, targets: [${peerTargets}] }`,
@@ -99,9 +114,17 @@ export function startCommunityEdge(config: CommunityConfig, tls: TlsOptions): Pr
 }
 
 /** Writes a community's TLS material to files, for an edge run as a separate process. */
-export function writeTlsFiles(own: CommunityTls, peer: CommunityTls): { dir: string; cert: string; key: string; ca: string } {
+export function writeTlsFiles(
+  own: CommunityTls,
+  peer: CommunityTls,
+): { dir: string; cert: string; key: string; ca: string } {
   const dir = mkdtempSync(path.join(tmpdir(), `simple-edge-${own.domain}-`));
-  const files = { dir, cert: path.join(dir, 'edge.pem'), key: path.join(dir, 'edge.key'), ca: path.join(dir, 'peer-ca.pem') };
+  const files = {
+    dir,
+    cert: path.join(dir, 'edge.pem'),
+    key: path.join(dir, 'edge.key'),
+    ca: path.join(dir, 'peer-ca.pem'),
+  };
   writeFileSync(files.cert, own.pki.server.cert);
   writeFileSync(files.key, own.pki.server.key, { mode: 0o600 });
   writeFileSync(files.ca, peer.pki.ca);
@@ -128,19 +151,28 @@ export function newCallId(label: string): string {
 }
 
 export function messageRequest(endpoint: SipEndpoint, from: Party, to: Party, callId: string): string {
-  return sipMessage([
-    `MESSAGE sip:${to.user}@${to.domain} SIP/2.0`,
-    `Via: SIP/2.0/TCP ${LOOPBACK}:5060;branch=${endpoint.nextBranch()}`,
-    'Max-Forwards: 70',
-    `From: <sip:${from.user}@${from.domain}>;tag=${callId}`,
-    `To: <sip:${to.user}@${to.domain}>`,
-    `Call-ID: ${callId}`,
-    'CSeq: 1 MESSAGE',
-    'Content-Type: text/plain',
-  ], `hello ${to.user}`);
+  return sipMessage(
+    [
+      `MESSAGE sip:${to.user}@${to.domain} SIP/2.0`,
+      `Via: SIP/2.0/TCP ${LOOPBACK}:5060;branch=${endpoint.nextBranch()}`,
+      'Max-Forwards: 70',
+      `From: <sip:${from.user}@${from.domain}>;tag=${callId}`,
+      `To: <sip:${to.user}@${to.domain}>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 MESSAGE',
+      'Content-Type: text/plain',
+    ],
+    `hello ${to.user}`,
+  );
 }
 
-export function subscribeRequest(endpoint: SipEndpoint, from: Party, to: Party, callId: string, contactPort: number): string {
+export function subscribeRequest(
+  endpoint: SipEndpoint,
+  from: Party,
+  to: Party,
+  callId: string,
+  contactPort: number,
+): string {
   return sipMessage([
     `SUBSCRIBE sip:${to.user}@${to.domain} SIP/2.0`,
     `Via: SIP/2.0/TCP ${LOOPBACK}:5060;branch=${endpoint.nextBranch()}`,
@@ -160,7 +192,12 @@ export function subscribeRequest(endpoint: SipEndpoint, from: Party, to: Party, 
  * The notifier's NOTIFY in the dialog a SUBSCRIBE created (RFC 6665 §4.2.2): to the subscriber's
  * Contact, along the Record-Route set, From and To swapped with the tags of the 200.
  */
-export function notifyRequest(endpoint: SipEndpoint, subscribe: IncomingRequest, ok: IncomingResponse, contactPort: number): string {
+export function notifyRequest(
+  endpoint: SipEndpoint,
+  subscribe: IncomingRequest,
+  ok: IncomingResponse,
+  contactPort: number,
+): string {
   const h = subscribe.headers;
   const contact = /<([^>]+)>/.exec(h.get('contact') ?? '')?.[1];
   if (contact === undefined) throw new Error('the SUBSCRIBE has no Contact');

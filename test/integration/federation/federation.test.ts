@@ -7,7 +7,23 @@ import type { Edge } from '../../../src/edge.js';
 import { LOOPBACK, RawStreamClient, statusOf, stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint, sipMessage } from '../subscriptions/sip-endpoint.js';
 import {
-  A, alice, B, bob, communityPorts, edgeTls, eventually, federationFixture, IMPOSTOR, messageRequest, newCallId, notifyRequest, startCommunityEdge, subscribeRequest, tlsFlowIds, type CommunityConfig, type CommunityPorts,
+  A,
+  alice,
+  B,
+  bob,
+  communityPorts,
+  edgeTls,
+  eventually,
+  federationFixture,
+  IMPOSTOR,
+  messageRequest,
+  newCallId,
+  notifyRequest,
+  startCommunityEdge,
+  subscribeRequest,
+  tlsFlowIds,
+  type CommunityConfig,
+  type CommunityPorts,
 } from './federation-lab.js';
 
 const { ports, tlsA, tlsB } = federationFixture();
@@ -28,10 +44,19 @@ async function startPair(options: { a?: Partial<CommunityConfig>; b?: Partial<Co
   const portsB = communityPorts(ports);
   const uaA = await SipEndpoint.listen({ name: 'ua-a', port: portsA.endpoint });
   const uaB = await SipEndpoint.listen({ name: 'ua-b', port: portsB.endpoint });
-  running.push(() => uaA.close(), () => uaB.close());
-  const edgeA = await startCommunityEdge({ domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external] }, ...options.a }, edgeTls(tlsA, tlsB));
+  running.push(
+    () => uaA.close(),
+    () => uaB.close(),
+  );
+  const edgeA = await startCommunityEdge(
+    { domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external] }, ...options.a },
+    edgeTls(tlsA, tlsB),
+  );
   running.push(() => stopEdge(edgeA));
-  const edgeB = await startCommunityEdge({ domain: B, ports: portsB, peer: { domain: A, externalPorts: [portsA.external] }, ...options.b }, edgeTls(tlsB, tlsA));
+  const edgeB = await startCommunityEdge(
+    { domain: B, ports: portsB, peer: { domain: A, externalPorts: [portsA.external] }, ...options.b },
+    edgeTls(tlsB, tlsA),
+  );
   running.push(() => stopEdge(edgeB));
   return { edgeA, edgeB, uaA, uaB, portsA, portsB };
 }
@@ -70,10 +95,14 @@ describe('F4 one shared connection between two communities', () => {
     const fromB = await pair.uaB.connect(pair.portsB.internal);
     // Opened first: two edges dialling each other at the same instant would each open one (no tie-break).
     expect((await pair.uaA.request(fromA, messageRequest(pair.uaA, alice, bob, newCallId('open')))).status).toBe(200);
-    const sends = Array.from({ length: 20 }, (_, i) => i % 2 === 0
-      ? pair.uaA.request(fromA, messageRequest(pair.uaA, alice, bob, newCallId('many-ab')))
-      : pair.uaB.request(fromB, messageRequest(pair.uaB, bob, alice, newCallId('many-ba'))));
-    const subscribes = Array.from({ length: 5 }, () => pair.uaA.request(fromA, subscribeRequest(pair.uaA, alice, bob, newCallId('many-sub'), pair.portsA.endpoint)));
+    const sends = Array.from({ length: 20 }, (_, i) =>
+      i % 2 === 0
+        ? pair.uaA.request(fromA, messageRequest(pair.uaA, alice, bob, newCallId('many-ab')))
+        : pair.uaB.request(fromB, messageRequest(pair.uaB, bob, alice, newCallId('many-ba'))),
+    );
+    const subscribes = Array.from({ length: 5 }, () =>
+      pair.uaA.request(fromA, subscribeRequest(pair.uaA, alice, bob, newCallId('many-sub'), pair.portsA.endpoint)),
+    );
     const statuses = (await Promise.all([...sends, ...subscribes])).map((r) => r.status);
     expect(statuses).toEqual(Array(25).fill(200));
     expect(tlsFlowIds(pair.edgeA)).toHaveLength(1);
@@ -85,7 +114,10 @@ describe('F4 one shared connection between two communities', () => {
     const fromA = await pair.uaA.connect(pair.portsA.internal);
     expect((await pair.uaA.request(fromA, messageRequest(pair.uaA, alice, bob, newCallId('idle-1')))).status).toBe(200);
     const [first] = tlsFlowIds(pair.edgeA);
-    await eventually(() => tlsFlowIds(pair.edgeA).length === 0 && tlsFlowIds(pair.edgeB).length === 0, 'the idle connection to close');
+    await eventually(
+      () => tlsFlowIds(pair.edgeA).length === 0 && tlsFlowIds(pair.edgeB).length === 0,
+      'the idle connection to close',
+    );
     expect(pair.edgeA.peerFlows.count(B, 'outbound')).toBe(0);
     const again = await pair.uaA.connect(pair.portsA.internal); // the user agent's own connection idled out too
     expect((await pair.uaA.request(again, messageRequest(pair.uaA, alice, bob, newCallId('idle-2')))).status).toBe(200);
@@ -99,7 +131,10 @@ describe('F2, F7, D1 who may federate', () => {
   it('D1 a peer whose certificate names a domain this community does not federate with is refused after the handshake', async () => {
     const pair = await startPair();
     // Chains to B's CA, which A trusts, but names c.example.org.
-    const impostor = await RawStreamClient.connect({ port: pair.portsA.external, tls: { ...pem(tlsB.pki.client), ca: Buffer.from(tlsA.pki.ca) } });
+    const impostor = await RawStreamClient.connect({
+      port: pair.portsA.external,
+      tls: { ...pem(tlsB.pki.client), ca: Buffer.from(tlsA.pki.ca) },
+    });
     expect(await impostor.closedByEdge()).toBe(true);
     expect(pair.edgeA.peerFlows.stats.refused['not-allowed']).toBe(1);
     expect(pair.edgeA.transport.stats.refusedPeerConnections).toBe(1);
@@ -108,9 +143,16 @@ describe('F2, F7, D1 who may federate', () => {
   it('F2 an outbound connection whose certificate names another domain is refused, and the request answered 503', async () => {
     const rogue = await rogueServer(ports.take());
     try {
-      const pair = await startPair({ a: { routes: [`{ domain: d.example.net, targets: [{ host: ${LOOPBACK}, port: ${rogue.port}, transport: tls }] }`] } });
+      const pair = await startPair({
+        a: {
+          routes: [`{ domain: d.example.net, targets: [{ host: ${LOOPBACK}, port: ${rogue.port}, transport: tls }] }`],
+        },
+      });
       const fromA = await pair.uaA.connect(pair.portsA.internal);
-      const response = await pair.uaA.request(fromA, messageRequest(pair.uaA, alice, { user: 'dan', domain: 'd.example.net' }, newCallId('rogue')));
+      const response = await pair.uaA.request(
+        fromA,
+        messageRequest(pair.uaA, alice, { user: 'dan', domain: 'd.example.net' }, newCallId('rogue')),
+      );
       expect(response.status).toBe(503);
       // RFC 5922 §7.3: refused by the TLS dial itself, before the connection could become a flow.
       expect([...pair.edgeA.transport.flows].filter((flow) => flow.side === 'external')).toEqual([]);
@@ -121,12 +163,22 @@ describe('F2, F7, D1 who may federate', () => {
 
   it('F7 a request whose From domain the connection is not authenticated for is answered 403', async () => {
     const pair = await startPair();
-    const peer = await RawStreamClient.connect({ port: pair.portsA.external, tls: { ...pem(tlsB.pki.server), ca: Buffer.from(tlsA.pki.ca) } });
+    const peer = await RawStreamClient.connect({
+      port: pair.portsA.external,
+      tls: { ...pem(tlsB.pki.server), ca: Buffer.from(tlsA.pki.ca) },
+    });
     const callId = newCallId('spoof');
-    peer.write(sipMessage([
-      `MESSAGE sip:alice@${A} SIP/2.0`, `Via: SIP/2.0/TLS ${LOOPBACK}:5061;branch=z9hG4bK-${callId}`, 'Max-Forwards: 70',
-      `From: <sip:mallory@${IMPOSTOR}>;tag=1`, `To: <sip:alice@${A}>`, `Call-ID: ${callId}`, 'CSeq: 1 MESSAGE',
-    ]));
+    peer.write(
+      sipMessage([
+        `MESSAGE sip:alice@${A} SIP/2.0`,
+        `Via: SIP/2.0/TLS ${LOOPBACK}:5061;branch=z9hG4bK-${callId}`,
+        'Max-Forwards: 70',
+        `From: <sip:mallory@${IMPOSTOR}>;tag=1`,
+        `To: <sip:alice@${A}>`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 MESSAGE',
+      ]),
+    );
     expect(statusOf(await peer.nextFinalResponse())).toBe(403);
     expect(pair.uaA.requests('MESSAGE', callId)).toEqual([]);
     peer.close();
@@ -154,12 +206,14 @@ describe('F2, F7, D1 who may federate', () => {
   it('G1 a peer whose certificate key is not the pinned one is refused', async () => {
     const pin = 'A'.repeat(43) + '=';
     const pair = await startPair({ a: { extra: [`agreements: [{ peer: ${B}, trust: { spki: ["${pin}"] } }]`] } });
-    const peer = await RawStreamClient.connect({ port: pair.portsA.external, tls: { ...pem(tlsB.pki.server), ca: Buffer.from(tlsA.pki.ca) } });
+    const peer = await RawStreamClient.connect({
+      port: pair.portsA.external,
+      tls: { ...pem(tlsB.pki.server), ca: Buffer.from(tlsA.pki.ca) },
+    });
     expect(await peer.closedByEdge()).toBe(true);
     expect(pair.edgeA.peerFlows.stats.refused.untrusted).toBe(1);
   });
 });
-
 
 function pem(issued: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
   return { cert: Buffer.from(issued.cert), key: Buffer.from(issued.key) };
@@ -167,15 +221,26 @@ function pem(issued: { cert: string; key: string }): { cert: Buffer; key: Buffer
 
 /** SUBSCRIBE from `watcher` to `presentity`, 200 from the far endpoint, then its NOTIFY back, all relayed. */
 async function subscribeAndNotify(
-  watcherUa: SipEndpoint, watcherSocket: Awaited<ReturnType<SipEndpoint['connect']>>, notifierUa: SipEndpoint,
-  watcher: { user: string; domain: string }, presentity: { user: string; domain: string }, watcherPort: number, notifierPorts: CommunityPorts,
+  watcherUa: SipEndpoint,
+  watcherSocket: Awaited<ReturnType<SipEndpoint['connect']>>,
+  notifierUa: SipEndpoint,
+  watcher: { user: string; domain: string },
+  presentity: { user: string; domain: string },
+  watcherPort: number,
+  notifierPorts: CommunityPorts,
 ): Promise<void> {
   const callId = newCallId('sub');
-  const ok = await watcherUa.request(watcherSocket, subscribeRequest(watcherUa, watcher, presentity, callId, watcherPort));
+  const ok = await watcherUa.request(
+    watcherSocket,
+    subscribeRequest(watcherUa, watcher, presentity, callId, watcherPort),
+  );
   expect(ok.status).toBe(200);
   const [subscribe] = await notifierUa.waitFor('SUBSCRIBE', callId, 1);
   const fromNotifier = await notifierUa.connect(notifierPorts.internal);
-  const notified = await notifierUa.request(fromNotifier, notifyRequest(notifierUa, subscribe!, ok, notifierPorts.endpoint));
+  const notified = await notifierUa.request(
+    fromNotifier,
+    notifyRequest(notifierUa, subscribe!, ok, notifierPorts.endpoint),
+  );
   expect(notified.status).toBe(200);
   expect(await watcherUa.waitFor('NOTIFY', callId, 1)).toHaveLength(1);
   fromNotifier.destroy();
@@ -183,7 +248,10 @@ async function subscribeAndNotify(
 
 /** A TLS server presenting a certificate for c.example.org from a CA A trusts (B's). */
 async function rogueServer(port: number): Promise<{ server: Server; port: number }> {
-  const server = createTlsServer({ ...pem(tlsB.pki.client), ca: tlsA.pki.ca, requestCert: true, rejectUnauthorized: false }, (socket) => socket.on('error', () => undefined));
+  const server = createTlsServer(
+    { ...pem(tlsB.pki.client), ca: tlsA.pki.ca, requestCert: true, rejectUnauthorized: false },
+    (socket) => socket.on('error', () => undefined),
+  );
   await new Promise<void>((resolve) => server.listen(port, LOOPBACK, resolve));
   return { server, port };
 }

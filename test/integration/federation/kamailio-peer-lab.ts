@@ -47,16 +47,27 @@ export class KamailioPeerEdge {
   static async start(options: KamailioPeerOptions): Promise<KamailioPeerEdge> {
     const files = writeTlsFiles(options.own, options.peer);
     const tlsConfig = path.join(files.dir, 'tls.cfg');
-    writeFileSync(tlsConfig, readFileSync(path.join(FIXTURE, 'tls.cfg.template'), 'utf8')
-      .replaceAll('{{CERT}}', files.cert).replaceAll('{{KEY}}', files.key).replaceAll('{{CA}}', files.ca));
+    writeFileSync(
+      tlsConfig,
+      readFileSync(path.join(FIXTURE, 'tls.cfg.template'), 'utf8')
+        .replaceAll('{{CERT}}', files.cert)
+        .replaceAll('{{KEY}}', files.key)
+        .replaceAll('{{CA}}', files.ca),
+    );
     const defines = [
-      `LISTEN_TLS=tls:${LOOPBACK}:${options.tlsPort}`, `LISTEN_TCP=tcp:${LOOPBACK}:${options.tcpPort}`,
-      `UA_URI="sip:${LOOPBACK}:${options.userAgentPort};transport=tcp"`, `EDGE_URI="sip:${LOOPBACK}:${options.edgePort};transport=tls"`,
+      `LISTEN_TLS=tls:${LOOPBACK}:${options.tlsPort}`,
+      `LISTEN_TCP=tcp:${LOOPBACK}:${options.tcpPort}`,
+      `UA_URI="sip:${LOOPBACK}:${options.userAgentPort};transport=tcp"`,
+      `EDGE_URI="sip:${LOOPBACK}:${options.edgePort};transport=tls"`,
       `TLS_CONFIG="${tlsConfig}"`,
     ];
-    const child = spawn(requireProgram('kamailio'), ['-f', path.join(FIXTURE, 'kamailio.cfg'), '-DD', '-E', '-Y', files.dir, ...defines.flatMap((d) => ['-A', d])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      requireProgram('kamailio'),
+      ['-f', path.join(FIXTURE, 'kamailio.cfg'), '-DD', '-E', '-Y', files.dir, ...defines.flatMap((d) => ['-A', d])],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const kamailio = new KamailioPeerEdge(child, files.dir);
     try {
       await waitForPort(options.tlsPort, 'tcp', { timeoutMs: 20_000, what: 'kamailio', exited: kamailio.#exited });

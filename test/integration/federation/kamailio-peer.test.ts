@@ -9,7 +9,21 @@ import { ensureDebianPackages } from '../../support/apt.js';
 import { stopEdge } from '../../support/edge-harness.js';
 import { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 import {
-  A, alice, B, bob, communityPorts, edgeTls, eventually, federationFixture, messageRequest, newCallId, notifyRequest, startCommunityEdge, subscribeRequest, tlsFlowIds, type CommunityPorts,
+  A,
+  alice,
+  B,
+  bob,
+  communityPorts,
+  edgeTls,
+  eventually,
+  federationFixture,
+  messageRequest,
+  newCallId,
+  notifyRequest,
+  startCommunityEdge,
+  subscribeRequest,
+  tlsFlowIds,
+  type CommunityPorts,
 } from './federation-lab.js';
 import { KamailioPeerEdge } from './kamailio-peer-lab.js';
 
@@ -29,9 +43,17 @@ beforeAll(async () => {
   uaA = await SipEndpoint.listen({ name: 'ua-a', port: portsA.endpoint });
   uaB = await SipEndpoint.listen({ name: 'ua-b', port: portsB.endpoint });
   kamailio = await KamailioPeerEdge.start({
-    own: tlsB, peer: tlsA, tlsPort: portsB.external, tcpPort: portsB.internal, userAgentPort: portsB.endpoint, edgePort: portsA.external,
+    own: tlsB,
+    peer: tlsA,
+    tlsPort: portsB.external,
+    tcpPort: portsB.internal,
+    userAgentPort: portsB.endpoint,
+    edgePort: portsA.external,
   });
-  edgeA = await startCommunityEdge({ domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external] } }, edgeTls(tlsA, tlsB));
+  edgeA = await startCommunityEdge(
+    { domain: A, ports: portsA, peer: { domain: B, externalPorts: [portsB.external] } },
+    edgeTls(tlsA, tlsB),
+  );
 }, 600_000);
 
 afterAll(async () => {
@@ -65,15 +87,25 @@ describe('F2 F4 F7 simple-edge and Kamailio as the peer edge over mutual TLS', (
 });
 
 async function subscribeAcross(
-  watcherUa: SipEndpoint, watcherSocket: Awaited<ReturnType<SipEndpoint['connect']>>, notifierUa: SipEndpoint,
-  watcher: { user: string; domain: string }, presentity: { user: string; domain: string }, watcherPort: number, notifierPorts: CommunityPorts,
+  watcherUa: SipEndpoint,
+  watcherSocket: Awaited<ReturnType<SipEndpoint['connect']>>,
+  notifierUa: SipEndpoint,
+  watcher: { user: string; domain: string },
+  presentity: { user: string; domain: string },
+  watcherPort: number,
+  notifierPorts: CommunityPorts,
 ): Promise<void> {
   const callId = newCallId('kam-sub');
-  const ok = await watcherUa.request(watcherSocket, subscribeRequest(watcherUa, watcher, presentity, callId, watcherPort));
+  const ok = await watcherUa.request(
+    watcherSocket,
+    subscribeRequest(watcherUa, watcher, presentity, callId, watcherPort),
+  );
   expect(ok.status).toBe(200);
   const [subscribe] = await notifierUa.waitFor('SUBSCRIBE', callId, 1);
   const fromNotifier = await notifierUa.connect(notifierPorts.internal);
-  expect((await notifierUa.request(fromNotifier, notifyRequest(notifierUa, subscribe!, ok, notifierPorts.endpoint))).status).toBe(200);
+  expect(
+    (await notifierUa.request(fromNotifier, notifyRequest(notifierUa, subscribe!, ok, notifierPorts.endpoint))).status,
+  ).toBe(200);
   await eventually(() => watcherUa.requests('NOTIFY', callId).length === 1, 'the NOTIFY to reach the watcher');
   fromNotifier.destroy();
 }

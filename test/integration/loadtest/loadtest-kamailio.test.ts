@@ -29,7 +29,13 @@ beforeAll(async () => {
   Object.assign(ports, { tls: first, tcp: first + 1 });
   const own = lab.certificates.byDomain[LOCAL_DOMAIN]!;
   kamailio = await KamailioProcess.start({
-    workDir, tlsPort: ports.tls, tcpPort: ports.tcp, communityPort: lab.ports.community, cert: own.cert, key: own.key, ca: lab.certificates.ca,
+    workDir,
+    tlsPort: ports.tls,
+    tcpPort: ports.tcp,
+    communityPort: lab.ports.community,
+    cert: own.cert,
+    key: own.key,
+    ca: lab.certificates.ca,
   });
 });
 
@@ -39,18 +45,25 @@ afterAll(async () => {
 });
 
 describe('L1 simple-edge loadtest against Kamailio as the edge under test', () => {
-  it('L1 completes a mixed run over mutual TLS and reports Kamailio\'s outcomes: relays what it has no rule for, 423 for short Expires', async () => {
-    const parsed = parseScenarioFile(JSON.stringify({
-      target: { external: { host: LOOPBACK, port: ports.tls }, localDomain: LOCAL_DOMAIN, peerDomain: PEER_DOMAIN },
-      listen: { community: { host: LOOPBACK, port: lab.ports.community } },
-      rate: 100, duration: 2, senders: 5,
-      scenarios: [
-        { kind: 'message-flood', weight: 2, expect: [{ policy: 'Y1 rate limits', outcome: '503', atLeast: 1 }] },
-        { kind: 'subscribe-short-expires', expect: [{ policy: 'P6 minimum Expires', outcome: '423', atLeastShare: 1 }] },
-        { kind: 'long-record-route' },
-        { kind: 'spoofed-origin' },
-      ],
-    }));
+  it("L1 completes a mixed run over mutual TLS and reports Kamailio's outcomes: relays what it has no rule for, 423 for short Expires", async () => {
+    const parsed = parseScenarioFile(
+      JSON.stringify({
+        target: { external: { host: LOOPBACK, port: ports.tls }, localDomain: LOCAL_DOMAIN, peerDomain: PEER_DOMAIN },
+        listen: { community: { host: LOOPBACK, port: lab.ports.community } },
+        rate: 100,
+        duration: 2,
+        senders: 5,
+        scenarios: [
+          { kind: 'message-flood', weight: 2, expect: [{ policy: 'Y1 rate limits', outcome: '503', atLeast: 1 }] },
+          {
+            kind: 'subscribe-short-expires',
+            expect: [{ policy: 'P6 minimum Expires', outcome: '423', atLeastShare: 1 }],
+          },
+          { kind: 'long-record-route' },
+          { kind: 'spoofed-origin' },
+        ],
+      }),
+    );
     if (!parsed.ok) throw new Error(parsed.problems.join('; '));
     const report = await runLoadtest({ file: parsed.file, tls: lab.peerIdentity });
     const byKind = Object.fromEntries(report.scenarios.map((s) => [s.kind, s]));
@@ -63,7 +76,10 @@ describe('L1 simple-edge loadtest against Kamailio as the edge under test', () =
       expect(byKind[kind]!.crossed, kind).toBe(byKind[kind]!.sent);
     }
     expect(byKind['subscribe-short-expires']!.outcomes).toEqual({ 423: byKind['subscribe-short-expires']!.sent });
-    expect(report.verdicts.map((v) => [v.policy, v.passed])).toEqual([['Y1 rate limits', false], ['P6 minimum Expires', true]]);
+    expect(report.verdicts.map((v) => [v.policy, v.passed])).toEqual([
+      ['Y1 rate limits', false],
+      ['P6 minimum Expires', true],
+    ]);
     expect(renderHtmlReport(report)).toContain('broken');
   });
 });

@@ -4,7 +4,16 @@
 // screenshot is kept in the test's temp dir; with SIMPLE_EDGE_UPDATE_SCREENSHOTS=1 it is copied to
 // docs/images/ for the README.
 
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -27,8 +36,10 @@ beforeAll(async () => {
   await lab.startEdge({
     policy: {
       limits: {
-        perSender: { capacity: 10, refillPerSecond: 5 }, perRecipient: { capacity: 1000, refillPerSecond: 1000 },
-        perPeer: { capacity: 10_000, refillPerSecond: 10_000 }, maxDistinctRecipientsPerSender: 30,
+        perSender: { capacity: 10, refillPerSecond: 5 },
+        perRecipient: { capacity: 1000, refillPerSecond: 1000 },
+        perPeer: { capacity: 10_000, refillPerSecond: 10_000 },
+        maxDistinctRecipientsPerSender: 30,
       },
     },
   });
@@ -45,29 +56,80 @@ function writeScenarioFile(expectations: 'hold' | 'break'): string {
   const certs = lab.certificates;
   const peer = certs.byDomain['b.example.net']!;
   const file = path.join(workDir, `mix-${expectations}.yaml`);
-  writeFileSync(file, stringify(lab.scenarioObject({
-    tls: { cert: peer.cert, key: peer.key, ca: certs.ca },
-    rate: 120, duration: 3, ramp: 1, senders: 2,
-    scenarios: [
-      { name: 'flood', kind: 'message-flood', weight: 4, expect: [{ policy: 'Y1 rate limits', outcome: '503', atLeast: expectations === 'hold' ? 1 : 100_000 }] },
-      { name: 'harvest', kind: 'harvesting', weight: 2, params: { sender: `walker-${expectations}` }, expect: [{ policy: 'Y1 distinct recipients', outcome: '2xx', atMost: 30 }] },
-      { name: 'short-expires', kind: 'subscribe-short-expires', expect: [{ policy: 'P6 minimum Expires', outcome: '423', atLeastShare: 1 }] },
-      { name: 'notify', kind: 'notify-storm', params: { dialogs: 3 }, expect: [{ policy: 'P8 NOTIFY rate', maxCrossedPerDialog: 1, says: 'at most 1 unchanged NOTIFY per 10 min per dialog crossed' }] },
-      { name: '604', kind: 'repeat-604', expect: [{ policy: 'P4 604 cache', outcome: '404-at-border', atLeastShare: 0.8 }] },
-      { name: 'long-rr', kind: 'long-record-route', expect: [{ policy: 'S2 Record-Route length', outcome: '513', atLeastShare: 1 }] },
-      { name: 'spoofed', kind: 'spoofed-origin', expect: [{ policy: 'F7 implicit authority', outcome: '403', atLeastShare: 1 }] },
-    ],
-  })));
+  writeFileSync(
+    file,
+    stringify(
+      lab.scenarioObject({
+        tls: { cert: peer.cert, key: peer.key, ca: certs.ca },
+        rate: 120,
+        duration: 3,
+        ramp: 1,
+        senders: 2,
+        scenarios: [
+          {
+            name: 'flood',
+            kind: 'message-flood',
+            weight: 4,
+            expect: [{ policy: 'Y1 rate limits', outcome: '503', atLeast: expectations === 'hold' ? 1 : 100_000 }],
+          },
+          {
+            name: 'harvest',
+            kind: 'harvesting',
+            weight: 2,
+            params: { sender: `walker-${expectations}` },
+            expect: [{ policy: 'Y1 distinct recipients', outcome: '2xx', atMost: 30 }],
+          },
+          {
+            name: 'short-expires',
+            kind: 'subscribe-short-expires',
+            expect: [{ policy: 'P6 minimum Expires', outcome: '423', atLeastShare: 1 }],
+          },
+          {
+            name: 'notify',
+            kind: 'notify-storm',
+            params: { dialogs: 3 },
+            expect: [
+              {
+                policy: 'P8 NOTIFY rate',
+                maxCrossedPerDialog: 1,
+                says: 'at most 1 unchanged NOTIFY per 10 min per dialog crossed',
+              },
+            ],
+          },
+          {
+            name: '604',
+            kind: 'repeat-604',
+            expect: [{ policy: 'P4 604 cache', outcome: '404-at-border', atLeastShare: 0.8 }],
+          },
+          {
+            name: 'long-rr',
+            kind: 'long-record-route',
+            expect: [{ policy: 'S2 Record-Route length', outcome: '513', atLeastShare: 1 }],
+          },
+          {
+            name: 'spoofed',
+            kind: 'spoofed-origin',
+            expect: [{ policy: 'F7 implicit authority', outcome: '403', atLeastShare: 1 }],
+          },
+        ],
+      }),
+    ),
+  );
   return file;
 }
 
-async function runCli(expectations: 'hold' | 'break'): Promise<{ code: number; out: string[]; report: LoadReport; html: string }> {
+async function runCli(
+  expectations: 'hold' | 'break',
+): Promise<{ code: number; out: string[]; report: LoadReport; html: string }> {
   const out: string[] = [];
   const json = path.join(workDir, `report-${expectations}.json`);
   const html = path.join(workDir, `report-${expectations}.html`);
-  const code = await main(['loadtest', writeScenarioFile(expectations), '--json', json, '--html', html, '--no-progress'], {
-    io: { out: (line) => out.push(line), err: (line) => out.push(line) },
-  });
+  const code = await main(
+    ['loadtest', writeScenarioFile(expectations), '--json', json, '--html', html, '--no-progress'],
+    {
+      io: { out: (line) => out.push(line), err: (line) => out.push(line) },
+    },
+  );
   return { code, out, report: JSON.parse(readFileSync(json, 'utf8')) as LoadReport, html };
 }
 
@@ -78,10 +140,22 @@ describe('L1 simple-edge loadtest from the command line, and its report', () => 
     held = await runCli('hold');
     expect(held.code, held.out.join('\n')).toBe(0);
     expect(held.report.passed).toBe(true);
-    expect(held.report.scenarios.map((s) => s.name)).toEqual(['flood', 'harvest', 'short-expires', 'notify', '604', 'long-rr', 'spoofed']);
+    expect(held.report.scenarios.map((s) => s.name)).toEqual([
+      'flood',
+      'harvest',
+      'short-expires',
+      'notify',
+      '604',
+      'long-rr',
+      'spoofed',
+    ]);
     expect(held.report.policies).toHaveLength(7);
     for (const s of held.report.scenarios) expect(s.latencyMs.count, s.name).toBeGreaterThan(0);
-    expect(held.out.some((line) => line.startsWith('  HELD   P8 NOTIFY rate (notify): at most 1 unchanged NOTIFY per 10 min per dialog crossed'))).toBe(true);
+    expect(
+      held.out.some((line) =>
+        line.startsWith('  HELD   P8 NOTIFY rate (notify): at most 1 unchanged NOTIFY per 10 min per dialog crossed'),
+      ),
+    ).toBe(true);
   });
 
   it('L1 the CLI exits 5 and marks the verdict broken when an expectation does not hold', async () => {

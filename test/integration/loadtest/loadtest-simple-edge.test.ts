@@ -33,12 +33,22 @@ const OPEN_LIMITS = {
 };
 
 async function run(options: {
-  limits?: Record<string, unknown>; edgeLimits?: Record<string, unknown>; body: Record<string, unknown>; farSideThread?: 'worker' | 'inline';
+  limits?: Record<string, unknown>;
+  edgeLimits?: Record<string, unknown>;
+  body: Record<string, unknown>;
+  farSideThread?: 'worker' | 'inline';
 }): Promise<LoadReport> {
-  await lab.startEdge({ policy: { limits: { ...OPEN_LIMITS, ...options.limits } }, ...(options.edgeLimits === undefined ? {} : { limits: options.edgeLimits }) });
+  await lab.startEdge({
+    policy: { limits: { ...OPEN_LIMITS, ...options.limits } },
+    ...(options.edgeLimits === undefined ? {} : { limits: options.edgeLimits }),
+  });
   try {
     const file = lab.scenarioFile({ rate: 60, duration: 1, ...options.body });
-    return await runLoadtest({ file, tls: lab.peerIdentity, ...(options.farSideThread === undefined ? {} : { farSideThread: options.farSideThread }) });
+    return await runLoadtest({
+      file,
+      tls: lab.peerIdentity,
+      ...(options.farSideThread === undefined ? {} : { farSideThread: options.farSideThread }),
+    });
   } finally {
     await lab.stopEdge();
   }
@@ -60,10 +70,16 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
     expect(s.latencyMs.p999).toBeGreaterThanOrEqual(s.latencyMs.p50);
   });
 
-  it('L1 with the far side in the generator\'s own thread the outcomes and crossings are the same', async () => {
+  it("L1 with the far side in the generator's own thread the outcomes and crossings are the same", async () => {
     const report = await run({
-      farSideThread: 'inline', limits: { maxDistinctRecipientsPerSender: 10 },
-      body: { scenarios: [{ kind: 'harvesting' }, { kind: 'notify-storm', params: { dialogs: 2 }, expect: [{ policy: 'P8', maxCrossedPerDialog: 1 }] }] },
+      farSideThread: 'inline',
+      limits: { maxDistinctRecipientsPerSender: 10 },
+      body: {
+        scenarios: [
+          { kind: 'harvesting' },
+          { kind: 'notify-storm', params: { dialogs: 2 }, expect: [{ policy: 'P8', maxCrossedPerDialog: 1 }] },
+        ],
+      },
     });
     const [harvest, notify] = report.scenarios;
     expect(harvest!.outcomes['2xx']).toBe(10);
@@ -75,7 +91,10 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
   it('L1 Y1 message-flood: senders beyond their per-sender bucket are answered 503 and do not cross', async () => {
     const report = await run({
       limits: { perSender: { capacity: 5, refillPerSecond: 1 } },
-      body: { senders: 2, scenarios: [{ kind: 'message-flood', expect: [{ policy: 'Y1 rate limits', outcome: '503', atLeast: 1 }] }] },
+      body: {
+        senders: 2,
+        scenarios: [{ kind: 'message-flood', expect: [{ policy: 'Y1 rate limits', outcome: '503', atLeast: 1 }] }],
+      },
     });
     const s = only(report);
     expect(s.outcomes['503']).toBeGreaterThan(0);
@@ -87,7 +106,9 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
   it('L1 Y1 harvesting: one sender is cut off with 503 after maxDistinctRecipientsPerSender distinct recipients', async () => {
     const report = await run({
       limits: { maxDistinctRecipientsPerSender: 20 },
-      body: { scenarios: [{ kind: 'harvesting', expect: [{ policy: 'Y1 distinct recipients', outcome: '2xx', atMost: 20 }] }] },
+      body: {
+        scenarios: [{ kind: 'harvesting', expect: [{ policy: 'Y1 distinct recipients', outcome: '2xx', atMost: 20 }] }],
+      },
     });
     const s = only(report);
     expect(s.outcomes['2xx']).toBe(20);
@@ -105,7 +126,13 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
   it('L1 P8 notify-storm: in each live dialog one unchanged NOTIFY crosses, the rest are refused 503', async () => {
     const report = await run({
       body: {
-        scenarios: [{ kind: 'notify-storm', params: { dialogs: 4 }, expect: [{ policy: 'P8 NOTIFY rate', maxCrossedPerDialog: 1 }] }],
+        scenarios: [
+          {
+            kind: 'notify-storm',
+            params: { dialogs: 4 },
+            expect: [{ policy: 'P8 NOTIFY rate', maxCrossedPerDialog: 1 }],
+          },
+        ],
       },
     });
     const s = only(report);
@@ -115,7 +142,7 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
     expect(report.passed).toBe(true);
   });
 
-  it('L1 P4 repeat-604: after the peer\'s first 604 the same address is answered 404 at the border and never crosses again', async () => {
+  it("L1 P4 repeat-604: after the peer's first 604 the same address is answered 404 at the border and never crosses again", async () => {
     const s = only(await run({ body: { concurrency: 1, scenarios: [{ kind: 'repeat-604' }] } }));
     expect(s.outcomes['604']).toBe(1);
     expect(s.outcomes['404-at-border']).toBe(s.sent - 1);
@@ -129,17 +156,21 @@ describe('L1 simple-edge loadtest against simple-edge over mutual TLS', () => {
   });
 
   it('L1 F7 spoofed-origin: requests whose From domain the peer certificate does not cover are answered 403', async () => {
-    const s = only(await run({ body: { scenarios: [{ kind: 'spoofed-origin', params: { domain: 'c.example.org' } }] } }));
+    const s = only(
+      await run({ body: { scenarios: [{ kind: 'spoofed-origin', params: { domain: 'c.example.org' } }] } }),
+    );
     expect(s.outcomes).toEqual({ 403: s.sent });
     expect(s.crossed).toBe(0);
   });
 
   it('L1 F4 connection-storm: flows beyond limits.maxConnections are refused; those within are answered', async () => {
     // The run itself holds 3 flows (2 peer flows, 1 community flow), so 7 more fit under the cap of 10.
-    const s = only(await run({
-      edgeLimits: { maxConnections: 10 },
-      body: { rate: 40, scenarios: [{ kind: 'connection-storm', params: { connections: 20 } }] },
-    }));
+    const s = only(
+      await run({
+        edgeLimits: { maxConnections: 10 },
+        body: { rate: 40, scenarios: [{ kind: 'connection-storm', params: { connections: 20 } }] },
+      }),
+    );
     expect(s.sent).toBe(20);
     expect(s.outcomes.accepted).toBeLessThanOrEqual(7);
     expect(s.outcomes.accepted).toBeGreaterThan(0);

@@ -36,7 +36,11 @@ beforeAll(async () => {
   await lab.startFronts(site);
   const config = lab.processConfigFor(site, {
     state: { backend: 'sqlite', path: path.join(workDir, 'state.db') },
-    audit: { enabled: true, file: path.join(workDir, 'audit', 'audit'), archive: { enabled: true, directory: path.join(workDir, 'archive') } },
+    audit: {
+      enabled: true,
+      file: path.join(workDir, 'audit', 'audit'),
+      archive: { enabled: true, directory: path.join(workDir, 'archive') },
+    },
   });
   writeFileSync(path.join(workDir, 'edge.yaml'), stringify(config));
   edge = await EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3 });
@@ -45,7 +49,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await edge?.kill('SIGKILL');
   await lab?.cleanup();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 function admin(pathname: string, init: RequestInit = {}): Promise<Response> {
@@ -65,7 +70,15 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 async function message(side: 'peer' | 'internal', calls: Array<{ from: string; to: string }>, name: string) {
   // Small runs one call at a time, so answers come back in call order.
-  const run = await lab.runUac({ name, side, site, scenario: 'uac-message.xml', rate: 100, concurrent: calls.length > 5 ? 5 : 1, calls });
+  const run = await lab.runUac({
+    name,
+    side,
+    site,
+    scenario: 'uac-message.xml',
+    rate: 100,
+    concurrent: calls.length > 5 ? 5 : 1,
+    calls,
+  });
   expect(run.exitCode, describeSippRun(run)).toBe(0);
   crossed += calls.length;
   return finalResponses(run);
@@ -75,29 +88,62 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
   it('O3 the scrape counts exactly the MESSAGEs SIPp sent each way, by peer and status class', async () => {
     const internalUas = await lab.startUas({ name: 'internal', side: 'internal', scenario: 'uas-answer-200.xml' });
     const peerUas = await lab.startUas({ name: 'peer', side: 'peer', scenario: 'uas-answer-604.xml' });
-    const inbound = await message('peer', Array.from({ length: INBOUND }, (_, i) => ({ from: `p${i}`, to: `alive${i}` })), 'inbound');
-    const outbound = await message('internal', Array.from({ length: OUTBOUND }, (_, i) => ({ from: 'a', to: `gone${i}` })), 'outbound');
+    const inbound = await message(
+      'peer',
+      Array.from({ length: INBOUND }, (_, i) => ({ from: `p${i}`, to: `alive${i}` })),
+      'inbound',
+    );
+    const outbound = await message(
+      'internal',
+      Array.from({ length: OUTBOUND }, (_, i) => ({ from: 'a', to: `gone${i}` })),
+      'outbound',
+    );
     expect(inbound.filter((r) => r.status === 200)).toHaveLength(INBOUND);
     expect(outbound.filter((r) => r.status === 604)).toHaveLength(OUTBOUND);
 
     const scrape = await (await admin('/metrics')).text();
-    expect(sample(scrape, 'simple_edge_responses_total', { method: 'MESSAGE', status_class: '2xx', direction: 'inbound', peer: PEER_DOMAIN })).toBe(INBOUND);
-    expect(sample(scrape, 'simple_edge_responses_total', { method: 'MESSAGE', status_class: '6xx', direction: 'outbound', peer: PEER_DOMAIN })).toBe(OUTBOUND);
+    expect(
+      sample(scrape, 'simple_edge_responses_total', {
+        method: 'MESSAGE',
+        status_class: '2xx',
+        direction: 'inbound',
+        peer: PEER_DOMAIN,
+      }),
+    ).toBe(INBOUND);
+    expect(
+      sample(scrape, 'simple_edge_responses_total', {
+        method: 'MESSAGE',
+        status_class: '6xx',
+        direction: 'outbound',
+        peer: PEER_DOMAIN,
+      }),
+    ).toBe(OUTBOUND);
     expect(sample(scrape, 'simple_edge_requests_total', { method: 'MESSAGE', side: 'external' })).toBe(INBOUND);
     expect(sample(scrape, 'simple_edge_relay_latency_seconds_count', { direction: 'inbound' })).toBe(INBOUND);
-    expect(sample(scrape, 'simple_edge_flows', { side: 'external', protocol: 'tls', peer: PEER_DOMAIN })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(scrape, 'simple_edge_flows', { side: 'external', protocol: 'tls', peer: PEER_DOMAIN }),
+    ).toBeGreaterThanOrEqual(1);
     expect(scrape).toMatch(/^simple_edge_certificate_expiry_seconds\{domain="a\.example\.com"\} \d+/m);
     expect(scrape).toMatch(/^simple_edge_peer_certificate_expiry_seconds\{peer="b\.example\.net"\} \d+/m);
     expect(scrape).toMatch(/^simple_edge_nodejs_eventloop_lag_seconds \d/m);
     expect((await admin('/healthz')).status).toBe(200);
     expect((await admin('/readyz')).status).toBe(200);
     // While the peer's UAS is up, the edge's TLS flow to it stays open: the admin API lists it.
-    const peers = (await (await admin('/admin/peers')).json()) as { peers: Array<{ domain: string; state: string; flows: string[] }> };
+    const peers = (await (await admin('/admin/peers')).json()) as {
+      peers: Array<{ domain: string; state: string; flows: string[] }>;
+    };
     expect(peers.peers.find((p) => p.domain === PEER_DOMAIN)?.state).toBe('connected');
-    const flows = (await (await admin('/admin/flows')).json()) as { flows: Array<{ id: string; peerIdentity: string[] }> };
+    const flows = (await (await admin('/admin/flows')).json()) as {
+      flows: Array<{ id: string; peerIdentity: string[] }>;
+    };
     const peerFlows = peers.peers.find((p) => p.domain === PEER_DOMAIN)?.flows ?? [];
     expect(peerFlows.length).toBeGreaterThanOrEqual(1);
-    expect(flows.flows.filter((f) => f.peerIdentity.includes(PEER_DOMAIN)).map((f) => f.id).sort()).toEqual([...peerFlows].sort());
+    expect(
+      flows.flows
+        .filter((f) => f.peerIdentity.includes(PEER_DOMAIN))
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual([...peerFlows].sort());
     await lab.stop(internalUas);
     await lab.stop(peerUas);
   }, 60_000);
@@ -108,20 +154,43 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
     const peerUas = await lab.startUas({ name: 'peer-after-purge', side: 'peer', scenario: 'uas-answer-604.xml' });
     const before = await message('internal', [{ from: 'a', to: 'gone0' }], 'cached');
     expect(before[0]?.status).toBe(404);
-    const purge = await admin(`/admin/cache604/${encodeURIComponent(`sip:gone0@${PEER_DOMAIN}`)}`, { method: 'DELETE' });
+    const purge = await admin(`/admin/cache604/${encodeURIComponent(`sip:gone0@${PEER_DOMAIN}`)}`, {
+      method: 'DELETE',
+    });
     expect(purge.status).toBe(200);
-    const after = await message('internal', [{ from: 'a', to: 'gone0' }, { from: 'a', to: 'gone1' }], 'purged');
+    const after = await message(
+      'internal',
+      [
+        { from: 'a', to: 'gone0' },
+        { from: 'a', to: 'gone1' },
+      ],
+      'purged',
+    );
     const seen = requestsReceived(await lab.stop(peerUas)).map((r) => r.toUser);
     expect(after.map((r) => r.status)).toEqual([604, 404]);
     expect(seen).toEqual(['gone0']);
   }, 60_000);
 
   it('Y2 X3 a user removed through the admin API is refused at the border from then on', async () => {
-    const added = await admin('/admin/tombstones', { method: 'POST', body: JSON.stringify({ address: `alive3@${LOCAL_DOMAIN}` }) });
+    const added = await admin('/admin/tombstones', {
+      method: 'POST',
+      body: JSON.stringify({ address: `alive3@${LOCAL_DOMAIN}` }),
+    });
     expect(added.status).toBe(201);
     expect(((await added.json()) as { address: string }).address).toBe(`sip:alive3@${LOCAL_DOMAIN}`);
-    const internalUas = await lab.startUas({ name: 'internal-after-removal', side: 'internal', scenario: 'uas-answer-200.xml' });
-    const answers = await message('peer', [{ from: 'p', to: 'alive3' }, { from: 'p', to: 'alive4' }], 'tombstoned');
+    const internalUas = await lab.startUas({
+      name: 'internal-after-removal',
+      side: 'internal',
+      scenario: 'uas-answer-200.xml',
+    });
+    const answers = await message(
+      'peer',
+      [
+        { from: 'p', to: 'alive3' },
+        { from: 'p', to: 'alive4' },
+      ],
+      'tombstoned',
+    );
     const seen = requestsReceived(await lab.stop(internalUas)).map((r) => r.toUser);
     expect(answers.map((r) => r.status)).toEqual([404, 200]);
     expect(seen).toEqual(['alive4']);
@@ -137,8 +206,15 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
     const exit = await edge.kill('SIGTERM');
     expect(exit.code).toBe(0);
     const directory = path.join(workDir, 'audit');
-    const lines = readdirSync(directory).flatMap((file) => readFileSync(path.join(directory, file), 'utf8').split('\n').filter((l) => l !== ''));
-    const entries = lines.map((line) => JSON.parse(line) as { name: string; direction: string; callId: string; status: number; decision: string });
+    const lines = readdirSync(directory).flatMap((file) =>
+      readFileSync(path.join(directory, file), 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    );
+    const entries = lines.map(
+      (line) =>
+        JSON.parse(line) as { name: string; direction: string; callId: string; status: number; decision: string },
+    );
     expect(entries).toHaveLength(crossed);
     expect(entries.every((e) => e.name === 'simple-edge-audit' && e.callId !== '')).toBe(true);
     expect(new Set(entries.map((e) => e.callId)).size).toBe(crossed);
@@ -146,9 +222,16 @@ describe('operations: metrics, admin API and audit log of a running edge', () =>
     expect(entries.filter((e) => e.status === 404 && e.decision.startsWith('Y2'))).toHaveLength(1);
     // The archive keeps each of those requests' text, found by its Call-ID.
     const archive = path.join(workDir, 'archive');
-    const archived = readdirSync(archive).flatMap((file) => readFileSync(path.join(archive, file), 'utf8').split('\n').filter((l) => l !== ''))
+    const archived = readdirSync(archive)
+      .flatMap((file) =>
+        readFileSync(path.join(archive, file), 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      )
       .map((line) => JSON.parse(line) as { callId: string; message: string });
     expect(archived.map((a) => a.callId).sort()).toEqual(entries.map((e) => e.callId).sort());
-    expect(archived.every((a) => a.message.startsWith('MESSAGE sip:') && a.message.includes(`Call-ID: ${a.callId}`))).toBe(true);
+    expect(
+      archived.every((a) => a.message.startsWith('MESSAGE sip:') && a.message.includes(`Call-ID: ${a.callId}`)),
+    ).toBe(true);
   }, 60_000);
 });

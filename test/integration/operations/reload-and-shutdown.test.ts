@@ -39,7 +39,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await edge?.kill('SIGKILL');
   await lab?.cleanup();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 async function waitForOutput(pattern: RegExp): Promise<void> {
@@ -51,7 +52,9 @@ async function waitForOutput(pattern: RegExp): Promise<void> {
 }
 
 async function flowIds(): Promise<string[]> {
-  const body = (await (await fetch(`http://${LOOPBACK}:${site.adminPort}/admin/flows`)).json()) as { flows: Array<{ id: string; side: string }> };
+  const body = (await (await fetch(`http://${LOOPBACK}:${site.adminPort}/admin/flows`)).json()) as {
+    flows: Array<{ id: string; side: string }>;
+  };
   return body.flows.filter((f) => f.side === 'external').map((f) => f.id);
 }
 
@@ -74,7 +77,16 @@ describe('reload and graceful shutdown of a running edge', () => {
     process.kill(edge.pid!, 'SIGHUP');
     await waitForOutput(/SIGHUP: \S*edge\.yaml reloaded/);
 
-    expect(await message('peer', [{ from: 'p', to: 'list1' }, { from: 'p', to: 'list2' }], 'in-after')).toEqual([604, 200]);
+    expect(
+      await message(
+        'peer',
+        [
+          { from: 'p', to: 'list1' },
+          { from: 'p', to: 'list2' },
+        ],
+        'in-after',
+      ),
+    ).toEqual([604, 200]);
     expect(await message('internal', [{ from: 'a', to: 'bob' }], 'out-after')).toEqual([200]);
     expect(await flowIds()).toEqual(expect.arrayContaining(outboundFlows));
     await lab.stop(peerUas);
@@ -86,7 +98,11 @@ describe('reload and graceful shutdown of a running edge', () => {
     process.kill(edge.pid!, 'SIGHUP');
     await waitForOutput(/refused; the configuration in force stays/);
     expect(edge.output).toMatch(/policy\.noPresenceAdresses.*noPresenceAddresses/);
-    const internalUas = await lab.startUas({ name: 'internal-broken', side: 'internal', scenario: 'uas-answer-200.xml' });
+    const internalUas = await lab.startUas({
+      name: 'internal-broken',
+      side: 'internal',
+      scenario: 'uas-answer-200.xml',
+    });
     expect(await message('peer', [{ from: 'p', to: 'list1' }], 'in-broken')).toEqual([604]);
     await lab.stop(internalUas);
   }, 60_000);
@@ -95,7 +111,13 @@ describe('reload and graceful shutdown of a running edge', () => {
     const calls = 1500;
     const internalUas = await lab.startUas({ name: 'drain', side: 'internal', scenario: 'uas-answer-200.xml' });
     const uac = lab.startUac({
-      name: 'drain', side: 'peer', site, scenario: 'uac-message.xml', rate: 300, concurrent: 50, timeoutS: 30,
+      name: 'drain',
+      side: 'peer',
+      site,
+      scenario: 'uac-message.xml',
+      rate: 300,
+      concurrent: 50,
+      timeoutS: 30,
       calls: Array.from({ length: calls }, (_, i) => ({ from: `s${i % 10}`, to: `u${i}` })),
     });
     // Signal once the load is well under way.

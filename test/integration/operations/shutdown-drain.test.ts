@@ -35,7 +35,10 @@ beforeAll(async () => {
   registrar = await SipEndpoint.listen({ name: 'registrar', port: lab.internalUasPort });
   peerPort = lab.ports.take(1);
   peer = await SipEndpoint.listen({ name: 'peer', port: peerPort });
-  writeFileSync(path.join(workDir, 'edge.yaml'), stringify(lab.processConfigFor(site, { limits: { shutdownDrainMs: DRAIN_MS } })));
+  writeFileSync(
+    path.join(workDir, 'edge.yaml'),
+    stringify(lab.processConfigFor(site, { limits: { shutdownDrainMs: DRAIN_MS } })),
+  );
   edge = await EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3 });
 }, 240_000);
 
@@ -43,7 +46,8 @@ afterAll(async () => {
   await edge?.kill('SIGKILL');
   await Promise.all([registrar?.close(), peer?.close()]);
   await lab?.cleanup();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 function message(callId: string, options: { toTag?: string } = {}): string {
@@ -58,7 +62,8 @@ function message(callId: string, options: { toTag?: string } = {}): string {
     `CSeq: ${options.toTag === undefined ? 1 : 2} MESSAGE`,
     'Content-Type: text/plain',
     `Content-Length: ${body.length}`,
-    '', body,
+    '',
+    body,
   ].join('\r\n');
 }
 
@@ -84,7 +89,11 @@ describe('O5 SIGTERM drains before it closes', () => {
     let ready = await readyz();
     while (ready.status !== 503 && Date.now() < deadline) ready = await readyz();
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ checks: expect.arrayContaining([expect.objectContaining({ name: 'listeners', ok: false, detail: expect.stringContaining('draining') })]) });
+    expect(ready.body).toMatchObject({
+      checks: expect.arrayContaining([
+        expect.objectContaining({ name: 'listeners', ok: false, detail: expect.stringContaining('draining') }),
+      ]),
+    });
 
     const refused = await peer.request(socket, message('drain-new'));
     expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '5']);

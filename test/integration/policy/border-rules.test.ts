@@ -13,7 +13,12 @@ import { tombstone } from '../../../src/policy/rules/tombstone.js';
 import { MemoryStore } from '../../../src/state/memory-store.js';
 import { PolicyLab, type Call, type LabEdge, type Side } from '../../support/policy-lab.js';
 import { describeSippRun, type SippResult } from '../../support/sipp.js';
-import { finalResponses, requestsReceived, type FinalResponse, type ReceivedRequest } from '../../support/sipp-outcomes.js';
+import {
+  finalResponses,
+  requestsReceived,
+  type FinalResponse,
+  type ReceivedRequest,
+} from '../../support/sipp-outcomes.js';
 
 let workDir: string;
 let lab: PolicyLab;
@@ -26,7 +31,8 @@ beforeAll(() => {
 afterAll(async () => {
   await lab?.cleanup();
   // SIMPLE_EDGE_KEEP_LOGS=1 keeps every SIPp message log and stunnel log for a post-mortem.
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 interface Send {
@@ -46,13 +52,18 @@ interface Exchange {
  * Runs UACs one after another from `from` while a UAS answers on the far side. Every call must have
  * got some final answer (SIPp exit 0); which one is for the test to say.
  */
-async function exchange(edge: LabEdge, options: { name: string; from: Side; answer: string; sends: readonly Send[] }): Promise<Exchange> {
+async function exchange(
+  edge: LabEdge,
+  options: { name: string; from: Side; answer: string; sends: readonly Send[] },
+): Promise<Exchange> {
   const far: Side = options.from === 'peer' ? 'internal' : 'peer';
   const uas = await lab.startUas({ name: `${options.name}-uas`, side: far, scenario: options.answer });
   const runs: SippResult[] = [];
   try {
     for (const [n, sent] of options.sends.entries()) {
-      runs.push(await lab.runUac({ ...sent, name: `${options.name}-uac${n + 1}`, side: options.from, site: edge.site }));
+      runs.push(
+        await lab.runUac({ ...sent, name: `${options.name}-uac${n + 1}`, side: options.from, site: edge.site }),
+      );
     }
   } finally {
     await lab.stop(uas);
@@ -68,8 +79,9 @@ function longRecordRoute(entries: number): string {
   return `Record-Route: ${Array.from({ length: entries }, (_, i) => `<sip:proxy-${i}.b.example.net;lr>`).join(', ')}`;
 }
 
-const PIDF_OPEN = '<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:ann@b.example.net">'
-  + '<tuple id="t1"><status><basic>open</basic></status></tuple></presence>';
+const PIDF_OPEN =
+  '<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="pres:ann@b.example.net">' +
+  '<tuple id="t1"><status><basic>open</basic></status></tuple></presence>';
 
 /** Limits small enough to cross in a few calls; every test uses senders and recipients of its own. */
 const BORDER_CONFIG = {
@@ -100,9 +112,20 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
   });
 
   it('S2 a SUBSCRIBE whose Record-Route is longer than maxRecordRouteBytes is answered 513 and never reaches the community', async () => {
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 's2', from: 'peer', answer: 'uas-answer-200.xml',
-      sends: [{ scenario: 'uac-subscribe.xml', calls: [{ from: 'ann', to: 'sam' }], keys: { extra_header: longRecordRoute(20) } }],
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 's2',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-subscribe.xml',
+          calls: [{ from: 'ann', to: 'sam' }],
+          keys: { extra_header: longRecordRoute(20) },
+        },
+      ],
     });
     const answer = answers?.[0];
     expect([answer?.status, answer?.reason]).toEqual([513, 'Record-Route Too Long']);
@@ -110,18 +133,39 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
   });
 
   it('M4 a MESSAGE larger than maxMessageBytes is answered 513; one within the limit is relayed', async () => {
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 'm4', from: 'peer', answer: 'uas-answer-200.xml',
-      sends: [{ scenario: 'uac-message.xml', calls: [{ from: 'ben', to: 'mia', text: 'x'.repeat(5000) }, { from: 'ben', to: 'mia', text: 'y'.repeat(3000) }] }],
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 'm4',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [
+            { from: 'ben', to: 'mia', text: 'x'.repeat(5000) },
+            { from: 'ben', to: 'mia', text: 'y'.repeat(3000) },
+          ],
+        },
+      ],
     });
-    expect(answers!.map((r) => [r.status, r.reason])).toEqual([[513, 'Message Too Large'], [200, 'OK']]);
+    expect(answers!.map((r) => [r.status, r.reason])).toEqual([
+      [513, 'Message Too Large'],
+      [200, 'OK'],
+    ]);
     // SIPp ends the body's line with CRLF: 3000 characters of text are a 3002-byte body.
     expect(received.map((r) => r.value('content-length'))).toEqual(['3002']);
   });
 
   it('P6 a SUBSCRIBE asking for less than minSubscriptionExpiresSeconds is answered 423 with Min-Expires', async () => {
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 'p6-min', from: 'peer', answer: 'uas-answer-200.xml',
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 'p6-min',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
       sends: [{ scenario: 'uac-subscribe.xml', calls: [{ from: 'cy', to: 'pia' }], keys: { expires: '60' } }],
     });
     const answer = answers?.[0];
@@ -131,8 +175,13 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
 
   it('P6 P5 a SUBSCRIBE asking for more than maxSubscriptionExpiresSeconds is lowered on the way in, gains Accept: application/pidf+xml, and its 2xx is clamped on the way back', async () => {
     // The presence server grants a day whatever it is asked (uas-grant-day.xml).
-    const { answers: [answers], received: [subscribe] } = await exchange(edge, {
-      name: 'p6-max', from: 'peer', answer: 'uas-grant-day.xml',
+    const {
+      answers: [answers],
+      received: [subscribe],
+    } = await exchange(edge, {
+      name: 'p6-max',
+      from: 'peer',
+      answer: 'uas-grant-day.xml',
       sends: [{ scenario: 'uac-subscribe.xml', calls: [{ from: 'cy', to: 'pat' }], keys: { expires: '86400' } }],
     });
     expect(subscribe?.values('expires')).toEqual(['3600']);
@@ -141,15 +190,27 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
   });
 
   it('P5 a NOTIFY from the peer whose PIDF body is not well-formed, or not PIDF, is answered 400; a PIDF one is relayed', async () => {
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 'p5', from: 'peer', answer: 'uas-answer-200.xml',
-      sends: [{
-        scenario: 'uac-notify.xml', calls: [
-          { from: 'ann', to: 'wes', text: '<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf"><tuple id="t1">' },
-          { from: 'ann', to: 'wes', text: '<?xml version="1.0"?><presence xmlns="urn:example:other"/>' },
-          { from: 'ann', to: 'wes', text: PIDF_OPEN },
-        ],
-      }],
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 'p5',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-notify.xml',
+          calls: [
+            {
+              from: 'ann',
+              to: 'wes',
+              text: '<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf"><tuple id="t1">',
+            },
+            { from: 'ann', to: 'wes', text: '<?xml version="1.0"?><presence xmlns="urn:example:other"/>' },
+            { from: 'ann', to: 'wes', text: PIDF_OPEN },
+          ],
+        },
+      ],
     });
     expect(codes(answers!)).toEqual([400, 400, 200]);
     expect(answers![0]?.reason).toMatch(/^Bad PIDF: not well-formed XML/);
@@ -161,40 +222,70 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
     // The community's watcher subscribes through the edge; the peer's notifier answers over the same
     // TLS connection, so its NOTIFYs arrive on the external side inside the dialog.
     const notifier = await lab.startUas({
-      name: 'p5-dialog-notifier', side: 'peer', scenario: 'uas-notify-broken-first.xml', calls: 1,
+      name: 'p5-dialog-notifier',
+      side: 'peer',
+      scenario: 'uas-notify-broken-first.xml',
+      calls: 1,
       keys: { via_transport: 'TLS', contact: `sip:nora@127.0.0.1:${edge.site.peerRoutePort};transport=tls` },
     });
     const watcher = await lab.runUac({
-      name: 'p5-dialog-watcher', side: 'internal', site: edge.site, scenario: 'uac-subscribe-notified.xml', calls: [{ from: 'wanda', to: 'nora' }],
+      name: 'p5-dialog-watcher',
+      side: 'internal',
+      site: edge.site,
+      scenario: 'uac-subscribe-notified.xml',
+      calls: [{ from: 'wanda', to: 'nora' }],
     });
     const notified = await lab.finish(notifier, 5_000);
     expect(watcher.exitCode, describeSippRun(watcher)).toBe(0);
     expect(notified.exitCode, describeSippRun(notified)).toBe(0);
-    expect(finalResponses(notified).map((r) => `${r.status} ${r.value('cseq')}`)).toEqual(['400 1 NOTIFY', '200 2 NOTIFY']);
+    expect(finalResponses(notified).map((r) => `${r.status} ${r.value('cseq')}`)).toEqual([
+      '400 1 NOTIFY',
+      '200 2 NOTIFY',
+    ]);
     expect(finalResponses(notified)[0]?.reason).toMatch(/^Bad PIDF: not well-formed XML/);
     expect(requestsReceived(watcher, 'NOTIFY').map((r) => r.value('cseq'))).toEqual(['2 NOTIFY']);
   });
 
-  it('P8 a peer\'s NOTIFY refresh storm in one dialog: the first and the change cross, the ten unchanged NOTIFYs in between are refused 503 at the border', async () => {
+  it("P8 a peer's NOTIFY refresh storm in one dialog: the first and the change cross, the ten unchanged NOTIFYs in between are refused 503 at the border", async () => {
     const notifier = await lab.startUas({
-      name: 'p8-storm-notifier', side: 'peer', scenario: 'uas-notify-storm.xml', calls: 1,
+      name: 'p8-storm-notifier',
+      side: 'peer',
+      scenario: 'uas-notify-storm.xml',
+      calls: 1,
       keys: { via_transport: 'TLS', contact: `sip:nora@127.0.0.1:${edge.site.peerRoutePort};transport=tls` },
     });
     const watcher = await lab.runUac({
-      name: 'p8-storm-watcher', side: 'internal', site: edge.site, scenario: 'uac-subscribe-storm-watcher.xml', calls: [{ from: 'wanda', to: 'nora' }],
+      name: 'p8-storm-watcher',
+      side: 'internal',
+      site: edge.site,
+      scenario: 'uac-subscribe-storm-watcher.xml',
+      calls: [{ from: 'wanda', to: 'nora' }],
     });
     const notified = await lab.finish(notifier, 5_000);
     expect(watcher.exitCode, describeSippRun(watcher)).toBe(0);
     expect(notified.exitCode, describeSippRun(notified)).toBe(0);
     const unchanged = Array.from({ length: 10 }, (_, i) => `503 ${i + 2} NOTIFY`);
-    expect(finalResponses(notified).map((r) => `${r.status} ${r.value('cseq')}`)).toEqual(['200 1 NOTIFY', ...unchanged, '200 12 NOTIFY']);
+    expect(finalResponses(notified).map((r) => `${r.status} ${r.value('cseq')}`)).toEqual([
+      '200 1 NOTIFY',
+      ...unchanged,
+      '200 12 NOTIFY',
+    ]);
     expect(requestsReceived(watcher, 'NOTIFY').map((r) => r.value('cseq'))).toEqual(['1 NOTIFY', '12 NOTIFY']);
   });
 
   it('P3 MESSAGE and SUBSCRIBE to a no-presence address are answered 604 for every sender and never reach the community', async () => {
     const { answers, received } = await exchange(edge, {
-      name: 'p3', from: 'peer', answer: 'uas-answer-200.xml', sends: [
-        { scenario: 'uac-message.xml', calls: [{ from: 'ann', to: 'all-staff' }, { from: 'dov', to: 'All-Staff' }] },
+      name: 'p3',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [
+            { from: 'ann', to: 'all-staff' },
+            { from: 'dov', to: 'All-Staff' },
+          ],
+        },
         { scenario: 'uac-subscribe.xml', calls: [{ from: 'eve', to: 'all-staff' }] },
       ],
     });
@@ -205,8 +296,17 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
   it('Y2 MESSAGE and SUBSCRIBE to a tombstoned address are answered 404 as if it never existed; a live address is relayed', async () => {
     await tombstone(store, 'carol@a.example.com', { tombstoneSeconds: 90 * 86_400 });
     const { answers, received } = await exchange(edge, {
-      name: 'y2', from: 'peer', answer: 'uas-answer-200.xml', sends: [
-        { scenario: 'uac-message.xml', calls: [{ from: 'dan', to: 'carol' }, { from: 'dan', to: 'dave' }] },
+      name: 'y2',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [
+            { from: 'dan', to: 'carol' },
+            { from: 'dan', to: 'dave' },
+          ],
+        },
         { scenario: 'uac-subscribe.xml', calls: [{ from: 'dan', to: 'Carol' }] },
       ],
     });
@@ -218,28 +318,52 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
 
   it('Y1 a sender over its per-sender rate gets 503 with Retry-After once its bucket (perSender.capacity) is spent', async () => {
     const calls = Array.from({ length: 15 }, (_, i) => ({ from: 'flooder', to: 'rita', text: `page ${i}` }));
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 'y1-rate', from: 'peer', answer: 'uas-answer-200.xml', sends: [{ scenario: 'uac-message.xml', calls }],
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 'y1-rate',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [{ scenario: 'uac-message.xml', calls }],
     });
     expect(codes(answers!)).toEqual([...Array<number>(10).fill(200), ...Array<number>(5).fill(503)]);
-    expect(new Set(answers!.slice(10).map((r) => `${r.reason}, Retry-After: ${r.value('retry-after')}`))).toEqual(new Set(['Sender Rate Exceeded, Retry-After: 30']));
+    expect(new Set(answers!.slice(10).map((r) => `${r.reason}, Retry-After: ${r.value('retry-after')}`))).toEqual(
+      new Set(['Sender Rate Exceeded, Retry-After: 30']),
+    );
     expect(received).toHaveLength(10);
   });
 
   it('Y1 a sender walking more distinct recipients than maxDistinctRecipientsPerSender is cut off with 503', async () => {
     const calls = Array.from({ length: 8 }, (_, i) => ({ from: 'walker', to: `u${4700 + i}` }));
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 'y1-harvest', from: 'peer', answer: 'uas-answer-200.xml', sends: [{ scenario: 'uac-message.xml', calls }],
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 'y1-harvest',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [{ scenario: 'uac-message.xml', calls }],
     });
     expect(codes(answers!)).toEqual([200, 200, 200, 200, 200, 503, 503, 503]);
-    expect(new Set(answers!.slice(5).map((r) => `${r.reason}, Retry-After: ${r.value('retry-after')}`))).toEqual(new Set(['Too Many Recipients From Sender, Retry-After: 30']));
+    expect(new Set(answers!.slice(5).map((r) => `${r.reason}, Retry-After: ${r.value('retry-after')}`))).toEqual(
+      new Set(['Too Many Recipients From Sender, Retry-After: 30']),
+    );
     expect(received.map((r) => r.toUser)).toEqual(['u4700', 'u4701', 'u4702', 'u4703', 'u4704']);
   });
 
   it('X2 the trust header of a peer whose agreement does not assert trust is removed before the request reaches the community', async () => {
     const { answers, received } = await exchange(edge, {
-      name: 'x2-strip', from: 'peer', answer: 'uas-answer-200.xml',
-      sends: [{ scenario: 'uac-message.xml', calls: [{ from: 'tess', to: 'tom' }], keys: { extra_header: 'X-Trust-Level: trusted' } }],
+      name: 'x2-strip',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [{ from: 'tess', to: 'tom' }],
+          keys: { extra_header: 'X-Trust-Level: trusted' },
+        },
+      ],
     });
     expect(answers.map(codes)).toEqual([[200]]);
     expect(received.map((r) => r.values('x-trust-level'))).toEqual([[]]);
@@ -247,29 +371,56 @@ describe('border rules, b.example.net with a static route and no agreement (SIPp
 
   it('P4 after the peer answers 604, MESSAGE and SUBSCRIBE from any sender of the community to that address are answered 404 at the border and never cross', async () => {
     const { answers, received } = await exchange(edge, {
-      name: 'p4', from: 'internal', answer: 'uas-answer-604.xml', sends: [
-        { scenario: 'uac-message.xml', calls: [{ from: 'alice', to: 'gone' }, { from: 'carl', to: 'gone' }] },
+      name: 'p4',
+      from: 'internal',
+      answer: 'uas-answer-604.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [
+            { from: 'alice', to: 'gone' },
+            { from: 'carl', to: 'gone' },
+          ],
+        },
         { scenario: 'uac-subscribe.xml', calls: [{ from: 'dora', to: 'Gone' }] },
       ],
     });
     expect(answers.map(codes)).toEqual([[604, 404], [404]]);
-    expect([answers[0]![1]?.reason, answers[1]![0]?.reason]).toEqual(Array(2).fill('Not Found (604 from b.example.net cached)'));
+    expect([answers[0]![1]?.reason, answers[1]![0]?.reason]).toEqual(
+      Array(2).fill('Not Found (604 from b.example.net cached)'),
+    );
     expect(received.map((r) => r.toUser)).toEqual(['gone']);
   });
 
   it('P2 after the peer answers 404, the identical MESSAGE (new Call-ID) gets the same 404 from the edge; a changed text crosses again', async () => {
-    const { answers: [answers], received } = await exchange(edge, {
-      name: 'p2', from: 'internal', answer: 'uas-answer-404.xml', sends: [{
-        scenario: 'uac-message.xml', calls: [
-          { from: 'erin', to: 'nobody', text: 'are you there?' },
-          { from: 'erin', to: 'nobody', text: 'are you there?' },
-          { from: 'erin', to: 'nobody', text: 'it is erin, are you there?' },
-        ],
-      }],
+    const {
+      answers: [answers],
+      received,
+    } = await exchange(edge, {
+      name: 'p2',
+      from: 'internal',
+      answer: 'uas-answer-404.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [
+            { from: 'erin', to: 'nobody', text: 'are you there?' },
+            { from: 'erin', to: 'nobody', text: 'are you there?' },
+            { from: 'erin', to: 'nobody', text: 'it is erin, are you there?' },
+          ],
+        },
+      ],
     });
     expect(answers!.map((r) => [r.status, r.reason])).toEqual(Array(3).fill([404, 'Not Found']));
-    expect(answers!.map((r) => r.values('warning'))).toEqual([[], ['399 simple-edge "P2 repeated request answered at the border"'], []]);
-    expect(received.map((r) => r.value('call-id'))).toEqual([answers![0]?.value('call-id'), answers![2]?.value('call-id')]);
+    expect(answers!.map((r) => r.values('warning'))).toEqual([
+      [],
+      ['399 simple-edge "P2 repeated request answered at the border"'],
+      [],
+    ]);
+    expect(received.map((r) => r.value('call-id'))).toEqual([
+      answers![0]?.value('call-id'),
+      answers![2]?.value('call-id'),
+    ]);
   });
 });
 
@@ -291,8 +442,16 @@ describe('border rules, b.example.net with an agreement that asserts trust and a
 
   it('X2 the trust header of a peer whose agreement asserts trust reaches the community unchanged', async () => {
     const { answers, received } = await exchange(edge, {
-      name: 'x2-keep', from: 'peer', answer: 'uas-answer-200.xml',
-      sends: [{ scenario: 'uac-message.xml', calls: [{ from: 'tess', to: 'tom' }], keys: { extra_header: 'X-Trust-Level: trusted' } }],
+      name: 'x2-keep',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
+        {
+          scenario: 'uac-message.xml',
+          calls: [{ from: 'tess', to: 'tom' }],
+          keys: { extra_header: 'X-Trust-Level: trusted' },
+        },
+      ],
     });
     expect(answers.map(codes)).toEqual([[200]]);
     expect(received.map((r) => r.values('x-trust-level'))).toEqual([['trusted']]);
@@ -300,7 +459,10 @@ describe('border rules, b.example.net with an agreement that asserts trust and a
 
   it('Y3 M1 in confidential mode a MESSAGE the community answers 404 is answered 200 to the peer', async () => {
     const { answers, received } = await exchange(edge, {
-      name: 'y3-404', from: 'peer', answer: 'uas-answer-404.xml', sends: [{ scenario: 'uac-message.xml', calls: [{ from: 'uma', to: 'nobody' }] }],
+      name: 'y3-404',
+      from: 'peer',
+      answer: 'uas-answer-404.xml',
+      sends: [{ scenario: 'uac-message.xml', calls: [{ from: 'uma', to: 'nobody' }] }],
     });
     expect(answers.map(codes)).toEqual([[200]]);
     // The community did answer 404: the edge replaced it on the way out.
@@ -309,7 +471,10 @@ describe('border rules, b.example.net with an agreement that asserts trust and a
 
   it('Y3 P3 in confidential mode a no-presence address is answered like a live one: 200, never 604', async () => {
     const { answers, received } = await exchange(edge, {
-      name: 'y3-p3', from: 'peer', answer: 'uas-answer-200.xml', sends: [
+      name: 'y3-p3',
+      from: 'peer',
+      answer: 'uas-answer-200.xml',
+      sends: [
         { scenario: 'uac-message.xml', calls: [{ from: 'uma', to: 'all-staff' }] },
         { scenario: 'uac-subscribe.xml', calls: [{ from: 'uma', to: 'all-staff' }] },
       ],

@@ -46,7 +46,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled([...edges].map((edge) => edge.kill('SIGKILL')));
   await lab?.cleanup();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 async function startEdge(): Promise<EdgeProcess> {
@@ -74,7 +75,8 @@ async function waitForLearned(store: SqliteStore, count: number, uac: Promise<Si
   void uac.then(() => (loadEnded = true));
   const deadline = Date.now() + 20_000;
   while ((await store.list('604:', { limit: 1000 })).length < count) {
-    if (loadEnded) throw new Error(`the load ended before the edge had learned ${count} 604s:\n${describeSippRun(await uac)}`);
+    if (loadEnded)
+      throw new Error(`the load ended before the edge had learned ${count} 604s:\n${describeSippRun(await uac)}`);
     if (Date.now() > deadline) throw new Error(`the edge did not learn ${count} 604s within 20 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -103,7 +105,13 @@ async function learnUntilKilled(): Promise<LoadOutcome> {
   const tombstones = writeTombstones(store, new Promise<void>((resolve) => (stopWriting = resolve)));
   try {
     const uac = lab.startUac({
-      name: 'load', side: 'internal', site, scenario: 'uac-message.xml', rate: 150, concurrent: 20, timeoutS: 60,
+      name: 'load',
+      side: 'internal',
+      site,
+      scenario: 'uac-message.xml',
+      rate: 150,
+      concurrent: 20,
+      timeoutS: 60,
       calls: Array.from({ length: LOAD_CALLS }, (_, i) => ({ from: `loader${i % 7}`, to: `gone${i + 1}` })),
     });
     await waitForLearned(store, KILL_AFTER_LEARNED, uac.exited);
@@ -115,7 +123,9 @@ async function learnUntilKilled(): Promise<LoadOutcome> {
     const load = await lab.stop(uac);
     await lab.stop(peerUas);
     const stored = (await store.list('604:', { limit: 1000 })).map((entry) => userOf(entry.key));
-    const seenByUac = finalResponses(load).filter((r) => r.status === 604).map((r) => r.toUser ?? '?');
+    const seenByUac = finalResponses(load)
+      .filter((r) => r.status === 604)
+      .map((r) => r.toUser ?? '?');
     return { stored, seenByUac, tombstoned, load };
   } finally {
     stopWriting();
@@ -138,14 +148,28 @@ interface Checks {
 async function checkAfterRestart(learned: readonly string[], tombstoned: readonly string[]): Promise<Checks> {
   await startEdge();
   const peerWitness = await lab.startUas({ name: 'check-peer', side: 'peer', scenario: 'uas-answer-604.xml' });
-  const internalWitness = await lab.startUas({ name: 'check-internal', side: 'internal', scenario: 'uas-answer-200.xml' });
+  const internalWitness = await lab.startUas({
+    name: 'check-internal',
+    side: 'internal',
+    scenario: 'uas-answer-200.xml',
+  });
   // A control first in each direction: an unknown address still crosses, so the 404s are the rules'.
   const outbound = await lab.runUac({
-    name: 'check-604', side: 'internal', site, scenario: 'uac-message.xml', rate: 200, concurrent: 20,
+    name: 'check-604',
+    side: 'internal',
+    site,
+    scenario: 'uac-message.xml',
+    rate: 200,
+    concurrent: 20,
     calls: [{ from: 'checker', to: 'never-seen' }, ...learned.map((to) => ({ from: 'checker', to }))],
   });
   const inbound = await lab.runUac({
-    name: 'check-tombstones', side: 'peer', site, scenario: 'uac-message.xml', rate: 200, concurrent: 20,
+    name: 'check-tombstones',
+    side: 'peer',
+    site,
+    scenario: 'uac-message.xml',
+    rate: 200,
+    concurrent: 20,
     calls: [{ from: 'prober', to: 'alive' }, ...tombstoned.map((to) => ({ from: 'prober', to }))],
   });
   const peerSaw = requestsReceived(await lab.stop(peerWitness)).map((r) => r.toUser);
@@ -167,7 +191,9 @@ describe('durability: SIGKILL under SIPp load, restart on the same SQLite file',
 
     const after = await checkAfterRestart(stored, tombstoned);
     expect(after.outbound.get('never-seen')).toBe('604 Does Not Exist Anywhere');
-    expect(stored.filter((user) => after.outbound.get(user) !== '404 Not Found (604 from b.example.net cached)')).toEqual([]);
+    expect(
+      stored.filter((user) => after.outbound.get(user) !== '404 Not Found (604 from b.example.net cached)'),
+    ).toEqual([]);
     expect(after.inbound.get('alive')).toBe('200 OK');
     expect(tombstoned.filter((user) => after.inbound.get(user) !== '404 Not Found')).toEqual([]);
     expect(after.peerSaw).toEqual(['never-seen']);

@@ -42,7 +42,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.cleanup();
   await redis?.stop();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 function expectCompleted(run: SippResult): void {
@@ -53,9 +54,27 @@ describe('O7 two edges on one Redis', () => {
   it('O7 P4 a 604 learned through edge 1 is enforced by edge 2: MESSAGE and SUBSCRIBE get 404 there and never cross', async () => {
     const [first, second] = edges;
     const peerUas = await lab.startUas({ name: 'o7-p4-peer', side: 'peer', scenario: 'uas-answer-604.xml' });
-    const learned = await lab.runUac({ name: 'o7-p4-learn', side: 'internal', site: first.site, scenario: 'uac-message.xml', calls: [{ from: 'alice', to: 'lists' }] });
-    const message = await lab.runUac({ name: 'o7-p4-message', side: 'internal', site: second.site, scenario: 'uac-message.xml', calls: [{ from: 'bert', to: 'lists' }] });
-    const subscribe = await lab.runUac({ name: 'o7-p4-subscribe', side: 'internal', site: second.site, scenario: 'uac-subscribe.xml', calls: [{ from: 'cleo', to: 'Lists' }] });
+    const learned = await lab.runUac({
+      name: 'o7-p4-learn',
+      side: 'internal',
+      site: first.site,
+      scenario: 'uac-message.xml',
+      calls: [{ from: 'alice', to: 'lists' }],
+    });
+    const message = await lab.runUac({
+      name: 'o7-p4-message',
+      side: 'internal',
+      site: second.site,
+      scenario: 'uac-message.xml',
+      calls: [{ from: 'bert', to: 'lists' }],
+    });
+    const subscribe = await lab.runUac({
+      name: 'o7-p4-subscribe',
+      side: 'internal',
+      site: second.site,
+      scenario: 'uac-subscribe.xml',
+      calls: [{ from: 'cleo', to: 'Lists' }],
+    });
     const peerSaw = requestsReceived(await lab.stop(peerUas));
     for (const run of [learned, message, subscribe]) expectCompleted(run);
 
@@ -65,11 +84,24 @@ describe('O7 two edges on one Redis', () => {
   });
 
   it(`O7 Y1 a per-peer rate limit (capacity ${PER_PEER.capacity}, ${PER_PEER.refillPerSecond}/s) holds across both edges: the total admitted is within 10 % of the limit`, async () => {
-    const internalUas = await lab.startUas({ name: 'o7-y1-internal', side: 'internal', scenario: 'uas-answer-200.xml' });
-    const runs = await Promise.all(edges.map((edge, n) => lab.runUac({
-      name: `o7-y1-peer${n + 1}`, side: 'peer', site: edge.site, scenario: 'uac-message.xml', rate: 400, concurrent: 50,
-      calls: Array.from({ length: CALLS_PER_EDGE }, (_, i) => ({ from: `sender${n + 1}x${i}`, to: 'desk' })),
-    })));
+    const internalUas = await lab.startUas({
+      name: 'o7-y1-internal',
+      side: 'internal',
+      scenario: 'uas-answer-200.xml',
+    });
+    const runs = await Promise.all(
+      edges.map((edge, n) =>
+        lab.runUac({
+          name: `o7-y1-peer${n + 1}`,
+          side: 'peer',
+          site: edge.site,
+          scenario: 'uac-message.xml',
+          rate: 400,
+          concurrent: 50,
+          calls: Array.from({ length: CALLS_PER_EDGE }, (_, i) => ({ from: `sender${n + 1}x${i}`, to: 'desk' })),
+        }),
+      ),
+    );
     const delivered = requestsReceived(await lab.stop(internalUas), 'MESSAGE').length;
     for (const run of runs) expectCompleted(run);
     // The bucket refills while the load lasts: from the first request sent to the last, on both edges.
@@ -81,8 +113,9 @@ describe('O7 two edges on one Redis', () => {
     const admitted = answers.flat().filter((status) => status === 200).length;
     const refused = answers.flat().filter((status) => status === 503).length;
     const limit = PER_PEER.capacity + PER_PEER.refillPerSecond * seconds;
-    const summary = `admitted ${admitted} (edge 1: ${answers[0]!.filter((s) => s === 200).length}, edge 2: ${answers[1]!.filter((s) => s === 200).length}), `
-      + `refused ${refused}, limit ${limit.toFixed(1)} over ${seconds.toFixed(2)} s`;
+    const summary =
+      `admitted ${admitted} (edge 1: ${answers[0]!.filter((s) => s === 200).length}, edge 2: ${answers[1]!.filter((s) => s === 200).length}), ` +
+      `refused ${refused}, limit ${limit.toFixed(1)} over ${seconds.toFixed(2)} s`;
     expect(admitted + refused, summary).toBe(2 * CALLS_PER_EDGE);
     expect(Math.abs(admitted - limit), summary).toBeLessThanOrEqual(0.1 * limit);
     expect(delivered, summary).toBe(admitted);

@@ -60,7 +60,9 @@ describe('RedisStore shared by two edge instances', () => {
     const fixedNow = Date.now(); // no refill while the takes race
     const [a, b] = await twoInstances(() => fixedNow);
     const bucket = { capacity: 50, refillPerSecond: 1 };
-    const takes = Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? a : b).takeToken('rate:sender:sip:spam@x', bucket));
+    const takes = Array.from({ length: 400 }, (_, i) =>
+      (i % 2 === 0 ? a : b).takeToken('rate:sender:sip:spam@x', bucket),
+    );
     const results = await Promise.all(takes);
     expect(results.filter((result) => result.allowed)).toHaveLength(50);
     expect(results.filter((result) => !result.allowed).every((result) => result.retryAfterMs === 1000)).toBe(true);
@@ -69,7 +71,9 @@ describe('RedisStore shared by two edge instances', () => {
 
   it('O7 counters and distinct-recipient sets are shared and atomic under parallel updates', async () => {
     const [a, b] = await twoInstances();
-    const counts = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).increment('4xx:peer', { ttlMs: 60_000 })));
+    const counts = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).increment('4xx:peer', { ttlMs: 60_000 })),
+    );
     expect([...counts].sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     const sizes = await Promise.all([
       ...Array.from({ length: 10 }, (_, i) => a.addToSet('rcpt:sip:spam@x', `sip:${i}@y`, { ttlMs: 60_000 })),
@@ -90,7 +94,13 @@ describe('RedisStore on the server', () => {
     await store.addToSet('set', 'm', { ttlMs: 150 });
     await store.takeToken('bucket', { capacity: 1, refillPerSecond: 10 }); // full again in 100 ms
     await store.set('kept', 1);
-    expect((await raw.keys('native:*')).sort()).toEqual(['native:bucket', 'native:counter', 'native:kept', 'native:record', 'native:set']);
+    expect((await raw.keys('native:*')).sort()).toEqual([
+      'native:bucket',
+      'native:counter',
+      'native:kept',
+      'native:record',
+      'native:set',
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await raw.keys('native:*')).toEqual(['native:kept']);
     await store.close();

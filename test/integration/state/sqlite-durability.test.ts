@@ -23,13 +23,16 @@ function writeUntilKilled(file: string, first: number, killAfter: number): Promi
     const acknowledged: number[] = [];
     let pending = '';
     let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => { errors += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? ''; // a line cut short by the kill acknowledges nothing
       for (const line of lines) if (line.startsWith('ack ')) acknowledged.push(Number(line.slice(4)));
-      if (acknowledged.length >= killAfter && child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      if (acknowledged.length >= killAfter && child.exitCode === null && child.pid !== undefined)
+        process.kill(child.pid, 'SIGKILL');
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -54,7 +57,8 @@ describe('SQLite durability', () => {
     for (const index of acknowledged) {
       const key = `604:sip:user${index}@b.example.net`;
       if ((await store.get<{ index: number }>(key))?.index !== index) missing.push(key);
-      if ((await store.get(`tombstone:sip:user${index}@a.example.org`)) === undefined) missing.push(`tombstone ${index}`);
+      if ((await store.get(`tombstone:sip:user${index}@a.example.org`)) === undefined)
+        missing.push(`tombstone ${index}`);
     }
     expect(missing).toEqual([]);
     const listed = await store.list('604:', { limit: 1000 });

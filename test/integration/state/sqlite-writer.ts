@@ -12,7 +12,11 @@ async function main(): Promise<void> {
   const store = new SqliteStore({ path: file, sweepIntervalMs: 0 });
   process.stdout.write('ready\n');
   for (let index = Number(first); ; index++) {
-    await store.set(`604:sip:user${index}@b.example.net`, { reason: 'Does Not Exist Anywhere', index }, { ttlMs: 30 * DAY_MS });
+    await store.set(
+      `604:sip:user${index}@b.example.net`,
+      { reason: 'Does Not Exist Anywhere', index },
+      { ttlMs: 30 * DAY_MS },
+    );
     await store.set(`tombstone:sip:user${index}@a.example.org`, { removedAt: Date.now() }, { ttlMs: 90 * DAY_MS });
     process.stdout.write(`ack ${index}\n`);
   }

@@ -33,7 +33,10 @@ beforeAll(async () => {
   site = lab.planSite();
   await lab.startFronts(site);
   redis = await startRedisServer();
-  writeFileSync(path.join(workDir, 'edge.yaml'), stringify(lab.processConfigFor(site, { state: { backend: 'redis', redisUrl: redis.url } })));
+  writeFileSync(
+    path.join(workDir, 'edge.yaml'),
+    stringify(lab.processConfigFor(site, { state: { backend: 'redis', redisUrl: redis.url } })),
+  );
   edge = await EdgeProcess.start({ cwd: workDir, configFile: 'edge.yaml', listeners: 3 });
   internalUas = await lab.startUas({ name: 'internal', side: 'internal', scenario: 'uas-answer-200.xml' });
 }, 240_000);
@@ -42,7 +45,8 @@ afterAll(async () => {
   await edge?.kill('SIGKILL');
   await lab?.cleanup();
   await redis?.stop();
-  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined && workDir !== undefined)
+    rmSync(workDir, { recursive: true, force: true });
 });
 
 async function inbound(name: string, to: string) {
@@ -60,7 +64,14 @@ async function readyz(): Promise<{ status: number; body: { checks: Array<{ name:
 
 async function answeredStoreUnavailable(): Promise<number> {
   const text = await (await fetch(`http://${LOOPBACK}:${site.adminPort}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('simple_edge_answers_total{') && l.includes('because="O7 store-unavailable"') && l.includes('status="503"'));
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('simple_edge_answers_total{') &&
+        l.includes('because="O7 store-unavailable"') &&
+        l.includes('status="503"'),
+    );
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -77,7 +88,9 @@ describe('O7 Redis outage under a running edge', () => {
     expect([during.status, during.value('retry-after')]).toEqual([503, '5']);
     const callId = during.value('call-id')!;
     const lines = edge.output.split('\n').filter((l) => l.includes(callId));
-    const warn = lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown }).find((l) => l.msg.includes('store unavailable'));
+    const warn = lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown })
+      .find((l) => l.msg.includes('store unavailable'));
     expect(warn?.level).toBe(40);
     expect(lines.join('\n')).not.toMatch(/"stack"|\n\s+at /);
     expect(edge.output).not.toMatch(/request handling failed/);

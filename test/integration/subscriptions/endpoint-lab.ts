@@ -40,12 +40,25 @@ export async function openEndpointLab(name: string): Promise<EndpointLab> {
   const first = allocator.take(4);
   const ports: EndpointPorts = { internal: first, external: first + 1, community: first + 2, peer: first + 3 };
   const peerFiles = files.byDomain[PEER_DOMAIN]!;
-  const peerIdentity: TlsIdentity = { cert: readFileSync(peerFiles.cert), key: readFileSync(peerFiles.key), ca: readFileSync(files.ca) };
+  const peerIdentity: TlsIdentity = {
+    cert: readFileSync(peerFiles.cert),
+    key: readFileSync(peerFiles.key),
+    ca: readFileSync(files.ca),
+  };
   const community = await SipEndpoint.listen({ name: 'community', port: ports.community });
   const peer = await SipEndpoint.listen({ name: 'peer', port: ports.peer, tls: peerIdentity });
   return {
-    workDir, files, allocator, ports, community, peer, peerIdentity,
-    connectToEdge: async () => ({ toInternal: await community.connect(ports.internal), toExternal: await peer.connect(ports.external, peerIdentity) }),
+    workDir,
+    files,
+    allocator,
+    ports,
+    community,
+    peer,
+    peerIdentity,
+    connectToEdge: async () => ({
+      toInternal: await community.connect(ports.internal),
+      toExternal: await peer.connect(ports.external, peerIdentity),
+    }),
     close: async (stopEdge) => {
       await Promise.allSettled([community.close(), peer.close()]);
       await stopEdge();

@@ -47,9 +47,20 @@ export class SipEndpoint {
     const { tls } = options;
     // Connections arrive only once listening, when `endpoint` is long assigned.
     const adopt = (socket: Socket): void => endpoint.#adopt(socket);
-    const server = tls === undefined
-      ? createTcpServer(adopt)
-      : createTlsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, adopt);
+    const server =
+      tls === undefined
+        ? createTcpServer(adopt)
+        : createTlsServer(
+            {
+              cert: tls.cert,
+              key: tls.key,
+              ca: tls.ca,
+              requestCert: true,
+              rejectUnauthorized: true,
+              minVersion: 'TLSv1.2',
+            },
+            adopt,
+          );
     const endpoint = new SipEndpoint(options.name, server);
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, LOOPBACK, resolve));
     return endpoint;
@@ -57,10 +68,13 @@ export class SipEndpoint {
 
   /** A client connection to `port` (TLS: presenting this identity, verifying the server's chain only). */
   async connect(port: number, tls?: TlsIdentity): Promise<Socket> {
-    const socket = tls === undefined
-      ? connectTcp({ host: LOOPBACK, port })
-      : connectTls({ host: LOOPBACK, port, ...tls, minVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
-    await new Promise<void>((resolve, reject) => socket.once(tls === undefined ? 'connect' : 'secureConnect', resolve).once('error', reject));
+    const socket =
+      tls === undefined
+        ? connectTcp({ host: LOOPBACK, port })
+        : connectTls({ host: LOOPBACK, port, ...tls, minVersion: 'TLSv1.2', checkServerIdentity: () => undefined });
+    await new Promise<void>((resolve, reject) =>
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', resolve).once('error', reject),
+    );
     this.#adopt(socket);
     return socket;
   }
@@ -70,7 +84,10 @@ export class SipEndpoint {
     const branch = /;branch=([^;\r\n]+)/.exec(text)?.[1];
     if (branch === undefined) throw new Error('a request needs a Via branch');
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no final response to ${text.slice(0, text.indexOf('\r\n'))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no final response to ${text.slice(0, text.indexOf('\r\n'))}`)),
+        timeoutMs,
+      );
       this.#pending.set(branch, (response) => {
         clearTimeout(timer);
         resolve(response);
@@ -92,7 +109,10 @@ export class SipEndpoint {
   async waitFor(method: string, callId: string, count: number, timeoutMs = 5000): Promise<IncomingRequest[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.requests(method, callId).length < count) {
-      if (Date.now() > deadline) throw new Error(`${this.name} got ${this.requests(method, callId).length} ${method} of ${callId}, not ${count}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.name} got ${this.requests(method, callId).length} ${method} of ${callId}, not ${count}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return this.requests(method, callId);
@@ -127,7 +147,8 @@ export class SipEndpoint {
       return;
     }
     this.received.push({ request: message, socket });
-    if (message.method !== 'ACK') socket.write(responseTo(message, this.answer(message), `${this.name}-${++this.#serial}`));
+    if (message.method !== 'ACK')
+      socket.write(responseTo(message, this.answer(message), `${this.name}-${++this.#serial}`));
   }
 }
 
@@ -151,8 +172,12 @@ function responseTo(request: IncomingRequest, answer: Answer, tag: string): stri
   const to = h.get('to')!;
   return sipMessage([
     `SIP/2.0 ${answer.status} ${answer.status < 300 ? 'OK' : 'Refused'}`,
-    ...h.getAll('via').map((v) => `Via: ${v}`), ...h.getAll('record-route').map((v) => `Record-Route: ${v}`),
-    `From: ${h.get('from')}`, `To: ${request.to.tag === undefined ? `${to};tag=${tag}` : to}`, `Call-ID: ${request.callId}`, `CSeq: ${h.get('cseq')}`,
+    ...h.getAll('via').map((v) => `Via: ${v}`),
+    ...h.getAll('record-route').map((v) => `Record-Route: ${v}`),
+    `From: ${h.get('from')}`,
+    `To: ${request.to.tag === undefined ? `${to};tag=${tag}` : to}`,
+    `Call-ID: ${request.callId}`,
+    `CSeq: ${h.get('cseq')}`,
     ...(answer.headers ?? []),
   ]);
 }
