@@ -73,65 +73,54 @@ function checkDiscoveryLists(config: DomainLists, ctx: z.RefinementCtx): void {
   const own = new Set(config.domains);
   const routed = new Set(config.routes.map((route) => route.domain));
   const denied = new Set(config.discovery.deny);
-  config.discovery.deny.forEach((domain, index) => {
-    if (own.has(domain))
-      conflict(
-        ctx,
-        ['discovery', 'deny', index],
-        `\`${domain}\` is one of this edge's own domains`,
-        'remove it from discovery.deny',
-      );
-    else if (routed.has(domain))
-      conflict(
-        ctx,
-        ['discovery', 'deny', index],
-        `\`${domain}\` also has a static route in routes`,
-        'remove the static route or the deny entry',
-      );
+  const ours = (list: string) => ({
+    within: own,
+    message: "is one of this edge's own domains",
+    fix: `remove it from ${list}`,
   });
-  config.discovery.allow.forEach((domain, index) => {
-    if (own.has(domain))
-      conflict(
-        ctx,
-        ['discovery', 'allow', index],
-        `\`${domain}\` is one of this edge's own domains`,
-        'remove it from discovery.allow',
-      );
-    else if (denied.has(domain))
-      conflict(
-        ctx,
-        ['discovery', 'allow', index],
-        `\`${domain}\` is also in discovery.deny`,
-        'keep it in one of the two lists',
-      );
-  });
-  config.agreements.forEach((agreement, index) => {
-    if (own.has(agreement.peer))
-      conflict(
-        ctx,
-        ['agreements', index, 'peer'],
-        `\`${agreement.peer}\` is one of this edge's own domains`,
-        'name a peer community',
-      );
-    else if (denied.has(agreement.peer))
-      conflict(
-        ctx,
-        ['agreements', index, 'peer'],
-        `\`${agreement.peer}\` is also in discovery.deny`,
-        'remove the agreement or the deny entry',
-      );
-  });
+  checkList(ctx, (i) => ['discovery', 'deny', i], config.discovery.deny, [
+    ours('discovery.deny'),
+    { within: routed, message: 'also has a static route in routes', fix: 'remove the static route or the deny entry' },
+  ]);
+  checkList(ctx, (i) => ['discovery', 'allow', i], config.discovery.allow, [
+    ours('discovery.allow'),
+    { within: denied, message: 'is also in discovery.deny', fix: 'keep it in one of the two lists' },
+  ]);
+  config.agreements.forEach(({ peer }, index) =>
+    checkList(
+      ctx,
+      () => ['agreements', index, 'peer'],
+      [peer],
+      [
+        { ...ours(''), fix: 'name a peer community' },
+        { within: denied, message: 'is also in discovery.deny', fix: 'remove the agreement or the deny entry' },
+      ],
+    ),
+  );
   // A peer's certificate must never stand for this community: that would let it speak as us (F7).
-  config.routes.forEach((route, index) => {
-    route.identity?.forEach((name, at) => {
-      if (own.has(name))
-        conflict(
-          ctx,
-          ['routes', index, 'identity', at],
-          `\`${name}\` is one of this edge's own domains`,
-          "list the names the peer edge's certificate carries",
-        );
-    });
+  config.routes.forEach((route, index) =>
+    checkList(ctx, (at) => ['routes', index, 'identity', at], route.identity ?? [], [
+      { ...ours(''), fix: "list the names the peer edge's certificate carries" },
+    ]),
+  );
+}
+
+interface ListConflict {
+  readonly within: ReadonlySet<string>;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** Each entry is reported at its path with the first conflict it meets. */
+function checkList(
+  ctx: z.RefinementCtx,
+  pathOf: (index: number) => Array<string | number>,
+  entries: readonly string[],
+  conflicts: readonly ListConflict[],
+): void {
+  entries.forEach((entry, index) => {
+    const found = conflicts.find((candidate) => candidate.within.has(entry));
+    if (found !== undefined) conflict(ctx, pathOf(index), `\`${entry}\` ${found.message}`, found.fix);
   });
 }
 
