@@ -92,17 +92,53 @@ function addInto(into: Record<string, number>, from: ReadonlyMap<string, number>
   for (const [name, count] of entries) into[name] = (into[name] ?? 0) + count;
 }
 
-export function buildReport(options: {
+export interface ReportInputs {
   file: ScenarioFile;
   specs: readonly ScenarioSpec[];
   scenarios: readonly LoadScenario[];
   recorder: OutcomeRecorder;
   startedAt: Date;
-}): LoadReport {
+}
+
+export function buildReport(options: ReportInputs): LoadReport {
   const { file, recorder } = options;
   const elapsedSeconds = recorder.elapsedMs / 1000;
-  const scenarios = options.scenarios.map((scenario, i): ScenarioReport => {
-    const record = recorder.scenarios[i]!;
+  const scenarios = scenarioReports(options, elapsedSeconds);
+  const verdicts = options.specs.flatMap((spec, i) =>
+    spec.expect.map((e) => judge(scenarios[i]!.name, e, recorder.scenarios[i]!)),
+  );
+  return {
+    tool: 'simple-edge loadtest',
+    startedAt: options.startedAt.toISOString(),
+    target: file.target,
+    settings: {
+      rate: file.rate,
+      duration: file.duration,
+      ramp: file.ramp,
+      senders: file.senders,
+      concurrency: file.concurrency,
+      connections: file.connections,
+      timeoutMs: file.timeoutMs,
+    },
+    elapsedSeconds,
+    totals: totalsOf(scenarios, elapsedSeconds),
+    scenarios,
+    policies: policiesOf(scenarios, verdicts),
+    verdicts,
+    passed: verdicts.every((v) => v.passed),
+    timeline: recorder.timeline.map((s) => ({
+      second: s.second,
+      sent: s.sent,
+      completed: s.completed,
+      p50Ms: s.latency.totalCount === 0 ? 0 : s.latency.getValueAtPercentile(50) / MICROS_PER_MS,
+      p99Ms: s.latency.totalCount === 0 ? 0 : s.latency.getValueAtPercentile(99) / MICROS_PER_MS,
+    })),
+  };
+}
+
+function scenarioReports(options: ReportInputs, elapsedSeconds: number): ScenarioReport[] {
+  return options.scenarios.map((scenario, i): ScenarioReport => {
+    const record = options.recorder.scenarios[i]!;
     const outcomes: Record<string, number> = {};
     addInto(outcomes, record.outcomes);
     return {
@@ -119,9 +155,9 @@ export function buildReport(options: {
       latencyMs: latencyOf(record.latency),
     };
   });
-  const verdicts = options.specs.flatMap((spec, i) =>
-    spec.expect.map((e) => judge(scenarios[i]!.name, e, recorder.scenarios[i]!)),
-  );
+}
+
+function totalsOf(scenarios: readonly ScenarioReport[], elapsedSeconds: number): LoadReport['totals'] {
   const totals = { sent: 0, completed: 0, throughputPerSecond: 0, outcomes: {} as Record<string, number> };
   for (const s of scenarios) {
     totals.sent += s.sent;
@@ -129,33 +165,7 @@ export function buildReport(options: {
     addInto(totals.outcomes, s.outcomes);
   }
   totals.throughputPerSecond = elapsedSeconds === 0 ? 0 : totals.completed / elapsedSeconds;
-  return {
-    tool: 'simple-edge loadtest',
-    startedAt: options.startedAt.toISOString(),
-    target: file.target,
-    settings: {
-      rate: file.rate,
-      duration: file.duration,
-      ramp: file.ramp,
-      senders: file.senders,
-      concurrency: file.concurrency,
-      connections: file.connections,
-      timeoutMs: file.timeoutMs,
-    },
-    elapsedSeconds,
-    totals,
-    scenarios,
-    policies: policiesOf(scenarios, verdicts),
-    verdicts,
-    passed: verdicts.every((v) => v.passed),
-    timeline: recorder.timeline.map((s) => ({
-      second: s.second,
-      sent: s.sent,
-      completed: s.completed,
-      p50Ms: s.latency.totalCount === 0 ? 0 : s.latency.getValueAtPercentile(50) / MICROS_PER_MS,
-      p99Ms: s.latency.totalCount === 0 ? 0 : s.latency.getValueAtPercentile(99) / MICROS_PER_MS,
-    })),
-  };
+  return totals;
 }
 
 /** Scenarios grouped by the policy they exercise, with the verdicts that name it. */

@@ -102,26 +102,7 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
   };
   try {
     farSide = await startFarSide({ file, tls, scenarios, trackDialogs, thread: options.farSideThread ?? 'worker' });
-    const peerTls = { tls, servername: file.target.localDomain, timeoutMs: file.timeoutMs };
-    const peerFlows = await Promise.all(
-      Array.from({ length: file.connections }, async () =>
-        track(await connectFlow(file.target.external, peerTls), answerAsPeer),
-      ),
-    );
-    const internal = file.target.internal;
-    const communityFlow =
-      internal === undefined ? undefined : track(await connectFlow(internal, { timeoutMs: file.timeoutMs }));
-    const context: LoadContext = {
-      settings: file,
-      localDomain: file.target.localDomain,
-      peerDomain: file.target.peerDomain,
-      recorder,
-      peerFlows,
-      communityFlow,
-      communityContact: farSide.communityContact,
-      peerContact: farSide.peerContact,
-      openPeerFlow: async () => track(await connectFlow(file.target.external, peerTls), answerAsPeer),
-    };
+    const context = await openContext(options, farSide, recorder, (socket) => track(socket, answerAsPeer), track);
     for (const scenario of scenarios) await scenario.prepare?.(context);
     farSide.reset();
     nearCounter.reset();
@@ -144,4 +125,32 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
     for (const connection of connections) connection.close();
     await farSide?.finish();
   }
+}
+
+/** The flows a run sends over: the peer connections (answering what the edge sends the peer) and the community's. */
+async function openContext(
+  options: LoadtestOptions,
+  farSide: FarSide,
+  recorder: OutcomeRecorder,
+  trackPeer: (socket: Socket) => SipConnection,
+  track: (socket: Socket) => SipConnection,
+): Promise<LoadContext> {
+  const { file, tls } = options;
+  const peerTls = { tls, servername: file.target.localDomain, timeoutMs: file.timeoutMs };
+  const openPeerFlow = async (): Promise<SipConnection> => trackPeer(await connectFlow(file.target.external, peerTls));
+  const peerFlows = await Promise.all(Array.from({ length: file.connections }, openPeerFlow));
+  const internal = file.target.internal;
+  const communityFlow =
+    internal === undefined ? undefined : track(await connectFlow(internal, { timeoutMs: file.timeoutMs }));
+  return {
+    settings: file,
+    localDomain: file.target.localDomain,
+    peerDomain: file.target.peerDomain,
+    recorder,
+    peerFlows,
+    communityFlow,
+    communityContact: farSide.communityContact,
+    peerContact: farSide.peerContact,
+    openPeerFlow,
+  };
 }

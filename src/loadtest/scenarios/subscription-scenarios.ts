@@ -16,6 +16,7 @@ import {
   type FarNote,
   type LoadContext,
   type LoadScenario,
+  type RequestParts,
 } from '../load-scenario.js';
 import type { ScenarioSpec } from '../scenario-schema.js';
 import type { SipConnection } from '../sip-connection.js';
@@ -120,57 +121,63 @@ export function notifyStorm(index: number, spec: ScenarioSpec): LoadScenario {
       const flow = pickFlow(context.peerFlows, n);
       const dialog = ready[n++ % Math.max(1, ready.length)];
       if (flow === undefined || dialog === undefined) return false;
-      sendRequest(
-        context,
-        index,
-        flow,
-        {
-          method: 'NOTIFY',
-          uri: dialog.remoteTarget,
-          from: dialog.local,
-          to: dialog.remote,
-          callId: dialog.callId,
-          cseq: ++dialog.cseq,
-          headers: [
-            ...dialog.routes.map((r) => `Route: ${r}`),
-            'Event: presence',
-            'Subscription-State: active;expires=3600',
-            `Contact: <${context.peerContact!}>`,
-            'Content-Type: application/pidf+xml',
-          ],
-          body: pidf(dialog.presentity),
-        },
-        done,
-      );
+      sendRequest(context, index, flow, stormNotify(context, dialog), done);
       return true;
     },
-    answer(request: IncomingRequest): FarAnswer {
-      if (request.method !== 'SUBSCRIBE') return { status: 200 };
-      const toTag = newTag();
-      const presentity = request.requestUriText;
-      const note: FarNote = {
-        callId: request.callId,
-        local: `<${presentity}>;tag=${toTag}`,
-        remote: request.headers.get('from') ?? '',
-        remoteTarget: contactUri(request.headers.get('contact')) ?? presentity,
-        routes: request.headers.values('record-route'),
-        presentity,
-      };
-      return { ...subscriptionGranted(request), toTag, note };
-    },
+    answer: notifierAnswer,
     learn(note: FarNote): void {
-      const text = (key: string): string => String(note[key] ?? '');
-      const routes = note.routes;
-      learnt.set(text('callId'), {
-        callId: text('callId'),
-        local: text('local'),
-        remote: text('remote'),
-        remoteTarget: text('remoteTarget'),
-        routes: Array.isArray(routes) ? routes : [],
-        presentity: text('presentity'),
-        cseq: 100,
-      });
+      learnt.set(String(note.callId ?? ''), notifierDialogOf(note));
     },
+  };
+}
+
+/** A NOTIFY in a learnt dialog that changes nothing (the same PIDF again). */
+function stormNotify(context: LoadContext, dialog: NotifierDialog): RequestParts {
+  return {
+    method: 'NOTIFY',
+    uri: dialog.remoteTarget,
+    from: dialog.local,
+    to: dialog.remote,
+    callId: dialog.callId,
+    cseq: ++dialog.cseq,
+    headers: [
+      ...dialog.routes.map((r) => `Route: ${r}`),
+      'Event: presence',
+      'Subscription-State: active;expires=3600',
+      `Contact: <${context.peerContact!}>`,
+      'Content-Type: application/pidf+xml',
+    ],
+    body: pidf(dialog.presentity),
+  };
+}
+
+/** The peer's notifier grants each SUBSCRIBE and notes the dialog back to the driving thread. */
+function notifierAnswer(request: IncomingRequest): FarAnswer {
+  if (request.method !== 'SUBSCRIBE') return { status: 200 };
+  const toTag = newTag();
+  const presentity = request.requestUriText;
+  const note: FarNote = {
+    callId: request.callId,
+    local: `<${presentity}>;tag=${toTag}`,
+    remote: request.headers.get('from') ?? '',
+    remoteTarget: contactUri(request.headers.get('contact')) ?? presentity,
+    routes: request.headers.values('record-route'),
+    presentity,
+  };
+  return { ...subscriptionGranted(request), toTag, note };
+}
+
+function notifierDialogOf(note: FarNote): NotifierDialog {
+  const text = (key: string): string => String(note[key] ?? '');
+  const routes = note.routes;
+  return {
+    callId: text('callId'),
+    local: text('local'),
+    remote: text('remote'),
+    remoteTarget: text('remoteTarget'),
+    routes: Array.isArray(routes) ? routes : [],
+    presentity: text('presentity'),
+    cseq: 100,
   };
 }
 
