@@ -117,7 +117,7 @@ export function formatRatios(runs: readonly ProxyRun[]): string[] {
     }
     const withoutPolicy = rate('simple-edge-policy-off', transport);
     if (withoutPolicy !== undefined) {
-      // Issue #6: with every border rule on, the relay keeps at least 80 % of its rate with none.
+      // With every border rule on, the relay keeps at least 80 % of its rate with none.
       const kept = edge === undefined ? undefined : edge / withoutPolicy;
       lines.push(
         `  ${transport}  simple-edge policy on / off = ${kept === undefined ? 'n/a ' : kept.toFixed(2).padStart(5)}   target ≥ 0.8: ${verdict(kept === undefined ? undefined : kept >= 0.8)}`,
