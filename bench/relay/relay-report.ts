@@ -1,6 +1,6 @@
 // The report: a line per step while the run goes on, then the table (proxy × transport: maximum
 // sustained MESSAGE/s, p50/p99 there and at half simple-edge's maximum, CPU), the ratios of
-// simple-edge's rate to Kamailio's and to npm `sip`'s, and the issue's targets, met or not.
+// simple-edge's rate to Kamailio's and to npm `sip`'s, and the project's performance targets, met or not.
 
 import type { LadderResult } from './rate-ladder.js';
 import type { ProxyName, Transport } from './relay-bench-options.js';
