@@ -1,4 +1,4 @@
-# simple-edge: a non-root image with a health check (SPEC O6). Build: docker build -t simple-edge .
+# simple-edge: a non-root image with a health check (O6). Build: docker build -t simple-edge .
 # Run:  docker run -p 5060:5060/udp -p 5060:5060 -p 5061:5061 -p 127.0.0.1:9060:9060 \
 #         -v $PWD/edge.yaml:/app/config/edge.yaml:ro -v $PWD/certs:/app/certs -v edge-state:/app/var simple-edge
 # docs/OPERATIONS.md, "Container", says more.

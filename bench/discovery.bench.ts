@@ -1,4 +1,4 @@
-// npm run bench (second part): discovery (SPEC D2-D4). Cached resolution of a peer domain (RFC 3263
+// npm run bench (second part): discovery (D2-D4). Cached resolution of a peer domain (RFC 3263
 // NAPTR → SRV → A) and of an E.164 number (ENUM → im: → _im._sip SRV → A), as look-ups per second and
 // bytes allocated per look-up, each beside the same resolution uncached (a loopback DNS server
 // answering); and 1,000 concurrent uncached look-ups of one name, which must cost one query.

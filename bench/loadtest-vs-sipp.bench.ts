@@ -1,6 +1,6 @@
 // npm run bench:loadtest — is `simple-edge loadtest` ever the bottleneck? The same edge (Kamailio,
 // `-x tlsf -m 4096`, the relay benchmark's stateful MESSAGE relay, the fastest edge on this machine)
-// is loaded over mutual TLS by SIPp (through stunnel, since Debian's SIPp has no TLS; PEERS.md) and
+// is loaded over mutual TLS by SIPp (through stunnel, since Debian builds SIPp without TLS) and
 // by the load tester (its own TLS, and its own far side standing where SIPp's UAS stood). Each
 // generator climbs the same rate ladder until a step fails (< 95 % of the offered rate sent and
 // answered 2xx, or > 0.1 % not 2xx); the figure is the highest passing rate, and the ratio
@@ -26,7 +26,7 @@ const LADDER = (process.env.LOADTEST_BENCH_LADDER ?? '2000,4000,6000,8000,10000,
 const STEP_SECONDS = Number(process.env.LOADTEST_BENCH_STEP_SECONDS ?? 5);
 const MIN_ACHIEVED = 0.95;
 /**
- * Between steps: Kamailio keeps finished transactions for 5 s (its wait timer, PEERS.md), so a step
+ * Between steps: Kamailio keeps finished transactions for 5 s (its wait timer), so a step
  * started sooner pays for the previous one's clean-up and fails where a later attempt passes.
  */
 const PAUSE_MS = 6000;

@@ -1,6 +1,6 @@
 // vitest global setup: runs once per `vitest run`, before any test file. The integration tests drive
 // SIPp, stunnel and Kamailio as real peers and open the load-test report in Chromium; a fresh CI
-// machine (root) gets them from Debian here (PEERS.md), outside any test's hook timeout.
+// machine (root) gets them from Debian here, outside any test's hook timeout.
 import { ensureDebianPackages, MissingPackagesError } from './support/apt.js';
 
 export default async function setup(): Promise<void> {

@@ -1,5 +1,5 @@
 // The Debian packages the relay benchmark drives. Installed with apt-get when missing, as a test
-// setup would (the machine runs as root; PEERS.md), and their versions for the report.
+// setup would (the benchmark machine runs as root), and their versions for the report.
 
 import { spawnSync } from 'node:child_process';
 import type { ProxyName, Transport } from './relay-bench-options.js';

@@ -1,6 +1,6 @@
 // Kamailio as the reference proxy: the fixture bench/kamailio/kamailio-relay.cfg (tm + sl + rr +
 // textops, `record_route(); t_relay()` to the UAS), with the TLSF shared-memory allocator and 4 GiB of
-// shared memory (PEERS.md: Debian's default `qm` costs 6–8× more per message, and 1 GiB runs out near
+// shared memory (Debian's default `qm` costs 6–8× more per message, and 1 GiB runs out near
 // 16,000 transactions/s). Foreground with its log on stderr; stopped by SIGTERM to the main PID.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -67,7 +67,7 @@ export const launchKamailio: ProxyLauncher = async (context) => {
   };
 };
 
-// Mutual TLS both ways with the bench CA, as the edge does (PEERS.md: this negotiates TLS 1.3).
+// Mutual TLS both ways with the bench CA, as the edge does (Kamailio negotiates TLS 1.3).
 function writeTlsConfig(context: LaunchContext, runDir: string): string {
   const certificates = requireCertificates(context);
   const profile = (role: 'server' | 'client'): string =>

@@ -1,5 +1,5 @@
-// The latency probe: SIPp times responses with a clock that reads 0 or multiples of 4 ms here
-// (PEERS.md), so percentiles come from our own client instead. It sends MESSAGEs at a small steady
+// The latency probe: SIPp times responses with a clock that reads 0 or multiples of 4 ms on
+// this kernel, so percentiles come from our own client instead. It sends MESSAGEs at a small steady
 // rate over its own TCP or TLS connection through the same proxy, beside the SIPp load, and times each
 // transaction with process.hrtime from the write to its final response, framed by the project's own
 // StreamFramer.

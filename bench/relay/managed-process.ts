@@ -1,6 +1,6 @@
 // Child processes of the relay benchmark (SIPp, stunnel, the proxies): output to a log file, readiness
 // by a listening port, and a stop by PID (SIGTERM, then SIGKILL after a grace period). The supervisor
-// remembers every live child so an interrupted run leaves no orphans (PEERS.md: stop by PID, never by name).
+// remembers every live child so an interrupted run leaves no orphans (always by PID, never by name).
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // request is sent to the SIPp UAS with a Record-Route and Max-Forwards decremented, like the other two
 // proxies. Run as its own process by npm-sip-launcher.ts with one JSON argument.
 //
-// PEERS.md traps: it answers 404 to a next hop with its own IP address, so it gets a distinct
+// Its traps: it answers 404 to a next hop with its own IP address, so it gets a distinct
 // `publicAddress`; its stream parser applies its header limit to the whole receive buffer, so under
 // pipelined load it logs "Flood attempt" and drops the connection (that shows as failed calls).
 

@@ -1,6 +1,6 @@
 // The report: a line per step while the run goes on, then the table (proxy × transport: maximum
 // sustained MESSAGE/s, p50/p99 there and at half simple-edge's maximum, CPU), the ratios of
-// simple-edge's rate to Kamailio's and to npm `sip`'s, and the issue's targets, met or not.
+// simple-edge's rate to Kamailio's and to npm `sip`'s, and the project's performance targets, met or not.
 
 import type { LadderResult } from './rate-ladder.js';
 import type { ProxyName, Transport } from './relay-bench-options.js';
@@ -117,7 +117,7 @@ export function formatRatios(runs: readonly ProxyRun[]): string[] {
     }
     const withoutPolicy = rate('simple-edge-policy-off', transport);
     if (withoutPolicy !== undefined) {
-      // Issue #6: with every border rule on, the relay keeps at least 80 % of its rate with none.
+      // With every border rule on, the relay keeps at least 80 % of its rate with none.
       const kept = edge === undefined ? undefined : edge / withoutPolicy;
       lines.push(
         `  ${transport}  simple-edge policy on / off = ${kept === undefined ? 'n/a ' : kept.toFixed(2).padStart(5)}   target ≥ 0.8: ${verdict(kept === undefined ? undefined : kept >= 0.8)}`,

@@ -1,6 +1,6 @@
 // SIPp as the load generator (UAC) and the relay target (UAS), both over one TCP connection each
-// (`-t t1`). Every run is bounded (PEERS.md): -timeout, -m for the UAC, -nostdin, its own -cp and -mp
-// ports, and a supervisor that stops it by PID. Outcomes come from SIPp's own statistics file
+// (`-t t1`). Every run is bounded, since SIPp can hang and -bg leaves orphans: -timeout, -m for the
+// UAC, -nostdin, its own -cp and -mp ports (it binds them even for signalling only), and a supervisor that stops it by PID. Outcomes come from SIPp's own statistics file
 // (-trace_stat), not its exit code alone; its response times are ignored (quantised to 4 ms here).
 
 import { readFileSync } from 'node:fs';

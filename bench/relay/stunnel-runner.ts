@@ -1,4 +1,4 @@
-// TLS for SIPp, which Debian builds without it (PEERS.md): Debian's stunnel4 wraps SIPp's TCP. The
+// TLS for SIPp, which Debian builds without it: Debian's stunnel4 wraps SIPp's TCP. The
 // same two tunnels sit in front of every proxy and of the direct baseline, so TLS ratios are fair:
 //
 //   SIPp UAC --TCP--> stunnel client (presents a client certificate) --TLS--> proxy

@@ -1,5 +1,5 @@
-// The federation policy document (SPEC G2; seed 003 §9.4, §10.5): what a community tells its peers
-// about the traffic it accepts — subscription durations, the NOTIFY interval, rate limits, the
+// The federation policy document (G2; draft-levin-simple-interdomain-reqs-03 §9.4, §10.5): what a
+// community tells its peers about the traffic it accepts — subscription durations, the NOTIFY interval, rate limits, the
 // Record-Route limit, IM modes, what its trust-level header means, an optional administrator contact
 // — with a version that changes when any of it does. The XML schema is schemas/sip-federation-policy.xsd;
 // this module writes the document from the configuration and reads (and checks) a peer's.

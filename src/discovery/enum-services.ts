@@ -1,7 +1,7 @@
 // The ENUM services field (RFC 6116 §3.4.3): "E2U" followed by "+type" or "+type:subtype" entries,
 // compared case-insensitively; the RFC 2916 form "sip+E2U" is still read, as deployed zones use it.
 
-/** The enumservices this edge follows: SIP (RFC 3764), IM (seed 000, RFC 5028), presence (seed 001, RFC 3953). */
+/** The enumservices this edge follows: SIP (RFC 3764), IM (RFC 5028), presence (RFC 3953). */
 export type EnumService = 'sip' | 'im' | 'pres';
 
 // RFC 6116 §3.4.3: type and subtype are 1*32 ALPHA / DIGIT / "-".

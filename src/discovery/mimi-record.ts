@@ -1,4 +1,4 @@
-// The MSSI definition string of draft-bertola-mimi-discovery §4.3 (seed 002), held in a TXT record
+// The MSSI definition string of draft-bertola-mimi-discovery §4.3, held in a TXT record
 // until a MIMI record type exists: DKIM-style tag=value pairs separated by ";" (RFC 6376 §3.2),
 // "v=MIMI1" first, "e=" the endpoint, "a=" the account there, "p=" the preference (lower first),
 // "s=" the service. Unknown tags are ignored, as DKIM ignores them, so later versions can add some.

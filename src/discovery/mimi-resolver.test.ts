@@ -27,7 +27,7 @@ function resolver(transport: FakeDnsTransport, overrides: { recordName?: string;
   });
 }
 
-describe('D7 MIMI records (seed 002 §4.3)', () => {
+describe('D7 MIMI records (draft-bertola-mimi-discovery §4.3)', () => {
   it('D7 reads the tags, in any spacing, ignoring unknown ones', () => {
     expect(parseMimiRecord('v=MIMI1; p=2; a=+15551234567; e=mimi.whatsapp.com; s=WhatsApp; x=new')).toEqual({
       account: '+15551234567',

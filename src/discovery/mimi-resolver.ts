@@ -1,5 +1,5 @@
-// MIMI discovery (seed 002, D7; experimental, off unless configured): an MUI (a domain name) to its
-// MSSI records; an e-mail address through its domain's MIMIX record to the MUI
+// MIMI discovery (draft-bertola-mimi-discovery, D7; experimental, off unless configured): an MUI (a
+// domain name) to its MSSI records; an e-mail address through its domain's MIMIX record to the MUI
 // <local-part>.<mimi-domain> (§5.1.1); a phone number through its ENUM domain, used as the MUI
 // (§5.2.1). Neither record type exists yet: TXT (or a TYPEnnn) at configurable names stands in.
 

@@ -26,7 +26,7 @@ describe('D4 the NAPTR regexp field (RFC 3402 §3.2)', () => {
     expect(apply('!^\\+(1)(2)(3)(4)(5)(6)(7)(8)(9)$!\\9\\8\\7\\6\\5\\4\\3\\2\\1!', '+123456789')).toBe('987654321');
   });
 
-  it('D6 does not match seed 004\'s example as written: the string starts with "+" (RFC 6116 §3.2.1)', () => {
+  it('D6 does not match draft-brandner-enum-uri\'s example as written: the string starts with "+" (RFC 6116 §3.2.1)', () => {
     expect(apply('!^43222(.*)$!enum:+431\\1!', '+432221234567890')).toBeUndefined();
   });
 

@@ -1,4 +1,4 @@
-// The egress hunt (SPEC B1, B3). Hunts violations of B1 — a request
+// The egress hunt (B1, B3). Hunts violations of B1 — a request
 // leaves towards another domain only over mutual TLS to an allowed peer, with its audit line, or is
 // answered at the edge — and of B3 — nothing the edge sends is steered by a field the
 // request wrote: answers go to the source address (and source port with rport), never to a host a

@@ -1,4 +1,4 @@
-// The hunters hunted (SPEC B1, B3): the egress rule and the pcap reader on packets made here, no
+// The hunters hunted (B1, B3): the egress rule and the pcap reader on packets made here, no
 // socket, so a green adversarial run means the edge sent nothing wrong, not that the rule saw nothing.
 
 import * as dnsPacket from 'dns-packet';

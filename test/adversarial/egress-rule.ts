@@ -1,4 +1,4 @@
-// The egress rule of the border (SPEC B1, B3), applied to what the capture saw the edge send. Allowed:
+// The egress rule of the border (B1, B3), applied to what the capture saw the edge send. Allowed:
 //   - TCP to the allowed peer's mutual-TLS listener (its payload is TLS; what crossed is known from
 //     the peer's side, decrypted, and must have an audit line: checked per case, not here);
 //   - UDP from the internal listener to the registered contact of a community user;

@@ -1,4 +1,4 @@
-// SPEC F7, F2, D2 and B1 with a stock client: baresip (Debian) registers at the built-in registrar of a
+// F7, F2, D2 and B1 with a stock client: baresip (Debian) registers at the built-in registrar of a
 // running `simple-edge start` process and uses the edge as its outbound proxy — its default — so every
 // request carries a preloaded `Route: <sip:EDGE;lr>` while the Request-URI names the real target,
 // bob of community B, whose edge is Kamailio (test/fixtures/kamailio-peer/) behind mutual TLS.

@@ -1,4 +1,4 @@
-// The spoofing hunt (SPEC B2, B3, B4). Both sides lie to one running
+// The spoofing hunt (B2, B3, B4). Both sides lie to one running
 // `simple-edge start`: softphones of the community over UDP and TCP, and the allowed peer
 // b.example.net over its own mutual-TLS connection, write Via hosts (an unrelated IP literal, a
 // name only this run invents, a client-supplied received/rport), Contact and Record-Route hosts,

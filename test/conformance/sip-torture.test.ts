@@ -10,7 +10,7 @@ import type { IncomingMessage } from '../../src/sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../../src/sip/parser-limits.js';
 import { StreamFramer } from '../../src/sip/stream-framer.js';
 import { validateMessage } from '../../src/sip/validate-message.js';
-import { loadTortureCorpus, TORTURE_DIR, type TortureCase } from './torture-corpus.js';
+import { CORPUS_MISSING, loadTortureCorpus, type TortureCase } from './torture-corpus.js';
 
 /**
  * What a receiver ends up with: messages that validated, a rejection, or nothing yet (waiting). A
@@ -130,7 +130,7 @@ const corpus = loadTortureCorpus();
 
 if (corpus === undefined) {
   describe('SIP torture messages (RFC 4475, RFC 5118)', () => {
-    it.skip(`skipped: no torture corpus at ${TORTURE_DIR} (set SIP_TORTURE_DIR to its folder)`, () => {});
+    it.skip(CORPUS_MISSING, () => {});
   });
 } else {
   describe('S3 SIP torture messages (RFC 4475, RFC 5118)', () => {

@@ -83,7 +83,7 @@ describe('simple-edge demo, a real process on config/federation', () => {
       expect(run.stdout[0]).toBe(
         'certificates: made a development CA and certificates for a.example.com and b.example.net in config/federation/certs/',
       );
-      // bind9 is a test dependency (PEERS.md), so the DNS path is the one played here.
+      // bind9 is a test dependency (the test setup installs it), so the DNS path is the one played here.
       expect(run.stdout[1]).toMatch(
         /^DNS: named serves config\/federation\/federation\.zone on 127\.0\.0\.1:\d+; the edges find each other by NAPTR and SRV/,
       );

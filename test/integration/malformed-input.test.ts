@@ -1,6 +1,6 @@
-// SPEC Y4 against a real edge on loopback: broken requests over each transport get their error status
+// Y4 against a real edge on loopback: broken requests over each transport get their error status
 // (or, when the stream framing is lost, a closed connection), and after each the edge still answers
-// an OPTIONS — here the edge's own 404 for a domain it does not route (SPEC D1 closed federation).
+// an OPTIONS — here the edge's own 404 for a domain it does not route (D1 closed federation).
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

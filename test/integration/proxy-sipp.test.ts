@@ -1,4 +1,4 @@
-// Issue #3: the edge between real user agents. SIPp (Debian sip-tester) runs the UAC and the UAS on
+// S3: the edge between real user agents. SIPp (Debian sip-tester) runs the UAC and the UAS on
 // loopback, stunnel gives them mutual TLS where a leg crosses the border, and each run must complete
 // every call (SIPp exit code 0). test/support/sipp-relay.ts draws the topologies.
 

@@ -1,4 +1,4 @@
-// SPEC O1/O5 as an operator sees them: `simple-edge start` (the built CLI, bin/simple-edge.js) with
+// O1/O5 as an operator sees them: `simple-edge start` (the built CLI, bin/simple-edge.js) with
 // the shipped config/default.yaml — only its ports and its shutdown drain shortened — serves SIP until SIGTERM,
 // then finishes and exits 0. Needs `npm run build` (npm test runs it first).
 
@@ -102,7 +102,7 @@ describe('O5 simple-edge start serves SIP until SIGTERM, then stops cleanly', ()
     });
     expect(statusOf(response), `no answer over UDP; stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(404);
 
-    // Issue #8: the shipped configuration runs a whole community: the built-in registrar challenges a
+    // I2: the shipped configuration runs a whole community: the built-in registrar challenges a
     // REGISTER, and OPTIONS to the domain is answered with its capabilities (M3).
     const challenge = await udpExchange({
       port: sipPort,

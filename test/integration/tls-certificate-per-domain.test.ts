@@ -1,4 +1,4 @@
-// SPEC F3 and F2 through the whole edge: serving a.example.com and c.example.org, the edge relays a
+// F3 and F2 through the whole edge: serving a.example.com and c.example.org, the edge relays a
 // MESSAGE from one of its users to the peer b.example.net over mutual TLS, presenting the
 // certificate of the domain the request is from, and refuses a peer whose certificate names
 // another domain than the one routed to (503 once no target is left).

@@ -1,4 +1,4 @@
-// SPEC O2 and F3 as an operator sees them: `simple-edge start` (the built CLI) serving two domains
+// O2 and F3 as an operator sees them: `simple-edge start` (the built CLI) serving two domains
 // from configured certificate files picks each by SNI; on SIGHUP it serves a renewed certificate to
 // new handshakes while a connection opened before keeps working; a broken file on SIGHUP keeps
 // the renewed one and logs the file.

@@ -1,4 +1,4 @@
-// Test setup: the Debian packages the integration tests drive as real peers (PEERS.md), installed with
+// Test setup: the Debian packages the integration tests drive as real peers, installed with
 // apt-get when their programs are missing. Fast and silent when everything is already there, so the
 // vitest global setup can call it on every run.
 

@@ -1,5 +1,5 @@
-// baresip (Debian `baresip`), a real SIP client, driven without a terminal (PEERS.md): its own HOME
-// and config directory, an account with an outbound proxy (the edge), and menu commands written to
+// baresip (Debian `baresip`), a real SIP client, driven without a terminal (its stdio module needs a
+// pipe on stdin, not /dev/null): its own HOME and config directory, an account with an outbound proxy (the edge), and menu commands written to
 // its stdin once its output (with the SIP trace, -s) shows what the test waits for. Stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';

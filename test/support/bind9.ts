@@ -1,4 +1,4 @@
-// Test setup: a real authoritative DNS server (Debian's bind9, PEERS.md) for the discovery
+// Test setup: a real authoritative DNS server (Debian's bind9) for the discovery
 // integration tests. Installs bind9 with apt-get when `named` is missing (as root), copies the zone
 // files of test/fixtures/dns into a temporary directory with their @@NAME@@ placeholders filled in,
 // checks them with named-checkzone, runs `named -g` on a free loopback port (IPv4 and IPv6) with an
@@ -113,7 +113,7 @@ async function runNamed(dir: string, options: Bind9Options): Promise<Bind9> {
 }
 
 /**
- * apt-get update once, then install, when named is missing (PEERS.md: bind9 and bind9-dnsutils).
+ * apt-get update once, then install, when named is missing (Debian packages bind9 and bind9-dnsutils).
  * Test files run in parallel: one installs under a lock file while the others wait for named.
  */
 async function ensureBind9(): Promise<void> {
@@ -260,7 +260,7 @@ function freePort(): number {
   throw new Error(`no free port pair in ${PORT_RANGE.first}-${PORT_RANGE.last}`);
 }
 
-/** PEERS.md: named answers about 0.2 s after start; asks for the root SOA until any answer comes. */
+/** named answers about 0.2 s after start; asks for the root SOA until any answer comes. */
 async function waitUntilAnswering(
   address: string,
   port: number,

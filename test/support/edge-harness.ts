@@ -220,7 +220,7 @@ export interface SipRequestOptions {
   readonly startLine?: string;
   /** Replaces the To header line. */
   readonly to?: string;
-  /** The From domain; a TLS request comes from the peer community (SPEC F7), others from ours. */
+  /** The From domain; a TLS request comes from the peer community (F7), others from ours. */
   readonly fromDomain?: string;
 }
 

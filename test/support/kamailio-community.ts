@@ -1,6 +1,6 @@
 // Kamailio (Debian `kamailio`, `kamailio-presence-modules`) as the community's internal registrar and
 // presence server, from test/fixtures/kamailio/community.cfg: foreground, log on stderr, db_text in a
-// temp directory, stopped by SIGTERM to its main PID (PEERS.md: it forks children).
+// temp directory, stopped by SIGTERM to its main PID (it forks children, which the main process takes down).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

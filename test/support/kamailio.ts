@@ -1,7 +1,7 @@
 // Kamailio (Debian `kamailio`, `kamailio-tls-modules`) started on loopback by a test, as another
 // community's edge: the fixture test/fixtures/loadtest-kamailio/kamailio-edge.cfg, its addresses as
 // -A defines, a tls.cfg demanding the peer's certificate. Foreground (-DD -E); stopped by SIGTERM to
-// the main PID, which takes its children down with it (PEERS.md).
+// the main PID, which takes its children down with it.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// A packet capture around a test, to check on the wire what the edge sent and where (SPEC B1, B3):
+// A packet capture around a test, to check on the wire what the edge sent and where (B1, B3):
 // tcpdump (Debian `tcpdump`, as root) writes every packet the capture filter passes on all
 // interfaces to a pcap file, and tshark (Debian `tshark`) reads it back afterwards. Loopback packets
 // appear once on `any`, so counts are the packets sent. Stopped by its PID.

@@ -1,6 +1,6 @@
 // The loopback topology of the border-policy integration tests (test/integration/policy/): edges
 // between SIPp user agents, with stunnel wherever a leg crosses the border, so the peer b.example.net
-// really speaks mutual TLS (Debian's SIPp has none, PEERS.md).
+// really speaks mutual TLS (Debian builds SIPp without TLS).
 //
 //   peer UAC ──tcp──▶ stunnel client ══tls══▶ edge external ──tcp──▶ internal UAS (registrar, presence)
 //   internal UAC ──tcp──▶ edge internal ══tls══▶ stunnel server ──tcp──▶ peer UAS (b.example.net)

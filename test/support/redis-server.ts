@@ -1,4 +1,4 @@
-// Test helper: a throw-away redis-server on a free loopback port (PEERS.md: no persistence), installed
+// Test helper: a throw-away redis-server on a free loopback port (no persistence: --save '' --appendonly no), installed
 // from Debian when missing, answered to PING before the tests start, and stopped by its PID.
 
 import { spawn, type ChildProcess } from 'node:child_process';

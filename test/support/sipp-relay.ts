@@ -1,5 +1,5 @@
 // The loopback topologies of the SIPp integration tests: a SIPp UAC, the edge, and a SIPp UAS, with
-// stunnel wherever a leg is TLS (Debian's SIPp has none, PEERS.md).
+// stunnel wherever a leg is TLS (Debian builds SIPp without TLS).
 //
 //   udp / tcp                     UAC ──udp|tcp──▶ edge internal ──udp|tcp──▶ UAS (registrar/presence)
 //   internal-tcp-to-external-tls  UAC ──tcp──▶ edge internal ══tls══▶ stunnel server ──tcp──▶ UAS (b.example.net)

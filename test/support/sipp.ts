@@ -1,7 +1,8 @@
 // SIPp (Debian `sip-tester`) as a user agent in integration tests. Every run is bounded twice: SIPp's
 // own -timeout with -timeout_error, and a kill timer here. Errors and every message go to files in
-// the test's temp directory, so a failure can say what SIPp saw (PEERS.md: pass -cp and -mp, never
-// -bg, and wait for the exit code: 0 means every call succeeded).
+// the test's temp directory, so a failure can say what SIPp saw. SIPp binds control
+// and media ports even for signalling only, so -cp and -mp are always passed; -bg leaves orphans, so
+// it runs in the background here and its exit code is awaited (0: every call succeeded).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
-// stunnel (Debian `stunnel4`) puts mutual TLS in front of SIPp, whose Debian build has none
-// (PEERS.md). A server service accepts TLS from the edge and hands plain TCP to a SIPp; a client
+// stunnel (Debian `stunnel4`) puts mutual TLS in front of SIPp, whose Debian build has none.
+// A server service accepts TLS from the edge and hands plain TCP to a SIPp; a client
 // service accepts plain TCP from a SIPp and dials the edge over TLS. Both present a certificate and
 // verify the other side's chain against the test CA.
 
@@ -38,7 +38,7 @@ function serviceSection(service: StunnelService, options: StunnelOptions): strin
     `cert = ${options.cert}`,
     `key = ${options.key}`,
     `CAfile = ${options.ca}`,
-    // Level 2: a certificate is required and its chain must lead to the CA (mutual TLS, SPEC F2).
+    // Level 2: a certificate is required and its chain must lead to the CA (mutual TLS, F2).
     'verify = 2',
     'sslVersionMin = TLSv1.2',
     ...(service.checkHost === undefined ? [] : [`checkHost = ${service.checkHost}`]),

@@ -1,5 +1,5 @@
 // Transport layers with a TLS listener on an ephemeral loopback port, and plain Node TLS clients to
-// talk to them, for the mutual-TLS tests (SPEC F2, F3, O2). Everything made here is closed by close().
+// talk to them, for the mutual-TLS tests (F2, F3, O2). Everything made here is closed by close().
 
 import type { Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';

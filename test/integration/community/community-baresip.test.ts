@@ -1,4 +1,4 @@
-// Issue #8: a real SIP client on the built-in community. Two baresip instances register to the edge's
+// I2 with a real SIP client on the built-in community. Two baresip instances register to the edge's
 // built-in registrar (digest), and a MESSAGE one sends is printed by the other.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Issue #8, SPEC I1/I2: the same edge with Kamailio as the internal registrar and presence server
+// I1/I2: the same edge with Kamailio as the internal registrar and presence server
 // (test/fixtures/kamailio/community.cfg). SIPp user agents talk to the edge only; the edge forwards
 // REGISTER (Kamailio's own digest challenge passes through), MESSAGE, PUBLISH and SUBSCRIBE to
 // Kamailio, and Kamailio's NOTIFYs come back through the edge's Record-Route.

@@ -1,4 +1,4 @@
-// Issue #8, SPEC I1/I2/P1 across the border: a watcher in the peer community b.example.net subscribes
+// I1/I2/P1 across the border: a watcher in the peer community b.example.net subscribes
 // over mutual TLS to a presentity of the edge's built-in presence server; its 200 and the NOTIFYs the
 // edge originates (initial, after a PUBLISH from inside) reach the peer over TLS to its Contact.
 import type { Socket } from 'node:net';

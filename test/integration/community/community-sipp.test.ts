@@ -1,4 +1,4 @@
-// Issue #8: one whole community on the edge's built-in registrar and presence server, used by real
+// I2: one whole community on the edge's built-in registrar and presence server, used by real
 // user agents (SIPp, Debian sip-tester): digest registration, a MESSAGE delivered to the registered
 // contact, 480 for a user with no binding, PUBLISH, and a SUBSCRIBE that sees the initial, the
 // changed and the terminating NOTIFY.

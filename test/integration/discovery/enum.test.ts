@@ -1,5 +1,6 @@
-// D4, D5, D6 against bind9: the e164.arpa zone of test/fixtures/dns with E2U+sip, E2U+im (seed
-// 000), E2U+pres (seed 001), non-terminal rules, enum: redirection (seed 004), loops, malformed rules.
+// D4, D5, D6 against bind9: the e164.arpa zone of test/fixtures/dns with E2U+sip, E2U+im (RFC 5028),
+// E2U+pres (RFC 3953), non-terminal rules, enum: redirection (draft-brandner-enum-uri), loops and
+// malformed rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResolutionTrace } from '../../../src/discovery/resolution-trace.js';
 import { parseUri } from '../../../src/sip/uri.js';
@@ -25,14 +26,14 @@ describe('D4 ENUM against bind9', () => {
     expect(await enumFor('+12025550100', ['sip'])).toMatchObject({ uri: 'sip:alice@b.example.net', service: 'sip' });
   });
 
-  it('D4 MESSAGE takes E2U+im (seed 000) and yields an im: URI', async () => {
+  it('D4 MESSAGE takes E2U+im (RFC 5028) and yields an im: URI', async () => {
     expect(await enumFor('+12025550100', ['im', 'sip'])).toMatchObject({
       uri: 'im:alice@b.example.net',
       service: 'im',
     });
   });
 
-  it('D4 SUBSCRIBE to presence takes E2U+pres (seed 001) and yields a pres: URI', async () => {
+  it('D4 SUBSCRIBE to presence takes E2U+pres (RFC 3953) and yields a pres: URI', async () => {
     expect(await enumFor('+12025550100', ['pres', 'sip'])).toMatchObject({
       uri: 'pres:alice@b.example.net',
       service: 'pres',
@@ -85,7 +86,7 @@ describe('D4 ENUM against bind9', () => {
   });
 });
 
-describe('D6 enum: redirection (seed 004) against bind9', () => {
+describe('D6 enum: redirection (draft-brandner-enum-uri) against bind9', () => {
   it('D6 the corrected rule !^\\+43222(.*)$!enum:+431\\1! redirects +432221234567890 to +4311234567890', async () => {
     const trace = new ResolutionTrace();
     expect(await enumFor('+432221234567890', ['sip'], trace)).toMatchObject({
@@ -98,7 +99,7 @@ describe('D6 enum: redirection (seed 004) against bind9', () => {
     ]);
   });
 
-  it('D6 the rule as seed 004 writes it (!^43222(.*)$!…) matches nothing: the string begins with "+"', async () => {
+  it('D6 the rule as draft-brandner-enum-uri writes it (!^43222(.*)$!…) matches nothing: the string begins with "+"', async () => {
     const trace = new ResolutionTrace();
     await expect(enumFor('+432228765432109', ['sip'], trace)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(trace.steps).toContainEqual(

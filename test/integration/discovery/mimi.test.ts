@@ -1,5 +1,5 @@
 // D7 against bind9: MIMI stand-in records (TXT and a private-use type) for MUIs, an e-mail domain's
-// MIMIX stand-in, and a phone number's ENUM domain used as its MUI (seed 002).
+// MIMIX stand-in, and a phone number's ENUM domain used as its MUI (draft-bertola-mimi-discovery).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIND9_SETUP_TIMEOUT_MS, startBind9, type Bind9 } from '../../support/bind9.js';
 import { bindDiscovery, stopClocks } from './bind-discovery.js';

@@ -56,7 +56,7 @@ describe('D8 simple-edge resolve', () => {
     expect(out).toContain('  1. tls 192.0.2.1:5061 (TLS servername b.example.net)');
   });
 
-  it("D8 shows seed 004's enum: redirection step by step", async () => {
+  it("D8 shows draft-brandner-enum-uri's enum: redirection step by step", async () => {
     const { out } = await resolve('enum:+432221234567890');
     expect(out).toContain('  → enum:+4311234567890 is an enum: URI: re-submitted as +4311234567890');
     expect(out).toContain('ENUM +4311234567890 → 0.9.8.7.6.5.4.3.2.1.1.3.4.e164.arpa (RFC 6116 §2.4)');

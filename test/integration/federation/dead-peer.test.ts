@@ -1,4 +1,4 @@
-// SPEC F5: a peer edge that stops answering (its process stopped with SIGSTOP: the kernel keeps the
+// F5: a peer edge that stops answering (its process stopped with SIGSTOP: the kernel keeps the
 // TCP connection up, nothing reads it) is found dead by the CRLF keepalive, and the request waiting on
 // it fails over to the peer's next target — long before timer F would end it.
 

@@ -1,4 +1,4 @@
-// Issue #9, first run: two whole communities federating through DNS. A (a.example.com) is simple-edge
+// Two whole communities federating through DNS. A (a.example.com) is simple-edge
 // with its built-in registrar and presence server; B (b.example.net) is simple-edge with Kamailio
 // (test/fixtures/kamailio/community.cfg) as its internal registrar and presence server. bind9 serves
 // both domains' NAPTR/SRV and the ENUM zone (test/fixtures/dns-federation); neither edge has a static

@@ -1,8 +1,8 @@
-// Issue #9, second run: community B's EDGE is Kamailio (test/fixtures/kamailio-peer/, mutual TLS),
+// Federation with a third-party edge: community B's EDGE is Kamailio (test/fixtures/kamailio-peer/, mutual TLS),
 // community A is simple-edge with its built-in registrar and presence server. A finds B only through
 // bind9 (test/fixtures/dns-federation: NAPTR, then SRV, whose first target is an edge that drops
 // every connection, so A fails over to Kamailio, D2). Kamailio cannot be pointed at a test DNS server
-// (it uses only the system resolver on port 53, PEERS.md), so it reaches A by a static next hop: its
+// (it uses only the system resolver on port 53), so it reaches A by a static next hop: its
 // EDGE_URI define names A's TLS listener. alice@A is a user agent on UDP registered with digest at A; B's users
 // are a SIP endpoint behind Kamailio (its UA_URI). Besides MESSAGE (by SIP URI and through ENUM) and
 // SUBSCRIBE/NOTIFY both ways, A's border rules apply to what Kamailio relays: P6, P8, Y1 (rate and

@@ -356,7 +356,7 @@ export class DeadEdge {
 
 /**
  * bind9 with test/fixtures/dns-federation: NAPTR and SRV for both domains (B's first SRV target is
- * `bDown`, a DeadEdge, so A fails over to B's second, SPEC D2) and the ENUM zone.
+ * `bDown`, a DeadEdge, so A fails over to B's second, D2) and the ENUM zone.
  */
 export function startFederationDns(options: { aTls: number; bTls: number; bDown: number }): Promise<Bind9> {
   return startBind9({

@@ -1,4 +1,4 @@
-// SPEC F4, F7, D1, G1 between two real edges on loopback: community A (a.example.com) and B
+// F4, F7, D1, G1 between two real edges on loopback: community A (a.example.com) and B
 // (b.example.net), each with its own CA, mutual TLS between them, a SIP endpoint on each internal side.
 
 import { createServer as createTlsServer, type Server } from 'node:tls';

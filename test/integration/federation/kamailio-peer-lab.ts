@@ -1,6 +1,6 @@
 // Kamailio (Debian's kamailio and kamailio-tls-modules) as community B's edge, from
 // test/fixtures/kamailio-peer/: mutual TLS towards simple-edge (community A), TCP towards B's user
-// agents. Kamailio uses only the system resolver on port 53 (PEERS.md), so it reaches A by a static
+// agents. Kamailio uses only the system resolver on port 53, so it reaches A by a static
 // next hop (EDGE_URI), never through the tests' bind9. Foreground (-DD -E); stopped by SIGTERM to its
 // main PID, which takes its children down with it.
 

@@ -1,4 +1,4 @@
-// SPEC F2, F4, F7, I2 against a third-party peer: Kamailio (Debian's kamailio and
+// F2, F4, F7, I2 against a third-party peer: Kamailio (Debian's kamailio and
 // kamailio-tls-modules) as community B's edge over mutual TLS, configured by
 // test/fixtures/kamailio-peer/. MESSAGE and SUBSCRIBE/NOTIFY cross both ways between simple-edge
 // (community A) and Kamailio, each community's users played by a SIP endpoint on its internal side.

@@ -1,4 +1,4 @@
-// SPEC G2 between two real edges: B publishes its federation policy document over HTTPS with its own
+// G2 between two real edges: B publishes its federation policy document over HTTPS with its own
 // certificate; A fetches it when it first connects to B, checks it, and from then on keeps its
 // outbound traffic within it — a SUBSCRIBE asking for less than B's minimum is raised to it on the
 // way out instead of meeting B's 423 (P6), which it would without the document.

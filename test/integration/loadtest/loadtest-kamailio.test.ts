@@ -1,4 +1,4 @@
-// Issue #11: the same load tester against another edge — Kamailio from Debian, started on loopback
+// L1: the same load tester against another edge — Kamailio from Debian, started on loopback
 // with the fixture test/fixtures/loadtest-kamailio/kamailio-edge.cfg (mutual TLS towards the peer,
 // stateful relay to the community, one P6 rule of its own). The run must complete and report what
 // Kamailio answered; which policies it holds is Kamailio's business, so only the outcomes it is

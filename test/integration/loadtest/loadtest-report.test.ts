@@ -1,4 +1,4 @@
-// Issue #11: `simple-edge loadtest` as an operator runs it (the CLI, a YAML scenario file) against a
+// L1: `simple-edge loadtest` as an operator runs it (the CLI, a YAML scenario file) against a
 // real simple-edge, and its HTML report opened in headless Chromium (Debian `chromium`, installed
 // here with apt, driven by playwright-core): the charts render and the page logs no error. The
 // screenshot is kept in the test's temp dir; with SIMPLE_EDGE_UPDATE_SCREENSHOTS=1 it is copied to

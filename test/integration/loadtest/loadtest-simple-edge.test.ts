@@ -1,4 +1,4 @@
-// Issue #11: each traffic scenario of `simple-edge loadtest` against a real simple-edge on loopback
+// L1: each traffic scenario of `simple-edge loadtest` against a real simple-edge on loopback
 // (mutual TLS on its external side), asserting the policy outcome the edge is known to give. The
 // tool is its own far side: the edge's registrar, presence server and route to b.example.net all
 // point at the tool's listeners (test/support/loadtest-lab.ts). Each test starts a fresh edge, so

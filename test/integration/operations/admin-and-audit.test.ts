@@ -1,4 +1,4 @@
-// Issue #10 (O3, X1, X3, Y2, P4): the edge as an operator runs it (`simple-edge start`), with its admin
+// O3, X1, X3, Y2, P4: the edge as an operator runs it (`simple-edge start`), with its admin
 // listener and its audit log in a file. SIPp sends MESSAGEs both ways over the mutual-TLS border;
 // then the Prometheus scrape counts exactly what SIPp sent, the admin API changes what the border does
 // (a purged 604 lets the next request through, an added tombstone stops the next one), and after a

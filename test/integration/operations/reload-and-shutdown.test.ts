@@ -1,4 +1,4 @@
-// Issue #10 (O2, O5): the edge as an operator runs it. SIGHUP with a changed file applies it to the
+// O2, O5: the edge as an operator runs it. SIGHUP with a changed file applies it to the
 // next request without dropping the peer's TLS flow; SIGHUP with a broken file is refused with the
 // check-config message and the edge keeps serving as before. SIGTERM in the middle of SIPp load loses
 // nothing already relayed: every MESSAGE the community's UAS saw gets its 200 back to the sender, and

@@ -1,4 +1,4 @@
-// Issue #6: every border rule's outcome on the wire, between real user agents. SIPp is the peer
+// Every border rule's outcome on the wire, between real user agents. SIPp is the peer
 // b.example.net (its UAC through a stunnel client, so over mutual TLS into the edge's external
 // listener; its UAS behind a stunnel server) and this community a.example.com (UAC and UAS over
 // TCP on the internal side). The SIPp UACs accept any final answer; the tests read the status,

@@ -1,4 +1,4 @@
-// Issue #6, durability (P4 "survives restarts", Y2): the edge runs as an operator runs it
+// Durability (P4 "survives restarts", Y2): the edge runs as an operator runs it
 // (`simple-edge start`, SQLite state in its own file). Under SIPp load it learns 604s from the peer
 // while another process writes tombstones into the same file; it is killed with SIGKILL in the middle
 // of the load and started again on that file, and every 604 it had learned and every tombstone written

@@ -1,4 +1,4 @@
-// Issue #6, cluster (O7): two edges of one community, each with its own listeners and stunnel, share
+// O7, a cluster: two edges of one community, each with its own listeners and stunnel, share
 // their state in one redis-server (Debian, started here). What one learns the other enforces, and a
 // per-peer token bucket is one bucket: under concurrent SIPp load from b.example.net through both
 // edges, the total admitted stays within 10 % of what the bucket allows (capacity + refill × the

@@ -1,4 +1,4 @@
-// Issue #7 on the wire: the edge in-process between a community endpoint on its internal side (TCP:
+// P7-P9 on the wire: the edge in-process between a community endpoint on its internal side (TCP:
 // presence server and watchers) and a peer's edge on its external side (mutual TLS with the
 // development certificates), with a wall clock the tests move by hand. What crosses is counted where
 // it arrives.
