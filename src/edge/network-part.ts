@@ -38,7 +38,7 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
     },
     refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
   });
-  const transport = createTransportLayer(base, tls, {
+  const transport = createTransportLayer(base, virtual ? 'none' : tls, {
     onMessage: (message, flow) => inbox.deliver(message, flow),
     admitStream: (candidate) => peerFlows.admit(candidate),
     onFlowClosed: (flow) => {
@@ -75,14 +75,20 @@ type TransportHooks = Pick<
   'onMessage' | 'admitStream' | 'onFlowClosed'
 >;
 
-function createTransportLayer(base: Foundation, tls: TlsOptions | undefined, hooks: TransportHooks): TransportLayer {
+/** `none`: on a virtual network the transport binds nothing, so it is given no listener (nor TLS material). */
+function createTransportLayer(
+  base: Foundation,
+  tls: TlsOptions | undefined | 'none',
+  hooks: TransportHooks,
+): TransportLayer {
   const { config } = base;
+  const listeners = [
+    ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
+    ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport })),
+  ];
   return new TransportLayer({
-    listeners: [
-      ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
-      ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport })),
-    ],
-    ...(tls === undefined ? {} : { tls }),
+    listeners: tls === 'none' ? [] : listeners,
+    ...(tls === undefined || tls === 'none' ? {} : { tls }),
     limits: {
       parser: config.limits,
       maxConnections: config.limits.maxConnections,
