@@ -5,6 +5,7 @@ import type { AdminBackend } from '../admin/admin-backend.js';
 import type { Clock } from '../clock/clock.js';
 import type { Community } from '../community/create-community.js';
 import type { EdgeConfig } from '../config/config-schema.js';
+import type { DnsTransport } from '../discovery/dns-client.js';
 import type { PolicyDocumentFetcher } from '../discovery/policy-document-fetcher.js';
 import type { EdgeMetrics } from '../observability/edge-metrics.js';
 import type { Logger } from '../observability/logger.js';
@@ -39,6 +40,11 @@ export interface EdgeOptions {
    * opens no socket at all: messages come in through inject() and every dial gets a virtual flow.
    */
   readonly network?: 'sockets' | 'virtual';
+  /**
+   * How DNS questions are asked (D3); UDP and TCP sockets by default. A virtual edge asks nobody
+   * unless given one: each look-up fails as an unreachable server would, so only static routes route.
+   */
+  readonly dnsTransport?: DnsTransport;
   /**
    * The process's own services beside SIP, off unless asked for: the admin listener (O3), the
    * policy-document HTTPS server (G2) and, given the files the TLS material came from, its reload

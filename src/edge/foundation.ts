@@ -5,6 +5,7 @@ import type { Clock } from '../clock/clock.js';
 import { TimerWheel } from '../clock/timer-wheel.js';
 import type { EdgeConfig } from '../config/config-schema.js';
 import { createDiscovery, type Discovery } from '../discovery/create-discovery.js';
+import type { DnsTransport } from '../discovery/dns-client.js';
 import { createHostLookup } from '../discovery/host-lookup.js';
 import { PolicyDocumentFetcher } from '../discovery/policy-document-fetcher.js';
 import { createAuditLog, type AuditLog } from '../observability/audit-log.js';
@@ -30,13 +31,22 @@ export interface Foundation {
   readonly policyDocuments: PolicyDocumentFetcher;
 }
 
+/** A virtual edge's DNS when none is given: no server answers, and no socket is opened to ask. */
+const NO_DNS: DnsTransport = {
+  exchange: (question) => Promise.reject(new Error(`no DNS on a virtual network (asked for ${question.name})`)),
+};
+
 export function createFoundation(options: EdgeOptions): Foundation {
   const { config } = options;
   const log = options.logger ?? silentLogger();
   const clock = options.clock ?? new TimerWheel({ onError: (error) => log.error({ err: error }, 'a timer failed') });
   const ownWheel = options.clock === undefined && clock instanceof TimerWheel ? clock : undefined;
   // D3: one DNS client (discovery.resolvers, cache, timeouts) for every look-up the border makes.
-  const discovery = createDiscovery(config.discovery, { clock });
+  const dnsTransport = options.dnsTransport ?? (options.network === 'virtual' ? NO_DNS : undefined);
+  const discovery = createDiscovery(config.discovery, {
+    clock,
+    ...(dnsTransport === undefined ? {} : { transport: dnsTransport }),
+  });
   // G2: the document's host is resolved like a peer's, through discovery's DNS client.
   const policyDocuments = new PolicyDocumentFetcher({
     config: config.policyDocument,

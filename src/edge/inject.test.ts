@@ -117,6 +117,28 @@ describe('edge.inject()', () => {
     expect(answered.responses[0]?.headers.get('call-id')).toBe('message-1');
   });
 
+  it('F1 D1 an outbound MESSAGE goes over TLS to the static next hop of the peer, and its answer comes back', async () => {
+    const edge = await virtualEdge();
+    const sent = await edge.inject(
+      request([
+        'MESSAGE sip:bob@b.example.net SIP/2.0',
+        'Via: SIP/2.0/TCP 10.0.0.99:5070;branch=z9hG4bK-out1',
+        'Max-Forwards: 70',
+        'From: <sip:alice@a.example.com>;tag=o1',
+        'To: <sip:bob@b.example.net>',
+        'Call-ID: outbound-1',
+        'CSeq: 1 MESSAGE',
+      ]),
+      { side: 'internal' },
+    );
+    expect(sent.responses).toEqual([]);
+    expect(sent.forwarded.map((f) => f.destination)).toMatchObject([
+      { side: 'external', protocol: 'tls', address: '198.51.100.20', port: 5061, servername: 'b.example.net' },
+    ]);
+    const answered = await sent.forwarded[0]?.respond(202);
+    expect(answered?.responses.map((r) => r.status)).toEqual([202]);
+  });
+
   it('Y4 a malformed request is answered 400 on its own flow and goes nowhere', async () => {
     const edge = await virtualEdge();
     const result = await edge.inject(
