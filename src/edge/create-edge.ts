@@ -27,6 +27,9 @@ export function createEdge(options: EdgeOptions): Edge {
   return new ComposedEdge(options);
 }
 
+/** Until the services have started, there are none to stop. */
+const NO_SERVICES: ServicesPart = { stop: async () => undefined };
+
 /** The parts that exist once the edge listens. */
 interface Running {
   readonly stack: RunningStack;
@@ -111,7 +114,7 @@ class ComposedEdge implements Edge {
     observeParts(observed);
     this.#network.inbox.open(stack.transactions);
     // Running before the services start, so a service that cannot listen stops the whole edge.
-    this.#running = { stack, admin, services: { stop: async () => undefined } };
+    this.#running = { stack, admin, services: NO_SERVICES };
     const deps = { base, admin, tlsTarget: this.#network.transport, policyDocument: observed.policyDocument };
     const services = await startServices(this.#options, deps).catch(async (error: unknown) => {
       await this.stop(0);
@@ -131,9 +134,12 @@ class ComposedEdge implements Edge {
         network,
         limits: this.#current.limits,
         deliver: (m, flow) => this.#network.inbox.deliver(m, flow),
-        localEndpoint: (side, protocol) =>
-          listeners.find((l) => l.side === side && l.protocol === protocol) ??
-          listeners.find((l) => l.side === side) ?? { address: '192.0.2.1', port: 5060 },
+        localEndpoint: (side, protocol) => {
+          const listener =
+            listeners.find((l) => l.side === side && l.protocol === protocol) ?? listeners.find((l) => l.side === side);
+          if (listener === undefined) throw new Error(`inject(): no ${side} listener is configured`);
+          return listener;
+        },
       },
       message,
       options,
