@@ -20,7 +20,7 @@ import { startCommunityPart, type CommunityPart } from './community-part.js';
 import type { EdgeOptions } from './edge-types.js';
 import type { Foundation } from './foundation.js';
 import type { NetworkPart } from './network-part.js';
-import { attachProxyCore, createTransactionPart } from './request-path.js';
+import { attachProxyCore, createTransactionPart, type ProxyPartDeps } from './request-path.js';
 import { createRouter } from './router-part.js';
 
 export interface RunningStack {
@@ -40,12 +40,8 @@ export async function assembleStack(
   network: NetworkPart,
   local: LocalAddresses,
 ): Promise<RunningStack> {
-  const { config, now, log } = base;
-  const store =
-    options.store ?? (await createStateStore(config.state, { now, volatilePrefixes: VOLATILE_KEY_PREFIXES }));
-  // P7-P9, X3: live subscriptions survive a restart through the store.
-  const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
-  await tracker.load(now());
+  const { config, log } = base;
+  const { store, tracker } = await openState(options, base);
   let limits = new PeerLimitTable(config);
   const policyState = (table: PeerLimitTable): PolicyState => ({ ...base, store, tracker, limits: table });
   const built = { clock: base.clock, timers: config.limits.timers, responses: network.responses };
@@ -57,19 +53,10 @@ export async function assembleStack(
     ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local })
     : undefined;
   const { transactions, proxy } = attachProxyCore(layer, built, {
-    flows: network.peers,
-    router: createRouter(config, routerParts),
-    local,
+    ...proxyParts(config, base, network, local),
     ...(topology === undefined ? {} : { topology }),
-    limits: config.limits,
-    log,
-    metrics: base.metrics,
+    router: createRouter(config, routerParts),
     policy: createBorderPolicy(config, policyState(limits)),
-    federation: base.peerDirectory,
-    ...(base.audit === undefined ? {} : { audit: base.audit }),
-    servedDomains: new Set(config.domains),
-    maxPendingRequests: config.limits.maxPendingRequests,
-    authority: authorityOf(config, base),
   });
   return {
     store,
@@ -88,6 +75,41 @@ export async function assembleStack(
         authority: authorityOf(next, base),
       });
     },
+  };
+}
+
+/** The state store the configuration names (or the one given), with the P7-P9 subscription dialogs loaded. */
+async function openState(
+  options: EdgeOptions,
+  base: Foundation,
+): Promise<{ store: StateStore; tracker: SubscriptionTracker }> {
+  const { config, now, log } = base;
+  const store =
+    options.store ?? (await createStateStore(config.state, { now, volatilePrefixes: VOLATILE_KEY_PREFIXES }));
+  // P7-P9, X3: live subscriptions survive a restart through the store.
+  const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
+  await tracker.load(now());
+  return { store, tracker };
+}
+
+/** The proxy core's parts that neither the policy nor the router decide. */
+function proxyParts(
+  config: EdgeConfig,
+  base: Foundation,
+  network: NetworkPart,
+  local: LocalAddresses,
+): Omit<ProxyPartDeps, 'router' | 'policy'> {
+  return {
+    flows: network.peers,
+    local,
+    limits: config.limits,
+    log: base.log,
+    metrics: base.metrics,
+    federation: base.peerDirectory,
+    ...(base.audit === undefined ? {} : { audit: base.audit }),
+    servedDomains: new Set(config.domains),
+    maxPendingRequests: config.limits.maxPendingRequests,
+    authority: authorityOf(config, base),
   };
 }
 
