@@ -3,3 +3,5 @@
 export { createEdge } from './edge/create-edge.js';
 export type { Edge, EdgeOptions, ReloadReport } from './edge/edge-types.js';
 export type { ForwardedRequest, InjectOptions, InjectResult } from './edge/inject.js';
+export { ServiceStartError } from './edge/services-part.js';
+export { readTlsFiles, type TlsSource } from './edge/tls-files.js';

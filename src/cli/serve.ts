@@ -8,7 +8,7 @@ import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import { formatConfigProblem } from '../config/config-problem.js';
 import { describePlaintextOptIn, plaintextPeerOptIns } from '../config/plaintext-peer-opt-ins.js';
 import { readConfigFile } from '../config/load-config.js';
-import { createEdge, type Edge } from '../edge.js';
+import { createEdge, readTlsFiles, ServiceStartError, type Edge, type TlsSource } from '../edge.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { hostPort } from '../proxy/local-addresses.js';
 import type { TlsOptions } from '../transport/transport-options.js';
@@ -17,8 +17,6 @@ import { DEFAULT_CERTIFICATES_DIR } from './certs.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
 import type { ServeStep } from './start.js';
-import { ServiceStartError } from '../edge/services-part.js';
-import { readTlsFiles, type TlsSource } from '../edge/tls-files.js';
 
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
 const SHUTDOWN_GRACE_MS = 32_000;
