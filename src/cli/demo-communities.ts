@@ -7,10 +7,9 @@ import path from 'node:path';
 import type { EdgeConfig } from '../config/config-schema.js';
 import { formatConfigProblem } from '../config/config-problem.js';
 import { readConfigFile } from '../config/load-config.js';
-import { createEdge, type Edge } from '../edge.js';
+import { createEdge, readTlsFiles, type Edge } from '../edge.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
-import { readTlsFiles } from './tls-files.js';
 
 /** The two communities, in the order the demo uses them: alice's, then bob's. */
 export const DEMO_DOMAINS = ['a.example.com', 'b.example.net'] as const;

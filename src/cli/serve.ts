@@ -1,16 +1,14 @@
-// The serve step of `simple-edge start`: TLS material (configured, or development certificates made
-// on first run), the edge itself, its admin listener (O3), configuration and certificate reload on
-// SIGHUP or certificate file change (O2), and a graceful stop on SIGTERM or SIGINT (O5).
+// The serve step of `simple-edge start`: turns the configuration into the edge's options — the TLS
+// material (configured, or development certificates made on first run) and the services beside SIP
+// (admin listener O3, policy document G2, TLS reload O2) — and signals into the edge's life:
+// configuration reload on SIGHUP (O2), drain and graceful stop on SIGTERM or SIGINT (O5).
 
 import type { EdgeConfig } from '../config/config-schema.js';
-import { AdminServer } from '../admin/admin-server.js';
-import { PolicyDocumentServer } from '../admin/policy-document-server.js';
 import { POLICY_DOCUMENT_PATH } from '../config/policy-document.js';
 import { formatConfigProblem } from '../config/config-problem.js';
-import { parseHostPort } from '../config/host-port.js';
 import { describePlaintextOptIn, plaintextPeerOptIns } from '../config/plaintext-peer-opt-ins.js';
 import { readConfigFile } from '../config/load-config.js';
-import { createEdge, type Edge } from '../edge.js';
+import { createEdge, readTlsFiles, ServiceStartError, type Edge, type TlsSource } from '../edge.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { hostPort } from '../proxy/local-addresses.js';
 import type { TlsOptions } from '../transport/transport-options.js';
@@ -19,8 +17,6 @@ import { DEFAULT_CERTIFICATES_DIR } from './certs.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
 import type { ServeStep } from './start.js';
-import { readTlsFiles, type TlsSource } from './tls-files.js';
-import { TlsReloader } from './tls-reloader.js';
 
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
 const SHUTDOWN_GRACE_MS = 32_000;
@@ -36,42 +32,39 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   }
   const logger = createLogger({ level: config.log.level });
   warnOfPlaintextPeers(config, logger);
-  const edge = createEdge({ config, ...(tls === undefined ? {} : { tls }), logger });
+  const services = { admin: true, policyDocument: true, ...(source === undefined ? {} : { tlsFiles: source }) };
+  const edge = createEdge({ config, ...(tls === undefined ? {} : { tls }), logger, services });
   try {
     await edge.listen();
   } catch (error) {
-    io.err(`cannot listen: ${String(error instanceof Error ? error.message : error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(error instanceof ServiceStartError ? message : `cannot listen: ${message}`);
     return ExitCode.runtimeFailure;
   }
-  for (const l of edge.listeners) io.out(`serving ${l.side} ${l.protocol} ${hostPort(l)}`);
-  const admin = await startAdmin(config, edge, logger);
-  if (admin === undefined) {
-    io.err(`cannot listen on admin.listen ${config.admin.listen} (in use, or not an address of this host)`);
-    await edge.stop(0);
-    return ExitCode.runtimeFailure;
-  }
-  io.out(`serving admin http ${config.admin.listen} (/metrics /healthz /readyz /admin/)`);
-  const published = await startPolicyDocument(config, edge, tls, io);
-  if (published === 'failed') {
-    await Promise.all([edge.stop(0), admin.close()]);
-    return ExitCode.runtimeFailure;
-  }
-  // O2: SIGHUP reloads the configuration here and the TLS material in the reloader (which also
-  // watches the certificate files); the handler also keeps SIGHUP from ending the process.
-  const reloader = source === undefined ? undefined : new TlsReloader({ source, target: edge.transport, log: logger });
+  for (const line of servingLines(config, edge)) io.out(line);
+  // O2: SIGHUP reloads the configuration here (the edge reloads its TLS material itself); the
+  // handler also keeps SIGHUP from ending the process.
   const reload = (): void => reloadConfiguration(edge, configPath, io, logger);
   process.on('SIGHUP', reload);
-  reloader?.start();
   const signal = await nextSignal(['SIGTERM', 'SIGINT']);
-  reloader?.stop();
   process.off('SIGHUP', reload);
   await drain(edge, config.limits.shutdownDrainMs, signal, io);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
-  await Promise.all([admin.close(), published?.close()]);
   io.out('stopped');
   return ExitCode.ok;
 };
+
+/** What the edge listens on, as the operator reads it at start. */
+function servingLines(config: EdgeConfig, edge: Edge): string[] {
+  return [
+    ...edge.listeners.map((l) => `serving ${l.side} ${l.protocol} ${hostPort(l)}`),
+    `serving admin http ${config.admin.listen} (/metrics /healthz /readyz /admin/)`,
+    ...(config.policyDocument.serve === null
+      ? []
+      : [`serving policy document https ${config.policyDocument.serve}${POLICY_DOCUMENT_PATH}`]),
+  ];
+}
 
 /** D2, F2: every configured way to a peer without TLS is said at start (and on reload), as a warning. */
 function warnOfPlaintextPeers(config: EdgeConfig, logger: Logger): void {
@@ -96,55 +89,6 @@ function reloadConfiguration(edge: Edge, configPath: string, io: CliIo, logger: 
   warnOfPlaintextPeers(result.config, logger);
   const later = report.needsRestart.length === 0 ? '' : `; takes a restart: ${report.needsRestart.join(', ')}`;
   io.out(`SIGHUP: ${configPath} reloaded${later}`);
-}
-
-/** G2: the HTTPS listener publishing the policy document, when `policyDocument.serve` names one. */
-async function startPolicyDocument(
-  config: EdgeConfig,
-  edge: Edge,
-  tls: TlsOptions | undefined,
-  io: CliIo,
-): Promise<PolicyDocumentServer | undefined | 'failed'> {
-  const serve = config.policyDocument.serve;
-  if (serve === null) return undefined;
-  const where = parseHostPort(serve);
-  if (!where.ok || tls === undefined) {
-    io.err(`policyDocument.serve ${serve}: needs a TLS certificate (configure tls.certificates or a TLS listener)`);
-    return 'failed';
-  }
-  const server = new PolicyDocumentServer({
-    address: where.host,
-    port: where.port,
-    tls,
-    document: () => edge.policyDocument(),
-  });
-  try {
-    await server.listen();
-  } catch (error) {
-    io.err(`cannot listen on policyDocument.serve ${serve}: ${error instanceof Error ? error.message : String(error)}`);
-    return 'failed';
-  }
-  io.out(`serving policy document https ${serve}${POLICY_DOCUMENT_PATH}`);
-  return server;
-}
-
-async function startAdmin(config: EdgeConfig, edge: Edge, logger: Logger): Promise<AdminServer | undefined> {
-  const where = parseHostPort(config.admin.listen);
-  if (!where.ok) return undefined; // check-config refused it already
-  const admin = new AdminServer({
-    address: where.host,
-    port: where.port,
-    token: config.admin.token,
-    backend: edge.admin,
-    log: logger,
-  });
-  try {
-    await admin.listen();
-    return admin;
-  } catch (error) {
-    logger.error({ err: error }, 'admin listener failed');
-    return undefined;
-  }
 }
 
 /** The configured certificate files, else development certificates for every served domain. */

@@ -91,11 +91,9 @@ export function requestText(flow: SipConnection, branch: string, parts: RequestP
 
 const FAR_SIDE_KEY = FAR_SIDE_HEADER.toLowerCase();
 
-let serial = 0;
-
-/** A Call-ID the far side can attribute to scenario `index`. */
+/** A Call-ID the far side can attribute to scenario `index`; the tag makes it unique. */
 export function scenarioCallId(index: number): string {
-  return `lt${index}-${(++serial).toString(36)}-${newTag()}@loadtest.invalid`;
+  return `lt${index}-${newTag()}@loadtest.invalid`;
 }
 
 /** The scenario index a Call-ID was made for, or undefined for someone else's request. */

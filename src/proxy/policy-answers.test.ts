@@ -69,30 +69,27 @@ function edgeWithPolicy() {
     modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
   });
   const responses = new ResponseDispatcher(connector, log);
-  const bound: { proxy?: ProxyCore } = {};
-  const transactions = new TransactionLayer({
+  // As the edge builds them: the layer first, unattached; the proxy core becomes its user.
+  const layer = TransactionLayer.unattached({
     clock,
     timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
     responseSender: responses,
-    user: {
-      onRequest: (r, t) => bound.proxy!.onRequest(r, t),
-      onAck: (a, f) => bound.proxy!.onAck(a, f),
-      onStrayResponse: (r, f) => bound.proxy!.onStrayResponse(r, f),
-    },
   });
-  bound.proxy = new ProxyCore({
-    transactions,
-    flows: connector,
-    router: withoutCommunity(new StaticRouter(config)),
-    local: new LocalAddresses(LISTENERS),
-    clock,
-    limits: DEFAULT_PARSER_LIMITS,
-    log,
-    metrics: new EdgeMetrics(),
-    responses,
-    policy,
-    findInviteServerTransaction: (cancel, flow) => transactions.findInviteServerTransaction(cancel, flow),
-  });
+  const transactions = layer.attach(
+    new ProxyCore({
+      transactions: layer,
+      flows: connector,
+      router: withoutCommunity(new StaticRouter(config)),
+      local: new LocalAddresses(LISTENERS),
+      clock,
+      limits: DEFAULT_PARSER_LIMITS,
+      log,
+      metrics: new EdgeMetrics(),
+      responses,
+      policy,
+      findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
+    }),
+  );
   const receive = async (text: string, flow: RecordingFlow) => {
     transactions.receive(parse(sip(text)), flow);
     await settle();

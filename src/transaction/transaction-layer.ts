@@ -39,13 +39,31 @@ export interface SendRequestOptions {
   readonly handlers: ClientTransactionHandlers;
 }
 
+/**
+ * The layer before its user exists, for a user that depends on it: the edge's own in-dialog requests
+ * and the proxy core start client transactions on it, and it receives nothing until attach() hands it
+ * the user and returns the full layer. Only the full layer has receive().
+ */
+export interface UnattachedTransactionLayer {
+  sendRequest(options: SendRequestOptions): ClientTransaction;
+  findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerInviteTransaction | undefined;
+  attach(user: TransactionUser): TransactionLayer;
+}
+
+/** An unattached layer's user: receive() drops every message while it stands in. */
+const NO_USER_YET: TransactionUser = Object.freeze({
+  onRequest: () => undefined,
+  onAck: () => undefined,
+  onStrayResponse: () => undefined,
+});
+
 type AnyServerTransaction = ServerInviteTransaction | ServerNonInviteTransaction;
 type AnyClientTransaction = ClientInviteTransaction | ClientNonInviteTransaction;
 
 export class TransactionLayer {
   readonly #clock: Clock;
   readonly #timers: TransactionTimers;
-  readonly #user: TransactionUser;
+  #user: TransactionUser;
   readonly #responseSender: ResponseSender;
   readonly #servers = new Map<string, AnyServerTransaction>();
   readonly #clients = new Map<string, AnyClientTransaction>();
@@ -61,6 +79,20 @@ export class TransactionLayer {
     this.#responseSender = options.responseSender;
   }
 
+  /** A layer whose user is given later, once, through attach() (see UnattachedTransactionLayer). */
+  static unattached(options: Omit<TransactionLayerOptions, 'user'>): UnattachedTransactionLayer {
+    const layer = new TransactionLayer({ ...options, user: NO_USER_YET });
+    return {
+      sendRequest: (request) => layer.sendRequest(request),
+      findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
+      attach: (user) => {
+        if (layer.#user !== NO_USER_YET) throw new TransactionStateError('transaction layer', 'attached', 'attach');
+        layer.#user = user;
+        return layer;
+      },
+    };
+  }
+
   /** Live transactions, server and client. */
   get size(): number {
     return this.#servers.size + this.#clients.size;
@@ -68,7 +100,7 @@ export class TransactionLayer {
 
   /** Every parsed (and validated) message from the transport. Dropped after close(). */
   receive(message: IncomingRequest | IncomingResponse, flow: Flow): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#user === NO_USER_YET) return;
     if (message.kind === 'response') this.#receiveResponse(message, flow);
     else if (message.method === 'ACK') this.#receiveAck(message, flow);
     else this.#receiveRequest(message, flow);

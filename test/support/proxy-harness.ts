@@ -1,12 +1,13 @@
 // Test harness for the proxy core without sockets (STYLE rule 11): a real TransactionLayer and
-// ProxyCore on a FakeClock, with RecordingFlows standing in for every connection. `receive` plays a
-// message arriving on a flow; the flows record what the edge sends.
+// ProxyCore on a FakeClock, built by the edge's own factories (src/edge/request-path.ts), with
+// RecordingFlows standing in for every connection. `receive` plays a message arriving on a flow; the
+// flows record what the edge sends.
 
 import { parseConfigText } from '../../src/config/load-config.js';
 import { EdgeMetrics } from '../../src/observability/edge-metrics.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { LocalAddresses, type BoundListener } from '../../src/proxy/local-addresses.js';
-import { ProxyCore, type FederationGate } from '../../src/proxy/proxy-core.js';
+import type { FederationGate, ProxyCore } from '../../src/proxy/proxy-core.js';
 import type { ConnectOptions } from '../../src/proxy/proxy-deps.js';
 import { TopologyHiding } from '../../src/proxy/topology-hiding.js';
 import { ResponseDispatcher } from '../../src/proxy/response-dispatcher.js';
@@ -17,7 +18,8 @@ import { StaticRouter } from '../../src/routing/static-router.js';
 import { parseDatagram } from '../../src/sip/datagram-parser.js';
 import type { IncomingMessage } from '../../src/sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../../src/sip/parser-limits.js';
-import { TransactionLayer } from '../../src/transaction/transaction-layer.js';
+import type { TransactionLayer } from '../../src/transaction/transaction-layer.js';
+import { attachProxyCore, createTransactionPart } from '../../src/edge/request-path.js';
 import type { Flow } from '../../src/transport/flow.js';
 import { FakeClock } from './fake-clock.js';
 import { RecordingFlow } from './recording-flow.js';
@@ -71,41 +73,26 @@ export class ProxyHarness {
     const connector = { connect: (target: RouteTarget, options?: ConnectOptions) => this.#connect(target, options) };
     const log = silentLogger();
     const responses = new ResponseDispatcher(connector, log);
-    // The transaction layer and the proxy core refer to each other; the user is bound once both exist.
-    const bound: { proxy?: ProxyCore } = {};
-    this.transactions = new TransactionLayer({
-      clock: this.clock,
-      timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
-      responseSender: responses,
-      user: {
-        onRequest: (r, t) => bound.proxy!.onRequest(r, t),
-        onAck: (a, f) => bound.proxy!.onAck(a, f),
-        onStrayResponse: (r, f) => bound.proxy!.onStrayResponse(r, f),
-      },
-    });
-    const layer = this.transactions;
+    // Built as the edge builds them (src/edge/request-path.ts): the layer first, the proxy core attached.
+    const built = { clock: this.clock, timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 }, responses };
     const local = new LocalAddresses(LISTENERS);
-    const proxy = new ProxyCore({
-      transactions: layer,
+    const path = attachProxyCore(createTransactionPart(built), built, {
       flows: connector,
       router: this.#reportingRouter(withoutCommunity(new StaticRouter(parsed.config))),
       local,
       ...(options.topologyKey === undefined
         ? {}
         : { topology: new TopologyHiding({ key: options.topologyKey, local }) }),
-      clock: this.clock,
       limits: DEFAULT_PARSER_LIMITS,
       log,
       metrics: this.metrics,
-      responses,
-      findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       ...(options.federation === undefined ? {} : { federation: options.federation }),
       ...(options.authority === undefined ? {} : { authority: options.authority }),
       ...(options.servedDomains === undefined ? {} : { servedDomains: options.servedDomains }),
       ...(options.maxPendingRequests === undefined ? {} : { maxPendingRequests: options.maxPendingRequests }),
     });
-    bound.proxy = proxy;
-    this.proxy = proxy;
+    this.transactions = path.transactions;
+    this.proxy = path.proxy;
   }
 
   /** A flow from a client on the internal side (UDP unless said otherwise). */

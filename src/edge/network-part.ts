@@ -1,0 +1,121 @@
+// The bottom of the stack, in the order a message meets it: listeners and flows (real sockets, or a
+// virtual network for inject()), the F4 peer-flow table judging each connection, the peer agent
+// that finds or dials a flow for a target, the §18.2.2 response dispatcher, and the message inbox.
+
+import type { EdgeConfig } from '../config/config-schema.js';
+import { PeerAgent } from '../peers/peer-agent.js';
+import { PeerFlowTable } from '../peers/peer-flow-table.js';
+import { LocalAddresses } from '../proxy/local-addresses.js';
+import { ResponseDispatcher } from '../proxy/response-dispatcher.js';
+import type { Flow } from '../transport/flow.js';
+import { TransportLayer } from '../transport/transport-layer.js';
+import type { BoundListener, TlsOptions } from '../transport/transport-options.js';
+import { VirtualNetwork } from '../transport/virtual-network.js';
+import type { Foundation } from './foundation.js';
+import { MessageInbox } from './message-inbox.js';
+
+export interface NetworkPart {
+  readonly transport: TransportLayer;
+  /** Present with `network: 'virtual'`: every flow the edge is given or dials. */
+  readonly virtual: VirtualNetwork | undefined;
+  readonly peerFlows: PeerFlowTable;
+  readonly peers: PeerAgent;
+  readonly responses: ResponseDispatcher;
+  readonly inbox: MessageInbox;
+  /** Flows the edge holds, whichever network they are on (metrics, admin). */
+  readonly flows: { readonly flows: Iterable<Flow>; findFlow(id: string): Flow | undefined };
+  /** Binds the listeners (none on a virtual network) and says what the edge answers to. */
+  listen(): Promise<LocalAddresses>;
+  readonly listeners: readonly BoundListener[];
+}
+
+export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined, virtual: boolean): NetworkPart {
+  const { metrics, policyDocuments } = base;
+  const peerFlows = new PeerFlowTable(base.peerDirectory, {
+    counted: (peer, direction, delta) => {
+      metrics.peerConnections.inc({ peer: metrics.peerLabel.of(peer), direction }, delta);
+      if (delta > 0) policyDocuments.peerConnected(peer);
+    },
+    refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
+  });
+  const transport = createTransportLayer(base, virtual ? 'none' : tls, {
+    onMessage: (message, flow) => inbox.deliver(message, flow),
+    admitStream: (candidate) => peerFlows.admit(candidate),
+    onFlowClosed: (flow) => {
+      peerFlows.forget(flow.id);
+      // F5: a dead connection fails its pending client transactions now, so they fail over at once.
+      inbox.flowClosed(flow);
+    },
+  });
+  const network = virtual ? new VirtualNetwork() : undefined;
+  const dialer = network ?? transport;
+  const responses = new ResponseDispatcher(dialer, base.log);
+  const inbox = new MessageInbox({ responses, metrics, log: base.log });
+  const configured = virtualListeners(base.config);
+  return {
+    transport,
+    virtual: network,
+    peerFlows,
+    peers: new PeerAgent({ transport: dialer, directory: base.peerDirectory, table: peerFlows }),
+    responses,
+    inbox,
+    flows: dialer,
+    async listen() {
+      if (network === undefined) await transport.listen();
+      return new LocalAddresses(network === undefined ? transport.boundListeners : configured);
+    },
+    get listeners() {
+      return network === undefined ? transport.boundListeners : configured;
+    },
+  };
+}
+
+type TransportHooks = Pick<
+  ConstructorParameters<typeof TransportLayer>[0],
+  'onMessage' | 'admitStream' | 'onFlowClosed'
+>;
+
+/** `none`: on a virtual network the transport binds nothing, so it is given no listener (nor TLS material). */
+function createTransportLayer(
+  base: Foundation,
+  tls: TlsOptions | undefined | 'none',
+  hooks: TransportHooks,
+): TransportLayer {
+  const { config } = base;
+  const listeners = [
+    ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
+    ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport })),
+  ];
+  return new TransportLayer({
+    listeners: tls === 'none' ? [] : listeners,
+    ...(tls === undefined || tls === 'none' ? {} : { tls }),
+    limits: {
+      parser: config.limits,
+      maxConnections: config.limits.maxConnections,
+      maxPendingBytesPerConnection: config.limits.maxPendingBytesPerConnection,
+      idleTimeoutMs: config.limits.idleTimeoutMs,
+      handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
+      maxHandshakesInProgress: config.tls.maxHandshakesInProgress,
+      keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
+    },
+    clock: base.clock,
+    logger: base.log,
+    ...hooks,
+  });
+}
+
+const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061 } as const;
+
+/** A virtual edge's listeners: as configured, an ephemeral port (0) read as the transport's default. */
+function virtualListeners(config: EdgeConfig): BoundListener[] {
+  const sides = [
+    ...config.listen.internal.map((l) => ({ l, side: 'internal' as const })),
+    ...config.listen.external.map((l) => ({ l, side: 'external' as const })),
+  ];
+  return sides.map(({ l, side }) => ({
+    side,
+    protocol: l.transport,
+    address: l.address,
+    port: l.port === 0 ? DEFAULT_PORT[l.transport] : l.port,
+  }));
+}
