@@ -14,6 +14,7 @@ import { createHostLookup } from './discovery/host-lookup.js';
 import { PolicyDocumentFetcher } from './discovery/policy-document-fetcher.js';
 import { createAuditLog } from './observability/audit-log.js';
 import { EdgeMetrics } from './observability/edge-metrics.js';
+import { createAdmissionController } from './overload/create-admission-controller.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import { InDialogSender } from './proxy/in-dialog-sender.js';
 import { ImplicitAuthority } from './proxy/implicit-authority.js';
@@ -150,6 +151,14 @@ export function createEdge(options: EdgeOptions): Edge {
     refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
   });
 
+  // Y5: new out-of-dialog requests are judged right after framing, before any transaction exists.
+  const admission = createAdmissionController({
+    limits: config.limits,
+    clock,
+    pendingRequests: () => transactions?.unanswered ?? 0,
+    observer: metrics.overload,
+    logger: log,
+  });
   const transport = new TransportLayer({
     listeners: [
       ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
@@ -169,6 +178,7 @@ export function createEdge(options: EdgeOptions): Edge {
     logger: log,
     onMessage: (message, flow) => deliver(message, flow),
     admitStream: (candidate) => peerFlows.admit(candidate),
+    admission,
     onFlowClosed: (flow) => {
       peerFlows.forget(flow.id);
       // F5: a dead connection fails its pending client transactions now, so they fail over at once.
@@ -237,6 +247,7 @@ export function createEdge(options: EdgeOptions): Edge {
     async listen() {
       if (ownsClock) (clock as TimerWheel).start();
       await transport.listen();
+      admission.start();
       const local = new LocalAddresses(transport.boundListeners);
       store = options.store ?? (await createStateStore(config.state, { now, volatilePrefixes: VOLATILE_KEY_PREFIXES }));
       const openStore = store;
@@ -392,6 +403,7 @@ export function createEdge(options: EdgeOptions): Edge {
           await new Promise((resolve) => setTimeout(resolve, 50));
         transactions.close();
       }
+      admission.stop();
       await transport.close();
       if (options.store === undefined) await store?.close();
       await audit?.close();

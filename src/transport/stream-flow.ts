@@ -61,6 +61,11 @@ export class StreamFlow extends BaseFlow {
     return true;
   }
 
+  /** SPEC Y5: reading is paused because the flow's source is over its share (for the admin API and tests). */
+  get readingPaused(): boolean {
+    return this.#readingPaused;
+  }
+
   /** Resolves once the socket is fully closed (for an orderly shutdown of the layer). */
   whenSocketClosed(): Promise<void> {
     if (this.#socketClosed) return Promise.resolve();
