@@ -7,12 +7,8 @@ import type { IncomingMessage } from '../sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
 import type { Flow } from '../transport/flow.js';
 import type { AdmissionVerdict } from '../transport/transport-options.js';
-import {
-  AdmissionController,
-  type AdmissionState,
-  type OverloadSettings,
-  type ShedCounts,
-} from './admission-controller.js';
+import { AdmissionController } from './admission-controller.js';
+import type { AdmissionState, OverloadSettings, ShedCounts } from './overload-settings.js';
 import type { LoadMeasure, LoadSample } from './load-measure.js';
 
 /** The load the tests set by hand: what the next sample returns. */
@@ -232,6 +228,19 @@ describe('Y5 per-source shares (RFC 7339: the biggest senders first)', () => {
       dropped: 0,
     });
     expect(states.at(-1)).toMatchObject({ shedding: true, eventLoopUtilisation: 0.95 });
+  });
+
+  it('Y5 admits everything once stopped, and wakes the readers still waiting', () => {
+    const { controller, load, interval } = setUp({ capacityPerSecond: 100 });
+    load.current = { eventLoopUtilisation: 0.99, pendingRequests: 0 };
+    interval();
+    send(controller, flooder, 50);
+    let resumed = false;
+    controller.whenRefilled(() => (resumed = true));
+    controller.stop();
+    expect(resumed).toBe(true);
+    expect(controller.overShare(flooder)).toBe(false);
+    expect(send(controller, flooder, 50)).toBe(50);
   });
 
   it('Y5 wakes the readers waiting for their share at the next interval', () => {

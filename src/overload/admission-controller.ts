@@ -12,57 +12,20 @@
 import type { Clock, Timer } from '../clock/clock.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import type { SourceAddress } from '../sip/via-stamp.js';
-import type { Flow, Side } from '../transport/flow.js';
+import type { Flow } from '../transport/flow.js';
 import type { AdmissionVerdict, MessageAdmission } from '../transport/transport-options.js';
 import { AdmissionSource, admissionSourceOf } from './admission-source.js';
 import { fairShareLevel } from './fair-share.js';
 import type { LoadMeasure, LoadSample } from './load-measure.js';
 import { admissionClassOf, branchOf, overloadResponse } from './overload-response.js';
+import type {
+  AdmissionState,
+  OverloadLogger,
+  OverloadObserver,
+  OverloadSettings,
+  ShedCause,
+} from './overload-settings.js';
 import { ShedMemory } from './shed-memory.js';
-
-export interface OverloadSettings {
-  readonly enabled: boolean;
-  /** Event-loop utilisation, in percent, at and over which the edge counts as overloaded. */
-  readonly eluThresholdPercent: number;
-  /** Pending server transactions at and over which the edge counts as overloaded. */
-  readonly pendingRequestsLimit: number;
-  /** How often load is sampled and shares refilled. */
-  readonly intervalMs: number;
-  readonly retryAfterSeconds: number;
-  /** A fixed capacity for new out-of-dialog requests; 0: only the load decides. */
-  readonly capacityPerSecond: number;
-  /** The estimate never falls below this, so the edge always admits some new work. */
-  readonly minCapacityPerSecond: number;
-}
-
-/** Why the edge is shedding: the label of the shed metric. */
-export type ShedCause = 'event-loop' | 'pending-requests' | 'capacity';
-
-export interface ShedCounts {
-  readonly cause: ShedCause;
-  readonly side: Side;
-  readonly peer: string;
-  readonly answered: number;
-  readonly dropped: number;
-}
-
-export interface AdmissionState {
-  readonly shedding: boolean;
-  readonly eventLoopUtilisation: number;
-  /** The capacity in force, per second; Infinity when nothing limits it. */
-  readonly capacityPerSecond: number;
-}
-
-/** Metrics, told once per interval rather than per message. */
-export interface OverloadObserver {
-  shed(counts: ShedCounts): void;
-  state(state: AdmissionState): void;
-}
-
-export interface OverloadLogger {
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-}
 
 export interface AdmissionControllerOptions {
   readonly settings: OverloadSettings;
@@ -91,6 +54,7 @@ export class AdmissionController implements MessageAdmission {
   readonly #minPerInterval: number;
   #refillWaiters: Array<() => void> = [];
   #timer: Timer | undefined;
+  #stopped = false;
   #shedding = false;
   #cause: ShedCause = 'capacity';
   /** The load-based estimate per interval; Infinity while not shedding for load. */
@@ -123,14 +87,16 @@ export class AdmissionController implements MessageAdmission {
     this.#timer = this.#options.clock.setTimer(this.#settings.intervalMs, this.#onInterval);
   }
 
+  /** Admit everything from now on (nothing would refill the shares) and wake paused readers. */
   stop(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
+    this.#stopped = true;
     this.#refill();
   }
 
   judge(message: IncomingMessage, flow: Flow, replyTo: SourceAddress): AdmissionVerdict {
-    if (!this.#settings.enabled || admissionClassOf(message) === 'priority') return ADMIT;
+    if (!this.#settings.enabled || this.#stopped || admissionClassOf(message) === 'priority') return ADMIT;
     const source = this.#sourceOf(flow);
     source.demand++;
     this.#demandTotal++;
@@ -144,7 +110,7 @@ export class AdmissionController implements MessageAdmission {
 
   overShare(flow: Flow): boolean {
     const source = this.#byFlow.get(flow);
-    return source !== undefined && !source.retired && source.shed > 0;
+    return !this.#stopped && source !== undefined && !source.retired && source.shed > 0;
   }
 
   whenRefilled(resume: () => void): void {

@@ -3,7 +3,8 @@
 
 import type { Clock } from '../clock/clock.js';
 import type { Limits } from '../config/limits-schema.js';
-import { AdmissionController, type OverloadLogger, type OverloadObserver } from './admission-controller.js';
+import { AdmissionController } from './admission-controller.js';
+import type { OverloadLogger, OverloadObserver } from './overload-settings.js';
 import { EventLoopLoad } from './load-measure.js';
 
 export interface AdmissionControllerConfig {
