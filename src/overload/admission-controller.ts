@@ -39,7 +39,7 @@ const ADMIT: AdmissionVerdict = { admit: true };
 /** Sources tracked per interval; past this, the rest share one, so spoofed addresses cannot grow memory. */
 const MAX_SOURCES = 10_000;
 /** How far one interval may cut the estimate, and how much it must cut it when overloaded. */
-const DECREASE_FLOOR = 0.5;
+const DECREASE_FLOOR = 0.7;
 const DECREASE_CEILING = 0.95;
 const RECOVERY_GROWTH = 1.1;
 

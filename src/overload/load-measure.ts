@@ -5,7 +5,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 export interface LoadSample {
-  /** 0..1: the share of the last interval the event loop spent running callbacks. */
+  /** 0..1: the share of the recent intervals the event loop spent running callbacks (smoothed). */
   readonly eventLoopUtilisation: number;
   /** Server transactions waiting for a final response. */
   readonly pendingRequests: number;
@@ -16,9 +16,16 @@ export interface LoadMeasure {
   sample(): LoadSample;
 }
 
+/**
+ * Weight of the newest interval in the smoothed utilisation: a garbage collection or a burst of TLS
+ * handshakes fills one interval on its own, and must not cut admissions; sustained load trips in a few.
+ */
+const SMOOTHING = 0.5;
+
 export class EventLoopLoad implements LoadMeasure {
   readonly #pendingRequests: () => number;
   #last: EventLoopUtilization = performance.eventLoopUtilization();
+  #smoothed = 0;
 
   constructor(pendingRequests: () => number) {
     this.#pendingRequests = pendingRequests;
@@ -28,6 +35,7 @@ export class EventLoopLoad implements LoadMeasure {
     const now = performance.eventLoopUtilization();
     const delta = performance.eventLoopUtilization(now, this.#last);
     this.#last = now;
-    return { eventLoopUtilisation: delta.utilization, pendingRequests: this.#pendingRequests() };
+    this.#smoothed = SMOOTHING * delta.utilization + (1 - SMOOTHING) * this.#smoothed;
+    return { eventLoopUtilisation: this.#smoothed, pendingRequests: this.#pendingRequests() };
   }
 }
