@@ -40,6 +40,8 @@ export class StreamFlow extends BaseFlow {
   #socketClosedWaiters: Array<() => void> = [];
   /** Clock time of the first refused write since the pending bytes were last under the cap. */
   #overCapSince: number | undefined;
+  /** SPEC Y5: the socket is paused until the admission shares refill. */
+  #readingPaused = false;
 
   constructor(socket: Socket, init: FlowInit, context: FlowContext) {
     super(init, context);
@@ -169,8 +171,6 @@ export class StreamFlow extends BaseFlow {
     this.#socket.pause();
     admission.whenRefilled(this.#resumeReading);
   }
-
-  #readingPaused = false;
 
   readonly #resumeReading = (): void => {
     this.#readingPaused = false;
