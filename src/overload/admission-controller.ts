@@ -100,7 +100,9 @@ export class AdmissionController implements MessageAdmission {
     const source = this.#sourceOf(flow);
     source.demand++;
     this.#demandTotal++;
-    const branch = flow.reliable ? undefined : branchOf(message);
+    // Keyed by source too, so one sender cannot get another's requests shed by reusing their branches.
+    const received = flow.reliable ? undefined : branchOf(message);
+    const branch = received === undefined ? undefined : `${source.key} ${received}`;
     if (branch !== undefined && this.#shedMemory.has(branch)) return this.#shed(message, source, replyTo, branch);
     if (!this.#hasRoomFor(source)) return this.#shed(message, source, replyTo, branch);
     source.admitted++;
