@@ -121,6 +121,17 @@ describe('Y5 admission before the work', () => {
     expect(again.admit ? undefined : again.answer?.equals(first.admit ? Buffer.alloc(0) : first.answer!)).toBe(true);
   });
 
+  it('Y5 knows a retransmission by its source and branch together, so a sender cannot get another shed', () => {
+    const { controller, load, interval } = setUp();
+    load.current = { eventLoopUtilisation: 0.99, pendingRequests: 0 };
+    interval();
+    const udp = new RecordingFlow({ protocol: 'udp', remote: { address: '198.51.100.7', port: 5060 } });
+    const other = new RecordingFlow({ protocol: 'udp', remote: { address: '203.0.113.9', port: 5060 } });
+    for (let i = 0; i < 20; i++) judge(controller, udp, message());
+    expect(judge(controller, udp, message({ branch: 'z9hG4bK-guessed' })).admit).toBe(false);
+    expect(judge(controller, other, message({ branch: 'z9hG4bK-guessed' })).admit).toBe(true);
+  });
+
   it('Y5 drops unanswered a shed request that lacks the lines a 503 is made of', () => {
     const { controller, load, interval } = setUp({ capacityPerSecond: 100 });
     load.current = { eventLoopUtilisation: 0.99, pendingRequests: 0 };
