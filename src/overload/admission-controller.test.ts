@@ -217,6 +217,9 @@ describe('Y5 per-source shares (RFC 7339: the biggest senders first)', () => {
     }
     expect(controller.shedding).toBe(false);
     expect(send(controller, flooder, 100)).toBe(100);
+    expect(send(controller, flooder, 1000)).toBe(1000); // nothing limits it any more, not even the last estimate
+    interval();
+    expect(controller.shedding).toBe(false);
     expect(logs).toEqual([
       'Y5 overload: shedding new out-of-dialog requests with 503',
       'Y5 overload: first new request shed with 503',

@@ -130,6 +130,11 @@ export class AdmissionController implements MessageAdmission {
     this.#capacity = Math.min(this.#fixedPerInterval, this.#estimate);
     const demands = [...this.#sources.values()].map((s) => s.demand).filter((d) => d > 0);
     this.#shedding = loadCause !== undefined || this.#demandTotal > this.#capacity;
+    if (!this.#shedding) {
+      // Recovered: the probing estimate is dropped, or the next interval would start shedding again at once.
+      this.#estimate = Infinity;
+      this.#capacity = this.#fixedPerInterval;
+    }
     if (loadCause !== undefined) this.#cause = loadCause;
     else if (!wasShedding) this.#cause = 'capacity';
     this.#level = this.#shedding ? fairShareLevel(this.#capacity, demands) : Infinity;
