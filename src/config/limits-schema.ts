@@ -25,6 +25,43 @@ export const timersSchema = section(
     }),
 );
 
+// SPEC Y5: overload control on the read path (src/overload). Each key's range keeps it meaningful: a
+// threshold of 100 % would never trip, an interval under 20 ms would sample noise.
+export const overloadSchema = section(
+  z
+    .strictObject({
+      /** Shed new out-of-dialog requests with 503 when overloaded; false admits everything (Y4 still bounds). */
+      enabled: z.boolean().default(true),
+      /** Event-loop utilisation, in percent of an interval, at which the edge counts as overloaded. */
+      eluThresholdPercent: boundedInt({ min: 50, max: 99, default: 90 }),
+      /** Pending server transactions, in percent of maxPendingRequests, at which the edge counts as overloaded. */
+      pendingRequestsPercent: boundedInt({ min: 10, max: 100, default: 80 }),
+      /** How often load is sampled and per-source shares are refilled. */
+      intervalMs: boundedInt({ min: 20, max: 5000, default: 100 }),
+      /** The Retry-After of the 503 a shed request gets (RFC 3261 §21.5.4). */
+      retryAfterSeconds: boundedInt({ min: 1, max: 3600, default: 5 }),
+      /** New out-of-dialog requests per second the edge admits at most, shared among sources; 0: the load alone decides. */
+      capacityPerSecond: boundedInt({ min: 0, max: 10_000_000, default: 0 }),
+      /** The capacity estimate never falls below this, so some new work is always admitted. */
+      minCapacityPerSecond: boundedInt({ min: 1, max: 10_000_000, default: 200 }),
+    })
+    .superRefine((overload, ctx) => {
+      // Shares are counted per interval: a capacity that rounds to no request per interval admits nothing.
+      const perInterval = (overload.capacityPerSecond * overload.intervalMs) / 1000;
+      if (overload.capacityPerSecond > 0 && perInterval < 1) {
+        const needed = Math.ceil(1000 / overload.intervalMs);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['capacityPerSecond'],
+          message: `must admit at least one request per interval of ${overload.intervalMs} ms, got ${overload.capacityPerSecond}`,
+          params: {
+            fix: `raise capacityPerSecond to ${needed} or more, raise intervalMs, or set 0 to let the load decide`,
+          },
+        });
+      }
+    }),
+);
+
 export const limitsSchema = section(
   z
     .strictObject({
@@ -56,6 +93,7 @@ export const limitsSchema = section(
       /** SPEC F4, G1: connections one peer domain may open to the edge, unless its agreement says otherwise. */
       maxInboundFlowsPerPeer: boundedInt({ min: 1, max: 10_000, default: 4 }),
       timers: timersSchema,
+      overload: overloadSchema,
     })
     .superRefine((limits, ctx) => {
       // A connection must be able to buffer at least one message of the largest size we accept.

@@ -173,6 +173,7 @@ class ComposedEdge implements Edge {
       await waitForUnanswered(running.stack.transactions, graceMs);
       running.stack.transactions.close();
     }
+    this.#network.admission.stop();
     await this.#network.transport.close();
     if (this.#options.store === undefined) await running?.stack.store.close();
     await this.#base.audit?.close();

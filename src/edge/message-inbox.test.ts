@@ -45,7 +45,11 @@ describe('MessageInbox', () => {
     const received: string[] = [];
     const flow = new RecordingFlow({ protocol: 'tcp', side: 'internal' });
     box.deliver(message(), flow);
-    box.open({ receive: (m) => void received.push(m.headers.get('call-id') ?? ''), flowClosed: () => undefined });
+    box.open({
+      receive: (m) => void received.push(m.headers.get('call-id') ?? ''),
+      flowClosed: () => undefined,
+      unanswered: 0,
+    });
     box.deliver(message(), flow);
     expect(received).toEqual(['inbox-1']);
   });
@@ -58,6 +62,7 @@ describe('MessageInbox', () => {
         throw new EdgeError('HEADER_VALUE_MALFORMED', 'CSeq: not a number');
       },
       flowClosed: () => undefined,
+      unanswered: 0,
     });
     const flow = new RecordingFlow({ protocol: 'tcp', side: 'internal' });
     box.deliver(message(), flow);
@@ -67,7 +72,7 @@ describe('MessageInbox', () => {
   it('F5 tells the request path a flow closed, so its client transactions fail over at once', () => {
     const box = inbox([]);
     const closed: string[] = [];
-    box.open({ receive: () => undefined, flowClosed: (flow) => void closed.push(flow.id) });
+    box.open({ receive: () => undefined, flowClosed: (flow) => void closed.push(flow.id), unanswered: 0 });
     const flow = new RecordingFlow();
     box.flowClosed(flow);
     expect(closed).toEqual([flow.id]);

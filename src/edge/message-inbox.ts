@@ -15,6 +15,8 @@ import type { Flow } from '../transport/flow.js';
 export interface MessageReceiver {
   receive(message: IncomingMessage, flow: Flow): void;
   flowClosed(flow: Flow): void;
+  /** Server transactions without a final response yet (Y5 reads it as load). */
+  readonly unanswered: number;
 }
 
 export interface MessageInboxDeps {
@@ -35,6 +37,11 @@ export class MessageInbox {
   open(receiver: MessageReceiver): void {
     if (this.#receiver !== undefined) throw new Error('the message inbox is open already');
     this.#receiver = receiver;
+  }
+
+  /** Requests the edge has yet to answer; none before the request path exists. */
+  get unanswered(): number {
+    return this.#receiver?.unanswered ?? 0;
   }
 
   /** F5: the transport reports a flow closed; its pending client transactions fail over now. */

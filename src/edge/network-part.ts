@@ -8,6 +8,8 @@ import { PeerFlowTable } from '../peers/peer-flow-table.js';
 import { LocalAddresses } from '../proxy/local-addresses.js';
 import { ResponseDispatcher } from '../proxy/response-dispatcher.js';
 import type { Flow } from '../transport/flow.js';
+import { createAdmissionController } from '../overload/create-admission-controller.js';
+import type { AdmissionController } from '../overload/admission-controller.js';
 import { TransportLayer } from '../transport/transport-layer.js';
 import type { BoundListener, TlsOptions } from '../transport/transport-options.js';
 import { VirtualNetwork } from '../transport/virtual-network.js';
@@ -22,6 +24,8 @@ export interface NetworkPart {
   readonly peers: PeerAgent;
   readonly responses: ResponseDispatcher;
   readonly inbox: MessageInbox;
+  /** Y5: judges each new out-of-dialog request right after framing, before any other work. */
+  readonly admission: AdmissionController;
   /** Flows the edge holds, whichever network they are on (metrics, admin). */
   readonly flows: { readonly flows: Iterable<Flow>; findFlow(id: string): Flow | undefined };
   /** Binds the listeners (none on a virtual network) and says what the edge answers to. */
@@ -38,7 +42,16 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
     },
     refused: (reason) => metrics.peerConnectionsRefused.inc({ reason }),
   });
+  // Y5: load is this process's event loop and the requests the edge has yet to answer.
+  const admission = createAdmissionController({
+    limits: base.config.limits,
+    clock: base.clock,
+    pendingRequests: () => inbox.unanswered,
+    observer: metrics.overload,
+    logger: base.log,
+  });
   const transport = createTransportLayer(base, virtual ? 'none' : tls, {
+    admission,
     onMessage: (message, flow) => inbox.deliver(message, flow),
     admitStream: (candidate) => peerFlows.admit(candidate),
     onFlowClosed: (flow) => {
@@ -59,9 +72,11 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
     peers: new PeerAgent({ transport: dialer, directory: base.peerDirectory, table: peerFlows }),
     responses,
     inbox,
+    admission,
     flows: dialer,
     async listen() {
       if (network === undefined) await transport.listen();
+      admission.start();
       return new LocalAddresses(network === undefined ? transport.boundListeners : configured);
     },
     get listeners() {
@@ -72,7 +87,7 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
 
 type TransportHooks = Pick<
   ConstructorParameters<typeof TransportLayer>[0],
-  'onMessage' | 'admitStream' | 'onFlowClosed'
+  'onMessage' | 'admitStream' | 'onFlowClosed' | 'admission'
 >;
 
 /** `none`: on a virtual network the transport binds nothing, so it is given no listener (nor TLS material). */

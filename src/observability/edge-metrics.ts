@@ -5,6 +5,7 @@
 
 import { BoundedLabel, methodLabel } from './bounded-label.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdmissionState, OverloadObserver, ShedCounts } from '../overload/overload-settings.js';
 
 /** What the edge exposes for scrape-time metrics; every field a plain number read on demand. */
 export interface ScrapeSources {
@@ -80,6 +81,27 @@ export class EdgeMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly overloadShed = new Counter({
+    name: 'simple_edge_overload_shed_total',
+    help: 'New out-of-dialog requests shed before any work by overload control (Y5), by cause (event-loop, pending-requests, capacity), side, peer domain ("-" without a verified identity) and answer (503, or dropped when unanswerable)',
+    labelNames: ['cause', 'side', 'peer', 'answer'] as const,
+    registers: [this.registry],
+  });
+  readonly overloadShedding = new Gauge({
+    name: 'simple_edge_overload_shedding',
+    help: 'Whether overload control is shedding new out-of-dialog requests (1) or admitting all (0) (Y5)',
+    registers: [this.registry],
+  });
+  readonly overloadCapacity = new Gauge({
+    name: 'simple_edge_overload_capacity_per_second',
+    help: 'New out-of-dialog requests per second overload control admits while shedding; 0 while nothing limits them (Y5)',
+    registers: [this.registry],
+  });
+  readonly eventLoopUtilisation = new Gauge({
+    name: 'simple_edge_event_loop_utilisation_ratio',
+    help: 'Share of the last admission interval the event loop was busy, as overload control sampled it (Y5)',
+    registers: [this.registry],
+  });
   #sources: ScrapeSources | undefined;
 
   constructor() {
@@ -108,6 +130,22 @@ export class EdgeMetrics {
     });
   }
 
+  /** SPEC Y5: what overload control reports once per admission interval. */
+  readonly overload: OverloadObserver = {
+    shed: (counts: ShedCounts) => {
+      const labels = { cause: counts.cause, side: counts.side, peer: this.peerLabel.of(counts.peer) };
+      if (counts.answered > 0) this.overloadShed.inc({ ...labels, answer: '503' }, counts.answered);
+      if (counts.dropped > 0) this.overloadShed.inc({ ...labels, answer: 'dropped' }, counts.dropped);
+    },
+    state: (state: AdmissionState) => {
+      this.overloadShedding.set(state.shedding ? 1 : 0);
+      this.eventLoopUtilisation.set(state.eventLoopUtilisation);
+      if (state.shedding && Number.isFinite(state.capacityPerSecond))
+        this.overloadCapacity.set(state.capacityPerSecond);
+      else this.overloadCapacity.set(0);
+    },
+  };
+
   /** Where the scrape-time figures come from; set once the edge listens. */
   observe(sources: ScrapeSources): void {
     this.#sources = sources;
@@ -117,113 +155,130 @@ export class EdgeMetrics {
     // prom-client calls `collect` with the metric as `this` at every scrape.
     const sources = (): ScrapeSources | undefined => this.#sources;
     const registers = [this.registry];
-    new Gauge({
-      name: 'simple_edge_transactions',
-      help: 'Live SIP transactions',
-      registers,
-      collect() {
-        const s = sources();
-        if (s !== undefined) this.set(s.transactions());
-      },
-    });
-    new Gauge({
-      name: 'simple_edge_flows',
-      help: 'Flows by side, protocol, peer domain (the certificate\'s first domain; "-" when none or not yet known) and state (open, handshake, dialling)',
-      labelNames: ['side', 'protocol', 'peer', 'state'] as const,
-      registers,
-      collect() {
-        this.reset();
-        const s = sources();
-        if (s === undefined) return;
-        for (const flow of s.flows())
-          this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer, state: 'open' });
-        const starting = s.connectionsStarting();
-        this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'handshake' }, starting.handshakes);
-        this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'dialling' }, starting.dials);
-      },
-    });
-    new Counter({
-      name: 'simple_edge_tls_handshake_failures_total',
-      help: 'Inbound TLS handshakes that failed, by reason',
-      labelNames: ['reason'] as const,
-      registers,
-      collect() {
-        const stats = sources()?.transportStats();
-        if (stats === undefined) return;
-        this.reset();
-        for (const [reason, count] of stats.handshakeFailureReasons) this.inc({ reason }, count);
-        this.inc({ reason: 'timeout' }, stats.handshakeTimeouts);
-      },
-    });
-    new Counter({
-      name: 'simple_edge_connections_refused_total',
-      help: 'Connections refused at accept because a cap was reached',
-      registers,
-      collect() {
-        const stats = sources()?.transportStats();
-        if (stats === undefined) return;
-        this.reset();
-        this.inc(stats.refusedConnections);
-      },
-    });
-    new Counter({
-      name: 'simple_edge_sends_refused_total',
-      help: 'Messages not written because their connection already held limits.maxPendingBytesPerConnection unsent (Y4); a connection that stays over it for 5 s is closed',
-      registers,
-      collect() {
-        const stats = sources()?.transportStats();
-        if (stats === undefined) return;
-        this.reset();
-        this.inc(stats.sendBufferOverflows);
-      },
-    });
-    new Counter({
-      name: 'simple_edge_dns_queries_total',
-      help: 'DNS look-ups by outcome: sent to a resolver, answered from the cache, failed',
-      labelNames: ['outcome'] as const,
-      registers,
-      collect() {
-        const dns = sources()?.dnsStats();
-        if (dns === undefined) return;
-        this.reset();
-        this.inc({ outcome: 'sent' }, dns.exchanges);
-        this.inc({ outcome: 'cache_hit' }, dns.cacheHits);
-        this.inc({ outcome: 'failed' }, dns.failures);
-      },
-    });
-    new Gauge({
-      name: 'simple_edge_certificate_expiry_seconds',
-      help: 'Seconds until each local certificate expires, by domain',
-      labelNames: ['domain'] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const certificate of sources()?.certificates() ?? [])
-          this.set({ domain: certificate.domain }, (certificate.validToMs - Date.now()) / 1000);
-      },
-    });
-    new Gauge({
-      name: 'simple_edge_peer_certificate_expiry_seconds',
-      help: 'Seconds until the certificate of each peer with an open flow expires, by peer domain (the soonest when several)',
-      labelNames: ['peer'] as const,
-      registers,
-      collect() {
-        this.reset();
-        const soonest = new Map<string, number>();
-        for (const { domain, validToMs } of sources()?.peerCertificates() ?? [])
-          soonest.set(domain, Math.min(validToMs, soonest.get(domain) ?? Infinity));
-        for (const [peer, validToMs] of soonest) this.set({ peer }, (validToMs - Date.now()) / 1000);
-      },
-    });
-    new Gauge({
-      name: 'simple_edge_store_latency_seconds',
-      help: 'How long a ping of the state store took at the last scrape (absent when it failed)',
-      registers,
-      async collect() {
-        this.reset();
-        const seconds = await sources()?.storeLatencySeconds();
-        if (seconds !== undefined) this.set(seconds);
-      },
-    });
+    scrapeLoadGauges(sources, registers);
+    scrapeTransportCounters(sources, registers);
+    scrapeDependencyMetrics(sources, registers);
   }
+}
+
+type SourcesOf = () => ScrapeSources | undefined;
+
+/** What the edge holds open now: transactions and flows. */
+function scrapeLoadGauges(sources: SourcesOf, registers: Registry[]): void {
+  new Gauge({
+    name: 'simple_edge_transactions',
+    help: 'Live SIP transactions',
+    registers,
+    collect() {
+      const s = sources();
+      if (s !== undefined) this.set(s.transactions());
+    },
+  });
+  new Gauge({
+    name: 'simple_edge_flows',
+    help: 'Flows by side, protocol, peer domain (the certificate\'s first domain; "-" when none or not yet known) and state (open, handshake, dialling)',
+    labelNames: ['side', 'protocol', 'peer', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const s = sources();
+      if (s === undefined) return;
+      for (const flow of s.flows())
+        this.inc({ side: flow.side, protocol: flow.protocol, peer: flow.peer, state: 'open' });
+      const starting = s.connectionsStarting();
+      this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'handshake' }, starting.handshakes);
+      this.set({ side: 'external', protocol: 'tls', peer: '-', state: 'dialling' }, starting.dials);
+    },
+  });
+}
+
+/** What the transport refused or failed at: handshakes, connections, sends (F2, Y4). */
+function scrapeTransportCounters(sources: SourcesOf, registers: Registry[]): void {
+  new Counter({
+    name: 'simple_edge_tls_handshake_failures_total',
+    help: 'Inbound TLS handshakes that failed, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+    collect() {
+      const stats = sources()?.transportStats();
+      if (stats === undefined) return;
+      this.reset();
+      for (const [reason, count] of stats.handshakeFailureReasons) this.inc({ reason }, count);
+      this.inc({ reason: 'timeout' }, stats.handshakeTimeouts);
+    },
+  });
+  new Counter({
+    name: 'simple_edge_connections_refused_total',
+    help: 'Connections refused at accept because a cap was reached',
+    registers,
+    collect() {
+      const stats = sources()?.transportStats();
+      if (stats === undefined) return;
+      this.reset();
+      this.inc(stats.refusedConnections);
+    },
+  });
+  new Counter({
+    name: 'simple_edge_sends_refused_total',
+    help: 'Messages not written because their connection already held limits.maxPendingBytesPerConnection unsent (Y4); a connection that stays over it for 5 s is closed',
+    registers,
+    collect() {
+      const stats = sources()?.transportStats();
+      if (stats === undefined) return;
+      this.reset();
+      this.inc(stats.sendBufferOverflows);
+    },
+  });
+}
+
+/** DNS, certificates and the state store: what the edge depends on. */
+function scrapeDependencyMetrics(sources: SourcesOf, registers: Registry[]): void {
+  new Counter({
+    name: 'simple_edge_dns_queries_total',
+    help: 'DNS look-ups by outcome: sent to a resolver, answered from the cache, failed',
+    labelNames: ['outcome'] as const,
+    registers,
+    collect() {
+      const dns = sources()?.dnsStats();
+      if (dns === undefined) return;
+      this.reset();
+      this.inc({ outcome: 'sent' }, dns.exchanges);
+      this.inc({ outcome: 'cache_hit' }, dns.cacheHits);
+      this.inc({ outcome: 'failed' }, dns.failures);
+    },
+  });
+  new Gauge({
+    name: 'simple_edge_certificate_expiry_seconds',
+    help: 'Seconds until each local certificate expires, by domain',
+    labelNames: ['domain'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const certificate of sources()?.certificates() ?? [])
+        this.set({ domain: certificate.domain }, (certificate.validToMs - Date.now()) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'simple_edge_peer_certificate_expiry_seconds',
+    help: 'Seconds until the certificate of each peer with an open flow expires, by peer domain (the soonest when several)',
+    labelNames: ['peer'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const soonest = new Map<string, number>();
+      for (const { domain, validToMs } of sources()?.peerCertificates() ?? [])
+        soonest.set(domain, Math.min(validToMs, soonest.get(domain) ?? Infinity));
+      for (const [peer, validToMs] of soonest) this.set({ peer }, (validToMs - Date.now()) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'simple_edge_store_latency_seconds',
+    help: 'How long a ping of the state store took at the last scrape (absent when it failed)',
+    registers,
+    async collect() {
+      this.reset();
+      const seconds = await sources()?.storeLatencySeconds();
+      if (seconds !== undefined) this.set(seconds);
+    },
+  });
 }

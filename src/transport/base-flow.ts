@@ -4,7 +4,7 @@
 import type { Clock, Timer } from '../clock/clock.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
-import type { TransportLimits, TransportLogger, TransportStats } from './transport-options.js';
+import type { MessageAdmission, TransportLimits, TransportLogger, TransportStats } from './transport-options.js';
 
 /** What a flow needs from the layer that owns it; one object shared by every flow. */
 export interface FlowContext {
@@ -12,6 +12,8 @@ export interface FlowContext {
   readonly limits: TransportLimits;
   readonly stats: TransportStats;
   readonly logger: TransportLogger | undefined;
+  /** SPEC Y5: judges each framed message before `deliver`; undefined admits everything. */
+  readonly admission?: MessageAdmission | undefined;
   /** Called from the flow's constructor: the flow is open. */
   flowOpened(flow: BaseFlow): void;
   /** Hand a message to the layer above; never throws. */

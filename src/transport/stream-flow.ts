@@ -1,6 +1,7 @@
 // A flow over one TCP or TLS connection (RFC 3261 §18.3): bytes are framed into messages by
 // Content-Length, CRLF CRLF pings are answered, and the connection is kept alive and watched with
-// RFC 5626 §4.4.1 keepalives. A peer that sends garbage or stops reading is cut off (SPEC Y4).
+// RFC 5626 §4.4.1 keepalives. A peer that sends garbage or stops reading is cut off (SPEC Y4); one
+// over its share of a loaded edge is shed and not read until its share refills (SPEC Y5).
 
 import type { Socket } from 'node:net';
 import type { Timer } from '../clock/clock.js';
@@ -39,6 +40,8 @@ export class StreamFlow extends BaseFlow {
   #socketClosedWaiters: Array<() => void> = [];
   /** Clock time of the first refused write since the pending bytes were last under the cap. */
   #overCapSince: number | undefined;
+  /** SPEC Y5: the socket is paused until the admission shares refill. */
+  #readingPaused = false;
 
   constructor(socket: Socket, init: FlowInit, context: FlowContext) {
     super(init, context);
@@ -58,6 +61,11 @@ export class StreamFlow extends BaseFlow {
     if (!this.isOpen || !this.#write(bytes)) return false;
     this.touch();
     return true;
+  }
+
+  /** SPEC Y5: reading is paused because the flow's source is over its share (for the admin API and tests). */
+  get readingPaused(): boolean {
+    return this.#readingPaused;
   }
 
   /** Resolves once the socket is fully closed (for an orderly shutdown of the layer). */
@@ -121,6 +129,7 @@ export class StreamFlow extends BaseFlow {
         if (frame === undefined) break;
         this.#dispatch(frame);
       }
+      this.#pauseWhenOverShare();
     } catch (error) {
       this.context.logger?.warn({ err: error, flow: this.id }, 'stream input handling failed');
       this.close('internal-error');
@@ -129,10 +138,17 @@ export class StreamFlow extends BaseFlow {
 
   #dispatch(frame: ParsedFrame): void {
     switch (frame.kind) {
-      case 'message':
+      case 'message': {
+        // SPEC Y5: judged before any other work; a shed request is answered here and goes no further.
+        const verdict = this.context.admission?.judge(frame.message, this, this.remote);
+        if (verdict !== undefined && !verdict.admit) {
+          if (verdict.answer !== undefined) this.#write(verdict.answer);
+          return;
+        }
         this.touch();
         this.context.deliver(frame.message, this);
         return;
+      }
       case 'ping':
         this.#write(PONG); // RFC 5626 §4.4.1: a CRLF CRLF ping is answered with a CRLF pong
         return;
@@ -143,6 +159,23 @@ export class StreamFlow extends BaseFlow {
         return;
     }
   }
+
+  /**
+   * SPEC Y5: a source over its share is not read further until the shares refill, so TCP flow control
+   * slows it down instead of the edge buffering it. What was already read has been judged and answered.
+   */
+  #pauseWhenOverShare(): void {
+    const admission = this.context.admission;
+    if (this.#readingPaused || admission === undefined || !this.isOpen || !admission.overShare(this)) return;
+    this.#readingPaused = true;
+    this.#socket.pause();
+    admission.whenRefilled(this.#resumeReading);
+  }
+
+  readonly #resumeReading = (): void => {
+    this.#readingPaused = false;
+    if (this.isOpen && !this.#socketClosed) this.#socket.resume();
+  };
 
   /** Framing is lost for good (RFC 3261 §18.3): answer the request if it can be, then close. */
   #rejectFrame(frame: ErrorFrame): void {

@@ -295,6 +295,7 @@ export class TransportLayer {
       limits: options.limits,
       stats,
       logger: options.logger,
+      admission: options.admission,
       flowOpened: (flow) => {
         this.#flows.set(flow.id, flow);
       },

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { Clock } from '../clock/clock.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import type { ParserLimits } from '../sip/parser-limits.js';
+import type { SourceAddress } from '../sip/via-stamp.js';
 import type { Flow, Side, TransportProtocol } from './flow.js';
 import { HANDSHAKE_FAILURE_REASONS, type HandshakeFailureReason } from './handshake-failure-reason.js';
 import { TransportError } from './transport-error.js';
@@ -80,6 +81,25 @@ export interface StreamCandidate {
   readonly servername: string | undefined;
 }
 
+/** What becomes of a message just framed: passed up, or answered (or dropped) where it was read. */
+export type AdmissionVerdict =
+  | { readonly admit: true }
+  /** `answer`: the bytes to send back on the flow; undefined drops the message unanswered. */
+  | { readonly admit: false; readonly answer: Buffer | undefined };
+
+/**
+ * Overload control on the read path (SPEC Y5): every message is judged right after framing, before
+ * the transaction layer sees it, and a stream whose source is over its share stops being read.
+ */
+export interface MessageAdmission {
+  /** `replyTo`: where the message came from, for the top Via of an answer (RFC 3261 §18.2.1). */
+  judge(message: IncomingMessage, flow: Flow, replyTo: SourceAddress): AdmissionVerdict;
+  /** True when the flow's source sent past its share in this interval: read no more from it for now. */
+  overShare(flow: Flow): boolean;
+  /** Call `resume` once, when the shares are next refilled. */
+  whenRefilled(resume: () => void): void;
+}
+
 export interface TransportLayerOptions {
   readonly listeners: ReadonlyArray<ListenerOptions>;
   readonly tls?: TlsOptions;
@@ -92,6 +112,8 @@ export interface TransportLayerOptions {
    * admits it, a reason refuses it (the connection is closed; a dial fails with PEER_REFUSED).
    */
   admitStream?(candidate: StreamCandidate): string | undefined;
+  /** SPEC Y5: judges each framed message before it is handed to `onMessage`; absent: all pass. */
+  readonly admission?: MessageAdmission;
   readonly logger?: TransportLogger;
 }
 

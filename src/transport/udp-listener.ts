@@ -105,6 +105,11 @@ export class UdpListener implements DatagramFlowOwner {
       const frame = parseDatagram(datagram, context.limits.parser);
       if (frame.kind === 'message') {
         const flow = this.flowTo(source.address, source.port);
+        const verdict = context.admission?.judge(frame.message, flow, source);
+        if (verdict !== undefined && !verdict.admit) {
+          this.#answerShed(frame.message.headers.get('via'), verdict.answer, source);
+          return;
+        }
         flow.noteReceived();
         context.deliver(frame.message, flow);
       } else if (frame.kind === 'error') {
@@ -125,6 +130,11 @@ export class UdpListener implements DatagramFlowOwner {
     // RFC 3261 §18.2.2, RFC 3581: the source address, at the source port only when rport asked for it.
     const port = datagramResponsePortOf(frame.headers?.get('via'), source);
     if (response !== undefined) this.#socket.send(response, port, source.address);
+  }
+
+  /** SPEC Y5: the cheap 503 for a shed request, to where a response to it belongs (RFC 3261 §18.2.2, RFC 3581). */
+  #answerShed(firstVia: string | undefined, answer: Buffer | undefined, source: RemoteInfo): void {
+    if (answer !== undefined) this.#socket.send(answer, datagramResponsePortOf(firstVia, source), source.address);
   }
 
   /** The cache is full (spoofed sources can fill it): drop the oldest flow nobody holds. */
