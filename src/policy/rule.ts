@@ -4,8 +4,10 @@
 
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
 import type { PolicyContext } from './policy-context.js';
+import type { SpecId } from './spec-id.js';
 
-export type Phase = 'inbound-request' | 'outbound-request' | 'response';
+export type RequestPhase = 'inbound-request' | 'outbound-request';
+export type Phase = RequestPhase | 'response';
 
 export type HeaderEdit =
   | { readonly op: 'set'; readonly name: string; readonly value: string }
@@ -60,17 +62,24 @@ export function edit(...edits: HeaderEdit[]): Verdict {
   return { kind: 'edit', edits };
 }
 
-export interface RequestRule {
-  readonly id: string;
+/**
+ * A request rule for one chain. The phase literal is load-bearing: an `OutboundRequestRule` is not an
+ * `InboundRequestRule`, so a rule put in the wrong chain (chains.ts) does not compile.
+ */
+export interface RequestRule<P extends RequestPhase = RequestPhase> {
+  readonly id: SpecId;
   readonly name: string;
-  readonly phase: 'inbound-request' | 'outbound-request';
+  readonly phase: P;
   /** Methods the rule looks at; all when absent. */
   readonly methods?: readonly string[];
   check(request: IncomingRequest, context: PolicyContext): Verdict | Promise<Verdict>;
 }
 
+export type InboundRequestRule = RequestRule<'inbound-request'>;
+export type OutboundRequestRule = RequestRule<'outbound-request'>;
+
 export interface ResponseRule {
-  readonly id: string;
+  readonly id: SpecId;
   readonly name: string;
   readonly phase: 'response';
   readonly methods?: readonly string[];
@@ -80,7 +89,7 @@ export interface ResponseRule {
 
 export type Rule = RequestRule | ResponseRule;
 
-export function defineRequestRule(rule: RequestRule): RequestRule {
+export function defineRequestRule<P extends RequestPhase>(rule: RequestRule<P>): RequestRule<P> {
   return rule;
 }
 

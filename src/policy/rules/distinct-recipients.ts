@@ -8,7 +8,7 @@ import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
 import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, pass, type RequestRule, type Verdict } from '../rule.js';
+import { defineRequestRule, pass, type InboundRequestRule, type Verdict } from '../rule.js';
 import { boundedPart, storeKey, type KeyKind } from '../store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { senderLimits } from './sender-limits.js';
@@ -31,7 +31,7 @@ function capRule(
     request: IncomingRequest,
     context: PolicyContext,
   ) => { kind: KeyKind; owner: string; cap: number; reason: string },
-): RequestRule {
+): InboundRequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,

@@ -7,7 +7,7 @@
 // Retry-After: RFC 3265 §3.2.2 does not count a non-2xx with Retry-After as a failed NOTIFY, so the
 // peer's notifier keeps the subscription, where a 403 would make it drop the watcher (RFC 6665 §4.2.2).
 
-import { absorb, defineRequestRule, pass, reply, type RequestRule } from '../rule.js';
+import { absorb, defineRequestRule, pass, reply, type RequestPhase, type RequestRule } from '../rule.js';
 import { notifyDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
 import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
 import { trackedDialog } from '../subscriptions/tracked-dialog.js';
@@ -31,7 +31,7 @@ export function paceNotify(
   return 0;
 }
 
-function notifyRate(phase: RequestRule['phase']): RequestRule {
+function notifyRate<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: 'P8',
     name: 'notify-rate',

@@ -79,7 +79,7 @@ describe("G2 outbound traffic within the peer's published policy", () => {
         response: [],
         outboundRequest: [
           {
-            id: 'T',
+            id: 'G2',
             name: 'probe',
             phase: 'outbound-request',
             check: (_r, c) => (seen.push(c.limits.notifyIntervalSeconds), { kind: 'pass' }),

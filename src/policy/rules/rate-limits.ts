@@ -10,7 +10,7 @@ import { andThen } from '../../state/awaitable.js';
 import type { Awaitable, TokenBucket } from '../../state/state-store.js';
 import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, pass, type RequestRule, type Verdict } from '../rule.js';
+import { defineRequestRule, pass, type InboundRequestRule, type Verdict } from '../rule.js';
 import { storeKey, type KeyKind } from '../store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { peerStanding } from './peer-outcomes.js';
@@ -31,7 +31,7 @@ function take(
 function bucketRule(
   name: string,
   check: (request: IncomingRequest, context: PolicyContext) => Awaitable<Verdict>,
-): RequestRule {
+): InboundRequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,

@@ -11,7 +11,7 @@
 // full-state request after partial NOTIFYs (RFC 5263) and a fresh SUBSCRIBE outside the dialog pass.
 
 import type { PolicyContext } from '../policy-context.js';
-import { absorb, defineRequestRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
+import { absorb, defineRequestRule, pass, reply, type RequestPhase, type RequestRule, type Verdict } from '../rule.js';
 import { parametersDigest } from '../subscriptions/notify-digest.js';
 import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import { requestedExpires } from '../subscriptions/subscription-record.js';
@@ -25,7 +25,7 @@ export function earliestRefresh(table: SubscriptionTable, slot: number, minRefre
   return refreshedAt + ((table.get(slot, 'expiresAt') - refreshedAt) * minRefreshIntervalPercent) / 100;
 }
 
-function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
+function refreshDiscipline<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: 'P7',
     name: 'refresh-discipline',

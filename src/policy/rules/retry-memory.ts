@@ -13,7 +13,15 @@ import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
 import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, defineResponseRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
+import {
+  defineRequestRule,
+  defineResponseRule,
+  pass,
+  reply,
+  type RequestPhase,
+  type RequestRule,
+  type Verdict,
+} from '../rule.js';
 import { sha256, storeKey } from '../store-keys.js';
 
 const METHODS = ['SUBSCRIBE', 'MESSAGE'];
@@ -67,7 +75,7 @@ function replay(request: IncomingRequest, context: PolicyContext): Awaitable<Ver
   });
 }
 
-function retryAnswer(phase: RequestRule['phase']): RequestRule {
+function retryAnswer<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: 'P2',
     name: 'retry-memory',

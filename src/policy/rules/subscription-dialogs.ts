@@ -7,7 +7,7 @@
 
 import { isOutOfDialog } from '../address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, defineResponseRule, pass, type RequestRule } from '../rule.js';
+import { defineRequestRule, defineResponseRule, pass, type RequestPhase, type RequestRule } from '../rule.js';
 import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
 import {
   contactUri,
@@ -20,10 +20,11 @@ import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
 
 const NAME = 'subscription-dialogs';
-const ID = 'P7-P9';
+// The bookkeeping serves P7, P8 and X3 too; P9 (contact accuracy) is what it exists for first.
+const ID = 'P9';
 const PARTIAL_PIDF = /^\s*application\/pidf-diff\+xml\b/i;
 
-function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
+function trackDialogRequests<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: ID,
     name: NAME,
