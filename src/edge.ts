@@ -297,6 +297,7 @@ export function createEdge(options: EdgeOptions): Edge {
         ...(audit === undefined ? {} : { audit }),
         servedDomains: new Set(config.domains),
         maxPendingRequests: config.limits.maxPendingRequests,
+        routeModeOf: (step) => config.policy.rules[step],
         authority: new ImplicitAuthority([...config.agreements, ...peerDirectory.identitySpeakers()]),
         findInviteServerTransaction: (cancel, flow) => layer.findInviteServerTransaction(cancel, flow),
       });
@@ -309,6 +310,7 @@ export function createEdge(options: EdgeOptions): Edge {
           policy: createBorderPolicy(next, { store: openStore, tracker, now, limits, policyDocuments }, metrics, log),
           router: routerFor(next),
           federation: peerDirectory,
+          routeModeOf: (step) => next.policy.rules[step],
           authority: new ImplicitAuthority([...next.agreements, ...peerDirectory.identitySpeakers()]),
         });
       };
