@@ -1,7 +1,7 @@
 // PUBLISH for the presence event (RFC 3903 §6, the ESC's processing steps): initial, refresh, modify
 // and remove, each answered with a fresh SIP-ETag; a change of state goes to the watchers afterwards.
 import type { CommunityConfig } from '../config/community-schema.js';
-import { addressOfRecord } from '../policy/address-of-record.js';
+import { addressOfRecord } from '../sip/address-of-record.js';
 import { pidfProblem } from '../policy/rules/presence-format.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { answer, warningHeader, type LocalAnswer } from './community-answer.js';

@@ -9,7 +9,7 @@ import { createCommunityFacts } from './community-facts.js';
 import { PeerLimitTable } from './peer-limits.js';
 import type { PolicyLimits } from './policy-limits.js';
 import type { ChainOutcome, RuleMode } from './run-chain.js';
-import { tombstone } from './rules/tombstone.js';
+import { tombstone } from '../state/tombstones.js';
 
 const CONFIG = `
 domains: [a.example.com]

@@ -13,7 +13,7 @@ export type Direction = 'inbound' | 'outbound';
 
 /** What the rules know about the community this edge serves (config `policy`). */
 export interface CommunityFacts {
-  /** P3: addresses-of-record (see address-of-record.ts) with no presence or IM: 604 for everyone. */
+  /** P3: addresses-of-record (see src/sip/address-of-record.ts) with no presence or IM: 604 for everyone. */
   readonly noPresenceAddresses: ReadonlySet<string>;
   /** X2: the header that carries a user's trust level across the border. */
   readonly trustHeader: string;

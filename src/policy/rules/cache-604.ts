@@ -5,9 +5,9 @@
 // the admin API can list and purge it (O3).
 
 import { andThen } from '../../state/awaitable.js';
-import { parseAddress, targetAddress } from '../address-of-record.js';
+import { parseAddress, targetAddress } from '../../sip/address-of-record.js';
 import { defineRequestRule, defineResponseRule, pass, reply } from '../rule.js';
-import { storeKey } from '../store-keys.js';
+import { storeKey } from '../../state/store-keys.js';
 
 /** 003 §10.4: "this local cache may be stale for up to 30 days". */
 export const MAX_CACHE_604_SECONDS = 30 * 86_400;

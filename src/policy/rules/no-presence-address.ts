@@ -3,7 +3,7 @@
 // every watcher and sender, so peers cache it (P4) and stop asking. Y3: in confidential mode a 604
 // would prove the address exists, so it gets the same answer as any other address instead.
 
-import { targetAddress } from '../address-of-record.js';
+import { targetAddress } from '../../sip/address-of-record.js';
 import { defineRequestRule, pass, reply } from '../rule.js';
 import { concealedAnswer } from './concealed-answer.js';
 

@@ -4,7 +4,7 @@
 // "repeated abuse closes the connection" (Y1). The decisions metric counts the refusals too.
 
 import type { PolicyContext } from '../policy-context.js';
-import { storeKey } from '../store-keys.js';
+import { storeKey } from '../../state/store-keys.js';
 
 export type ViolationSpec = 'P7' | 'P8';
 

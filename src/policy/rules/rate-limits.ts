@@ -8,10 +8,10 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable, TokenBucket } from '../../state/state-store.js';
-import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
+import { isOutOfDialog, senderAddress, targetAddress } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, pass, type InboundRequestRule, type Verdict } from '../rule.js';
-import { storeKey, type KeyKind } from '../store-keys.js';
+import { storeKey, type KeyKind } from '../../state/store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { peerStanding } from './peer-outcomes.js';
 import { senderLimits } from './sender-limits.js';

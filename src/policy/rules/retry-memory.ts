@@ -11,7 +11,7 @@ import { fromByteString } from '../../sip/byte-string.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
-import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
+import { isOutOfDialog, senderAddress, targetAddress } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import {
   defineRequestRule,
@@ -22,7 +22,7 @@ import {
   type RequestRule,
   type Verdict,
 } from '../rule.js';
-import { sha256, storeKey } from '../store-keys.js';
+import { sha256, storeKey } from '../../state/store-keys.js';
 
 const METHODS = ['SUBSCRIBE', 'MESSAGE'];
 

@@ -5,7 +5,7 @@
 // the CSeq numbers each end has used, so the edge can later speak in the dialog itself (P9, X3).
 // Both halves always pass; their name is the one switch that turns dialog tracking off.
 
-import { isOutOfDialog } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, defineResponseRule, pass, type RequestPhase, type RequestRule } from '../rule.js';
 import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';

@@ -6,7 +6,7 @@
 import { parseExpires } from '../../sip/delta-seconds.js';
 import { parseContact } from '../../sip/contact.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
-import { addressOfRecord } from '../address-of-record.js';
+import { addressOfRecord } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { DEFAULT_PRESENCE_EXPIRES_S } from '../rules/subscription-expires.js';
 import { createdDialogId } from './dialog-id.js';

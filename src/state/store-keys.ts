@@ -1,4 +1,4 @@
-// Where the policy layer keeps what it remembers in the shared store (O7: every instance of one
+// Where the border policy and the community keep what they remember in the shared store (O7: every instance of one
 // domain sees the same keys). The admin API (O3) lists and purges by these prefixes; the
 // layout is documented in docs/POLICY.md, "Store keys". Every key is `<prefix><part>`; a part too long
 // for a readable key (a pathological URI) is replaced by `sha256:<hex>` of itself.
