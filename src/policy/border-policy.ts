@@ -74,6 +74,14 @@ export class BorderPolicy {
     this.#observer = {
       decided: (decision) =>
         this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context),
+      violated: ({ rule, spec, request, context }) => {
+        // P7, P8: counted beside the rule's decisions (verdict `violation`), whether or not it refused.
+        options.decisions.inc({ rule: rule.name, verdict: 'violation', peer: context.peer });
+        options.log.info(
+          { callId: request.headers.get('call-id'), rule: rule.name, spec, peer: context.peer },
+          'peer violation',
+        );
+      },
     };
   }
 

@@ -3,6 +3,7 @@
 // passes. Verdicts are values; rules never throw to reject and never touch sockets, DNS or timers.
 
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import type { Effect } from './effects.js';
 import type { PolicyContext } from './policy-context.js';
 import type { SpecId } from './spec-id.js';
 
@@ -13,8 +14,13 @@ export type HeaderEdit =
   | { readonly op: 'set'; readonly name: string; readonly value: string }
   | { readonly op: 'remove'; readonly name: string };
 
-export type Verdict =
-  /** Let the request go on to the next rule. */
+/** What the decision changes (effects.ts); the chain runner applies it right after the decision. */
+interface WithEffects {
+  readonly effects?: readonly Effect[];
+}
+
+export type Verdict = /** Let the request go on to the next rule. */
+(
   | { readonly kind: 'pass' }
   /** Answer at the edge with this status and stop the chain. */
   | {
@@ -34,7 +40,9 @@ export type Verdict =
       readonly headers?: ReadonlyArray<readonly [string, string]>;
     }
   /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
-  | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] };
+  | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] }
+) &
+  WithEffects;
 
 export const pass = (): Verdict => PASS;
 const PASS: Verdict = Object.freeze({ kind: 'pass' });
@@ -60,6 +68,11 @@ export function absorb(status = 200, reason?: string, headers?: ReadonlyArray<re
 
 export function edit(...edits: HeaderEdit[]): Verdict {
   return { kind: 'edit', edits };
+}
+
+/** The verdict, with what deciding it changes. */
+export function withEffects(verdict: Verdict, ...effects: Effect[]): Verdict {
+  return { ...verdict, effects };
 }
 
 /**

@@ -34,8 +34,6 @@ export const KEY_PREFIXES = {
   subscription: 'sub:',
   /** X3: `watchers:<presentity AOR>:<dialog id>`, an external watcher of a local presentity. Same TTL. */
   watchers: 'watchers:',
-  /** P7, P8 peer violations: `violations:<peer>:<window start, epoch seconds>:<P7|P8>`. Counter. */
-  violations: 'violations:',
 } as const;
 
 export type KeyKind = keyof typeof KEY_PREFIXES;
@@ -70,5 +68,4 @@ export const VOLATILE_KEY_PREFIXES: readonly string[] = [
   KEY_PREFIXES.senderRecipients,
   KEY_PREFIXES.peerRecipients,
   KEY_PREFIXES.peerOutcomes,
-  KEY_PREFIXES.violations,
 ];
