@@ -11,6 +11,7 @@ import { parseConfigText } from '../src/config/load-config.js';
 import { createCommunityFacts } from '../src/policy/community-facts.js';
 import { PeerLimitTable } from '../src/policy/peer-limits.js';
 import type { PolicyContext } from '../src/policy/policy-context.js';
+import { RequestAddresses } from '../src/policy/request-addresses.js';
 import { DEFAULT_CHAINS } from '../src/policy/chains.js';
 import { outboundNotifyRate } from '../src/policy/rules/notify-rate.js';
 import { decideRequest, runRequestChain, type ChainOptions } from '../src/policy/run-chain.js';
@@ -134,6 +135,7 @@ function policyContext(tracker: SubscriptionTracker): PolicyContext {
     localDomains: new Set(['a.example.com']),
     community: createCommunityFacts(parsed.config.policy),
     store: remoteStore,
+    addresses: new RequestAddresses(),
     subscriptions: tracker,
     now: () => NOW + 60_000,
   };

@@ -9,7 +9,9 @@
 //
 // Not effects: the token buckets and distinct-recipient sets (rate-limits.ts, distinct-recipients.ts)
 // take and add in one atomic store operation, and the answer is that operation's result; splitting it
-// would let two instances both take the last token.
+// would let two instances both take the last token. Nor, yet, the rules that only learn and always
+// pass (the response halves of cache-604 and retry-memory, peer-outcomes, subscription-dialogs): their
+// write is all they do (on the store's immediate face, in the same turn), and their tests pin that.
 
 import type { SubscriptionTable } from './subscriptions/subscription-table.js';
 

@@ -14,6 +14,7 @@ import { PeerLimitTable } from '../../src/policy/peer-limits.js';
 import type { CommunityFacts, PolicyContext } from '../../src/policy/policy-context.js';
 import type { ChainOptions, RuleMode } from '../../src/policy/run-chain.js';
 import type { PolicyLimits } from '../../src/policy/policy-limits.js';
+import { RequestAddresses } from '../../src/policy/request-addresses.js';
 import { SubscriptionTracker } from '../../src/policy/subscriptions/subscription-tracker.js';
 import { parseDatagram } from '../../src/sip/datagram-parser.js';
 import type { IncomingRequest, IncomingResponse } from '../../src/sip/incoming-message.js';
@@ -91,6 +92,7 @@ export class PolicyFixture {
       localDomains: new Set(['a.example.com']),
       community: { ...TEST_COMMUNITY, ...options.community },
       store: this.store,
+      addresses: new RequestAddresses(),
       now: () => this.nowMs,
       ...(this.subscriptions === undefined ? {} : { subscriptions: this.subscriptions }),
     };

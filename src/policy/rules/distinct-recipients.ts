@@ -6,7 +6,7 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
-import { isOutOfDialog, senderAddress, targetAddress } from '../../sip/address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, pass, type InboundRequestRule, type Verdict } from '../rule.js';
 import { boundedPart, storeKey, type KeyKind } from '../../state/store-keys.js';
@@ -18,7 +18,7 @@ function addRecipient(
   context: PolicyContext,
   set: { kind: KeyKind; owner: string; cap: number; reason: string },
 ): Awaitable<Verdict> {
-  const size = context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(targetAddress(request)), {
+  const size = context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(context.addresses.target(request)), {
     ttlMs: context.limits.distinctRecipientsWindowSeconds * 1000,
     maxMembers: set.cap,
   });
@@ -43,7 +43,7 @@ function capRule(
 
 export const senderRecipientCap = capRule('sender-recipient-cap', (request, context) => ({
   kind: 'senderRecipients',
-  owner: senderAddress(request),
+  owner: context.addresses.sender(request),
   cap: senderLimits(request, context).maxDistinctRecipients,
   reason: 'Too Many Recipients From Sender',
 }));

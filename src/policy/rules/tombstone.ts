@@ -5,7 +5,7 @@
 // tombstoned address like any other.
 
 import { andThen } from '../../state/awaitable.js';
-import { isOutOfDialog, targetAddress } from '../../sip/address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import { storeKey } from '../../state/store-keys.js';
 import type { TombstoneRecord } from '../../state/tombstones.js';
 import { defineRequestRule, pass, reply } from '../rule.js';
@@ -18,9 +18,12 @@ export const tombstonedAddress = defineRequestRule({
   check(request, context) {
     // In-dialog requests target a Contact, not the address; the dialog's own end deals with them.
     if (!isOutOfDialog(request)) return pass();
-    return andThen(context.store.get<TombstoneRecord>(storeKey('tombstone', targetAddress(request))), (record) => {
-      if (record === undefined) return pass();
-      return context.limits.confidential ? concealedAnswer(request, context.limits) : reply(404);
-    });
+    return andThen(
+      context.store.get<TombstoneRecord>(storeKey('tombstone', context.addresses.target(request))),
+      (record) => {
+        if (record === undefined) return pass();
+        return context.limits.confidential ? concealedAnswer(request, context.limits) : reply(404);
+      },
+    );
   },
 });
