@@ -4,7 +4,7 @@
 import type { CommunityConfig } from '../config/community-schema.js';
 import { addressOfRecord } from '../sip/address-of-record.js';
 import { sha256 } from '../state/store-keys.js';
-import { contactUri } from '../policy/subscriptions/subscription-record.js';
+import { contactUri } from '../sip/contact-uri.js';
 import { newTag } from '../sip/identifiers.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';

@@ -9,12 +9,8 @@ import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, defineResponseRule, pass, type RequestPhase, type RequestRule } from '../rule.js';
 import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
-import {
-  contactUri,
-  grantedSeconds,
-  recordFromResponse,
-  requestedExpires,
-} from '../subscriptions/subscription-record.js';
+import { contactUri } from '../../sip/contact-uri.js';
+import { grantedSeconds, recordFromResponse, requestedExpires } from '../subscriptions/subscription-record.js';
 import type { SubscriptionTracker } from '../subscriptions/subscription-tracker.js';
 import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
