@@ -19,30 +19,31 @@ interface WithEffects {
   readonly effects?: readonly Effect[];
 }
 
-export type Verdict = /** Let the request go on to the next rule. */
-(
-  | { readonly kind: 'pass' }
-  /** Answer at the edge with this status and stop the chain. */
-  | {
-      readonly kind: 'reply';
-      readonly status: number;
-      readonly reason?: string;
-      readonly headers?: ReadonlyArray<readonly [string, string]>;
-    }
-  /**
-   * Answer at the edge with a success and discard the request (confidential mode, NOTIFY pacing). In
-   * the response chain, reply and absorb replace the response that came back (Y3 confidential mode).
-   */
-  | {
-      readonly kind: 'absorb';
-      readonly status: number;
-      readonly reason?: string;
-      readonly headers?: ReadonlyArray<readonly [string, string]>;
-    }
-  /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
-  | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] }
-) &
-  WithEffects;
+export type Verdict =
+  /** Let the request go on to the next rule. */
+  (
+    | { readonly kind: 'pass' }
+    /** Answer at the edge with this status and stop the chain. */
+    | {
+        readonly kind: 'reply';
+        readonly status: number;
+        readonly reason?: string;
+        readonly headers?: ReadonlyArray<readonly [string, string]>;
+      }
+    /**
+     * Answer at the edge with a success and discard the request (confidential mode, NOTIFY pacing). In
+     * the response chain, reply and absorb replace the response that came back (Y3 confidential mode).
+     */
+    | {
+        readonly kind: 'absorb';
+        readonly status: number;
+        readonly reason?: string;
+        readonly headers?: ReadonlyArray<readonly [string, string]>;
+      }
+    /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
+    | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] }
+  ) &
+    WithEffects;
 
 export const pass = (): Verdict => PASS;
 const PASS: Verdict = Object.freeze({ kind: 'pass' });
