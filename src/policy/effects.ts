@@ -9,11 +9,12 @@
 //
 // Not effects: the token buckets and distinct-recipient sets (rate-limits.ts, distinct-recipients.ts)
 // take and add in one atomic store operation, and the answer is that operation's result; splitting it
-// would let two instances both take the last token. Nor, yet, the rules that only learn and always
-// pass (the response halves of cache-604 and retry-memory, peer-outcomes, subscription-dialogs): their
-// write is all they do (on the store's immediate face, in the same turn), and their tests pin that.
+// would let two instances both take the last token. Nor, yet, the response rules that only learn and
+// always pass (the response halves of cache-604, retry-memory and subscription-dialogs, peer-outcomes):
+// their write is all they do, on the store's immediate face in the same turn.
 
-import type { SubscriptionTable } from './subscriptions/subscription-table.js';
+import type { NumberField, SubscriptionTable } from './subscriptions/subscription-table.js';
+import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
 
 export type Effect =
   /** P7, P8: a peer broke the refresh or NOTIFY-rate discipline (decisions metric, verdict `violation`). */
@@ -21,26 +22,48 @@ export type Effect =
   /** P8: this NOTIFY crosses; it is now the last that crossed in its dialog. */
   | { readonly kind: 'notify-crossed'; readonly slot: number; readonly digest: number; readonly at: number }
   /** P7: the early refreshes in a row a dialog's watcher has made. */
-  | { readonly kind: 'early-refreshes'; readonly slot: number; readonly count: number };
+  | { readonly kind: 'early-refreshes'; readonly slot: number; readonly count: number }
+  /** P7-P9, X3 bookkeeping: a tracked dialog's CSeq numbers or expiry moved. */
+  | { readonly kind: 'dialog-set'; readonly slot: number; readonly field: NumberField; readonly value: number }
+  /** RFC 5263: whether the dialog's last NOTIFY carried partial state. */
+  | { readonly kind: 'partial-state'; readonly slot: number; readonly partial: boolean }
+  /** The dialog ended (Expires: 0, NOTIFY terminated): out of the table and the store. */
+  | { readonly kind: 'end-dialog'; readonly id: string };
 
 export interface EffectTarget {
-  readonly table: SubscriptionTable | undefined;
+  readonly subscriptions: SubscriptionTracker | undefined;
   violation(spec: 'P7' | 'P8'): void;
 }
 
-export function applyEffects(effects: readonly Effect[], target: EffectTarget): void {
+/** Apply in order; a promise only when an effect reaches the store (a dialog ending). */
+export function applyEffects(effects: readonly Effect[], target: EffectTarget): Promise<void> | undefined {
+  const table: SubscriptionTable | undefined = target.subscriptions?.table;
+  let stored: Promise<void> | undefined;
   for (const effect of effects) {
     switch (effect.kind) {
       case 'violation':
         target.violation(effect.spec);
         break;
       case 'notify-crossed':
-        target.table?.set(effect.slot, 'notifyDigest', effect.digest);
-        target.table?.set(effect.slot, 'notifiedAt', effect.at);
+        table?.set(effect.slot, 'notifyDigest', effect.digest);
+        table?.set(effect.slot, 'notifiedAt', effect.at);
         break;
       case 'early-refreshes':
-        target.table?.setEarlyRefreshes(effect.slot, effect.count);
+        table?.setEarlyRefreshes(effect.slot, effect.count);
         break;
+      case 'dialog-set':
+        table?.set(effect.slot, effect.field, effect.value);
+        break;
+      case 'partial-state':
+        table?.setPartialState(effect.slot, effect.partial);
+        break;
+      case 'end-dialog': {
+        const tracker = target.subscriptions;
+        if (tracker === undefined) break;
+        stored = stored === undefined ? tracker.remove(effect.id) : stored.then(() => tracker.remove(effect.id));
+        break;
+      }
     }
   }
+  return stored;
 }

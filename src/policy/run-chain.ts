@@ -144,7 +144,10 @@ async function runSteps<R extends RequestRule | ResponseRule>(
     // Most rules decide synchronously; awaiting only real promises spares a microtask per rule.
     const decided = check(rule);
     const verdict = decided instanceof Promise ? await decided : decided;
-    if (verdict.effects !== undefined) apply(verdict.effects, rule, request, context, observer);
+    if (verdict.effects !== undefined) {
+      const applied = apply(verdict.effects, rule, request, context, observer);
+      if (applied !== undefined) await applied;
+    }
     if (verdict.kind === 'pass') continue;
     observer.decided({ rule, verdict, mode, request, context });
     if (mode === 'shadow') continue;
@@ -160,9 +163,9 @@ function apply(
   request: IncomingRequest,
   context: PolicyContext,
   observer: DecisionObserver,
-): void {
-  applyEffects(effects, {
-    table: context.subscriptions?.table,
+): Promise<void> | undefined {
+  return applyEffects(effects, {
+    subscriptions: context.subscriptions,
     violation: (spec) => observer.violated?.({ rule, spec, request, context }),
   });
 }
@@ -178,6 +181,6 @@ export async function decideRequest(
   observer: DecisionObserver = { decided: () => undefined },
 ): Promise<Verdict> {
   const { effects, ...verdict } = await rule.check(request, context);
-  if (effects !== undefined) apply(effects, rule, request, context, observer);
+  if (effects !== undefined) await apply(effects, rule, request, context, observer);
   return verdict as Verdict;
 }

@@ -71,7 +71,8 @@ describe('P7 refresh discipline', () => {
 
   it('P7 MUST let a full-state refresh through after partial notifications (RFC 5263)', async () => {
     const { fixture, check } = await dialog('outbound');
-    await trackOutboundDialogRequests.check(
+    await decideRequest(
+      trackOutboundDialogRequests,
       notify('active', undefined, ['Content-Type: application/pidf-diff+xml']),
       fixture.with({ direction: 'inbound' }),
     );
