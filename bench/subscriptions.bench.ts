@@ -11,9 +11,10 @@ import { parseConfigText } from '../src/config/load-config.js';
 import { createCommunityFacts } from '../src/policy/community-facts.js';
 import { PeerLimitTable } from '../src/policy/peer-limits.js';
 import type { PolicyContext } from '../src/policy/policy-context.js';
+import { RequestAddresses } from '../src/policy/request-addresses.js';
 import { DEFAULT_CHAINS } from '../src/policy/chains.js';
 import { outboundNotifyRate } from '../src/policy/rules/notify-rate.js';
-import { runRequestChain, type ChainOptions } from '../src/policy/run-chain.js';
+import { decideRequest, runRequestChain, type ChainOptions } from '../src/policy/run-chain.js';
 import { dialogId } from '../src/policy/subscriptions/dialog-id.js';
 import { SubscriptionTracker } from '../src/policy/subscriptions/subscription-tracker.js';
 import type { SubscriptionRecord } from '../src/policy/subscriptions/subscription-record.js';
@@ -134,6 +135,7 @@ function policyContext(tracker: SubscriptionTracker): PolicyContext {
     localDomains: new Set(['a.example.com']),
     community: createCommunityFacts(parsed.config.policy),
     store: remoteStore,
+    addresses: new RequestAddresses(),
     subscriptions: tracker,
     now: () => NOW + 60_000,
   };
@@ -147,7 +149,7 @@ type Decide = (request: IncomingRequest, context: PolicyContext) => Promise<stri
 
 const ENFORCE: ChainOptions = { modeOf: () => 'enforce', observer: { decided: () => undefined } };
 /** The notify-rate rule alone. */
-const rule: Decide = async (request, context) => (await outboundNotifyRate.check(request, context)).kind;
+const rule: Decide = async (request, context) => (await decideRequest(outboundNotifyRate, request, context)).kind;
 /** The whole outbound request chain a NOTIFY from our presence server meets (bookkeeping, P7, P8, the rest). */
 const chain: Decide = async (request, context) =>
   (await runRequestChain(DEFAULT_CHAINS.outboundRequest, request, context, ENFORCE)).verdict.kind;

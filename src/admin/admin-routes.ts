@@ -3,9 +3,9 @@
 // Every route is a small function from a parsed request to a reply; the server does the I/O.
 
 import { isEdgeError } from '../errors.js';
-import { parseAddress } from '../policy/address-of-record.js';
-import type { TombstoneRecord } from '../policy/rules/tombstone.js';
-import { KEY_PREFIXES, storeKey, type KeyKind } from '../policy/store-keys.js';
+import { parseAddress } from '../sip/address-of-record.js';
+import type { TombstoneRecord } from '../state/tombstones.js';
+import { KEY_PREFIXES, storeKey, type KeyKind } from '../state/store-keys.js';
 import { MAX_LIST_LIMIT } from '../state/state-arguments.js';
 import { isStateError } from '../state/state-error.js';
 import type { ListOptions } from '../state/state-store.js';

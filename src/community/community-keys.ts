@@ -1,6 +1,6 @@
 // Where the built-in components keep their state in the StateStore (so SQLite survives restarts and
 // Redis is shared, O7). Keys are `<prefix><address-of-record>[:<id>]`, parts bounded like the policy's.
-import { boundedPart } from '../policy/store-keys.js';
+import { boundedPart } from '../state/store-keys.js';
 
 export const COMMUNITY_PREFIXES = {
   /** A user of the directory, by address-of-record. Record, no TTL. */

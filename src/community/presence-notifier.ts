@@ -1,7 +1,7 @@
 // NOTIFYs of the built-in presence server (RFC 6665 §4.2.2, RFC 3856 §6.6): in the subscription's
 // dialog, with its Subscription-State and the composed PIDF, sent through the SubscriptionActions port
 // (src/proxy/in-dialog-sender.ts implements it over the transaction layer).
-import { sha256 } from '../policy/store-keys.js';
+import { sha256 } from '../state/store-keys.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import type { PresenceSubscriptions, WatcherSubscription } from './presence-subscriptions.js';
 

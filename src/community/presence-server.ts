@@ -2,9 +2,9 @@
 // initial NOTIFY after the 200, a NOTIFY to every watcher when a publication changes the presentity's
 // state, terminating NOTIFYs on unsubscribe, expiry and user removal (X3). PUBLISH: publication-handler.ts.
 import type { CommunityConfig } from '../config/community-schema.js';
-import { addressOfRecord } from '../policy/address-of-record.js';
-import { sha256 } from '../policy/store-keys.js';
-import { contactUri } from '../policy/subscriptions/subscription-record.js';
+import { addressOfRecord } from '../sip/address-of-record.js';
+import { sha256 } from '../state/store-keys.js';
+import { contactUri } from '../sip/contact-uri.js';
 import { newTag } from '../sip/identifiers.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';

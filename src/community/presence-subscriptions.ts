@@ -1,6 +1,6 @@
 // The subscriptions the presence server serves as notifier (RFC 6665 §4.2): the dialog each one lives
 // in, kept in the StateStore by presentity (for NOTIFY fan-out) and by dialog id (for refreshes).
-import { sha256 } from '../policy/store-keys.js';
+import { sha256 } from '../state/store-keys.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
 import { COMMUNITY_PREFIXES, communityKey } from './community-keys.js';

@@ -1,8 +1,8 @@
 // PUBLISH for the presence event (RFC 3903 §6, the ESC's processing steps): initial, refresh, modify
 // and remove, each answered with a fresh SIP-ETag; a change of state goes to the watchers afterwards.
 import type { CommunityConfig } from '../config/community-schema.js';
-import { addressOfRecord } from '../policy/address-of-record.js';
-import { pidfProblem } from '../policy/rules/presence-format.js';
+import { addressOfRecord } from '../sip/address-of-record.js';
+import { pidfProblem } from '../sip/pidf-document.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { answer, warningHeader, type LocalAnswer } from './community-answer.js';
 import type { RequestOrigin } from './presence-origin.js';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { communityRequest } from '../../test/support/community-requests.js';
 import { configSchema } from '../config/config-schema.js';
-import { isTombstoned } from '../policy/rules/tombstone.js';
+import { isTombstoned } from '../state/tombstones.js';
 import { MemoryStore } from '../state/memory-store.js';
 import type { LocalAnswer } from './community-answer.js';
 import { createCommunity, type Community } from './create-community.js';

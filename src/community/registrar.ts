@@ -2,8 +2,8 @@
 // authentication against the user directory, bindings with expiry and Min-Expires, Y2 tombstones,
 // and the location lookup that sends requests for a user to its contacts (or 480 when it has none).
 import type { CommunityConfig } from '../config/community-schema.js';
-import { addressOfRecord, parseAddress } from '../policy/address-of-record.js';
-import { isTombstoned, tombstone } from '../policy/rules/tombstone.js';
+import { addressOfRecord, parseAddress } from '../sip/address-of-record.js';
+import { isTombstoned, tombstone } from '../state/tombstones.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { isSipUri, parseUri, type SipUri, type Uri } from '../sip/uri.js';
 import type { StateStore } from '../state/state-store.js';

@@ -1,7 +1,7 @@
 // The community's users (SPEC I2): who may register, with H(A1) for each digest algorithm rather than
 // the password (RFC 7616 §3.4.2). Kept in the StateStore; `simple-edge users add|remove|list` manage it.
-import { parseAddress } from '../policy/address-of-record.js';
-import { isTombstoned } from '../policy/rules/tombstone.js';
+import { parseAddress } from '../sip/address-of-record.js';
+import { isTombstoned } from '../state/tombstones.js';
 import type { StateStore } from '../state/state-store.js';
 import { COMMUNITY_PREFIXES, communityKey } from './community-keys.js';
 import { ha1, type DigestAlgorithm } from './digest-algorithm.js';

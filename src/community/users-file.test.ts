@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tombstone } from '../policy/rules/tombstone.js';
+import { tombstone } from '../state/tombstones.js';
 import { MemoryStore } from '../state/memory-store.js';
 import { UserDirectory } from './user-directory.js';
 import { loadUsersFile } from './users-file.js';

@@ -2,7 +2,7 @@
 // this community always; watchers from other domains by community.presence.externalWatchers —
 // everyone, those on the presentity's allow-list (an address or `*@domain`), or nobody.
 import type { CommunityConfig } from '../config/community-schema.js';
-import { parseAddress } from '../policy/address-of-record.js';
+import { parseAddress } from '../sip/address-of-record.js';
 
 export class WatcherAuthorization {
   readonly #localDomains: ReadonlySet<string>;

@@ -3,7 +3,7 @@
 
 import type { Community } from '../community/create-community.js';
 import { startCommunity, type RunningCommunity } from '../community/start-community.js';
-import { parseAddress } from '../policy/address-of-record.js';
+import { parseAddress } from '../sip/address-of-record.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import { SubscriptionSupervisor, type RemovalReport } from '../policy/subscriptions/subscription-supervisor.js';
 import type { SubscriptionTracker } from '../policy/subscriptions/subscription-tracker.js';

@@ -10,7 +10,7 @@ import type { LocalAddresses } from '../proxy/local-addresses.js';
 import type { ProxyCore } from '../proxy/proxy-core.js';
 import { TopologyHiding } from '../proxy/topology-hiding.js';
 import { PeerLimitTable } from '../policy/peer-limits.js';
-import { VOLATILE_KEY_PREFIXES } from '../policy/store-keys.js';
+import { VOLATILE_KEY_PREFIXES } from '../state/store-keys.js';
 import { SubscriptionTracker } from '../policy/subscriptions/subscription-tracker.js';
 import { createStateStore } from '../state/create-state-store.js';
 import type { StateStore } from '../state/state-store.js';
@@ -57,6 +57,7 @@ export async function assembleStack(
     ...(topology === undefined ? {} : { topology }),
     router: createRouter(config, routerParts),
     policy: createBorderPolicy(config, policyState(limits)),
+    routeModeOf: (step) => config.policy.rules[step],
   });
   return {
     store,
@@ -73,6 +74,7 @@ export async function assembleStack(
         router: createRouter(next, routerParts),
         federation: base.peerDirectory,
         authority: authorityOf(next, base),
+        routeModeOf: (step) => next.policy.rules[step],
       });
     },
   };

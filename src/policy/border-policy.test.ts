@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { request, response } from '../../test/support/policy-fixture.js';
+import { borderPolicyFixture, request, response } from '../../test/support/policy-fixture.js';
 import { parseConfigText } from '../config/load-config.js';
-import { silentLogger } from '../observability/logger.js';
 import { MemoryStore } from '../state/memory-store.js';
-import { BorderPolicy, type Crossing } from './border-policy.js';
-import { DEFAULT_CHAINS } from './chains.js';
-import { createCommunityFacts } from './community-facts.js';
+import type { Crossing } from './border-policy.js';
 import { PeerLimitTable } from './peer-limits.js';
 import type { PolicyLimits } from './policy-limits.js';
 import type { ChainOutcome, RuleMode } from './run-chain.js';
-import { tombstone } from './rules/tombstone.js';
+import { tombstone } from '../state/tombstones.js';
 
 const CONFIG = `
 domains: [a.example.com]
@@ -31,23 +28,16 @@ function borderPolicy(options: { modes?: Record<string, RuleMode>; limits?: Part
   const clock = { nowMs: Date.UTC(2026, 10, 21, 12, 0, 0) };
   const store = new MemoryStore({ now: () => clock.nowMs, sweepIntervalMs: 0 });
   const decisions: string[] = [];
-  const table = new PeerLimitTable(parsed.config);
-  const limitsFor = (peer: string) => {
-    const resolved = table.limitsFor(peer);
-    return { ...resolved, limits: { ...resolved.limits, ...options.limits } };
-  };
-  const policy = new BorderPolicy({
-    chains: DEFAULT_CHAINS,
+  const policy = borderPolicyFixture({
+    config: CONFIG,
     store,
-    localDomains: new Set(['a.example.com']),
-    community: createCommunityFacts(parsed.config.policy),
-    limitsFor,
-    modeOf: (rule) => options.modes?.[rule] ?? 'enforce',
-    log: silentLogger(),
+    modes: { ...options.modes },
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     now: () => clock.nowMs,
     decisions: { inc: (labels) => decisions.push(`${labels.rule} ${labels.verdict} ${labels.peer}`) },
   });
-  return { policy, store, clock, decisions, limits: limitsFor('b.example.net').limits };
+  const limits = { ...new PeerLimitTable(parsed.config).limitsFor('b.example.net').limits, ...options.limits };
+  return { policy, store, clock, decisions, limits };
 }
 
 const toCarol = (i: number) =>

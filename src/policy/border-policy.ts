@@ -9,6 +9,7 @@ import type { StateStore, StoreOperations } from '../state/state-store.js';
 import type { PolicyChains } from './chains.js';
 import type { CommunityFacts, Direction, PolicyContext } from './policy-context.js';
 import type { PolicyLimits } from './policy-limits.js';
+import { RequestAddresses } from './request-addresses.js';
 import type { RequestRule, ResponseRule, Verdict } from './rule.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
 import {
@@ -63,6 +64,7 @@ export class BorderPolicy {
   readonly #observer: DecisionObserver;
   /** The store as the rules use it: its immediate face when it has one (state-store.ts says why). */
   readonly #store: StoreOperations;
+  readonly #addresses = new RequestAddresses();
 
   constructor(options: BorderPolicyOptions) {
     this.#options = options;
@@ -74,6 +76,14 @@ export class BorderPolicy {
     this.#observer = {
       decided: (decision) =>
         this.#record(decision.rule, decision.verdict, decision.mode, decision.request, decision.context),
+      violated: ({ rule, spec, request, context }) => {
+        // P7, P8: counted beside the rule's decisions (verdict `violation`), whether or not it refused.
+        options.decisions.inc({ rule: rule.name, verdict: 'violation', peer: context.peer });
+        options.log.info(
+          { callId: request.headers.get('call-id'), rule: rule.name, spec, peer: context.peer },
+          'peer violation',
+        );
+      },
     };
   }
 
@@ -103,6 +113,7 @@ export class BorderPolicy {
       limits: peerPolicy === undefined ? limits : withinPeerPolicy(limits, peerPolicy),
       community: this.#options.community,
       store: this.#store,
+      addresses: this.#addresses,
       now: this.#options.now ?? Date.now,
       ...(this.#options.subscriptions === undefined ? {} : { subscriptions: this.#options.subscriptions }),
       ...(peerPolicy === undefined ? {} : { peerPolicy }),

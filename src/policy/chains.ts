@@ -6,7 +6,7 @@
 // refreshes or ends (P7-P9, X3). In-dialog SUBSCRIBE and NOTIFY meet the dialog bookkeeping first,
 // then the refresh discipline (P7) and the NOTIFY rate (P8). docs/POLICY.md describes every rule.
 
-import type { RequestRule, ResponseRule } from './rule.js';
+import type { InboundRequestRule, OutboundRequestRule, ResponseRule } from './rule.js';
 import { cached604, learn604 } from './rules/cache-604.js';
 import { confidentialAnswers } from './rules/confidential-answers.js';
 import { peerRecipientCap, senderRecipientCap } from './rules/distinct-recipients.js';
@@ -30,8 +30,8 @@ import { tombstonedAddress } from './rules/tombstone.js';
 import { inboundTrustLevel, outboundTrustLevel } from './rules/trust-level.js';
 
 export interface PolicyChains {
-  readonly inboundRequest: readonly RequestRule[];
-  readonly outboundRequest: readonly RequestRule[];
+  readonly inboundRequest: readonly InboundRequestRule[];
+  readonly outboundRequest: readonly OutboundRequestRule[];
   readonly response: readonly ResponseRule[];
 }
 

@@ -1,7 +1,7 @@
 // The community facts the rules read (P3, X2), built once from config `policy` at start-up: the
-// no-presence addresses in the one spelling the rules compare (address-of-record.ts).
+// no-presence addresses in the one spelling the rules compare (src/sip/address-of-record.ts).
 
-import { parseAddress } from './address-of-record.js';
+import { parseAddress } from '../sip/address-of-record.js';
 import type { CommunityFacts } from './policy-context.js';
 
 export interface CommunityConfig {

@@ -6,6 +6,7 @@
 import type { PolicyDocument } from '../config/policy-document.js';
 import type { StoreOperations } from '../state/state-store.js';
 import type { PolicyLimits } from './policy-limits.js';
+import type { RequestAddresses } from './request-addresses.js';
 import type { SubscriptionTracker } from './subscriptions/subscription-tracker.js';
 
 /** Which way a request crosses the border. */
@@ -13,7 +14,7 @@ export type Direction = 'inbound' | 'outbound';
 
 /** What the rules know about the community this edge serves (config `policy`). */
 export interface CommunityFacts {
-  /** P3: addresses-of-record (see address-of-record.ts) with no presence or IM: 604 for everyone. */
+  /** P3: addresses-of-record (see src/sip/address-of-record.ts) with no presence or IM: 604 for everyone. */
   readonly noPresenceAddresses: ReadonlySet<string>;
   /** X2: the header that carries a user's trust level across the border. */
   readonly trustHeader: string;
@@ -42,6 +43,8 @@ export interface PolicyContext {
    * NOTIFY interval of outbound requests already in `limits` is the longer of ours and the peer's.
    */
   readonly peerPolicy?: PolicyDocument;
+  /** The request's target and sender addresses-of-record, worked out once per request. */
+  readonly addresses: RequestAddresses;
   /** Wall-clock milliseconds (persisted expiries outlive the process). */
   now(): number;
 }

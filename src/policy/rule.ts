@@ -3,36 +3,47 @@
 // passes. Verdicts are values; rules never throw to reject and never touch sockets, DNS or timers.
 
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import type { Effect } from './effects.js';
 import type { PolicyContext } from './policy-context.js';
+import type { SpecId } from './spec-id.js';
 
-export type Phase = 'inbound-request' | 'outbound-request' | 'response';
+export type RequestPhase = 'inbound-request' | 'outbound-request';
+export type Phase = RequestPhase | 'response';
 
 export type HeaderEdit =
   | { readonly op: 'set'; readonly name: string; readonly value: string }
   | { readonly op: 'remove'; readonly name: string };
 
+/** What the decision changes (effects.ts); the chain runner applies it right after the decision. */
+interface WithEffects {
+  readonly effects?: readonly Effect[];
+}
+
 export type Verdict =
   /** Let the request go on to the next rule. */
-  | { readonly kind: 'pass' }
-  /** Answer at the edge with this status and stop the chain. */
-  | {
-      readonly kind: 'reply';
-      readonly status: number;
-      readonly reason?: string;
-      readonly headers?: ReadonlyArray<readonly [string, string]>;
-    }
-  /**
-   * Answer at the edge with a success and discard the request (confidential mode, NOTIFY pacing). In
-   * the response chain, reply and absorb replace the response that came back (Y3 confidential mode).
-   */
-  | {
-      readonly kind: 'absorb';
-      readonly status: number;
-      readonly reason?: string;
-      readonly headers?: ReadonlyArray<readonly [string, string]>;
-    }
-  /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
-  | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] };
+  (
+    | { readonly kind: 'pass' }
+    /** Answer at the edge with this status and stop the chain. */
+    | {
+        readonly kind: 'reply';
+        readonly status: number;
+        readonly reason?: string;
+        readonly headers?: ReadonlyArray<readonly [string, string]>;
+      }
+    /**
+     * Answer at the edge with a success and discard the request (confidential mode, NOTIFY pacing). In
+     * the response chain, reply and absorb replace the response that came back (Y3 confidential mode).
+     */
+    | {
+        readonly kind: 'absorb';
+        readonly status: number;
+        readonly reason?: string;
+        readonly headers?: ReadonlyArray<readonly [string, string]>;
+      }
+    /** Let the request pass with these header edits (Accept added, a trust header stripped …). */
+    | { readonly kind: 'edit'; readonly edits: readonly HeaderEdit[] }
+  ) &
+    WithEffects;
 
 export const pass = (): Verdict => PASS;
 const PASS: Verdict = Object.freeze({ kind: 'pass' });
@@ -60,17 +71,29 @@ export function edit(...edits: HeaderEdit[]): Verdict {
   return { kind: 'edit', edits };
 }
 
-export interface RequestRule {
-  readonly id: string;
+/** The verdict, with what deciding it changes. */
+export function withEffects(verdict: Verdict, ...effects: Effect[]): Verdict {
+  return { ...verdict, effects };
+}
+
+/**
+ * A request rule for one chain. The phase literal is load-bearing: an `OutboundRequestRule` is not an
+ * `InboundRequestRule`, so a rule put in the wrong chain (chains.ts) does not compile.
+ */
+export interface RequestRule<P extends RequestPhase = RequestPhase> {
+  readonly id: SpecId;
   readonly name: string;
-  readonly phase: 'inbound-request' | 'outbound-request';
+  readonly phase: P;
   /** Methods the rule looks at; all when absent. */
   readonly methods?: readonly string[];
   check(request: IncomingRequest, context: PolicyContext): Verdict | Promise<Verdict>;
 }
 
+export type InboundRequestRule = RequestRule<'inbound-request'>;
+export type OutboundRequestRule = RequestRule<'outbound-request'>;
+
 export interface ResponseRule {
-  readonly id: string;
+  readonly id: SpecId;
   readonly name: string;
   readonly phase: 'response';
   readonly methods?: readonly string[];
@@ -80,7 +103,7 @@ export interface ResponseRule {
 
 export type Rule = RequestRule | ResponseRule;
 
-export function defineRequestRule(rule: RequestRule): RequestRule {
+export function defineRequestRule<P extends RequestPhase>(rule: RequestRule<P>): RequestRule<P> {
   return rule;
 }
 

@@ -1,12 +1,14 @@
 // Running a chain: rules in order, the first reply or absorb stops it (as Kamailio's request_route
 // stops at sl_send_reply; exit), edits accumulate. A rule in shadow mode decides as usual, but its
-// decision is only recorded, never applied: an operator turns new limits on in shadow first.
+// decision is only recorded, never applied: an operator turns new limits on in shadow first. What a
+// decision changes (effects.ts) is applied here, right after it, in both modes (effects.ts says why).
 //
 // A chain runs on every request crossing the border, so it is prepared once per policy: per method,
 // the rules that look at that method and are not off, each with its mode. Running it is then a walk
 // down a short array with no look-ups.
 
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
+import { applyEffects, type Effect } from './effects.js';
 import type { PolicyContext } from './policy-context.js';
 import type { HeaderEdit, RequestRule, ResponseRule, Verdict } from './rule.js';
 
@@ -18,6 +20,13 @@ export interface DecisionObserver {
     rule: RequestRule | ResponseRule;
     verdict: Verdict;
     mode: RuleMode;
+    request: IncomingRequest;
+    context: PolicyContext;
+  }): void;
+  /** P7, P8: a decision counted a violation by the context's peer (effects.ts). */
+  violated?(violation: {
+    rule: RequestRule | ResponseRule;
+    spec: 'P7' | 'P8';
     request: IncomingRequest;
     context: PolicyContext;
   }): void;
@@ -135,6 +144,10 @@ async function runSteps<R extends RequestRule | ResponseRule>(
     // Most rules decide synchronously; awaiting only real promises spares a microtask per rule.
     const decided = check(rule);
     const verdict = decided instanceof Promise ? await decided : decided;
+    if (verdict.effects !== undefined) {
+      const applied = apply(verdict.effects, rule, request, context, observer);
+      if (applied !== undefined) await applied;
+    }
     if (verdict.kind === 'pass') continue;
     observer.decided({ rule, verdict, mode, request, context });
     if (mode === 'shadow') continue;
@@ -142,4 +155,32 @@ async function runSteps<R extends RequestRule | ResponseRule>(
     else return { verdict, edits: edits ?? [], decidedBy: { id: rule.id, name: rule.name } };
   }
   return edits === undefined ? PASSED : { verdict: PASSED.verdict, edits };
+}
+
+function apply(
+  effects: readonly Effect[],
+  rule: RequestRule | ResponseRule,
+  request: IncomingRequest,
+  context: PolicyContext,
+  observer: DecisionObserver,
+): Promise<void> | undefined {
+  return applyEffects(effects, {
+    subscriptions: context.subscriptions,
+    violation: (spec) => observer.violated?.({ rule, spec, request, context }),
+  });
+}
+
+/**
+ * One rule's decision with its effects applied, as the runner does: for tests and benchmarks that
+ * drive a single rule. The verdict comes back without its effects.
+ */
+export async function decideRequest(
+  rule: RequestRule,
+  request: IncomingRequest,
+  context: PolicyContext,
+  observer: DecisionObserver = { decided: () => undefined },
+): Promise<Verdict> {
+  const { effects, ...verdict } = await rule.check(request, context);
+  if (effects !== undefined) await apply(effects, rule, request, context, observer);
+  return verdict as Verdict;
 }

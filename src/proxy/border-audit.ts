@@ -4,7 +4,7 @@
 // every path that answers — a rule, F7, routing, a relayed response — is seen in one place.
 
 import type { EdgeMetrics } from '../observability/edge-metrics.js';
-import { addressOfRecord, senderAddress } from '../policy/address-of-record.js';
+import { addressOfRecord, senderAddress } from '../sip/address-of-record.js';
 import type { Crossing } from '../policy/border-policy.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { OutgoingMessage } from '../sip/outgoing-message.js';

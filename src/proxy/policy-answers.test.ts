@@ -4,21 +4,17 @@
 
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { borderPolicyFixture } from '../../test/support/policy-fixture.js';
 import { LISTENERS, parse, responseTo, sentMessage, settle } from '../../test/support/proxy-harness.js';
 import { RecordingFlow } from '../../test/support/recording-flow.js';
 import { sip } from '../../test/support/sip-text.js';
 import { parseConfigText } from '../config/load-config.js';
 import { EdgeMetrics } from '../observability/edge-metrics.js';
 import { silentLogger } from '../observability/logger.js';
-import { BorderPolicy } from '../policy/border-policy.js';
-import { DEFAULT_CHAINS } from '../policy/chains.js';
-import { createCommunityFacts } from '../policy/community-facts.js';
-import { PeerLimitTable } from '../policy/peer-limits.js';
 import type { RouteTarget } from '../routing/route-types.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
 import { withoutCommunity } from '../routing/community-router.js';
 import { StaticRouter } from '../routing/static-router.js';
-import { MemoryStore } from '../state/memory-store.js';
 import { TransactionLayer } from '../transaction/transaction-layer.js';
 import { LocalAddresses } from './local-addresses.js';
 import { ProxyCore } from './proxy-core.js';
@@ -57,17 +53,7 @@ function edgeWithPolicy() {
     },
   };
   const log = silentLogger();
-  const limits = new PeerLimitTable(config);
-  const policy = new BorderPolicy({
-    chains: DEFAULT_CHAINS,
-    store: new MemoryStore({ sweepIntervalMs: 0 }),
-    localDomains: new Set(config.domains),
-    log,
-    community: createCommunityFacts(config.policy),
-    decisions: { inc: () => undefined },
-    limitsFor: (peer) => limits.limitsFor(peer),
-    modeOf: (rule) => config.policy.rules[rule] ?? config.policy.mode,
-  });
+  const policy = borderPolicyFixture({ config: CONFIG, log });
   const responses = new ResponseDispatcher(connector, log);
   // As the edge builds them: the layer first, unattached; the proxy core becomes its user.
   const layer = TransactionLayer.unattached({

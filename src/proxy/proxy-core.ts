@@ -1,8 +1,9 @@
-// The RFC 3261 §16 stateful proxy, read top to bottom as the request route: validate (§16.3), answer
-// CANCEL (§16.10), loop check, route (§16.4-16.5), then relay through a ForwardingContext (§16.6-16.7).
-// ACKs for 2xx and stray responses are relayed statelessly (§16.7 step 10, §16.11).
+// The RFC 3261 §16 stateful proxy. A new request walks the request route (request-route.ts: admission,
+// validation, loop, authority, policy, routing, relay) step by step; this core runs it, answers at the
+// edge when a step says so, and keeps what outlives one request (INVITEs a CANCEL may find, the count
+// of pending requests, whether it still accepts). ACKs for 2xx and stray responses are relayed
+// statelessly (§16.7 step 10, §16.11).
 
-import { isIpLiteral } from '../routing/hop-side.js';
 import { createResponse } from '../sip/create-response.js';
 import { isEdgeError } from '../errors.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
@@ -10,29 +11,30 @@ import { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionUser } from '../transaction/transaction-user.js';
 import type { Flow } from '../transport/flow.js';
+import type { RuleMode } from '../policy/run-chain.js';
+import { otherSide } from '../routing/resolve-target.js';
 import { CrossingRecord, type AuditSink } from './border-audit.js';
-import { branchVouchesFor, forwardBranch, isLoop, loopKey } from './branch.js';
+import { branchVouchesFor, forwardBranch, loopKey } from './branch.js';
 import type { ImplicitAuthority } from './implicit-authority.js';
 import { forwardRequest } from './forward-request.js';
 import { ForwardingContext } from './forwarding-context.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
-import type { ResponseDispatcher } from './response-dispatcher.js';
-import { otherSide } from '../routing/resolve-target.js';
-import type { RouteDecision, RouteTarget } from '../routing/route-types.js';
-import { planRoute, type RoutePlan } from './route-set.js';
-import { storeOutageAnswer } from './store-outage.js';
-import { isSipUri, parseUri, type Uri } from '../sip/uri.js';
-import type { Crossing } from '../policy/border-policy.js';
-import type { HeaderEdit } from '../policy/rule.js';
+import { lifecycle } from './request-lifecycle.js';
 import {
-  checkMaxForwards,
-  checkProxyRequire,
-  checkSyntax,
-  checkUriScheme,
-  warning,
-  type Answer,
-} from './validate-request.js';
+  HANDLED,
+  prepareRoute,
+  REQUEST_ROUTE,
+  RouteState,
+  type PreparedStep,
+  type RouteHost,
+  type RouteStep,
+} from './request-route.js';
+import type { ResponseDispatcher } from './response-dispatcher.js';
+import { planRoute, type RoutePlan } from './route-set.js';
+import { effectiveUri, namePeer, recordedDestination, targetDomain } from './route-targets.js';
+import { storeOutageAnswer } from './store-outage.js';
+import { checkSyntax, warning, type Answer } from './validate-request.js';
 
 export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
@@ -46,6 +48,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly audit?: AuditSink;
   /** D1: whether a peer domain may federate with this community; absent, every peer may. */
   readonly federation?: FederationGate;
+  /** `policy.rules[step]` for the request route's configurable steps (request-route.ts); absent: enforce. */
+  readonly routeModeOf?: (step: string) => RuleMode | undefined;
   findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerTransaction | undefined;
 }
 
@@ -58,30 +62,50 @@ export interface FederationGate {
   ): { readonly status: number; readonly reason: string; readonly message: string; readonly code: string } | undefined;
 }
 
-/** Seconds a client is asked to wait while the edge shuts down (O5). */
-const SHUTDOWN_RETRY_AFTER_S = 5;
-/** Seconds a client is asked to wait while the edge sheds load (Y4). */
-const OVERLOAD_RETRY_AFTER_S = 2;
-
 export class ProxyCore implements TransactionUser {
   #deps: ProxyCoreDeps;
+  /** The request route (request-route.ts) with the modes configured for its steps. */
+  #route: readonly PreparedStep[];
   /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
   readonly #invites = new Map<string, ForwardingContext>();
   /** O5: every request; while draining, only those of live dialogs and transactions; then none. */
   #accepting: 'all' | 'in-dialog' | 'none' = 'all';
   /** Requests without a final response yet (Y4 overload bound). */
   #pending = 0;
+  /** What the route's steps see of this core: made once, not per request. */
+  readonly #host: RouteHost;
 
   constructor(deps: ProxyCoreDeps) {
     this.#deps = deps;
+    this.#route = prepareRoute(REQUEST_ROUTE, deps.routeModeOf);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host reads the core's live state
+    const core = this;
+    this.#host = {
+      get deps() {
+        return core.#deps;
+      },
+      get accepting() {
+        return core.#accepting;
+      },
+      get pending() {
+        return core.#pending;
+      },
+      answer: (transaction, answer) => this.#answer(transaction, answer),
+      cancel: (request, transaction) => this.#cancel(request, transaction),
+      unsealed: (plan) => this.#unsealed(plan),
+      relay: (route) => this.#relay(route),
+    };
   }
 
   /**
    * O2: new requests meet these rules, routes and agreements; requests already being relayed keep
    * the ones they started with (their ForwardingContext holds them).
    */
-  reconfigure(parts: Pick<ProxyCoreDeps, 'policy' | 'router' | 'authority' | 'federation'>): void {
+  reconfigure(
+    parts: Partial<Pick<ProxyCoreDeps, 'policy' | 'router' | 'authority' | 'federation' | 'routeModeOf'>>,
+  ): void {
     this.#deps = { ...this.#deps, ...parts };
+    this.#route = prepareRoute(REQUEST_ROUTE, this.#deps.routeModeOf);
   }
 
   /**
@@ -95,8 +119,13 @@ export class ProxyCore implements TransactionUser {
   onRequest(request: IncomingRequest, received: ServerTransaction): void {
     this.#deps.metrics.countRequest(request.method, received.flow.side);
     this.#pending++;
-    const transaction = new CrossingRecord(received, this.#deps, () => this.#pending--);
-    this.#handle(request, transaction).catch((error: unknown) => {
+    if (lifecycle.received.hasSubscribers) lifecycle.received.publish({ request, transaction: received.id });
+    const transaction = new CrossingRecord(received, this.#deps, () => {
+      this.#pending--;
+      if (lifecycle.answered.hasSubscribers)
+        lifecycle.answered.publish({ request, transaction: received.id, decision: transaction.decision });
+    });
+    this.#run(new RouteState(request, transaction)).catch((error: unknown) => {
       const outage = storeOutageAnswer(error);
       if (outage !== undefined) {
         // O7: an outage, not a bug: a warn line without a stack, and 503 so the peer fails over.
@@ -114,154 +143,72 @@ export class ProxyCore implements TransactionUser {
     });
   }
 
-  async #handle(request: IncomingRequest, transaction: CrossingRecord): Promise<void> {
-    if (
-      this.#accepting === 'none' ||
-      (this.#accepting === 'in-dialog' && request.to.tag === undefined && request.method !== 'CANCEL')
-    ) {
-      return this.#answer(transaction, {
-        status: 503,
-        headers: [['Retry-After', String(SHUTDOWN_RETRY_AFTER_S)]],
-        because: 'O5 shutting down',
-      });
-    }
-    // Y4: past the bound, shed new work at once (RFC 3261 §21.5.4) rather than queue it into timeouts.
-    const bound = this.#deps.maxPendingRequests;
-    if (bound !== undefined && this.#pending > bound && request.method !== 'CANCEL') {
-      return this.#answer(transaction, {
-        status: 503,
-        headers: [['Retry-After', String(OVERLOAD_RETRY_AFTER_S)]],
-        because: 'Y4 overload',
-      });
-    }
-    const invalid =
-      checkSyntax(request, this.#deps.limits) ??
-      checkUriScheme(request) ??
-      checkMaxForwards(request) ??
-      checkProxyRequire(request);
-    if (invalid !== undefined) return this.#answer(transaction, invalid);
-    if (request.method === 'CANCEL') return this.#cancel(request, transaction);
-    if (request.method === 'INVITE') transaction.respond(createResponse(request, 100));
-    const key = loopKey(request);
-    if (isLoop(request, key, (host, port) => this.#deps.local.find(host, port) !== undefined)) {
-      return this.#answer(transaction, { status: 482, because: 'S3 loop detected' });
-    }
-    const plan = this.#unsealed(planRoute(request, this.#deps.local));
-    const requestUri = effectiveUri(request, plan);
-    const arrival = transaction.flow;
-    let crossing: Crossing | undefined;
-    if (arrival.side === 'external') {
-      const origin = this.#deps.authority?.attribute(request, arrival) ?? {
-        kind: 'peer',
-        peer: claimedDomain(request, arrival),
-        authenticated: false,
-      };
-      if (origin.kind === 'refused') {
-        // Counted and audited under who the connection proved to be, never the domain the peer wrote (B4).
-        transaction.crossing = { direction: 'inbound', peer: arrival.peerIdentity?.[0] ?? 'unauthenticated' };
-        return this.#answer(transaction, { status: 403, reason: origin.reason, because: 'F7 implicit authority' });
+  /** Walk the request route: the first answer stops it, unless its step is in shadow mode. */
+  async #run(route: RouteState): Promise<void> {
+    for (const { step, mode } of this.#route) {
+      // Most steps decide synchronously; awaiting only real promises spares a microtask per step.
+      const decided = step.decide(route, this.#host);
+      const outcome = decided instanceof Promise ? await decided : decided;
+      if (outcome === undefined) continue;
+      if (outcome === HANDLED) return;
+      if (mode === 'shadow') {
+        this.#shadowed(step, outcome, route);
+        continue;
       }
-      const refused = this.#federationRefusal(origin.peer, request);
-      if (refused !== undefined) {
-        transaction.crossing = { direction: 'inbound', peer: origin.peer };
-        return this.#answer(transaction, refused);
-      }
-      crossing = { direction: 'inbound', peer: origin.peer };
-      transaction.crossing = crossing;
+      return this.#answer(route.transaction, outcome);
     }
-    const inboundEdits = crossing === undefined ? [] : await this.#checkPolicy(request, crossing, transaction);
-    if (inboundEdits === undefined) return;
-    const decision =
-      recordedDestination(plan, requestUri, arrival) ??
-      (await this.#deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop }));
-    if (decision.kind === 'reply') {
-      this.#answer(transaction, decision);
-      return decision.afterAnswer?.();
-    }
-    if (crossing === undefined && decision.targets.some((t) => t.side === 'external')) {
-      // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
-      const named = request.to.tag === undefined ? requestUri : request.to.uri;
-      crossing = { direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) };
-      transaction.crossing = crossing;
-      const foreign = this.#foreignOrigin(request);
-      if (foreign !== undefined)
-        return this.#answer(transaction, {
-          status: 403,
-          reason: `From Domain ${foreign} Not Served Here`,
-          because: 'F7 outbound origin',
-        });
-    }
-    const outboundEdits =
-      crossing?.direction === 'outbound' ? await this.#checkPolicy(request, crossing, transaction) : [];
-    if (outboundEdits === undefined) return;
-    const targets = crossing?.direction === 'outbound' ? namePeer(decision.targets, crossing.peer) : decision.targets;
+  }
+
+  /** A configurable step in shadow mode decided to answer: recorded like a shadowed border rule, not applied. */
+  #shadowed(step: RouteStep, answer: Answer, route: RouteState): void {
+    const peer = route.crossing?.peer ?? 'unattributed';
+    this.#deps.metrics.policyDecisions.inc({
+      rule: step.name,
+      verdict: `shadow-reply-${answer.status}`,
+      peer: this.#deps.metrics.peerLabel.of(peer),
+    });
+    this.#deps.log.info(
+      {
+        callId: safeCallId(route.request),
+        method: route.request.method,
+        rule: step.name,
+        spec: step.id,
+        verdict: `reply-${answer.status}`,
+        because: answer.because,
+        shadow: true,
+        peer,
+      },
+      'route decision (shadow: not applied)',
+    );
+  }
+
+  /** §16.6-16.7: relay through a ForwardingContext with what the route worked out. */
+  #relay(route: RouteState): void {
+    const { transaction, decision, plan } = route;
+    if (decision === undefined || plan === undefined) throw new Error('relay before routing');
     const context = new ForwardingContext(this.#deps, {
       serverTransaction: transaction,
-      targets,
+      targets: decision.targets,
       requestUri: decision.requestUri ?? plan.requestUri,
       plan,
-      loopKey: key,
-      crossing,
-      edits: [...inboundEdits, ...outboundEdits],
+      loopKey: route.loopKey,
+      crossing: route.crossing,
+      edits:
+        route.outboundEdits.length === 0
+          ? route.inboundEdits
+          : route.inboundEdits.length === 0
+            ? route.outboundEdits
+            : [...route.inboundEdits, ...route.outboundEdits],
     });
-    if (request.method === 'INVITE') {
+    if (route.request.method === 'INVITE') {
       this.#invites.set(transaction.id, context);
       transaction.onTerminated(() => this.#invites.delete(transaction.id));
     }
+    if (lifecycle.decided.hasSubscribers)
+      lifecycle.decided.publish({ request: route.request, transaction: transaction.id, decision: 'relayed' });
     context.start();
-  }
-
-  /**
-   * F7 outbound (RFC 5922 §7.2 seen from the other side): a peer attributes what arrives on our flow to
-   * the domains our certificate covers, so only the domains this edge serves may appear in From. The
-   * foreign domain, or undefined when the origin is ours (or not a SIP address to judge).
-   */
-  #foreignOrigin(request: IncomingRequest): string | undefined {
-    const served = this.#deps.servedDomains;
-    const from = request.from.uri;
-    if (served === undefined || !isSipUri(from)) return undefined;
-    const domain = from.host.toLowerCase();
-    return served.has(domain) ? undefined : domain;
-  }
-
-  /**
-   * Run the border policy for a request crossing the border. Returns the edits to apply when it may
-   * go on, or undefined when a rule answered it here (reply, or absorb: a success and no relay).
-   */
-  async #checkPolicy(
-    request: IncomingRequest,
-    crossing: Crossing,
-    transaction: ServerTransaction,
-  ): Promise<readonly HeaderEdit[] | undefined> {
-    const policy = this.#deps.policy;
-    if (policy === undefined) return [];
-    const outcome = await policy.checkRequest(request, crossing);
-    const verdict = outcome.verdict;
-    if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return outcome.edits;
-    const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
-    const headers = verdict.headers;
-    this.#answer(transaction, {
-      status: verdict.status,
-      ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
-      ...(headers === undefined ? {} : { headers }),
-      because,
-    });
-    return undefined;
-  }
-
-  /** D1: the peer a request is attributed to, and the domain its From claims, must both be admitted. */
-  #federationRefusal(peer: string, request: IncomingRequest): Answer | undefined {
-    const gate = this.#deps.federation;
-    if (gate === undefined) return undefined;
-    const from = request.from.uri;
-    const claimed = isSipUri(from) ? from.host.toLowerCase() : undefined;
-    for (const domain of new Set([peer, claimed])) {
-      if (domain === undefined || gate.isOwn(domain) || isIpLiteral(domain)) continue;
-      const refusal = gate.refusal(domain);
-      if (refusal !== undefined)
-        return { status: refusal.status, reason: refusal.reason, because: `D1 ${refusal.code}` };
-    }
-    return undefined;
+    if (lifecycle.relayed.hasSubscribers)
+      lifecycle.relayed.publish({ request: route.request, transaction: transaction.id, targets: decision.targets });
   }
 
   /** I4: a request to a Contact the edge sealed goes to the original, on the community's side. */
@@ -343,6 +290,8 @@ export class ProxyCore implements TransactionUser {
     const request = transaction.request;
     if (transaction instanceof CrossingRecord) transaction.decision = answer.because;
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
+    if (lifecycle.decided.hasSubscribers)
+      lifecycle.decided.publish({ request, transaction: transaction.id, decision: answer.because });
     this.#deps.log.info(
       {
         callId: safeCallId(request),
@@ -372,51 +321,6 @@ export class ProxyCore implements TransactionUser {
       );
     }
   }
-}
-
-/**
- * An in-dialog request follows a Route to an address; the peer it goes to is the one its To names.
- * Naming it lets the peers layer send it over that peer's open connection (F4) and check the
- * certificate against it (RFC 5922), as for a request routed by domain.
- */
-function namePeer(targets: readonly RouteTarget[], peer: string): readonly RouteTarget[] {
-  if (isIpLiteral(peer) || !peer.includes('.')) return targets;
-  return targets.map((t) => (t.side === 'external' && t.servername === undefined ? { ...t, servername: peer } : t));
-}
-
-/**
- * B3: a peer's request inside a dialog a community client started goes to the client's Contact (RFC
- * 3261 §12.2) only when the Contact names the host the dialog came from, as the edge's own Record-Route
- * entry recorded it (flow-token.ts); otherwise (a NAT, or a Contact naming somebody else) back over the
- * recorded flow. Never to another host. Undefined when the route set carries no token or more Routes follow.
- */
-function recordedDestination(plan: RoutePlan, requestUri: Uri, arrival: Flow): RouteDecision | undefined {
-  const recorded = plan.recordedFlow;
-  if (recorded === undefined || arrival.side !== 'external' || plan.nextHop !== undefined) return undefined;
-  const flow: RouteTarget = { ...recorded, side: 'internal' };
-  if (!isSipUri(requestUri) || bareHost(requestUri.host) !== recorded.address)
-    return { kind: 'forward', targets: [flow] };
-  const contactPort = requestUri.port ?? (recorded.protocol === 'tls' ? 5061 : 5060);
-  // The Contact first; should nothing listen there, the flow the client opened.
-  return { kind: 'forward', targets: contactPort === recorded.port ? [flow] : [{ ...flow, port: contactPort }, flow] };
-}
-
-function bareHost(host: string): string {
-  return (host.startsWith('[') ? host.slice(1, -1) : host).toLowerCase();
-}
-
-function effectiveUri(request: IncomingRequest, plan: RoutePlan): Uri {
-  return plan.requestUri === request.requestUriText ? request.requestUri : parseUri(plan.requestUri);
-}
-
-/** The domain a request claims to come from, when no ImplicitAuthority is configured (tests). */
-function claimedDomain(request: IncomingRequest, flow: Flow): string {
-  const from = request.from.uri;
-  return isSipUri(from) ? from.host.toLowerCase() : (flow.peerIdentity?.[0] ?? flow.remote.address);
-}
-
-function targetDomain(uri: Uri): string {
-  return isSipUri(uri) ? uri.host.toLowerCase() : uri.scheme;
 }
 
 function safeCallId(request: IncomingRequest): string | undefined {

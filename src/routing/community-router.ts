@@ -16,7 +16,7 @@ import type { EdgeConfig } from '../config/config-schema.js';
 import type { Community } from '../community/create-community.js';
 import type { CommunityAnswer } from '../community/community-answer.js';
 import type { RequestOrigin } from '../community/presence-origin.js';
-import { addressOfRecord } from '../policy/address-of-record.js';
+import { addressOfRecord } from '../sip/address-of-record.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
 import { routingFailure, targetFromUri } from './resolve-target.js';

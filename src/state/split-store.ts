@@ -6,7 +6,7 @@
 // A restart therefore refills every bucket and forgets the harvesting windows; a cluster, where the
 // counters must be shared and atomic across instances, uses the Redis backend for everything.
 //
-// Kinds are kept apart by key prefix in the policy layer (store-keys.ts), so a key never holds a
+// Kinds are kept apart by key prefix (store-keys.ts), so a key never holds a
 // record in one half and a counter in the other; `set` and `delete` clear both halves regardless.
 
 import { compareKeys, listLimit } from './state-arguments.js';

@@ -1,11 +1,20 @@
 // Test helper for policy rules: a PolicyContext with the profile's defaults, a store, and a wall
 // clock that tests move by hand (`nowMs`). `PolicyFixture.withMemoryStore()` gives a MemoryStore on
 // that same clock, so TTLs and token buckets follow the hand-moved time; `withSubscriptions()` adds a
-// subscription dialog tracker on that store (P7-P9, X3).
+// subscription dialog tracker on that store (P7-P9, X3). `borderPolicyFixture()` builds a whole
+// BorderPolicy as the edge does.
 
+import { parseConfigText } from '../../src/config/load-config.js';
+import type { Logger } from '../../src/observability/logger.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { BorderPolicy, type BorderPolicyOptions } from '../../src/policy/border-policy.js';
+import { DEFAULT_CHAINS, type PolicyChains } from '../../src/policy/chains.js';
+import { createCommunityFacts } from '../../src/policy/community-facts.js';
+import { PeerLimitTable } from '../../src/policy/peer-limits.js';
 import type { CommunityFacts, PolicyContext } from '../../src/policy/policy-context.js';
-import type { ChainOptions } from '../../src/policy/run-chain.js';
+import type { ChainOptions, RuleMode } from '../../src/policy/run-chain.js';
 import type { PolicyLimits } from '../../src/policy/policy-limits.js';
+import { RequestAddresses } from '../../src/policy/request-addresses.js';
 import { SubscriptionTracker } from '../../src/policy/subscriptions/subscription-tracker.js';
 import { parseDatagram } from '../../src/sip/datagram-parser.js';
 import type { IncomingRequest, IncomingResponse } from '../../src/sip/incoming-message.js';
@@ -83,6 +92,7 @@ export class PolicyFixture {
       localDomains: new Set(['a.example.com']),
       community: { ...TEST_COMMUNITY, ...options.community },
       store: this.store,
+      addresses: new RequestAddresses(),
       now: () => this.nowMs,
       ...(this.subscriptions === undefined ? {} : { subscriptions: this.subscriptions }),
     };
@@ -231,4 +241,50 @@ export function notify(state: string, body?: string, extra: string[] = []): Inco
       ...(body === undefined ? {} : { body }),
     },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A whole BorderPolicy, wired as createEdge wires it (src/edge.ts, createBorderPolicy), for tests that
+// run the chains end to end.
+
+export interface BorderPolicyFixtureOptions {
+  /** The edge configuration text (YAML); the policy's domains, community facts and limits come from it. */
+  readonly config?: string;
+  readonly store?: StateStore;
+  readonly chains?: PolicyChains;
+  /** Per rule name; then `policy.rules`, then `policy.mode`, as createEdge does. */
+  readonly modes?: Readonly<Record<string, RuleMode>>;
+  /** Limits laid over every peer's. */
+  readonly limits?: Partial<PolicyLimits>;
+  /** Instead of the configuration's agreements and defaults. */
+  readonly limitsFor?: BorderPolicyOptions['limitsFor'];
+  readonly decisions?: BorderPolicyOptions['decisions'];
+  readonly peerPolicyOf?: BorderPolicyOptions['peerPolicyOf'];
+  readonly log?: Logger;
+  readonly now?: () => number;
+}
+
+export function borderPolicyFixture(options: BorderPolicyFixtureOptions = {}): BorderPolicy {
+  const parsed = parseConfigText(options.config ?? 'domains: [a.example.com]\n', 'policy-fixture');
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
+  const config = parsed.config;
+  const table = new PeerLimitTable(config);
+  const overlay = options.limits;
+  return new BorderPolicy({
+    chains: options.chains ?? DEFAULT_CHAINS,
+    store: options.store ?? new MemoryStore({ sweepIntervalMs: 0 }),
+    localDomains: new Set(config.domains),
+    community: createCommunityFacts(config.policy),
+    limitsFor:
+      options.limitsFor ??
+      ((peer) => {
+        const resolved = table.limitsFor(peer);
+        return overlay === undefined ? resolved : { ...resolved, limits: { ...resolved.limits, ...overlay } };
+      }),
+    modeOf: (rule) => options.modes?.[rule] ?? config.policy.rules[rule] ?? config.policy.mode,
+    decisions: options.decisions ?? { inc: () => undefined },
+    log: options.log ?? silentLogger(),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.peerPolicyOf === undefined ? {} : { peerPolicyOf: options.peerPolicyOf }),
+  });
 }

@@ -5,9 +5,9 @@
 // the admin API can list and purge it (O3).
 
 import { andThen } from '../../state/awaitable.js';
-import { parseAddress, targetAddress } from '../address-of-record.js';
+import { parseAddress } from '../../sip/address-of-record.js';
 import { defineRequestRule, defineResponseRule, pass, reply } from '../rule.js';
-import { storeKey } from '../store-keys.js';
+import { storeKey } from '../../state/store-keys.js';
 
 /** 003 §10.4: "this local cache may be stale for up to 30 days". */
 export const MAX_CACHE_604_SECONDS = 30 * 86_400;
@@ -33,8 +33,9 @@ export const cached604 = defineRequestRule({
   phase: 'outbound-request',
   methods: ['SUBSCRIBE', 'MESSAGE'],
   check(request, context) {
-    return andThen(context.store.get<Cached604Record>(storeKey('cached604', targetAddress(request))), (record) =>
-      record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`),
+    return andThen(
+      context.store.get<Cached604Record>(storeKey('cached604', context.addresses.target(request))),
+      (record) => (record === undefined ? pass() : reply(404, `Not Found (604 from ${record.peer} cached)`)),
     );
   },
 });
@@ -46,7 +47,7 @@ export const learn604 = defineResponseRule({
   methods: ['SUBSCRIBE', 'MESSAGE'],
   check(request, response, context) {
     if (context.direction !== 'outbound' || response.status !== 604) return pass();
-    const address = targetAddress(request);
+    const address = context.addresses.target(request);
     const record: Cached604Record = { address, peer: context.peer, method: request.method, storedAt: context.now() };
     const seconds = Math.min(context.limits.cache604Seconds, MAX_CACHE_604_SECONDS);
     return andThen(context.store.set(storeKey('cached604', address), record, { ttlMs: seconds * 1000 }), pass);

@@ -5,7 +5,7 @@
 // 200 with Expires, others 480. Outcome counting (peer-outcomes.ts) runs before it and counts the
 // real answer; P2 runs after it, so a concealed answer is never replayed as the 404 it hid.
 
-import { isOutOfDialog } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import { defineResponseRule, pass } from '../rule.js';
 import { concealedAnswer } from './concealed-answer.js';
 

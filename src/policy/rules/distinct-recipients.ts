@@ -6,10 +6,10 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
-import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, pass, type RequestRule, type Verdict } from '../rule.js';
-import { boundedPart, storeKey, type KeyKind } from '../store-keys.js';
+import { defineRequestRule, pass, type InboundRequestRule, type Verdict } from '../rule.js';
+import { boundedPart, storeKey, type KeyKind } from '../../state/store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { senderLimits } from './sender-limits.js';
 
@@ -18,7 +18,7 @@ function addRecipient(
   context: PolicyContext,
   set: { kind: KeyKind; owner: string; cap: number; reason: string },
 ): Awaitable<Verdict> {
-  const size = context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(targetAddress(request)), {
+  const size = context.store.addToSet(storeKey(set.kind, set.owner), boundedPart(context.addresses.target(request)), {
     ttlMs: context.limits.distinctRecipientsWindowSeconds * 1000,
     maxMembers: set.cap,
   });
@@ -31,7 +31,7 @@ function capRule(
     request: IncomingRequest,
     context: PolicyContext,
   ) => { kind: KeyKind; owner: string; cap: number; reason: string },
-): RequestRule {
+): InboundRequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,
@@ -43,7 +43,7 @@ function capRule(
 
 export const senderRecipientCap = capRule('sender-recipient-cap', (request, context) => ({
   kind: 'senderRecipients',
-  owner: senderAddress(request),
+  owner: context.addresses.sender(request),
   cap: senderLimits(request, context).maxDistinctRecipients,
   reason: 'Too Many Recipients From Sender',
 }));

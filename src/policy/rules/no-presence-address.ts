@@ -3,7 +3,6 @@
 // every watcher and sender, so peers cache it (P4) and stop asking. Y3: in confidential mode a 604
 // would prove the address exists, so it gets the same answer as any other address instead.
 
-import { targetAddress } from '../address-of-record.js';
 import { defineRequestRule, pass, reply } from '../rule.js';
 import { concealedAnswer } from './concealed-answer.js';
 
@@ -13,7 +12,7 @@ export const noPresenceAddress = defineRequestRule({
   phase: 'inbound-request',
   methods: ['SUBSCRIBE', 'MESSAGE'],
   check(request, context) {
-    if (!context.community.noPresenceAddresses.has(targetAddress(request))) return pass();
+    if (!context.community.noPresenceAddresses.has(context.addresses.target(request))) return pass();
     return context.limits.confidential ? concealedAnswer(request, context.limits) : reply(604);
   },
 });

@@ -6,10 +6,10 @@
 
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
-import { isOutOfDialog } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineResponseRule, pass } from '../rule.js';
-import { storeKey } from '../store-keys.js';
+import { storeKey } from '../../state/store-keys.js';
 
 /** Answers that say "no such address here": what a harvester collects. */
 export const FAILED_STATUSES: ReadonlySet<number> = new Set([403, 404, 410, 484, 604]);

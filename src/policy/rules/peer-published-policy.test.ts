@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyFixture, request, subscribe } from '../../../test/support/policy-fixture.js';
+import { borderPolicyFixture, PolicyFixture, request, subscribe } from '../../../test/support/policy-fixture.js';
 import type { PolicyDocument } from '../../config/policy-document.js';
-import { silentLogger } from '../../observability/logger.js';
-import { BorderPolicy } from '../border-policy.js';
 import { DEFAULT_CHAINS } from '../chains.js';
 import type { PolicyContext } from '../policy-context.js';
 import { peerPublishedRate, peerSubscriptionExpires } from './peer-published-policy.js';
@@ -73,13 +71,13 @@ describe("G2 outbound traffic within the peer's published policy", () => {
   it("G2 paces our presence server's unchanged NOTIFYs at the peer's longer published interval", async () => {
     const fixture = PolicyFixture.withMemoryStore();
     const seen: number[] = [];
-    const policy = new BorderPolicy({
+    const policy = borderPolicyFixture({
       chains: {
         inboundRequest: [],
         response: [],
         outboundRequest: [
           {
-            id: 'T',
+            id: 'G2',
             name: 'probe',
             phase: 'outbound-request',
             check: (_r, c) => (seen.push(c.limits.notifyIntervalSeconds), { kind: 'pass' }),
@@ -87,12 +85,7 @@ describe("G2 outbound traffic within the peer's published policy", () => {
         ],
       },
       store: fixture.store,
-      localDomains: new Set(['a.example.com']),
-      community: fixture.context.community,
       limitsFor: () => ({ limits: fixture.context.limits, discovered: false }),
-      modeOf: () => 'enforce',
-      decisions: { inc: () => undefined },
-      log: silentLogger(),
       peerPolicyOf: (peer) => (peer === 'b.example.net' ? PUBLISHED : undefined),
     });
     const notify = request('NOTIFY', ['Event: presence', 'Subscription-State: active;expires=600']);

@@ -5,10 +5,10 @@
 // refused there. The NOTIFY interval is applied by P8 through the context's limits (border-policy.ts).
 
 import type { IncomingRequest } from '../../sip/incoming-message.js';
-import { isOutOfDialog, senderAddress } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { defineRequestRule, edit, pass, reply, type Verdict } from '../rule.js';
-import { boundedPart, storeKey } from '../store-keys.js';
+import { boundedPart, storeKey } from '../../state/store-keys.js';
 
 /** RFC 3856 §6.4: a SUBSCRIBE for presence without Expires asks for 3600 seconds. */
 const DEFAULT_PRESENCE_EXPIRES_S = 3600;
@@ -40,7 +40,7 @@ export const peerPublishedRate = defineRequestRule({
 async function takePublished(request: IncomingRequest, context: PolicyContext): Promise<Verdict> {
   const rates = context.peerPolicy!.rates;
   const sender = await context.store.takeToken(
-    storeKey('publishedSenderRate', boundedPart(`${context.peer} ${senderAddress(request)}`)),
+    storeKey('publishedSenderRate', boundedPart(`${context.peer} ${context.addresses.sender(request)}`)),
     rates.perSender,
   );
   if (!sender.allowed) return waitHere(context, sender.retryAfterMs, `${rates.perSender.refillPerSecond}/s per sender`);

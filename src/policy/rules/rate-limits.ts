@@ -8,10 +8,10 @@
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable, TokenBucket } from '../../state/state-store.js';
-import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, pass, type RequestRule, type Verdict } from '../rule.js';
-import { storeKey, type KeyKind } from '../store-keys.js';
+import { defineRequestRule, pass, type InboundRequestRule, type Verdict } from '../rule.js';
+import { storeKey, type KeyKind } from '../../state/store-keys.js';
 import { overLimitAnswer } from './over-limit-answer.js';
 import { peerStanding } from './peer-outcomes.js';
 import { senderLimits } from './sender-limits.js';
@@ -31,7 +31,7 @@ function take(
 function bucketRule(
   name: string,
   check: (request: IncomingRequest, context: PolicyContext) => Awaitable<Verdict>,
-): RequestRule {
+): InboundRequestRule {
   return defineRequestRule({
     id: 'Y1',
     name,
@@ -41,11 +41,23 @@ function bucketRule(
 }
 
 export const senderRateLimit = bucketRule('sender-rate-limit', (request, context) =>
-  take(context, 'senderRate', senderAddress(request), senderLimits(request, context).rate, 'Sender Rate Exceeded'),
+  take(
+    context,
+    'senderRate',
+    context.addresses.sender(request),
+    senderLimits(request, context).rate,
+    'Sender Rate Exceeded',
+  ),
 );
 
 export const recipientRateLimit = bucketRule('recipient-rate-limit', (request, context) =>
-  take(context, 'recipientRate', targetAddress(request), context.limits.perRecipient, 'Recipient Rate Exceeded'),
+  take(
+    context,
+    'recipientRate',
+    context.addresses.target(request),
+    context.limits.perRecipient,
+    'Recipient Rate Exceeded',
+  ),
 );
 
 export const peerRateLimit = bucketRule('peer-rate-limit', (_request, context) =>

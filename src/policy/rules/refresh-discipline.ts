@@ -5,19 +5,28 @@
 // tracked dialog, with the parameters unchanged, is early when less than minRefreshIntervalPercent
 // of the granted period has passed since the last refresh. Outbound (our watcher), it is answered
 // here from the dialog state: 200 with the time the subscription really has left. Inbound (a peer's
-// watcher), it is counted as a violation, let through earlyRefreshTolerance times in a row, then
+// watcher), it is counted as a violation (effects.ts: the early count and a `violation`), let through earlyRefreshTolerance times in a row, then
 // refused with 503 and Retry-After until the refresh would be on time; a failed refresh leaves the
 // subscription valid until it expires (RFC 6665 §4.1.2.2). Expires: 0, changed parameters, a
 // full-state request after partial NOTIFYs (RFC 5263) and a fresh SUBSCRIBE outside the dialog pass.
 
 import type { PolicyContext } from '../policy-context.js';
-import { absorb, defineRequestRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
+import type { Effect } from '../effects.js';
+import {
+  absorb,
+  defineRequestRule,
+  pass,
+  reply,
+  withEffects,
+  type RequestPhase,
+  type RequestRule,
+  type Verdict,
+} from '../rule.js';
 import { parametersDigest } from '../subscriptions/notify-digest.js';
 import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import { requestedExpires } from '../subscriptions/subscription-record.js';
 import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
 import type { IncomingRequest } from '../../sip/incoming-message.js';
-import { countPeerViolation } from './peer-violations.js';
 
 /** The earliest moment an unchanged refresh is on time (wall-clock ms). */
 export function earliestRefresh(table: SubscriptionTable, slot: number, minRefreshIntervalPercent: number): number {
@@ -25,7 +34,7 @@ export function earliestRefresh(table: SubscriptionTable, slot: number, minRefre
   return refreshedAt + ((table.get(slot, 'expiresAt') - refreshedAt) * minRefreshIntervalPercent) / 100;
 }
 
-function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
+function refreshDiscipline<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: 'P7',
     name: 'refresh-discipline',
@@ -39,10 +48,10 @@ function refreshDiscipline(phase: RequestRule['phase']): RequestRule {
       const table = tracker.table;
       if (table.partialState(slot) || parametersDigest(request) !== table.get(slot, 'paramsDigest')) return pass();
       const earliest = earliestRefresh(table, slot, context.limits.minRefreshIntervalPercent);
-      if (now >= earliest) {
-        table.setEarlyRefreshes(slot, 0);
-        return pass();
-      }
+      if (now >= earliest)
+        return table.earlyRefreshes(slot) === 0
+          ? pass()
+          : withEffects(pass(), { kind: 'early-refreshes', slot, count: 0 });
       if (context.direction === 'outbound') return answerFromState(request, table.get(slot, 'expiresAt') - now);
       return refuseBeyondTolerance(table, slot, earliest - now, context);
     },
@@ -57,20 +66,23 @@ function answerFromState(request: IncomingRequest, remainingMs: number): Verdict
   ]);
 }
 
-async function refuseBeyondTolerance(
+const P7_VIOLATION: Effect = Object.freeze({ kind: 'violation', spec: 'P7' });
+
+function refuseBeyondTolerance(
   table: SubscriptionTable,
   slot: number,
   waitMs: number,
   context: PolicyContext,
-): Promise<Verdict> {
+): Verdict {
   const early = table.earlyRefreshes(slot) + 1;
-  table.setEarlyRefreshes(slot, early);
-  await countPeerViolation(context, 'P7');
-  if (early <= context.limits.earlyRefreshTolerance) return pass();
-  return reply(503, 'Subscription Refreshed Too Soon', [
-    ['Retry-After', String(Math.ceil(waitMs / 1000))],
-    ['Warning', `399 simple-edge "P7 re-SUBSCRIBE sooner than the subscription's expiration implies"`],
-  ]);
+  const verdict =
+    early <= context.limits.earlyRefreshTolerance
+      ? pass()
+      : reply(503, 'Subscription Refreshed Too Soon', [
+          ['Retry-After', String(Math.ceil(waitMs / 1000))],
+          ['Warning', `399 simple-edge "P7 re-SUBSCRIBE sooner than the subscription's expiration implies"`],
+        ]);
+  return withEffects(verdict, { kind: 'early-refreshes', slot, count: early }, P7_VIOLATION);
 }
 
 export const inboundRefreshDiscipline = refreshDiscipline('inbound-request');

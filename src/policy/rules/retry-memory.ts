@@ -11,10 +11,18 @@ import { fromByteString } from '../../sip/byte-string.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
 import { andThen } from '../../state/awaitable.js';
 import type { Awaitable } from '../../state/state-store.js';
-import { isOutOfDialog, senderAddress, targetAddress } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, defineResponseRule, pass, reply, type RequestRule, type Verdict } from '../rule.js';
-import { sha256, storeKey } from '../store-keys.js';
+import {
+  defineRequestRule,
+  defineResponseRule,
+  pass,
+  reply,
+  type RequestPhase,
+  type RequestRule,
+  type Verdict,
+} from '../rule.js';
+import { sha256, storeKey } from '../../state/store-keys.js';
 
 const METHODS = ['SUBSCRIBE', 'MESSAGE'];
 
@@ -38,14 +46,14 @@ export interface RememberedAnswer {
   readonly storedAt: number;
 }
 
-export function retryKey(request: IncomingRequest): string {
+export function retryKey(request: IncomingRequest, context: PolicyContext): string {
   const normalised = (name: string) => (request.headers.get(name) ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
   return storeKey(
     'retry',
     sha256(
       request.method,
-      senderAddress(request),
-      targetAddress(request),
+      context.addresses.sender(request),
+      context.addresses.target(request),
       normalised('event'),
       normalised('content-type'),
       request.body,
@@ -54,12 +62,12 @@ export function retryKey(request: IncomingRequest): string {
 }
 
 /** The marker of a sender with remembered answers: expires with the last record written for it. */
-function senderMarkerKey(request: IncomingRequest): string {
-  return storeKey('retrySender', senderAddress(request));
+function senderMarkerKey(request: IncomingRequest, context: PolicyContext): string {
+  return storeKey('retrySender', context.addresses.sender(request));
 }
 
 function replay(request: IncomingRequest, context: PolicyContext): Awaitable<Verdict> {
-  return andThen(context.store.get<RememberedAnswer>(retryKey(request)), (remembered) => {
+  return andThen(context.store.get<RememberedAnswer>(retryKey(request, context)), (remembered) => {
     if (remembered === undefined) return pass();
     return reply(remembered.status, remembered.reason === '' ? undefined : remembered.reason, [
       ['Warning', REPLAY_WARNING],
@@ -67,7 +75,7 @@ function replay(request: IncomingRequest, context: PolicyContext): Awaitable<Ver
   });
 }
 
-function retryAnswer(phase: RequestRule['phase']): RequestRule {
+function retryAnswer<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: 'P2',
     name: 'retry-memory',
@@ -75,7 +83,7 @@ function retryAnswer(phase: RequestRule['phase']): RequestRule {
     methods: METHODS,
     check(request, context) {
       if (!isOutOfDialog(request)) return pass();
-      return andThen(context.store.get<true>(senderMarkerKey(request)), (marked) =>
+      return andThen(context.store.get<true>(senderMarkerKey(request, context)), (marked) =>
         marked === undefined ? pass() : replay(request, context),
       );
     },
@@ -104,15 +112,15 @@ async function remember(
 ): Promise<Verdict> {
   const record: RememberedAnswer = {
     method: request.method,
-    sender: senderAddress(request),
-    target: targetAddress(request),
+    sender: context.addresses.sender(request),
+    target: context.addresses.target(request),
     status: response.status,
     reason: fromByteString(response.reason).slice(0, 128),
     storedAt: context.now(),
   };
   const ttl = { ttlMs: context.limits.retryWindowSeconds * 1000 };
   // The record first: a marker without its record costs a look-up, a record without its marker would be missed.
-  await context.store.set(retryKey(request), record, ttl);
-  await context.store.set(senderMarkerKey(request), true, ttl);
+  await context.store.set(retryKey(request, context), record, ttl);
+  await context.store.set(senderMarkerKey(request, context), true, ttl);
   return pass();
 }

@@ -7,7 +7,8 @@ import { peerRecipientCap, senderRecipientCap } from './distinct-recipients.js';
 import { peerOutcomes } from './peer-outcomes.js';
 import { peerRateLimit, recipientRateLimit, senderRateLimit } from './rate-limits.js';
 import { inboundRetryAnswer, rememberRetryAnswer } from './retry-memory.js';
-import { tombstone, tombstonedAddress } from './tombstone.js';
+import { tombstone } from '../../state/tombstones.js';
+import { tombstonedAddress } from './tombstone.js';
 
 // The store-backed rules on a store that answers in the same turn (memory, SQLite, the default split
 // store) decide without a promise: the border chain then runs a MESSAGE through without a microtask

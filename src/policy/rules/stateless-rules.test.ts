@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyFixture, request, response } from '../../../test/support/policy-fixture.js';
 import { messageSize } from './message-size.js';
-import { pidfBody, pidfProblem, presenceAccept } from './presence-format.js';
+import { pidfProblem } from '../../sip/pidf-document.js';
+import { pidfBody, presenceAccept } from './presence-format.js';
 import { recordRouteLength } from './record-route-length.js';
 import { subscriptionMaxExpires, subscriptionMinExpires } from './subscription-expires.js';
 

@@ -19,6 +19,7 @@ import {
   trackOutboundDialogRequests,
   trackSubscriptionResponses,
 } from './subscription-dialogs.js';
+import { decideRequest } from '../run-chain.js';
 
 const DIALOG = inDialogId(reSubscribe())!;
 
@@ -96,7 +97,7 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
 
   it('RFC 6665 §4.1.2.3 MUST end the dialog on a re-SUBSCRIBE with Expires: 0', async () => {
     const fixture = await established();
-    await trackInboundDialogRequests.check(reSubscribe(['Expires: 0']), fixture.context);
+    await decideRequest(trackInboundDialogRequests, reSubscribe(['Expires: 0']), fixture.context);
     expect(fixture.subscriptions!.table.slotOf(DIALOG)).toBe(-1);
     expect(await fixture.store.list('sub:')).toEqual([]);
     expect(await fixture.store.list('watchers:')).toEqual([]);
@@ -104,7 +105,8 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
 
   it('RFC 6665 §4.1.3 MUST end the dialog on a NOTIFY with Subscription-State: terminated', async () => {
     const fixture = await established();
-    await trackOutboundDialogRequests.check(
+    await decideRequest(
+      trackOutboundDialogRequests,
       notify('terminated;reason=timeout'),
       fixture.with({ direction: 'outbound' }),
     );
@@ -124,13 +126,14 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
     const outbound = fixture.with({ direction: 'outbound' });
     const table = fixture.subscriptions!.table;
     const slot = table.slotOf(DIALOG);
-    await trackOutboundDialogRequests.check(notify('active;expires=600', pidf('open')), outbound);
+    await decideRequest(trackOutboundDialogRequests, notify('active;expires=600', pidf('open')), outbound);
     expect([table.get(slot, 'notifierCSeq'), table.get(slot, 'expiresAt'), table.partialState(slot)]).toEqual([
       1,
       fixture.nowMs + 600_000,
       false,
     ]);
-    await trackOutboundDialogRequests.check(
+    await decideRequest(
+      trackOutboundDialogRequests,
       notify('active', undefined, ['Content-Type: application/pidf-diff+xml']),
       outbound,
     );
@@ -139,7 +142,7 @@ describe('P7-P9 subscription dialog bookkeeping', () => {
 
   it('MUST pass requests of dialogs it does not track, and everything when no tracker is configured', async () => {
     const untracked = PolicyFixture.withSubscriptions();
-    expect(await trackInboundDialogRequests.check(reSubscribe(), untracked.context)).toEqual({ kind: 'pass' });
+    expect(await decideRequest(trackInboundDialogRequests, reSubscribe(), untracked.context)).toEqual({ kind: 'pass' });
     const none = PolicyFixture.withMemoryStore();
     expect(await trackSubscriptionResponses.check(subscribe(), subscribeOk(), none.context)).toEqual({ kind: 'pass' });
   });

@@ -2,28 +2,36 @@
 // long each lives. A 2xx to a SUBSCRIBE creates one (RFC 6665 §4.1.2.1) or starts a new period
 // (§4.1.2.2); it ends with Expires: 0 (§4.1.2.3), a NOTIFY with Subscription-State: terminated
 // (§4.1.3), a 481 to either method, or expiry (the tracker's sweep). The request half also notes
-// the CSeq numbers each end has used, so the edge can later speak in the dialog itself (P9, X3).
+// the CSeq numbers each end has used, so the edge can later speak in the dialog itself (P9, X3): the
+// request half returns those notes as effects (effects.ts), applied before the next rule reads them.
 // Both halves always pass; their name is the one switch that turns dialog tracking off.
 
-import { isOutOfDialog } from '../address-of-record.js';
+import { isOutOfDialog } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
-import { defineRequestRule, defineResponseRule, pass, type RequestRule } from '../rule.js';
-import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
+import type { Effect } from '../effects.js';
 import {
-  contactUri,
-  grantedSeconds,
-  recordFromResponse,
-  requestedExpires,
-} from '../subscriptions/subscription-record.js';
+  defineRequestRule,
+  defineResponseRule,
+  pass,
+  withEffects,
+  type RequestPhase,
+  type RequestRule,
+  type Verdict,
+} from '../rule.js';
+import { parametersDigest, subscriptionStateOf } from '../subscriptions/notify-digest.js';
+import { contactUri } from '../../sip/contact-uri.js';
+import { grantedSeconds, recordFromResponse, requestedExpires } from '../subscriptions/subscription-record.js';
+import type { SubscriptionTable } from '../subscriptions/subscription-table.js';
 import type { SubscriptionTracker } from '../subscriptions/subscription-tracker.js';
 import { trackedDialog } from '../subscriptions/tracked-dialog.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
 
 const NAME = 'subscription-dialogs';
-const ID = 'P7-P9';
+// The bookkeeping serves P7, P8 and X3 too; P9 (contact accuracy) is what it exists for first.
+const ID = 'P9';
 const PARTIAL_PIDF = /^\s*application\/pidf-diff\+xml\b/i;
 
-function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
+function trackDialogRequests<P extends RequestPhase>(phase: P): RequestRule<P> {
   return defineRequestRule({
     id: ID,
     name: NAME,
@@ -33,38 +41,41 @@ function trackDialogRequests(phase: RequestRule['phase']): RequestRule {
       const dialog = await trackedDialog(request, context);
       if (dialog === undefined) return pass();
       const { tracker, id, slot, now } = dialog;
-      if (request.method === 'SUBSCRIBE') await noteSubscribe(tracker, id, slot, request);
-      else await noteNotify(tracker, id, slot, request, now);
-      return pass();
+      return request.method === 'SUBSCRIBE'
+        ? noteSubscribe(tracker.table, id, slot, request)
+        : noteNotify(tracker.table, id, slot, request, now);
     },
   });
 }
 
-async function noteSubscribe(
-  tracker: SubscriptionTracker,
-  id: string,
-  slot: number,
-  request: IncomingRequest,
-): Promise<void> {
-  tracker.table.set(slot, 'watcherCSeq', Math.max(tracker.table.get(slot, 'watcherCSeq'), request.cseq.seq));
-  if (requestedExpires(request) === 0) await tracker.remove(id);
+function noteSubscribe(table: SubscriptionTable, id: string, slot: number, request: IncomingRequest): Verdict {
+  const cseq = Math.max(table.get(slot, 'watcherCSeq'), request.cseq.seq);
+  const noted: Effect = { kind: 'dialog-set', slot, field: 'watcherCSeq', value: cseq };
+  return requestedExpires(request) === 0
+    ? withEffects(pass(), noted, { kind: 'end-dialog', id })
+    : withEffects(pass(), noted);
 }
 
-async function noteNotify(
-  tracker: SubscriptionTracker,
+function noteNotify(
+  table: SubscriptionTable,
   id: string,
   slot: number,
   request: IncomingRequest,
   now: number,
-): Promise<void> {
-  const table = tracker.table;
-  table.set(slot, 'notifierCSeq', Math.max(table.get(slot, 'notifierCSeq'), request.cseq.seq));
+): Verdict {
+  const cseq = Math.max(table.get(slot, 'notifierCSeq'), request.cseq.seq);
+  const noted: Effect = { kind: 'dialog-set', slot, field: 'notifierCSeq', value: cseq };
   const state = subscriptionStateOf(request);
-  if (state?.state === 'terminated') return tracker.remove(id);
+  if (state?.state === 'terminated') return withEffects(pass(), noted, { kind: 'end-dialog', id });
+  const partial: Effect = {
+    kind: 'partial-state',
+    slot,
+    partial: PARTIAL_PIDF.test(request.headers.get('content-type') ?? ''),
+  };
+  if (state?.expires === undefined) return withEffects(pass(), noted, partial);
   // RFC 6665 §4.2.2: the notifier may shorten the subscription in any NOTIFY.
-  if (state?.expires !== undefined)
-    table.set(slot, 'expiresAt', Math.min(table.get(slot, 'expiresAt'), now + state.expires * 1000));
-  table.setPartialState(slot, PARTIAL_PIDF.test(request.headers.get('content-type') ?? ''));
+  const expiresAt = Math.min(table.get(slot, 'expiresAt'), now + state.expires * 1000);
+  return withEffects(pass(), noted, { kind: 'dialog-set', slot, field: 'expiresAt', value: expiresAt }, partial);
 }
 
 export const trackInboundDialogRequests = trackDialogRequests('inbound-request');

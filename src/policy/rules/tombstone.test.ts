@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyFixture, request } from '../../../test/support/policy-fixture.js';
-import { isTombstoned, tombstone, tombstonedAddress } from './tombstone.js';
+import { isTombstoned, tombstone } from '../../state/tombstones.js';
+import { tombstonedAddress } from './tombstone.js';
 
 describe('Y2 tombstones', () => {
   it('MUST answer 404 to requests from peers to a removed address, whatever the method', async () => {

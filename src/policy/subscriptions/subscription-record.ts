@@ -4,9 +4,9 @@
 // created it, from which each end's route set is read (RFC 3261 §12.1.1, §12.1.2).
 
 import { parseExpires } from '../../sip/delta-seconds.js';
-import { parseContact } from '../../sip/contact.js';
+import { contactUri } from '../../sip/contact-uri.js';
 import type { IncomingRequest, IncomingResponse } from '../../sip/incoming-message.js';
-import { addressOfRecord } from '../address-of-record.js';
+import { addressOfRecord } from '../../sip/address-of-record.js';
 import type { PolicyContext } from '../policy-context.js';
 import { DEFAULT_PRESENCE_EXPIRES_S } from '../rules/subscription-expires.js';
 import { createdDialogId } from './dialog-id.js';
@@ -78,18 +78,6 @@ export function grantedSeconds(subscribe: IncomingRequest, response: IncomingRes
     // A malformed Expires in a 2xx: take the profile's default, as for a SUBSCRIBE without one.
   }
   return Math.min(seconds, maxSeconds);
-}
-
-/** The first Contact's URI; undefined when absent or malformed. */
-export function contactUri(message: IncomingRequest | IncomingResponse): string | undefined {
-  const value = message.headers.get('contact');
-  if (value === undefined) return undefined;
-  try {
-    const contact = parseContact(value);
-    return contact.star ? undefined : contact.values[0]?.uriText;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A SUBSCRIBE's Expires in seconds; undefined when absent or malformed. */

@@ -11,7 +11,7 @@ import {
 import { settle } from '../../../test/support/proxy-harness.js';
 import { silentLogger } from '../../observability/logger.js';
 import { trackSubscriptionResponses } from '../rules/subscription-dialogs.js';
-import { isTombstoned } from '../rules/tombstone.js';
+import { isTombstoned } from '../../state/tombstones.js';
 import type { InDialogRequest, SubscriptionActions } from './subscription-actions.js';
 import { SubscriptionSupervisor } from './subscription-supervisor.js';
 

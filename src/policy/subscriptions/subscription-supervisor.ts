@@ -7,8 +7,8 @@
 import type { Clock, Timer } from '../../clock/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import type { StateStore } from '../../state/state-store.js';
-import { parseAddress } from '../address-of-record.js';
-import { tombstone } from '../rules/tombstone.js';
+import { parseAddress } from '../../sip/address-of-record.js';
+import { tombstone } from '../../state/tombstones.js';
 import { terminatingNotify, unsubscribe } from './in-dialog-requests.js';
 import type { SubscriptionActions } from './subscription-actions.js';
 import type { SubscriptionTracker } from './subscription-tracker.js';

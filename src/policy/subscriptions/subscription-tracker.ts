@@ -7,7 +7,7 @@
 import type { Logger } from '../../observability/logger.js';
 import type { IncomingRequest } from '../../sip/incoming-message.js';
 import type { StateStore } from '../../state/state-store.js';
-import { boundedPart, KEY_PREFIXES } from '../store-keys.js';
+import { boundedPart, KEY_PREFIXES } from '../../state/store-keys.js';
 import { inDialogId } from './dialog-id.js';
 import type { SubscriptionRecord } from './subscription-record.js';
 import { SubscriptionTable } from './subscription-table.js';

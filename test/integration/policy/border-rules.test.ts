@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tombstone } from '../../../src/policy/rules/tombstone.js';
+import { tombstone } from '../../../src/state/tombstones.js';
 import { MemoryStore } from '../../../src/state/memory-store.js';
 import { PolicyLab, type Call, type LabEdge, type Side } from '../../support/policy-lab.js';
 import { describeSippRun, type SippResult } from '../../support/sipp.js';

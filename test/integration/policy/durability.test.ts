@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { tombstone } from '../../../src/policy/rules/tombstone.js';
+import { tombstone } from '../../../src/state/tombstones.js';
 import { SqliteStore } from '../../../src/state/sqlite-store.js';
 import { EdgeProcess, ensureBuilt } from '../../support/edge-process.js';
 import { LOCAL_DOMAIN } from '../../support/edge-harness.js';

@@ -1,20 +1,11 @@
-// The address a rule remembers a request by (P2, P3, P4, Y1, Y2): the address-of-record of a URI in
-// one spelling, so that `sip:Alice@A.example.com;transport=tls`, `sips:alice@a.example.com:5061` and
-// `im:alice@a.example.com` all key the same store entry (003 §5, §10.4: "for any watcher or sender").
+// The address the border rules and the community remember a request or a user by (P2, P3, P4, Y1,
+// Y2, I2): the address-of-record of a URI in one spelling, so that
+// `sip:Alice@A.example.com;transport=tls`, `sips:alice@a.example.com:5061` and `im:alice@a.example.com` all key the same store entry (003 §5, §10.4: "for any watcher or sender").
 
 import { EdgeError } from '../errors.js';
-import type { IncomingRequest } from '../sip/incoming-message.js';
-import { withoutVisualSeparators } from '../sip/tel-uri-parameters.js';
-import {
-  formatUri,
-  isEnumUri,
-  isImPresUri,
-  isSipUri,
-  isTelUri,
-  parseUri,
-  unescapeUriPart,
-  type Uri,
-} from '../sip/uri.js';
+import type { IncomingRequest } from './incoming-message.js';
+import { withoutVisualSeparators } from './tel-uri-parameters.js';
+import { formatUri, isEnumUri, isImPresUri, isSipUri, isTelUri, parseUri, unescapeUriPart, type Uri } from './uri.js';
 
 /**
  * `sip:user@host` (sip, sips, im and pres alike), user and host lower-cased, escapes decoded, no port,
@@ -44,30 +35,14 @@ export function parseAddress(text: string): string {
   }
 }
 
-// Several rules of one chain key the store by the same two addresses, and the rules of one request run
-// one after another: the last request's addresses are kept, one slot each, and compared by identity.
-// A WeakMap per address did the same at about a microsecond per request (ephemeron tables are costly to
-// grow and to collect); a request whose chain interleaves with another's merely works its address out
-// again. The slots hold one request at most, so nothing outlives the next request.
-const lastTarget: { request: IncomingRequest | undefined; address: string } = { request: undefined, address: '' };
-const lastSender: { request: IncomingRequest | undefined; address: string } = { request: undefined, address: '' };
-
 /** The request's target: its Request-URI's address-of-record. */
 export function targetAddress(request: IncomingRequest): string {
-  if (lastTarget.request !== request) {
-    lastTarget.address = addressOfRecord(request.requestUri);
-    lastTarget.request = request;
-  }
-  return lastTarget.address;
+  return addressOfRecord(request.requestUri);
 }
 
 /** The request's originator: its From URI's address-of-record. */
 export function senderAddress(request: IncomingRequest): string {
-  if (lastSender.request !== request) {
-    lastSender.address = addressOfRecord(request.from.uri);
-    lastSender.request = request;
-  }
-  return lastSender.address;
+  return addressOfRecord(request.from.uri);
 }
 
 /** RFC 3261 §12: a request without a To tag is outside any dialog (a new subscription, a page). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseUri } from '../sip/uri.js';
+import { parseUri } from './uri.js';
 import { request } from '../../test/support/policy-fixture.js';
 import { addressOfRecord, parseAddress, senderAddress, targetAddress } from './address-of-record.js';
-import { storeKey } from './store-keys.js';
 
 describe('addresses-of-record: one spelling per address for the store keys (P2, P3, P4, Y1, Y2)', () => {
   it('MUST give sip, sips, im and pres URIs of one user@host the same address, without port, parameters or case', () => {
@@ -27,11 +26,6 @@ describe('addresses-of-record: one spelling per address for the store keys (P2, 
   it("MUST read an operator's user@host as a sip: address", () => {
     expect(parseAddress(' Carol@a.example.com ')).toBe('sip:carol@a.example.com');
     expect(() => parseAddress('carol at a.example.com')).toThrow();
-  });
-
-  it('MUST keep a store key readable, and hash a part too long for one', () => {
-    expect(storeKey('cached604', 'sip:bob@b.example.net')).toBe('604:sip:bob@b.example.net');
-    expect(storeKey('tombstone', `sip:${'x'.repeat(600)}@a.example.com`)).toMatch(/^tombstone:sha256:[0-9a-f]{64}$/);
   });
 });
 

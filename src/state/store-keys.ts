@@ -1,4 +1,4 @@
-// Where the policy layer keeps what it remembers in the shared store (O7: every instance of one
+// Where the border policy and the community keep what they remember in the shared store (O7: every instance of one
 // domain sees the same keys). The admin API (O3) lists and purges by these prefixes; the
 // layout is documented in docs/POLICY.md, "Store keys". Every key is `<prefix><part>`; a part too long
 // for a readable key (a pathological URI) is replaced by `sha256:<hex>` of itself.
@@ -34,8 +34,6 @@ export const KEY_PREFIXES = {
   subscription: 'sub:',
   /** X3: `watchers:<presentity AOR>:<dialog id>`, an external watcher of a local presentity. Same TTL. */
   watchers: 'watchers:',
-  /** P7, P8 peer violations: `violations:<peer>:<window start, epoch seconds>:<P7|P8>`. Counter. */
-  violations: 'violations:',
 } as const;
 
 export type KeyKind = keyof typeof KEY_PREFIXES;
@@ -70,5 +68,4 @@ export const VOLATILE_KEY_PREFIXES: readonly string[] = [
   KEY_PREFIXES.senderRecipients,
   KEY_PREFIXES.peerRecipients,
   KEY_PREFIXES.peerOutcomes,
-  KEY_PREFIXES.violations,
 ];
