@@ -111,7 +111,9 @@ export class OutgoingMessage {
     const at = this.#lines.findIndex((l) => l.key === key);
     if (at === -1) return this.append(name, value);
     this.#lines[at] = makeLine(name, value);
-    this.#lines = this.#lines.filter((l, i) => i <= at || l.key !== key);
+    // Most headers set are single (Max-Forwards): only a repeated one costs a new array.
+    if (this.#lines.findIndex((l, i) => i > at && l.key === key) !== -1)
+      this.#lines = this.#lines.filter((l, i) => i <= at || l.key !== key);
     return this;
   }
 
