@@ -143,7 +143,7 @@ const received = fc
   });
 
 describe('spliced serialisation of copied messages', () => {
-  it('F1 writes the bytes the text serialiser wrote, for any message and edits (RFC 3261 §16.6)', () => {
+  it('S1 writes the bytes the text serialiser wrote, for any message and edits (RFC 3261 §16.6)', () => {
     fc.assert(
       fc.property(received, fc.array(edit, { maxLength: 6 }), (message, edits) => {
         const startLine = 'MESSAGE sip:bob@192.0.2.9 SIP/2.0';
@@ -161,7 +161,7 @@ describe('spliced serialisation of copied messages', () => {
     );
   });
 
-  it('F1 relays an unchanged copy byte for byte, from a message inside a larger read', () => {
+  it('S1 relays an unchanged copy byte for byte, from a message inside a larger read', () => {
     const text =
       'SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP a;branch=z9hG4bK2\r\nCall-ID: 2@a\r\nCSeq: 1 MESSAGE\r\nContent-Length: 2\r\n\r\nok';
     const frame = parseDatagram(Buffer.from(text, 'latin1'), DEFAULT_PARSER_LIMITS);
