@@ -45,8 +45,13 @@ export class ForwardingContext {
   #attempt = 0;
   /** Flows this request went out on: a failover must not land on the same shared connection (F4, D2). */
   readonly #triedFlows = new Set<string>();
-  /** Servers (address and port) a request was sent to: one that answered is not asked again over another connection. */
-  readonly #triedServers = new Set<string>();
+  /**
+   * Servers (address and port) a request was sent to: one that answered is not asked again over
+   * another connection. Kept from the second attempt on: the first has nothing to avoid.
+   */
+  #triedServers: Set<string> | undefined;
+  #firstTarget: RouteTarget | undefined;
+  #firstFlow: Flow | undefined;
   #current: ClientTransaction | undefined;
   #currentTarget: RouteTarget | undefined;
   #timerC: Timer | undefined;
@@ -88,7 +93,7 @@ export class ForwardingContext {
     const attempt = this.#attempt++;
     // D2 (RFC 3263 §4.3): failing over means another server. A peer's flow may already have carried the
     // request to this target's server (flows to a peer are shared, F4); asking it again is no failover.
-    if (this.#triedServers.has(serverKey(target))) return this.#next();
+    if (attempt > 0 && this.#servers().has(serverKey(target))) return this.#next();
     let flow: Flow;
     try {
       flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
@@ -102,9 +107,24 @@ export class ForwardingContext {
       return this.#next();
     }
     this.#triedFlows.add(flow.id);
-    this.#triedServers.add(serverKey(target));
-    this.#triedServers.add(serverKey(flow.remote)); // a shared flow's server may be another target's
+    if (this.#triedServers === undefined && attempt === 0) {
+      this.#firstTarget = target;
+      this.#firstFlow = flow;
+    } else this.#noteServers(this.#servers(), target, flow);
     this.#send(flow, target, attempt);
+  }
+
+  /** The servers tried so far; the first attempt's are noted only once a second attempt asks. */
+  #servers(): Set<string> {
+    if (this.#triedServers !== undefined) return this.#triedServers;
+    const servers = new Set<string>();
+    if (this.#firstTarget !== undefined) this.#noteServers(servers, this.#firstTarget, this.#firstFlow!);
+    return (this.#triedServers = servers);
+  }
+
+  #noteServers(servers: Set<string>, target: RouteTarget, flow: Flow): void {
+    servers.add(serverKey(target));
+    servers.add(serverKey(flow.remote)); // a shared flow's server may be another target's
   }
 
   #send(flow: Flow, target: RouteTarget, attempt: number): void {

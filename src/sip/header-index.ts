@@ -142,5 +142,20 @@ function indexField(text: string, lineStart: number, lineEnd: number): HeaderFie
   let valueStart = colon + 1;
   while (valueStart < lineEnd && (text.charCodeAt(valueStart) === 0x20 || text.charCodeAt(valueStart) === 0x09))
     valueStart++;
-  return { key: headerKey(text.slice(lineStart, nameEnd)), lineStart, valueStart, lineEnd, folded: false };
+  return { key: headerKey(nameAsWritten(text, lineStart, nameEnd)), lineStart, valueStart, lineEnd, folded: false };
+}
+
+/**
+ * Header names as last written, one per slot chosen by length and first character: every message
+ * repeats the same few names, and finding one here costs a comparison rather than a new string.
+ */
+const RECENT_NAMES: Array<string | undefined> = new Array<string | undefined>(256).fill(undefined);
+
+function nameAsWritten(text: string, start: number, end: number): string {
+  const slot = ((end - start) * 31 + text.charCodeAt(start)) & 255;
+  const recent = RECENT_NAMES[slot];
+  if (recent !== undefined && recent.length === end - start && text.startsWith(recent, start)) return recent;
+  const name = text.slice(start, end);
+  RECENT_NAMES[slot] = name;
+  return name;
 }

@@ -23,3 +23,20 @@ export function splitHeaderList(value: string, out: string[]): string[] {
   out.push(value.slice(start).trim());
   return out;
 }
+
+/** The first value of a list header, as splitHeaderList(value)[0] would give it, without the others. */
+export function firstListValue(value: string): string {
+  let inQuotes = false;
+  let inAngle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuotes) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inQuotes = false;
+    } else if (c === 0x22) inQuotes = true;
+    else if (c === 0x3c) inAngle = true;
+    else if (c === 0x3e) inAngle = false;
+    else if (c === 0x2c && !inAngle) return value.slice(0, i).trim();
+  }
+  return value.trim();
+}

@@ -5,17 +5,19 @@ import { isTokenChar } from './char-classes.js';
 import type { HeaderScanner } from './header-scanner.js';
 
 /** Parameter names lowercased; values as written (quoted strings keep their quotes); null = flag. */
-export type HeaderParams = Map<string, string | null>;
+export type HeaderParams = ReadonlyMap<string, string | null>;
+
+/** A header value without parameters: one shared map, read-only by its type (no empty map per value). */
+const NO_PARAMS: HeaderParams = new Map();
 
 /** Read parameters while a ";" comes next; stops (without consuming) at anything else. */
 export function scanHeaderParams(scanner: HeaderScanner): HeaderParams {
-  const params: HeaderParams = new Map();
+  let params: Map<string, string | null> | undefined;
   while (scanner.accept(0x3b)) {
     const name = lowerCaseToken(scanner.token('a parameter name after ";"'));
-    if (scanner.accept(0x3d)) params.set(name, scanGenericValue(scanner, name));
-    else params.set(name, null);
+    (params ??= new Map()).set(name, scanner.accept(0x3d) ? scanGenericValue(scanner, name) : null);
   }
-  return params;
+  return params ?? NO_PARAMS;
 }
 
 function scanGenericValue(scanner: HeaderScanner, name: string): string {

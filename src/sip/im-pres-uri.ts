@@ -4,7 +4,7 @@
 import { UriCharacterClass, expectDelimiter, scanEscaped } from './uri-character-class.js';
 import { type HostKind, hostsEqual, scanUriHost } from './uri-host.js';
 import { uriMalformed } from './uri-malformed.js';
-import { formatUriHeaders, scanUriHeaders } from './uri-parameters.js';
+import { formatUriHeaders, NO_URI_PARAMETERS, scanUriHeaders } from './uri-parameters.js';
 import { uriHeadersEqual, userinfoEquals } from './sip-uri-equals.js';
 
 export interface ImPresUri {
@@ -34,7 +34,7 @@ export function parseImPresUriBody(
   const user = at < 0 ? undefined : scanLocalPart(text, start, at, part);
   const { host, hostKind, end: hostEnd } = scanUriHost(text, at < 0 ? start : at + 1, end, part);
   expectDelimiter(text, hostEnd, end, '?', part, 'host');
-  let headers: ReadonlyMap<string, string> = new Map();
+  let headers: ReadonlyMap<string, string> = NO_URI_PARAMETERS;
   if (hostEnd < end) {
     if (!options.allowHeaders)
       uriMalformed(`${part} has headers at offset ${hostEnd}, which a Request-URI must not carry`);

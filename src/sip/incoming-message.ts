@@ -5,7 +5,7 @@ import { EdgeError } from '../errors.js';
 import { parseCSeq, type CSeq } from './cseq.js';
 import { parseMaxForwards } from './delta-seconds.js';
 import type { HeaderIndex } from './header-index.js';
-import { splitHeaderList } from './header-list.js';
+import { firstListValue } from './header-list.js';
 import { parseNameAddr, type NameAddr } from './name-addr.js';
 import { parseUri, type Uri } from './uri.js';
 import { parseVia, type Via } from './via.js';
@@ -78,7 +78,7 @@ abstract class IncomingMessageBase {
     if (this.#topVia === undefined) {
       const first = this.headers.get('via');
       if (first === undefined) throw new EdgeError('HEADER_MISSING', 'no Via header');
-      this.#topVia = parseVia(splitHeaderList(first, [])[0]!);
+      this.#topVia = parseVia(firstListValue(first));
     }
     return this.#topVia;
   }
@@ -86,8 +86,9 @@ abstract class IncomingMessageBase {
   /** The top Via value as received, with `received`/`rport` noted from the source (RFC 3261 §18.2.1, RFC 3581). */
   get stampedTopVia(): string {
     if (this.#stampedTopVia !== undefined) return this.#stampedTopVia;
-    const value = this.headers.values('via')[0];
-    if (value === undefined) throw new EdgeError('HEADER_MISSING', 'no Via header');
+    const first = this.headers.get('via');
+    if (first === undefined) throw new EdgeError('HEADER_MISSING', 'no Via header');
+    const value = firstListValue(first);
     // Only once the source is known (the transport sets it before anything reads the Vias).
     if (this.source === undefined) return value;
     return (this.#stampedTopVia = stampVia(value, this.topVia, this.source));

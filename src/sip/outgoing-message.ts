@@ -1,17 +1,29 @@
 // Messages the edge sends: a start line, header lines and a body. Header lines copied from a received
 // message stay the exact bytes that arrived (RFC 3261 §16.6: a proxy changes only what it must);
 // header values are latin1 byte strings, like the text of an IncomingMessage (see byte-string.ts).
+// A copied line is kept as a range of the received bytes and written by copying them, runs of
+// adjacent ranges in one copy: relaying a message costs a few buffer copies, not a re-serialised head.
 
 import { canonicalHeaderName, headerKey } from './header-names.js';
 import { splitHeaderList } from './header-list.js';
 import type { IncomingMessage } from './incoming-message.js';
 
+/**
+ * One header line without its CRLF: either text the edge wrote (`line`), or the bytes
+ * `start`..`end` of the received message the copy was made from (`line` undefined until asked for).
+ */
 interface HeaderLine {
   readonly key: string;
-  readonly line: string;
+  line: string | undefined;
+  readonly start: number;
+  readonly end: number;
 }
 
-const CRLF = '\r\n';
+/** The received message a copy's ranges point into: its bytes, and the same bytes as latin1 text. */
+interface CopySource {
+  readonly raw: Buffer;
+  readonly text: string;
+}
 
 export class OutgoingMessage {
   startLine: string;
@@ -19,22 +31,31 @@ export class OutgoingMessage {
   #body: Buffer;
   /** Whether the Content-Length line must be written anew (body replaced, or none received). */
   #rewriteContentLength: boolean;
+  #source: CopySource | undefined;
 
-  constructor(startLine: string, lines: HeaderLine[] = [], body: Buffer = EMPTY_BODY) {
+  constructor(startLine: string) {
     this.startLine = startLine;
-    this.#lines = lines;
-    this.#body = body;
+    this.#lines = [];
+    this.#body = EMPTY_BODY;
     this.#rewriteContentLength = true;
   }
 
   /** A copy of a received message's headers and body, to be changed and forwarded. */
   static copyOf(message: IncomingMessage, startLine: string): OutgoingMessage {
-    const headers = message.headers;
-    const lines: HeaderLine[] = new Array(headers.fields.length);
-    for (let i = 0; i < headers.fields.length; i++)
-      lines[i] = { key: headers.fields[i]!.key, line: headers.rawLineAt(i) };
-    const copy = new OutgoingMessage(startLine, lines, message.body);
-    copy.#rewriteContentLength = !headers.has('content-length');
+    const fields = message.headers.fields;
+    const copy = new OutgoingMessage(startLine);
+    const lines: HeaderLine[] = new Array(fields.length);
+    let hasContentLength = false;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      if (field.key === 'content-length') hasContentLength = true;
+      lines[i] = { key: field.key, line: undefined, start: field.lineStart, end: field.lineEnd };
+    }
+    copy.#lines = lines;
+    copy.#body = message.body;
+    // The header index's offsets are offsets in `text`, and `text` is `raw` decoded as latin1.
+    copy.#source = { raw: message.raw, text: message.text };
+    copy.#rewriteContentLength = !hasContentLength;
     return copy;
   }
 
@@ -57,7 +78,7 @@ export class OutgoingMessage {
   /** Values of every line with this name (list headers are not split). */
   getAll(name: string): string[] {
     const key = headerKey(name);
-    return this.#lines.filter((l) => l.key === key).map((l) => valueOf(l.line));
+    return this.#lines.filter((l) => l.key === key).map((l) => valueOf(this.#textOf(l)));
   }
 
   get(name: string): string | undefined {
@@ -90,7 +111,9 @@ export class OutgoingMessage {
     const at = this.#lines.findIndex((l) => l.key === key);
     if (at === -1) return this.append(name, value);
     this.#lines[at] = makeLine(name, value);
-    this.#lines = this.#lines.filter((l, i) => i <= at || l.key !== key);
+    // Most headers set are single (Max-Forwards): only a repeated one costs a new array.
+    if (this.#lines.findIndex((l, i) => i > at && l.key === key) !== -1)
+      this.#lines = this.#lines.filter((l, i) => i <= at || l.key !== key);
     return this;
   }
 
@@ -105,9 +128,14 @@ export class OutgoingMessage {
     const key = headerKey(name);
     const at = this.#lines.findIndex((l) => l.key === key);
     if (at === -1) return this;
-    const rest = splitHeaderList(valueOf(this.#lines[at]!.line), []).slice(1);
-    if (rest.length === 0) this.#lines.splice(at, 1);
-    else this.#lines[at] = makeLine(name, rest.join(', '));
+    const line = this.#lines[at]!;
+    const rest = splitHeaderList(valueOf(this.#textOf(line)), []);
+    if (rest.length === 1) {
+      this.#lines.splice(at, 1);
+      return this;
+    }
+    rest.shift();
+    this.#lines[at] = makeLine(name, rest.join(', '));
     return this;
   }
 
@@ -116,31 +144,78 @@ export class OutgoingMessage {
     const key = headerKey(name);
     const at = this.#lines.findIndex((l) => l.key === key);
     if (at === -1) return this.prepend(name, value);
-    const values = splitHeaderList(valueOf(this.#lines[at]!.line), []);
+    const values = splitHeaderList(valueOf(this.#textOf(this.#lines[at]!)), []);
     values[0] = value;
     this.#lines[at] = makeLine(name, values.join(', '));
     return this;
   }
 
   toBuffer(): Buffer {
-    let head = this.startLine + CRLF;
-    for (const { key, line } of this.#lines) {
-      if (key === 'content-length' && this.#rewriteContentLength) continue;
-      head += line + CRLF;
+    const lines = this.#lines;
+    const rewrite = this.#rewriteContentLength;
+    const contentLength = rewrite ? `Content-Length: ${this.#body.length}` : '';
+    let size = this.startLine.length + 2 + (rewrite ? contentLength.length + 2 : 0) + 2 + this.#body.length;
+    for (const header of lines) {
+      if (rewrite && header.key === 'content-length') continue;
+      size += (header.line === undefined ? header.end - header.start : header.line.length) + 2;
     }
-    if (this.#rewriteContentLength) head += `Content-Length: ${this.#body.length}${CRLF}`;
-    head += CRLF;
-    const out = Buffer.allocUnsafe(head.length + this.#body.length);
-    out.write(head, 0, 'latin1');
-    this.#body.copy(out, head.length);
+    const out = Buffer.allocUnsafe(size);
+    let at = out.write(this.startLine, 0, 'latin1');
+    at = writeCrlf(out, at);
+    // A run of received bytes not yet copied: lines adjacent in the source (only their CRLF between
+    // them) are copied together, CRLFs included.
+    const raw = this.#source?.raw;
+    let runStart = -1;
+    let runEnd = -1;
+    for (const header of lines) {
+      if (rewrite && header.key === 'content-length') continue;
+      if (header.line === undefined) {
+        if (runStart !== -1 && header.start === runEnd + 2) {
+          runEnd = header.end;
+          continue;
+        }
+        if (runStart !== -1) at = copyRun(raw!, runStart, runEnd, out, at);
+        runStart = header.start;
+        runEnd = header.end;
+        continue;
+      }
+      if (runStart !== -1) at = copyRun(raw!, runStart, runEnd, out, at);
+      runStart = -1;
+      at += out.write(header.line, at, 'latin1');
+      at = writeCrlf(out, at);
+    }
+    if (runStart !== -1) at = copyRun(raw!, runStart, runEnd, out, at);
+    if (rewrite) {
+      at += out.write(contentLength, at, 'latin1');
+      at = writeCrlf(out, at);
+    }
+    at = writeCrlf(out, at);
+    this.#body.copy(out, at);
     return out;
   }
+
+  /** The text of a header line, taken from the received message for a copied line. */
+  #textOf(header: HeaderLine): string {
+    return (header.line ??= this.#source!.text.slice(header.start, header.end));
+  }
+}
+
+/** Copy the received bytes start..end and the CRLF that follows them; returns the next offset. */
+function copyRun(raw: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  raw.copy(out, at, start, end + 2);
+  return at + end + 2 - start;
+}
+
+function writeCrlf(out: Buffer, at: number): number {
+  out[at] = 0x0d;
+  out[at + 1] = 0x0a;
+  return at + 2;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
 
 function makeLine(name: string, value: string): HeaderLine {
-  return { key: headerKey(name), line: `${canonicalHeaderName(name)}: ${value}` };
+  return { key: headerKey(name), line: `${canonicalHeaderName(name)}: ${value}`, start: -1, end: -1 };
 }
 
 function valueOf(line: string): string {

@@ -4,7 +4,13 @@
 import { UriCharacterClass, describeCharacter, expectDelimiter, hasClass, scanEscaped } from './uri-character-class.js';
 import { type HostKind, scanUriHost } from './uri-host.js';
 import { uriMalformed } from './uri-malformed.js';
-import { formatUriHeaders, formatUriParameters, scanUriHeaders, scanUriParameters } from './uri-parameters.js';
+import {
+  formatUriHeaders,
+  formatUriParameters,
+  NO_URI_PARAMETERS,
+  scanUriHeaders,
+  scanUriParameters,
+} from './uri-parameters.js';
 
 export interface SipUri {
   readonly scheme: 'sip' | 'sips';
@@ -53,7 +59,7 @@ export function parseSipUriBody(
   expectDelimiter(text, i, end, ';?', part, 'hostport');
   const scannedParams = scanUriParameters(text, i, end, part);
   i = scannedParams.end;
-  let headers: ReadonlyMap<string, string> = new Map();
+  let headers: ReadonlyMap<string, string> = NO_URI_PARAMETERS;
   if (i < end && text.charCodeAt(i) === QUESTION_MARK) {
     // RFC 3261 §19.1.1 (the table of where components may appear); RFC 4475 §3.1.2.11.
     if (!options.allowHeaders) uriMalformed(`${part} has headers at offset ${i}, which a Request-URI must not carry`);

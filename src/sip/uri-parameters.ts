@@ -7,7 +7,7 @@ import { asciiLowerCase, escapeUriPart, unescapeUriPart } from './unescape-uri-p
 import { uriMalformed } from './uri-malformed.js';
 
 export interface ScannedParameters {
-  readonly params: Map<string, string | null>;
+  readonly params: ReadonlyMap<string, string | null>;
   readonly end: number;
 }
 
@@ -16,6 +16,12 @@ export interface ScannedHeaders {
   readonly end: number;
 }
 
+/**
+ * What a URI without parameters (or without headers) holds: one shared map, read-only by its type,
+ * so that parsing the URIs of every relayed message allocates no empty maps.
+ */
+export const NO_URI_PARAMETERS: ReadonlyMap<string, never> = new Map<string, never>();
+
 const SEMICOLON = 59;
 const EQUALS = 61;
 const QUESTION_MARK = 63;
@@ -23,7 +29,7 @@ const AMPERSAND = 38;
 
 /** Scans `*( ";" pname [ "=" pvalue ] )` from `start` up to a "?" or `end`. */
 export function scanUriParameters(text: string, start: number, end: number, part: string): ScannedParameters {
-  const params = new Map<string, string | null>();
+  let params: Map<string, string | null> | undefined;
   let i = start;
   while (i < end && text.charCodeAt(i) === SEMICOLON) {
     const nameStart = i + 1;
@@ -46,11 +52,11 @@ export function scanUriParameters(text: string, start: number, end: number, part
     expectDelimiter(text, i, end, ';?', part, 'uri-parameter');
     const name = asciiLowerCase(unescapeUriPart(text.slice(nameStart, nameEnd)));
     // RFC 3261 §19.1.1: any given parameter-name MUST NOT appear more than once.
-    if (params.has(name))
+    if (params?.has(name) === true)
       uriMalformed(`${part} repeats the uri-parameter ${JSON.stringify(name)} at offset ${nameStart}`);
-    params.set(name, value);
+    (params ??= new Map()).set(name, value);
   }
-  return { params, end: i };
+  return { params: params ?? NO_URI_PARAMETERS, end: i };
 }
 
 /**

@@ -39,7 +39,8 @@ export abstract class Transaction<S extends string> {
   protected readonly timers: TransactionTimers;
   readonly #description: MachineDescription<S>;
   #state: S;
-  readonly #running = new Map<string, Timer>();
+  /** Running timers by name; made on the first (a server transaction over TCP or TLS runs none). */
+  #running: Map<string, Timer> | undefined;
   #listeners: TerminationListener[] = [];
   #cause: TerminationCause | undefined;
 
@@ -82,8 +83,8 @@ export abstract class Transaction<S extends string> {
     assertTransition(this.#description.machine, this.#description.transitions, this.#state, next);
     this.#state = next;
     if (next !== TERMINATED) return;
-    for (const timer of this.#running.values()) timer.cancel();
-    this.#running.clear();
+    if (this.#running !== undefined) for (const timer of this.#running.values()) timer.cancel();
+    this.#running = undefined;
     this.#cause = cause;
     this.flow.unref();
     const listeners = this.#listeners;
@@ -110,16 +111,19 @@ export abstract class Transaction<S extends string> {
   /** (Re)start the timer called `name` (the RFC's letter); a running one of that name is replaced. */
   protected startTimer(name: string, delayMs: number, fire: () => void): void {
     if (this.isTerminated) return; // a terminated transaction runs no timers
-    this.#running.get(name)?.cancel();
+    const running = (this.#running ??= new Map());
+    running.get(name)?.cancel();
     const timer = this.clock.setTimer(delayMs, () => {
-      this.#running.delete(name);
+      this.#running?.delete(name);
       fire();
     });
-    this.#running.set(name, timer);
+    running.set(name, timer);
   }
 
   protected stopTimer(name: string): void {
-    this.#running.get(name)?.cancel();
-    this.#running.delete(name);
+    const running = this.#running;
+    if (running === undefined) return;
+    running.get(name)?.cancel();
+    running.delete(name);
   }
 }
