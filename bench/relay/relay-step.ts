@@ -94,7 +94,8 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
 }
 
 function judge(rate: number, uac: SippUacRun, probe: ProbeResult, cpu: CpuUsage): StepOutcome {
-  const failures = uac.failed + uac.unfinished + probe.rejected + probe.unanswered;
+  // A 503 is an answer the scenario expects, yet for the ladder it is a request not relayed: it fails the step.
+  const failures = uac.failed + uac.shed + uac.unfinished + probe.rejected + probe.unanswered;
   const failureRatio = failures / Math.max(1, uac.calls + probe.sent);
   const reasons: string[] = [];
   if (failureRatio > MAX_FAILURE_RATIO)
@@ -115,6 +116,7 @@ function judge(rate: number, uac: SippUacRun, probe: ProbeResult, cpu: CpuUsage)
 
 function describeFailures(uac: SippUacRun, probe: ProbeResult): string {
   const parts = Object.entries(uac.failureReasons).map(([name, count]) => `${name} ${count}`);
+  if (uac.shed > 0) parts.push(`503 ${uac.shed}`);
   if (uac.unfinished > 0) parts.push(`unfinished ${uac.unfinished}`);
   if (probe.unanswered + probe.rejected > 0)
     parts.push(`probe ${probe.unanswered} unanswered, ${probe.rejected} rejected`);

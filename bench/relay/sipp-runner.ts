@@ -2,6 +2,8 @@
 // (`-t t1`). Every run is bounded, since SIPp can hang and -bg leaves orphans: -timeout, -m for the
 // UAC, -nostdin, its own -cp and -mp ports (it binds them even for signalling only), and a supervisor that stops it by PID. Outcomes come from SIPp's own statistics file
 // (-trace_stat), not its exit code alone; its response times are ignored (quantised to 4 ms here).
+// A 503 is an expected answer of the UAC scenario (uac-message.xml): SIPp counts it as a successful
+// call, the scenario's own counters say how many there were and whether they carried Retry-After.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,12 +62,28 @@ export async function startSippUas(
 
 export interface SippUacRun {
   readonly calls: number;
+  /** Calls answered 200 (SIPp's successful calls less the 503s). */
   readonly successful: number;
+  /** Calls SIPp started (sent their MESSAGE) per second of sending: the load it managed to offer. */
+  readonly sentRate: number;
+  /** Calls answered 503, and how many of those 503s carried a Retry-After. */
+  readonly shed: number;
+  readonly shedWithRetryAfter: number;
+  /** Calls that got no final answer within the scenario's 5 s (FailedTimeoutOnRecv). */
+  readonly timeouts: number;
+  /** SIPp's retransmissions; SIPp retransmits over UDP only, so over TCP and TLS this stays 0. */
+  readonly retransmissions: number;
   readonly failed: number;
   /** Calls neither answered 200 nor failed when the run ended (the global timeout struck first). */
   readonly unfinished: number;
   /** Successful calls per second over the run, from SIPp's own start and end timestamps. */
   readonly achievedRate: number;
+  /**
+   * 200s per second of offered load: over the step's nominal length (calls / rate), or over the
+   * time SIPp took to send them all when it could not keep the rate. Unlike `achievedRate` it does not
+   * count the seconds SIPp waits for the answers that never come (an overloaded proxy's timeouts).
+   */
+  readonly goodput: number;
   readonly elapsedSeconds: number;
   readonly exitCode: number | null;
   /** Non-zero failure counters by SIPp's name for them (FailedTimeoutOnRecv, FailedTcpClosed, ...). */
@@ -116,7 +134,7 @@ export async function runSippUac(options: SippUacOptions): Promise<SippUacRun> {
       '-stf',
       statFile,
       '-fd',
-      '1',
+      String(STATISTICS_PERIOD_SECONDS),
       ...watchdogRelaxed(),
       // Unexpected messages (a 403, a 500...) to a file of at most 1 MB, to tell why calls failed.
       '-trace_err',
@@ -131,19 +149,43 @@ export async function runSippUac(options: SippUacOptions): Promise<SippUacRun> {
   const exit = await process.exited;
   const stats = readLastStatistics(statFile);
   if (stats === undefined) throw new Error(`SIPp UAC wrote no statistics (exit ${exit.code}):\n${process.logTail()}`);
-  const successful = stats.number('SuccessfulCall(C)');
+  return {
+    ...summariseUacStatistics(stats, options.calls, options.calls / options.rate),
+    exitCode: exit.code,
+    pid: process.pid,
+  };
+}
+
+/** The UAC's outcome from the last line of its statistics file (all counters cumulative). */
+export function summariseUacStatistics(
+  stats: SippStatistics,
+  calls: number,
+  nominalSeconds: number,
+): Omit<SippUacRun, 'exitCode' | 'pid'> {
+  const shedBare = stats.optionalNumber('shedBare(C)');
+  const shedWithRetryAfter = stats.optionalNumber('shedRetryAfter(C)');
+  const shed = shedBare + shedWithRetryAfter;
+  const successful = Math.max(0, stats.number('SuccessfulCall(C)') - shed);
   const failed = stats.number('FailedCall(C)');
   const elapsedSeconds = stats.epoch('CurrentTime') - stats.epoch('StartTime');
+  const perSecond = (n: number): number => (elapsedSeconds > 0 ? n / elapsedSeconds : 0);
+  // SIPp dumps its counters once a second: the first line with every call sent is up to a second late.
+  const sendingSeconds = stats.secondsUntil('OutgoingCall(C)') - STATISTICS_PERIOD_SECONDS;
+  const offeredSeconds = Math.max(nominalSeconds, sendingSeconds);
   return {
-    calls: options.calls,
+    calls,
     successful,
+    sentRate: offeredSeconds > 0 ? stats.number('OutgoingCall(C)') / offeredSeconds : 0,
+    shed,
+    shedWithRetryAfter,
+    timeouts: stats.optionalNumber('FailedTimeoutOnRecv(C)'),
+    retransmissions: stats.optionalNumber('Retransmissions(C)'),
     failed,
-    unfinished: Math.max(0, options.calls - successful - failed),
-    achievedRate: elapsedSeconds > 0 ? successful / elapsedSeconds : 0,
+    unfinished: Math.max(0, calls - successful - shed - failed),
+    achievedRate: perSecond(successful),
+    goodput: offeredSeconds > 0 ? successful / offeredSeconds : 0,
     elapsedSeconds,
-    exitCode: exit.code,
     failureReasons: stats.failureReasons(),
-    pid: process.pid,
   };
 }
 
@@ -153,11 +195,18 @@ function watchdogRelaxed(): string[] {
   return ['-watchdog_major_maxtriggers', '100000', '-watchdog_minor_maxtriggers', '1000000'];
 }
 
-interface SippStatistics {
+/** `-fd 1`: SIPp appends a line of cumulative counters every second (and one at the end). */
+const STATISTICS_PERIOD_SECONDS = 1;
+
+export interface SippStatistics {
   number(column: string): number;
+  /** A column that may be absent (a scenario without that counter): 0 then. */
+  optionalNumber(column: string): number;
   /** SIPp's timestamp columns read `date<TAB>time<TAB>epoch`. */
   epoch(column: string): number;
   failureReasons(): Record<string, number>;
+  /** Seconds from StartTime to the first line where `column` had reached its final value. */
+  secondsUntil(column: string): number;
 }
 
 function readLastStatistics(file: string): SippStatistics | undefined {
@@ -167,18 +216,33 @@ function readLastStatistics(file: string): SippStatistics | undefined {
   } catch {
     return undefined;
   }
+  return parseSippStatistics(text);
+}
+
+/** SIPp's -trace_stat file: a header line of `;`-separated columns, then one line per dump period. */
+export function parseSippStatistics(text: string): SippStatistics | undefined {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length < 2) return undefined;
   const columns = lines[0]!.split(';');
-  const values = lines[lines.length - 1]!.split(';');
-  const field = (column: string): string => {
-    const index = columns.indexOf(column);
-    if (index === -1) throw new Error(`SIPp statistics have no column ${column}`);
-    return values[index] ?? '';
+  const rows = lines.slice(1).map((line) => line.split(';'));
+  const values = rows[rows.length - 1]!;
+  const index = (column: string): number => {
+    const at = columns.indexOf(column);
+    if (at === -1) throw new Error(`SIPp statistics have no column ${column}`);
+    return at;
   };
+  const field = (column: string): string => values[index(column)] ?? '';
+  const epochOf = (text: string | undefined): number => Number((text ?? '').split('\t').pop());
   return {
+    secondsUntil: (column) => {
+      const at = index(column);
+      const final = values[at];
+      const first = rows.find((row) => row[at] === final) ?? values;
+      return epochOf(first[index('CurrentTime')]) - epochOf(field('StartTime'));
+    },
     number: (column) => Number(field(column)),
-    epoch: (column) => Number(field(column).split('\t').pop()),
+    optionalNumber: (column) => (columns.includes(column) ? Number(field(column)) || 0 : 0),
+    epoch: (column) => epochOf(field(column)),
     failureReasons: () => {
       const reasons: Record<string, number> = {};
       columns.forEach((column, index) => {
