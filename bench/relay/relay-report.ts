@@ -18,6 +18,8 @@ export interface ProxyRun {
   readonly atEdgeHalf: StepOutcome | undefined;
   /** The overload leg at 1.5× and 2× the proxy's own maximum; undefined when skipped or no maximum. */
   readonly overload?: readonly OverloadRun[];
+  /** Why the overload leg was not run although asked for (no rung of the ladder passed, a step aborted). */
+  readonly overloadNotRun?: string;
   readonly skipped?: string;
 }
 
@@ -143,6 +145,16 @@ export function formatOverloadTable(runs: readonly ProxyRun[]): string[] {
   ];
   const rows: string[][] = [];
   for (const transport of new Set(runs.map((r) => r.transport))) {
+    for (const run of runs) {
+      if (run.transport !== transport || run.overloadNotRun === undefined) continue;
+      rows.push([
+        transport,
+        '-',
+        DISPLAY[run.proxy],
+        ...header.slice(3, -1).map(() => '-'),
+        `| not run: ${run.overloadNotRun}`,
+      ]);
+    }
     const factors = new Set(
       runs.flatMap((r) => (r.transport === transport ? (r.overload ?? []) : [])).map((o) => o.figures.factor),
     );

@@ -106,6 +106,12 @@ export function evaluateTargets(runs: readonly ProxyRun[]): TargetResult[] {
       );
     }
     for (const { figures } of edge?.overload ?? []) results.push(...overloadTargets(transport, figures));
+    if (edge?.overloadNotRun !== undefined)
+      add(
+        'at 1.5× and 2× max: goodput, 503 + Retry-After, p99 of admitted',
+        `not run: ${edge.overloadNotRun}`,
+        undefined,
+      );
   }
   return results;
 }

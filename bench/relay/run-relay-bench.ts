@@ -169,7 +169,24 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
           );
     if (overload !== undefined)
       for (const { figures } of overload) console.log(formatOverloadStep(transport, proxyName, figures));
-    return { proxy: proxyName, transport, description: proxy.description, ladder, atEdgeHalf, overload };
+    const overloadNotRun = !bench.options.overload
+      ? undefined
+      : ladder.aborted !== undefined
+        ? 'the ladder was aborted'
+        : ladder.best === undefined
+          ? 'no maximum (no rung of the ladder passed)'
+          : undefined;
+    if (overloadNotRun !== undefined)
+      console.log(`  [${transport} ${proxyName}] overload leg not run: ${overloadNotRun}`);
+    return {
+      proxy: proxyName,
+      transport,
+      description: proxy.description,
+      ladder,
+      atEdgeHalf,
+      overload,
+      ...(overloadNotRun === undefined ? {} : { overloadNotRun }),
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     console.log(`${transport} ${proxyName}: not measured: ${reason}`);

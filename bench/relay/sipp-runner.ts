@@ -64,7 +64,7 @@ export interface SippUacRun {
   readonly calls: number;
   /** Calls answered 200 (SIPp's successful calls less the 503s). */
   readonly successful: number;
-  /** Calls SIPp started (sent their MESSAGE) per second of sending: the load it managed to offer. */
+  /** Calls SIPp started (sent their MESSAGE) per second, over the same time as `goodput`: the load it managed to offer. */
   readonly sentRate: number;
   /** Calls answered 503, and how many of those 503s carried a Retry-After. */
   readonly shed: number;
@@ -79,9 +79,8 @@ export interface SippUacRun {
   /** Successful calls per second over the run, from SIPp's own start and end timestamps. */
   readonly achievedRate: number;
   /**
-   * 200s per second of offered load: over the step's nominal length (calls / rate), or over the
-   * time SIPp took to send them all when it could not keep the rate. Unlike `achievedRate` it does not
-   * count the seconds SIPp waits for the answers that never come (an overloaded proxy's timeouts).
+   * 200s per second of offered load. Unlike `achievedRate` it does not count the seconds SIPp waits at
+   * the end for answers that never come (an overloaded proxy's timeouts); otherwise the two are equal.
    */
   readonly goodput: number;
   readonly elapsedSeconds: number;
@@ -169,9 +168,12 @@ export function summariseUacStatistics(
   const failed = stats.number('FailedCall(C)');
   const elapsedSeconds = stats.epoch('CurrentTime') - stats.epoch('StartTime');
   const perSecond = (n: number): number => (elapsedSeconds > 0 ? n / elapsedSeconds : 0);
-  // SIPp dumps its counters once a second: the first line with every call sent is up to a second late.
-  const sendingSeconds = stats.secondsUntil('OutgoingCall(C)') - STATISTICS_PERIOD_SECONDS;
-  const offeredSeconds = Math.max(nominalSeconds, sendingSeconds);
+  // With timeouts, SIPp's last call ended RECV_TIMEOUT_SECONDS after it was sent: the wait that follows the
+  // load is not part of it. Without, the run ended with the last answer, as for `achievedRate`.
+  const offeredSeconds =
+    stats.optionalNumber('FailedTimeoutOnRecv(C)') > 0
+      ? Math.max(nominalSeconds, elapsedSeconds - RECV_TIMEOUT_SECONDS)
+      : elapsedSeconds;
   return {
     calls,
     successful,
@@ -197,6 +199,8 @@ function watchdogRelaxed(): string[] {
 
 /** `-fd 1`: SIPp appends a line of cumulative counters every second (and one at the end). */
 const STATISTICS_PERIOD_SECONDS = 1;
+/** The UAC scenario's wait for an answer (uac-message.xml, `timeout="5000"`). */
+const RECV_TIMEOUT_SECONDS = 5;
 
 export interface SippStatistics {
   number(column: string): number;
@@ -205,8 +209,6 @@ export interface SippStatistics {
   /** SIPp's timestamp columns read `date<TAB>time<TAB>epoch`. */
   epoch(column: string): number;
   failureReasons(): Record<string, number>;
-  /** Seconds from StartTime to the first line where `column` had reached its final value. */
-  secondsUntil(column: string): number;
 }
 
 function readLastStatistics(file: string): SippStatistics | undefined {
@@ -224,8 +226,7 @@ export function parseSippStatistics(text: string): SippStatistics | undefined {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length < 2) return undefined;
   const columns = lines[0]!.split(';');
-  const rows = lines.slice(1).map((line) => line.split(';'));
-  const values = rows[rows.length - 1]!;
+  const values = lines[lines.length - 1]!.split(';');
   const index = (column: string): number => {
     const at = columns.indexOf(column);
     if (at === -1) throw new Error(`SIPp statistics have no column ${column}`);
@@ -234,12 +235,6 @@ export function parseSippStatistics(text: string): SippStatistics | undefined {
   const field = (column: string): string => values[index(column)] ?? '';
   const epochOf = (text: string | undefined): number => Number((text ?? '').split('\t').pop());
   return {
-    secondsUntil: (column) => {
-      const at = index(column);
-      const final = values[at];
-      const first = rows.find((row) => row[at] === final) ?? values;
-      return epochOf(first[index('CurrentTime')]) - epochOf(field('StartTime'));
-    },
     number: (column) => Number(field(column)),
     optionalNumber: (column) => (columns.includes(column) ? Number(field(column)) || 0 : 0),
     epoch: (column) => epochOf(field(column)),

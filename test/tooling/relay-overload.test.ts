@@ -147,7 +147,12 @@ describe('relay benchmark: SIPp statistics of the overload leg (L2, Y5)', () => 
     const text = statFile(
       statLine(1, { 'OutgoingCall(C)': 6000, 'SuccessfulCall(C)': 3000 }),
       statLine(3, { 'OutgoingCall(C)': 18_000, 'SuccessfulCall(C)': 9000 }),
-      statLine(8, { 'OutgoingCall(C)': 18_000, 'SuccessfulCall(C)': 12_000, 'FailedCall(C)': 6000 }),
+      statLine(8, {
+        'OutgoingCall(C)': 18_000,
+        'SuccessfulCall(C)': 12_000,
+        'FailedCall(C)': 6000,
+        'FailedTimeoutOnRecv(C)': 6000,
+      }),
     );
     const run = summariseUacStatistics(parseSippStatistics(text)!, 18_000, 3);
     expect(run.goodput).toBe(4000);
@@ -155,14 +160,15 @@ describe('relay benchmark: SIPp statistics of the overload leg (L2, Y5)', () => 
     expect(run.sentRate).toBe(6000);
   });
 
-  it('L2 a generator that could not keep the rate stretches the window to its sending time', () => {
+  it('L2 without timeouts goodput is the achieved rate over the whole SIPp run (a generator slower than offered included)', () => {
     const text = statFile(
       statLine(3, { 'OutgoingCall(C)': 12_000, 'SuccessfulCall(C)': 12_000 }),
       statLine(5, { 'OutgoingCall(C)': 18_000, 'SuccessfulCall(C)': 18_000 }),
     );
     const run = summariseUacStatistics(parseSippStatistics(text)!, 18_000, 3);
-    expect(run.sentRate).toBe(4500);
-    expect(run.goodput).toBe(4500);
+    expect(run.sentRate).toBe(3600);
+    expect(run.goodput).toBe(3600);
+    expect(run.achievedRate).toBe(3600);
   });
 
   it('L2 a scenario without the shed counters reads 0 503s', () => {
@@ -297,6 +303,21 @@ describe('relay benchmark: report beside Kamailio (L2)', () => {
     expect(byTarget.get('p99 at ½ simple-edge max < 5 ms')!.met).toBe(true);
     expect(results.filter((r) => r.target.startsWith('at 1.5× max'))).toHaveLength(3);
     expect(results.every((r) => r.transport === 'tcp')).toBe(true);
+  });
+
+  it('Y5 an edge without a maximum says the overload leg was not run, and its targets are n/a', () => {
+    const noMaximum: ProxyRun = {
+      ...edge,
+      ladder: { steps: [], best: undefined, firstFailure: BEST },
+      atEdgeHalf: undefined,
+      overload: undefined,
+      overloadNotRun: 'no maximum (no rung of the ladder passed)',
+    };
+    const lines = formatOverloadTable([noMaximum, kamailio]);
+    expect(lines[1]).toMatch(/^tcp\s+-\s+simple-edge\s.*\| not run: no maximum/);
+    expect(lines[2]).toMatch(/^tcp\s+1\.5× max\s+kamailio/);
+    const overload = evaluateTargets([noMaximum, kamailio]).filter((r) => r.target.startsWith('at 1.5×'));
+    expect(overload.map((r) => r.met)).toEqual([undefined]);
   });
 
   it('L2 over TLS the Kamailio ratio target is 0.7', () => {
