@@ -13,6 +13,7 @@ import { runSippUac, type SippUacRun, type SippUas } from './sipp-runner.js';
 export const MAX_FAILURE_RATIO = 0.001;
 export const MAX_P99_MS = 100;
 export const MIN_ACHIEVED_FRACTION = 0.95;
+export const UAS_EXITED = 'the SIPp UAS exited (its connection from the proxy broke)';
 
 export interface StepContext {
   readonly options: RelayBenchOptions;
@@ -85,9 +86,7 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
   const after = context.sampler.snapshot(Object.values(groups).flat());
   const [probeResult, uac] = await Promise.all([probe.finish(), uacRun]);
   const outcome = judge(rate, uac, probeResult, context.sampler.usage(before, after, groups));
-  const died =
-    context.proxy.exitReport() ??
-    (context.uas().process.running ? undefined : 'the SIPp UAS exited (its connection from the proxy broke)');
+  const died = context.proxy.exitReport() ?? (context.uas().process.running ? undefined : UAS_EXITED);
   return died === undefined
     ? outcome
     : { ...outcome, ok: false, verdict: `${outcome.verdict === 'ok' ? '' : `${outcome.verdict}; `}${died}` };

@@ -37,6 +37,7 @@ import {
   MAX_P99_MS,
   MIN_ACHIEVED_FRACTION,
   runRelayStep,
+  UAS_EXITED,
   type StepContext,
   type StepOutcome,
 } from './relay-step.js';
@@ -223,7 +224,7 @@ async function overloadLeg(
     }
     try {
       const step = await runStep(rate, ` ${factor}× max`);
-      const broke = proxyExit() ?? (/UAS exited/.test(step.verdict) ? step.verdict : undefined);
+      const broke = proxyExit() ?? (step.verdict.includes(UAS_EXITED) ? UAS_EXITED : undefined);
       runs.push({ figures: summariseOverload(factor, step, best, broke), step });
     } catch (error) {
       const why = error instanceof Error ? error.message.split('\n')[0]! : String(error);

@@ -64,7 +64,7 @@ export interface SippUacRun {
   readonly calls: number;
   /** Calls answered 200 (SIPp's successful calls less the 503s). */
   readonly successful: number;
-  /** Calls SIPp started (sent their MESSAGE) per second, over the same time as `goodput`: the load it managed to offer. */
+  /** Calls SIPp started (sent their MESSAGE) per second while it was sending: the load it managed to offer. */
   readonly sentRate: number;
   /** Calls answered 503, and how many of those 503s carried a Retry-After. */
   readonly shed: number;
@@ -79,8 +79,9 @@ export interface SippUacRun {
   /** Successful calls per second over the run, from SIPp's own start and end timestamps. */
   readonly achievedRate: number;
   /**
-   * 200s per second of offered load. Unlike `achievedRate` it does not count the seconds SIPp waits at
-   * the end for answers that never come (an overloaded proxy's timeouts); otherwise the two are equal.
+   * 200s per second up to the last 200 (at least the step's nominal length). Unlike `achievedRate` it
+   * does not count the seconds SIPp waits at the end for answers that never come (an overloaded
+   * proxy's timeouts, a connection it stopped reading); for a proxy that keeps up the two are equal.
    */
   readonly goodput: number;
   readonly elapsedSeconds: number;
@@ -161,23 +162,28 @@ export function summariseUacStatistics(
   calls: number,
   nominalSeconds: number,
 ): Omit<SippUacRun, 'exitCode' | 'pid'> {
-  const shedBare = stats.optionalNumber('shedBare(C)');
-  const shedWithRetryAfter = stats.optionalNumber('shedRetryAfter(C)');
+  const shedBareSeries = stats.series('shedBare(C)').map((point) => point.value);
+  const shedRetryAfterSeries = stats.series('shedRetryAfter(C)').map((point) => point.value);
+  const shedBare = shedBareSeries[shedBareSeries.length - 1]!;
+  const shedWithRetryAfter = shedRetryAfterSeries[shedRetryAfterSeries.length - 1]!;
   const shed = shedBare + shedWithRetryAfter;
   const successful = Math.max(0, stats.number('SuccessfulCall(C)') - shed);
   const failed = stats.number('FailedCall(C)');
   const elapsedSeconds = stats.epoch('CurrentTime') - stats.epoch('StartTime');
   const perSecond = (n: number): number => (elapsedSeconds > 0 ? n / elapsedSeconds : 0);
-  // With timeouts, SIPp's last call ended RECV_TIMEOUT_SECONDS after it was sent: the wait that follows the
-  // load is not part of it. Without, the run ended with the last answer, as for `achievedRate`.
-  const offeredSeconds =
-    stats.optionalNumber('FailedTimeoutOnRecv(C)') > 0
-      ? Math.max(nominalSeconds, elapsedSeconds - RECV_TIMEOUT_SECONDS)
-      : elapsedSeconds;
+  // An overloaded proxy leaves calls hanging: SIPp then waits for timeouts, or for the proxy to close
+  // the connection (tens of seconds), with no 200 coming. Goodput counts up to the last 200 only: the
+  // first line of the once-a-second series that shows the final count (the last line, when the run
+  // ended with its last answer, as a proxy that keeps up makes it).
+  const admitted = stats
+    .series('SuccessfulCall(C)')
+    .map((point, i) => ({ ...point, value: point.value - shedBareSeries[i]! - shedRetryAfterSeries[i]! }));
+  const admittedSeconds = admitted.find((point) => point.value === successful)?.seconds ?? elapsedSeconds;
+  const goodputSeconds = Math.max(nominalSeconds, admittedSeconds);
   return {
     calls,
     successful,
-    sentRate: offeredSeconds > 0 ? stats.number('OutgoingCall(C)') / offeredSeconds : 0,
+    sentRate: sendingRate(stats.series('OutgoingCall(C)'), elapsedSeconds),
     shed,
     shedWithRetryAfter,
     timeouts: stats.optionalNumber('FailedTimeoutOnRecv(C)'),
@@ -185,10 +191,21 @@ export function summariseUacStatistics(
     failed,
     unfinished: Math.max(0, calls - successful - shed - failed),
     achievedRate: perSecond(successful),
-    goodput: offeredSeconds > 0 ? successful / offeredSeconds : 0,
+    goodput: goodputSeconds > 0 ? successful / goodputSeconds : 0,
     elapsedSeconds,
     failureReasons: stats.failureReasons(),
   };
+}
+
+/**
+ * Calls sent per second while SIPp was still sending: at the last line before every call was out (the
+ * final count over the whole run when the series has no such line).
+ */
+function sendingRate(sent: readonly SeriesPoint[], elapsedSeconds: number): number {
+  const final = sent[sent.length - 1]?.value ?? 0;
+  const during = sent.filter((point) => point.value < final && point.seconds > 0).pop();
+  if (during !== undefined) return during.value / during.seconds;
+  return elapsedSeconds > 0 ? final / elapsedSeconds : 0;
 }
 
 // A loaded 2-core machine delays SIPp's scheduler now and then; by default ten such delays abort the
@@ -199,8 +216,6 @@ function watchdogRelaxed(): string[] {
 
 /** `-fd 1`: SIPp appends a line of cumulative counters every second (and one at the end). */
 const STATISTICS_PERIOD_SECONDS = 1;
-/** The UAC scenario's wait for an answer (uac-message.xml, `timeout="5000"`). */
-const RECV_TIMEOUT_SECONDS = 5;
 
 export interface SippStatistics {
   number(column: string): number;
@@ -209,6 +224,13 @@ export interface SippStatistics {
   /** SIPp's timestamp columns read `date<TAB>time<TAB>epoch`. */
   epoch(column: string): number;
   failureReasons(): Record<string, number>;
+  /** A cumulative counter line by line, with the seconds since StartTime (0s for a column that is absent). */
+  series(column: string): SeriesPoint[];
+}
+
+export interface SeriesPoint {
+  readonly seconds: number;
+  readonly value: number;
 }
 
 function readLastStatistics(file: string): SippStatistics | undefined {
@@ -226,7 +248,8 @@ export function parseSippStatistics(text: string): SippStatistics | undefined {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length < 2) return undefined;
   const columns = lines[0]!.split(';');
-  const values = lines[lines.length - 1]!.split(';');
+  const rows = lines.slice(1).map((line) => line.split(';'));
+  const values = rows[rows.length - 1]!;
   const index = (column: string): number => {
     const at = columns.indexOf(column);
     if (at === -1) throw new Error(`SIPp statistics have no column ${column}`);
@@ -238,6 +261,14 @@ export function parseSippStatistics(text: string): SippStatistics | undefined {
     number: (column) => Number(field(column)),
     optionalNumber: (column) => (columns.includes(column) ? Number(field(column)) || 0 : 0),
     epoch: (column) => epochOf(field(column)),
+    series: (column) => {
+      const at = columns.indexOf(column);
+      const start = epochOf(field('StartTime'));
+      return rows.map((row) => ({
+        seconds: epochOf(row[index('CurrentTime')]) - start,
+        value: at === -1 ? 0 : Number(row[at]) || 0,
+      }));
+    },
     failureReasons: () => {
       const reasons: Record<string, number> = {};
       columns.forEach((column, index) => {

@@ -146,7 +146,7 @@ describe('relay benchmark: SIPp statistics of the overload leg (L2, Y5)', () => 
   it('L2 goodput counts 200s per second of offered load, not the seconds SIPp waits for timeouts', () => {
     const text = statFile(
       statLine(1, { 'OutgoingCall(C)': 6000, 'SuccessfulCall(C)': 3000 }),
-      statLine(3, { 'OutgoingCall(C)': 18_000, 'SuccessfulCall(C)': 9000 }),
+      statLine(3, { 'OutgoingCall(C)': 18_000, 'SuccessfulCall(C)': 12_000 }),
       statLine(8, {
         'OutgoingCall(C)': 18_000,
         'SuccessfulCall(C)': 12_000,
@@ -166,9 +166,32 @@ describe('relay benchmark: SIPp statistics of the overload leg (L2, Y5)', () => 
       statLine(5, { 'OutgoingCall(C)': 18_000, 'SuccessfulCall(C)': 18_000 }),
     );
     const run = summariseUacStatistics(parseSippStatistics(text)!, 18_000, 3);
-    expect(run.sentRate).toBe(3600);
+    expect(run.sentRate).toBe(4000);
     expect(run.goodput).toBe(3600);
     expect(run.achievedRate).toBe(3600);
+  });
+
+  it('Y5 a proxy that stops reading (calls hang until it closes the connection) gets goodput up to its last 200', () => {
+    const counters = (out: number, successful: number, shed: number): Record<string, number> => ({
+      'OutgoingCall(C)': out,
+      'SuccessfulCall(C)': successful + shed,
+      'shedRetryAfter(C)': shed,
+    });
+    const text = statFile(
+      statLine(1, counters(5491, 900, 0)),
+      statLine(2, counters(11_470, 1000, 1343)),
+      statLine(3, counters(17_303, 1000, 1640)),
+      statLine(4, counters(18_000, 3000, 1640)),
+      statLine(6, counters(18_000, 3600, 1640)),
+      statLine(44, counters(18_000, 3600, 1640)),
+      statLine(45, { ...counters(18_000, 3600, 1640), 'FailedCall(C)': 12_760, 'FailedTcpClosed(C)': 12_760 }),
+    );
+    const run = summariseUacStatistics(parseSippStatistics(text)!, 18_000, 3);
+    expect(run.successful).toBe(3600);
+    expect(run.goodput).toBe(600);
+    expect(run.achievedRate).toBe(80);
+    expect(run.sentRate).toBeCloseTo(17_303 / 3);
+    expect(run.failureReasons).toEqual({ TcpClosed: 12_760 });
   });
 
   it('L2 a scenario without the shed counters reads 0 503s', () => {
@@ -318,6 +341,14 @@ describe('relay benchmark: report beside Kamailio (L2)', () => {
     expect(lines[2]).toMatch(/^tcp\s+1\.5× max\s+kamailio/);
     const overload = evaluateTargets([noMaximum, kamailio]).filter((r) => r.target.startsWith('at 1.5×'));
     expect(overload.map((r) => r.met)).toEqual([undefined]);
+  });
+
+  it('L2 a failed step at half the edge maximum still shows its p99, and misses the p99 targets', () => {
+    const failedHalf = { ...edgeHalf, ok: false, verdict: 'p99 104.6 ms', probe: { ...edgeHalf.probe, p99Ms: 104.6 } };
+    const results = evaluateTargets([{ ...edge, atEdgeHalf: failedHalf }, kamailio]);
+    const p99 = results.filter((r) => r.target.startsWith('p99 at ½'));
+    expect(p99.map((r) => r.met)).toEqual([false, false]);
+    expect(p99[1]!.measured).toBe('104.6 vs 1.00 ms at 2,000/s = 104.60× (step failed: p99 104.6 ms)');
   });
 
   it('L2 over TLS the Kamailio ratio target is 0.7', () => {
