@@ -29,6 +29,8 @@ export interface OverloadFigures {
   readonly retransmissions: number;
   /** Neither 200 nor 503 nor a timeout (SIPp's 5 s, the probe's 5 s): other failures (a broken connection, a 500) and calls never finished. */
   readonly otherFailures: number;
+  /** What the other failures were: SIPp's failure counters (TcpClosed, UnexpectedMessage...), calls never finished, probe answers other than 200 and 503. */
+  readonly otherReasons: Readonly<Record<string, number>>;
   /** The probe's p99 over the admitted (200) requests. */
   readonly admittedP99Ms: number | undefined;
   /** The probe's time-to-503; undefined when no probe MESSAGE was shed. */
@@ -71,6 +73,7 @@ export function summariseOverload(
     timeouts,
     retransmissions: uac.retransmissions,
     otherFailures: Math.max(0, requests - admitted - shed - timeouts),
+    otherReasons: otherReasons(step),
     admittedP99Ms: probe.p99Ms,
     timeTo503P50Ms: probe.shedP50Ms,
     timeTo503P99Ms: probe.shedP99Ms,
@@ -95,10 +98,20 @@ export function unrunOverload(factor: number, rate: number, best: StepOutcome, w
     timeouts: 0,
     retransmissions: 0,
     otherFailures: 0,
+    otherReasons: {},
     admittedP99Ms: undefined,
     timeTo503P50Ms: undefined,
     timeTo503P99Ms: undefined,
     proxyCpu: undefined,
     broke: why,
   };
+}
+
+function otherReasons({ uac, probe }: StepOutcome): Record<string, number> {
+  const reasons: Record<string, number> = {};
+  for (const [name, n] of Object.entries(uac.failureReasons)) if (name !== 'TimeoutOnRecv') reasons[name] = n;
+  if (uac.unfinished > 0) reasons['unfinished'] = uac.unfinished;
+  const probeOther = probe.rejected - probe.shed;
+  if (probeOther > 0) reasons['probe non-503 rejections'] = probeOther;
+  return reasons;
 }

@@ -116,7 +116,7 @@ export function formatOverloadStep(transport: Transport, proxy: ProxyName, figur
     `timeouts ${count(figures.timeouts)} other ${count(figures.otherFailures)}`,
     `p99 admitted ${ms(figures.admittedP99Ms)} ms, time-to-503 p99 ${ms(figures.timeTo503P99Ms)} ms`,
     `| CPU proxy ${pct(figures.proxyCpu)}`,
-    figures.broke === undefined ? '' : `— ${figures.broke}`,
+    notes(figures) === '' ? '' : `— ${notes(figures)}`,
   ]
     .join('  ')
     .trimEnd();
@@ -141,7 +141,7 @@ export function formatOverloadTable(runs: readonly ProxyRun[]): string[] {
     'time-to-503 p50',
     'p99 ms',
     'proxy CPU',
-    '| broke',
+    '| other failures; broke',
   ];
   const rows: string[][] = [];
   for (const transport of new Set(runs.map((r) => r.transport))) {
@@ -182,12 +182,17 @@ export function formatOverloadTable(runs: readonly ProxyRun[]): string[] {
           ms(figures.timeTo503P50Ms),
           ms(figures.timeTo503P99Ms),
           pct(figures.proxyCpu),
-          `| ${figures.broke ?? ''}`,
+          `| ${notes(figures)}`,
         ]);
       }
     }
   }
   return rows.length === 0 ? [] : alignColumns([header, ...rows], 3);
+}
+
+function notes(figures: OverloadFigures): string {
+  const reasons = Object.entries(figures.otherReasons).map(([name, n]) => `${name} ${count(n)}`);
+  return [...reasons, ...(figures.broke === undefined ? [] : [figures.broke])].join('; ');
 }
 
 function share(value: number | undefined): string {

@@ -283,8 +283,9 @@ function printSummary(bench: Bench, targets: readonly TargetResult[], started: n
   const overload = formatOverloadTable(bench.runs);
   if (overload.length > 0) {
     console.log(
-      '\noverload: each proxy at 1.5× and 2× its own maximum (goodput = 200s per second of offered load; ' +
-        '503s, Retry-After and timeouts count SIPp and the probe; p99 and time-to-503 from the probe):',
+      '\noverload: each proxy at 1.5× and 2× its own maximum, one step each (goodput: 200s per second up to the last 200; ' +
+        '"of max" is its share of the goodput at the maximum, above 100 % when the highest passing rung lay well below ' +
+        'the capacity; 503s, Retry-After and timeouts count SIPp and the probe; p99 and time-to-503 from the probe):',
     );
     for (const line of overload) console.log(line);
   }

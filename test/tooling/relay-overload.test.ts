@@ -310,6 +310,25 @@ describe('relay benchmark: report beside Kamailio (L2)', () => {
     expect(lines[2]).toMatch(/^tcp\s+1\.5× max\s+kamailio\s+9,000\s+9,000\s+5,500\s+92 %\s+0\s+-\s+7,000/);
   });
 
+  it('Y5 names the other failures of an overload step (a connection the proxy closed)', () => {
+    const closed = step(
+      8000,
+      { calls: 24_000, successful: 14_000, goodput: 3600, sentRate: 7500, shed: 4000, failed: 6000 },
+      {},
+      false,
+    );
+    const figures = summariseOverload(
+      2,
+      { ...closed, uac: { ...closed.uac, failureReasons: { TcpClosed: 6000 } } },
+      BEST,
+      undefined,
+    );
+    expect(figures.otherFailures).toBe(6000);
+    expect(figures.otherReasons).toEqual({ TcpClosed: 6000 });
+    const lines = formatOverloadTable([{ ...edge, overload: [{ figures, step: undefined }] }]);
+    expect(lines[1]).toMatch(/\| TcpClosed 6,000$/);
+  });
+
   it('L2 judges the ratio, CPU and p99 targets against Kamailio with ✓/✗', () => {
     const results = evaluateTargets([edge, kamailio]);
     const byTarget = new Map(results.map((r) => [r.target, r]));
