@@ -245,6 +245,22 @@ describe('relay benchmark: overload figures and targets (L2, Y5)', () => {
     ).toBe(true);
   });
 
+  it('Y5 an edge that admits everything at the offered rate has no excess; one that queues it misses the target', () => {
+    const keptUp = step(6000, { calls: 18_000, successful: 18_000, goodput: 5990, sentRate: 6000 }, {}, true);
+    expect(overloadTargets('tcp', summariseOverload(1.5, keptUp, BEST, undefined))[1]!.met).toBe(true);
+    const queued = step(
+      6000,
+      { calls: 18_000, successful: 18_000, goodput: 4200, sentRate: 6000 },
+      { p99Ms: 850 },
+      false,
+    );
+    const result = overloadTargets('tcp', summariseOverload(1.5, queued, BEST, undefined))[1]!;
+    expect(result.met).toBe(false);
+    expect(result.measured).toBe(
+      'no 503: the excess was queued (goodput 4,200 of 6,000/s sent, p99 of admitted 850.0 ms)',
+    );
+  });
+
   it('Y5 503s without Retry-After or slower than 50 ms miss the shedding target', () => {
     const bare = overloadTargets('tcp', summariseOverload(1.5, shedding({ shedWithRetryAfter: 0 }), BEST, undefined));
     expect(bare[1]!.met).toBe(false);
