@@ -2,7 +2,7 @@
 // this kernel, so percentiles come from our own client instead. It sends MESSAGEs at a small steady
 // rate over its own TCP or TLS connection through the same proxy, beside the SIPp load, and times each
 // transaction with process.hrtime from the write to its final response, framed by the project's own
-// StreamFramer.
+// StreamFramer. A 503 (the proxy shedding load) is timed apart: the time-to-503 of the overload leg.
 
 import { randomBytes } from 'node:crypto';
 import { connect as connectTcp, type Socket } from 'node:net';
@@ -22,12 +22,19 @@ export interface ProbeResult {
   readonly ratePerSecond: number;
   readonly sent: number;
   readonly answered: number;
-  /** Final responses other than 200. */
+  /** Final responses other than 200 (503s included). */
   readonly rejected: number;
   readonly unanswered: number;
+  /** Latency of the 200s only: the admitted requests. */
   readonly p50Ms: number | undefined;
   readonly p99Ms: number | undefined;
   readonly maxMs: number | undefined;
+  /** 503s, how many carried Retry-After, and their latency (time-to-503). */
+  readonly shed: number;
+  readonly shedWithRetryAfter: number;
+  readonly shedP50Ms: number | undefined;
+  readonly shedP99Ms: number | undefined;
+  readonly shedMaxMs: number | undefined;
 }
 
 const UNANSWERED_AFTER_MS = 5000;
@@ -41,6 +48,8 @@ export class LatencyProbe {
   readonly #framer = new StreamFramer(DEFAULT_PARSER_LIMITS);
   readonly #pending = new Map<string, bigint>();
   readonly #latenciesMs: number[] = [];
+  readonly #shedLatenciesMs: number[] = [];
+  #shedWithRetryAfter = 0;
   #sent = 0;
   #rejected = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -84,6 +93,7 @@ export class LatencyProbe {
       await new Promise((r) => setTimeout(r, 20));
     this.#socket.destroy();
     const sorted = [...this.#latenciesMs].sort((a, b) => a - b);
+    const shed = [...this.#shedLatenciesMs].sort((a, b) => a - b);
     return {
       ratePerSecond: this.#rate,
       sent: this.#sent,
@@ -93,6 +103,11 @@ export class LatencyProbe {
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       maxMs: sorted[sorted.length - 1],
+      shed: shed.length,
+      shedWithRetryAfter: this.#shedWithRetryAfter,
+      shedP50Ms: percentile(shed, 0.5),
+      shedP99Ms: percentile(shed, 0.99),
+      shedMaxMs: shed[shed.length - 1],
     };
   }
 
@@ -128,8 +143,15 @@ export class LatencyProbe {
       const started = this.#pending.get(callId);
       if (started === undefined) continue;
       this.#pending.delete(callId);
-      if (frame.message.status === 200) this.#latenciesMs.push(Number(now - started) / 1e6);
-      else this.#rejected++;
+      const latencyMs = Number(now - started) / 1e6;
+      if (frame.message.status === 200) {
+        this.#latenciesMs.push(latencyMs);
+        continue;
+      }
+      this.#rejected++;
+      if (frame.message.status !== 503) continue;
+      this.#shedLatenciesMs.push(latencyMs);
+      if (frame.message.headers.get('retry-after') !== undefined) this.#shedWithRetryAfter++;
     }
   }
 }

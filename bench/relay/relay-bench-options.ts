@@ -19,6 +19,8 @@ export interface RelayBenchOptions {
   readonly ladder: readonly number[];
   /** One more step halfway between the last good and the first failing rung. */
   readonly refine: boolean;
+  /** After each proxy's ladder, 1.5× and 2× its maximum for a step each (off with --no-overload). */
+  readonly overload: boolean;
   readonly proxies: readonly ProxyName[];
   readonly transports: readonly Transport[];
   readonly ports: BenchPorts;
@@ -73,6 +75,7 @@ export function benchPorts(base: number): BenchPorts {
 
 export const USAGE = `usage: npm run bench:relay [-- options]
   --quick              3 s steps, a shorter ladder, no refinement step (a smoke run, ~4 min)
+  --no-overload        skip the overload leg (1.5× and 2× each proxy's maximum, a step each)
   --step-seconds N     seconds of load per step (default 6)
   --only LIST          proxies, comma-separated: ${PROXY_NAMES.join(',')}
   --transports LIST    tcp,tls (default both)
@@ -89,6 +92,7 @@ export function parseRelayBenchOptions(argv: readonly string[]): RelayBenchOptio
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
+      'no-overload': { type: 'boolean', default: false },
       'step-seconds': { type: 'string' },
       only: { type: 'string' },
       transports: { type: 'string' },
@@ -112,6 +116,7 @@ export function parseRelayBenchOptions(argv: readonly string[]): RelayBenchOptio
     stepSeconds,
     ladder: quick ? QUICK_LADDER : FULL_LADDER,
     refine: !quick,
+    overload: values['no-overload'] !== true,
     proxies: listOf('--only', values.only, PROXY_NAMES),
     transports: listOf('--transports', values.transports, TRANSPORTS),
     ports: benchPorts(integer('--port-base', values['port-base'] ?? '30000', 1024, 31_800)),

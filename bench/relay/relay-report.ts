@@ -1,7 +1,9 @@
 // The report: a line per step while the run goes on, then the table (proxy × transport: maximum
-// sustained MESSAGE/s, p50/p99 there and at half simple-edge's maximum, CPU), the ratios of
-// simple-edge's rate to Kamailio's and to npm `sip`'s, and the project's performance targets, met or not.
+// sustained MESSAGE/s, p50/p99 there and at half simple-edge's maximum, CPU) and beside it the
+// overload leg's table (each proxy at 1.5× and 2× its own maximum). The targets are judged in
+// relay-targets.ts.
 
+import type { OverloadFigures, OverloadRun } from './overload-leg.js';
 import type { LadderResult } from './rate-ladder.js';
 import type { ProxyName, Transport } from './relay-bench-options.js';
 import type { StepOutcome } from './relay-step.js';
@@ -14,12 +16,14 @@ export interface ProxyRun {
   readonly ladder: LadderResult | undefined;
   /** The step at half of simple-edge's maximum on the same transport. */
   readonly atEdgeHalf: StepOutcome | undefined;
+  /** The overload leg at 1.5× and 2× the proxy's own maximum; undefined when skipped or no maximum. */
+  readonly overload?: readonly OverloadRun[];
+  /** Why the overload leg was not run although asked for (no rung of the ladder passed, a step aborted). */
+  readonly overloadNotRun?: string;
   readonly skipped?: string;
 }
 
-export const TARGETS = { kamailioRatio: 0.5, npmSipRatio: 5, p99AtHalfMs: 5 } as const;
-
-const DISPLAY: Record<ProxyName, string> = {
+export const DISPLAY: Record<ProxyName, string> = {
   'simple-edge': 'simple-edge',
   'simple-edge-policy-off': 'simple-edge, policy off',
   kamailio: 'kamailio',
@@ -99,73 +103,110 @@ function stoppedBy(run: ProxyRun): string {
   return run.ladder?.aborted === undefined ? reason : `${run.ladder.aborted.split('\n')[0]}`;
 }
 
-export function formatRatios(runs: readonly ProxyRun[]): string[] {
-  const lines: string[] = [];
-  const rate = (proxy: ProxyName, transport: Transport): number | undefined =>
-    runs.find((r) => r.proxy === proxy && r.transport === transport)?.ladder?.best?.rate;
+/** One line per overload step while the run goes on. */
+export function formatOverloadStep(transport: Transport, proxy: ProxyName, figures: OverloadFigures): string {
+  const head = `  [${transport} ${DISPLAY[proxy]} ${figures.factor}× max]`.padEnd(34);
+  if (figures.requests === 0) return `${head}${count(figures.offeredRate).padStart(7)}/s  not run: ${figures.broke}`;
+  return [
+    head,
+    `${count(figures.offeredRate).padStart(7)}/s`,
+    `sent ${count(figures.sentRate).padStart(6)}/s`,
+    `goodput ${count(figures.goodput).padStart(6)}/s (${share(figures.keptShare)} of max)`,
+    `503 ${count(figures.shed)} (Retry-After ${count(figures.shedWithRetryAfter)})`,
+    `timeouts ${count(figures.timeouts)} other ${count(figures.otherFailures)}`,
+    `p99 admitted ${ms(figures.admittedP99Ms)} ms, time-to-503 p99 ${ms(figures.timeTo503P99Ms)} ms`,
+    `| CPU proxy ${pct(figures.proxyCpu)}`,
+    notes(figures) === '' ? '' : `— ${notes(figures)}`,
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+/** The overload leg, per transport and load, simple-edge's row beside Kamailio's (and the others'). */
+export function formatOverloadTable(runs: readonly ProxyRun[]): string[] {
+  const header = [
+    'transport',
+    'load',
+    'proxy',
+    'offered/s',
+    'sent/s',
+    'goodput 2xx/s',
+    'of max',
+    '503s',
+    'Retry-After',
+    'timeouts',
+    'retrans',
+    'other',
+    'p99 admitted ms',
+    'time-to-503 p50',
+    'p99 ms',
+    'proxy CPU',
+    '| other failures; broke',
+  ];
+  const rows: string[][] = [];
   for (const transport of new Set(runs.map((r) => r.transport))) {
-    const edge = rate('simple-edge', transport);
-    for (const [other, target] of [
-      ['kamailio', TARGETS.kamailioRatio],
-      ['npm-sip', TARGETS.npmSipRatio],
-    ] as const) {
-      const theirs = rate(other, transport);
-      const ratio = edge === undefined || theirs === undefined ? undefined : edge / theirs;
-      lines.push(
-        `  ${transport}  simple-edge / ${DISPLAY[other].padEnd(8)} = ${ratio === undefined ? 'n/a ' : ratio.toFixed(2).padStart(5)}   target ≥ ${target}: ${verdict(ratio === undefined ? undefined : ratio >= target)}`,
-      );
+    for (const run of runs) {
+      if (run.transport !== transport || run.overloadNotRun === undefined) continue;
+      rows.push([
+        transport,
+        '-',
+        DISPLAY[run.proxy],
+        ...header.slice(3, -1).map(() => '-'),
+        `| not run: ${run.overloadNotRun}`,
+      ]);
     }
-    const withoutPolicy = rate('simple-edge-policy-off', transport);
-    if (withoutPolicy !== undefined) {
-      // With every border rule on, the relay keeps at least 80 % of its rate with none.
-      const kept = edge === undefined ? undefined : edge / withoutPolicy;
-      lines.push(
-        `  ${transport}  simple-edge policy on / off = ${kept === undefined ? 'n/a ' : kept.toFixed(2).padStart(5)}   target ≥ 0.8: ${verdict(kept === undefined ? undefined : kept >= 0.8)}`,
-      );
-      lines.push(`  ${transport}  ${cpuComparison(runs, transport)}`);
-    }
-    const half = runs.find((r) => r.proxy === 'simple-edge' && r.transport === transport)?.atEdgeHalf;
-    const p99 = half?.probe.p99Ms;
-    const halfLabel = half === undefined ? 'n/a' : `${count(half.rate)}/s`;
-    lines.push(
-      `  ${transport}  simple-edge p99 at half its maximum (${halfLabel}) = ${ms(p99)} ms   target < ${TARGETS.p99AtHalfMs} ms: ${verdict(p99 === undefined ? undefined : p99 < TARGETS.p99AtHalfMs && half!.ok)}`,
+    const factors = new Set(
+      runs.flatMap((r) => (r.transport === transport ? (r.overload ?? []) : [])).map((o) => o.figures.factor),
     );
+    for (const factor of [...factors].sort((a, b) => a - b)) {
+      for (const run of runs) {
+        const figures =
+          run.transport === transport ? run.overload?.find((o) => o.figures.factor === factor)?.figures : undefined;
+        if (figures === undefined) continue;
+        const ran = figures.requests > 0;
+        const n = (value: number): string => (ran ? count(value) : '-');
+        rows.push([
+          transport,
+          `${factor}× max`,
+          DISPLAY[run.proxy],
+          count(figures.offeredRate),
+          n(figures.sentRate),
+          n(figures.goodput),
+          share(figures.keptShare),
+          n(figures.shed),
+          ran && figures.shed > 0 ? share(figures.shedWithRetryAfter / figures.shed) : '-',
+          n(figures.timeouts),
+          n(figures.retransmissions),
+          n(figures.otherFailures),
+          ms(figures.admittedP99Ms),
+          ms(figures.timeTo503P50Ms),
+          ms(figures.timeTo503P99Ms),
+          pct(figures.proxyCpu),
+          `| ${notes(figures)}`,
+        ]);
+      }
+    }
   }
-  return lines;
+  return rows.length === 0 ? [] : alignColumns([header, ...rows], 3);
 }
 
-/**
- * The steadier reading of the same target: the ladder's rungs are coarse and its p99 condition swings
- * from run to run, while the edge's CPU per relayed MESSAGE at one offered rate does not. At the
- * highest rate both ladders passed, off/on of that CPU is the share of the rate the policy keeps when
- * the edge is CPU-bound.
- */
-function cpuComparison(runs: readonly ProxyRun[], transport: Transport): string {
-  const passed = (proxy: ProxyName): Map<number, StepOutcome> => {
-    const steps = runs.find((r) => r.proxy === proxy && r.transport === transport)?.ladder?.steps ?? [];
-    return new Map(steps.filter((step) => step.ok).map((step) => [step.rate, step]));
-  };
-  const on = passed('simple-edge');
-  const off = passed('simple-edge-policy-off');
-  const common = [...on.keys()].filter((rate) => off.has(rate)).sort((a, b) => b - a)[0];
-  const onMicros = common === undefined ? undefined : microsPerMessage(on.get(common));
-  const offMicros = common === undefined ? undefined : microsPerMessage(off.get(common));
-  if (common === undefined || onMicros === undefined || offMicros === undefined)
-    return 'simple-edge policy on / off by CPU per MESSAGE = n/a (no rate both passed)';
-  const kept = offMicros / onMicros;
-  return `simple-edge policy on / off by CPU per MESSAGE at ${count(common)}/s = ${kept.toFixed(2).padStart(5)} (${Math.round(onMicros)} vs ${Math.round(offMicros)} µs)   target ≥ 0.8: ${verdict(kept >= 0.8)}`;
+function notes(figures: OverloadFigures): string {
+  const reasons = Object.entries(figures.otherReasons).map(([name, n]) => `${name} ${count(n)}`);
+  return [...reasons, ...(figures.broke === undefined ? [] : [figures.broke])].join('; ');
 }
 
-function verdict(met: boolean | undefined): string {
-  return met === undefined ? 'n/a' : met ? 'met' : 'NOT MET';
+function share(value: number | undefined): string {
+  return value === undefined ? '-' : `${Math.round(value * 100)} %`;
 }
 
-function alignColumns(rows: readonly string[][]): string[] {
+function alignColumns(rows: readonly string[][], firstNumeric = 2): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) =>
     r
       .map((cell, i) =>
-        i >= 2 && i < r.length - 1 && !cell.startsWith('|') ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!),
+        i >= firstNumeric && i < r.length - 1 && !cell.startsWith('|')
+          ? cell.padStart(widths[i]!)
+          : cell.padEnd(widths[i]!),
       )
       .join('  ')
       .trimEnd(),
@@ -176,7 +217,7 @@ export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-function ms(value: number | undefined): string {
+export function ms(value: number | undefined): string {
   return value === undefined ? '-' : value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
@@ -186,13 +227,13 @@ function micros(step: StepOutcome | undefined): string {
   return value === undefined ? '-' : Math.round(value).toString();
 }
 
-function microsPerMessage(step: StepOutcome | undefined): number | undefined {
+export function microsPerMessage(step: StepOutcome | undefined): number | undefined {
   const proxy = step?.cpu.groups.proxy;
   if (step === undefined || proxy === undefined) return undefined;
   const perSecond = step.uac.achievedRate + step.probe.ratePerSecond;
   return perSecond > 0 ? (proxy * 10_000) / perSecond : undefined;
 }
 
-function pct(value: number | undefined): string {
+export function pct(value: number | undefined): string {
   return value === undefined ? '-' : `${Math.round(value)} %`;
 }

@@ -13,6 +13,7 @@ import { runSippUac, type SippUacRun, type SippUas } from './sipp-runner.js';
 export const MAX_FAILURE_RATIO = 0.001;
 export const MAX_P99_MS = 100;
 export const MIN_ACHIEVED_FRACTION = 0.95;
+export const UAS_EXITED = 'the SIPp UAS exited (its connection from the proxy broke)';
 
 export interface StepContext {
   readonly options: RelayBenchOptions;
@@ -85,16 +86,15 @@ export async function runRelayStep(context: StepContext, rate: number, label: st
   const after = context.sampler.snapshot(Object.values(groups).flat());
   const [probeResult, uac] = await Promise.all([probe.finish(), uacRun]);
   const outcome = judge(rate, uac, probeResult, context.sampler.usage(before, after, groups));
-  const died =
-    context.proxy.exitReport() ??
-    (context.uas().process.running ? undefined : 'the SIPp UAS exited (its connection from the proxy broke)');
+  const died = context.proxy.exitReport() ?? (context.uas().process.running ? undefined : UAS_EXITED);
   return died === undefined
     ? outcome
     : { ...outcome, ok: false, verdict: `${outcome.verdict === 'ok' ? '' : `${outcome.verdict}; `}${died}` };
 }
 
 function judge(rate: number, uac: SippUacRun, probe: ProbeResult, cpu: CpuUsage): StepOutcome {
-  const failures = uac.failed + uac.unfinished + probe.rejected + probe.unanswered;
+  // A 503 is an answer the scenario expects, yet for the ladder it is a request not relayed: it fails the step.
+  const failures = uac.failed + uac.shed + uac.unfinished + probe.rejected + probe.unanswered;
   const failureRatio = failures / Math.max(1, uac.calls + probe.sent);
   const reasons: string[] = [];
   if (failureRatio > MAX_FAILURE_RATIO)
@@ -115,6 +115,7 @@ function judge(rate: number, uac: SippUacRun, probe: ProbeResult, cpu: CpuUsage)
 
 function describeFailures(uac: SippUacRun, probe: ProbeResult): string {
   const parts = Object.entries(uac.failureReasons).map(([name, count]) => `${name} ${count}`);
+  if (uac.shed > 0) parts.push(`503 ${uac.shed}`);
   if (uac.unfinished > 0) parts.push(`unfinished ${uac.unfinished}`);
   if (probe.unanswered + probe.rejected > 0)
     parts.push(`probe ${probe.unanswered} unanswered, ${probe.rejected} rejected`);

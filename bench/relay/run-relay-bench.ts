@@ -2,7 +2,9 @@
 // `sip` proxy in turn, each fed by SIPp UAC → proxy → SIPp UAS, plus SIPp UAC → UAS directly as the
 // generator's own ceiling; over TCP, then over mutual TLS (stunnel in front of SIPp). The rate steps
 // up until a step fails (> 0.1 % failed, < 95 % of the offered rate achieved, or p99 > 100 ms).
-// Prints figures; asserts nothing (docs/PERFORMANCE.md records them with the machine).
+// Then one step at half simple-edge's maximum, and the overload leg: 1.5× and 2× the proxy's own
+// maximum, one step each (overload-leg.ts). Prints figures and judges the targets (relay-targets.ts);
+// asserts nothing (docs/PERFORMANCE.md records them with the machine).
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,14 +20,24 @@ import { describeMachine, formatMachine, waitForQuietMachine } from './machine-d
 import { ProcessSupervisor } from './managed-process.js';
 import { launchNpmSip } from './npm-sip-launcher.js';
 import { launchDirect, type ProxyLauncher } from './proxy-launcher.js';
+import { OVERLOAD_FACTORS, summariseOverload, unrunOverload, type OverloadRun } from './overload-leg.js';
 import { climbLadder } from './rate-ladder.js';
 import { parseRelayBenchOptions, type ProxyName, type Transport } from './relay-bench-options.js';
-import { count, formatRatios, formatStep, formatTable, type ProxyRun } from './relay-report.js';
+import {
+  count,
+  formatOverloadStep,
+  formatOverloadTable,
+  formatStep,
+  formatTable,
+  type ProxyRun,
+} from './relay-report.js';
+import { evaluateTargets, formatTargets, type TargetResult } from './relay-targets.js';
 import {
   MAX_FAILURE_RATIO,
   MAX_P99_MS,
   MIN_ACHIEVED_FRACTION,
   runRelayStep,
+  UAS_EXITED,
   type StepContext,
   type StepOutcome,
 } from './relay-step.js';
@@ -83,9 +95,10 @@ async function main(): Promise<void> {
   } finally {
     await supervisor.stopAll();
   }
-  printSummary(bench, started);
+  const targets = evaluateTargets(bench.runs);
+  printSummary(bench, targets, started);
   if (options.jsonPath !== undefined)
-    writeFileSync(options.jsonPath, JSON.stringify({ options, runs: bench.runs }, null, 2));
+    writeFileSync(options.jsonPath, JSON.stringify({ options, runs: bench.runs, targets }, null, 2));
   if (options.keepWorkDir) console.log(`work directory kept: ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
 }
@@ -109,6 +122,9 @@ function printHeader(bench: Bench, machine: Awaited<ReturnType<typeof describeMa
     `method: ${options.stepSeconds} s per step, ladder ${options.ladder.map(count).join(', ')} MESSAGE/s${options.refine ? ' + one refinement step' : ''}; ` +
       `a step fails at > ${MAX_FAILURE_RATIO * 100} % failed, < ${MIN_ACHIEVED_FRACTION * 100} % of the rate achieved, or p99 > ${MAX_P99_MS} ms; ` +
       `latency from a ${options.probeRate}/s probe (own TCP/TLS connection, hrtime); TLS through stunnel4 in front of SIPp` +
+      (options.overload
+        ? `; overload leg: ${OVERLOAD_FACTORS.map((f) => `${f}×`).join(' and ')} each proxy's maximum, one step each, not repeated`
+        : '; overload leg skipped') +
       (options.niceness === 0 ? '' : `; every process at niceness ${options.niceness}`),
   );
   console.log(`work directory: ${bench.workDir}\n`);
@@ -144,7 +160,34 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
       edgeBest === undefined || ladder.aborted !== undefined
         ? undefined
         : await step(Math.round(edgeBest.rate / 2), ' ½ edge');
-    return { proxy: proxyName, transport, description: proxy.description, ladder, atEdgeHalf };
+    const overload =
+      !bench.options.overload || ladder.best === undefined || ladder.aborted !== undefined
+        ? undefined
+        : await overloadLeg(
+            ladder.best,
+            (rate, note) => step(rate, note, false),
+            () => proxy.exitReport(),
+          );
+    if (overload !== undefined)
+      for (const { figures } of overload) console.log(formatOverloadStep(transport, proxyName, figures));
+    const overloadNotRun = !bench.options.overload
+      ? undefined
+      : ladder.aborted !== undefined
+        ? 'the ladder was aborted'
+        : ladder.best === undefined
+          ? 'no maximum (no rung of the ladder passed)'
+          : undefined;
+    if (overloadNotRun !== undefined)
+      console.log(`  [${transport} ${proxyName}] overload leg not run: ${overloadNotRun}`);
+    return {
+      proxy: proxyName,
+      transport,
+      description: proxy.description,
+      ladder,
+      atEdgeHalf,
+      overload,
+      ...(overloadNotRun === undefined ? {} : { overloadNotRun }),
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     console.log(`${transport} ${proxyName}: not measured: ${reason}`);
@@ -163,6 +206,35 @@ async function benchProxy(bench: Bench, transport: Transport, proxyName: ProxyNa
 }
 
 /**
+ * The overload leg: each factor of the proxy's maximum for one step, not repeated (an overloaded step
+ * fails the ladder's conditions by design). A proxy that died on one step leaves the next unrun.
+ */
+async function overloadLeg(
+  best: StepOutcome,
+  runStep: (rate: number, note: string) => Promise<StepOutcome>,
+  proxyExit: () => string | undefined,
+): Promise<OverloadRun[]> {
+  const runs: OverloadRun[] = [];
+  for (const factor of OVERLOAD_FACTORS) {
+    const rate = Math.round(best.rate * factor);
+    const died = proxyExit();
+    if (died !== undefined) {
+      runs.push({ figures: unrunOverload(factor, rate, best, `not run: ${died}`), step: undefined });
+      continue;
+    }
+    try {
+      const step = await runStep(rate, ` ${factor}× max`);
+      const broke = proxyExit() ?? (step.verdict.includes(UAS_EXITED) ? UAS_EXITED : undefined);
+      runs.push({ figures: summariseOverload(factor, step, best, broke), step });
+    } catch (error) {
+      const why = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      runs.push({ figures: unrunOverload(factor, rate, best, `not run: ${why}`), step: undefined });
+    }
+  }
+  return runs;
+}
+
+/**
  * Runs one step; a failed step is run once more and the second run counts. One stall in six seconds
  * (a collection, the hypervisor, another program) fails the p99 condition while the proxy still keeps
  * up; it should not decide a proxy's maximum, and every proxy gets the same second chance. Pauses
@@ -172,11 +244,11 @@ function stepRunner(
   bench: Bench,
   context: StepContext,
   topology: Topology,
-): (rate: number, note?: string) => Promise<StepOutcome> {
+): (rate: number, note?: string, retryFailed?: boolean) => Promise<StepOutcome> {
   const { transport } = context;
   const proxyName = context.proxy.name;
   let previousFailed = false;
-  return async (rate, note = '') => {
+  return async (rate, note = '', retryFailed = true) => {
     // After an overloaded step, let the proxy and the UAS drain their queues (SIPp gives up after 5 s).
     if (previousFailed) await sleep(AFTER_FAILURE_PAUSE_MS);
     const restarted = await topology.ensureUas();
@@ -184,7 +256,7 @@ function stepRunner(
     const run = (): Promise<StepOutcome> =>
       runRelayStep(context, rate, `${String(++bench.stepSerial).padStart(3, '0')}-${transport}-${proxyName}-${rate}`);
     let outcome = await run();
-    if (!outcome.ok && context.proxy.exitReport() === undefined) {
+    if (retryFailed && !outcome.ok && context.proxy.exitReport() === undefined) {
       const why = outcome.cpu.unaccounted > INTERFERENCE_PERCENT ? 'other programs busy' : 'failed once';
       console.log(formatStep(transport, proxyName, outcome, `${note} (${why}: again)`));
       await sleep(AFTER_FAILURE_PAUSE_MS);
@@ -205,11 +277,20 @@ function summariseEdgeProfile(bench: Bench, label: string, dir: string): void {
   bench.profileLines.push(`${label}, whole ladder:`, ...formatProfile(summariseProfile(file, bench.repoRoot)), '');
 }
 
-function printSummary(bench: Bench, started: number): void {
+function printSummary(bench: Bench, targets: readonly TargetResult[], started: number): void {
   console.log('\nmaximum sustained rate per proxy and transport (latency from the probe; CPU in % of one core):');
   for (const line of formatTable(bench.runs)) console.log(line);
+  const overload = formatOverloadTable(bench.runs);
+  if (overload.length > 0) {
+    console.log(
+      '\noverload: each proxy at 1.5× and 2× its own maximum, one step each (goodput: 200s per second up to the last 200; ' +
+        '"of max" is its share of the goodput at the maximum, above 100 % when the highest passing rung lay well below ' +
+        'the capacity; 503s, Retry-After and timeouts count SIPp and the probe; p99 and time-to-503 from the probe):',
+    );
+    for (const line of overload) console.log(line);
+  }
   console.log('\nsimple-edge against the others, and its relay targets:');
-  for (const line of formatRatios(bench.runs)) console.log(line);
+  for (const line of formatTargets(targets)) console.log(`  ${line}`);
   for (const run of bench.runs)
     if (run.description !== '') console.log(`  ${run.transport} ${run.proxy}: ${run.description}`);
   if (bench.profileLines.length > 0) {

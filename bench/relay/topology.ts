@@ -121,7 +121,8 @@ export class Topology {
       port: ports.uasTcp,
       controlPort: ports.uasControl,
       mediaPort: ports.uasMedia,
-      timeoutSeconds: (options.ladder.length + 4) * (options.stepSeconds + 15),
+      // Every rung, the refinement steps, the step at half the edge's maximum and the overload leg.
+      timeoutSeconds: (options.ladder.length + 7) * (options.stepSeconds + 15),
     });
   }
 
