@@ -47,6 +47,8 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
     limits: base.config.limits,
     clock: base.clock,
     pendingRequests: () => inbox.unanswered,
+    // Connections holding more unsent bytes than their cap: the edge writes faster than it can send.
+    sendRefusals: () => transport.stats.sendBufferOverflows,
     observer: metrics.overload,
     logger: base.log,
   });

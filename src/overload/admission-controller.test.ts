@@ -170,6 +170,29 @@ describe('Y5 admission before the work', () => {
     expect(send(controller, flooder, 100)).toBeLessThan(100);
   });
 
+  it('Y5 sheds when connections refuse writes for unsent bytes, even with an idle event loop', () => {
+    const { controller, load, interval } = setUp();
+    send(controller, flooder, 100);
+    load.current = { eventLoopUtilisation: 0.1, pendingRequests: 0, sendRefusals: 3 };
+    interval();
+    expect(controller.shedding).toBe(true);
+    expect(send(controller, flooder, 100)).toBeLessThan(100);
+  });
+
+  it('Y5 starts the estimate from what the edge finished, not from what it admitted', () => {
+    const { controller, load, interval } = setUp();
+    // 100 admitted and none finished: the backlog grew by all of them.
+    send(controller, flooder, 100);
+    load.current = { eventLoopUtilisation: 0.2, pendingRequests: 100 };
+    interval();
+    send(controller, flooder, 100);
+    load.current = { eventLoopUtilisation: 0.99, pendingRequests: 160 };
+    interval();
+    // Of the second 100, 40 finished (smoothed with the first interval's 0): the next interval admits about 19.
+    expect(controller.shedding).toBe(true);
+    expect(send(controller, flooder, 100)).toBeLessThan(40);
+  });
+
   it('Y5 admits everything when switched off', () => {
     const { controller, load, interval } = setUp({ enabled: false, capacityPerSecond: 100 });
     load.current = { eventLoopUtilisation: 1, pendingRequests: 10_000 };

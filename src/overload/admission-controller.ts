@@ -42,6 +42,8 @@ const MAX_SOURCES = 10_000;
 const DECREASE_FLOOR = 0.7;
 const DECREASE_CEILING = 0.95;
 const RECOVERY_GROWTH = 1.1;
+/** Weight of the newest interval in the throughput the estimate starts from. */
+const THROUGHPUT_SMOOTHING = 0.5;
 
 export class AdmissionController implements MessageAdmission {
   readonly #options: AdmissionControllerOptions;
@@ -66,6 +68,8 @@ export class AdmissionController implements MessageAdmission {
   #admittedTotal = 0;
   #episodeShed = 0;
   #lastSample: LoadSample = { eventLoopUtilisation: 0, pendingRequests: 0 };
+  /** Requests the edge finished per interval (smoothed): what it really carries, whatever it admits. */
+  #throughput = 0;
 
   constructor(options: AdmissionControllerOptions) {
     this.#options = options;
@@ -122,6 +126,7 @@ export class AdmissionController implements MessageAdmission {
   /** One admission interval: sample, publish, and set the capacity and shares of the next. */
   tick(): void {
     const sample = this.#options.load.sample();
+    this.#noteThroughput(sample);
     this.#lastSample = sample;
     this.#publishShed();
     const wasShedding = this.#shedding;
@@ -188,6 +193,7 @@ export class AdmissionController implements MessageAdmission {
   #loadCauseOf(sample: LoadSample): ShedCause | undefined {
     if (sample.eventLoopUtilisation * 100 >= this.#settings.eluThresholdPercent) return 'event-loop';
     if (sample.pendingRequests >= this.#settings.pendingRequestsLimit) return 'pending-requests';
+    if ((sample.sendRefusals ?? 0) > 0) return 'send-queue';
     return undefined;
   }
 
@@ -198,11 +204,19 @@ export class AdmissionController implements MessageAdmission {
         sample.pendingRequests / this.#settings.pendingRequestsLimit,
       );
       const factor = Math.min(DECREASE_CEILING, Math.max(DECREASE_FLOOR, 1 / overBy));
-      const base = Math.min(this.#admittedTotal, this.#estimate);
+      // What the edge finished, not what it let in: admissions run ahead of a saturated edge (the
+      // excess queues in socket buffers), and an estimate built on them never catches up.
+      const base = Math.min(this.#throughput, this.#admittedTotal, this.#estimate);
       return Math.max(this.#minPerInterval, Math.floor(base * factor));
     }
     if (this.#shedding && Number.isFinite(this.#estimate)) return Math.ceil(this.#estimate * RECOVERY_GROWTH) + 1;
     return Infinity;
+  }
+
+  /** Flow conservation: finished = admitted + pending before - pending now (in-dialog traffic evens out). */
+  #noteThroughput(sample: LoadSample): void {
+    const finished = Math.max(0, this.#admittedTotal + this.#lastSample.pendingRequests - sample.pendingRequests);
+    this.#throughput = THROUGHPUT_SMOOTHING * finished + (1 - THROUGHPUT_SMOOTHING) * this.#throughput;
   }
 
   #logStateChange(wasShedding: boolean, sample: LoadSample): void {

@@ -12,6 +12,8 @@ export interface AdmissionControllerConfig {
   readonly clock: Clock;
   /** Server transactions waiting for a final response. */
   pendingRequests(): number;
+  /** Writes refused so far because a connection held too many unsent bytes (a running count). */
+  sendRefusals?(): number;
   readonly observer?: OverloadObserver;
   readonly logger?: OverloadLogger;
 }
@@ -29,7 +31,10 @@ export function createAdmissionController(config: AdmissionControllerConfig): Ad
       minCapacityPerSecond: overload.minCapacityPerSecond,
     },
     clock: config.clock,
-    load: new EventLoopLoad(() => config.pendingRequests()),
+    load: new EventLoopLoad(
+      () => config.pendingRequests(),
+      () => config.sendRefusals?.() ?? 0,
+    ),
     ...(config.observer === undefined ? {} : { observer: config.observer }),
     ...(config.logger === undefined ? {} : { logger: config.logger }),
   });

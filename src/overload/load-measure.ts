@@ -9,6 +9,8 @@ export interface LoadSample {
   readonly eventLoopUtilisation: number;
   /** Server transactions waiting for a final response. */
   readonly pendingRequests: number;
+  /** Writes refused since the last sample because a connection held too many unsent bytes. */
+  readonly sendRefusals?: number;
 }
 
 /** The admission controller's view of load; tests drive it by hand. */
@@ -24,11 +26,14 @@ const SMOOTHING = 0.5;
 
 export class EventLoopLoad implements LoadMeasure {
   readonly #pendingRequests: () => number;
+  readonly #sendRefusals: () => number;
+  #refusalsSoFar = 0;
   #last: EventLoopUtilization = performance.eventLoopUtilization();
   #smoothed = 0;
 
-  constructor(pendingRequests: () => number) {
+  constructor(pendingRequests: () => number, sendRefusals: () => number = () => 0) {
     this.#pendingRequests = pendingRequests;
+    this.#sendRefusals = sendRefusals;
   }
 
   sample(): LoadSample {
@@ -36,6 +41,9 @@ export class EventLoopLoad implements LoadMeasure {
     const delta = performance.eventLoopUtilization(now, this.#last);
     this.#last = now;
     this.#smoothed = SMOOTHING * delta.utilization + (1 - SMOOTHING) * this.#smoothed;
-    return { eventLoopUtilisation: this.#smoothed, pendingRequests: this.#pendingRequests() };
+    const refusals = this.#sendRefusals();
+    const sendRefusals = refusals - this.#refusalsSoFar;
+    this.#refusalsSoFar = refusals;
+    return { eventLoopUtilisation: this.#smoothed, pendingRequests: this.#pendingRequests(), sendRefusals };
   }
 }

@@ -19,7 +19,7 @@ export interface OverloadSettings {
 }
 
 /** Why the edge is shedding: the label of the shed metric. */
-export type ShedCause = 'event-loop' | 'pending-requests' | 'capacity';
+export type ShedCause = 'event-loop' | 'pending-requests' | 'send-queue' | 'capacity';
 
 export interface ShedCounts {
   readonly cause: ShedCause;

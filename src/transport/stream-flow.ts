@@ -23,6 +23,8 @@ const CLOSE_GRACE_MS = 2000;
  * transaction fails, a request gets 503), and the connection is cut only when it stays over.
  */
 const STALLED_SEND_MS = 5000;
+/** What one turn of the event loop may queue on a connection, in multiples of the pending-bytes cap. */
+const TURN_CAP_FACTOR = 4;
 /** Closes after which nothing more can or should be written: the socket is destroyed at once. */
 const ABRUPT_CLOSES = new Set(['send-buffer-full', 'keepalive-timeout', 'socket-error', 'internal-error']);
 
@@ -86,12 +88,19 @@ export class StreamFlow extends BaseFlow {
   }
 
   /**
-   * Queue bytes unless that would exceed the pending-bytes cap (Y4): then they are refused, and a peer
-   * whose pending bytes stay over the cap for STALLED_SEND_MS has stopped reading and is cut off.
+   * Queue bytes unless the connection is over its pending-bytes cap (Y4): then they are refused, and a
+   * peer whose pending bytes stay over the cap for STALLED_SEND_MS has stopped reading and is cut off.
+   * The cap judges what earlier turns left unsent (a peer not reading), not this turn's own writes:
+   * those are corked until the turn ends, and a busy turn (a read of many requests, each relayed)
+   * legitimately queues a lot at once. This turn's writes are bounded on their own, at TURN_CAP_FACTOR
+   * times the cap.
    */
   #write(bytes: Buffer): boolean {
     const socket = this.#socket;
-    if (socket.writableLength + bytes.length > this.context.limits.maxPendingBytesPerConnection) {
+    const cap = this.context.limits.maxPendingBytesPerConnection;
+    if (!this.#corked) this.#unsentBeforeTurn = socket.writableLength;
+    const thisTurn = socket.writableLength - this.#unsentBeforeTurn;
+    if (this.#unsentBeforeTurn + bytes.length > cap || thisTurn + bytes.length > TURN_CAP_FACTOR * cap) {
       this.context.stats.sendBufferOverflows++;
       const now = this.context.clock.now();
       this.#overCapSince ??= now;
@@ -111,6 +120,8 @@ export class StreamFlow extends BaseFlow {
   }
 
   #corked = false;
+  /** Bytes the socket still held when this turn's first write came (earlier turns' backlog). */
+  #unsentBeforeTurn = 0;
 
   readonly #uncork = (): void => {
     this.#corked = false;

@@ -232,6 +232,20 @@ describe('Y4 hostile streams', () => {
     expect(closed).toEqual([]);
   });
 
+  it('Y4 queues a busy turn beyond the cap when earlier turns left nothing unsent, up to four times the cap', async () => {
+    const { layer, port, received } = await startLayer('127.0.0.1');
+    const client = await tcpClient('127.0.0.1', port);
+    client.socket.write(MESSAGE);
+    await vi.waitFor(() => expect(received).toHaveLength(1));
+    const flow = received[0]!.flow;
+    const chunk = Buffer.alloc(30_000, 0x41);
+    // One turn, as when one read brings many requests to relay: 8 × 30 kB against a 64 kB cap.
+    const accepted = Array.from({ length: 10 }, () => flow.send(chunk));
+    expect(accepted).toEqual([true, true, true, true, true, true, true, true, false, false]);
+    expect(layer.stats.sendBufferOverflows).toBe(2);
+    await vi.waitFor(() => expect(client.text().length).toBe(8 * 30_000));
+  });
+
   it('Y4 cuts off a peer that stops reading: its pending bytes stay over the cap for 5 s', async () => {
     const fake = new FakeClock();
     const { layer, port, received, closed } = await startLayer('127.0.0.1', { clock: fake });
