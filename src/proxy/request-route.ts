@@ -243,9 +243,12 @@ const inboundPolicy: RouteStep = {
   name: 'inbound-policy',
   configurable: false,
   decide(route, { deps }) {
-    // Not async: a request the chain does not apply to moves on without a promise.
-    if (route.crossing?.direction !== 'inbound' || deps.policy === undefined) return undefined;
-    return deps.policy.checkRequest(route.request, route.crossing).then((outcome) => {
+    // Not async: a request no rule applies to (policy off, a method no rule names) moves on without a promise.
+    const policy = deps.policy;
+    const { crossing, request } = route;
+    if (crossing?.direction !== 'inbound' || policy?.checksRequests(request.method, 'inbound') !== true)
+      return undefined;
+    return policy.checkRequest(request, crossing).then((outcome) => {
       route.inboundEdits = outcome.edits;
       return policyAnswer(outcome);
     });
@@ -314,8 +317,11 @@ const outboundPolicy: RouteStep = {
   name: 'outbound-policy',
   configurable: false,
   decide(route, { deps }) {
-    if (route.crossing?.direction !== 'outbound' || deps.policy === undefined) return undefined;
-    return deps.policy.checkRequest(route.request, route.crossing).then((outcome) => {
+    const policy = deps.policy;
+    const { crossing, request } = route;
+    if (crossing?.direction !== 'outbound' || policy?.checksRequests(request.method, 'outbound') !== true)
+      return undefined;
+    return policy.checkRequest(request, crossing).then((outcome) => {
       route.outboundEdits = outcome.edits;
       return policyAnswer(outcome);
     });
