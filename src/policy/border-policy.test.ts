@@ -189,3 +189,14 @@ describe('Shadow mode', () => {
     });
   }
 });
+
+describe('G1 which requests the chains apply to', () => {
+  it('G1 has rules for a MESSAGE in both directions, and none when policy.mode is off (the route skips the chain)', () => {
+    const enforcing = borderPolicyFixture();
+    expect(enforcing.checksRequests('MESSAGE', 'inbound')).toBe(true);
+    expect(enforcing.checksRequests('MESSAGE', 'outbound')).toBe(true);
+    const off = borderPolicyFixture({ config: 'domains: [a.example.com]\npolicy: { mode: off }\n' });
+    expect(off.checksRequests('MESSAGE', 'inbound')).toBe(false);
+    expect(off.checksRequests('MESSAGE', 'outbound')).toBe(false);
+  });
+});

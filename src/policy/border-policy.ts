@@ -87,6 +87,14 @@ export class BorderPolicy {
     };
   }
 
+  /**
+   * Whether any request rule applies to this method in this direction; none does when every rule is
+   * off (policy.mode: off). The request route then skips the chain, and the promise it would cost.
+   */
+  checksRequests(method: string, direction: Crossing['direction']): boolean {
+    return (direction === 'inbound' ? this.#inbound : this.#outbound).stepsFor(method).length > 0;
+  }
+
   checkRequest(request: IncomingRequest, crossing: Crossing): Promise<ChainOutcome> {
     const chain = crossing.direction === 'inbound' ? this.#inbound : this.#outbound;
     return runRequestSteps(chain.stepsFor(request.method), request, this.#context(crossing), this.#observer);

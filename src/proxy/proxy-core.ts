@@ -32,7 +32,7 @@ import {
 } from './request-route.js';
 import type { ResponseDispatcher } from './response-dispatcher.js';
 import { planRoute, type RoutePlan } from './route-set.js';
-import { effectiveUri, namePeer, recordedDestination, targetDomain } from './route-targets.js';
+import { effectiveUri, namedPeer, recordedDestination, targetDomain } from './route-targets.js';
 import { storeOutageAnswer } from './store-outage.js';
 import { checkSyntax, warning, type Answer } from './validate-request.js';
 
@@ -239,18 +239,16 @@ export class ProxyCore implements TransactionUser {
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
     const plan = this.#unsealed(planRoute(ack, this.#deps.local));
-    const decision =
-      recordedDestination(plan, effectiveUri(ack, plan), flow) ??
-      (await this.#deps.router.route({
-        request: ack,
-        flow,
-        requestUri: effectiveUri(ack, plan),
-        nextHop: plan.nextHop,
-      }));
+    const requestUri = effectiveUri(ack, plan);
+    const routing =
+      recordedDestination(plan, requestUri, flow) ??
+      this.#deps.router.route({ request: ack, flow, requestUri, nextHop: plan.nextHop });
+    // A decision that needed no I/O comes without a promise: await only one that did.
+    const decision = routing instanceof Promise ? await routing : routing;
     const routed = decision.kind === 'forward' ? decision.targets[0] : undefined;
     if (routed === undefined) return;
     // F4: an ACK to a peer goes over that peer's connection, like the rest of its dialog.
-    const target = flow.side === 'internal' ? (namePeer([routed], targetDomain(ack.to.uri))[0] ?? routed) : routed;
+    const target = flow.side === 'internal' ? namedPeer(routed, targetDomain(ack.to.uri)) : routed;
     const out = await this.#deps.flows.connect(target);
     const branch = forwardBranch(ack, loopKey(ack), 0);
     const listener = viaListener(target, out, this.#deps.local);

@@ -21,7 +21,7 @@ import type { HeaderEdit } from '../policy/rule.js';
 import type { RuleMode } from '../policy/run-chain.js';
 import type { SpecId } from '../policy/spec-id.js';
 import { isIpLiteral } from '../routing/hop-side.js';
-import type { RouteDecision } from '../routing/route-types.js';
+import type { RouteDecision, Routed, RouteTarget } from '../routing/route-types.js';
 import { createResponse } from '../sip/create-response.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { isSipUri, type Uri } from '../sip/uri.js';
@@ -242,11 +242,16 @@ const inboundPolicy: RouteStep = {
   id: 'G1',
   name: 'inbound-policy',
   configurable: false,
-  async decide(route, { deps }) {
-    if (route.crossing?.direction !== 'inbound' || deps.policy === undefined) return undefined;
-    const outcome = await deps.policy.checkRequest(route.request, route.crossing);
-    route.inboundEdits = outcome.edits;
-    return policyAnswer(outcome);
+  decide(route, { deps }) {
+    // Not async: a request no rule applies to (policy off, a method no rule names) moves on without a promise.
+    const policy = deps.policy;
+    const { crossing, request } = route;
+    if (crossing?.direction !== 'inbound' || policy?.checksRequests(request.method, 'inbound') !== true)
+      return undefined;
+    return policy.checkRequest(request, crossing).then((outcome) => {
+      route.inboundEdits = outcome.edits;
+      return policyAnswer(outcome);
+    });
   },
 };
 
@@ -254,27 +259,41 @@ const routing: RouteStep = {
   id: 'S3',
   name: 'routing',
   configurable: false,
-  async decide(route, host) {
+  decide(route, host) {
     const { request, arrival } = route;
     const plan = route.plan!;
     const requestUri = route.requestUri!;
     const decision =
       recordedDestination(plan, requestUri, arrival) ??
-      (await host.deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop }));
-    if (decision.kind === 'reply') {
-      host.answer(route.transaction, decision);
-      await decision.afterAnswer?.();
-      return HANDLED;
-    }
-    route.decision = decision;
-    if (route.crossing === undefined && decision.targets.some((t) => t.side === 'external')) {
-      // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
-      const named = request.to.tag === undefined ? requestUri : request.to.uri;
-      route.cross({ direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) });
-    }
-    return undefined;
+      host.deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
+    // A decision that needed no I/O comes without a promise: nothing to wait for on the hot path.
+    return decision instanceof Promise
+      ? decision.then((decided) => followDecision(route, host, decided))
+      : followDecision(route, host, decision);
   },
 };
+
+/** Answer at the edge, or keep the targets and attribute the request to the peer it leaves for. */
+function followDecision(route: RouteState, host: RouteHost, decision: RouteDecision): Routed<StepOutcome> {
+  if (decision.kind === 'reply') {
+    host.answer(route.transaction, decision);
+    // The presence server's initial NOTIFY may be sent asynchronously: its failure is the request's.
+    const after: unknown = decision.afterAnswer?.();
+    return after instanceof Promise ? after.then(() => HANDLED) : HANDLED;
+  }
+  route.decision = decision;
+  if (route.crossing === undefined && decision.targets.some(isExternal)) {
+    // Inside a dialog the Request-URI is the far end's Contact (often an address); its To names the peer.
+    const { request } = route;
+    const named = request.to.tag === undefined ? route.requestUri! : request.to.uri;
+    route.cross({ direction: 'outbound', peer: decision.targets[0]?.servername ?? targetDomain(named) });
+  }
+  return undefined;
+}
+
+function isExternal(target: RouteTarget): boolean {
+  return target.side === 'external';
+}
 
 const outboundOrigin: RouteStep = {
   id: 'F7',
@@ -297,11 +316,15 @@ const outboundPolicy: RouteStep = {
   id: 'G1',
   name: 'outbound-policy',
   configurable: false,
-  async decide(route, { deps }) {
-    if (route.crossing?.direction !== 'outbound' || deps.policy === undefined) return undefined;
-    const outcome = await deps.policy.checkRequest(route.request, route.crossing);
-    route.outboundEdits = outcome.edits;
-    return policyAnswer(outcome);
+  decide(route, { deps }) {
+    const policy = deps.policy;
+    const { crossing, request } = route;
+    if (crossing?.direction !== 'outbound' || policy?.checksRequests(request.method, 'outbound') !== true)
+      return undefined;
+    return policy.checkRequest(request, crossing).then((outcome) => {
+      route.outboundEdits = outcome.edits;
+      return policyAnswer(outcome);
+    });
   },
 };
 
@@ -314,8 +337,10 @@ const relay: RouteStep = {
   configurable: false,
   decide(route, host) {
     const { crossing, decision } = route;
-    if (crossing?.direction === 'outbound' && decision !== undefined)
-      route.decision = { ...decision, targets: namePeer(decision.targets, crossing.peer) };
+    if (crossing?.direction === 'outbound' && decision !== undefined) {
+      const targets = namePeer(decision.targets, crossing.peer);
+      if (targets !== decision.targets) route.decision = { ...decision, targets };
+    }
     host.relay(route);
     return HANDLED;
   },

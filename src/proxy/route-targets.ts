@@ -15,8 +15,22 @@ import type { RoutePlan } from './route-set.js';
  * certificate against it (RFC 5922), as for a request routed by domain.
  */
 export function namePeer(targets: readonly RouteTarget[], peer: string): readonly RouteTarget[] {
-  if (isIpLiteral(peer) || !peer.includes('.')) return targets;
-  return targets.map((t) => (t.side === 'external' && t.servername === undefined ? { ...t, servername: peer } : t));
+  // The list as it came when no target needs the name: no copy per request.
+  if (!namesPeer(peer) || !targets.some(lacksPeerName)) return targets;
+  return targets.map((t) => (lacksPeerName(t) ? { ...t, servername: peer } : t));
+}
+
+/** namePeer for the one target of a stateless ACK, without a list around it. */
+export function namedPeer(target: RouteTarget, peer: string): RouteTarget {
+  return namesPeer(peer) && lacksPeerName(target) ? { ...target, servername: peer } : target;
+}
+
+function namesPeer(peer: string): boolean {
+  return !isIpLiteral(peer) && peer.includes('.');
+}
+
+function lacksPeerName(target: RouteTarget): boolean {
+  return target.side === 'external' && target.servername === undefined;
 }
 
 /**

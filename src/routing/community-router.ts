@@ -21,7 +21,16 @@ import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
 import { routingFailure, targetFromUri } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
-import type { InnerRouter, RouteDecision, RouteRequest, Router, RouteTarget, TargetFailure } from './route-types.js';
+import type {
+  InnerRouteDecision,
+  InnerRouter,
+  RouteDecision,
+  Routed,
+  RouteRequest,
+  Router,
+  RouteTarget,
+  TargetFailure,
+} from './route-types.js';
 
 export interface CommunityRouterOptions {
   readonly inner: InnerRouter;
@@ -52,26 +61,23 @@ export class CommunityRouter implements Router {
     this.#options.inner.reportFailure?.(target, failure);
   }
 
-  async route(routed: RouteRequest): Promise<RouteDecision> {
+  route(routed: RouteRequest): Routed<RouteDecision> {
     const uri = routed.requestUri;
     const { community } = this.#options;
     const checksBindings = community !== undefined && this.#options.config.internal.registrar === 'builtin';
     if (routed.nextHop !== undefined) {
       const hop = parseUri(routed.nextHop.uri);
-      const unbound = checksBindings && isSipUri(hop) ? await this.#unboundAddress(routed, hop, community) : undefined;
-      return unbound ?? this.#inner(routed);
+      return checksBindings && isSipUri(hop) ? this.#boundAddress(routed, hop, community) : this.#inner(routed);
     }
     if (!isSipUri(uri)) return this.#inner(routed);
     const ownAddress = this.#options.isOwnAddress(uri);
     if (!ownAddress && !this.#domains.has(uri.host.toLowerCase())) {
-      const unbound =
-        checksBindings && isIpLiteral(uri.host) ? await this.#unboundAddress(routed, uri, community) : undefined;
-      return unbound ?? this.#inner(routed);
+      return checksBindings && isIpLiteral(uri.host) ? this.#boundAddress(routed, uri, community) : this.#inner(routed);
     }
     return this.#own(routed, uri, ownAddress);
   }
 
-  async #own(request: RouteRequest, uri: SipUri, ownAddress: boolean): Promise<RouteDecision> {
+  #own(request: RouteRequest, uri: SipUri, ownAddress: boolean): Routed<RouteDecision> {
     const { community } = this.#options;
     const method = request.request.method;
     if (method === 'OPTIONS' && uri.user === undefined && community !== undefined)
@@ -83,8 +89,14 @@ export class CommunityRouter implements Router {
   }
 
   /** The inner router's decision; a target it hands back as ours takes the community's path (I2). */
-  async #inner(request: RouteRequest): Promise<RouteDecision> {
-    const decided = await this.#options.inner.route(request);
+  #inner(request: RouteRequest): Routed<RouteDecision> {
+    const decided = this.#options.inner.route(request);
+    return decided instanceof Promise
+      ? decided.then((inner) => this.#fromInner(request, inner))
+      : this.#fromInner(request, decided);
+  }
+
+  #fromInner(request: RouteRequest, decided: InnerRouteDecision): Routed<RouteDecision> {
     if (decided.kind !== 'community') return decided;
     const { community } = this.#options;
     const uri = parseUri(decided.requestUri);
@@ -96,14 +108,18 @@ export class CommunityRouter implements Router {
    * B1 and B3 inside the community: a next hop a request names by address (an IP-literal
    * Request-URI, a Route beyond the edge's own) goes out on the community's side only where the user
    * it is for is registered. With the built-in registrar the community has no other hosts, and anything
-   * else would let a client aim the edge at any host. Undefined when it may go on (or is not for the
-   * community: the inner router decides).
+   * else would let a client aim the edge at any host. A request not for the community goes to the
+   * inner router, which decides.
    */
-  async #unboundAddress(request: RouteRequest, hop: SipUri, community: Community): Promise<RouteDecision | undefined> {
+  #boundAddress(request: RouteRequest, hop: SipUri, community: Community): Routed<RouteDecision> {
     if (hopSide(request.request, request.flow.side, request.requestUri, this.#domains).side !== 'internal')
-      return undefined;
+      return this.#inner(request);
+    return this.#boundContact(request, hop, community);
+  }
+
+  async #boundContact(request: RouteRequest, hop: SipUri, community: Community): Promise<RouteDecision> {
     const user = this.#communityUser(request);
-    if (user !== undefined && (await community.registrar.isBoundAt(user, hop))) return undefined;
+    if (user !== undefined && (await community.registrar.isBoundAt(user, hop))) return this.#inner(request);
     return {
       kind: 'reply',
       status: 404,
@@ -120,33 +136,33 @@ export class CommunityRouter implements Router {
     return ours === undefined ? undefined : addressOfRecord(ours);
   }
 
-  async #builtin(
-    request: RouteRequest,
-    uri: SipUri,
-    community: Community,
-    ownAddress: boolean,
-  ): Promise<RouteDecision> {
+  #builtin(request: RouteRequest, uri: SipUri, community: Community, ownAddress: boolean): Routed<RouteDecision> {
     const { internal } = this.#options.config;
     const method = request.request.method;
-    const origin = this.#origin(request, uri, ownAddress);
     if (isPresence(request)) {
       if (internal.presence === 'builtin' && community.presence !== undefined)
-        return decision(await community.presence.handle(request.request, origin));
-      return this.#inner(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
+        return community.presence.handle(request.request, this.#origin(request, uri, ownAddress)).then(decision);
+      return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
     }
-    if (internal.registrar !== 'builtin')
-      return this.#inner(ownAddress ? { ...request, requestUri: parseUri(origin.target) } : request);
-    if (method === 'REGISTER') return decision(await community.registrar.register(request.request, request.flow.side));
-    return decision(await community.registrar.locate(request.request, uri));
+    if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
+    if (method === 'REGISTER') return community.registrar.register(request.request, request.flow.side).then(decision);
+    return community.registrar.locate(request.request, uri).then(decision);
+  }
+
+  /** A request to the edge's own address, routed as one for the user it stands for. */
+  #forUser(request: RouteRequest, uri: SipUri): RouteRequest {
+    return { ...request, requestUri: parseUri(this.#target(uri, true)) };
   }
 
   /** A Request-URI naming the edge's own address stands for the user in the first served domain. */
+  #target(uri: SipUri, ownAddress: boolean): string {
+    if (!ownAddress) return addressOfRecord(uri);
+    const domain = this.#options.config.domains[0]!;
+    return uri.user === undefined ? `sip:${domain}` : `sip:${uri.user.toLowerCase()}@${domain}`;
+  }
+
   #origin(request: RouteRequest, uri: SipUri, ownAddress: boolean): RequestOrigin {
-    const target = ownAddress
-      ? uri.user === undefined
-        ? `sip:${this.#options.config.domains[0]!}`
-        : `sip:${uri.user.toLowerCase()}@${this.#options.config.domains[0]!}`
-      : addressOfRecord(uri);
+    const target = this.#target(uri, ownAddress);
     const from = request.request.from.uri;
     const peer =
       request.flow.peerIdentity?.[0] ?? (isSipUri(from) ? from.host.toLowerCase() : request.flow.remote.address);
@@ -162,7 +178,7 @@ function isPresence(request: RouteRequest): boolean {
   );
 }
 
-async function decision(answer: CommunityAnswer): Promise<RouteDecision> {
+function decision(answer: CommunityAnswer): Routed<RouteDecision> {
   if (answer.kind === 'answer') {
     const { kind: _kind, ...reply } = answer;
     return { kind: 'reply', ...reply };
@@ -170,24 +186,39 @@ async function decision(answer: CommunityAnswer): Promise<RouteDecision> {
   // RFC 3261 §16.5: the Request-URI becomes the contact. The proxy tries targets in series with one
   // Request-URI, so the best binding (highest q, most recent) is the one tried; no parallel forking.
   const contact = answer.contacts[0]!;
-  let target: RouteTarget | undefined;
+  let target: Routed<RouteTarget | undefined>;
   try {
-    target = await targetFromUri(parseUri(contact), 'internal');
+    target = targetFromUri(parseUri(contact), 'internal');
   } catch (error) {
-    if (!isDiscoveryError(error)) throw error;
-    return routingFailure(error);
+    return routingFailureOf(error);
   }
+  return target instanceof Promise
+    ? target.then((found) => toContact(found, contact), routingFailureOf)
+    : toContact(target, contact);
+}
+
+function toContact(target: RouteTarget | undefined, contact: string): RouteDecision {
   if (target === undefined) return { kind: 'reply', status: 480, because: 'I2 no reachable contact' };
   return { kind: 'forward', targets: [target], requestUri: contact };
+}
+
+/** A contact that does not resolve answers the request (404, or 503 when DNS failed). */
+function routingFailureOf(error: unknown): RouteDecision {
+  if (!isDiscoveryError(error)) throw error;
+  return routingFailure(error);
 }
 
 /** An inner router on its own, with no community router in front: a target of ours it hands back gets 480. */
 export function withoutCommunity(inner: InnerRouter): Router {
   return {
-    route: async (request) => {
-      const decided = await inner.route(request);
-      return decided.kind === 'community' ? NO_INTERNAL_SERVER : decided;
+    route: (request) => {
+      const decided = inner.route(request);
+      return decided instanceof Promise ? decided.then(outsideCommunity) : outsideCommunity(decided);
     },
     reportFailure: (target, failure) => inner.reportFailure?.(target, failure),
   };
+}
+
+function outsideCommunity(decided: InnerRouteDecision): RouteDecision {
+  return decided.kind === 'community' ? NO_INTERNAL_SERVER : decided;
 }

@@ -65,7 +65,7 @@ function request(method: string, uri: string, event?: string): IncomingRequest {
   return frame.message;
 }
 
-function route(
+async function route(
   r: DiscoveryRouter,
   method: string,
   uri: string,

@@ -18,6 +18,7 @@ import type {
   InnerRouteDecision,
   InnerRouter,
   RouteDecision,
+  Routed,
   RouteRequest,
   RouteTarget,
   TargetFailure,
@@ -65,16 +66,39 @@ export class DiscoveryRouter implements InnerRouter {
     if (target.side === 'external') this.discovery.backoff.reportFailure(target, failure);
   }
 
-  async route(request: RouteRequest): Promise<InnerRouteDecision> {
+  route(request: RouteRequest): Routed<InnerRouteDecision> {
     const uri = request.requestUri;
     if (request.nextHop !== undefined) return this.#static.route(request);
+    if (isSipUri(uri)) return this.#routeSip(request, uri);
+    return this.#guarded(request, this.#routeNonSip(request));
+  }
+
+  /** Own domains and static peers need no DNS: StaticRouter answers them, without a promise when it can. */
+  #routeSip(request: RouteRequest, uri: SipUri): Routed<InnerRouteDecision> {
+    const domain = uri.host.toLowerCase();
+    if (this.#own.has(domain)) {
+      const number = request.flow.side === 'internal' ? e164FromUriQuietly(uri) : undefined;
+      return number === undefined
+        ? this.#static.route(request)
+        : this.#guarded(request, this.#routeOwnNumber(request, number));
+    }
+    if (this.#isStatic(domain)) return this.#static.route(request);
+    return this.#guarded(request, this.#discover(request, { uri, requestUri: undefined, domain }));
+  }
+
+  async #routeNonSip(request: RouteRequest): Promise<InnerRouteDecision> {
+    const uri = request.requestUri;
+    if (isTelUri(uri) || isEnumUri(uri) || isImPresUri(uri)) {
+      const destination = await this.discovery.destinations.toSip(uri, this.#wants(request));
+      return this.#routeDestination(request, destination);
+    }
+    return this.#static.route(request);
+  }
+
+  /** A discovery failure answers the request (D2-D7) and is logged with its Call-ID. */
+  async #guarded(request: RouteRequest, routing: Promise<InnerRouteDecision>): Promise<InnerRouteDecision> {
     try {
-      if (isSipUri(uri)) return await this.#routeSip(request, uri);
-      if (isTelUri(uri) || isEnumUri(uri) || isImPresUri(uri)) {
-        const destination = await this.discovery.destinations.toSip(uri, this.#wants(request));
-        return await this.#routeDestination(request, destination);
-      }
-      return await this.#static.route(request);
+      return await routing;
     } catch (error) {
       if (!isDiscoveryError(error)) throw error;
       this.#log.info(
@@ -88,16 +112,6 @@ export class DiscoveryRouter implements InnerRouter {
       );
       return { kind: 'reply', status: error.status, reason: error.reason, because: `D2-D7 ${error.code}` };
     }
-  }
-
-  async #routeSip(request: RouteRequest, uri: SipUri): Promise<InnerRouteDecision> {
-    const domain = uri.host.toLowerCase();
-    if (this.#own.has(domain)) {
-      const number = request.flow.side === 'internal' ? e164FromUriQuietly(uri) : undefined;
-      return number === undefined ? this.#static.route(request) : this.#routeOwnNumber(request, number);
-    }
-    if (this.#isStatic(domain)) return this.#static.route(request);
-    return this.#discover(request, { uri, requestUri: undefined, domain });
   }
 
   /**

@@ -6,14 +6,24 @@ import { isIP } from 'node:net';
 import { isSipUri, type Uri } from '../sip/uri.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
 import { DiscoveryError } from '../discovery/discovery-error.js';
-import type { RouteDecision, RouteTarget } from './route-types.js';
+import type { RouteDecision, Routed, RouteTarget } from './route-types.js';
 
 const DEFAULT_PORTS: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
 
+type ConfiguredTarget = { readonly host: string; readonly port: number; readonly transport: TransportProtocol };
+
+/** The host as an address when it is an IP literal (IPv6 without brackets); undefined for a name. */
+export function literalAddress(host: string): string | undefined {
+  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
+  return isIP(bare) !== 0 ? bare : undefined;
+}
+
 /** An address for the host; a name that does not resolve is a routing failure (404, or 503 when DNS itself failed). */
 export async function resolveHost(host: string): Promise<string> {
-  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  if (isIP(bare) !== 0) return bare;
+  return literalAddress(host) ?? lookUp(host.startsWith('[') ? host.slice(1, -1) : host);
+}
+
+async function lookUp(bare: string): Promise<string> {
   try {
     return (await lookup(bare)).address;
   } catch (error) {
@@ -30,24 +40,38 @@ export function routingFailure(error: DiscoveryError): RouteDecision {
   return { kind: 'reply', status: error.status, reason: error.reason, because: `D2-D3 ${error.code}` };
 }
 
-export async function resolveTarget(
-  target: { readonly host: string; readonly port: number; readonly transport: TransportProtocol },
-  side: Side,
-): Promise<RouteTarget> {
+export async function resolveTarget(target: ConfiguredTarget, side: Side): Promise<RouteTarget> {
   return { protocol: target.transport, address: await resolveHost(target.host), port: target.port, side };
 }
 
 /**
- * RFC 3263 §4.1 without DNS records: the transport from the URI's transport parameter (TLS for
- * sips), the port from the URI or the transport's default.
+ * Configured targets that are all IP literals, resolved once per configuration: routing answers with
+ * this very list, no lookup and no allocation per request. Undefined when a host name is among them.
  */
-export async function targetFromUri(uri: Uri, side: Side): Promise<RouteTarget | undefined> {
+export function literalTargets(targets: readonly ConfiguredTarget[], side: Side): readonly RouteTarget[] | undefined {
+  const resolved: RouteTarget[] = [];
+  for (const target of targets) {
+    const address = literalAddress(target.host);
+    if (address === undefined) return undefined;
+    resolved.push(Object.freeze({ protocol: target.transport, address, port: target.port, side }));
+  }
+  return Object.freeze(resolved);
+}
+
+/**
+ * RFC 3263 §4.1 without DNS records: the transport from the URI's transport parameter (TLS for
+ * sips), the port from the URI or the transport's default. An IP-literal host is answered at once.
+ */
+export function targetFromUri(uri: Uri, side: Side): Routed<RouteTarget | undefined> {
   if (!isSipUri(uri)) return undefined;
   const transportParam = uri.params.get('transport')?.toLowerCase();
   const protocol: TransportProtocol =
     uri.scheme === 'sips' || transportParam === 'tls' ? 'tls' : transportParam === 'tcp' ? 'tcp' : 'udp';
   // maddr is not honoured: it would let the sender pick the host (SPEC B1, B3).
-  return { protocol, address: await resolveHost(uri.host), port: uri.port ?? DEFAULT_PORTS[protocol], side };
+  const port = uri.port ?? DEFAULT_PORTS[protocol];
+  const address = literalAddress(uri.host);
+  if (address !== undefined) return { protocol, address, port, side };
+  return resolveHost(uri.host).then((resolved) => ({ protocol, address: resolved, port, side }));
 }
 
 export function otherSide(side: Side): Side {

@@ -71,13 +71,20 @@ export interface CommunityTarget {
 /** What static routing and discovery decide, before the community router takes its own targets. */
 export type InnerRouteDecision = RouteDecision | CommunityTarget;
 
+/**
+ * A decision that needs no I/O (an IP-literal target, a configured internal server) comes back as is;
+ * one that waits on DNS or the store comes as a promise. Callers await only a promise: on the relay's
+ * hot path a promise per router in the chain is garbage the edge pays for with GC time.
+ */
+export type Routed<D> = D | Promise<D>;
+
 export interface InnerRouter {
-  route(request: RouteRequest): Promise<InnerRouteDecision>;
+  route(request: RouteRequest): Routed<InnerRouteDecision>;
   reportFailure?(target: RouteTarget, failure?: TargetFailure): void;
 }
 
 export interface Router {
-  route(request: RouteRequest): Promise<RouteDecision>;
+  route(request: RouteRequest): Routed<RouteDecision>;
   /**
    * D2: a target of a forward decision failed (connect error, transport error, timeout, 503).
    * Routers that discover targets avoid it for a back-off period; static routers need not care.

@@ -9,8 +9,22 @@ import type { IncomingRequest } from '../sip/incoming-message.js';
 import { formatUri, isSipUri, parseUri, type SipUri, type Uri } from '../sip/uri.js';
 import type { Side } from '../transport/flow.js';
 import { hopSide, isIpLiteral, isWithinDomain } from './hop-side.js';
-import type { InnerRouteDecision, InnerRouter, RouteDecision, RouteRequest, RouteTarget } from './route-types.js';
-import { resolveHost, resolveTarget, routingFailure, targetFromUri } from './resolve-target.js';
+import type {
+  InnerRouteDecision,
+  InnerRouter,
+  RouteDecision,
+  Routed,
+  RouteRequest,
+  RouteTarget,
+} from './route-types.js';
+import {
+  literalAddress,
+  literalTargets,
+  resolveHost,
+  resolveTarget,
+  routingFailure,
+  targetFromUri,
+} from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
 
 type Targets = ReadonlyArray<{
@@ -29,12 +43,19 @@ export interface StaticRouterOptions {
 
 const TLS_PORT = 5061;
 
+type TargetFromUri = ReturnType<typeof targetFromUri>;
+
 export class StaticRouter implements InnerRouter {
   readonly #domains: ReadonlySet<string>;
   readonly #peerRoutes: ReadonlyMap<string, Targets>;
   readonly #internal: EdgeConfig['internal'];
   readonly #admits: (domain: string) => RouteDecision | undefined;
   readonly #plaintextPeers: ReadonlySet<string>;
+  /** D1 static routes whose next hops are all IP literals, decided once per configuration. */
+  readonly #peerDecisions: ReadonlyMap<string, RouteDecision>;
+  /** I1 the configured registrar / home proxy and presence server when all are IP literals. */
+  readonly #registrarDecision: RouteDecision | undefined;
+  readonly #presenceDecision: RouteDecision | undefined;
 
   constructor(config: Pick<EdgeConfig, 'domains' | 'routes' | 'internal'>, options: StaticRouterOptions = {}) {
     this.#domains = new Set(config.domains.map((d) => d.toLowerCase()));
@@ -47,18 +68,28 @@ export class StaticRouter implements InnerRouter {
       options.admits ??
       ((domain) =>
         this.#peerRoutes.has(domain) ? undefined : reply(404, 'No route to that domain', 'D1 closed federation'));
-  }
-
-  async route(request: RouteRequest): Promise<InnerRouteDecision> {
-    try {
-      return await this.#route(request);
-    } catch (error) {
-      if (!isDiscoveryError(error)) throw error;
-      return routingFailure(error);
+    const peerDecisions = new Map<string, RouteDecision>();
+    for (const [domain, targets] of this.#peerRoutes) {
+      const resolved = literalTargets(targets, 'external');
+      if (resolved !== undefined)
+        peerDecisions.set(domain, Object.freeze(forward(resolved.map((t) => Object.freeze(peerTarget(t, domain))))));
     }
+    this.#peerDecisions = peerDecisions;
+    this.#registrarDecision = internalDecision(config.internal.registrar);
+    this.#presenceDecision = internalDecision(config.internal.presence);
   }
 
-  async #route({ request, flow, requestUri: uri, nextHop }: RouteRequest): Promise<InnerRouteDecision> {
+  route(request: RouteRequest): Routed<InnerRouteDecision> {
+    let decided: Routed<InnerRouteDecision>;
+    try {
+      decided = this.#route(request);
+    } catch (error) {
+      return routingFailureOf(error);
+    }
+    return decided instanceof Promise ? decided.catch(routingFailureOf) : decided;
+  }
+
+  #route({ request, flow, requestUri: uri, nextHop }: RouteRequest): Routed<InnerRouteDecision> {
     if (nextHop !== undefined) {
       // RFC 3261 §16.6 step 7: a remaining Route set names the next hop.
       const hop = parseUri(nextHop.uri);
@@ -67,19 +98,13 @@ export class StaticRouter implements InnerRouter {
     }
     if (!isSipUri(uri)) return reply(416, undefined, 'RFC 3261 §16.3 step 2');
     const host = uri.host.toLowerCase();
-    if (this.#domains.has(host))
-      return this.#internalRoute(
-        request.method,
-        request.headers.get('event'),
-        uri === request.requestUri ? request.requestUriText : formatUri(uri),
-      );
+    if (this.#domains.has(host)) return this.#internalRoute(request, uri);
     // The edge is no open relay: a peer may reach this community, not a third one through it (D1).
     if (flow.side === 'external' && !isIpLiteral(uri.host))
       return reply(403, 'Relaying Between Peers Refused', 'D1 relay between peers');
     const peer = this.#peerRoutes.get(host);
     // RFC 5922 §4: the peer's certificate must cover the domain reached, named as SNI (D1 static route).
-    if (peer !== undefined)
-      return forward(await Promise.all(peer.map(async (t) => peerTarget(await resolveTarget(t, 'external'), host))));
+    if (peer !== undefined) return this.#peerDecisions.get(host) ?? resolvePeer(peer, host);
     if (isIpLiteral(uri.host)) return this.#addressHop(request, flow.side, uri, uri);
     return reply(404, 'No route to that domain', 'D1 closed federation');
   }
@@ -89,14 +114,12 @@ export class StaticRouter implements InnerRouter {
    * is for (B1). Towards a peer it goes only over TLS, to a host of that peer's domain or an
    * address, and the peer's certificate must prove the peer's domain (RFC 5922).
    */
-  async #addressHop(request: IncomingRequest, arrival: Side, requestUri: Uri, hop: SipUri): Promise<RouteDecision> {
+  #addressHop(request: IncomingRequest, arrival: Side, requestUri: Uri, hop: SipUri): Routed<RouteDecision> {
     const side = hopSide(request, arrival, requestUri, this.#domains);
     if (side.side === 'none') return reply(404, 'No Peer Domain Named', 'D1 an address names no peer domain to check');
     if (side.side === 'internal') {
-      const target = await targetFromUri(hop, 'internal');
-      return target === undefined
-        ? reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6')
-        : forward([target]);
+      const target = targetFromUri(hop, 'internal');
+      return target instanceof Promise ? target.then(internalHop) : internalHop(target);
     }
     const { peer } = side;
     const refused = this.#admits(peer);
@@ -115,7 +138,10 @@ export class StaticRouter implements InnerRouter {
     }
     const protocol = transport === 'tcp' || transport === 'udp' ? transport : 'tls';
     const port = hop.port ?? (protocol === 'tls' ? TLS_PORT : 5060);
-    return forward([peerTarget({ protocol, address: await resolveHost(hop.host), port, side: 'external' }, peer)]);
+    const toPeer = (address: string): RouteDecision =>
+      forward([peerTarget({ protocol, address, port, side: 'external' }, peer)]);
+    const address = literalAddress(hop.host);
+    return address !== undefined ? toPeer(address) : resolveHost(hop.host).then(toPeer);
   }
 
   /** A peer whose static route opted in to cleartext (`routes[].plaintext`) and names this transport. */
@@ -125,13 +151,39 @@ export class StaticRouter implements InnerRouter {
     );
   }
 
-  async #internalRoute(method: string, event: string | undefined, requestUri: string): Promise<InnerRouteDecision> {
+  #internalRoute(request: IncomingRequest, uri: Uri): Routed<InnerRouteDecision> {
     // I1: presence goes to the presence server, everything else to the registrar / home proxy.
-    const presence = (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(event ?? '');
+    const method = request.method;
+    const presence =
+      (method === 'SUBSCRIBE' || method === 'PUBLISH') && /^presence\b/i.test(request.headers.get('event') ?? '');
     const configured = presence ? this.#internal.presence : this.#internal.registrar;
-    if (configured === 'builtin') return { kind: 'community', requestUri };
-    return forward(await Promise.all(configured.map((t) => resolveTarget(t, 'internal'))));
+    if (configured === 'builtin')
+      return { kind: 'community', requestUri: uri === request.requestUri ? request.requestUriText : formatUri(uri) };
+    const decided = presence ? this.#presenceDecision : this.#registrarDecision;
+    if (decided !== undefined) return decided;
+    return Promise.all(configured.map((t) => resolveTarget(t, 'internal'))).then(forward);
   }
+}
+
+/** The internal servers as a decision made once, when they are all IP literals; shared, hence frozen. */
+function internalDecision(configured: EdgeConfig['internal']['registrar']): RouteDecision | undefined {
+  if (configured === 'builtin') return undefined;
+  const resolved = literalTargets(configured, 'internal');
+  return resolved === undefined ? undefined : Object.freeze(forward(resolved));
+}
+
+async function resolvePeer(targets: Targets, domain: string): Promise<RouteDecision> {
+  return forward(await Promise.all(targets.map(async (t) => peerTarget(await resolveTarget(t, 'external'), domain))));
+}
+
+function internalHop(target: Awaited<TargetFromUri>): RouteDecision {
+  return target === undefined ? reply(416, 'Route to an unsupported URI scheme', 'RFC 3261 §16.6') : forward([target]);
+}
+
+/** A host that does not resolve answers the request (404, or 503 when DNS failed); anything else is a bug. */
+function routingFailureOf(error: unknown): RouteDecision {
+  if (!isDiscoveryError(error)) throw error;
+  return routingFailure(error);
 }
 
 /** RFC 5922 §4: over TLS the peer's certificate must cover the domain routed to, which is its SNI too. */
@@ -139,7 +191,7 @@ function peerTarget(target: RouteTarget, domain: string): RouteTarget {
   return target.protocol === 'tls' ? { ...target, servername: domain } : target;
 }
 
-function forward(targets: RouteTarget[]): RouteDecision {
+function forward(targets: readonly RouteTarget[]): RouteDecision {
   return { kind: 'forward', targets };
 }
 
