@@ -215,6 +215,19 @@ describe('Y5 per-source shares (RFC 7339: the biggest senders first)', () => {
     expect(controller.overShare(quiet)).toBe(false);
   });
 
+  it('Y5 pauses only the connection that brought shed requests, not another of the same source carrying answers', () => {
+    const { controller, interval } = setUp({ capacityPerSecond: 400 });
+    const server = new RecordingFlow({ protocol: 'tls', peerIdentity: ['flood.example.org'] });
+    send(controller, flooder, 300);
+    interval();
+    send(controller, flooder, 300);
+    expect(judge(controller, server, message({ response: true }))).toEqual({ admit: true });
+    expect(controller.overShare(flooder)).toBe(true);
+    expect(controller.overShare(server)).toBe(false);
+    interval();
+    expect(controller.overShare(flooder)).toBe(false);
+  });
+
   it('Y5 under event-loop overload cuts the capacity and shares it, the flooder first', () => {
     const { controller, load, interval } = setUp();
     send(controller, flooder, 200);

@@ -50,6 +50,8 @@ export class AdmissionController implements MessageAdmission {
   readonly #settings: OverloadSettings;
   readonly #sources = new Map<string, AdmissionSource>();
   readonly #byFlow = new WeakMap<Flow, AdmissionSource>();
+  /** Stream connections that brought requests shed this interval: the ones paused (TCP back-pressure). */
+  readonly #shedFlows = new Set<Flow>();
   readonly #overflow = new AdmissionSource('overflow', 'external', '-');
   readonly #shedMemory: ShedMemory;
   readonly #fixedPerInterval: number;
@@ -107,16 +109,20 @@ export class AdmissionController implements MessageAdmission {
     // Keyed by source too, so one sender cannot get another's requests shed by reusing their branches.
     const received = flow.reliable ? undefined : branchOf(message);
     const branch = received === undefined ? undefined : `${source.key} ${received}`;
-    if (branch !== undefined && this.#shedMemory.has(branch)) return this.#shed(message, source, replyTo, branch);
-    if (!this.#hasRoomFor(source)) return this.#shed(message, source, replyTo, branch);
+    if (branch !== undefined && this.#shedMemory.has(branch)) return this.#shed(message, source, flow, replyTo, branch);
+    if (!this.#hasRoomFor(source)) return this.#shed(message, source, flow, replyTo, branch);
     source.admitted++;
     this.#admittedTotal++;
     return ADMIT;
   }
 
+  /**
+   * Whether to stop reading `flow` until the shares refill: only a connection that itself brought
+   * requests shed this interval. Another connection of the same source (a server answering over its
+   * own connection, the community's other clients) keeps being read: its responses finish work.
+   */
   overShare(flow: Flow): boolean {
-    const source = this.#byFlow.get(flow);
-    return !this.#stopped && source !== undefined && !source.retired && source.shed > 0;
+    return !this.#stopped && this.#shedFlows.has(flow);
   }
 
   whenRefilled(resume: () => void): void {
@@ -173,12 +179,14 @@ export class AdmissionController implements MessageAdmission {
   #shed(
     message: IncomingMessage,
     source: AdmissionSource,
+    flow: Flow,
     replyTo: SourceAddress,
     branch: string | undefined,
   ): AdmissionVerdict {
     const answer = overloadResponse(message, replyTo, this.#settings.retryAfterSeconds);
     if (answer === undefined) source.dropped++;
     else source.answered++;
+    if (flow.reliable) this.#shedFlows.add(flow);
     if (branch !== undefined) this.#shedMemory.remember(branch);
     if (this.#episodeShed++ === 0) {
       // Y5: one line per episode, with the first Call-ID shed; the metric counts every one.
@@ -256,6 +264,7 @@ export class AdmissionController implements MessageAdmission {
       } else source.startInterval();
     }
     this.#overflow.startInterval();
+    this.#shedFlows.clear();
     this.#demandTotal = 0;
     this.#admittedTotal = 0;
   }
