@@ -21,6 +21,7 @@ describe('Y5 limits.overload', () => {
       enabled: true,
       eluThresholdPercent: 90,
       pendingRequestsPercent: 80,
+      maxQueueDelayMs: 50,
       intervalMs: 100,
       retryAfterSeconds: 5,
       capacityPerSecond: 0,

@@ -36,6 +36,11 @@ export const overloadSchema = section(
       eluThresholdPercent: boundedInt({ min: 50, max: 99, default: 90 }),
       /** Pending server transactions, in percent of maxPendingRequests, at which the edge counts as overloaded. */
       pendingRequestsPercent: boundedInt({ min: 10, max: 100, default: 80 }),
+      /**
+       * The longest the admitted requests may wait inside the edge (pending / finished per second,
+       * Little's law) while its event loop is busy, before it sheds to bring the wait down.
+       */
+      maxQueueDelayMs: boundedInt({ min: 5, max: 10_000, default: 50 }),
       /** How often load is sampled and per-source shares are refilled. */
       intervalMs: boundedInt({ min: 20, max: 5000, default: 100 }),
       /** The Retry-After of the 503 a shed request gets (RFC 3261 §21.5.4). */

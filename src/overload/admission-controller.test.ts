@@ -24,6 +24,7 @@ const SETTINGS: OverloadSettings = {
   eluThresholdPercent: 90,
   pendingRequestsLimit: 4000,
   intervalMs: 100,
+  maxQueueDelayMs: 50,
   retryAfterSeconds: 7,
   capacityPerSecond: 0,
   minCapacityPerSecond: 50,
@@ -191,6 +192,29 @@ describe('Y5 admission before the work', () => {
     // Of the second 100, 40 finished (smoothed with the first interval's 0): the next interval admits about 19.
     expect(controller.shedding).toBe(true);
     expect(send(controller, flooder, 100)).toBeLessThan(40);
+  });
+
+  it('Y5 sheds when the wait inside a busy edge (pending / finished per second) passes maxQueueDelayMs', () => {
+    const { controller, load, interval } = setUp();
+    // 200 finished an interval and 400 waiting: 200 ms inside the edge, four times the 50 ms bound.
+    send(controller, flooder, 200);
+    load.current = { eventLoopUtilisation: 0.8, pendingRequests: 0 };
+    interval();
+    send(controller, flooder, 600);
+    load.current = { eventLoopUtilisation: 0.8, pendingRequests: 400 };
+    interval();
+    expect(controller.shedding).toBe(true);
+  });
+
+  it('Y5 does not shed for a slow next hop: many pending requests with an idle event loop', () => {
+    const { controller, load, interval } = setUp();
+    send(controller, flooder, 200);
+    load.current = { eventLoopUtilisation: 0.2, pendingRequests: 0 };
+    interval();
+    send(controller, flooder, 600);
+    load.current = { eventLoopUtilisation: 0.2, pendingRequests: 400 };
+    interval();
+    expect(controller.shedding).toBe(false);
   });
 
   it('Y5 admits everything when switched off', () => {

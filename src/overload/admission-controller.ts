@@ -42,6 +42,10 @@ const MAX_SOURCES = 10_000;
 const DECREASE_FLOOR = 0.7;
 const DECREASE_CEILING = 0.95;
 const RECOVERY_GROWTH = 1.1;
+/** The event loop counts as busy for the queue-delay signal this far below the utilisation threshold. */
+const BUSY_MARGIN_PERCENT = 20;
+/** Fewer pending requests than this are no queue worth shedding for. */
+const MIN_QUEUE = 50;
 /** Weight of the newest interval in the throughput the estimate starts from. */
 const THROUGHPUT_SMOOTHING = 0.5;
 
@@ -200,6 +204,7 @@ export class AdmissionController implements MessageAdmission {
 
   #loadCauseOf(sample: LoadSample): ShedCause | undefined {
     if (sample.eventLoopUtilisation * 100 >= this.#settings.eluThresholdPercent) return 'event-loop';
+    if (this.#queueDelayRatio(sample) > 1) return 'queue-delay';
     if (sample.pendingRequests >= this.#settings.pendingRequestsLimit) return 'pending-requests';
     if ((sample.sendRefusals ?? 0) > 0) return 'send-queue';
     return undefined;
@@ -210,6 +215,7 @@ export class AdmissionController implements MessageAdmission {
       const overBy = Math.max(
         (sample.eventLoopUtilisation * 100) / this.#settings.eluThresholdPercent,
         sample.pendingRequests / this.#settings.pendingRequestsLimit,
+        this.#queueDelayRatio(sample),
       );
       const factor = Math.min(DECREASE_CEILING, Math.max(DECREASE_FLOOR, 1 / overBy));
       // What the edge finished, not what it let in: admissions run ahead of a saturated edge (the
@@ -219,6 +225,18 @@ export class AdmissionController implements MessageAdmission {
     }
     if (this.#shedding && Number.isFinite(this.#estimate)) return Math.ceil(this.#estimate * RECOVERY_GROWTH) + 1;
     return Infinity;
+  }
+
+  /**
+   * How far the wait inside the edge (Little's law: pending / finished per interval) is over its
+   * bound, while the event loop is busy; 0 when it is not. An idle edge with many pending requests is
+   * waiting on a slow next hop, not overloaded itself, so the wait alone does not shed.
+   */
+  #queueDelayRatio(sample: LoadSample): number {
+    const busy = sample.eventLoopUtilisation * 100 >= this.#settings.eluThresholdPercent - BUSY_MARGIN_PERCENT;
+    if (!busy || sample.pendingRequests < MIN_QUEUE) return 0;
+    const waitMs = (sample.pendingRequests / Math.max(1, this.#throughput)) * this.#settings.intervalMs;
+    return waitMs / this.#settings.maxQueueDelayMs;
   }
 
   /** Flow conservation: finished = admitted + pending before - pending now (in-dialog traffic evens out). */

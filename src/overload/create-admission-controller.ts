@@ -26,6 +26,7 @@ export function createAdmissionController(config: AdmissionControllerConfig): Ad
       eluThresholdPercent: overload.eluThresholdPercent,
       pendingRequestsLimit: Math.max(1, Math.ceil((maxPendingRequests * overload.pendingRequestsPercent) / 100)),
       intervalMs: overload.intervalMs,
+      maxQueueDelayMs: overload.maxQueueDelayMs,
       retryAfterSeconds: overload.retryAfterSeconds,
       capacityPerSecond: overload.capacityPerSecond,
       minCapacityPerSecond: overload.minCapacityPerSecond,

@@ -9,6 +9,8 @@ export interface OverloadSettings {
   readonly eluThresholdPercent: number;
   /** Pending server transactions at and over which the edge counts as overloaded. */
   readonly pendingRequestsLimit: number;
+  /** The wait inside the edge (pending / throughput) over which a busy edge sheds. */
+  readonly maxQueueDelayMs: number;
   /** How often load is sampled and shares refilled. */
   readonly intervalMs: number;
   readonly retryAfterSeconds: number;
@@ -19,7 +21,7 @@ export interface OverloadSettings {
 }
 
 /** Why the edge is shedding: the label of the shed metric. */
-export type ShedCause = 'event-loop' | 'pending-requests' | 'send-queue' | 'capacity';
+export type ShedCause = 'event-loop' | 'queue-delay' | 'pending-requests' | 'send-queue' | 'capacity';
 
 export interface ShedCounts {
   readonly cause: ShedCause;

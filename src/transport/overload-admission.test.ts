@@ -26,6 +26,7 @@ const SETTINGS: OverloadSettings = {
   eluThresholdPercent: 90,
   pendingRequestsLimit: 4000,
   intervalMs: 100,
+  maxQueueDelayMs: 50,
   retryAfterSeconds: 3,
   capacityPerSecond: 0,
   minCapacityPerSecond: 10, // one request per interval while overloaded
