@@ -10,6 +10,7 @@ export const LAYER_ORDER = [
   'observability',
   'state',
   'transport',
+  'overload',
   'transaction',
   'discovery',
   'peers',

@@ -5,7 +5,7 @@
 
 import { BoundedLabel, methodLabel } from './bounded-label.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AdmissionState, OverloadObserver, ShedCounts } from '../overload/overload-settings.js';
+import type { AdmissionState, OverloadObserver, ShedCounts } from './overload-report.js';
 
 /** What the edge exposes for scrape-time metrics; every field a plain number read on demand. */
 export interface ScrapeSources {

@@ -76,6 +76,8 @@ export class AdmissionController implements MessageAdmission {
   #lastSample: LoadSample = { eventLoopUtilisation: 0, pendingRequests: 0 };
   /** Requests the edge finished per interval (smoothed): what it really carries, whatever it admits. */
   #throughput = 0;
+  /** Requests finished in the last interval alone: a ramp from idle shows here before the average. */
+  #lastFinished = 0;
 
   constructor(options: AdmissionControllerOptions) {
     this.#options = options;
@@ -235,7 +237,8 @@ export class AdmissionController implements MessageAdmission {
   #queueDelayRatio(sample: LoadSample): number {
     const busy = sample.eventLoopUtilisation * 100 >= this.#settings.eluThresholdPercent - BUSY_MARGIN_PERCENT;
     if (!busy || sample.pendingRequests < MIN_QUEUE) return 0;
-    const waitMs = (sample.pendingRequests / Math.max(1, this.#throughput)) * this.#settings.intervalMs;
+    const finishing = Math.max(1, this.#throughput, this.#lastFinished);
+    const waitMs = (sample.pendingRequests / finishing) * this.#settings.intervalMs;
     return waitMs / this.#settings.maxQueueDelayMs;
   }
 
@@ -243,6 +246,7 @@ export class AdmissionController implements MessageAdmission {
   #noteThroughput(sample: LoadSample): void {
     const finished = Math.max(0, this.#admittedTotal + this.#lastSample.pendingRequests - sample.pendingRequests);
     this.#throughput = THROUGHPUT_SMOOTHING * finished + (1 - THROUGHPUT_SMOOTHING) * this.#throughput;
+    this.#lastFinished = finished;
   }
 
   #logStateChange(wasShedding: boolean, sample: LoadSample): void {

@@ -1,8 +1,6 @@
 // What overload control is told (limits.overload, SPEC Y5) and what it reports: the shed requests and
 // the admission state, once per interval, to metrics and logs.
 
-import type { Side } from '../transport/flow.js';
-
 export interface OverloadSettings {
   readonly enabled: boolean;
   /** Event-loop utilisation, in percent, at and over which the edge counts as overloaded. */
@@ -20,29 +18,8 @@ export interface OverloadSettings {
   readonly minCapacityPerSecond: number;
 }
 
-/** Why the edge is shedding: the label of the shed metric. */
-export type ShedCause = 'event-loop' | 'queue-delay' | 'pending-requests' | 'send-queue' | 'capacity';
-
-export interface ShedCounts {
-  readonly cause: ShedCause;
-  readonly side: Side;
-  readonly peer: string;
-  readonly answered: number;
-  readonly dropped: number;
-}
-
-export interface AdmissionState {
-  readonly shedding: boolean;
-  readonly eventLoopUtilisation: number;
-  /** The capacity in force, per second; Infinity when nothing limits it. */
-  readonly capacityPerSecond: number;
-}
-
-/** Metrics, told once per interval rather than per message. */
-export interface OverloadObserver {
-  shed(counts: ShedCounts): void;
-  state(state: AdmissionState): void;
-}
+// What overload control reports is declared where it is counted (observability sits below).
+export type { AdmissionState, OverloadObserver, ShedCause, ShedCounts } from '../observability/overload-report.js';
 
 export interface OverloadLogger {
   info(details: object, message: string): void;

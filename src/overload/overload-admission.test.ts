@@ -6,13 +6,13 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { sip } from '../../test/support/sip-text.js';
-import { AdmissionController } from '../overload/admission-controller.js';
-import type { OverloadSettings } from '../overload/overload-settings.js';
-import type { LoadMeasure, LoadSample } from '../overload/load-measure.js';
+import { AdmissionController } from './admission-controller.js';
+import type { OverloadSettings } from './overload-settings.js';
+import type { LoadMeasure, LoadSample } from './load-measure.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
-import { StreamFlow } from './stream-flow.js';
-import { TransportLayer } from './transport-layer.js';
+import { StreamFlow } from '../transport/stream-flow.js';
+import { TransportLayer } from '../transport/transport-layer.js';
 
 class DrivenLoad implements LoadMeasure {
   current: LoadSample = { eventLoopUtilisation: 0.2, pendingRequests: 0 };
