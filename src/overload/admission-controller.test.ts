@@ -217,6 +217,22 @@ describe('Y5 admission before the work', () => {
     expect(controller.shedding).toBe(false);
   });
 
+  it('Y5 holds its capacity while only the event loop is busy: shedding a flood does not ratchet admissions down', () => {
+    const { controller, load, interval } = setUp();
+    send(controller, flooder, 100);
+    load.current = { eventLoopUtilisation: 0.99, pendingRequests: 0 };
+    interval();
+    const first = send(controller, flooder, 300);
+    for (let i = 0; i < 10; i++) {
+      interval();
+      send(controller, flooder, 300);
+    }
+    interval();
+    // Every admitted request finished (nothing pending): the edge keeps admitting what it carries.
+    expect(send(controller, flooder, 300)).toBeGreaterThanOrEqual(Math.floor(first * 0.9));
+    expect(controller.shedding).toBe(true);
+  });
+
   it('Y5 admits everything when switched off', () => {
     const { controller, load, interval } = setUp({ enabled: false, capacityPerSecond: 100 });
     load.current = { eventLoopUtilisation: 1, pendingRequests: 10_000 };

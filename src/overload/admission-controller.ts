@@ -213,20 +213,27 @@ export class AdmissionController implements MessageAdmission {
   }
 
   #nextEstimate(sample: LoadSample, loadCause: ShedCause | undefined): number {
-    if (loadCause !== undefined) {
-      const overBy = Math.max(
-        (sample.eventLoopUtilisation * 100) / this.#settings.eluThresholdPercent,
-        sample.pendingRequests / this.#settings.pendingRequestsLimit,
-        this.#queueDelayRatio(sample),
-      );
-      const factor = Math.min(DECREASE_CEILING, Math.max(DECREASE_FLOOR, 1 / overBy));
-      // What the edge finished, not what it let in: admissions run ahead of a saturated edge (the
-      // excess queues in socket buffers), and an estimate built on them never catches up.
-      const base = Math.min(this.#throughput, this.#admittedTotal, this.#estimate);
-      return Math.max(this.#minPerInterval, Math.floor(base * factor));
+    if (loadCause === undefined) {
+      if (this.#shedding && Number.isFinite(this.#estimate)) return Math.ceil(this.#estimate * RECOVERY_GROWTH) + 1;
+      return Infinity;
     }
-    if (this.#shedding && Number.isFinite(this.#estimate)) return Math.ceil(this.#estimate * RECOVERY_GROWTH) + 1;
-    return Infinity;
+    // What the edge finished, not what it let in: admissions run ahead of a saturated edge (the
+    // excess queues in socket buffers), and an estimate built on them never catches up.
+    const finished = Math.max(this.#minPerInterval, Math.floor(this.#throughput));
+    if (loadCause === 'event-loop' && Number.isFinite(this.#estimate)) {
+      // A busy loop without a queue behind it is the shedding itself at work (reading a flood and
+      // answering it 503): the admitted work is keeping up, so the estimate holds instead of
+      // ratcheting down on every busy interval until nothing is admitted.
+      return Math.max(this.#minPerInterval, Math.min(this.#estimate, finished * RECOVERY_GROWTH));
+    }
+    const overBy = Math.max(
+      (sample.eventLoopUtilisation * 100) / this.#settings.eluThresholdPercent,
+      sample.pendingRequests / this.#settings.pendingRequestsLimit,
+      this.#queueDelayRatio(sample),
+    );
+    const factor = Math.min(DECREASE_CEILING, Math.max(DECREASE_FLOOR, 1 / overBy));
+    const base = Math.min(this.#throughput, this.#admittedTotal, this.#estimate);
+    return Math.max(this.#minPerInterval, Math.floor(base * factor));
   }
 
   /**
