@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DrivenLoad, overloadSettings } from '../../test/support/driven-load.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { RecordingFlow } from '../../test/support/recording-flow.js';
 import { sip } from '../../test/support/sip-text.js';
@@ -9,26 +10,8 @@ import type { Flow } from '../transport/flow.js';
 import type { AdmissionVerdict } from '../transport/transport-options.js';
 import { AdmissionController } from './admission-controller.js';
 import type { AdmissionState, OverloadSettings, ShedCounts } from './overload-settings.js';
-import type { LoadMeasure, LoadSample } from './load-measure.js';
 
-/** The load the tests set by hand: what the next sample returns. */
-class DrivenLoad implements LoadMeasure {
-  current: LoadSample = { eventLoopUtilisation: 0.2, pendingRequests: 0 };
-  sample(): LoadSample {
-    return this.current;
-  }
-}
-
-const SETTINGS: OverloadSettings = {
-  enabled: true,
-  eluThresholdPercent: 90,
-  pendingRequestsLimit: 4000,
-  intervalMs: 100,
-  maxQueueDelayMs: 50,
-  retryAfterSeconds: 7,
-  capacityPerSecond: 0,
-  minCapacityPerSecond: 50,
-};
+const SETTINGS = overloadSettings();
 
 let serial = 0;
 

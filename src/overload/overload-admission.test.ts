@@ -4,33 +4,17 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DrivenLoad, overloadSettings } from '../../test/support/driven-load.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { sip } from '../../test/support/sip-text.js';
 import { AdmissionController } from './admission-controller.js';
 import type { OverloadSettings } from './overload-settings.js';
-import type { LoadMeasure, LoadSample } from './load-measure.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
 import { StreamFlow } from '../transport/stream-flow.js';
 import { TransportLayer } from '../transport/transport-layer.js';
 
-class DrivenLoad implements LoadMeasure {
-  current: LoadSample = { eventLoopUtilisation: 0.2, pendingRequests: 0 };
-  sample(): LoadSample {
-    return this.current;
-  }
-}
-
-const SETTINGS: OverloadSettings = {
-  enabled: true,
-  eluThresholdPercent: 90,
-  pendingRequestsLimit: 4000,
-  intervalMs: 100,
-  maxQueueDelayMs: 50,
-  retryAfterSeconds: 3,
-  capacityPerSecond: 0,
-  minCapacityPerSecond: 10, // one request per interval while overloaded
-};
+const SETTINGS = overloadSettings({ retryAfterSeconds: 3, minCapacityPerSecond: 10 });
 
 let serial = 0;
 
