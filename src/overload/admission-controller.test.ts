@@ -145,6 +145,31 @@ describe('Y5 admission before the work', () => {
       expect(judge(controller, flooder, m)).toEqual({ admit: true });
   });
 
+  it('Y5 does not take a tag parameter inside the To URI for a dialog: such a request is new work and is shed', () => {
+    const { controller, load, interval } = setUp({ capacityPerSecond: 100 });
+    load.current = { eventLoopUtilisation: 0.99, pendingRequests: 5000 };
+    interval();
+    send(controller, flooder, 100);
+    const disguised = parseDatagram(
+      sip(
+        [
+          'MESSAGE sip:bob@b.example.net SIP/2.0',
+          'Via: SIP/2.0/TLS 198.51.100.7:5061;branch=z9hG4bK-disguised',
+          'From: <sip:alice@a.example.com>;tag=f1',
+          'To: <sip:bob@b.example.net;tag=not-a-dialog>',
+          'Call-ID: disguised',
+          'CSeq: 1 MESSAGE',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\n'),
+      ),
+      DEFAULT_PARSER_LIMITS,
+    );
+    if (disguised.kind !== 'message') throw new Error('did not parse');
+    expect(judge(controller, flooder, disguised.message).admit).toBe(false);
+  });
+
   it('Y5 sheds when pending requests reach their limit, even with an idle event loop', () => {
     const { controller, load, interval } = setUp();
     send(controller, flooder, 100);

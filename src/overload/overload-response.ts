@@ -9,7 +9,6 @@ import type { SourceAddress } from '../sip/via-stamp.js';
 /** `new`: an out-of-dialog request that would start work; `priority`: goes first, never shed. */
 export type AdmissionClass = 'new' | 'priority';
 
-const TO_TAG = /;\s*tag\s*=/i;
 const BRANCH = /;\s*branch\s*=\s*([^;,\s]+)/i;
 const ANSWER_NEEDS = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 
@@ -20,8 +19,14 @@ const ANSWER_NEEDS = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
 export function admissionClassOf(message: IncomingMessage): AdmissionClass {
   if (message.kind === 'response') return 'priority';
   if (message.method === 'ACK' || message.method === 'CANCEL') return 'priority';
-  const to = message.headers.get('to');
-  return to !== undefined && TO_TAG.test(to) ? 'priority' : 'new';
+  // The parsed To (cached on the message: the request route reads it next), not a pattern over the
+  // line: `To: <sip:bob@b.example.net;tag=x>` carries a URI parameter, not a dialog's tag, and must
+  // not let a flood pass as in-dialog traffic. A To that does not parse starts no dialog either.
+  try {
+    return message.to.tag === undefined ? 'new' : 'priority';
+  } catch {
+    return 'new';
+  }
 }
 
 /** The top Via's branch as received, to know a UDP retransmission of a request already shed. */
