@@ -119,7 +119,9 @@ export class Registrar {
   async locate(request: IncomingRequest, target: Uri = request.requestUri): Promise<CommunityAnswer> {
     const address = addressOfRecord(target);
     const bindings = await this.#options.location.lookup(address);
-    if (bindings.length > 0) return { kind: 'forward', contacts: bindings.map((b) => b.uri) };
+    if (bindings.length === 1) return { kind: 'forward', contacts: [bindings[0]!.uri] };
+    if (bindings.length > 1)
+      return { kind: 'forward', contacts: bindings.map((b) => b.uri), qValues: bindings.map((b) => b.q) };
     if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
     return answer(480, 'I2 no binding');
   }

@@ -8,6 +8,7 @@ import { section } from './section.js';
 export const DIGEST_ALGORITHMS = ['SHA-256', 'MD5'] as const;
 export const IM_MODES = ['page', 'session'] as const;
 export const EXTERNAL_WATCHER_POLICIES = ['allow', 'allow-list', 'deny'] as const;
+export const FORKING_MODES = ['parallel', 'sequential'] as const;
 
 const registrarSchema = section(
   z.strictObject({
@@ -43,6 +44,18 @@ const presenceSchema = section(
   }),
 );
 
+/**
+ * I5: how a request for a user with several bindings reaches them (RFC 3261 §16.6). parallel: every
+ * binding of the highest q at once, the next q only when all of those failed; sequential: one binding
+ * after another, best first. maxBranches bounds the contacts one request goes to (B4).
+ */
+const forkingSchema = section(
+  z.strictObject({
+    mode: z.enum(FORKING_MODES).default('parallel'),
+    maxBranches: boundedInt({ min: 1, max: 100, default: 10 }),
+  }),
+);
+
 export const communitySchema = section(
   z.strictObject({
     /** A YAML file of users (address and password) loaded into the directory at start; null: the store alone. */
@@ -58,7 +71,9 @@ export const communitySchema = section(
     imModes: z.array(z.enum(IM_MODES)).min(1).default(['page', 'session']),
     /** I4: replace internal hosts in Via, Record-Route and Contact on requests leaving the community. */
     topologyHiding: z.boolean().default(false),
+    forking: forkingSchema,
   }),
 );
 
 export type CommunityConfig = z.infer<typeof communitySchema>;
+export type ForkingConfig = CommunityConfig['forking'];

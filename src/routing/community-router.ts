@@ -7,7 +7,7 @@
 //   an IM mode the community does not take ────────────────────► 488 + Warning + capabilities (M2)
 //   SUBSCRIBE/PUBLISH for presence, presence builtin ──────────► the built-in presence server
 //   REGISTER, registrar builtin ───────────────────────────────► the built-in registrar
-//   anything else, registrar builtin ──────────────────────────► the user's contacts, or 404 / 480
+//   anything else, registrar builtin ──────────────────────────► the user's contacts (forked to all, I5), or 404 / 480
 //   configured internal servers ───────────────────────────────► the inner router (targets, failover)
 // The inner router may also hand a request back as one for this community (a tel:, ENUM, im: or pres:
 // target that resolved into one of our domains): it then takes the same path as a sip: URI would.
@@ -21,6 +21,8 @@ import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
 import { routingFailure, targetFromUri } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
+import type { ForkingConfig } from '../config/community-schema.js';
+import { forkGroups, type WeightedBranch } from './fork-groups.js';
 import type {
   InnerRouteDecision,
   InnerRouter,
@@ -39,6 +41,8 @@ export interface CommunityRouterOptions {
   readonly community?: Community;
   /** Whether a URI's host and port are one of the edge's listeners (a Contact it handed out). */
   readonly isOwnAddress: (uri: SipUri) => boolean;
+  /** I5: how a request reaches a user's several bindings; absent: in parallel, at most 10. */
+  readonly forking?: ForkingConfig;
 }
 
 const NO_INTERNAL_SERVER: RouteDecision = {
@@ -51,10 +55,13 @@ const NO_INTERNAL_SERVER: RouteDecision = {
 export class CommunityRouter implements Router {
   readonly #options: CommunityRouterOptions;
   readonly #domains: ReadonlySet<string>;
+  /** The registrar's answer as a decision, made once rather than a closure per request. */
+  readonly #located: (answer: CommunityAnswer) => Routed<RouteDecision>;
 
   constructor(options: CommunityRouterOptions) {
     this.#options = options;
     this.#domains = new Set(options.config.domains.map((d) => d.toLowerCase()));
+    this.#located = (answer) => decision(answer, options.forking);
   }
 
   reportFailure(target: RouteTarget, failure?: TargetFailure): void {
@@ -146,7 +153,7 @@ export class CommunityRouter implements Router {
     }
     if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
     if (method === 'REGISTER') return community.registrar.register(request.request, request.flow.side).then(decision);
-    return community.registrar.locate(request.request, uri).then(decision);
+    return community.registrar.locate(request.request, uri).then(this.#located);
   }
 
   /** A request to the edge's own address, routed as one for the user it stands for. */
@@ -178,17 +185,35 @@ function isPresence(request: RouteRequest): boolean {
   );
 }
 
-function decision(answer: CommunityAnswer): Routed<RouteDecision> {
+function decision(answer: CommunityAnswer, forking: ForkingConfig = DEFAULT_FORKING): Routed<RouteDecision> {
   if (answer.kind === 'answer') {
     const { kind: _kind, ...reply } = answer;
     return { kind: 'reply', ...reply };
   }
-  // RFC 3261 §16.5: the Request-URI becomes the contact. The proxy tries targets in series with one
-  // Request-URI, so the best binding (highest q, most recent) is the one tried; no parallel forking.
-  const contact = answer.contacts[0]!;
+  // RFC 3261 §16.5: the Request-URI becomes the contact. One contact takes the one-target path; several
+  // fork, one branch each (SPEC I5, RFC 3261 §16.6), in q-value groups (fork-groups.ts).
+  if (answer.contacts.length === 1) return oneContact(answer.contacts[0]!);
+  const contacts = answer.contacts.slice(0, forking.maxBranches);
+  const reached = contacts.map(reachContact);
+  if (!reached.some((r) => r instanceof Promise))
+    return forkDecision(contacts, answer.qValues, reached as Reached[], forking);
+  return Promise.all(reached).then((settled) => forkDecision(contacts, answer.qValues, settled, forking));
+}
+
+const DEFAULT_FORKING: ForkingConfig = { mode: 'parallel', maxBranches: 10 };
+
+/**
+ * RFC 3261 §16.5: where one contact is reached: its transport, address and port (a host name through
+ * DNS); undefined for a contact the edge cannot send to. The one place a binding becomes a target.
+ */
+function contactTarget(contact: string): Routed<RouteTarget | undefined> {
+  return targetFromUri(parseUri(contact), 'internal');
+}
+
+function oneContact(contact: string): Routed<RouteDecision> {
   let target: Routed<RouteTarget | undefined>;
   try {
-    target = targetFromUri(parseUri(contact), 'internal');
+    target = contactTarget(contact);
   } catch (error) {
     return routingFailureOf(error);
   }
@@ -200,6 +225,37 @@ function decision(answer: CommunityAnswer): Routed<RouteDecision> {
 function toContact(target: RouteTarget | undefined, contact: string): RouteDecision {
   if (target === undefined) return { kind: 'reply', status: 480, because: 'I2 no reachable contact' };
   return { kind: 'forward', targets: [target], requestUri: contact };
+}
+
+/** A contact's target, or why it has none: a fork goes on without it. */
+type Reached = RouteTarget | undefined | RouteDecision;
+
+function reachContact(contact: string): Routed<Reached> {
+  try {
+    const target = contactTarget(contact);
+    return target instanceof Promise ? target.catch(routingFailureOf) : target;
+  } catch (error) {
+    return routingFailureOf(error);
+  }
+}
+
+/** SPEC I5: a branch per contact that has a target; one left takes the one-target path, none answers. */
+function forkDecision(
+  contacts: readonly string[],
+  qValues: readonly number[] | undefined,
+  reached: readonly Reached[],
+  forking: ForkingConfig,
+): RouteDecision {
+  const branches: WeightedBranch[] = [];
+  let failure: RouteDecision | undefined;
+  reached.forEach((target, i) => {
+    if (target === undefined || 'kind' in target) failure ??= target;
+    else branches.push({ branch: { targets: [target], requestUri: contacts[i]! }, q: qValues?.[i] ?? 1 });
+  });
+  if (branches.length === 0) return failure ?? { kind: 'reply', status: 480, because: 'I2 no reachable contact' };
+  if (branches.length === 1) return { kind: 'forward', ...branches[0]!.branch };
+  const groups = forkGroups(branches, forking.mode);
+  return { kind: 'forward', ...groups[0]![0]!, fork: groups };
 }
 
 /** A contact that does not resolve answers the request (404, or 503 when DNS failed). */
