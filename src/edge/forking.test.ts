@@ -2,6 +2,8 @@
 // registrar with several bindings forks to every binding (RFC 3261 §16.6), and what comes back is
 // aggregated as §16.7 says (RFC 3428 for MESSAGE).
 
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectedResponse, ha1, namedAlgorithm } from '../community/digest-algorithm.js';
 import { parseConfigText } from '../config/load-config.js';
@@ -30,7 +32,7 @@ afterEach(async () => {
   edge = undefined;
 });
 
-async function virtualEdge(extra = ''): Promise<Edge> {
+async function virtualEdge(extra = '', logger?: Logger): Promise<Edge> {
   const parsed = parseConfigText(CONFIG + extra, 'test');
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
   edge = createEdge({
@@ -38,6 +40,7 @@ async function virtualEdge(extra = ''): Promise<Edge> {
     network: 'virtual',
     clock: new FakeClock(),
     store: new MemoryStore({ now: () => 0 }),
+    ...(logger === undefined ? {} : { logger }),
   });
   await edge.listen();
   return edge;
@@ -151,6 +154,22 @@ describe('I5 forking to every binding (RFC 3261 §16.6-16.7, RFC 3428)', () => {
     const branches = sent.forwarded.map((f) => f.request.topVia.branch);
     expect(new Set(branches).size).toBe(2);
     expect(await forkedCount(edge)).toBe(1);
+  });
+
+  it('I5 O4 logs the decision to fork with the Call-ID and the branches of each group', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const edge = await virtualEdge('', pino({ level: 'debug' }, sink));
+    await aliceAt(edge, [`${PHONE};q=1.0`, `${DESKTOP};q=1.0`, `${BROWSER};q=0.5`]);
+    await edge.inject(fromPeer('MESSAGE', 'fork-log'), PEER);
+    expect(lines.filter((line) => line.msg === 'forking to every binding (I5)')).toMatchObject([
+      { callId: 'fork-log', method: 'MESSAGE', branches: 3, groups: [2, 1] },
+    ]);
   });
 
   it('I5 relays the first 2xx of a forked MESSAGE upstream and absorbs the finals after it', async () => {
