@@ -62,9 +62,14 @@ export class ProxyAuthentication {
     ]);
   }
 
-  /** RFC 3261 §22.1, §12: ACK and CANCEL cannot be challenged, and requests inside a dialog are not. */
+  /**
+   * RFC 3261 §22.1, §12: ACK and CANCEL cannot be challenged, and requests inside a dialog are not (the
+   * far end answers 481 to a To tag that names no dialog). PUBLISH never belongs to a dialog (RFC 3903
+   * §4) and the presence server keeps no dialog to check it against: a To tag on one excuses nothing.
+   */
   requires(request: IncomingRequest): boolean {
-    return this.#methods.has(request.method) && isOutOfDialog(request);
+    if (!this.#methods.has(request.method)) return false;
+    return isOutOfDialog(request) || request.method === 'PUBLISH';
   }
 
   /** The request as it comes from the internal side, without asking the store when it is exempt. */
