@@ -110,6 +110,18 @@ describe('I2 X2 proxy authentication of the community’s own requests (RFC 3261
     if (outcome.kind === 'challenged') expect(outcome.headers[0]![1]).toMatch(/, stale=true$/);
   });
 
+  it('I2 refuses credentials computed for another Request-URI (RFC 7616 §3.4.6: no replay to a new target)', async () => {
+    const line = await credentials('alice');
+    const replayed = communityRequest({
+      method: 'MESSAGE',
+      uri: 'sip:erin@b.example.net',
+      from: '<sip:alice@a.example.com>;tag=f1',
+      to: '<sip:erin@b.example.net>',
+      headers: [line],
+    });
+    expect(kindAndReason(await authentication.check(replayed))).toBe('refused uri-mismatch');
+  });
+
   it('I2 challenges afresh, not stale, a nonce the edge never issued', async () => {
     const forged = (await credentials('alice')).replace(/nonce="[^"]+"/, 'nonce="abc.def"');
     expect(kindAndReason(await authentication.check(message('alice', [forged])))).toBe('challenged bad-nonce');

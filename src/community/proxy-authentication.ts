@@ -10,13 +10,14 @@
 import { addressOfRecord, isOutOfDialog, parseAddress } from '../sip/address-of-record.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { parseNameAddr } from '../sip/name-addr.js';
+import { parseUri, uriEquals } from '../sip/uri.js';
 import type { HeaderEdit } from '../policy/rule.js';
 import type { DigestAuthenticator } from './digest-authenticator.js';
 import type { DigestCredentials } from './digest-credentials.js';
 import type { UserDirectory, UserRecord } from './user-directory.js';
 
 export type ChallengeReason = 'no-credentials' | 'stale-nonce' | 'bad-nonce';
-export type RefusalReason = 'wrong-credentials' | 'identity-mismatch';
+export type RefusalReason = 'wrong-credentials' | 'uri-mismatch' | 'identity-mismatch';
 
 export type ProxyAuthenticationOutcome =
   /** Not asked to authenticate (a method not listed, inside a dialog): may assert nothing. */
@@ -88,6 +89,9 @@ export class ProxyAuthentication {
       return this.#challenge(outcome.stale ? 'stale-nonce' : 'bad-nonce', outcome.stale);
     if (outcome.kind === 'forbidden' || user === undefined)
       return { kind: 'refused', reason: 'wrong-credentials', warning: 'unknown user or wrong password' };
+    // RFC 7616 §3.4.6: credentials overheard for one Request-URI are no pass for another.
+    if (!namesRequestUri(credentials.uri, request))
+      return { kind: 'refused', reason: 'uri-mismatch', warning: 'credentials are for another Request-URI' };
     if (user.address !== sender)
       return {
         kind: 'refused',
@@ -134,6 +138,15 @@ function addressIn(username: string, domain: string): string | undefined {
     return parseAddress(`sip:${username}@${domain}`);
   } catch {
     return undefined; // a username no address can hold: nobody by that name
+  }
+}
+
+function namesRequestUri(digestUri: string, request: IncomingRequest): boolean {
+  if (digestUri === request.requestUriText) return true;
+  try {
+    return uriEquals(parseUri(digestUri), request.requestUri);
+  } catch {
+    return false;
   }
 }
 
