@@ -1,6 +1,7 @@
-// I2, X2 with a real SIP client: an edge with `community.authenticate: [MESSAGE]` challenges baresip's
-// MESSAGE with 407 (RFC 3261 §22.3); baresip answers with its account's credentials and the MESSAGE
-// reaches the other user. A client without credentials gets the 407 and nothing more.
+// I2, X2 with a real SIP client: an edge with `community.authenticate: [MESSAGE, SUBSCRIBE, PUBLISH]`
+// challenges baresip's requests with 407 (RFC 3261 §22.3); baresip answers with its account's
+// credentials, its MESSAGE reaches the other user and its presence the watcher. A client without
+// credentials gets the 407.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,7 @@ beforeAll(async () => {
     logLevel: 'warn',
   });
   edge = await startEdge({
-    yaml: `${yaml}community: { authenticate: [MESSAGE] }\n`,
+    yaml: `${yaml}community: { authenticate: [MESSAGE, SUBSCRIBE, PUBLISH] }\n`,
     tls: edgeTlsOptions(makeCertificates(path.join(workDir, 'certs'))),
     logger: createLogger({ level: 'error' }),
   });
@@ -60,10 +61,10 @@ afterAll(async () => {
   if (process.env.SIMPLE_EDGE_KEEP_LOGS === undefined) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function client(user: string, peer: string): Promise<Baresip> {
+async function client(user: string, peer: string, presence = false): Promise<Baresip> {
   const base = ports.take(4);
   const started = await Baresip.start({
-    name: user,
+    name: `${user}${presence ? '-presence' : ''}`,
     workDir,
     sipPort: base,
     ctrlPort: base + 2,
@@ -73,6 +74,7 @@ async function client(user: string, peer: string): Promise<Baresip> {
     password: PASSWORD,
     contacts: [`sip:${peer}@${LOCAL_DOMAIN}`],
     runSeconds: 30,
+    ...(presence ? { presence: { publishSeconds: 600 } } : {}),
   });
   clients.push(started);
   return started;
@@ -94,6 +96,16 @@ describe('I2 X2 community.authenticate with a real SIP client (baresip)', () => 
     // The edge consumed its credentials: alice's copy of the MESSAGE carries none (RFC 3261 §22.3).
     expect(alice.output).not.toMatch(/Proxy-Authorization/i);
     expect(await authentications()).toMatch(/\{outcome="accepted",reason="credentials"\} [1-9]/);
+  }, 60_000);
+
+  it('I2 lets bob watch alice once both answer 407: her authenticated PUBLISH reaches his authenticated SUBSCRIBE', async () => {
+    const alice = await client('alice', 'bob', true);
+    const bob = await client('bob', 'alice', true);
+    await Promise.all([alice.waitFor(/200 OK/), bob.waitFor(/200 OK/)]);
+    // baresip prints no change from its initial Unknown, so the first state is read from its SIP trace (-s).
+    await bob.waitFor(/entity="sip:alice@a\.example\.com">[\s\S]{0,400}<basic>open<\/basic>/);
+    expect(alice.output).toMatch(/PUBLISH[\s\S]*Proxy-Authorization: Digest username="alice"/);
+    expect(bob.output).toMatch(/SUBSCRIBE[\s\S]*Proxy-Authorization: Digest username="bob"/);
   }, 60_000);
 
   it('I2 answers a client without credentials 407 with Proxy-Authenticate', async () => {
