@@ -83,7 +83,7 @@ export async function createCommunity(options: CommunityOptions): Promise<Commun
         ? undefined
         : new ProxyAuthentication({
             methods: config.community.authenticate,
-            authenticator: authenticator.as('proxy'),
+            authenticator: authenticator.inRole('proxy'),
             directory,
             domains: config.domains,
             trustHeader: config.policy.trustHeader,

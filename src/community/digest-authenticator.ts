@@ -41,7 +41,7 @@ export class DigestAuthenticator {
   }
 
   /** The same realm, algorithms and nonces, asking in another role. */
-  as(role: DigestRole): DigestAuthenticator {
+  inRole(role: DigestRole): DigestAuthenticator {
     return new DigestAuthenticator({ realm: this.#realm, algorithms: this.#algorithms, nonces: this.#nonces, role });
   }
 
