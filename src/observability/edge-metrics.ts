@@ -112,6 +112,12 @@ export class EdgeMetrics {
     help: 'Share of the last admission interval the event loop was busy, as overload control sampled it (Y5)',
     registers: [this.registry],
   });
+  readonly internalAuthentications = new Counter({
+    name: 'simple_edge_internal_authentications_total',
+    help: 'Requests from the internal side checked for Proxy-Authorization (I2, X2), by outcome (challenged, accepted, refused) and reason',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
   #sources: ScrapeSources | undefined;
 
   constructor() {

@@ -16,6 +16,7 @@ import { otherSide } from '../routing/resolve-target.js';
 import { CrossingRecord, type AuditSink } from './border-audit.js';
 import { branchVouchesFor, forwardBranch, loopKey } from './branch.js';
 import type { ImplicitAuthority } from './implicit-authority.js';
+import type { InternalAuthentication } from './internal-authentication.js';
 import { forwardRequest } from './forward-request.js';
 import { ForkContext } from './fork-context.js';
 import { ForwardingContext, type ForwardingInput, type Relay } from './forwarding-context.js';
@@ -49,6 +50,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly audit?: AuditSink;
   /** D1: whether a peer domain may federate with this community; absent, every peer may. */
   readonly federation?: FederationGate;
+  /** I2, X2: the community's own requests authenticated (community.authenticate); absent: trusted by address. */
+  readonly internalAuthentication?: InternalAuthentication;
   /** `policy.rules[step]` for the request route's configurable steps (request-route.ts); absent: enforce. */
   readonly routeModeOf?: (step: string) => RuleMode | undefined;
   findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerTransaction | undefined;
@@ -194,12 +197,7 @@ export class ProxyCore implements TransactionUser {
       plan,
       loopKey: route.loopKey,
       crossing: route.crossing,
-      edits:
-        route.outboundEdits.length === 0
-          ? route.inboundEdits
-          : route.inboundEdits.length === 0
-            ? route.outboundEdits
-            : [...route.inboundEdits, ...route.outboundEdits],
+      edits: route.edits(),
     };
     // I5: several contacts of one user fork; one target list (the hot path) takes no fork machinery.
     const context =
