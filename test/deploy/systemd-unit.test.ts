@@ -3,7 +3,7 @@
 // signals src/cli/serve.ts handles, and the drain it runs on SIGTERM.
 
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -68,6 +68,23 @@ describe('O8 systemd unit', () => {
     const level = /Overall exposure level for simple-edge\.service: ([\d.]+)/.exec(result.stdout);
     expect(level, `${result.stdout}${result.stderr}`).not.toBeNull();
     expect(Number(level![1])).toBeLessThanOrEqual(2.0);
+  });
+
+  it('O8 systemd-sysusers creates the system user and group from the sysusers.d file the kit ships', async () => {
+    // In a scratch root, so the test machine's own /etc/passwd is left alone.
+    const root = path.join(workDir, 'sysusers-root');
+    mkdirSync(path.join(root, 'etc'), { recursive: true });
+    const sysusers = findProgram(['systemd-sysusers']);
+    if (sysusers === undefined) throw new Error('systemd-sysusers not found: install the Debian package systemd');
+    await run(sysusers, [`--root=${root}`, kitFiles.sysusers]);
+    const account = readFileSync(path.join(root, 'etc/passwd'), 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith(`${service('User')}:`))
+      ?.split(':');
+    expect(account?.[2]).toMatch(/^\d+$/);
+    expect(Number(account?.[2])).toBeLessThan(1000); // a system user
+    expect(account?.[6]).toBe('/usr/sbin/nologin');
+    expect(readFileSync(path.join(root, 'etc/group'), 'utf8')).toMatch(new RegExp(`^${service('Group')}:`, 'm'));
   });
 
   it('O8 runs as its own system user from the sysusers.d file it ships, with only CAP_NET_BIND_SERVICE', () => {

@@ -1,0 +1,197 @@
+// O8: the edge as the systemd unit runs it, on a machine without systemd as PID 1 (CI, containers).
+// The unit's identity is reproduced with setpriv (util-linux): an unprivileged user, only
+// CAP_NET_BIND_SERVICE (ambient and bounding set), no new privileges. The configuration is the kit's
+// example with its addresses on loopback, ports below 1024 and its directories moved into a temp dir,
+// owned and moded as deploy/README.md installs them. The edge must bind the privileged ports, keep
+// its state in the one writable directory, answer, reload on SIGHUP (ExecReload=) and exit 0 on
+// SIGTERM (KillSignal=) within TimeoutStopSec=. The file-system and system-call sandbox needs systemd
+// itself: systemd-unit.test.ts checks those directives with systemd-analyze.
+
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { findProgram } from '../support/apt.js';
+import {
+  LOCAL_DOMAIN,
+  LOOPBACK,
+  makeCertificates,
+  PortAllocator,
+  sipRequest,
+  statusOf,
+  udpExchange,
+} from '../support/edge-harness.js';
+import { EdgeProcess, ensureBuilt } from '../support/edge-process.js';
+import { directive, kitFiles, readUnit } from './deploy-kit.js';
+
+/** The unprivileged account the edge runs as here (nobody), standing in for the unit's simple-edge. */
+const SERVICE_ID = 65534;
+/** CAP_NET_BIND_SERVICE is capability 10: the only bit the unit leaves, as /proc shows capability sets. */
+const NET_BIND_SERVICE_ONLY = (1n << 10n).toString(16).padStart(16, '0');
+/** Ports below 1024, where only root or CAP_NET_BIND_SERVICE may bind. */
+const PRIVILEGED_PORTS = { first: 600, last: 1000 } as const;
+/** What the unit asks of setpriv's counterpart: User=, AmbientCapabilities=, CapabilityBoundingSet=, NoNewPrivileges=. */
+const UNIT_IDENTITY = [
+  `--reuid=${SERVICE_ID}`,
+  `--regid=${SERVICE_ID}`,
+  '--clear-groups',
+  '--inh-caps=-all,+net_bind_service',
+  '--ambient-caps=-all,+net_bind_service',
+  '--bounding-set=-all,+net_bind_service',
+  '--no-new-privs',
+  '--',
+];
+
+const unit = readUnit(kitFiles.unit);
+let workDir: string;
+let stateDir: string;
+let configFile: string;
+let ports: { sip: number; tls: number; admin: number; client: number };
+let edge: EdgeProcess | undefined;
+
+/** The example edge.yaml with loopback addresses, free ports and its directories under `workDir`. */
+function exampleOnLoopback(certsDir: string, logsDir: string): string {
+  const example = parse(readFileSync(kitFiles.exampleConfig, 'utf8')) as Record<string, unknown>;
+  const certificates = makeCertificates(certsDir);
+  const own = certificates.byDomain[LOCAL_DOMAIN]!;
+  const audit = example.audit as { archive: Record<string, unknown> };
+  return stringify({
+    ...example,
+    domains: [LOCAL_DOMAIN],
+    listen: {
+      internal: [
+        { transport: 'udp', address: LOOPBACK, port: ports.sip },
+        { transport: 'tcp', address: LOOPBACK, port: ports.sip },
+      ],
+      external: [{ transport: 'tls', address: LOOPBACK, port: ports.tls }],
+    },
+    tls: { ...(example.tls as object), certificates: [{ domain: LOCAL_DOMAIN, ...own }], ca: certificates.ca },
+    state: { ...(example.state as object), path: path.join(stateDir, 'state.db') },
+    admin: { ...(example.admin as object), listen: `${LOOPBACK}:${ports.admin}` },
+    audit: { ...audit, file: path.join(logsDir, 'audit'), archive: { ...audit.archive, directory: stateDir } },
+  });
+}
+
+/** As deploy/README.md installs them: configuration root:simple-edge 0750/0640, state and logs the service's. */
+function installLikeTheReadme(files: { readable: string[]; readableDirs: string[]; writableDirs: string[] }): void {
+  for (const dir of files.readableDirs) {
+    chownSync(dir, 0, SERVICE_ID);
+    chmodSync(dir, 0o750);
+  }
+  for (const file of files.readable) {
+    chownSync(file, 0, SERVICE_ID);
+    chmodSync(file, 0o640);
+  }
+  for (const dir of files.writableDirs) {
+    chownSync(dir, SERVICE_ID, SERVICE_ID);
+    chmodSync(dir, 0o750);
+  }
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const privileged = new PortAllocator(PRIVILEGED_PORTS);
+  const unprivileged = new PortAllocator();
+  ports = { sip: privileged.take(), tls: privileged.take(), admin: unprivileged.take(), client: unprivileged.take() };
+  workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-service-'));
+  chmodSync(workDir, 0o755); // the service user must reach the directories inside
+  const etc = path.join(workDir, 'etc');
+  const certsDir = path.join(etc, 'certs');
+  stateDir = path.join(workDir, 'state');
+  const logsDir = path.join(workDir, 'log');
+  for (const dir of [certsDir, stateDir, logsDir]) mkdirSync(dir, { recursive: true });
+  configFile = path.join(etc, 'edge.yaml');
+  writeFileSync(configFile, exampleOnLoopback(certsDir, logsDir));
+  installLikeTheReadme({
+    readableDirs: [etc, certsDir],
+    readable: [configFile, ...readdirSync(certsDir).map((file) => path.join(certsDir, file))],
+    writableDirs: [stateDir, logsDir],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await edge?.kill('SIGKILL');
+  if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+});
+
+function statusField(pid: number, name: string): string {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
+  return line?.slice(name.length + 1).trim() ?? '';
+}
+
+async function outputShows(pattern: RegExp, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(edge!.output)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
+
+describe('O8 the edge under the unit identity (unprivileged user, CAP_NET_BIND_SERVICE only, no new privileges)', () => {
+  it('O8 binds ports below 1024, keeps its state in the state directory and answers', async () => {
+    const setpriv = findProgram(['setpriv']);
+    if (setpriv === undefined) throw new Error('setpriv not found: install the Debian package util-linux');
+    edge = await EdgeProcess.start({
+      cwd: stateDir, // WorkingDirectory=
+      configFile,
+      listeners: 3,
+      wrapper: [setpriv, ...UNIT_IDENTITY],
+      timeoutMs: 30_000,
+    });
+    const pid = edge.pid!;
+    expect(statusField(pid, 'Uid').split(/\s+/)).toEqual(Array(4).fill(String(SERVICE_ID)));
+    expect(statusField(pid, 'CapEff')).toBe(NET_BIND_SERVICE_ONLY);
+    expect(statusField(pid, 'CapBnd')).toBe(NET_BIND_SERVICE_ONLY);
+    expect(statusField(pid, 'NoNewPrivs')).toBe('1');
+
+    const ready = await fetch(`http://${LOOPBACK}:${ports.admin}/readyz`);
+    expect(ready.status, edge.output).toBe(200);
+    const answer = await udpExchange({
+      port: ports.sip,
+      localPort: ports.client,
+      bytes: sipRequest({
+        requestUri: `sip:${LOCAL_DOMAIN}`,
+        transport: 'UDP',
+        localPort: ports.client,
+        callId: 'service-identity-1',
+      }),
+    });
+    expect(statusOf(answer), edge.output).toBe(200);
+    expect(statSync(path.join(stateDir, 'state.db')).uid).toBe(SERVICE_ID);
+  }, 60_000);
+
+  it('O8 reloads its configuration on SIGHUP, the signal ExecReload= sends, and keeps serving', async () => {
+    expect(directive(unit, 'Service', 'ExecReload')).toContain('-HUP $MAINPID');
+    process.kill(edge!.pid!, 'SIGHUP');
+    expect(await outputShows(/SIGHUP: .*edge\.yaml reloaded/, 10_000), edge!.output).toBe(true);
+    expect((await fetch(`http://${LOOPBACK}:${ports.admin}/readyz`)).status).toBe(200);
+  }, 30_000);
+
+  it('O8 drains and exits 0 on SIGTERM, the KillSignal=, before TimeoutStopSec= would send SIGKILL', async () => {
+    expect(directive(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
+    const stopSeconds = Number(/^(\d+)s$/.exec(directive(unit, 'Service', 'TimeoutStopSec'))?.[1]);
+    process.kill(edge!.pid!, 'SIGTERM');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      edge!.exited,
+      new Promise<'SIGKILL'>((resolve) => (timer = setTimeout(() => resolve('SIGKILL'), stopSeconds * 1000))),
+    ]);
+    clearTimeout(timer);
+    expect(outcome, edge!.output).toEqual({ code: 0, signal: null });
+    expect(edge!.output).toMatch(/SIGTERM: draining/);
+  }, 90_000);
+});
