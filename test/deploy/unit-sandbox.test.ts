@@ -1,12 +1,17 @@
-// O8: the edge as the systemd unit runs it, on a machine without systemd as PID 1 (CI, containers).
-// The unit's identity is reproduced with setpriv (util-linux): an unprivileged user, only
-// CAP_NET_BIND_SERVICE (ambient and bounding set), no new privileges. The configuration is the kit's
-// example with its addresses on loopback, ports below 1024 and its directories moved into a temp dir,
-// owned and moded as deploy/README.md installs them. The edge must bind the privileged ports, keep
-// its state in the one writable directory, answer, reload on SIGHUP (ExecReload=) and exit 0 on
-// SIGTERM (KillSignal=) within TimeoutStopSec=. The file-system and system-call sandbox needs systemd
-// itself: systemd-unit.test.ts checks those directives with systemd-analyze.
+// O8: the edge inside the systemd unit's sandbox, on a machine without systemd as PID 1 (CI,
+// containers). What the unit asks of the kernel is reproduced from its own directives:
+// - User=, AmbientCapabilities=, CapabilityBoundingSet=, NoNewPrivileges=: setpriv (util-linux) runs
+//   the edge as an unprivileged user with only CAP_NET_BIND_SERVICE and no new privileges;
+// - SystemCallFilter=, SystemCallErrorNumber=EPERM, RestrictAddressFamilies=: seccomp-exec.py loads a
+//   seccomp filter of the same system calls (the groups expanded by `systemd-analyze syscall-filter`)
+//   and address families before it executes Node.
+// The configuration is the kit's example with its addresses on loopback, ports below 1024 and its
+// directories in a temp dir, owned and moded as deploy/README.md installs them. The edge must bind the
+// privileged ports, keep its state in the one writable directory, answer, reload on SIGHUP
+// (ExecReload=) and exit 0 on SIGTERM (KillSignal=) within TimeoutStopSec=. The mount namespace
+// (ProtectSystem=, ProtectHome=, PrivateTmp=) needs systemd itself: systemd-unit.test.ts checks it.
 
+import { execFile } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -20,9 +25,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { findProgram } from '../support/apt.js';
+import { ensureDebianPackages, findProgram } from '../support/apt.js';
 import {
   LOCAL_DOMAIN,
   LOOPBACK,
@@ -53,8 +59,14 @@ const UNIT_IDENTITY = [
   '--',
 ];
 
+/** Debian's Python, where python3-seccomp installs its module (not whatever python3 PATH finds first). */
+const PYTHON = '/usr/bin/python3';
+const SECCOMP_EXEC = path.join(import.meta.dirname, 'seccomp-exec.py');
+
+const run = promisify(execFile);
 const unit = readUnit(kitFiles.unit);
 let workDir: string;
+let sandbox: string[];
 let stateDir: string;
 let configFile: string;
 let ports: { sip: number; tls: number; admin: number; client: number };
@@ -99,7 +111,34 @@ function installLikeTheReadme(files: { readable: string[]; readableDirs: string[
   }
 }
 
+/** System-call group → its members (calls and nested groups), as this systemd defines them. */
+async function syscallGroups(): Promise<Map<string, string[]>> {
+  const analyse = findProgram(['systemd-analyze']);
+  if (analyse === undefined) throw new Error('systemd-analyze not found: install the Debian package systemd');
+  const { stdout } = await run(analyse, ['syscall-filter'], { maxBuffer: 4 * 1024 * 1024 });
+  const groups = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('@')) groups.set(line.trim(), (current = []));
+    else if (current !== undefined && line.trim() !== '' && !line.trim().startsWith('#')) current.push(line.trim());
+  }
+  return groups;
+}
+
+/** The calls SystemCallFilter= leaves: the union of its allow lists minus its `~` deny lists. */
+async function unitSystemCalls(): Promise<string[]> {
+  const groups = await syscallGroups();
+  const expand = (entry: string): string[] =>
+    entry.startsWith('@') ? (groups.get(entry) ?? []).flatMap(expand) : [entry];
+  const lines = unit.get('Service')?.get('SystemCallFilter') ?? [];
+  const allowed = new Set(lines.filter((l) => !l.startsWith('~')).flatMap((l) => l.split(/\s+/).flatMap(expand)));
+  for (const denied of lines.filter((l) => l.startsWith('~')).flatMap((l) => l.slice(1).split(/\s+/).flatMap(expand)))
+    allowed.delete(denied);
+  return [...allowed].sort();
+}
+
 beforeAll(async () => {
+  await ensureDebianPackages(['systemd', 'python3-seccomp']);
   await ensureBuilt();
   const privileged = new PortAllocator(PRIVILEGED_PORTS);
   const unprivileged = new PortAllocator();
@@ -113,6 +152,13 @@ beforeAll(async () => {
   for (const dir of [certsDir, stateDir, logsDir]) mkdirSync(dir, { recursive: true });
   configFile = path.join(etc, 'edge.yaml');
   writeFileSync(configFile, exampleOnLoopback(certsDir, logsDir));
+  const systemCalls = path.join(workDir, 'system-calls.txt');
+  writeFileSync(systemCalls, (await unitSystemCalls()).join('\n'), { mode: 0o644 });
+  expect(directive(unit, 'Service', 'SystemCallErrorNumber')).toBe('EPERM');
+  const families = directive(unit, 'Service', 'RestrictAddressFamilies').split(/\s+/).join(',');
+  const setpriv = findProgram(['setpriv']);
+  if (setpriv === undefined) throw new Error('setpriv not found: install the Debian package util-linux');
+  sandbox = [setpriv, ...UNIT_IDENTITY, PYTHON, SECCOMP_EXEC, systemCalls, families, '--'];
   installLikeTheReadme({
     readableDirs: [etc, certsDir],
     readable: [configFile, ...readdirSync(certsDir).map((file) => path.join(certsDir, file))],
@@ -141,15 +187,13 @@ async function outputShows(pattern: RegExp, timeoutMs: number): Promise<boolean>
   return true;
 }
 
-describe('O8 the edge under the unit identity (unprivileged user, CAP_NET_BIND_SERVICE only, no new privileges)', () => {
+describe('O8 the edge inside the unit sandbox (its user, CAP_NET_BIND_SERVICE only, no new privileges, its system calls and address families)', () => {
   it('O8 binds ports below 1024, keeps its state in the state directory and answers', async () => {
-    const setpriv = findProgram(['setpriv']);
-    if (setpriv === undefined) throw new Error('setpriv not found: install the Debian package util-linux');
     edge = await EdgeProcess.start({
       cwd: stateDir, // WorkingDirectory=
       configFile,
       listeners: 3,
-      wrapper: [setpriv, ...UNIT_IDENTITY],
+      wrapper: sandbox,
       timeoutMs: 30_000,
     });
     const pid = edge.pid!;
@@ -157,6 +201,7 @@ describe('O8 the edge under the unit identity (unprivileged user, CAP_NET_BIND_S
     expect(statusField(pid, 'CapEff')).toBe(NET_BIND_SERVICE_ONLY);
     expect(statusField(pid, 'CapBnd')).toBe(NET_BIND_SERVICE_ONLY);
     expect(statusField(pid, 'NoNewPrivs')).toBe('1');
+    expect(statusField(pid, 'Seccomp')).toBe('2'); // a filter, the unit's system calls
 
     const ready = await fetch(`http://${LOOPBACK}:${ports.admin}/readyz`);
     expect(ready.status, edge.output).toBe(200);
@@ -167,7 +212,7 @@ describe('O8 the edge under the unit identity (unprivileged user, CAP_NET_BIND_S
         requestUri: `sip:${LOCAL_DOMAIN}`,
         transport: 'UDP',
         localPort: ports.client,
-        callId: 'service-identity-1',
+        callId: 'unit-sandbox-1',
       }),
     });
     expect(statusOf(answer), edge.output).toBe(200);
