@@ -9,7 +9,9 @@
 // directories in a temp dir, owned and moded as deploy/README.md installs them. The edge must bind the
 // privileged ports, keep its state in the one writable directory, answer, reload on SIGHUP
 // (ExecReload=) and exit 0 on SIGTERM (KillSignal=) within TimeoutStopSec=. The mount namespace
-// (ProtectSystem=, ProtectHome=, PrivateTmp=) needs systemd itself: systemd-unit.test.ts checks it.
+// (ProtectSystem=, ProtectHome=, PrivateTmp=) needs systemd itself: systemd-unit.test.ts checks it;
+// running as an unprivileged user already keeps the edge from writing outside its own directories.
+// Last, why MemoryDenyWriteExecute= stays unset: Node under that rule, rebuilt the same way.
 
 import { execFile } from 'node:child_process';
 import {
@@ -158,7 +160,15 @@ beforeAll(async () => {
   const families = directive(unit, 'Service', 'RestrictAddressFamilies').split(/\s+/).join(',');
   const setpriv = findProgram(['setpriv']);
   if (setpriv === undefined) throw new Error('setpriv not found: install the Debian package util-linux');
-  sandbox = [setpriv, ...UNIT_IDENTITY, PYTHON, SECCOMP_EXEC, systemCalls, families, '--'];
+  sandbox = [
+    setpriv,
+    ...UNIT_IDENTITY,
+    PYTHON,
+    SECCOMP_EXEC,
+    `--system-calls=${systemCalls}`,
+    `--address-families=${families}`,
+    '--',
+  ];
   installLikeTheReadme({
     readableDirs: [etc, certsDir],
     readable: [configFile, ...readdirSync(certsDir).map((file) => path.join(certsDir, file))],
@@ -239,4 +249,43 @@ describe('O8 the edge inside the unit sandbox (its user, CAP_NET_BIND_SERVICE on
     expect(outcome, edge!.output).toEqual({ code: 0, signal: null });
     expect(edge!.output).toMatch(/SIGTERM: draining/);
   }, 90_000);
+});
+
+/** Runs this Node with `args` under no-new-privileges and seccomp-exec.py with `filter` options. */
+async function nodeUnder(filter: string[], args: string[]) {
+  const setpriv = findProgram(['setpriv'])!;
+  try {
+    const { stdout } = await run(setpriv, [
+      '--no-new-privs',
+      '--',
+      PYTHON,
+      SECCOMP_EXEC,
+      ...filter,
+      '--',
+      process.execPath,
+      ...args,
+    ]);
+    return { code: 0, signal: null, stdout, stderr: '' };
+  } catch (error) {
+    const failed = error as { code?: number; signal?: string | null; stdout?: string; stderr?: string };
+    return {
+      code: failed.code ?? -1,
+      signal: failed.signal ?? null,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
+  }
+}
+
+describe('O8 MemoryDenyWriteExecute= stays unset', () => {
+  it('O8 Node aborts once V8 compiles a hot function when memory may not be writable and executable, and runs without that rule', async () => {
+    expect(unit.get('Service')?.has('MemoryDenyWriteExecute')).toBe(false);
+    // A loop hot enough for V8's baseline compiler: the JIT needs memory it writes and then executes.
+    const hot = ['-e', 'let sum = 0; for (let i = 0; i < 1e7; i++) sum += i; console.log(sum)'];
+    const denied = await nodeUnder(['--deny-write-execute'], hot);
+    expect(denied.code === 0 && denied.signal === null, denied.stdout).toBe(false);
+    expect(denied.stderr).toMatch(/SetPermissions|Check failed/);
+    const allowed = await nodeUnder([], hot);
+    expect(allowed.stdout.trim()).toBe('49999995000000');
+  }, 30_000);
 });
