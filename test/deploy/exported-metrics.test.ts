@@ -45,7 +45,10 @@ beforeAll(async () => {
     external: [{ transport: 'tls', port: external }],
     adminPort,
   });
-  const parsed = parseConfigText(yaml, 'exported-metrics');
+  // The state backend of the example configuration, so the store ping is the one production scrapes.
+  const sqlite = yaml.replace('state: { backend: memory }', `state: { backend: sqlite, path: "${workDir}/state.db" }`);
+  expect(sqlite).not.toBe(yaml);
+  const parsed = parseConfigText(sqlite, 'exported-metrics');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   edge = createEdge({
     config: parsed.config,
@@ -170,6 +173,12 @@ describe('O8 the deploy kit names what the edge exports', () => {
         'simple_edge_event_loop_utilisation_ratio', // event-loop utilisation
       ]),
     );
+  });
+
+  it('O8 a healthy edge reports a store latency above 0, which SimpleEdgeStoreUnavailable relies on', () => {
+    // A failed ping leaves the gauge at 0 (or absent): the alert reads either as the store not answering.
+    const sample = /^simple_edge_store_latency_seconds (\S+)$/m.exec(scrape);
+    expect(Number(sample?.[1])).toBeGreaterThan(0);
   });
 
   it('O8 the Prometheus target labels do not collide with labels the edge exports', () => {
