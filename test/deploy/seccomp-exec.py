@@ -3,10 +3,14 @@
 # itself is not PID 1 (test/deploy/unit-sandbox.test.ts). Needs no-new-privileges (setpriv
 # --no-new-privs) to load the filter as an unprivileged user.
 #
-#   seccomp-exec.py [--system-calls FILE] [--address-families AF_INET,…] [--deny-write-execute] -- COMMAND…
+#   seccomp-exec.py [--system-calls FILE [--refuse-with eperm|kill] [--eperm NAME,…]]
+#                   [--address-families AF_INET,…] [--deny-write-execute] -- COMMAND…
 #
 # --system-calls: only the calls named in FILE (one a line); any other fails with EPERM, as
 #   SystemCallFilter= with SystemCallErrorNumber=EPERM. Without it every call is allowed.
+# --refuse-with kill: a call outside FILE kills the process instead (systemd's default action),
+#   except those named by --eperm, which fail with EPERM: a stricter filter that shows which calls
+#   outside the list a program makes.
 # --address-families: socket() only for these families, as RestrictAddressFamilies=.
 # --deny-write-execute: no memory both writable and executable, and none made executable later, as
 #   MemoryDenyWriteExecute=yes (mmap with PROT_WRITE|PROT_EXEC, mprotect/pkey_mprotect adding PROT_EXEC).
@@ -32,6 +36,8 @@ def allow(rules: seccomp.SyscallFilter, name: str, *conditions: seccomp.Arg) -> 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--system-calls")
+    parser.add_argument("--refuse-with", choices=("eperm", "kill"), default="eperm")
+    parser.add_argument("--eperm", default="")
     parser.add_argument("--address-families")
     parser.add_argument("--deny-write-execute", action="store_true")
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -44,7 +50,9 @@ def main() -> None:
     else:
         with open(options.system_calls, encoding="ascii") as listed:
             names = set(listed.read().split())
-        rules = seccomp.SyscallFilter(defaction=refused)
+        rules = seccomp.SyscallFilter(defaction=refused if options.refuse_with == "eperm" else seccomp.KILL_PROCESS)
+        for name in filter(None, options.eperm.split(",")):
+            rules.add_rule(refused, name)
     conditional = set()
     if options.address_families is not None:
         conditional.add("socket")
