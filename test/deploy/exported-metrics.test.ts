@@ -5,8 +5,10 @@
 // No traffic is driven: prom-client registers every metric when the edge starts, so the scrape's
 // `# TYPE` lines list all of them from the first scrape (a labelled counter shows its samples only
 // after traffic, but its TYPE line at once). The first test checks exactly that against the metrics
-// registry, so a metric registered later, on first use, would fail it rather than go unseen.
+// registry, so a metric registered later, on first use, would fail it rather than go unseen. The
+// scrape itself goes through `promtool check metrics`, Prometheus's own parser and linter.
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { parse } from 'yaml';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { createEdge, type Edge } from '../../src/edge.js';
 import { EdgeMetrics } from '../../src/observability/edge-metrics.js';
+import { ensureDebianPackages, findProgram } from '../support/apt.js';
 import {
   edgeConfigYaml,
   edgeTlsOptions,
@@ -37,6 +40,7 @@ let edge: Edge;
 let scrape: string;
 
 beforeAll(async () => {
+  await ensureDebianPackages(['prometheus']); // promtool, to lint the scrape
   workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-exported-metrics-'));
   const ports = new PortAllocator();
   const [internal, external, adminPort] = [ports.take(), ports.take(), ports.take()];
@@ -59,7 +63,7 @@ beforeAll(async () => {
   const response = await fetch(`http://${LOOPBACK}:${adminPort}/metrics`);
   expect(response.status).toBe(200);
   scrape = await response.text();
-}, 60_000);
+}, 600_000);
 
 afterAll(async () => {
   if (edge !== undefined) await stopEdge(edge);
@@ -179,6 +183,27 @@ describe('O8 the deploy kit names what the edge exports', () => {
     // A failed ping leaves the gauge at 0 (or absent): the alert reads either as the store not answering.
     const sample = /^simple_edge_store_latency_seconds (\S+)$/m.exec(scrape);
     expect(Number(sample?.[1])).toBeGreaterThan(0);
+  });
+
+  it("O8 promtool check metrics finds nothing to say about the edge's own metrics", () => {
+    const promtool = findProgram(['promtool']);
+    if (promtool === undefined) throw new Error('promtool not found: install the Debian package prometheus');
+    let findings: string;
+    try {
+      findings = execFileSync(promtool, ['check', 'metrics'], { input: scrape, encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      const failed = error as { stdout?: string; stderr?: string };
+      findings = `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
+    }
+    // prom-client's own process gauges end in _total (its naming, not ours); anything else is the edge's.
+    const ours = findings
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .filter(
+        (line) =>
+          !/^simple_edge_nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/.test(line),
+      );
+    expect(ours).toEqual([]);
   });
 
   it('O8 the Prometheus target labels do not collide with labels the edge exports', () => {
