@@ -1,21 +1,14 @@
 // O8: the edge inside the systemd unit's sandbox, on a machine without systemd as PID 1 (CI,
-// containers). What the unit asks of the kernel is reproduced from its own directives:
-// - User=, AmbientCapabilities=, CapabilityBoundingSet=, NoNewPrivileges=: setpriv (util-linux) runs
-//   the edge as an unprivileged user with only CAP_NET_BIND_SERVICE and no new privileges;
-// - SystemCallFilter=, SystemCallErrorNumber=EPERM, RestrictAddressFamilies=: seccomp-exec.py loads a
-//   seccomp filter of the same system calls (the groups expanded by `systemd-analyze syscall-filter`)
-//   and address families before it executes Node. Stricter than the unit: a call outside the list
-//   kills the edge instead of failing with EPERM, but for the calls in OUTSIDE_THE_FILTER, which the
-//   edge is known to make and do without. So the test also pins what the unit's EPERM is there for.
-// The configuration is the kit's example with its addresses on loopback, ports below 1024 and its
-// directories in a temp dir, owned and moded as deploy/README.md installs them. The edge must bind the
-// privileged ports, keep its state in the one writable directory, answer, reload on SIGHUP
-// (ExecReload=) and exit 0 on SIGTERM (KillSignal=) within TimeoutStopSec=. The mount namespace
-// (ProtectSystem=, ProtectHome=, PrivateTmp=) needs systemd itself: systemd-unit.test.ts checks it;
-// running as an unprivileged user already keeps the edge from writing outside its own directories.
+// containers): its user with only CAP_NET_BIND_SERVICE and no new privileges, its system-call filter
+// and address families, rebuilt from the unit's directives (unit-sandbox.ts). The configuration is
+// the kit's example with its addresses on loopback, ports below 1024 and its directories in a temp
+// dir, owned and moded as deploy/README.md installs them. The edge must bind the privileged ports,
+// keep its state in the one writable directory, answer, reload on SIGHUP (ExecReload=) and exit 0 on
+// SIGTERM (KillSignal=) within TimeoutStopSec=. The mount namespace (ProtectSystem=, ProtectHome=,
+// PrivateTmp=) needs systemd itself: systemd-unit.test.ts checks it; running as an unprivileged user
+// already keeps the edge from writing outside its own directories.
 // Last, why MemoryDenyWriteExecute= stays unset: Node under that rule, rebuilt the same way.
 
-import { execFile } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -29,10 +22,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ensureDebianPackages, findProgram } from '../support/apt.js';
+import { ensureDebianPackages } from '../support/apt.js';
 import {
   LOCAL_DOMAIN,
   LOOPBACK,
@@ -44,37 +36,12 @@ import {
 } from '../support/edge-harness.js';
 import { EdgeProcess, ensureBuilt } from '../support/edge-process.js';
 import { directive, kitFiles, readUnit } from './deploy-kit.js';
+import { nodeUnderFilter, SERVICE_ID, unitSandboxCommand } from './unit-sandbox.js';
 
-/** The unprivileged account the edge runs as here (nobody), standing in for the unit's simple-edge. */
-const SERVICE_ID = 65534;
 /** CAP_NET_BIND_SERVICE is capability 10: the only bit the unit leaves, as /proc shows capability sets. */
 const NET_BIND_SERVICE_ONLY = (1n << 10n).toString(16).padStart(16, '0');
 /** Ports below 1024, where only root or CAP_NET_BIND_SERVICE may bind. */
 const PRIVILEGED_PORTS = { first: 600, last: 1000 } as const;
-/** What the unit asks of setpriv's counterpart: User=, AmbientCapabilities=, CapabilityBoundingSet=, NoNewPrivileges=. */
-const UNIT_IDENTITY = [
-  `--reuid=${SERVICE_ID}`,
-  `--regid=${SERVICE_ID}`,
-  '--clear-groups',
-  '--inh-caps=-all,+net_bind_service',
-  '--ambient-caps=-all,+net_bind_service',
-  '--bounding-set=-all,+net_bind_service',
-  '--no-new-privs',
-  '--',
-];
-
-/** Debian's Python, where python3-seccomp installs its module (not whatever python3 PATH finds first). */
-const PYTHON = '/usr/bin/python3';
-const SECCOMP_EXEC = path.join(import.meta.dirname, 'seccomp-exec.py');
-
-/**
- * System calls outside @system-service the edge makes, and carries on without when refused: V8 probes
- * for memory protection keys with pkey_alloc (@pkey). Under systemd's default action (SIGSYS) it would
- * die at start: the unit's SystemCallErrorNumber=EPERM is what lets it run.
- */
-const OUTSIDE_THE_FILTER = ['pkey_alloc'];
-
-const run = promisify(execFile);
 const unit = readUnit(kitFiles.unit);
 let workDir: string;
 let sandbox: string[];
@@ -122,39 +89,13 @@ function installLikeTheReadme(files: { readable: string[]; readableDirs: string[
   }
 }
 
-/** System-call group → its members (calls and nested groups), as this systemd defines them. */
-async function syscallGroups(): Promise<Map<string, string[]>> {
-  const analyse = findProgram(['systemd-analyze']);
-  if (analyse === undefined) throw new Error('systemd-analyze not found: install the Debian package systemd');
-  const { stdout } = await run(analyse, ['syscall-filter'], { maxBuffer: 4 * 1024 * 1024 });
-  const groups = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('@')) groups.set(line.trim(), (current = []));
-    else if (current !== undefined && line.trim() !== '' && !line.trim().startsWith('#')) current.push(line.trim());
-  }
-  return groups;
-}
-
-/** The calls SystemCallFilter= leaves: the union of its allow lists minus its `~` deny lists. */
-async function unitSystemCalls(): Promise<string[]> {
-  const groups = await syscallGroups();
-  const expand = (entry: string): string[] =>
-    entry.startsWith('@') ? (groups.get(entry) ?? []).flatMap(expand) : [entry];
-  const lines = unit.get('Service')?.get('SystemCallFilter') ?? [];
-  const allowed = new Set(lines.filter((l) => !l.startsWith('~')).flatMap((l) => l.split(/\s+/).flatMap(expand)));
-  for (const denied of lines.filter((l) => l.startsWith('~')).flatMap((l) => l.slice(1).split(/\s+/).flatMap(expand)))
-    allowed.delete(denied);
-  return [...allowed].sort();
-}
-
 beforeAll(async () => {
   await ensureDebianPackages(['systemd', 'python3-seccomp']);
   await ensureBuilt();
   const privileged = new PortAllocator(PRIVILEGED_PORTS);
   const unprivileged = new PortAllocator();
   ports = { sip: privileged.take(), tls: privileged.take(), admin: unprivileged.take(), client: unprivileged.take() };
-  workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-service-'));
+  workDir = mkdtempSync(path.join(tmpdir(), 'simple-edge-unit-sandbox-'));
   chmodSync(workDir, 0o755); // the service user must reach the directories inside
   const etc = path.join(workDir, 'etc');
   const certsDir = path.join(etc, 'certs');
@@ -163,29 +104,13 @@ beforeAll(async () => {
   for (const dir of [certsDir, stateDir, logsDir]) mkdirSync(dir, { recursive: true });
   configFile = path.join(etc, 'edge.yaml');
   writeFileSync(configFile, exampleOnLoopback(certsDir, logsDir));
-  const systemCalls = path.join(workDir, 'system-calls.txt');
-  writeFileSync(systemCalls, (await unitSystemCalls()).join('\n'), { mode: 0o644 });
-  expect(directive(unit, 'Service', 'SystemCallErrorNumber')).toBe('EPERM');
-  const families = directive(unit, 'Service', 'RestrictAddressFamilies').split(/\s+/).join(',');
-  const setpriv = findProgram(['setpriv']);
-  if (setpriv === undefined) throw new Error('setpriv not found: install the Debian package util-linux');
-  sandbox = [
-    setpriv,
-    ...UNIT_IDENTITY,
-    PYTHON,
-    SECCOMP_EXEC,
-    `--system-calls=${systemCalls}`,
-    '--refuse-with=kill',
-    `--eperm=${OUTSIDE_THE_FILTER.join(',')}`,
-    `--address-families=${families}`,
-    '--',
-  ];
+  sandbox = await unitSandboxCommand(unit, workDir);
   installLikeTheReadme({
     readableDirs: [etc, certsDir],
     readable: [configFile, ...readdirSync(certsDir).map((file) => path.join(certsDir, file))],
     writableDirs: [stateDir, logsDir],
   });
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await edge?.kill('SIGKILL');
@@ -262,41 +187,15 @@ describe('O8 the edge inside the unit sandbox (its user, CAP_NET_BIND_SERVICE on
   }, 90_000);
 });
 
-/** Runs this Node with `args` under no-new-privileges and seccomp-exec.py with `filter` options. */
-async function nodeUnder(filter: string[], args: string[]) {
-  const setpriv = findProgram(['setpriv'])!;
-  try {
-    const { stdout } = await run(setpriv, [
-      '--no-new-privs',
-      '--',
-      PYTHON,
-      SECCOMP_EXEC,
-      ...filter,
-      '--',
-      process.execPath,
-      ...args,
-    ]);
-    return { code: 0, signal: null, stdout, stderr: '' };
-  } catch (error) {
-    const failed = error as { code?: number; signal?: string | null; stdout?: string; stderr?: string };
-    return {
-      code: failed.code ?? -1,
-      signal: failed.signal ?? null,
-      stdout: failed.stdout ?? '',
-      stderr: failed.stderr ?? '',
-    };
-  }
-}
-
 describe('O8 MemoryDenyWriteExecute= stays unset', () => {
   it('O8 Node aborts once V8 compiles a hot function when memory may not be writable and executable, and runs without that rule', async () => {
     expect(unit.get('Service')?.has('MemoryDenyWriteExecute')).toBe(false);
     // A loop hot enough for V8's baseline compiler: the JIT needs memory it writes and then executes.
     const hot = ['-e', 'let sum = 0; for (let i = 0; i < 1e7; i++) sum += i; console.log(sum)'];
-    const denied = await nodeUnder(['--deny-write-execute'], hot);
+    const denied = await nodeUnderFilter(['--deny-write-execute'], hot);
     expect(denied.code === 0 && denied.signal === null, denied.stdout).toBe(false);
     expect(denied.stderr).toMatch(/SetPermissions|Check failed/);
-    const allowed = await nodeUnder([], hot);
+    const allowed = await nodeUnderFilter([], hot);
     expect(allowed.stdout.trim()).toBe('49999995000000');
   }, 30_000);
 });
