@@ -98,6 +98,7 @@ export class ForwardingContext {
     try {
       flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
     } catch (error) {
+      if (target.flow !== undefined) return this.#flowFailed(target.flow);
       this.#deps.log.debug(
         { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, target, err: String(error) },
         'target unreachable, trying the next (D2)',
@@ -112,6 +113,19 @@ export class ForwardingContext {
       this.#firstFlow = flow;
     } else this.#noteServers(this.#servers(), target, flow);
     this.#send(flow, target, attempt);
+  }
+
+  /**
+   * SPEC I6, RFC 5626 §5.3: the flow a client registered on has closed. The branch fails with 430 Flow
+   * Failed (the other targets are still tried); the target is no server to back off from.
+   */
+  #flowFailed(flow: string): void {
+    this.#deps.log.info(
+      { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, flow },
+      'I6 registered flow closed: branch fails 430',
+    );
+    this.#outcomes.push({ status: 430, fromDownstream: false });
+    this.#next();
   }
 
   /** The servers tried so far; the first attempt's are noted only once a second attempt asks. */
@@ -231,7 +245,7 @@ export class ForwardingContext {
       },
       'no usable response from any target',
     );
-    this.#deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
+    this.#deps.metrics.answeredAtEdge(status, finishedBecause(status));
     this.#respond(createResponse(this.#request, status));
   }
 
@@ -307,6 +321,12 @@ export class ForwardingContext {
       );
     }
   }
+}
+
+/** What the edge's own final answer stands for, in the metric's `because` label. */
+function finishedBecause(status: number): string {
+  if (status === 408) return 'RFC 3261 §16.7 timeout';
+  return status === 430 ? 'I6 flow failed' : 'D2 targets unreachable';
 }
 
 function retryAfterMs(response: IncomingResponse): number | undefined {

@@ -19,7 +19,8 @@ import type { RequestOrigin } from '../community/presence-origin.js';
 import { addressOfRecord } from '../sip/address-of-record.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
-import { routingFailure, targetFromUri } from './resolve-target.js';
+import { bindingTarget } from './binding-target.js';
+import { routingFailure } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
 import type {
   InnerRouteDecision,
@@ -145,7 +146,8 @@ export class CommunityRouter implements Router {
       return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
     }
     if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
-    if (method === 'REGISTER') return community.registrar.register(request.request, request.flow.side).then(decision);
+    if (method === 'REGISTER')
+      return community.registrar.register(request.request, request.flow.side, request.flow).then(decision);
     return community.registrar.locate(request.request, uri).then(decision);
   }
 
@@ -188,7 +190,7 @@ function decision(answer: CommunityAnswer): Routed<RouteDecision> {
   const contact = answer.contacts[0]!;
   let target: Routed<RouteTarget | undefined>;
   try {
-    target = targetFromUri(parseUri(contact), 'internal');
+    target = bindingTarget(contact, answer.flows?.[0]);
   } catch (error) {
     return routingFailureOf(error);
   }
