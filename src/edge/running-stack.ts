@@ -111,6 +111,7 @@ function proxyParts(
     ...(base.audit === undefined ? {} : { audit: base.audit }),
     servedDomains: new Set(config.domains),
     maxPendingRequests: config.limits.maxPendingRequests,
+    pathMode: config.internal.outbound.path,
     authority: authorityOf(config, base),
   };
 }

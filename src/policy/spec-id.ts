@@ -10,6 +10,8 @@ export type SpecId =
   // G: agreements and published policy
   | 'G1'
   | 'G2'
+  // I: the internal side (I6: RFC 5626 outbound and RFC 3327 Path)
+  | 'I6'
   // M: instant messaging
   | 'M4'
   // O: operations

@@ -4,6 +4,7 @@
 // of pending requests, whether it still accepts). ACKs for 2xx and stray responses are relayed
 // statelessly (§16.7 step 10, §16.11).
 
+import type { PathMode } from '../config/internal-schema.js';
 import { createResponse } from '../sip/create-response.js';
 import { isEdgeError } from '../errors.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
@@ -48,6 +49,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly audit?: AuditSink;
   /** D1: whether a peer domain may federate with this community; absent, every peer may. */
   readonly federation?: FederationGate;
+  /** SPEC I6: RFC 3327 Path on REGISTERs relayed to an external registrar (path-step.ts); absent: none. */
+  readonly pathMode?: PathMode;
   /** `policy.rules[step]` for the request route's configurable steps (request-route.ts); absent: enforce. */
   readonly routeModeOf?: (step: string) => RuleMode | undefined;
   findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerTransaction | undefined;

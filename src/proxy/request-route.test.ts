@@ -69,6 +69,7 @@ describe('S3 the request route', () => {
       'S3 routing',
       'F7 outbound-origin',
       'G1 outbound-policy',
+      'I6 path',
       'S3 relay',
     ]);
   });
