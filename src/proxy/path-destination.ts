@@ -20,6 +20,8 @@ const UNKNOWN_FLOW: RouteDecision = {
   because: 'I6 flow token of no live flow',
 };
 
+const OB_PARAM = /;\s*ob\b/i;
+
 export function pathDestination(request: IncomingRequest, plan: RoutePlan, arrival: Flow): RouteDecision | undefined {
   if (arrival.side !== 'internal' || plan.ownRoutes === 0) return undefined;
   const recorded = plan.recordedFlow;
@@ -39,6 +41,8 @@ export function pathDestination(request: IncomingRequest, plan: RoutePlan, arriv
 function namesDeadFlow(request: IncomingRequest, plan: RoutePlan): boolean {
   const own = request.headers.values('route').slice(0, plan.ownRoutes);
   return own.some((value) => {
+    // A softphone's preloaded Route names the edge on every request: parse only an entry marked ob.
+    if (!OB_PARAM.test(value)) return false;
     const uri = parseNameAddr(value, 'Route').uri;
     return isSipUri(uri) && uri.params.has('ob') && (uri.user === undefined || readFlowToken(uri.user) === undefined);
   });
