@@ -39,10 +39,10 @@ export function pathDestination(request: IncomingRequest, plan: RoutePlan, arriv
 
 /** An own Route entry with `ob` and a user part that is no token of this process. */
 function namesDeadFlow(request: IncomingRequest, plan: RoutePlan): boolean {
+  // A softphone's preloaded Route names the edge on every request: look further only when one says ob.
+  if (!request.headers.getAll('route').some((line) => OB_PARAM.test(line))) return false;
   const own = request.headers.values('route').slice(0, plan.ownRoutes);
   return own.some((value) => {
-    // A softphone's preloaded Route names the edge on every request: parse only an entry marked ob.
-    if (!OB_PARAM.test(value)) return false;
     const uri = parseNameAddr(value, 'Route').uri;
     return isSipUri(uri) && uri.params.has('ob') && (uri.user === undefined || readFlowToken(uri.user) === undefined);
   });
