@@ -1,6 +1,9 @@
 // The built-in community (SPEC I2): user directory, registrar and presence server over one
 // StateStore. The edge composes it when `internal` says builtin; `simple-edge users` uses the directory.
+import type { Clock } from '../clock/clock.js';
 import type { EdgeConfig } from '../config/config-schema.js';
+import type { Logger } from '../observability/logger.js';
+import type { OutboundMetrics } from '../observability/outbound-metrics.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
@@ -14,7 +17,8 @@ import { PresenceServer } from './presence-server.js';
 import { PresenceSubscriptions } from './presence-subscriptions.js';
 import { ProxyAuthentication } from './proxy-authentication.js';
 import { PublicationHandler } from './publication-handler.js';
-import { Registrar } from './registrar.js';
+import { OutboundFlows, type FlowFinder } from './outbound-flows.js';
+import { Registrar, type RegistrarOutbound } from './registrar.js';
 import { UserDirectory } from './user-directory.js';
 import { WatcherAuthorization } from './watcher-authorization.js';
 
@@ -33,6 +37,16 @@ export interface CommunityOptions {
   readonly now: () => number;
   /** Absent (the `users` command), the community has no presence server. */
   readonly presence?: PresenceWiring;
+  /** SPEC I6: the edge's flows, for RFC 5626 outbound bindings; absent, every binding is plain. */
+  readonly outbound?: OutboundWiring;
+}
+
+export interface OutboundWiring {
+  readonly flows: FlowFinder;
+  readonly clock: Clock;
+  readonly flowTimerSeconds: number;
+  readonly metrics: OutboundMetrics;
+  readonly log: Logger;
 }
 
 export interface Community {
@@ -67,6 +81,7 @@ export async function createCommunity(options: CommunityOptions): Promise<Commun
     tombstoneSeconds: config.policy.limits.tombstoneSeconds,
     location: new LocationService({ store, now }),
     authenticator,
+    ...(options.outbound === undefined ? {} : { outbound: registrarOutbound(options.outbound) }),
   });
   const presence =
     options.presence === undefined ? undefined : createPresenceServer(options, directory, options.presence);
@@ -120,6 +135,12 @@ function createPresenceServer(
     onError: wiring.onError,
   });
   return bound.server;
+}
+
+function registrarOutbound(wiring: OutboundWiring): RegistrarOutbound {
+  const flows = new OutboundFlows({ flows: wiring.flows, clock: wiring.clock });
+  wiring.metrics.observeHeld(() => flows.held);
+  return { flows, flowTimerSeconds: wiring.flowTimerSeconds, metrics: wiring.metrics, log: wiring.log };
 }
 
 /** The digest realm: configured, else the first served domain. */

@@ -1,7 +1,29 @@
 // The registrar's location service (RFC 3261 §10.3 steps 6-8): the bindings of each address-of-record,
-// with their expiry in wall-clock time, kept in the StateStore so a restart loses none.
+// with their expiry in wall-clock time, kept in the StateStore so a restart loses none. An RFC 5626
+// binding (SPEC I6) also records the flow it was made on; that flow lives in one edge process only,
+// so the record names the process too (outbound-flows.ts decides what another process makes of it).
 import type { StateStore } from '../state/state-store.js';
+import type { TransportProtocol } from '../transport/flow.js';
 import { communityKey } from './community-keys.js';
+
+/** The flow an outbound binding was made on (RFC 5626 §6). */
+export interface BindingFlow {
+  /** The transport layer's flow id: unique within one edge process only. */
+  readonly id: string;
+  readonly protocol: TransportProtocol;
+  /** Where the client's packets came from (its NAT's address), not what its Contact says. */
+  readonly address: string;
+  readonly port: number;
+  /** The edge process holding the flow (random per start): a flow id means nothing elsewhere. */
+  readonly edge: string;
+}
+
+/** RFC 5626 §6: a binding keyed by instance and reg-id, and the flow it arrived on. */
+export interface OutboundBinding {
+  readonly instance: string;
+  readonly regId: number;
+  readonly flow: BindingFlow;
+}
 
 export interface Binding {
   /** The Contact URI the requests for the address go to. */
@@ -11,6 +33,8 @@ export interface Binding {
   readonly q: number;
   readonly callId: string;
   readonly cseq: number;
+  /** SPEC I6: set when the client registered with RFC 5626 outbound. */
+  readonly outbound?: OutboundBinding;
 }
 
 interface BindingSet {

@@ -1,16 +1,29 @@
 // The built-in registrar (RFC 3261 §10.3, SPEC I2): REGISTER from this community's side with digest
 // authentication against the user directory, bindings with expiry and Min-Expires, Y2 tombstones,
 // and the location lookup that sends requests for a user to its contacts (or 480 when it has none).
+// With RFC 5626 outbound (SPEC I6) a binding records the flow it came on, keyed by instance and
+// reg-id, and requests for it go over that flow; one whose flow has closed is dropped (430 when no
+// other binding is left).
 import type { CommunityConfig } from '../config/community-schema.js';
 import { addressOfRecord, parseAddress } from '../sip/address-of-record.js';
 import { isTombstoned, tombstone } from '../state/tombstones.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import { isSipUri, parseUri, type SipUri, type Uri } from '../sip/uri.js';
 import type { StateStore } from '../state/state-store.js';
-import type { Side } from '../transport/flow.js';
+import type { Logger } from '../observability/logger.js';
+import type { OutboundMetrics } from '../observability/outbound-metrics.js';
+import type { Flow, Side } from '../transport/flow.js';
 import { answer, warningHeader, type CommunityAnswer, type LocalAnswer } from './community-answer.js';
 import type { DigestAuthenticator } from './digest-authenticator.js';
-import type { Binding, LocationService } from './location-service.js';
+import type { Binding, BindingFlow, LocationService } from './location-service.js';
+import { holdKey, type OutboundFlows } from './outbound-flows.js';
+import {
+  contactOf,
+  outboundHeaders,
+  outboundVerdict,
+  sameFlowOfInstance,
+  withoutOutbound,
+} from './outbound-registration.js';
 import { readRegistration, type RequestedBinding } from './registration-request.js';
 import type { UserDirectory } from './user-directory.js';
 
@@ -30,6 +43,16 @@ export interface RegistrarOptions {
   readonly store: StateStore;
   readonly tombstoneSeconds: number;
   readonly now: () => number;
+  /** SPEC I6: RFC 5626 outbound; absent (no transport, e.g. the `users` command), bindings are plain. */
+  readonly outbound?: RegistrarOutbound;
+}
+
+export interface RegistrarOutbound {
+  readonly flows: OutboundFlows;
+  /** RFC 5626 §4.4.1 Flow-Timer in the 200. */
+  readonly flowTimerSeconds: number;
+  readonly metrics: OutboundMetrics;
+  readonly log: Logger;
 }
 
 export class Registrar {
@@ -44,7 +67,8 @@ export class Registrar {
     this.#removalListeners.push(listener);
   }
 
-  async register(request: IncomingRequest, side: Side): Promise<LocalAnswer> {
+  /** `arrival`: the flow the REGISTER came on, which an outbound binding records (SPEC I6). */
+  async register(request: IncomingRequest, side: Side, arrival?: Flow): Promise<LocalAnswer> {
     // Peers have their own registrars: a REGISTER from across the border binds nothing here.
     if (side === 'external')
       return answer(403, 'I1 REGISTER from a peer', { headers: [warningHeader('register with your own community')] });
@@ -57,15 +81,17 @@ export class Registrar {
       return answer(401, 'RFC 3261 §22.4 challenge', { headers: this.#options.authenticator.challenge(auth.stale) });
     if (auth.kind === 'forbidden')
       return answer(403, 'RFC 3261 §22.4 credentials refused', { headers: [warningHeader(auth.why)] });
-    return this.#applyChange(request, address);
+    return this.#applyChange(request, address, arrival);
   }
 
-  async #applyChange(request: IncomingRequest, address: string): Promise<LocalAnswer> {
+  async #applyChange(request: IncomingRequest, address: string, arrival: Flow | undefined): Promise<LocalAnswer> {
     const config = this.#options.config;
     const change = readRegistration(request, config.defaultExpiresSeconds);
     if (change.kind === 'invalid')
       return answer(400, 'RFC 3261 §10.3 step 6', { headers: [warningHeader(change.why)] });
     const location = this.#options.location;
+    const before = await location.lookup(address);
+    let outbound = false;
     if (change.kind === 'clear') await location.removeAll(address);
     if (change.kind === 'update') {
       const tooBrief = change.bindings.some((b) => b.expiresSeconds > 0 && b.expiresSeconds < config.minExpiresSeconds);
@@ -74,7 +100,15 @@ export class Registrar {
         return answer(423, 'RFC 3261 §10.3 Min-Expires', {
           headers: [['Min-Expires', String(config.minExpiresSeconds)]],
         });
-      const merged = this.#merge(await location.lookup(address), change.bindings, request);
+      const verdict =
+        this.#options.outbound === undefined || arrival === undefined
+          ? ({ kind: 'plain' } as const)
+          : outboundVerdict(request, change.bindings);
+      if (verdict.kind === 'refused') return verdict.answer;
+      outbound = verdict.kind === 'outbound';
+      const flow = outbound ? this.#options.outbound!.flows.record(arrival!) : undefined;
+      const requested = outbound ? change.bindings : withoutOutbound(change.bindings);
+      const merged = this.#merge(before, requested, request, flow);
       if (merged.length > config.maxBindingsPerAddress)
         return answer(403, 'I2 too many bindings', {
           headers: [warningHeader(`at most ${config.maxBindingsPerAddress} contacts`)],
@@ -83,33 +117,84 @@ export class Registrar {
     }
     const now = this.#options.now();
     const current = await location.lookup(address);
-    const contacts = current.map((b): [string, string] => [
-      'Contact',
-      `<${b.uri}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,
-    ]);
-    return answer(200, 'RFC 3261 §10.3 step 8', { headers: contacts });
+    this.#holdFlows(address, before, current, request.callId);
+    const contacts = current.map((b) => contactOf(b, now));
+    const headers = outbound ? [...contacts, ...outboundHeaders(this.#options.outbound!.flowTimerSeconds)] : contacts;
+    return answer(200, outbound ? 'I6 RFC 5626 §6 outbound binding' : 'RFC 3261 §10.3 step 8', { headers });
   }
 
-  /** §10.3 step 7: a contact already bound is updated (or removed with expires 0), a new one added. */
-  #merge(existing: readonly Binding[], requested: readonly RequestedBinding[], request: IncomingRequest): Binding[] {
+  /**
+   * §10.3 step 7: a contact already bound is updated (or removed with expires 0), a new one added.
+   * RFC 5626 §6: an instance's reg-id names one binding, whatever its URI: a new REGISTER for it
+   * (a reconnect from another port) replaces the old binding and its flow.
+   */
+  #merge(
+    existing: readonly Binding[],
+    requested: readonly RequestedBinding[],
+    request: IncomingRequest,
+    flow: BindingFlow | undefined,
+  ): Binding[] {
     const now = this.#options.now();
     const max = this.#options.config.maxExpiresSeconds;
     const byUri = new Map(existing.map((b) => [b.uri, b]));
     for (const wanted of requested) {
+      for (const [uri, binding] of byUri) if (sameFlowOfInstance(binding, wanted)) byUri.delete(uri);
       if (wanted.expiresSeconds === 0) {
         byUri.delete(wanted.uri);
         continue;
       }
       const seconds = Math.min(wanted.expiresSeconds, max);
+      const outbound = wanted.outbound === undefined || flow === undefined ? undefined : { ...wanted.outbound, flow };
       byUri.set(wanted.uri, {
         uri: wanted.uri,
         q: wanted.q,
         expiresAt: now + seconds * 1000,
         callId: request.callId,
         cseq: request.cseq.seq,
+        ...(outbound === undefined ? {} : { outbound }),
       });
     }
     return [...byUri.values()];
+  }
+
+  /** SPEC I6: each outbound binding holds its flow until it expires; a replaced or removed one lets go. */
+  #holdFlows(address: string, before: readonly Binding[], after: readonly Binding[], callId: string): void {
+    const outbound = this.#options.outbound;
+    if (outbound === undefined) return;
+    const now = this.#options.now();
+    const kept = new Map<string, Binding>();
+    for (const binding of after) {
+      if (binding.outbound === undefined) continue;
+      const key = holdKey(address, binding.outbound);
+      kept.set(key, binding);
+      if (binding.outbound.flow.edge === outbound.flows.edge)
+        outbound.flows.hold(key, binding.outbound.flow, binding.expiresAt - now);
+    }
+    for (const binding of before) {
+      if (binding.outbound === undefined) continue;
+      const key = holdKey(address, binding.outbound);
+      const next = kept.get(key);
+      if (
+        next?.outbound?.flow.id === binding.outbound.flow.id &&
+        next.outbound.flow.edge === binding.outbound.flow.edge
+      )
+        continue;
+      if (next === undefined) outbound.flows.release(key);
+      const event = next === undefined ? 'removed' : 'replaced';
+      outbound.metrics.bindings.inc({ event });
+      outbound.log.info(
+        { callId, address, instance: binding.outbound.instance, event },
+        `I6 outbound binding ${event}`,
+      );
+    }
+    for (const [key, binding] of kept) {
+      if (before.some((b) => b.outbound !== undefined && holdKey(address, b.outbound) === key)) continue;
+      outbound.metrics.bindings.inc({ event: 'made' });
+      outbound.log.info(
+        { callId, address, instance: binding.outbound!.instance, flow: binding.outbound!.flow.id },
+        'I6 outbound binding made',
+      );
+    }
   }
 
   /**
@@ -118,12 +203,52 @@ export class Registrar {
    */
   async locate(request: IncomingRequest, target: Uri = request.requestUri): Promise<CommunityAnswer> {
     const address = addressOfRecord(target);
-    const bindings = await this.#options.location.lookup(address);
-    if (bindings.length === 1) return { kind: 'forward', contacts: [bindings[0]!.uri] };
-    if (bindings.length > 1)
-      return { kind: 'forward', contacts: bindings.map((b) => b.uri), qValues: bindings.map((b) => b.q) };
+    const bound = await this.#options.location.lookup(address);
+    const bindings = await this.#usable(address, bound, request.callId);
+    if (bindings.length > 0)
+      return {
+        kind: 'forward',
+        contacts: bindings.map((b) => b.uri),
+        // I5: the q-values order the fork's groups; one contact needs none.
+        ...(bindings.length > 1 ? { qValues: bindings.map((b) => b.q) } : {}),
+        ...(bindings.some((b) => b.outbound !== undefined) ? { flows: bindings.map((b) => b.outbound?.flow) } : {}),
+      };
+    // RFC 5626 §5.3, §11.6: the user is registered, but only over flows that no longer exist here.
+    if (bound.length > 0) return answer(430, 'I6 flow failed');
     if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
     return answer(480, 'I2 no binding');
+  }
+
+  /**
+   * SPEC I6: the bindings a request may go to. One whose flow this process held and has closed is
+   * dropped (RFC 5626 §7: the flow will not come back; the client registers a new one); one made by
+   * another process (or before a restart) is skipped but kept: it may be live there, and expires anyway.
+   */
+  async #usable(address: string, bindings: Binding[], callId: string): Promise<Binding[]> {
+    const outbound = this.#options.outbound;
+    if (!bindings.some((b) => b.outbound !== undefined)) return bindings;
+    const usable: Binding[] = [];
+    const closed: Binding[] = [];
+    for (const binding of bindings) {
+      const state =
+        binding.outbound === undefined ? 'open' : (outbound?.flows.stateOf(binding.outbound.flow) ?? 'elsewhere');
+      if (state === 'open') usable.push(binding);
+      else if (state === 'closed') closed.push(binding);
+    }
+    if (closed.length === 0 || outbound === undefined) return usable;
+    await this.#options.location.save(
+      address,
+      bindings.filter((b) => !closed.includes(b)),
+    );
+    for (const binding of closed) {
+      outbound.flows.release(holdKey(address, binding.outbound!));
+      outbound.metrics.bindings.inc({ event: 'flow-closed' });
+      outbound.log.info(
+        { callId, address, instance: binding.outbound!.instance, flow: binding.outbound!.flow.id },
+        'I6 outbound binding dropped: its flow closed',
+      );
+    }
+    return usable;
   }
 
   /**

@@ -7,7 +7,9 @@ import type { Logger } from '../observability/logger.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import type { StateStore } from '../state/state-store.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
+import type { OutboundMetrics } from '../observability/outbound-metrics.js';
 import { createCommunity, type Community } from './create-community.js';
+import type { FlowFinder } from './outbound-flows.js';
 import { loadUsersFile } from './users-file.js';
 
 /** How often the presence server looks for subscriptions that ran out and publications that expired. */
@@ -22,6 +24,8 @@ export interface CommunityRuntime {
   readonly actions: SubscriptionActions;
   /** The edge's own Contact URI on a side (LocalAddresses.contactUri). */
   readonly contactFor: (side: Side, protocol: TransportProtocol) => string;
+  /** SPEC I6: the edge's flows and the metrics of RFC 5626 bindings; absent, bindings are plain. */
+  readonly outbound?: { readonly flows: FlowFinder; readonly metrics: OutboundMetrics };
 }
 
 export interface RunningCommunity {
@@ -44,6 +48,16 @@ export async function startCommunity(
       contactFor: runtime.contactFor,
       onError: (error) => log.warn({ err: String(error) }, 'presence server: NOTIFY not sent'),
     },
+    ...(runtime.outbound === undefined
+      ? {}
+      : {
+          outbound: {
+            ...runtime.outbound,
+            clock: runtime.clock,
+            flowTimerSeconds: config.internal.outbound.flowTimerSeconds,
+            log,
+          },
+        }),
   });
   if (config.community.usersFile !== null) {
     const report = await loadUsersFile(config.community.usersFile, community.directory, community.realm);

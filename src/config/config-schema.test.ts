@@ -22,7 +22,11 @@ describe('O1 configuration defaults', () => {
       timers: { t1Ms: 500, t2Ms: 4000, t4Ms: 5000 },
     });
     expect(config.tls).toMatchObject({ certificates: [], ca: null, minVersion: 'TLSv1.2', handshakeTimeoutMs: 5000 });
-    expect(config.internal).toEqual({ registrar: 'builtin', presence: 'builtin' });
+    expect(config.internal).toEqual({
+      registrar: 'builtin',
+      presence: 'builtin',
+      outbound: { flowTimerSeconds: 120, path: 'when-supported' },
+    });
     expect(config.state).toEqual({ backend: 'sqlite', path: 'var/state.db', redisUrl: null });
     expect(config.admin).toEqual({ listen: '127.0.0.1:9060', token: null });
     expect(config.log.level).toBe('info');

@@ -2,6 +2,7 @@
 // subscription supervisor that revalidates and removes, and user removal as the admin API calls it.
 
 import type { Community } from '../community/create-community.js';
+import type { FlowFinder } from '../community/outbound-flows.js';
 import { startCommunity, type RunningCommunity } from '../community/start-community.js';
 import { parseAddress } from '../sip/address-of-record.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
@@ -25,6 +26,8 @@ export interface CommunityPartDeps {
   /** How the edge sends its own in-dialog requests (NOTIFY, X3's terminations). */
   readonly actions: SubscriptionActions;
   readonly local: LocalAddresses;
+  /** SPEC I6: the edge's flows, which RFC 5626 bindings record and hold. */
+  readonly flows: FlowFinder;
 }
 
 export async function startCommunityPart(base: Foundation, deps: CommunityPartDeps): Promise<CommunityPart> {
@@ -36,6 +39,7 @@ export async function startCommunityPart(base: Foundation, deps: CommunityPartDe
     log,
     actions: deps.actions,
     contactFor: (side, protocol) => deps.local.contactUri(side, protocol),
+    outbound: { flows: deps.flows, metrics: base.metrics.outbound },
   });
   const supervisor = new SubscriptionSupervisor({
     tracker: deps.tracker,

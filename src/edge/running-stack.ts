@@ -47,7 +47,7 @@ export async function assembleStack(
   const built = { clock: base.clock, timers: config.limits.timers, responses: network.responses };
   const layer = createTransactionPart(built);
   const actions = new InDialogSender({ transactions: layer, flows: network.peers, local, log });
-  const community = await startCommunityPart(base, { store, tracker, actions, local });
+  const community = await startCommunityPart(base, { store, tracker, actions, local, flows: network.flows });
   const routerParts = { base, local, community: community.community, given: options.router };
   const topology = config.community.topologyHiding
     ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local })
@@ -114,6 +114,7 @@ function proxyParts(
     ...(base.audit === undefined ? {} : { audit: base.audit }),
     servedDomains: new Set(config.domains),
     maxPendingRequests: config.limits.maxPendingRequests,
+    pathMode: config.internal.outbound.path,
     authority: authorityOf(config, base),
   };
 }

@@ -6,6 +6,7 @@
 import { BoundedLabel, methodLabel } from './bounded-label.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdmissionState, OverloadObserver, ShedCounts } from './overload-report.js';
+import { OutboundMetrics } from './outbound-metrics.js';
 
 /** What the edge exposes for scrape-time metrics; every field a plain number read on demand. */
 export interface ScrapeSources {
@@ -77,6 +78,8 @@ export class EdgeMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  /** SPEC I6: outbound bindings, the flows they hold, Path entries added. */
+  readonly outbound = new OutboundMetrics(this.registry);
   readonly relayLatency = new Histogram({
     name: 'simple_edge_relay_latency_seconds',
     help: 'From a border-crossing request reaching the proxy to its final response leaving the edge, by direction',

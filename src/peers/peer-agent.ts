@@ -37,6 +37,8 @@ export class PeerAgent {
    * `avoid` lists flows a request already tried: failing over (D2) must reach another server.
    */
   async connect(target: ConnectDestination, options: { readonly avoid?: ReadonlySet<string> } = {}): Promise<Flow> {
+    // SPEC I6: a client's registered flow is found by id; a pool would keep a closed one's id.
+    if (target.flow !== undefined) return this.#options.transport.connect(target);
     const peer = target.side === 'external' ? target.servername?.toLowerCase() : undefined;
     if (peer === undefined) return this.#poolFor(target).acquire();
     const refusal = this.#options.directory.refusal(peer);

@@ -14,7 +14,9 @@ export type HeaderEdit =
   | { readonly op: 'set'; readonly name: string; readonly value: string }
   /** One more line of the header, after those already there (credentials for another realm kept). */
   | { readonly op: 'append'; readonly name: string; readonly value: string }
-  | { readonly op: 'remove'; readonly name: string };
+  | { readonly op: 'remove'; readonly name: string }
+  /** A value above the header's others (SPEC I6: the edge's Path entry, RFC 3327 §5.2). */
+  | { readonly op: 'prepend'; readonly name: string; readonly value: string };
 
 /** What the decision changes (effects.ts); the chain runner applies it right after the decision. */
 interface WithEffects {

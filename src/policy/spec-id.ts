@@ -10,8 +10,9 @@ export type SpecId =
   // G: agreements and published policy
   | 'G1'
   | 'G2'
-  // I: the internal side (I2: the community's own users authenticated)
+  // I: the internal side (I2: the community's own users authenticated; I6: RFC 5626 outbound and RFC 3327 Path)
   | 'I2'
+  | 'I6'
   // M: instant messaging
   | 'M4'
   // O: operations

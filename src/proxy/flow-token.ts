@@ -2,7 +2,8 @@
 // that faces a community client: where the dialog-creating request came from, so a peer's requests
 // later in the dialog go back there (SPEC B3) rather than to whatever host the client's Contact names.
 // Keyed with a secret of this process, so nobody else can write one; after a restart a token no longer
-// verifies and the request is routed on its Request-URI like any other.
+// verifies and the request is routed on its Request-URI like any other. The same tokens, with the
+// flow's id, stand in the Path entries the edge adds for an external registrar (SPEC I6, path-step.ts).
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { TransportProtocol } from '../transport/flow.js';
@@ -11,6 +12,8 @@ export interface RecordedFlow {
   readonly protocol: TransportProtocol;
   readonly address: string;
   readonly port: number;
+  /** SPEC I6: the transport's id of the flow (a Path entry's token); Record-Route tokens carry none. */
+  readonly flowId?: string;
 }
 
 const SECRET = randomBytes(16);
@@ -18,7 +21,8 @@ const MAC_LENGTH = 12;
 const PROTOCOLS: ReadonlySet<string> = new Set(['udp', 'tcp', 'tls']);
 
 export function flowToken(flow: RecordedFlow): string {
-  const payload = Buffer.from(`${flow.protocol} ${flow.address} ${flow.port}`, 'utf8').toString('base64url');
+  const id = flow.flowId === undefined ? '' : ` ${flow.flowId}`;
+  const payload = Buffer.from(`${flow.protocol} ${flow.address} ${flow.port}${id}`, 'utf8').toString('base64url');
   return `${payload}.${mac(payload)}`;
 }
 
@@ -28,10 +32,11 @@ export function readFlowToken(user: string): RecordedFlow | undefined {
   if (dot <= 0) return undefined;
   const payload = user.slice(0, dot);
   if (user.slice(dot + 1) !== mac(payload)) return undefined;
-  const [protocol, address, port] = Buffer.from(payload, 'base64url').toString('utf8').split(' ');
+  const [protocol, address, port, flowId] = Buffer.from(payload, 'base64url').toString('utf8').split(' ');
   if (protocol === undefined || !PROTOCOLS.has(protocol) || address === undefined || port === undefined)
     return undefined;
-  return { protocol: protocol as TransportProtocol, address, port: Number(port) };
+  const recorded = { protocol: protocol as TransportProtocol, address, port: Number(port) };
+  return flowId === undefined ? recorded : { ...recorded, flowId };
 }
 
 function mac(payload: string): string {

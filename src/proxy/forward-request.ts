@@ -41,6 +41,7 @@ export function applyEdits(out: OutgoingMessage, edits: readonly HeaderEdit[]): 
   for (const change of edits) {
     if (change.op === 'set') out.set(change.name, change.value);
     else if (change.op === 'append') out.append(change.name, change.value);
+    else if (change.op === 'prepend') out.prependValue(change.name, change.value);
     else out.remove(change.name);
   }
 }

@@ -122,6 +122,7 @@ export class ForwardingContext implements Relay {
     try {
       flow = await this.#deps.flows.connect(withLocalDomain(target, this.#request), { avoid: this.#triedFlows });
     } catch (error) {
+      if (target.flow !== undefined) return this.#flowFailed(target.flow);
       this.#deps.log.debug(
         { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, target, err: String(error) },
         'target unreachable, trying the next (D2)',
@@ -136,6 +137,19 @@ export class ForwardingContext implements Relay {
       this.#firstFlow = flow;
     } else this.#noteServers(this.#servers(), target, flow);
     this.#send(flow, target, attempt);
+  }
+
+  /**
+   * SPEC I6, RFC 5626 §5.3: the flow a client registered on has closed. The branch fails with 430 Flow
+   * Failed (the other targets are still tried); the target is no server to back off from.
+   */
+  #flowFailed(flow: string): void {
+    this.#deps.log.info(
+      { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, flow },
+      'I6 registered flow closed: branch fails 430',
+    );
+    this.#outcomes.push({ status: 430, fromDownstream: false });
+    this.#next();
   }
 
   /** The servers tried so far; the first attempt's are noted only once a second attempt asks. */
@@ -265,6 +279,7 @@ export class ForwardingContext implements Relay {
   }
 }
 
+/** What the edge's own final answer stands for, in the metric's `because` label. */
 function retryAfterMs(response: IncomingResponse): number | undefined {
   const value = response.headers.get('retry-after');
   if (value === undefined) return undefined;

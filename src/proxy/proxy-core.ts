@@ -4,6 +4,7 @@
 // of pending requests, whether it still accepts). ACKs for 2xx and stray responses are relayed
 // statelessly (§16.7 step 10, §16.11).
 
+import type { PathMode } from '../config/internal-schema.js';
 import { createResponse } from '../sip/create-response.js';
 import { isEdgeError } from '../errors.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
@@ -52,6 +53,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly federation?: FederationGate;
   /** I2, X2: the community's own requests authenticated (community.authenticate); absent: trusted by address. */
   readonly internalAuthentication?: InternalAuthentication;
+  /** SPEC I6: RFC 3327 Path on REGISTERs relayed to an external registrar (path-step.ts); absent: none. */
+  readonly pathMode?: PathMode;
   /** `policy.rules[step]` for the request route's configurable steps (request-route.ts); absent: enforce. */
   readonly routeModeOf?: (step: string) => RuleMode | undefined;
   findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerTransaction | undefined;

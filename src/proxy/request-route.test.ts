@@ -70,6 +70,7 @@ describe('S3 the request route', () => {
       'S3 routing',
       'F7 outbound-origin',
       'G1 outbound-policy',
+      'I6 path',
       'S3 relay',
     ]);
   });

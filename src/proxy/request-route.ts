@@ -31,6 +31,8 @@ import type { CrossingRecord } from './border-audit.js';
 import { isLoop, loopKey } from './branch.js';
 import { internalAuthentication } from './internal-authentication.js';
 import type { ProxyCoreDeps } from './proxy-core.js';
+import { pathDestination } from './path-destination.js';
+import { pathFor } from './path-step.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { claimedDomain, effectiveUri, namePeer, recordedDestination, targetDomain } from './route-targets.js';
 import { checkMaxForwards, checkProxyRequire, checkSyntax, checkUriScheme, type Answer } from './validate-request.js';
@@ -275,6 +277,7 @@ const routing: RouteStep = {
     const requestUri = route.requestUri!;
     const decision =
       recordedDestination(plan, requestUri, arrival) ??
+      pathDestination(request, plan, arrival) ??
       host.deps.router.route({ request, flow: arrival, requestUri, nextHop: plan.nextHop });
     // A decision that needed no I/O comes without a promise: nothing to wait for on the hot path.
     return decision instanceof Promise
@@ -338,6 +341,24 @@ const outboundPolicy: RouteStep = {
   },
 };
 
+const path: RouteStep = {
+  id: 'I6',
+  name: 'path',
+  configurable: false,
+  decide(route, { deps }) {
+    // RFC 3327 §5.2: a community client's REGISTER relayed to an external registrar (path-step.ts).
+    const { request, decision, arrival } = route;
+    if (decision === undefined || deps.pathMode === undefined || request.method !== 'REGISTER') return undefined;
+    const outcome = pathFor({ request, arrival, targets: decision.targets, mode: deps.pathMode, local: deps.local });
+    if (outcome.kind === 'refuse') return outcome.answer;
+    if (outcome.kind === 'none') return undefined;
+    route.outboundEdits = [...route.outboundEdits, ...outcome.edits];
+    deps.metrics.outbound.paths.inc({ outbound: String(outcome.outbound) });
+    deps.log.info({ callId: request.callId, flow: arrival.id, outbound: outcome.outbound }, 'I6 Path entry added');
+    return undefined;
+  },
+};
+
 // ---------------------------------------------------------------------------------------------
 // Relay (§16.6-16.7)
 
@@ -373,6 +394,7 @@ export const REQUEST_ROUTE: readonly RouteStep[] = [
   routing,
   outboundOrigin,
   outboundPolicy,
+  path,
   relay,
 ];
 

@@ -90,8 +90,14 @@ export function answerForTargets(
     },
     'no usable response from any target',
   );
-  deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
+  deps.metrics.answeredAtEdge(status, finishedBecause(status));
   respondUpstream(deps, upstream, createResponse(request, status));
+}
+
+/** Why the edge answered for targets that gave no usable response (the metric's `because`). */
+function finishedBecause(status: number): string {
+  if (status === 408) return 'RFC 3261 §16.7 timeout';
+  return status === 430 ? 'I6 flow failed' : 'D2 targets unreachable';
 }
 
 export function respondUpstream(deps: ProxyDeps, upstream: UpstreamSide, response: OutgoingMessage): void {

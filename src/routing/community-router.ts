@@ -19,7 +19,9 @@ import type { RequestOrigin } from '../community/presence-origin.js';
 import { addressOfRecord } from '../sip/address-of-record.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
-import { routingFailure, targetFromUri } from './resolve-target.js';
+import { bindingTarget } from './binding-target.js';
+import type { BindingFlow } from '../community/location-service.js';
+import { routingFailure } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
 import type { ForkingConfig } from '../config/community-schema.js';
 import { forkGroups, type WeightedBranch } from './fork-groups.js';
@@ -152,7 +154,8 @@ export class CommunityRouter implements Router {
       return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
     }
     if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
-    if (method === 'REGISTER') return community.registrar.register(request.request, request.flow.side).then(decision);
+    if (method === 'REGISTER')
+      return community.registrar.register(request.request, request.flow.side, request.flow).then(decision);
     return community.registrar.locate(request.request, uri).then(this.#located);
   }
 
@@ -192,9 +195,9 @@ function decision(answer: CommunityAnswer, forking: ForkingConfig = DEFAULT_FORK
   }
   // RFC 3261 §16.5: the Request-URI becomes the contact. One contact takes the one-target path; several
   // fork, one branch each (SPEC I5, RFC 3261 §16.6), in q-value groups (fork-groups.ts).
-  if (answer.contacts.length === 1) return oneContact(answer.contacts[0]!);
+  if (answer.contacts.length === 1) return oneContact(answer.contacts[0]!, answer.flows?.[0]);
   const contacts = answer.contacts.slice(0, forking.maxBranches);
-  const reached = contacts.map(reachContact);
+  const reached = contacts.map((contact, i) => reachContact(contact, answer.flows?.[i]));
   if (!reached.some((r) => r instanceof Promise))
     return forkDecision(contacts, answer.qValues, reached as Reached[], forking);
   return Promise.all(reached).then((settled) => forkDecision(contacts, answer.qValues, settled, forking));
@@ -202,18 +205,13 @@ function decision(answer: CommunityAnswer, forking: ForkingConfig = DEFAULT_FORK
 
 const DEFAULT_FORKING: ForkingConfig = { mode: 'parallel', maxBranches: 10 };
 
-/**
- * RFC 3261 §16.5: where one contact is reached: its transport, address and port (a host name through
- * DNS); undefined for a contact the edge cannot send to. The one place a binding becomes a target.
- */
-function contactTarget(contact: string): Routed<RouteTarget | undefined> {
-  return targetFromUri(parseUri(contact), 'internal');
-}
+// RFC 3261 §16.5: a binding becomes a target in one place, binding-target.ts (its Contact's host, or
+// with RFC 5626 outbound the flow it registered on); undefined for a contact the edge cannot send to.
 
-function oneContact(contact: string): Routed<RouteDecision> {
+function oneContact(contact: string, flow: BindingFlow | undefined): Routed<RouteDecision> {
   let target: Routed<RouteTarget | undefined>;
   try {
-    target = contactTarget(contact);
+    target = bindingTarget(contact, flow);
   } catch (error) {
     return routingFailureOf(error);
   }
@@ -230,9 +228,9 @@ function toContact(target: RouteTarget | undefined, contact: string): RouteDecis
 /** A contact's target, or why it has none: a fork goes on without it. */
 type Reached = RouteTarget | undefined | RouteDecision;
 
-function reachContact(contact: string): Routed<Reached> {
+function reachContact(contact: string, flow: BindingFlow | undefined): Routed<Reached> {
   try {
-    const target = contactTarget(contact);
+    const target = bindingTarget(contact, flow);
     return target instanceof Promise ? target.catch(routingFailureOf) : target;
   } catch (error) {
     return routingFailureOf(error);

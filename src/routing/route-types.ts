@@ -14,6 +14,11 @@ export interface RouteTarget {
   readonly side: Side;
   /** The domain a TLS server certificate must cover, sent as SNI (RFC 5922). */
   readonly servername?: string;
+  /**
+   * SPEC I6 (RFC 5626 §5.3): the id of the flow a client registered on. The request goes over that
+   * flow only; once it has closed, the branch fails with 430 Flow Failed.
+   */
+  readonly flow?: string;
 }
 
 /** I5: one branch of a forked request: its own Request-URI (a contact) and the targets it fails over among (D2). */

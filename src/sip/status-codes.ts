@@ -35,6 +35,8 @@ const REASON_PHRASES: ReadonlyMap<number, string> = new Map([
   [421, 'Extension Required'],
   [423, 'Interval Too Brief'],
   [429, 'Provide Referrer Identity'],
+  [430, 'Flow Failed'],
+  [439, 'First Hop Lacks Outbound Support'],
   [470, 'Consent Needed'],
   [480, 'Temporarily Unavailable'],
   [481, 'Call/Transaction Does Not Exist'],

@@ -19,7 +19,9 @@ export type TransportErrorCode =
   /** The layer above refused the connection once its peer was known (SPEC F4 caps, D1 lists, G1 pins). */
   | 'PEER_REFUSED'
   /** The options failed validation at start-up. */
-  | 'OPTIONS_INVALID';
+  | 'OPTIONS_INVALID'
+  /** SPEC I6, RFC 5626 §5.3: the flow a destination names is closed or unknown (the edge answers 430). */
+  | 'FLOW_FAILED';
 
 export class TransportError extends Error {
   readonly code: TransportErrorCode;

@@ -13,6 +13,7 @@ import { identityCovers, peerIdentityOf } from './peer-identity.js';
 import { spkiFingerprintOf } from './spki-fingerprint.js';
 import { StreamFlow } from './stream-flow.js';
 import { StreamListener, type StreamAdmission } from './stream-listener.js';
+import { recordedFlow } from './recorded-flow.js';
 import { TlsMaterial } from './tls-material.js';
 import { TransportError } from './transport-error.js';
 import {
@@ -40,6 +41,11 @@ export interface ConnectDestination {
   readonly acceptedIdentities?: readonly string[];
   /** TLS: the served domain the request is from; its certificate is presented, else the default (F3). */
   readonly localDomain?: string;
+  /**
+   * SPEC I6, RFC 5626 §5.3: the id of the flow a client registered on. Set, the request goes over that
+   * flow or nowhere: never a new connection to an address behind the client's NAT.
+   */
+  readonly flow?: string;
 }
 
 export interface TransportGauges {
@@ -146,6 +152,7 @@ export class TransportLayer {
   async connect(destination: ConnectDestination): Promise<Flow> {
     if (this.#state !== 'listening')
       throw new TransportError('LAYER_CLOSED', `cannot connect: the transport layer is ${this.#state}`);
+    if (destination.flow !== undefined) return recordedFlow(this.#flows.get(destination.flow), destination.flow);
     if (destination.protocol === 'udp') return this.#datagramFlow(destination);
     const key = endpointKey(destination.side, destination.protocol, destination);
     const open = this.#streamsByEndpoint.get(key);

@@ -135,6 +135,8 @@ export interface TransportStats {
   sendBufferOverflows: number;
   /** Exceptions thrown by `onMessage` (bugs above the transport), caught and logged. */
   deliveryFailures: number;
+  /** SPEC I6: STUN Binding requests (RFC 5626 §4.4.2 keepalives) answered on internal UDP listeners. */
+  stunBindings: number;
 }
 
 export function emptyStats(): TransportStats {
@@ -151,6 +153,7 @@ export function emptyStats(): TransportStats {
     keepaliveTimeouts: 0,
     sendBufferOverflows: 0,
     deliveryFailures: 0,
+    stunBindings: 0,
   };
 }
 

@@ -12,6 +12,7 @@ import type { Endpoint, Side } from './flow.js';
 import { flowId, type FlowDirection } from './flow-id.js';
 import { malformedRequestResponse } from './malformed-request-response.js';
 import { datagramResponsePortOf } from '../sip/via-stamp.js';
+import { bindingRequestId, bindingSuccess, looksLikeStun } from './stun-binding.js';
 
 /** How far down the cache an eviction looks for an unreferenced flow before giving up. */
 const EVICTION_SCAN = 16;
@@ -102,6 +103,7 @@ export class UdpListener implements DatagramFlowOwner {
   readonly #onDatagram = (datagram: Buffer, source: RemoteInfo): void => {
     const context = this.#init.context;
     try {
+      if (looksLikeStun(datagram)) return this.#answerStun(datagram, source);
       const frame = parseDatagram(datagram, context.limits.parser);
       if (frame.kind === 'message') {
         const flow = this.flowTo(source.address, source.port);
@@ -120,6 +122,25 @@ export class UdpListener implements DatagramFlowOwner {
       context.logger?.warn({ err: error, listener: this.#local }, 'datagram handling failed');
     }
   };
+
+  /**
+   * SPEC I6, RFC 5626 §4.4.2: a community client keeps its UDP flow (and its NAT binding) alive with
+   * STUN Binding requests on the SIP port; the answer maps its source. Only on the internal side:
+   * peers speak TLS, and an answer to a spoofed source on the external side would only reflect
+   * traffic. Anything else that looks like STUN is dropped.
+   */
+  #answerStun(datagram: Buffer, source: RemoteInfo): void {
+    const context = this.#init.context;
+    const transactionId = this.side === 'internal' ? bindingRequestId(datagram) : undefined;
+    if (transactionId === undefined) {
+      context.stats.framingErrors++; // neither SIP nor a keepalive this side answers
+      return;
+    }
+    // The keepalive is use of the flow: an outbound binding's flow stays cached while it arrives.
+    this.#flows.get(`${source.address} ${source.port}`)?.noteReceived();
+    context.stats.stunBindings++;
+    this.#socket.send(bindingSuccess(transactionId, source), source.port, source.address);
+  }
 
   /** Answer a malformed request to where it came from; anything else is dropped silently. */
   #reject(frame: ErrorFrame, source: RemoteInfo): void {

@@ -3,6 +3,7 @@
 // log, so a caller sees the responses and the onward requests a message caused, and where they went.
 
 import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
+import { recordedFlow } from './recorded-flow.js';
 import type { ConnectDestination } from './transport-layer.js';
 
 export interface VirtualFlowInit {
@@ -92,6 +93,7 @@ export class VirtualNetwork {
 
   /** A dial: the open flow to the same destination again, else a new one (as a pool would share it). */
   async connect(destination: ConnectDestination): Promise<Flow> {
+    if (destination.flow !== undefined) return recordedFlow(this.#flows.get(destination.flow), destination.flow);
     for (const flow of this.#flows.values()) {
       const to = flow.destination;
       if (to === undefined || !flow.isOpen) continue;

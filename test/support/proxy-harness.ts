@@ -20,7 +20,9 @@ import type { IncomingMessage } from '../../src/sip/incoming-message.js';
 import { DEFAULT_PARSER_LIMITS } from '../../src/sip/parser-limits.js';
 import type { TransactionLayer } from '../../src/transaction/transaction-layer.js';
 import { attachProxyCore, createTransactionPart } from '../../src/edge/request-path.js';
+import type { PathMode } from '../../src/config/internal-schema.js';
 import type { Flow } from '../../src/transport/flow.js';
+import { recordedFlow } from '../../src/transport/recorded-flow.js';
 import { FakeClock } from './fake-clock.js';
 import { RecordingFlow } from './recording-flow.js';
 import { sip } from './sip-text.js';
@@ -68,6 +70,7 @@ export class ProxyHarness {
       topologyKey?: Buffer;
       /** Replaces the static routes of CONFIG (a test's own decisions). */
       router?: Router;
+      pathMode?: PathMode;
     } = {},
   ) {
     const parsed = parseConfigText(CONFIG, 'harness');
@@ -92,6 +95,7 @@ export class ProxyHarness {
       ...(options.authority === undefined ? {} : { authority: options.authority }),
       ...(options.servedDomains === undefined ? {} : { servedDomains: options.servedDomains }),
       ...(options.maxPendingRequests === undefined ? {} : { maxPendingRequests: options.maxPendingRequests }),
+      ...(options.pathMode === undefined ? {} : { pathMode: options.pathMode }),
     });
     this.transactions = path.transactions;
     this.proxy = path.proxy;
@@ -99,8 +103,13 @@ export class ProxyHarness {
 
   /** A flow from a client on the internal side (UDP unless said otherwise). */
   client(options: ConstructorParameters<typeof RecordingFlow>[0] = {}): RecordingFlow {
-    return new RecordingFlow({ side: 'internal', remote: { address: '10.0.0.99', port: 5070 }, ...options });
+    const flow = new RecordingFlow({ side: 'internal', remote: { address: '10.0.0.99', port: 5070 }, ...options });
+    this.#clients.set(flow.id, flow);
+    return flow;
   }
+
+  /** Client flows by id: a target naming a flow (SPEC I6) is sent over it, as the transport layer does. */
+  readonly #clients = new Map<string, RecordingFlow>();
 
   /** Deliver a message written with \n line ends, then let the edge's async steps run. */
   async receive(text: string | Buffer, flow: Flow): Promise<void> {
@@ -135,6 +144,7 @@ export class ProxyHarness {
   async #connect(target: RouteTarget, options?: ConnectOptions): Promise<Flow> {
     this.connected.push(target);
     this.avoided.push([...(options?.avoid ?? [])]);
+    if (target.flow !== undefined) return recordedFlow(this.#clients.get(target.flow), target.flow);
     const key = `${target.address}:${target.port}`;
     if (this.unreachable.has(key)) throw new Error(`connect ECONNREFUSED ${key}`);
     let flow = this.targets.get(key);

@@ -51,7 +51,7 @@ describe('config/federation: two communities federating on loopback', () => {
     expect(a.domains).toEqual([A]);
     expect(b.domains).toEqual([B]);
     for (const config of [a, b]) {
-      expect(config.internal).toEqual({ registrar: 'builtin', presence: 'builtin' });
+      expect(config.internal).toMatchObject({ registrar: 'builtin', presence: 'builtin' });
       expect(config.listen.internal.map((l) => l.transport).sort()).toEqual(['tcp', 'udp']);
       expect(config.state.backend).toBe('sqlite');
     }
