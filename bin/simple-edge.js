@@ -1,5 +1,21 @@
 #!/usr/bin/env node
-// The published entry point: the compiled CLI (npm run build writes dist/).
-import { main } from '../dist/src/cli/main.js';
+// The published entry point: the compiled CLI in dist/. A clone builds it during `npm ci` (the
+// `prepare` script); when it is missing all the same, say what to run instead of showing a stack.
+import { existsSync } from 'node:fs';
 
-process.exitCode = await main(process.argv.slice(2));
+const compiled = new URL('../dist/src/cli/main.js', import.meta.url);
+
+if (existsSync(compiled)) {
+  const { main } = await import(compiled.href);
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  process.stderr.write(
+    [
+      `simple-edge: the compiled CLI is missing (${compiled.pathname}).`,
+      'Fix: in a clone of the repository run `npm run build` (`npm ci` runs it too),',
+      'or run from source: node --import tsx src/cli/cli-entry.ts <command>',
+      '',
+    ].join('\n'),
+  );
+  process.exitCode = 1;
+}
