@@ -16,6 +16,7 @@ import type { CliIo } from './cli-io.js';
 import { DEFAULT_CERTIFICATES_DIR } from './certs.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
+import { describeListenFailure } from './listen-failure.js';
 import type { ServeStep } from './start.js';
 
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
@@ -38,7 +39,9 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
     await edge.listen();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.err(error instanceof ServiceStartError ? message : `cannot listen: ${message}`);
+    const described = describeListenFailure(config, error, configPath);
+    if (described !== undefined) for (const line of described) io.err(line);
+    else io.err(error instanceof ServiceStartError ? message : `cannot listen: ${message}`);
     return ExitCode.runtimeFailure;
   }
   for (const line of servingLines(config, edge)) io.out(line);
