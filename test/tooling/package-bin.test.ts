@@ -14,7 +14,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'simple-edge-pack-'));
 const unpacked = path.join(work, 'package');
 
 function run(command: string, args: string[], cwd: string) {
-  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 90_000 });
+  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 110_000 });
 }
 
 beforeAll(() => {
@@ -34,7 +34,7 @@ describe('O1 the packed simple-edge command', () => {
     expect(version.stderr).toBe('');
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(version.status).toBe(0);
-  });
+  }, 120_000);
 
   it('O1 checks the configuration it ships, run from another working directory', () => {
     const check = run(
@@ -45,7 +45,7 @@ describe('O1 the packed simple-edge command', () => {
     expect(check.stderr).toBe('');
     expect(check.stdout).toContain('OK (1 domain, 4 listeners)');
     expect(check.status).toBe(0);
-  });
+  }, 120_000);
 
   it('O1 without dist/ says what to run instead of printing a stack', () => {
     const bare = path.join(work, 'no-dist');
