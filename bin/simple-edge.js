@@ -5,6 +5,12 @@ import { existsSync } from 'node:fs';
 
 const compiled = new URL('../dist/src/cli/main.js', import.meta.url);
 
+// A reader that stops early (`simple-edge users list | head`) closes the pipe: end quietly, as Unix tools do.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 if (existsSync(compiled)) {
   const { main } = await import(compiled.href);
   process.exitCode = await main(process.argv.slice(2));

@@ -47,6 +47,23 @@ describe('O1 the packed simple-edge command', () => {
     expect(check.status).toBe(0);
   }, 120_000);
 
+  it('O1 ends quietly when its reader closes the pipe early (`| head`), exit 0 and no stack', () => {
+    const bin = path.join(unpacked, 'bin/simple-edge.js');
+    const config = path.join(unpacked, 'config/default.yaml');
+    const piped = run(
+      'bash',
+      // `head -n 0` has gone before the CLI writes its first line: every write meets a closed pipe.
+      [
+        '-c',
+        `"${process.execPath}" "${bin}" policy show --own --config "${config}" | head -n 0; exit \${PIPESTATUS[0]}`,
+      ],
+      work,
+    );
+    expect(piped.stdout).toBe('');
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
+  }, 120_000);
+
   it('O1 without dist/ says what to run instead of printing a stack', () => {
     const bare = path.join(work, 'no-dist');
     mkdirSync(path.join(bare, 'bin'), { recursive: true });
@@ -56,5 +73,14 @@ describe('O1 the packed simple-edge command', () => {
     expect(missing.stderr).toContain('the compiled CLI is missing');
     expect(missing.stderr).toContain('npm run build');
     expect(missing.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|\n\s+at /);
+  });
+
+  it('O6 the prepare step passes where neither sources nor the build script are (the image build installs from package.json alone)', () => {
+    const bare = path.join(work, 'manifest-only');
+    mkdirSync(bare, { recursive: true });
+    copyFileSync(path.join(root, 'package.json'), path.join(bare, 'package.json'));
+    const prepare = run('npm', ['run', 'prepare', '--silent'], bare);
+    expect(prepare.stderr).toBe('');
+    expect(prepare.status).toBe(0);
   });
 });
