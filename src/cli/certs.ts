@@ -3,6 +3,7 @@
 // URI:sip:<domain>, RFC 5922 §7.1), the same files `npm start` makes on a fresh clone. Prints what it
 // wrote and the configuration lines that use them.
 
+import path from 'node:path';
 import type { Command } from 'commander';
 import { domainNameField } from '../config/network-fields.js';
 import type { CommandContext } from './check-config.js';
@@ -36,10 +37,12 @@ export function runCertsInit(options: CertsInitOptions, io: CliIo): number {
   for (const file of kept) io.out(`kept ${file} (exists)`);
   io.out('');
   io.out('# development certificates: for one machine or a lab, never for federation with real peers');
+  // Absolute: a relative path in a configuration file is read from that file's directory, not from here.
   io.out('tls:');
   io.out('  certificates:');
-  for (const c of made.certificates) io.out(`    - { domain: ${c.domain}, cert: ${c.cert}, key: ${c.key} }`);
-  io.out(`  ca: ${made.caCert}   # trust peers whose certificates this CA issued; give it to them too`);
+  for (const c of made.certificates)
+    io.out(`    - { domain: ${c.domain}, cert: ${path.resolve(c.cert)}, key: ${path.resolve(c.key)} }`);
+  io.out(`  ca: ${path.resolve(made.caCert)}   # trust peers whose certificates this CA issued; give it to them too`);
   io.out('');
   io.out(`keep ${made.caKey} and the .key files out of version control (.gitignore covers certs/ and *.key)`);
   return ExitCode.ok;

@@ -1,5 +1,6 @@
 // `simple-edge check-config FILE` (SPEC O1): validate a configuration without starting anything,
 // printing every problem with its line, key and fix, so a change can be checked before a restart.
+import path from 'node:path';
 import type { Command } from 'commander';
 import { formatConfigProblem } from '../config/config-problem.js';
 import type { EdgeConfig } from '../config/config-schema.js';
@@ -19,6 +20,11 @@ export function runCheckConfig(file: string, io: CliIo): number {
     return ExitCode.configInvalid;
   }
   io.out(`${file}: OK (${summarise(result.config)})`);
+  const relative = result.relativePaths ?? [];
+  if (relative.length > 0) {
+    io.out(`relative paths are read from the file's directory, ${path.dirname(path.resolve(file))}:`);
+    for (const { key, written, resolved } of relative) io.out(`  ${key}: ${written} → ${resolved}`);
+  }
   return ExitCode.ok;
 }
 

@@ -83,10 +83,13 @@ async function startCommunities(
   const { io } = options;
   let configs = readDemoConfigs(options.dir);
   const certificates = ensureDemoCertificates(configs);
+  // The configurations name them absolute (read from their own directory); said from here when inside.
+  const fromHere = path.relative(process.cwd(), certificates.dir);
+  const where = fromHere.startsWith('..') || path.isAbsolute(fromHere) ? certificates.dir : fromHere;
   io.out(
     certificates.written.length > 0
-      ? `certificates: made a development CA and certificates for ${DEMO_DOMAINS.join(' and ')} in ${certificates.dir}/`
-      : `certificates: using the development CA and certificates in ${certificates.dir}/`,
+      ? `certificates: made a development CA and certificates for ${DEMO_DOMAINS.join(' and ')} in ${where}/`
+      : `certificates: using the development CA and certificates in ${where}/`,
   );
   const named = options.dns ? findNamed() : undefined;
   if (named === undefined) {

@@ -6,7 +6,7 @@ export const ExitCode = {
   usage: 1,
   /** The configuration file is unreadable or invalid (SPEC O1). */
   configInvalid: 2,
-  /** The edge could not start (a port in use, unreadable certificates). */
+  /** The edge could not start (a port in use, unreadable certificates), or a load run's target closed its connections. */
   runtimeFailure: 3,
   /** `simple-edge resolve` found no target (SPEC D8): the discovery error is on stderr. */
   notResolved: 4,

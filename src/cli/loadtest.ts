@@ -78,7 +78,23 @@ export async function runLoadtestCommand(options: LoadtestCommandOptions): Promi
   writeReport(options.htmlPath, renderHtmlReport(report));
   printSummary(report, io);
   io.out(`report: ${options.jsonPath}, ${options.htmlPath}`);
+  if (report.closedByTarget.length > 0) {
+    for (const line of describeClosedConnections(report)) io.err(line);
+    return ExitCode.runtimeFailure;
+  }
   return report.passed ? ExitCode.ok : ExitCode.expectationBroken;
+}
+
+/** L1: a target that went away is said as such, not as a policy outcome or a wave of timeouts. */
+function describeClosedConnections(report: LoadReport): string[] {
+  const closed = report.closedByTarget;
+  const targets = [...new Set(closed.map((c) => c.target))].join(', ');
+  const first = Math.min(...closed.map((c) => c.atSecond));
+  const unanswered = report.totals.outcomes['connection-closed'] ?? 0;
+  return [
+    `loadtest: the target closed the connection (${targets}): ${closed.length} of the run's connections, the first ${first.toFixed(1)} s into the load; ${unanswered} request(s) were pending on them.`,
+    'Fix: check that the edge is still running (it may have stopped or restarted) and what its log says about these connections; the verdicts above are not its policy.',
+  ];
 }
 
 function writeReport(file: string, content: string): void {

@@ -7,6 +7,7 @@ import { registerDemo } from './demo.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { registerPolicy } from './policy-show.js';
 import { registerLoadtest } from './loadtest.js';
+import { packageVersion } from './package-version.js';
 import { registerResolve } from './resolve.js';
 import { serveEdge } from './serve.js';
 import { registerStart, type ServeStep } from './start.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[], dependencies: MainDependencies = {}):
   };
   const program = new Command('simple-edge')
     .description('inter-domain SIP/SIMPLE edge proxy')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.replace(/\n$/, '')),

@@ -51,6 +51,16 @@ describe('D8 simple-edge resolve', () => {
     ]);
   });
 
+  it('D8 takes --resolver once per resolver and still reads the target written after them', async () => {
+    const io = recordingIo();
+    const argv = ['resolve', '-r', '127.0.0.1:5300', '--resolver', 'ns.example.net:53', 'sip:bob@b.example.net'];
+    // The second resolver is refused by name: both were collected, and the target was not taken for one.
+    expect(await main(argv, { io })).toBe(1);
+    expect(io.stderr).toEqual([
+      '--resolver ns.example.net:53: write an IP address and port such as 127.0.0.1:53 or [::1]:53',
+    ]);
+  });
+
   it('D8 exits 2 when the configuration given is invalid', async () => {
     const io = recordingIo();
     expect(

@@ -76,7 +76,12 @@ export function registerResolve(program: Command, context: CommandContext): void
       'MESSAGE',
     )
     .option('-e, --event <event>', 'the Event of a SUBSCRIBE', 'presence')
-    .option('-r, --resolver <host:port...>', 'ask these resolvers instead of the configured ones')
+    // Repeatable rather than variadic: a variadic option would take the target that follows it as one more resolver.
+    .option(
+      '-r, --resolver <host:port>',
+      'ask this resolver instead of the configured ones; repeat for more',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--mimi', 'use MIMI discovery (D7) for numbers and domains too, even when the configuration has it off')
     .action(
       async (

@@ -16,6 +16,8 @@ import type { CliIo } from './cli-io.js';
 import { DEFAULT_CERTIFICATES_DIR } from './certs.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 import { ExitCode } from './exit-code.js';
+import { describeListenFailure } from './listen-failure.js';
+import { traceRequestsAtDebug } from './request-trace-log.js';
 import type { ServeStep } from './start.js';
 
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
@@ -31,6 +33,7 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
     return ExitCode.runtimeFailure;
   }
   const logger = createLogger({ level: config.log.level });
+  const stopTracing = traceRequestsAtDebug(logger);
   warnOfPlaintextPeers(config, logger);
   const services = { admin: true, policyDocument: true, ...(source === undefined ? {} : { tlsFiles: source }) };
   const edge = createEdge({ config, ...(tls === undefined ? {} : { tls }), logger, services });
@@ -38,7 +41,10 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
     await edge.listen();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.err(error instanceof ServiceStartError ? message : `cannot listen: ${message}`);
+    const described = describeListenFailure(config, error, configPath);
+    if (described !== undefined) for (const line of described) io.err(line);
+    else io.err(error instanceof ServiceStartError ? message : `cannot listen: ${message}`);
+    stopTracing();
     return ExitCode.runtimeFailure;
   }
   for (const line of servingLines(config, edge)) io.out(line);
@@ -51,6 +57,7 @@ export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   await drain(edge, config.limits.shutdownDrainMs, signal, io);
   io.out(`${signal}: no new requests; finishing live transactions`);
   await edge.stop(SHUTDOWN_GRACE_MS);
+  stopTracing();
   io.out('stopped');
   return ExitCode.ok;
 };

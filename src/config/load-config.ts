@@ -1,17 +1,31 @@
 // Reading and validating the configuration file (SPEC O1). parseConfigText never throws: it returns
 // every problem at once, because an operator fixing one mistake per start-up attempt gives up.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { EdgeError } from '../errors.js';
 import { formatConfigProblem, formatKeyPath, sortByLine, type ConfigProblem } from './config-problem.js';
+import { resolveWrittenPaths, type ResolvedPath } from './config-paths.js';
 import { configSchema, type EdgeConfig } from './config-schema.js';
 import { issueToProblems } from './issue-to-problems.js';
 import { YamlLocator } from './yaml-locator.js';
 import { yamlSyntaxProblem } from './yaml-syntax-problem.js';
 
-export type ConfigResult = { ok: true; config: EdgeConfig } | { ok: false; problems: ConfigProblem[] };
+export type ConfigResult =
+  | {
+      ok: true;
+      config: EdgeConfig;
+      /** With a base directory: the relative paths the file wrote and where they are read from. */
+      relativePaths?: readonly ResolvedPath[];
+    }
+  | { ok: false; problems: ConfigProblem[] };
 
-export function parseConfigText(text: string, sourceName: string): ConfigResult {
+export interface ParseOptions {
+  /** Relative paths written in the text are read from here (the file's directory); absent: left as written. */
+  readonly baseDirectory?: string;
+}
+
+export function parseConfigText(text: string, sourceName: string, options: ParseOptions = {}): ConfigResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, keepSourceTokens: true });
   if (document.errors.length > 0) {
@@ -21,7 +35,11 @@ export function parseConfigText(text: string, sourceName: string): ConfigResult 
   // An empty file (or one that is all comments) is an empty mapping: the required keys are then missing.
   const input: unknown = document.toJS() ?? {};
   const result = configSchema.safeParse(input, { reportInput: true });
-  if (result.success) return { ok: true, config: result.data };
+  if (result.success) {
+    if (options.baseDirectory === undefined) return { ok: true, config: result.data };
+    const paths = resolveWrittenPaths(result.data, input, options.baseDirectory);
+    return { ok: true, config: paths.config, relativePaths: paths.resolved };
+  }
 
   const locator = new YamlLocator(document, lineCounter);
   const problems = result.error.issues
@@ -33,18 +51,21 @@ export function parseConfigText(text: string, sourceName: string): ConfigResult 
   return { ok: false, problems: sortByLine(problems) };
 }
 
-/** Reads and validates a file; an unreadable file is a problem like any other. */
-export function readConfigFile(path: string): ConfigResult {
+/**
+ * Reads and validates a file; an unreadable file is a problem like any other. Relative paths the file
+ * writes are read from its directory (config-paths.ts).
+ */
+export function readConfigFile(file: string): ConfigResult {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
       problems: [
         {
-          source: path,
+          source: file,
           key: '',
           path: [],
           problem: `cannot read the file (${reason})`,
@@ -53,7 +74,7 @@ export function readConfigFile(path: string): ConfigResult {
       ],
     };
   }
-  return parseConfigText(text, path);
+  return parseConfigText(text, file, { baseDirectory: path.dirname(path.resolve(file)) });
 }
 
 /** For the composition root: the valid configuration, or an EdgeError CONFIG_INVALID listing every problem. */

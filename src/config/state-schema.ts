@@ -9,7 +9,7 @@ export const stateSchema = section(
   z
     .strictObject({
       backend: z.enum(STATE_BACKENDS).default('sqlite'),
-      /** The SQLite file; relative paths are relative to the working directory. */
+      /** The SQLite file; a relative path written in the file is read from its directory, the default from the working directory (config-paths.ts). */
       path: z.string().min(1).default('var/state.db'),
       redisUrl: z
         .string()

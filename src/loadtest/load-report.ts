@@ -68,7 +68,19 @@ export interface LoadReport {
   readonly verdicts: readonly Verdict[];
   /** True when every declared expectation held. */
   readonly passed: boolean;
+  /**
+   * The run's own connections to the target (peer flows, community flow) the target closed while the
+   * load ran; the run stops once none is left. Empty when the target kept them all.
+   */
+  readonly closedByTarget: readonly ClosedConnection[];
   readonly timeline: readonly TimelinePoint[];
+}
+
+export interface ClosedConnection {
+  /** host:port of the target's listener. */
+  readonly target: string;
+  /** Seconds into the load when it closed. */
+  readonly atSecond: number;
 }
 
 const MICROS_PER_MS = 1000;
@@ -98,6 +110,7 @@ export interface ReportInputs {
   scenarios: readonly LoadScenario[];
   recorder: OutcomeRecorder;
   startedAt: Date;
+  closedByTarget?: readonly ClosedConnection[];
 }
 
 export function buildReport(options: ReportInputs): LoadReport {
@@ -126,6 +139,7 @@ export function buildReport(options: ReportInputs): LoadReport {
     policies: policiesOf(scenarios, verdicts),
     verdicts,
     passed: verdicts.every((v) => v.passed),
+    closedByTarget: options.closedByTarget ?? [],
     timeline: recorder.timeline.map((s) => ({
       second: s.second,
       sent: s.sent,

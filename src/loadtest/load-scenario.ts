@@ -116,8 +116,9 @@ export function sendRequest(
   if (counted) context.recorder.sent(scenario, sentAt);
   flow.request(branch, requestText(flow, branch, parts), {
     sentAt,
-    settle: (response, now) => {
-      if (response === undefined) done('timeout', undefined);
+    settle: (response, now, unanswered) => {
+      // A connection the target closed is not a slow answer: the report names it apart from timeouts.
+      if (response === undefined) done(unanswered ?? 'timeout', undefined);
       else done(outcomeOf(response.status, response.headers.has(FAR_SIDE_KEY)), now - sentAt);
     },
   });

@@ -30,6 +30,7 @@ const REPORT: LoadReport = {
     { scenario: 'flood', policy: 'Y1 <rate>', says: 'at most 10 answered 2xx', passed: false, observed: '150 of 200' },
   ],
   passed: false,
+  closedByTarget: [],
   timeline: [
     { second: 0, sent: 100, completed: 99, p50Ms: 1, p99Ms: 3 },
     { second: 1, sent: 100, completed: 101, p50Ms: 1.2, p99Ms: 2.5 },

@@ -78,6 +78,14 @@ function verdictRows(report: LoadReport): string {
   return `<table><tr><th class="text">policy</th><th class="text">scenario</th><th class="text">expectation</th><th class="text">observed</th><th>verdict</th></tr>${rows}</table>`;
 }
 
+/** The target closed the run's connections: said first, as what follows is not the policy's doing. */
+function closedNote(report: LoadReport): string {
+  const closed = report.closedByTarget;
+  if (closed.length === 0) return '';
+  const list = closed.map((c) => `${escapeXml(c.target)} at ${c.atSecond.toFixed(1)} s`).join(', ');
+  return `<p class="fail">The target closed ${closed.length} of the run's connections: ${list}.</p>\n`;
+}
+
 export function renderHtmlReport(report: LoadReport): string {
   const t = report.target;
   const title = `Load test of ${t.external.host}:${t.external.port} (${t.localDomain}) as ${t.peerDomain}`;
@@ -88,7 +96,7 @@ export function renderHtmlReport(report: LoadReport): string {
 concurrency ${s.concurrency}, ${s.connections} TLS flows, timeout ${s.timeoutMs} ms).
 ${report.totals.completed} of ${report.totals.sent} operations completed: ${report.totals.throughputPerSecond.toFixed(1)}/s.
 Expectations: <span class="${report.passed ? 'pass' : 'fail'}">${report.passed ? 'all held' : 'some broken'}</span>.</p>
-<h2>Verdicts</h2>${verdictRows(report)}
+${closedNote(report)}<h2>Verdicts</h2>${verdictRows(report)}
 <h2>Charts</h2><div class="charts">${charts(report)}</div>
 <h2>Scenarios</h2><table><tr><th class="text">scenario</th><th class="text">policy</th><th>weight</th><th>sent</th><th>completed</th>
 <th>skipped</th><th>crossed</th><th>per s</th><th class="text">outcomes</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>

@@ -6,7 +6,7 @@ import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { createScenario } from './create-scenario.js';
 import { drive } from './load-driver.js';
-import { buildReport, type LoadReport } from './load-report.js';
+import { buildReport, type ClosedConnection, type LoadReport } from './load-report.js';
 import type { FarNote, LoadContext, LoadScenario } from './load-scenario.js';
 import { answerAsFarSide, CrossingCounter, type PeerIdentity } from './far-side.js';
 import { startFarSide, type FarSide } from './far-side-host.js';
@@ -107,19 +107,21 @@ export async function runLoadtest(options: LoadtestOptions): Promise<LoadReport>
     farSide.reset();
     nearCounter.reset();
     recorder.restart(performance.now());
+    const watch = watchTargetConnections(context, file, options.signal);
     await drive({
       scenarios,
       weights: file.scenarios.map((s) => s.weight),
       settings: file,
       context,
       connections: () => connections,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal: watch.signal,
       onTick: (elapsed) => options.onTick?.(recorder, elapsed),
     });
     recorder.end(performance.now());
+    const closedByTarget = watch.stop(recorder.startedAt);
     recorder.applyFarCounts(nearCounter.countsWith(await farSide.finish()));
     farSide = undefined;
-    return buildReport({ file, specs: file.scenarios, scenarios, recorder, startedAt });
+    return buildReport({ file, specs: file.scenarios, scenarios, recorder, startedAt, closedByTarget });
   } finally {
     for (const scenario of scenarios) scenario.finish?.();
     for (const connection of connections) connection.close();
@@ -152,5 +154,45 @@ async function openContext(
     communityContact: farSide.communityContact,
     peerContact: farSide.peerContact,
     openPeerFlow,
+  };
+}
+
+/**
+ * The run's own connections to the target: each one the target closes while the load runs is noted
+ * (the report and the CLI say so, rather than counting what was pending as timeouts), and once none
+ * is left the run stops instead of idling out its duration. `stop` ends the watch before the run
+ * closes them itself.
+ */
+function watchTargetConnections(
+  context: LoadContext,
+  file: ScenarioFile,
+  outer: AbortSignal | undefined,
+): { signal: AbortSignal; stop(startedAt: number): ClosedConnection[] } {
+  const gone = new AbortController();
+  outer?.addEventListener('abort', () => gone.abort(), { once: true });
+  if (outer?.aborted === true) gone.abort();
+  const watched = [
+    ...context.peerFlows.map((flow) => ({ flow, at: file.target.external })),
+    ...(context.communityFlow === undefined || file.target.internal === undefined
+      ? []
+      : [{ flow: context.communityFlow, at: file.target.internal }]),
+  ];
+  const closed: Array<{ target: string; at: number }> = [];
+  let watching = true;
+  for (const { flow, at } of watched) {
+    const onClose = (): void => {
+      if (!watching) return;
+      closed.push({ target: `${at.host}:${at.port}`, at: performance.now() });
+      if (closed.length === watched.length) gone.abort();
+    };
+    if (flow.closed) onClose();
+    else flow.socket.once('close', onClose);
+  }
+  return {
+    signal: gone.signal,
+    stop(startedAt) {
+      watching = false;
+      return closed.map((c) => ({ target: c.target, atSecond: Math.max(0, (c.at - startedAt) / 1000) }));
+    },
   };
 }

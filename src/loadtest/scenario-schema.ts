@@ -25,8 +25,8 @@ export type HostPort = z.infer<typeof hostPort>;
 const outcomeName = z
   .string()
   .regex(
-    /^(2xx|3xx|4xx|5xx|6xx|\d{3}|404-at-border|timeout|accepted|refused|error)$/,
-    'an outcome: 2xx, 403, 404-at-border, 423, 503, 513, timeout, accepted, refused …',
+    /^(2xx|3xx|4xx|5xx|6xx|\d{3}|404-at-border|timeout|connection-closed|accepted|refused|error)$/,
+    'an outcome: 2xx, 403, 404-at-border, 423, 503, 513, timeout, connection-closed, accepted, refused …',
   );
 
 const expectation = z.union([

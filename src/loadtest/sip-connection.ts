@@ -8,10 +8,13 @@ import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.
 import { DEFAULT_PARSER_LIMITS } from '../sip/parser-limits.js';
 import { StreamFramer } from '../sip/stream-framer.js';
 
+/** Why a request got no final response: nothing came in time, or its connection closed first. */
+export type Unanswered = 'timeout' | 'connection-closed';
+
 export interface PendingRequest {
   readonly sentAt: number;
-  /** Called once: with the final response, or undefined when it timed out or the connection closed. */
-  readonly settle: (response: IncomingResponse | undefined, now: number) => void;
+  /** Called once: with the final response, or undefined and the reason when none came. */
+  readonly settle: (response: IncomingResponse | undefined, now: number, unanswered?: Unanswered) => void;
 }
 
 export type RequestHandler = (request: IncomingRequest, connection: SipConnection) => void;
@@ -46,7 +49,7 @@ export class SipConnection {
   /** Sends a request whose top Via carries `branch`; `pending.settle` runs once. */
   request(branch: string, bytes: string, pending: PendingRequest): void {
     if (this.#closed) {
-      pending.settle(undefined, performance.now());
+      pending.settle(undefined, performance.now(), 'connection-closed');
       return;
     }
     this.#pending.set(branch, pending);
@@ -68,7 +71,7 @@ export class SipConnection {
     for (const [branch, pending] of this.#pending) {
       if (pending.sentAt > cutoff) continue;
       this.#pending.delete(branch);
-      pending.settle(undefined, now);
+      pending.settle(undefined, now, 'timeout');
     }
   }
 
@@ -116,7 +119,7 @@ export class SipConnection {
     if (this.#closed) return;
     this.#closed = true;
     const now = performance.now();
-    for (const pending of this.#pending.values()) pending.settle(undefined, now);
+    for (const pending of this.#pending.values()) pending.settle(undefined, now, 'connection-closed');
     this.#pending.clear();
   }
 }

@@ -24,6 +24,7 @@ export const OUTCOME_COLORS: Readonly<Record<string, string>> = {
   '513': '#00838f',
   '604': '#4e342e',
   timeout: '#424242',
+  'connection-closed': '#b71c1c',
   accepted: '#1565c0',
   refused: '#ad1457',
 };

@@ -52,6 +52,8 @@ export class CrossingRecord implements ServerTransaction {
   crossing: Crossing | undefined;
   /** Set when the edge answers itself; `relayed` otherwise. */
   decision = 'relayed';
+  /** The first final status sent; undefined while none has been (or the transaction ended without one). */
+  finalStatus: number | undefined;
   readonly #inner: ServerTransaction;
   readonly #deps: CrossingRecordDeps;
   readonly #startedAt = performance.now();
@@ -85,9 +87,11 @@ export class CrossingRecord implements ServerTransaction {
   }
 
   respond(response: OutgoingMessage): void {
+    const status = statusOf(response);
+    // Before the inner respond: over a reliable transport it may end the transaction, and tell onFinal, at once.
+    if (status >= 200) this.finalStatus ??= status;
     this.#inner.respond(response);
     if (this.#finished) return;
-    const status = statusOf(response);
     if (status < 200) return;
     this.#final();
     if (this.crossing !== undefined) this.#finish(this.crossing, status);

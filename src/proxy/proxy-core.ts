@@ -130,7 +130,12 @@ export class ProxyCore implements TransactionUser {
     const transaction = new CrossingRecord(received, this.#deps, () => {
       this.#pending--;
       if (lifecycle.answered.hasSubscribers)
-        lifecycle.answered.publish({ request, transaction: received.id, decision: transaction.decision });
+        lifecycle.answered.publish({
+          request,
+          transaction: received.id,
+          decision: transaction.decision,
+          status: transaction.finalStatus,
+        });
     });
     this.#run(new RouteState(request, transaction)).catch((error: unknown) => {
       const outage = storeOutageAnswer(error);

@@ -6,8 +6,9 @@
 //   simple-edge:request:decided   { request, transaction, decision }  the route decided: `relayed`, or the
 //                                                                     SPEC ID and step/rule that answers
 //   simple-edge:request:relayed   { request, transaction, targets }   the relay to the targets started
-//   simple-edge:request:answered  { request, transaction, decision }  the final response left (or the
-//                                                                     transaction ended without one)
+//   simple-edge:request:answered  { request, transaction, decision, status }  the final response left
+//                                                                     (status undefined: the transaction
+//                                                                     ended without one)
 //
 // `request` is the IncomingRequest, `transaction` the server transaction's id.
 

@@ -51,7 +51,6 @@ export class StreamListener {
     this.#local = { address: init.address, port: init.port };
     this.#tls = init.tls;
     this.#server = createServer({ noDelay: true }, this.#onConnection);
-    this.#server.on('error', this.#onServerError);
     if (init.protocol === 'tls') this.#tlsServer = this.#createTlsServer(init.tls!);
   }
 
@@ -67,6 +66,8 @@ export class StreamListener {
       // ipv6Only: an IPv6 listener never also takes IPv4, so both families can be configured apart.
       server.listen({ host: address, port, ipv6Only: isIPv6(address) }, () => {
         server.off('error', reject);
+        // Only once bound: a failure to bind is the caller's to report, not a warning of its own.
+        server.on('error', this.#onServerError);
         const bound = server.address();
         this.#local = { address, port: typeof bound === 'object' && bound !== null ? bound.port : port };
         resolve();

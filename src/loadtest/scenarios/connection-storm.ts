@@ -35,7 +35,10 @@ export function connectionStorm(index: number, spec: ScenarioSpec): LoadScenario
         (flow) => {
           opened.push(flow);
           ask(context, index, flow, (outcome) =>
-            done(outcome === 'timeout' ? 'refused' : 'accepted', performance.now() - startedAt),
+            done(
+              outcome === 'timeout' || outcome === 'connection-closed' ? 'refused' : 'accepted',
+              performance.now() - startedAt,
+            ),
           );
         },
         () => done('refused', performance.now() - startedAt),
