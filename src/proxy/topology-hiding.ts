@@ -254,12 +254,23 @@ export class TopologyHiding {
       if (contact.star) return value;
       let sealed = value;
       for (const entry of contact.values) {
+        // The edge's own address (a built-in component's Contact, one already sealed) names nothing inside.
+        if (this.#isOwnUriText(entry.uriText)) continue;
         const replacement = `<${this.#seal(entry.uriText, listener)}>`;
         sealed = sealed.replace(entry.bracketed ? `<${entry.uriText}>` : entry.uriText, replacement);
       }
       return sealed;
     } catch {
       return value; // a Contact the edge cannot read is relayed as received (Y4 validation answered the worst)
+    }
+  }
+
+  #isOwnUriText(text: string): boolean {
+    try {
+      const uri = parseUri(text);
+      return isSipUri(uri) && this.#local.isOwnUri(uri) !== undefined;
+    } catch {
+      return false;
     }
   }
 
