@@ -1,9 +1,11 @@
-// The edge's own requests inside a subscription dialog (P9, X3): the SubscriptionActions port of the
-// policy layer, over the transaction layer. The route set is the part of the dialog's Record-Route
-// on the recipient's side of the edge's own entries (RFC 3261 §12.2.1.1 as seen from the middle of
-// the path): after them for the watcher (the UAS's route set order), before them and reversed for the
-// notifier (the UAC's order). A strict router at the top gets the remote target appended.
-
+// The edge's own requests inside a subscription dialog (P9, X3, and the built-in presence server's
+// NOTIFYs): the SubscriptionActions port of the policy layer, over the transaction layer. The route
+// set is the part of the dialog's Record-Route on the recipient's side of the edge's own entries (RFC
+// 3261 §12.2.1.1 as seen from the middle of the path): after them for the watcher (the UAS's route
+// set order), before them and reversed for the notifier (the UAC's order). A strict router at the top
+// gets the remote target appended. Towards a peer, the presence server's requests meet the outbound
+// chain first (P8, `crossingBorder`), and with topology hiding (I4) Contacts are sealed and a Call-ID
+// the community wrote is mapped.
 import type { Logger } from '../observability/logger.js';
 import type { InDialogRequest, SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import { targetFromUri } from '../routing/resolve-target.js';
