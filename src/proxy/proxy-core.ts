@@ -39,7 +39,8 @@ import type { ResponseDispatcher } from './response-dispatcher.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { effectiveUri, namedPeer, recordedDestination, targetDomain } from './route-targets.js';
 import { storeOutageAnswer } from './store-outage.js';
-import { checkSyntax, warning, type Answer } from './validate-request.js';
+import { answerMessage } from './answer-message.js';
+import { checkSyntax, type Answer } from './validate-request.js';
 
 export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
@@ -287,7 +288,8 @@ export class ProxyCore implements TransactionUser {
       }
       const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
       const out = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via');
-      this.#hideStray(out, response, flow, next.transport);
+      const callId = response.headers.get('call-id');
+      if (callId !== undefined) this.#deps.topology?.crossStray(out, callId, flow.side, next.transport);
       const bytes = out.toBuffer();
       this.#deps.responses.sendByVia(bytes, next, otherSide(flow.side), response.headers.get('call-id'));
     } catch (error) {
@@ -296,20 +298,8 @@ export class ProxyCore implements TransactionUser {
     }
   }
 
-  /** I4: a retransmitted 2xx crosses the border as its first copy did: Call-ID mapped, hops hidden going out. */
-  #hideStray(out: OutgoingMessage, response: IncomingResponse, flow: Flow, transport: string): void {
-    const topology = this.#deps.topology;
-    const callId = response.headers.get('call-id');
-    if (topology === undefined || callId === undefined) return;
-    const crossed = topology.crossCallId(callId);
-    const protocol = transport.toLowerCase() === 'udp' ? 'udp' : transport.toLowerCase() === 'tcp' ? 'tcp' : 'tls';
-    const listener = flow.side === 'internal' ? this.#deps.local.listenerFor('external', protocol, 4) : undefined;
-    if (listener !== undefined) topology.hideResponse(out, crossed, listener);
-    else out.set('Call-ID', crossed);
-  }
-
   #answer(transaction: ServerTransaction, answer: Answer): void {
-    this.#send(transaction, answer, this.#response(transaction.request, answer));
+    this.#send(transaction, answer, answerMessage(transaction.request, answer));
   }
 
   /**
@@ -327,7 +317,7 @@ export class ProxyCore implements TransactionUser {
 
   async #ruledAnswer(transaction: CrossingRecord, answer: Answer, crossing: Crossing): Promise<void> {
     const request = transaction.request;
-    const response = this.#response(request, answer);
+    const response = answerMessage(request, answer);
     const frame = parseDatagram(response.toBuffer(), this.#deps.limits);
     if (frame.kind !== 'message' || frame.message.kind !== 'response') return this.#send(transaction, answer, response);
     const ruling = await ruleOnResponse(this.#deps, request, frame.message, crossing, transaction.id);
@@ -349,19 +339,6 @@ export class ProxyCore implements TransactionUser {
     );
     const { kind: _kind, ...replacement } = ruling;
     this.#answer(transaction, replacement);
-  }
-
-  #response(request: IncomingRequest, answer: Answer): OutgoingMessage {
-    const headers =
-      answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
-    return createResponse(request, answer.status, {
-      headers,
-      ...(answer.reason === undefined ? {} : { reason: answer.reason }),
-      ...(answer.toTag === undefined ? {} : { toTag: answer.toTag }),
-      ...(answer.body === undefined
-        ? {}
-        : { body: answer.body, ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }) }),
-    });
   }
 
   /** Send the edge's answer: counted by its reason, one log line with the Call-ID. */

@@ -18,6 +18,7 @@ import { parseNameAddr } from '../sip/name-addr.js';
 import type { OutgoingMessage } from '../sip/outgoing-message.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import type { StateStore } from '../state/state-store.js';
+import type { Side } from '../transport/flow.js';
 import { CallIdMapping } from './call-id-mapping.js';
 import { readFlowToken, type RecordedFlow } from './flow-token.js';
 import { hostPort, type BoundListener, type LocalAddresses } from './local-addresses.js';
@@ -135,6 +136,19 @@ export class TopologyHiding {
     if (callId !== undefined) out.set('Call-ID', callId);
     this.sealContacts(out, listener);
     this.#observer?.hidden({ message: 'response', direction: 'out' });
+  }
+
+  /**
+   * A response no transaction claims (a retransmitted 2xx, RFC 3261 §16.7 step 10) crossing from
+   * `from` to the other side, as its first copy did: Call-ID mapped, and going out, hops hidden.
+   */
+  crossStray(out: OutgoingMessage, callId: string, from: Side, transport: string): void {
+    const crossed = this.#callIds.cross(callId);
+    const name = transport.toLowerCase();
+    const protocol = name === 'udp' || name === 'tcp' ? name : 'tls';
+    const listener = from === 'internal' ? this.#local.listenerFor('external', protocol, 4) : undefined;
+    if (listener !== undefined) this.hideResponse(out, crossed, listener);
+    else out.set('Call-ID', crossed);
   }
 
   sealContacts(out: OutgoingMessage, listener: BoundListener): void {
