@@ -1,6 +1,10 @@
 // NOTIFYs of the built-in presence server (RFC 6665 §4.2.2, RFC 3856 §6.6): in the subscription's
 // dialog, with its Subscription-State and the composed PIDF, sent through the SubscriptionActions port
-// (src/proxy/in-dialog-sender.ts implements it over the transaction layer).
+// (src/proxy/in-dialog-sender.ts implements it over the transaction layer). Towards a peer's watcher
+// the port is the edge's `crossingBorder` one: the NOTIFY meets the outbound chain like one relayed
+// from a presence server inside the community, and P8 may hold back an unchanged one (the status is
+// then 200, as the peer would have answered; the stored CSeq has moved on regardless, which RFC 3261
+// §12.2.1.1 allows: CSeq numbers need only grow).
 import { sha256 } from '../state/store-keys.js';
 import type { SubscriptionActions } from '../policy/subscriptions/subscription-actions.js';
 import type { PresenceSubscriptions, WatcherSubscription } from './presence-subscriptions.js';

@@ -76,7 +76,7 @@ export const communitySchema = section(
     presence: presenceSchema,
     /** M2: page mode (MESSAGE), session mode (INVITE with an m=message MSRP session). */
     imModes: z.array(z.enum(IM_MODES)).min(1).default(['page', 'session']),
-    /** I4: replace internal hosts in Via, Record-Route and Contact on requests leaving the community. */
+    /** I4: keep internal hosts (Via, Record-Route, Contact) and the community's Call-IDs from peers; read at start. */
     topologyHiding: z.boolean().default(false),
     forking: forkingSchema,
     /**

@@ -25,6 +25,8 @@ export interface CommunityPartDeps {
   readonly tracker: SubscriptionTracker;
   /** How the edge sends its own in-dialog requests (NOTIFY, X3's terminations). */
   readonly actions: SubscriptionActions;
+  /** How the built-in presence server sends its NOTIFYs (through the outbound chain, P8); `actions` when absent. */
+  readonly presenceActions?: SubscriptionActions;
   readonly local: LocalAddresses;
   /** SPEC I6: the edge's flows, which RFC 5626 bindings record and hold. */
   readonly flows: FlowFinder;
@@ -37,7 +39,7 @@ export async function startCommunityPart(base: Foundation, deps: CommunityPartDe
     now,
     clock,
     log,
-    actions: deps.actions,
+    actions: deps.presenceActions ?? deps.actions,
     contactFor: (side, protocol) => deps.local.contactUri(side, protocol),
     outbound: { flows: deps.flows, metrics: base.metrics.outbound },
   });

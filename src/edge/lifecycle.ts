@@ -14,6 +14,8 @@ export function changedSections(current: EdgeConfig, next: EdgeConfig): string[]
   if (!same(current.policy.subscriptions, next.policy.subscriptions)) needsRestart.push('policy.subscriptions');
   // I2: the authentication of the community's requests is built with the community, at start.
   if (!same(current.community.authenticate, next.community.authenticate)) needsRestart.push('community.authenticate');
+  // I4: the topology key and the hiding are set up at start.
+  if (current.community.topologyHiding !== next.community.topologyHiding) needsRestart.push('community.topologyHiding');
   return needsRestart;
 }
 

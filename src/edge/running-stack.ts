@@ -6,6 +6,7 @@
 import type { EdgeConfig } from '../config/config-schema.js';
 import { ImplicitAuthority } from '../proxy/implicit-authority.js';
 import { InDialogSender } from '../proxy/in-dialog-sender.js';
+import type { InternalAuthentication } from '../proxy/internal-authentication.js';
 import type { LocalAddresses } from '../proxy/local-addresses.js';
 import type { ProxyCore } from '../proxy/proxy-core.js';
 import { TopologyHiding } from '../proxy/topology-hiding.js';
@@ -41,25 +42,35 @@ export async function assembleStack(
   local: LocalAddresses,
 ): Promise<RunningStack> {
   const { config, log } = base;
-  const { store, tracker } = await openState(options, base);
+  const { store, tracker, topology } = await openState(options, base, local);
   let limits = new PeerLimitTable(config);
   const policyState = (table: PeerLimitTable): PolicyState => ({ ...base, store, tracker, limits: table });
+  let policy = createBorderPolicy(config, policyState(limits));
   const built = { clock: base.clock, timers: config.limits.timers, responses: network.responses };
   const layer = createTransactionPart(built);
-  const actions = new InDialogSender({ transactions: layer, flows: network.peers, local, log });
-  const community = await startCommunityPart(base, { store, tracker, actions, local, flows: network.flows });
+  const actions = new InDialogSender({
+    transactions: layer,
+    flows: network.peers,
+    local,
+    log,
+    policy: () => policy,
+    ...(topology === undefined ? {} : { topology }),
+  });
+  // P8: the built-in presence server's NOTIFYs meet the outbound chain; X3 and P9 speak as they are.
+  const community = await startCommunityPart(base, {
+    store,
+    tracker,
+    actions,
+    presenceActions: actions.crossingBorder,
+    local,
+    flows: network.flows,
+  });
   const routerParts = { base, local, community: community.community, given: options.router };
-  const topology = config.community.topologyHiding
-    ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local })
-    : undefined;
   const { transactions, proxy } = attachProxyCore(layer, built, {
     ...proxyParts(config, base, network, local),
-    ...(topology === undefined ? {} : { topology }),
-    ...(community.community?.proxyAuthentication === undefined
-      ? {}
-      : { internalAuthentication: community.community.proxyAuthentication }),
+    ...optionalProxyParts(topology, community),
     router: createRouter(config, routerParts),
-    policy: createBorderPolicy(config, policyState(limits)),
+    policy,
     routeModeOf: (step) => config.policy.rules[step],
   });
   return {
@@ -72,8 +83,9 @@ export async function assembleStack(
       limits = new PeerLimitTable(next);
       base.policyDocuments.reconfigure(next.policyDocument);
       base.peerDirectory.reconfigure(next);
+      policy = createBorderPolicy(next, policyState(limits));
       proxy.reconfigure({
-        policy: createBorderPolicy(next, policyState(limits)),
+        policy,
         router: createRouter(next, routerParts),
         federation: base.peerDirectory,
         authority: authorityOf(next, base),
@@ -83,18 +95,48 @@ export async function assembleStack(
   };
 }
 
-/** The state store the configuration names (or the one given), with the P7-P9 subscription dialogs loaded. */
+/** I4 topology hiding and I2 internal authentication, for the proxy core when configured. */
+function optionalProxyParts(
+  topology: TopologyHiding | undefined,
+  community: CommunityPart,
+): { topology?: TopologyHiding; internalAuthentication?: InternalAuthentication } {
+  const authentication = community.community?.proxyAuthentication;
+  return {
+    ...(topology === undefined ? {} : { topology }),
+    ...(authentication === undefined ? {} : { internalAuthentication: authentication }),
+  };
+}
+
+/**
+ * The state store the configuration names (or the one given), with the P7-P9 subscription dialogs
+ * loaded, and I4 topology hiding when configured (its key lives in the store; the tracker reads the
+ * Call-IDs it maps).
+ */
 async function openState(
   options: EdgeOptions,
   base: Foundation,
-): Promise<{ store: StateStore; tracker: SubscriptionTracker }> {
-  const { config, now, log } = base;
+  local: LocalAddresses,
+): Promise<{ store: StateStore; tracker: SubscriptionTracker; topology: TopologyHiding | undefined }> {
+  const { config, now, log, metrics } = base;
   const store =
     options.store ?? (await createStateStore(config.state, { now, volatilePrefixes: VOLATILE_KEY_PREFIXES }));
+  const topology = config.community.topologyHiding
+    ? new TopologyHiding({
+        key: await TopologyHiding.sharedKey(store),
+        local,
+        log,
+        observer: { hidden: (event) => metrics.topologyHidden.inc(event) },
+      })
+    : undefined;
   // P7-P9, X3: live subscriptions survive a restart through the store.
-  const tracker = new SubscriptionTracker({ store, maxDialogs: config.policy.subscriptions.maxDialogs, log });
+  const tracker = new SubscriptionTracker({
+    store,
+    maxDialogs: config.policy.subscriptions.maxDialogs,
+    log,
+    ...(topology === undefined ? {} : { originalCallId: (callId: string) => topology.originalCallId(callId) }),
+  });
   await tracker.load(now());
-  return { store, tracker };
+  return { store, tracker, topology };
 }
 
 /** The proxy core's parts that neither the policy nor the router decide. */

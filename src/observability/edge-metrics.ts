@@ -66,6 +66,12 @@ export class EdgeMetrics {
     labelNames: ['rule', 'verdict', 'peer'] as const,
     registers: [this.registry],
   });
+  readonly topologyHidden = new Counter({
+    name: 'simple_edge_topology_hidden_total',
+    help: 'Messages topology hiding rewrote at the border (I4), by message (request, response) and direction (out: hidden, in: restored)',
+    labelNames: ['message', 'direction'] as const,
+    registers: [this.registry],
+  });
   readonly peerConnections = new Gauge({
     name: 'simple_edge_peer_connections',
     help: 'Open connections with peer edges, by peer domain and who opened them (F4)',

@@ -180,6 +180,7 @@ export class ForwardingContext implements Relay {
       edits: this.#input.edits,
     });
     if (this.#hidesRequest) this.#deps.topology!.hideRequest(out, recordRoute.length, listener);
+    else if (this.#input.crossing?.direction === 'inbound') this.#deps.topology?.revealRequest(out);
     this.#currentTarget = target;
     this.#current = this.#deps.transactions.sendRequest({
       request: out,

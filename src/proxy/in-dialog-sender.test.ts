@@ -11,6 +11,8 @@ import { TransactionLayer } from '../transaction/transaction-layer.js';
 import { inDialogPath, InDialogSender } from './in-dialog-sender.js';
 import { LocalAddresses } from './local-addresses.js';
 import { ResponseDispatcher } from './response-dispatcher.js';
+import { TopologyHiding } from './topology-hiding.js';
+import { randomBytes } from 'node:crypto';
 
 const local = new LocalAddresses(LISTENERS);
 /** The 2xx's Record-Route: the community's proxy, the edge (internal, external entries), the peer's edge. */
@@ -39,7 +41,7 @@ const NOTIFY: InDialogRequest = {
   ],
 };
 
-function setUp(options: { unreachable?: boolean } = {}) {
+function setUp(options: { unreachable?: boolean; topology?: TopologyHiding } = {}) {
   const clock = new FakeClock();
   const targets: RouteTarget[] = [];
   const flows = new Map<string, RecordingFlow>();
@@ -71,7 +73,13 @@ function setUp(options: { unreachable?: boolean } = {}) {
     targets,
     flows,
     transactions,
-    sender: new InDialogSender({ transactions, flows: connector, local, log }),
+    sender: new InDialogSender({
+      transactions,
+      flows: connector,
+      local,
+      log,
+      ...(options.topology === undefined ? {} : { topology: options.topology }),
+    }),
   };
 }
 
@@ -137,5 +145,42 @@ describe('P9, X3 requests the edge sends inside a subscription dialog', () => {
     quiet.clock.advance(64 * 500);
     expect(await status).toBe(408);
     expect(await setUp({ unreachable: true }).sender.send(NOTIFY)).toBe(503);
+  });
+});
+
+describe('I4 on the requests the edge sends inside a subscription dialog', () => {
+  const topology = new TopologyHiding({ key: randomBytes(32), local });
+
+  it("I4 MUST send the unsubscription to a peer's notifier with the Call-ID mapped and the internal watcher's Contact sealed", async () => {
+    const { flows, sender } = setUp({ topology });
+    const unsubscribe: InDialogRequest = {
+      ...NOTIFY,
+      method: 'SUBSCRIBE',
+      recipient: 'notifier',
+      requestUri: 'sip:bob@198.51.100.7:5061;transport=tls',
+      // The dialog as the peer's 2xx created it: the peer's entry, then the edge's sealed one.
+      recordRoute: ['<sip:198.51.100.20:5061;transport=tls;lr>', '<sip:203.0.113.1:5061;transport=tls;lr>'],
+      callId: 'inside-1@10.0.0.99',
+      headers: [
+        ['Event', 'presence'],
+        ['Expires', '0'],
+        ['Contact', '<sip:alice@10.0.0.99:5070>'],
+      ],
+    };
+    void sender.send(unsubscribe);
+    await settle();
+    const sent = sentMessage(flows.get('198.51.100.20:5061')!);
+    expect(sent.headers.get('call-id')).toBe(topology.crossCallId('inside-1@10.0.0.99'));
+    expect(sent.headers.get('contact')).toMatch(/^<sip:th-[\w-]+@203\.0\.113\.1:5061;transport=tls>$/);
+    expect(sent.text).not.toMatch(/10\.0\.0\./);
+  });
+
+  it("I4 MUST keep the Call-ID of a NOTIFY to a peer's watcher: the peer wrote it", async () => {
+    const { flows, sender } = setUp({ topology });
+    void sender.send(NOTIFY);
+    await settle();
+    const sent = sentMessage(flows.get('198.51.100.20:5061')!);
+    expect(sent.headers.get('call-id')).toBe('c1@b.example.net');
+    expect(sent.text).not.toMatch(/10\.0\.0\./);
   });
 });

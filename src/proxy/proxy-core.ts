@@ -18,9 +18,12 @@ import { CrossingRecord, type AuditSink } from './border-audit.js';
 import { branchVouchesFor, forwardBranch, loopKey } from './branch.js';
 import type { ImplicitAuthority } from './implicit-authority.js';
 import type { InternalAuthentication } from './internal-authentication.js';
-import { forwardRequest } from './forward-request.js';
+import { applyEdits, forwardRequest } from './forward-request.js';
 import { ForkContext } from './fork-context.js';
 import { ForwardingContext, type ForwardingInput, type Relay } from './forwarding-context.js';
+import { ruleOnResponse } from './response-rules.js';
+import { parseDatagram } from '../sip/datagram-parser.js';
+import type { Crossing } from '../policy/border-policy.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
 import { lifecycle } from './request-lifecycle.js';
@@ -37,7 +40,8 @@ import type { ResponseDispatcher } from './response-dispatcher.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { effectiveUri, namedPeer, recordedDestination, targetDomain } from './route-targets.js';
 import { storeOutageAnswer } from './store-outage.js';
-import { checkSyntax, warning, type Answer } from './validate-request.js';
+import { answerMessage } from './answer-message.js';
+import { checkSyntax, type Answer } from './validate-request.js';
 
 export interface ProxyCoreDeps extends ProxyDeps {
   readonly responses: ResponseDispatcher;
@@ -98,8 +102,9 @@ export class ProxyCore implements TransactionUser {
         return core.#pending;
       },
       answer: (transaction, answer) => this.#answer(transaction, answer),
+      answerFromCommunity: (transaction, answer) => this.#answerFromCommunity(transaction, answer),
       cancel: (request, transaction) => this.#cancel(request, transaction),
-      unsealed: (plan) => this.#unsealed(plan),
+      unsealed: (plan, request) => this.#unsealed(plan, request),
       relay: (route) => this.#relay(route),
     };
   }
@@ -223,12 +228,13 @@ export class ProxyCore implements TransactionUser {
       lifecycle.relayed.publish({ request: route.request, transaction: transaction.id, targets: decision.targets });
   }
 
-  /** I4: a request to a Contact the edge sealed goes to the original, on the community's side. */
-  #unsealed(plan: RoutePlan): RoutePlan {
-    const original = this.#deps.topology?.unseal(plan.requestUri);
-    if (original === undefined) return plan;
-    // Routed on the original Contact like any request inside a dialog: hop-side.ts sends it to the community.
-    return { ...plan, requestUri: original };
+  /**
+   * I4: a request to a Contact the edge sealed goes to the original, on the community's side, over
+   * the flow a sealed Route entry recorded. Routed on the original Contact like any request inside a
+   * dialog: hop-side.ts sends it to the community.
+   */
+  #unsealed(plan: RoutePlan, request: IncomingRequest): RoutePlan {
+    return this.#deps.topology?.unsealPlan(plan, request) ?? plan;
   }
 
   /** RFC 3261 §16.10: answer the CANCEL here, then cancel the INVITE's pending branch. */
@@ -250,7 +256,7 @@ export class ProxyCore implements TransactionUser {
 
   async #relayAck(ack: IncomingRequest, flow: Flow): Promise<void> {
     if (checkSyntax(ack, this.#deps.limits) !== undefined || ack.maxForwards === 0) return;
-    const plan = this.#unsealed(planRoute(ack, this.#deps.local));
+    const plan = this.#unsealed(planRoute(ack, this.#deps.local), ack);
     const requestUri = effectiveUri(ack, plan);
     const routing =
       recordedDestination(plan, requestUri, flow) ??
@@ -272,6 +278,7 @@ export class ProxyCore implements TransactionUser {
       via: { listener, protocol: target.protocol, branch },
     });
     if (flow.side === 'internal' && target.side === 'external') this.#deps.topology?.hideRequest(message, 0, listener);
+    else if (flow.side === 'external' && target.side === 'internal') this.#deps.topology?.revealRequest(message);
     out.send(message.toBuffer());
   }
 
@@ -288,7 +295,10 @@ export class ProxyCore implements TransactionUser {
         );
       }
       const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
-      const bytes = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via').toBuffer();
+      const out = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via');
+      const callId = response.headers.get('call-id');
+      if (callId !== undefined) this.#deps.topology?.crossStray(out, callId, flow.side, next.transport);
+      const bytes = out.toBuffer();
       this.#deps.responses.sendByVia(bytes, next, otherSide(flow.side), response.headers.get('call-id'));
     } catch (error) {
       if (!isEdgeError(error)) throw error;
@@ -297,6 +307,50 @@ export class ProxyCore implements TransactionUser {
   }
 
   #answer(transaction: ServerTransaction, answer: Answer): void {
+    this.#send(transaction, answer, answerMessage(transaction.request, answer));
+  }
+
+  /**
+   * I2 with P2, Y3, P6-P9: a built-in component answers as the UAS (routing's reply). To a request
+   * crossing the border its final answer meets the response rules first, exactly as a relayed final
+   * does (response-rules.ts): P2 remembers a 4xx sent to a peer, Y3 conceals, P9 tracks the
+   * subscription dialog its 200 creates (so P8 paces the NOTIFYs that follow).
+   */
+  #answerFromCommunity(transaction: CrossingRecord, answer: Answer): void | Promise<void> {
+    const crossing = transaction.crossing;
+    if (crossing === undefined || this.#deps.policy === undefined || answer.status < 200)
+      return this.#answer(transaction, answer);
+    return this.#ruledAnswer(transaction, answer, crossing);
+  }
+
+  async #ruledAnswer(transaction: CrossingRecord, answer: Answer, crossing: Crossing): Promise<void> {
+    const request = transaction.request;
+    const response = answerMessage(request, answer);
+    const frame = parseDatagram(response.toBuffer(), this.#deps.limits);
+    if (frame.kind !== 'message' || frame.message.kind !== 'response') return this.#send(transaction, answer, response);
+    const ruling = await ruleOnResponse(this.#deps, request, frame.message, crossing, transaction.id);
+    if (ruling.kind === 'send') {
+      applyEdits(response, ruling.edits);
+      return this.#send(transaction, answer, response);
+    }
+    this.#deps.log.info(
+      {
+        callId: safeCallId(request),
+        transaction: transaction.id,
+        method: request.method,
+        status: answer.status,
+        replacedBy: ruling.status,
+        because: ruling.because,
+        peer: crossing.peer,
+      },
+      'built-in answer replaced by the response rules',
+    );
+    const { kind: _kind, ...replacement } = ruling;
+    this.#answer(transaction, replacement);
+  }
+
+  /** Send the edge's answer: counted by its reason, one log line with the Call-ID. */
+  #send(transaction: ServerTransaction, answer: Answer, response: OutgoingMessage): void {
     const request = transaction.request;
     if (transaction instanceof CrossingRecord) transaction.decision = answer.because;
     this.#deps.metrics.answeredAtEdge(answer.status, answer.because);
@@ -312,18 +366,8 @@ export class ProxyCore implements TransactionUser {
       },
       'answered at the edge',
     );
-    const headers =
-      answer.headers ?? (answer.reason === undefined ? [] : [['Warning', warning(answer.reason)] as const]);
-    const options = {
-      headers,
-      ...(answer.reason === undefined ? {} : { reason: answer.reason }),
-      ...(answer.toTag === undefined ? {} : { toTag: answer.toTag }),
-      ...(answer.body === undefined
-        ? {}
-        : { body: answer.body, ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }) }),
-    };
     try {
-      transaction.respond(createResponse(request, answer.status, options));
+      transaction.respond(response);
     } catch (error) {
       this.#deps.log.debug(
         { callId: safeCallId(request), transaction: transaction.id, err: String(error) },

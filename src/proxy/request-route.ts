@@ -59,10 +59,12 @@ export interface RouteHost {
   readonly pending: number;
   /** Send an answer from the edge (metric, log line, audit decision). */
   answer(transaction: CrossingRecord, answer: Answer): void;
+  /** A built-in component's answer: to a request crossing the border, after the response rules (P2, Y3, P9). */
+  answerFromCommunity(transaction: CrossingRecord, answer: Answer): void | Promise<void>;
   /** RFC 3261 §16.10: answer the CANCEL and cancel its INVITE's branch. */
   cancel(request: IncomingRequest, transaction: CrossingRecord): void;
-  /** I4: a request to a Contact the edge sealed is routed on the original. */
-  unsealed(plan: RoutePlan): RoutePlan;
+  /** I4: a request to a Contact the edge sealed is routed on the original (over the flow a sealed Route recorded). */
+  unsealed(plan: RoutePlan, request: IncomingRequest): RoutePlan;
   /** Start relaying: a ForwardingContext with what the route worked out. */
   relay(route: RouteState): void;
 }
@@ -196,7 +198,7 @@ const loop: RouteStep = {
     const local = host.deps.local;
     if (isLoop(request, route.loopKey, (h, port) => local.find(h, port) !== undefined))
       return { status: 482, because: 'S3 loop detected' };
-    route.plan = host.unsealed(planRoute(request, local));
+    route.plan = host.unsealed(planRoute(request, local), request);
     route.requestUri = effectiveUri(request, route.plan);
     return undefined;
   },
@@ -289,9 +291,11 @@ const routing: RouteStep = {
 /** Answer at the edge, or keep the targets and attribute the request to the peer it leaves for. */
 function followDecision(route: RouteState, host: RouteHost, decision: RouteDecision): Routed<StepOutcome> {
   if (decision.kind === 'reply') {
-    host.answer(route.transaction, decision);
-    // The presence server's initial NOTIFY may be sent asynchronously: its failure is the request's.
-    const after: unknown = decision.afterAnswer?.();
+    const sent = host.answerFromCommunity(route.transaction, decision);
+    // The presence server's initial NOTIFY follows its 200 (RFC 6665 §4.2.1.2), and may be sent
+    // asynchronously: its failure is the request's.
+    const after: unknown =
+      sent instanceof Promise ? sent.then(() => decision.afterAnswer?.()) : decision.afterAnswer?.();
     return after instanceof Promise ? after.then(() => HANDLED) : HANDLED;
   }
   route.decision = decision;

@@ -12,7 +12,7 @@ import type { HeaderEdit } from '../policy/rule.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import { applyEdits } from './forward-request.js';
 import type { ProxyDeps } from './proxy-deps.js';
-import { storeOutageAnswer } from './store-outage.js';
+import { ruleOnResponse } from './response-rules.js';
 
 /** What a relay knows of where its responses go. */
 export interface UpstreamSide {
@@ -46,31 +46,15 @@ export async function relayFinalResponse(
   upstream: UpstreamSide,
   response: IncomingResponse,
 ): Promise<void> {
-  const { crossing } = upstream;
-  const policy = deps.policy;
-  if (crossing === undefined || policy === undefined) return relayResponse(deps, upstream, response);
   const request = upstream.serverTransaction.request;
-  try {
-    const outcome = await policy.checkResponse(request, response, crossing);
-    const { verdict } = outcome;
-    if (verdict.kind !== 'reply' && verdict.kind !== 'absorb')
-      return relayResponse(deps, upstream, response, outcome.edits);
-    const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
-    deps.metrics.answeredAtEdge(verdict.status, because);
-    const options = {
-      ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
-      ...(verdict.headers === undefined ? {} : { headers: verdict.headers }),
-    };
-    respondUpstream(deps, upstream, createResponse(request, verdict.status, options));
-  } catch (error) {
-    // O7: the store being away is expected during an outage: one warn line, no stack.
-    const outage = storeOutageAnswer(error);
-    const fields = { callId: request.callId, transaction: upstream.serverTransaction.id };
-    if (outage !== undefined)
-      deps.log.warn({ ...fields, err: outage.detail }, 'response rules skipped, store unavailable; relaying unchanged');
-    else deps.log.error({ ...fields, err: error }, 'response rules failed; relaying unchanged');
-    relayResponse(deps, upstream, response);
-  }
+  const ruling = await ruleOnResponse(deps, request, response, upstream.crossing, upstream.serverTransaction.id);
+  if (ruling.kind === 'send') return relayResponse(deps, upstream, response, ruling.edits);
+  deps.metrics.answeredAtEdge(ruling.status, ruling.because);
+  const options = {
+    ...(ruling.reason === undefined ? {} : { reason: ruling.reason }),
+    ...(ruling.headers === undefined ? {} : { headers: ruling.headers }),
+  };
+  respondUpstream(deps, upstream, createResponse(request, ruling.status, options));
 }
 
 /** §16.7 step 6 with nothing from downstream to relay: the edge answers for its targets (408, 503, 500). */
@@ -124,5 +108,6 @@ function hideOrRestore(deps: ProxyDeps, upstream: UpstreamSide, out: OutgoingMes
   if (upstream.crossing.direction === 'outbound')
     return topology.restoreResponse(out, upstream.serverTransaction.request);
   const listener = deps.local.listenerFor('external', arrival.protocol, arrival.local.address.includes(':') ? 6 : 4);
-  if (listener !== undefined) topology.hideResponse(out, listener);
+  if (listener !== undefined)
+    topology.hideResponse(out, upstream.serverTransaction.request.headers.get('call-id'), listener);
 }

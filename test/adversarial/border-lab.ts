@@ -75,7 +75,8 @@ export class BorderLab {
     this.#peerCredentials = parts.peerCredentials;
   }
 
-  static async start(name: string): Promise<BorderLab> {
+  /** `community`: settings merged into the edge's `community` section (I4 topology hiding, say). */
+  static async start(name: string, options: { community?: Record<string, unknown> } = {}): Promise<BorderLab> {
     await ensureBuilt();
     const workDir = mkdtempSync(path.join(tmpdir(), `simple-edge-${name}-`));
     const ns = await NetworkNamespace.create();
@@ -110,7 +111,7 @@ export class BorderLab {
       );
       writeFileSync(
         path.join(workDir, 'edge.yaml'),
-        stringify(edgeConfig({ ns, certificates, resolver: bind9.resolver, workDir })),
+        stringify(edgeConfig({ ns, certificates, resolver: bind9.resolver, workDir, community: options.community })),
       );
       // The capture starts first, so even what the edge sends while starting is seen.
       const capture = await EgressCapture.start(ns, path.join(workDir, 'egress.pcap'));
@@ -225,6 +226,7 @@ function edgeConfig(options: {
   certificates: CertificateFiles;
   resolver: string;
   workDir: string;
+  community?: Record<string, unknown> | undefined;
 }): Record<string, unknown> {
   const own = options.certificates.byDomain[LOCAL_DOMAIN]!;
   const address = options.ns.edgeAddress;
@@ -239,7 +241,7 @@ function edgeConfig(options: {
     },
     tls: { certificates: [{ domain: LOCAL_DOMAIN, cert: own.cert, key: own.key }], ca: options.certificates.ca },
     internal: { registrar: 'builtin', presence: 'builtin' },
-    community: { usersFile: path.join(options.workDir, 'users.yaml') },
+    community: { usersFile: path.join(options.workDir, 'users.yaml'), ...options.community },
     discovery: {
       allow: [PEER_DOMAIN, CLEARTEXT_PEER_DOMAIN],
       resolvers: [options.resolver],

@@ -34,17 +34,16 @@ export function eventKey(value: string | undefined): string {
 
 /**
  * The dialog an in-dialog SUBSCRIBE (watcher → notifier) or NOTIFY (notifier → watcher) belongs to;
- * undefined for other methods and for requests outside a dialog.
+ * undefined for other methods and for requests outside a dialog. `callId`: the Call-ID as the
+ * dialog's originator wrote it, when topology hiding (I4) maps it at the border.
  */
-export function inDialogId(request: IncomingRequest): string | undefined {
+export function inDialogId(request: IncomingRequest, callId = request.callId): string | undefined {
   const fromTag = request.from.tag;
   const toTag = request.to.tag;
   if (fromTag === undefined || toTag === undefined) return undefined;
   const event = eventKey(request.headers.get('event'));
-  if (request.method === 'SUBSCRIBE')
-    return dialogId({ callId: request.callId, watcherTag: fromTag, notifierTag: toTag, event });
-  if (request.method === 'NOTIFY')
-    return dialogId({ callId: request.callId, watcherTag: toTag, notifierTag: fromTag, event });
+  if (request.method === 'SUBSCRIBE') return dialogId({ callId, watcherTag: fromTag, notifierTag: toTag, event });
+  if (request.method === 'NOTIFY') return dialogId({ callId, watcherTag: toTag, notifierTag: fromTag, event });
   return undefined;
 }
 

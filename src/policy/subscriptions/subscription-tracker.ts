@@ -17,6 +17,11 @@ export interface SubscriptionTrackerOptions {
   /** Y4: at most this many dialogs are tracked; beyond it new ones cross untracked. */
   readonly maxDialogs: number;
   readonly log?: Logger;
+  /**
+   * I4: the Call-ID a dialog's originator wrote, from the one a request carries (topology hiding maps
+   * it at the border, so the two ends' requests carry different values); as it is when absent.
+   */
+  readonly originalCallId?: (callId: string) => string;
 }
 
 /** A dialog is kept this long past its expiry, so the notifier's NOTIFY terminated;reason=timeout still matches it. */
@@ -39,6 +44,7 @@ export class SubscriptionTracker {
   readonly table: SubscriptionTable;
   readonly #store: StateStore;
   readonly #log: Logger | undefined;
+  readonly #originalCallId: ((callId: string) => string) | undefined;
   #untracked = 0;
   #lastRequest: IncomingRequest | undefined;
   #lastId: string | undefined;
@@ -47,6 +53,7 @@ export class SubscriptionTracker {
     this.table = new SubscriptionTable({ maxDialogs: options.maxDialogs });
     this.#store = options.store;
     this.#log = options.log;
+    this.#originalCallId = options.originalCallId;
   }
 
   /** Dialogs that were not tracked because the table was full. */
@@ -75,7 +82,7 @@ export class SubscriptionTracker {
   dialogOf(request: IncomingRequest): string | undefined {
     if (request !== this.#lastRequest) {
       this.#lastRequest = request;
-      this.#lastId = inDialogId(request);
+      this.#lastId = inDialogId(request, this.#originalCallId?.(request.callId) ?? request.callId);
     }
     return this.#lastId;
   }
