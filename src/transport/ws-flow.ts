@@ -125,8 +125,8 @@ export class WsFlow extends BaseFlow {
   #rejectMessage(frame: ErrorFrame): void {
     this.context.stats.framingErrors++;
     this.context.logger?.debug(
-      { flow: this.id, code: frame.error.code, detail: frame.error.message },
-      'I7 malformed SIP message on websocket',
+      { flow: this.id, callId: frame.headers?.get('call-id'), code: frame.error.code, detail: frame.error.message },
+      'I7 malformed SIP message on websocket: answered, connection kept',
     );
     const response = malformedRequestResponse(frame, this.local.address, this.remote);
     if (response !== undefined) this.send(response);

@@ -247,6 +247,13 @@ describe('I7 SIP messages over a WebSocket (RFC 7118 §5)', () => {
     expect(isTransportError(error) && error.code).toBe('CONNECT_FAILED');
   });
 
+  it('I7 closing the layer closes each WebSocket connection with 1001 going away (O5)', async () => {
+    const { port, layer } = await startLayer();
+    const { closed } = await openSocket(`ws://127.0.0.1:${port}/sip`);
+    await layer.close();
+    expect((await closed).code).toBe(1001);
+  });
+
   it('I7 answers WebSocket pings and closes a client that stops answering them', async () => {
     const { port, closed, layer } = await startLayer({}, { limits: { ...LIMITS, keepaliveIntervalMs: 50 } });
     const { socket } = await openSocket(`ws://127.0.0.1:${port}/sip`);
