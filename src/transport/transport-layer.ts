@@ -3,7 +3,6 @@
 // connections on demand, sharing one dial per destination and reusing open connections (RFC 3261
 // §18.1.1). A WebSocket client is never dialled: it is reached over the connection it opened.
 
-import type { IncomingMessage as HttpRequest } from 'node:http';
 import { isIP, isIPv6, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from '../sip/incoming-message.js';
@@ -26,7 +25,7 @@ import {
   type TransportStats,
 } from './transport-options.js';
 import { UdpListener } from './udp-listener.js';
-import type { WebSocket } from 'ws';
+import { adoptWebSocket } from './ws-adoption.js';
 import { WsFlow } from './ws-flow.js';
 import { WsListener, type WebSocketAdmission } from './ws-listener.js';
 import { DEFAULT_WEBSOCKET_SETTINGS } from './ws-upgrade-check.js';
@@ -390,31 +389,6 @@ export class TransportLayer {
       },
     };
   }
-}
-
-/** SPEC I7: a WebSocket connection from the community side becomes a flow, found again by its endpoint. */
-function adoptWebSocket(
-  layer: { readonly closed: boolean; readonly context: FlowContext; nextSerial(): number },
-  socket: WebSocket,
-  request: HttpRequest,
-  side: Side,
-  protocol: 'ws' | 'wss',
-): WsFlow | undefined {
-  const connection = request.socket;
-  if (layer.closed || connection.remoteAddress === undefined || connection.remotePort === undefined) {
-    socket.terminate();
-    return undefined;
-  }
-  const local = { address: connection.localAddress ?? '', port: connection.localPort ?? 0 };
-  const remote = { address: connection.remoteAddress, port: connection.remotePort };
-  const id = flowId(protocol, local, remote, 'inbound', layer.nextSerial());
-  const flow = new WsFlow(socket, { id, protocol, side, local, remote }, layer.context);
-  // Behind a reverse proxy the endpoint is the proxy's; the browser's address is only logged.
-  layer.context.logger?.info(
-    { flow: id, origin: request.headers.origin, forwardedFor: request.headers['x-forwarded-for'] },
-    'I7 websocket connection opened',
-  );
-  return flow;
 }
 
 function endpointKey(side: Side, protocol: TransportProtocol, remote: Endpoint): string {
