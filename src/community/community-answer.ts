@@ -1,6 +1,6 @@
 // What a built-in component decides for a request (SPEC I2): answer it here, as the UAS, or send it
 // on to the contacts the location service holds. Declared here; routing turns it into a RouteDecision.
-import type { BindingFlow } from './location-service.js';
+import type { ContactFlow } from './location-service.js';
 
 export interface LocalAnswer {
   readonly kind: 'answer';
@@ -24,10 +24,11 @@ export interface ContactForward {
   /** I5: each contact's q-value (RFC 3261 §16.6), in the same order; absent when there is one contact. */
   readonly qValues?: readonly number[];
   /**
-   * SPEC I6: per contact, the flow its RFC 5626 binding was made on (undefined for a plain binding);
-   * absent when no binding has one. A request for such a contact goes over the flow, never to its host.
+   * Per contact, the flow a request for it goes over instead of its host: the RFC 5626 binding's flow
+   * (SPEC I6, outbound-registration.ts) or the connection a browser registered over (SPEC I7,
+   * registration-flow.ts); undefined for a plain binding, absent when no binding has one.
    */
-  readonly flows?: ReadonlyArray<BindingFlow | undefined>;
+  readonly flows?: ReadonlyArray<ContactFlow | undefined>;
 }
 
 export type CommunityAnswer = LocalAnswer | ContactForward;

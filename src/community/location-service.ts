@@ -5,6 +5,7 @@
 import type { StateStore } from '../state/state-store.js';
 import type { TransportProtocol } from '../transport/flow.js';
 import { communityKey } from './community-keys.js';
+import type { RegistrationFlow } from './registration-flow.js';
 
 /** The flow an outbound binding was made on (RFC 5626 §6). */
 export interface BindingFlow {
@@ -17,6 +18,9 @@ export interface BindingFlow {
   /** The edge process holding the flow (random per start): a flow id means nothing elsewhere. */
   readonly edge: string;
 }
+
+/** How a request reaches a binding other than at its Contact's host: its outbound flow (I6) or its connection (I7). */
+export type ContactFlow = BindingFlow | RegistrationFlow;
 
 /** RFC 5626 §6: a binding keyed by instance and reg-id, and the flow it arrived on. */
 export interface OutboundBinding {
@@ -35,6 +39,8 @@ export interface Binding {
   readonly cseq: number;
   /** SPEC I6: set when the client registered with RFC 5626 outbound. */
   readonly outbound?: OutboundBinding;
+  /** SPEC I7: requests for this binding go over this connection, not to the Contact (registration-flow.ts). */
+  readonly flow?: RegistrationFlow;
 }
 
 interface BindingSet {

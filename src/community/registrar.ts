@@ -25,6 +25,8 @@ import {
   withoutOutbound,
 } from './outbound-registration.js';
 import { readRegistration, type RequestedBinding } from './registration-request.js';
+import { FlowIndex, flowKey } from './flow-index.js';
+import { registrationFlow, type RegistrationArrival, type RegistrationFlow } from './registration-flow.js';
 import type { UserDirectory } from './user-directory.js';
 
 /**
@@ -58,6 +60,8 @@ export interface RegistrarOutbound {
 export class Registrar {
   readonly #options: RegistrarOptions;
   readonly #removalListeners: UserRemovalListener[] = [];
+  /** SPEC I7: the addresses with bindings reached over each connection. */
+  readonly #flowBindings = new FlowIndex();
 
   constructor(options: RegistrarOptions) {
     this.#options = options;
@@ -67,7 +71,10 @@ export class Registrar {
     this.#removalListeners.push(listener);
   }
 
-  /** `arrival`: the flow the REGISTER came on, which an outbound binding records (SPEC I6). */
+  /**
+   * `arrival`: the flow the REGISTER came on, which an outbound binding records (SPEC I6), and which
+   * reaches a client that can be reached nowhere else (a browser on a WebSocket, SPEC I7).
+   */
   async register(request: IncomingRequest, side: Side, arrival?: Flow): Promise<LocalAnswer> {
     // Peers have their own registrars: a REGISTER from across the border binds nothing here.
     if (side === 'external')
@@ -108,12 +115,13 @@ export class Registrar {
       outbound = verdict.kind === 'outbound';
       const flow = outbound ? this.#options.outbound!.flows.record(arrival!) : undefined;
       const requested = outbound ? change.bindings : withoutOutbound(change.bindings);
-      const merged = this.#merge(before, requested, request, flow);
+      const merged = this.#merge(before, requested, request, flow, arrival);
       if (merged.length > config.maxBindingsPerAddress)
         return answer(403, 'I2 too many bindings', {
           headers: [warningHeader(`at most ${config.maxBindingsPerAddress} contacts`)],
         });
       await location.save(address, merged);
+      for (const binding of merged) if (binding.flow !== undefined) this.#flowBindings.note(binding.flow, address);
     }
     const now = this.#options.now();
     const current = await location.lookup(address);
@@ -133,6 +141,7 @@ export class Registrar {
     requested: readonly RequestedBinding[],
     request: IncomingRequest,
     flow: BindingFlow | undefined,
+    arrival: RegistrationArrival | undefined,
   ): Binding[] {
     const now = this.#options.now();
     const max = this.#options.config.maxExpiresSeconds;
@@ -145,6 +154,7 @@ export class Registrar {
       }
       const seconds = Math.min(wanted.expiresSeconds, max);
       const outbound = wanted.outbound === undefined || flow === undefined ? undefined : { ...wanted.outbound, flow };
+      const connection = outbound === undefined ? registrationFlow(wanted.uri, arrival) : undefined;
       byUri.set(wanted.uri, {
         uri: wanted.uri,
         q: wanted.q,
@@ -152,6 +162,7 @@ export class Registrar {
         callId: request.callId,
         cseq: request.cseq.seq,
         ...(outbound === undefined ? {} : { outbound }),
+        ...(connection === undefined ? {} : { flow: connection }),
       });
     }
     return [...byUri.values()];
@@ -205,14 +216,17 @@ export class Registrar {
     const address = addressOfRecord(target);
     const bound = await this.#options.location.lookup(address);
     const bindings = await this.#usable(address, bound, request.callId);
-    if (bindings.length > 0)
+    if (bindings.length > 0) {
+      // I6, I7: an outbound binding names its flow, a browser's the connection it is reached over.
+      const reached = bindings.map((b) => b.outbound?.flow ?? b.flow);
       return {
         kind: 'forward',
         contacts: bindings.map((b) => b.uri),
         // I5: the q-values order the fork's groups; one contact needs none.
         ...(bindings.length > 1 ? { qValues: bindings.map((b) => b.q) } : {}),
-        ...(bindings.some((b) => b.outbound !== undefined) ? { flows: bindings.map((b) => b.outbound?.flow) } : {}),
+        ...(reached.some((flow) => flow !== undefined) ? { flows: reached } : {}),
       };
+    }
     // RFC 5626 §5.3, §11.6: the user is registered, but only over flows that no longer exist here.
     if (bound.length > 0) return answer(430, 'I6 flow failed');
     if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
@@ -262,6 +276,24 @@ export class Registrar {
       const contact = parseUri(binding.uri);
       return isSipUri(contact) && hostPortOf(contact) === wanted;
     });
+  }
+
+  /**
+   * SPEC I7: the connection a client registered over has closed, and nothing can reach its bindings
+   * any more: they end now. Answers the addresses that lost one.
+   */
+  async flowClosed(flow: RegistrationFlow): Promise<string[]> {
+    const location = this.#options.location;
+    const ended: string[] = [];
+    const gone = flowKey(flow);
+    for (const address of this.#flowBindings.take(flow)) {
+      const bindings = await location.lookup(address);
+      const kept = bindings.filter((b) => b.flow === undefined || flowKey(b.flow) !== gone);
+      if (kept.length === bindings.length) continue;
+      await location.save(address, kept);
+      ended.push(address);
+    }
+    return ended;
   }
 
   /** Y2, X3: remove the user, its bindings, and tell whoever listens (they tombstone and notify). */

@@ -52,7 +52,7 @@ class ComposedEdge implements Edge {
     this.#options = options;
     this.#current = options.config;
     this.#base = createFoundation(options);
-    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual');
+    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual', options.httpRequests);
   }
 
   get metrics(): EdgeMetrics {

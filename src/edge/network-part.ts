@@ -3,6 +3,7 @@
 // that finds or dials a flow for a target, the §18.2.2 response dispatcher, and the message inbox.
 
 import type { EdgeConfig } from '../config/config-schema.js';
+import type { Listener } from '../config/listen-schema.js';
 import { PeerAgent } from '../peers/peer-agent.js';
 import { PeerFlowTable } from '../peers/peer-flow-table.js';
 import { LocalAddresses } from '../proxy/local-addresses.js';
@@ -13,6 +14,7 @@ import type { AdmissionController } from '../overload/admission-controller.js';
 import { TransportLayer } from '../transport/transport-layer.js';
 import type { BoundListener, TlsOptions } from '../transport/transport-options.js';
 import { VirtualNetwork } from '../transport/virtual-network.js';
+import type { HttpRequestHandler } from '../transport/ws-listener.js';
 import type { Foundation } from './foundation.js';
 import { MessageInbox } from './message-inbox.js';
 
@@ -31,9 +33,20 @@ export interface NetworkPart {
   /** Binds the listeners (none on a virtual network) and says what the edge answers to. */
   listen(): Promise<LocalAddresses>;
   readonly listeners: readonly BoundListener[];
+  /** I7: also tell `listener` of every flow that closes (the community ends what a browser left behind). */
+  whenFlowCloses(listener: (flow: Flow) => void): void;
 }
 
-export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined, virtual: boolean): NetworkPart {
+/**
+ * `httpRequests`: SPEC I7, the handler for plain HTTP requests on the ws and wss listeners (the web
+ * client's pages); absent, such requests get 426 Upgrade Required.
+ */
+export function createNetworkPart(
+  base: Foundation,
+  tls: TlsOptions | undefined,
+  virtual: boolean,
+  httpRequests?: HttpRequestHandler,
+): NetworkPart {
   const { metrics, policyDocuments } = base;
   const peerFlows = new PeerFlowTable(base.peerDirectory, {
     counted: (peer, direction, delta) => {
@@ -54,14 +67,17 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
   });
   const transport = createTransportLayer(base, virtual ? 'none' : tls, {
     admission,
+    httpRequests,
     onMessage: (message, flow) => inbox.deliver(message, flow),
     admitStream: (candidate) => peerFlows.admit(candidate),
     onFlowClosed: (flow) => {
       peerFlows.forget(flow.id);
       // F5: a dead connection fails its pending client transactions now, so they fail over at once.
       inbox.flowClosed(flow);
+      for (const listener of closeListeners) listener(flow);
     },
   });
+  const closeListeners: Array<(flow: Flow) => void> = [];
   const network = virtual ? new VirtualNetwork() : undefined;
   const dialer = network ?? transport;
   const responses = new ResponseDispatcher(dialer, base.log);
@@ -84,24 +100,25 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
     get listeners() {
       return network === undefined ? transport.boundListeners : configured;
     },
+    whenFlowCloses: (listener) => void closeListeners.push(listener),
   };
 }
 
 type TransportHooks = Pick<
   ConstructorParameters<typeof TransportLayer>[0],
   'onMessage' | 'admitStream' | 'onFlowClosed' | 'admission'
->;
+> & { readonly httpRequests: HttpRequestHandler | undefined };
 
 /** `none`: on a virtual network the transport binds nothing, so it is given no listener (nor TLS material). */
 function createTransportLayer(
   base: Foundation,
   tls: TlsOptions | undefined | 'none',
-  hooks: TransportHooks,
+  { httpRequests, ...hooks }: TransportHooks,
 ): TransportLayer {
   const { config } = base;
   const listeners = [
-    ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
-    ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport })),
+    ...config.listen.internal.map((l) => ({ ...listenerOptions(l), side: 'internal' as const })),
+    ...config.listen.external.map((l) => ({ ...listenerOptions(l), side: 'external' as const })),
   ];
   return new TransportLayer({
     listeners: tls === 'none' ? [] : listeners,
@@ -114,14 +131,24 @@ function createTransportLayer(
       handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
       maxHandshakesInProgress: config.tls.maxHandshakesInProgress,
       keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
+      maxMessageBytes: config.limits.maxMessageBytes,
     },
     clock: base.clock,
     logger: base.log,
     ...hooks,
+    ...(httpRequests === undefined ? {} : { httpRequests }),
   });
 }
 
-const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061 } as const;
+/** A configured listener as the transport takes it; ws and wss carry their path and Origin allow-list (I7). */
+function listenerOptions(listener: Listener) {
+  const { transport, address, port } = listener;
+  if (transport !== 'ws' && transport !== 'wss') return { protocol: transport, address, port };
+  const webSocket = { path: listener.path ?? '/', origins: listener.origins ?? [] };
+  return { protocol: transport, address, port, webSocket };
+}
+
+const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 } as const;
 
 /** A virtual edge's listeners: as configured, an ephemeral port (0) read as the transport's default. */
 function virtualListeners(config: EdgeConfig): BoundListener[] {

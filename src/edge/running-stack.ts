@@ -17,6 +17,7 @@ import { createStateStore } from '../state/create-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import { createBorderPolicy, type PolicyState } from './border-policy-part.js';
+import { endFlowState, type DepartureKind } from '../community/flow-departure.js';
 import { startCommunityPart, type CommunityPart } from './community-part.js';
 import type { EdgeOptions } from './edge-types.js';
 import type { Foundation } from './foundation.js';
@@ -65,6 +66,7 @@ export async function assembleStack(
     local,
     flows: network.flows,
   });
+  endStateWhenFlowsClose(base, network, community);
   const routerParts = { base, local, community: community.community, given: options.router };
   const { transactions, proxy } = attachProxyCore(layer, built, {
     ...proxyParts(config, base, network, local),
@@ -93,6 +95,15 @@ export async function assembleStack(
       });
     },
   };
+}
+
+/** SPEC I7: a client connection that closes ends the bindings, subscriptions and publications it held. */
+function endStateWhenFlowsClose(base: Foundation, network: NetworkPart, community: CommunityPart): void {
+  const builtin = community.community;
+  if (builtin === undefined) return;
+  const { log, metrics } = base;
+  const counted = (ended: DepartureKind, n: number): void => void metrics.webSocketDepartures.inc({ ended }, n);
+  network.whenFlowCloses((flow) => void endFlowState(flow, { community: builtin, log, counted }));
 }
 
 /** I4 topology hiding and I2 internal authentication, for the proxy core when configured. */

@@ -20,7 +20,7 @@ import { addressOfRecord } from '../sip/address-of-record.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
 import { bindingTarget } from './binding-target.js';
-import type { BindingFlow } from '../community/location-service.js';
+import type { ContactFlow } from '../community/location-service.js';
 import { routingFailure } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
 import type { ForkingConfig } from '../config/community-schema.js';
@@ -208,7 +208,7 @@ const DEFAULT_FORKING: ForkingConfig = { mode: 'parallel', maxBranches: 10 };
 // RFC 3261 §16.5: a binding becomes a target in one place, binding-target.ts (its Contact's host, or
 // with RFC 5626 outbound the flow it registered on); undefined for a contact the edge cannot send to.
 
-function oneContact(contact: string, flow: BindingFlow | undefined): Routed<RouteDecision> {
+function oneContact(contact: string, flow: ContactFlow | undefined): Routed<RouteDecision> {
   let target: Routed<RouteTarget | undefined>;
   try {
     target = bindingTarget(contact, flow);
@@ -228,7 +228,7 @@ function toContact(target: RouteTarget | undefined, contact: string): RouteDecis
 /** A contact's target, or why it has none: a fork goes on without it. */
 type Reached = RouteTarget | undefined | RouteDecision;
 
-function reachContact(contact: string, flow: BindingFlow | undefined): Routed<Reached> {
+function reachContact(contact: string, flow: ContactFlow | undefined): Routed<Reached> {
   try {
     const target = bindingTarget(contact, flow);
     return target instanceof Promise ? target.catch(routingFailureOf) : target;

@@ -35,6 +35,12 @@ describe('P2 retries after a 4xx', () => {
     expect(await inboundRetryAnswer.check(subscribe('dialog'), fixture.context)).toEqual({ kind: 'pass' });
   });
 
+  it('MUST NOT remember 430 Flow Failed (I6): the client re-registers over a new flow and the same MESSAGE then arrives', async () => {
+    const fixture = PolicyFixture.withMemoryStore();
+    await rememberRetryAnswer.check(page('hello'), response(430, 'MESSAGE', [], 'Flow Failed'), fixture.context);
+    expect(await inboundRetryAnswer.check(page('hello'), fixture.context)).toEqual({ kind: 'pass' });
+  });
+
   it('MUST forget the answer once retryWindowSeconds have passed', async () => {
     const fixture = PolicyFixture.withMemoryStore({ limits: { retryWindowSeconds: 300 } });
     await rememberRetryAnswer.check(page('hello'), response(403, 'MESSAGE'), fixture.context);

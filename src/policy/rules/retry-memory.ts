@@ -29,9 +29,10 @@ const METHODS = ['SUBSCRIBE', 'MESSAGE'];
 /**
  * 4xx answers that ask for a changed retry (credentials, a longer Expires, a Referred-By, a later
  * attempt, a security agreement): remembering them would refuse the very retry they ask for. 408 is
- * a timeout, not an answer about the request.
+ * a timeout, not an answer about the request; 430 Flow Failed (RFC 5626 §5.3, I6) is about one
+ * client connection, and the client's next REGISTER makes the same request deliverable again.
  */
-export const CHANGED_RETRY_STATUSES: ReadonlySet<number> = new Set([401, 407, 408, 421, 422, 423, 429, 491, 494]);
+export const CHANGED_RETRY_STATUSES: ReadonlySet<number> = new Set([401, 407, 408, 421, 422, 423, 429, 430, 491, 494]);
 
 const REPLAY_WARNING = '399 simple-edge "P2 repeated request answered at the border"';
 
