@@ -58,6 +58,11 @@ export const communitySchema = section(
     imModes: z.array(z.enum(IM_MODES)).min(1).default(['page', 'session']),
     /** I4: replace internal hosts in Via, Record-Route and Contact on requests leaving the community. */
     topologyHiding: z.boolean().default(false),
+    /**
+     * I7: serve the web client (web/, SIP.js) on the HTTP side of the internal WebSocket listeners, for
+     * trying the community from a browser and for demos. Off: those listeners answer WebSocket only.
+     */
+    webClient: z.boolean().default(false),
   }),
 );
 
