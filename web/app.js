@@ -2,7 +2,7 @@
 // messages. All SIP is in sip-session.js; this file turns forms into calls and events into text.
 // Text from the network is only ever set as textContent, never parsed as HTML.
 
-/* global document, location, localStorage, fetch, FormData, URLSearchParams, window */
+/* global crypto, document, location, localStorage, fetch, FormData, URLSearchParams, window */
 
 import { SipRefusal, SipSession } from './sip-session.js';
 
@@ -32,6 +32,22 @@ function describe(error) {
     return `refused (${error.message})`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** RFC 5626 §4.1: one instance id per browser, kept, so a new registration replaces this browser's old one. */
+function instanceId() {
+  const key = 'simple-edge.instance';
+  let id = localStorage.getItem(key);
+  if (id === null) {
+    // crypto.randomUUID needs a secure context; getRandomValues does not (a page over plain http on a LAN).
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    localStorage.setItem(key, id);
+  }
+  return id;
 }
 
 function webSocketUrl() {
@@ -145,7 +161,8 @@ async function signIn(event) {
   form.querySelector('button').disabled = true;
   say('sign-in-status', `Signing in as ${address}…`);
   try {
-    session = await SipSession.signIn({ address, password: element('password').value, server: webSocketUrl(), events });
+    const password = element('password').value;
+    session = await SipSession.signIn({ address, password, server: webSocketUrl(), instanceId: instanceId(), events });
   } catch (error) {
     say('sign-in-status', `Sign-in failed: ${describe(error)}`);
     return;

@@ -38,11 +38,11 @@ export class SipSession {
 
   /**
    * Connects to `server` (ws:// or wss://), registers `address` with `password`, and resolves once
-   * the registrar accepted. `events`: onMessage({ from, text }), onPresence(buddy, { state, note }),
-   * onWatchEnded(buddy), onDisconnected(why).
+   * the registrar accepted. `instanceId`: this browser's UUID (RFC 5626 +sip.instance). `events`:
+   * onMessage({ from, text }), onPresence(buddy, { state, note }), onWatchEnded(buddy), onDisconnected(why).
    */
-  static async signIn({ address, password, server, events }) {
-    const session = new SipSession(address, password, server, events);
+  static async signIn({ address, password, server, instanceId, events }) {
+    const session = new SipSession({ address, password, server, instanceId, events });
     try {
       await session.#userAgent.start();
       await session.#register();
@@ -53,7 +53,7 @@ export class SipSession {
     return session;
   }
 
-  constructor(address, password, server, events) {
+  constructor({ address, password, server, instanceId, events }) {
     const uri = UserAgent.makeURI(`sip:${address}`);
     if (uri === undefined) throw new Error(`not a SIP address: ${address}`);
     this.#address = address;
@@ -69,7 +69,10 @@ export class SipSession {
         onDisconnect: (error) => events.onDisconnected(error === undefined ? 'signed out' : error.message),
       },
     });
-    this.#registerer = new Registerer(this.#userAgent, { expires: REGISTRATION_SECONDS });
+    // RFC 7118 §5, RFC 5626: a browser cannot be reached at its Contact (a .invalid host), so it
+    // registers as an outbound flow (instance and reg-id) and the edge sends its requests back over
+    // the WebSocket the registration came on.
+    this.#registerer = new Registerer(this.#userAgent, { expires: REGISTRATION_SECONDS, regId: 1, instanceId });
   }
 
   get address() {
