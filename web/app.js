@@ -15,6 +15,8 @@ const query = new URLSearchParams(location.search);
 let session;
 /** This community's domain, completing a bare user name ("alice") into an address. */
 let domain = '';
+/** Where the edge takes WebSocket upgrades (its listener's path). */
+let webSocketPath = '/';
 
 function say(id, text) {
   element(id).textContent = text;
@@ -51,7 +53,7 @@ function instanceId() {
 }
 
 function webSocketUrl() {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${webSocketPath}`;
 }
 
 // ---- buddies ----
@@ -239,9 +241,11 @@ async function start() {
   window.addEventListener('pagehide', () => session?.signOut());
   element('address').value = query.get('user') ?? '';
   try {
-    domain = (await (await fetch('community.json')).json()).domain ?? '';
+    const community = await (await fetch('community.json')).json();
+    domain = community.domain ?? '';
+    webSocketPath = community.webSocketPath ?? '/';
   } catch {
-    domain = '';
+    // Without it the user types full addresses and the WebSocket opens at /.
   }
   element('address').placeholder = domain === '' ? 'alice@example.com' : `alice@${domain}`;
 }

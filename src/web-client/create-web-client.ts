@@ -16,6 +16,8 @@ export type WebClientHandler = (request: IncomingMessage, response: ServerRespon
 export interface WebClientOptions {
   readonly enabled: boolean;
   readonly domains: readonly string[];
+  /** Where the page opens its WebSocket: the path of the community's first ws or wss listener. */
+  readonly webSocketPath?: string;
   readonly log: Logger;
   /** Where simple_edge_web_client_requests_total is registered (the edge's metrics registry). */
   readonly registry?: Registry;
@@ -33,6 +35,7 @@ export function createWebClient(options: WebClientOptions): WebClientHandler | u
     webRoot: webClientRoot(),
     sipJsRoot: sipJsRoot(),
     domains: options.domains,
+    ...(options.webSocketPath === undefined ? {} : { webSocketPath: options.webSocketPath }),
     log: options.log,
     counted: (outcome: WebClientOutcome) => requests.inc({ outcome }),
   });

@@ -44,6 +44,7 @@ beforeAll(() => {
     webRoot: webClientRoot(),
     sipJsRoot: sipJsRoot(),
     domains: ['a.example.com', 'a.example.org'],
+    webSocketPath: '/sip',
     log: silentLogger(),
     counted: (outcome) => outcomes.push(outcome),
   });
@@ -73,12 +74,13 @@ describe('I7 the web client files', () => {
     expect((await ask(files, '/vendor/sip.js/api/user-agent.js?v=1')).status).toBe(200);
   });
 
-  it("I7 tells the page its community's domain", async () => {
+  it("I7 tells the page its community's domain and where to open its WebSocket", async () => {
     const answer = await ask(files, '/community.json');
     expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(answer.body.toString('utf8'))).toEqual({
       domain: 'a.example.com',
       domains: ['a.example.com', 'a.example.org'],
+      webSocketPath: '/sip',
     });
   });
 

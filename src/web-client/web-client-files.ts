@@ -47,6 +47,8 @@ export interface WebClientFilesOptions {
   readonly sipJsRoot: string;
   /** This community's domains; the first completes bare user names. */
   readonly domains: readonly string[];
+  /** The HTTP path the WebSocket listeners upgrade on (the page connects there); `/` by default. */
+  readonly webSocketPath?: string;
   readonly log: Logger;
   /** Counts each answer (simple_edge_web_client_requests_total). */
   readonly counted?: (outcome: WebClientOutcome) => void;
@@ -58,7 +60,13 @@ export class WebClientFiles {
 
   constructor(options: WebClientFilesOptions) {
     this.#options = options;
-    this.#community = Buffer.from(JSON.stringify({ domain: options.domains[0], domains: options.domains }));
+    this.#community = Buffer.from(
+      JSON.stringify({
+        domain: options.domains[0],
+        domains: options.domains,
+        webSocketPath: options.webSocketPath ?? '/',
+      }),
+    );
   }
 
   /** Answers one plain HTTP request (a WebSocket upgrade never reaches here). */
