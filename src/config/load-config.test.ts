@@ -71,9 +71,9 @@ describe('O1 check-config: each mistake names the key, the problem and the fix',
     expect(problem).toMatchObject({
       key: 'listen.internal[0].transport',
       line: 4,
-      problem: 'expected one of udp, tcp, tls, got the string "sctp"',
+      problem: 'expected one of udp, tcp, tls, ws, wss, got the string "sctp"',
     });
-    expect(problem.fix).toMatch(/^use one of: udp, tcp, tls/);
+    expect(problem.fix).toMatch(/^use one of: udp, tcp, tls, ws, wss/);
   });
 
   it('points out that enum choices are case-sensitive', () => {

@@ -3,6 +3,7 @@
 // that finds or dials a flow for a target, the §18.2.2 response dispatcher, and the message inbox.
 
 import type { EdgeConfig } from '../config/config-schema.js';
+import type { Listener } from '../config/listen-schema.js';
 import { PeerAgent } from '../peers/peer-agent.js';
 import { PeerFlowTable } from '../peers/peer-flow-table.js';
 import { LocalAddresses } from '../proxy/local-addresses.js';
@@ -13,6 +14,7 @@ import type { AdmissionController } from '../overload/admission-controller.js';
 import { TransportLayer } from '../transport/transport-layer.js';
 import type { BoundListener, TlsOptions } from '../transport/transport-options.js';
 import { VirtualNetwork } from '../transport/virtual-network.js';
+import type { HttpRequestHandler } from '../transport/ws-listener.js';
 import type { Foundation } from './foundation.js';
 import { MessageInbox } from './message-inbox.js';
 
@@ -33,7 +35,16 @@ export interface NetworkPart {
   readonly listeners: readonly BoundListener[];
 }
 
-export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined, virtual: boolean): NetworkPart {
+/**
+ * `httpRequests`: SPEC I7, the handler for plain HTTP requests on the ws and wss listeners (the web
+ * client's pages); absent, such requests get 426 Upgrade Required.
+ */
+export function createNetworkPart(
+  base: Foundation,
+  tls: TlsOptions | undefined,
+  virtual: boolean,
+  httpRequests?: HttpRequestHandler,
+): NetworkPart {
   const { metrics, policyDocuments } = base;
   const peerFlows = new PeerFlowTable(base.peerDirectory, {
     counted: (peer, direction, delta) => {
@@ -54,6 +65,7 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
   });
   const transport = createTransportLayer(base, virtual ? 'none' : tls, {
     admission,
+    ...(httpRequests === undefined ? {} : { httpRequests }),
     onMessage: (message, flow) => inbox.deliver(message, flow),
     admitStream: (candidate) => peerFlows.admit(candidate),
     onFlowClosed: (flow) => {
@@ -89,7 +101,7 @@ export function createNetworkPart(base: Foundation, tls: TlsOptions | undefined,
 
 type TransportHooks = Pick<
   ConstructorParameters<typeof TransportLayer>[0],
-  'onMessage' | 'admitStream' | 'onFlowClosed' | 'admission'
+  'onMessage' | 'admitStream' | 'onFlowClosed' | 'admission' | 'httpRequests'
 >;
 
 /** `none`: on a virtual network the transport binds nothing, so it is given no listener (nor TLS material). */
@@ -100,8 +112,8 @@ function createTransportLayer(
 ): TransportLayer {
   const { config } = base;
   const listeners = [
-    ...config.listen.internal.map((l) => ({ ...l, side: 'internal' as const, protocol: l.transport })),
-    ...config.listen.external.map((l) => ({ ...l, side: 'external' as const, protocol: l.transport })),
+    ...config.listen.internal.map((l) => ({ ...listenerOptions(l), side: 'internal' as const })),
+    ...config.listen.external.map((l) => ({ ...listenerOptions(l), side: 'external' as const })),
   ];
   return new TransportLayer({
     listeners: tls === 'none' ? [] : listeners,
@@ -114,6 +126,7 @@ function createTransportLayer(
       handshakeTimeoutMs: config.tls.handshakeTimeoutMs,
       maxHandshakesInProgress: config.tls.maxHandshakesInProgress,
       keepaliveIntervalMs: config.limits.keepaliveIntervalMs,
+      maxMessageBytes: config.limits.maxMessageBytes,
     },
     clock: base.clock,
     logger: base.log,
@@ -121,7 +134,15 @@ function createTransportLayer(
   });
 }
 
-const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061 } as const;
+/** A configured listener as the transport takes it; ws and wss carry their path and Origin allow-list (I7). */
+function listenerOptions(listener: Listener) {
+  const { transport, address, port } = listener;
+  if (transport !== 'ws' && transport !== 'wss') return { protocol: transport, address, port };
+  const webSocket = { path: listener.path ?? '/', origins: listener.origins ?? [] };
+  return { protocol: transport, address, port, webSocket };
+}
+
+const DEFAULT_PORT = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 } as const;
 
 /** A virtual edge's listeners: as configured, an ephemeral port (0) read as the transport's default. */
 function virtualListeners(config: EdgeConfig): BoundListener[] {

@@ -15,7 +15,7 @@ export interface RecordedFlow {
 
 const SECRET = randomBytes(16);
 const MAC_LENGTH = 12;
-const PROTOCOLS: ReadonlySet<string> = new Set(['udp', 'tcp', 'tls']);
+const PROTOCOLS: ReadonlySet<string> = new Set(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
 export function flowToken(flow: RecordedFlow): string {
   const payload = Buffer.from(`${flow.protocol} ${flow.address} ${flow.port}`, 'utf8').toString('base64url');

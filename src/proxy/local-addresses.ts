@@ -2,6 +2,7 @@
 // §16.4), its own Vias (§16.3 step 4, §16.7 step 2), and the addresses it writes into Via and
 // Record-Route.
 
+import { uriTransport } from '../routing/resolve-target.js';
 import type { SipUri } from '../sip/uri.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
 
@@ -12,7 +13,7 @@ export interface BoundListener {
   readonly port: number;
 }
 
-const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
+const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 };
 
 export class LocalAddresses {
   readonly #listeners: readonly BoundListener[];
@@ -38,10 +39,7 @@ export class LocalAddresses {
   }
 
   isOwnUri(uri: SipUri): BoundListener | undefined {
-    const transport = uri.params.get('transport')?.toLowerCase();
-    const protocol: TransportProtocol =
-      uri.scheme === 'sips' || transport === 'tls' ? 'tls' : transport === 'tcp' ? 'tcp' : 'udp';
-    return this.find(uri.params.get('maddr') ?? uri.host, uri.port, protocol);
+    return this.find(uri.params.get('maddr') ?? uri.host, uri.port, uriTransport(uri));
   }
 
   /** The edge's own Contact URI on a side (a dialog the edge is an end of): that transport's listener, else any there. */

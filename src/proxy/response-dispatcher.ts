@@ -15,7 +15,7 @@ import type { ResponseSender } from '../transaction/response-sender.js';
 import { isTransportError } from '../transport/transport-error.js';
 import type { FlowConnector } from './proxy-deps.js';
 
-const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
+const DEFAULT_PORT: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061, ws: 80, wss: 443 };
 
 export class ResponseDispatcher implements ResponseSender {
   readonly #flows: FlowConnector;
@@ -108,5 +108,6 @@ function parsedTopVia(request: IncomingRequest): Via | undefined {
 }
 
 export function transportOf(viaTransport: string): TransportProtocol {
-  return viaTransport === 'TLS' ? 'tls' : viaTransport === 'TCP' ? 'tcp' : 'udp';
+  const named = viaTransport.toLowerCase();
+  return named === 'tls' || named === 'tcp' || named === 'ws' || named === 'wss' ? named : 'udp';
 }

@@ -3,12 +3,18 @@
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isSipUri, type Uri } from '../sip/uri.js';
+import { isSipUri, type SipUri, type Uri } from '../sip/uri.js';
 import type { Side, TransportProtocol } from '../transport/flow.js';
 import { DiscoveryError } from '../discovery/discovery-error.js';
 import type { RouteDecision, Routed, RouteTarget } from './route-types.js';
 
-const DEFAULT_PORTS: Readonly<Record<TransportProtocol, number>> = { udp: 5060, tcp: 5060, tls: 5061 };
+const DEFAULT_PORTS: Readonly<Record<TransportProtocol, number>> = {
+  udp: 5060,
+  tcp: 5060,
+  tls: 5061,
+  ws: 80,
+  wss: 443,
+};
 
 type ConfiguredTarget = { readonly host: string; readonly port: number; readonly transport: TransportProtocol };
 
@@ -64,14 +70,19 @@ export function literalTargets(targets: readonly ConfiguredTarget[], side: Side)
  */
 export function targetFromUri(uri: Uri, side: Side): Routed<RouteTarget | undefined> {
   if (!isSipUri(uri)) return undefined;
-  const transportParam = uri.params.get('transport')?.toLowerCase();
-  const protocol: TransportProtocol =
-    uri.scheme === 'sips' || transportParam === 'tls' ? 'tls' : transportParam === 'tcp' ? 'tcp' : 'udp';
+  const protocol = uriTransport(uri);
   // maddr is not honoured: it would let the sender pick the host (SPEC B1, B3).
   const port = uri.port ?? DEFAULT_PORTS[protocol];
   const address = literalAddress(uri.host);
   if (address !== undefined) return { protocol, address, port, side };
   return resolveHost(uri.host).then((resolved) => ({ protocol, address: resolved, port, side }));
+}
+
+/** The transport a SIP URI names: TLS for sips (WSS for sips with transport=ws, RFC 7118 §5), else its parameter, else UDP. */
+export function uriTransport(uri: SipUri): TransportProtocol {
+  const param = uri.params.get('transport')?.toLowerCase();
+  if (param === 'ws' || param === 'wss') return uri.scheme === 'sips' ? 'wss' : param;
+  return uri.scheme === 'sips' || param === 'tls' ? 'tls' : param === 'tcp' ? 'tcp' : 'udp';
 }
 
 export function otherSide(side: Side): Side {

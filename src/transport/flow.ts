@@ -1,8 +1,14 @@
 // A flow: one path to a remote endpoint over which SIP messages travel (RFC 5626 §3). For TCP and TLS
 // it is one connection; for UDP it is a listener socket paired with one remote address and port.
+// A WebSocket flow (RFC 7118) is one WebSocket connection from a browser on the community side.
 // The layers above send through flows and never touch sockets.
 
-export type TransportProtocol = 'udp' | 'tcp' | 'tls';
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** RFC 7118: SIP over WebSocket, plain or secure; such a client is reached only over its own connection. */
+export function isWebSocketProtocol(protocol: string): protocol is 'ws' | 'wss' {
+  return protocol === 'ws' || protocol === 'wss';
+}
 
 /** Which side of the border a listener or flow is on (SPEC F1). */
 export type Side = 'internal' | 'external';
@@ -20,7 +26,7 @@ export interface Flow {
   readonly side: Side;
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  /** TCP and TLS: delivery and ordering are the transport's; no retransmission timers. */
+  /** TCP, TLS and WebSocket: delivery and ordering are the transport's; no retransmission timers. */
   readonly reliable: boolean;
   /** False once closed (by either end, on error, or idle). */
   readonly isOpen: boolean;

@@ -1,13 +1,15 @@
-// The transport layer (SPEC F1, F4, F5, Y4): binds the UDP, TCP and TLS listeners of both sides,
-// turns connections and datagrams into flows, hands received messages up, and opens connections on
-// demand, sharing one dial per destination and reusing open connections (RFC 3261 §18.1.1).
+// The transport layer (SPEC F1, F4, F5, Y4, I7): binds the UDP, TCP, TLS and WebSocket listeners of
+// both sides, turns connections and datagrams into flows, hands received messages up, and opens
+// connections on demand, sharing one dial per destination and reusing open connections (RFC 3261
+// §18.1.1). A WebSocket client is never dialled: it is reached over the connection it opened.
 
+import type { IncomingMessage as HttpRequest } from 'node:http';
 import { isIP, isIPv6, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import { BaseFlow, type FlowContext } from './base-flow.js';
 import { dialStream } from './dial-stream.js';
-import type { Endpoint, Flow, Side, TransportProtocol } from './flow.js';
+import { isWebSocketProtocol, type Endpoint, type Flow, type Side, type TransportProtocol } from './flow.js';
 import { flowId, type FlowDirection } from './flow-id.js';
 import { identityCovers, peerIdentityOf } from './peer-identity.js';
 import { spkiFingerprintOf } from './spki-fingerprint.js';
@@ -24,6 +26,10 @@ import {
   type TransportStats,
 } from './transport-options.js';
 import { UdpListener } from './udp-listener.js';
+import type { WebSocket } from 'ws';
+import { WsFlow } from './ws-flow.js';
+import { WsListener, type WebSocketAdmission } from './ws-listener.js';
+import { DEFAULT_WEBSOCKET_SETTINGS } from './ws-upgrade-check.js';
 
 export interface ConnectDestination {
   readonly protocol: TransportProtocol;
@@ -43,7 +49,7 @@ export interface ConnectDestination {
 }
 
 export interface TransportGauges {
-  /** Open TCP and TLS flows, both directions. */
+  /** Open TCP, TLS and WebSocket flows, both directions. */
   readonly streamConnections: number;
   /** Accepted TLS connections still in their handshake. */
   readonly handshakesInProgress: number;
@@ -52,7 +58,9 @@ export interface TransportGauges {
   readonly flows: number;
 }
 
-type Listener = UdpListener | StreamListener;
+type Listener = UdpListener | StreamListener | WsListener;
+/** Flows over one connection: counted against the connection cap and found again by their endpoint. */
+type ConnectionFlow = StreamFlow | WsFlow;
 
 export class TransportLayer {
   readonly #options: TransportLayerOptions;
@@ -61,7 +69,7 @@ export class TransportLayer {
   readonly #listeners: Listener[];
   readonly #flows = new Map<string, BaseFlow>();
   /** Open stream flows by side, protocol and remote endpoint, for reuse by `connect`. */
-  readonly #streamsByEndpoint = new Map<string, StreamFlow>();
+  readonly #streamsByEndpoint = new Map<string, ConnectionFlow>();
   readonly #dials = new Map<string, Promise<Flow>>();
   #openStreams = 0;
   #handshakesInProgress = 0;
@@ -76,23 +84,39 @@ export class TransportLayer {
     this.#tls = options.tls === undefined ? undefined : new TlsMaterial(options.tls);
     this.#context = this.#createContext();
     const admission = this.#createAdmission();
-    this.#listeners = options.listeners.map((listener): Listener =>
-      listener.protocol === 'udp'
-        ? new UdpListener({
-            side: listener.side,
-            address: listener.address,
-            port: listener.port,
-            context: this.#context,
-            nextSerial: this.#nextSerial,
-          })
-        : new StreamListener({
-            ...listener,
-            protocol: listener.protocol,
-            tls: this.#tls,
-            handshakeTimeoutMs: options.limits.handshakeTimeoutMs,
-            admission,
-          }),
-    );
+    const webSocketAdmission = this.#createWebSocketAdmission();
+    this.#listeners = options.listeners.map((listener): Listener => {
+      const { protocol } = listener;
+      if (protocol === 'udp')
+        return new UdpListener({
+          side: listener.side,
+          address: listener.address,
+          port: listener.port,
+          context: this.#context,
+          nextSerial: this.#nextSerial,
+        });
+      if (isWebSocketProtocol(protocol))
+        return new WsListener({
+          side: listener.side,
+          protocol,
+          address: listener.address,
+          port: listener.port,
+          tls: this.#tls,
+          settings: listener.webSocket ?? DEFAULT_WEBSOCKET_SETTINGS,
+          maxMessageBytes:
+            options.limits.maxMessageBytes ?? options.limits.parser.maxHeaderBytes + options.limits.parser.maxBodyBytes,
+          handshakeTimeoutMs: options.limits.handshakeTimeoutMs,
+          admission: webSocketAdmission,
+          httpRequests: options.httpRequests,
+        });
+      return new StreamListener({
+        ...listener,
+        protocol,
+        tls: this.#tls,
+        handshakeTimeoutMs: options.limits.handshakeTimeoutMs,
+        admission,
+      });
+    });
   }
 
   get stats(): Readonly<TransportStats> {
@@ -150,6 +174,10 @@ export class TransportLayer {
     const key = endpointKey(destination.side, destination.protocol, destination);
     const open = this.#streamsByEndpoint.get(key);
     if (open !== undefined && open.isOpen && this.#servesDomain(open, destination)) return open;
+    // RFC 7118 §5: a browser cannot be dialled; once its connection is gone, so is the way to it.
+    if (isWebSocketProtocol(destination.protocol))
+      throw new TransportError('CONNECT_FAILED', `${key}: no open WebSocket connection from there`);
+    const protocol = destination.protocol;
     // One dial in flight per destination, shared; over TLS per target domain too, as each is checked apart.
     const dialKey =
       destination.protocol === 'tls' && destination.servername !== undefined
@@ -163,7 +191,7 @@ export class TransportLayer {
         `${this.#options.limits.maxConnections} connections open; not dialling ${key}`,
       );
     }
-    const dial = this.#dial({ ...destination, protocol: destination.protocol }, dialKey);
+    const dial = this.#dial({ ...destination, protocol }, dialKey);
     this.#dials.set(dialKey, dial);
     return dial;
   }
@@ -175,7 +203,8 @@ export class TransportLayer {
    */
   reloadTls(options: TlsOptions): void {
     const material = new TlsMaterial(options);
-    for (const listener of this.#listeners) if (listener instanceof StreamListener) listener.useTls(material);
+    for (const listener of this.#listeners)
+      if (listener instanceof StreamListener || listener instanceof WsListener) listener.useTls(material);
     this.#tls = material;
   }
 
@@ -186,7 +215,7 @@ export class TransportLayer {
     await Promise.allSettled(this.#dials.values());
     const sockets: Promise<void>[] = [];
     for (const flow of [...this.#flows.values()]) {
-      if (flow instanceof StreamFlow) sockets.push(flow.whenSocketClosed());
+      if (flow instanceof StreamFlow || flow instanceof WsFlow) sockets.push(flow.whenSocketClosed());
       flow.close('shutdown');
     }
     await Promise.all([...this.#listeners.map((l) => l.close()), ...sockets]);
@@ -275,7 +304,7 @@ export class TransportLayer {
   }
 
   /** RFC 5922 §7.3: a TLS flow is reused for a domain only if its certificate covers that domain. */
-  #servesDomain(flow: StreamFlow, destination: ConnectDestination): boolean {
+  #servesDomain(flow: ConnectionFlow, destination: ConnectDestination): boolean {
     const servername = destination.servername;
     if (flow.protocol !== 'tls' || servername === undefined || isIP(servername) !== 0) return true;
     return (destination.acceptedIdentities ?? [servername]).some((name) => identityCovers(flow.peerIdentity, name));
@@ -314,7 +343,7 @@ export class TransportLayer {
 
   #forget(flow: BaseFlow, reason: string): void {
     this.#flows.delete(flow.id);
-    if (flow instanceof StreamFlow) {
+    if (flow instanceof StreamFlow || flow instanceof WsFlow) {
       this.#openStreams--;
       const key = endpointKey(flow.side, flow.protocol, flow.remote);
       if (this.#streamsByEndpoint.get(key) === flow) this.#streamsByEndpoint.delete(key);
@@ -325,6 +354,21 @@ export class TransportLayer {
     } catch (error) {
       this.#options.logger?.warn({ err: error, flow: flow.id }, 'onFlowClosed threw');
     }
+  }
+
+  #createWebSocketAdmission(): WebSocketAdmission {
+    return {
+      stats: this.#stats,
+      logger: this.#options.logger,
+      hasRoomForConnection: () => this.#state !== 'closed' && this.#hasRoomForConnection(),
+      adopt: (socket, request, side, protocol) => {
+        const layer = { closed: this.#state === 'closed', context: this.#context, nextSerial: this.#nextSerial };
+        const flow = adoptWebSocket(layer, socket, request, side, protocol);
+        if (flow === undefined) return;
+        this.#openStreams++;
+        this.#streamsByEndpoint.set(endpointKey(side, protocol, flow.remote), flow);
+      },
+    };
   }
 
   #createAdmission(): StreamAdmission {
@@ -346,6 +390,31 @@ export class TransportLayer {
       },
     };
   }
+}
+
+/** SPEC I7: a WebSocket connection from the community side becomes a flow, found again by its endpoint. */
+function adoptWebSocket(
+  layer: { readonly closed: boolean; readonly context: FlowContext; nextSerial(): number },
+  socket: WebSocket,
+  request: HttpRequest,
+  side: Side,
+  protocol: 'ws' | 'wss',
+): WsFlow | undefined {
+  const connection = request.socket;
+  if (layer.closed || connection.remoteAddress === undefined || connection.remotePort === undefined) {
+    socket.terminate();
+    return undefined;
+  }
+  const local = { address: connection.localAddress ?? '', port: connection.localPort ?? 0 };
+  const remote = { address: connection.remoteAddress, port: connection.remotePort };
+  const id = flowId(protocol, local, remote, 'inbound', layer.nextSerial());
+  const flow = new WsFlow(socket, { id, protocol, side, local, remote }, layer.context);
+  // Behind a reverse proxy the endpoint is the proxy's; the browser's address is only logged.
+  layer.context.logger?.info(
+    { flow: id, origin: request.headers.origin, forwardedFor: request.headers['x-forwarded-for'] },
+    'I7 websocket connection opened',
+  );
+  return flow;
 }
 
 function endpointKey(side: Side, protocol: TransportProtocol, remote: Endpoint): string {

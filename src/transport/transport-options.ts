@@ -9,6 +9,8 @@ import type { SourceAddress } from '../sip/via-stamp.js';
 import type { Flow, Side, TransportProtocol } from './flow.js';
 import { HANDSHAKE_FAILURE_REASONS, type HandshakeFailureReason } from './handshake-failure-reason.js';
 import { TransportError } from './transport-error.js';
+import type { HttpRequestHandler } from './ws-listener.js';
+import { WEBSOCKET_REFUSALS, type WebSocketRefusal, type WebSocketSettings } from './ws-upgrade-check.js';
 
 export interface ListenerOptions {
   readonly side: Side;
@@ -17,6 +19,8 @@ export interface ListenerOptions {
   readonly address: string;
   /** 0 binds an ephemeral port (tests); `boundListeners` tells which. */
   readonly port: number;
+  /** ws and wss (SPEC I7): the upgrade path and the Origin allow-list; defaults: `/`, any Origin. */
+  readonly webSocket?: WebSocketSettings;
 }
 
 /** A listener as bound: `port` is the actual port, never 0. */
@@ -57,6 +61,8 @@ export interface TransportLimits {
   readonly maxHandshakesInProgress: number;
   /** RFC 5626 §4.4.1 CRLF ping interval on reliable flows; 0 switches keepalives off. */
   readonly keepaliveIntervalMs: number;
+  /** SPEC I7, Y4: the largest WebSocket message (one SIP message); absent: the header and body caps summed. */
+  readonly maxMessageBytes?: number;
 }
 
 /** The subset of a pino logger the transport uses. */
@@ -115,6 +121,11 @@ export interface TransportLayerOptions {
   /** SPEC Y5: judges each framed message before it is handed to `onMessage`; absent: all pass. */
   readonly admission?: MessageAdmission;
   readonly logger?: TransportLogger;
+  /**
+   * SPEC I7: HTTP requests that do not upgrade, on every ws and wss listener (the web client's pages
+   * share the port); absent, they are answered 426 Upgrade Required.
+   */
+  readonly httpRequests?: HttpRequestHandler;
 }
 
 /** Counters for metrics (SPEC O3); they only grow. */
@@ -135,6 +146,8 @@ export interface TransportStats {
   sendBufferOverflows: number;
   /** Exceptions thrown by `onMessage` (bugs above the transport), caught and logged. */
   deliveryFailures: number;
+  /** SPEC I7: WebSocket upgrades refused, by reason (ws-upgrade-check.ts). */
+  readonly webSocketRefusals: Map<WebSocketRefusal, number>;
 }
 
 export function emptyStats(): TransportStats {
@@ -151,6 +164,7 @@ export function emptyStats(): TransportStats {
     keepaliveTimeouts: 0,
     sendBufferOverflows: 0,
     deliveryFailures: 0,
+    webSocketRefusals: new Map(WEBSOCKET_REFUSALS.map((reason) => [reason, 0])),
   };
 }
 
@@ -177,8 +191,10 @@ export function validateTransportOptions(options: TransportLayerOptions): void {
     if (!Number.isInteger(listener.port) || listener.port < 0 || listener.port > 65535) {
       invalid(`listener ${listener.protocol} ${listener.address}: port must be 0..65535, got ${listener.port}`);
     }
-    if (listener.protocol === 'tls' && options.tls === undefined) {
-      invalid(`listener tls ${listener.address}:${listener.port} needs tls options (certificate and key)`);
+    if ((listener.protocol === 'tls' || listener.protocol === 'wss') && options.tls === undefined) {
+      invalid(
+        `listener ${listener.protocol} ${listener.address}:${listener.port} needs tls options (certificate and key)`,
+      );
     }
   }
 }

@@ -3,7 +3,7 @@
 // (src/proxy/in-dialog-sender.ts). The requests are built here (in-dialog-requests.ts) from the
 // stored dialog; the implementation picks the route set, the flow, the Via and the branch.
 
-import type { Side } from '../../transport/flow.js';
+import type { Side, TransportProtocol } from '../../transport/flow.js';
 
 export interface InDialogRequest {
   readonly method: 'NOTIFY' | 'SUBSCRIBE';
@@ -19,7 +19,7 @@ export interface InDialogRequest {
    * Where to send it instead of the first hop the route set or Contact names: the address the
    * dialog's request came from (a watcher inside the community; SPEC B3, docs/SECURITY.md).
    */
-  readonly destination?: { readonly protocol: 'udp' | 'tcp' | 'tls'; readonly address: string; readonly port: number };
+  readonly destination?: { readonly protocol: TransportProtocol; readonly address: string; readonly port: number };
   /** The dialog's Record-Route values as in the 2xx that created it, topmost first, the edge's own among them. */
   readonly recordRoute: readonly string[];
   /** From and To values with their tags, Call-ID and CSeq of the sending end (RFC 3261 §12.2.1.1). */
