@@ -22,6 +22,7 @@ import { createNetworkPart, type NetworkPart } from './network-part.js';
 import { createAdminBackend, observeParts } from './observability-part.js';
 import { assembleStack, type RunningStack } from './running-stack.js';
 import { startServices, type ServicesPart } from './services-part.js';
+import { webClientOf } from '../web-client/create-web-client.js';
 
 export function createEdge(options: EdgeOptions): Edge {
   return new ComposedEdge(options);
@@ -52,7 +53,9 @@ class ComposedEdge implements Edge {
     this.#options = options;
     this.#current = options.config;
     this.#base = createFoundation(options);
-    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual');
+    // I7: the web client's pages on the community's WebSocket listeners, when community.webClient is on.
+    const webClient = webClientOf(options.config, { log: this.#base.log, registry: this.#base.metrics.registry });
+    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual', webClient);
   }
 
   get metrics(): EdgeMetrics {

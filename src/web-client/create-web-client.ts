@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Counter, type Registry } from 'prom-client';
+import type { EdgeConfig } from '../config/config-schema.js';
 import type { Logger } from '../observability/logger.js';
 import { WebClientFiles, type WebClientOutcome } from './web-client-files.js';
 
@@ -21,6 +22,22 @@ export interface WebClientOptions {
   readonly log: Logger;
   /** Where simple_edge_web_client_requests_total is registered (the edge's metrics registry). */
   readonly registry?: Registry;
+}
+
+/** I7: the handler the edge mounts on its WebSocket listeners, as the configuration asks (none when off). */
+export function webClientOf(
+  config: EdgeConfig,
+  deps: { readonly log: Logger; readonly registry: Registry },
+): WebClientHandler | undefined {
+  const webSocket = config.listen.internal.find((l) => l.transport === 'ws' || l.transport === 'wss');
+  if (config.community.webClient && webSocket === undefined)
+    deps.log.warn('I7 community.webClient is on, but listen.internal has no ws or wss listener to serve it on');
+  return createWebClient({
+    enabled: config.community.webClient,
+    domains: config.domains,
+    ...(webSocket?.path === undefined ? {} : { webSocketPath: webSocket.path }),
+    ...deps,
+  });
 }
 
 export function createWebClient(options: WebClientOptions): WebClientHandler | undefined {
