@@ -76,7 +76,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         .reverse()
         .join(', ')}`,
     );
-  if (code === ExitCode.ok) options.io.out('demo complete: the two communities federated');
+  if (code === ExitCode.ok)
+    options.io.out(options.web === true ? 'demo stopped' : 'demo complete: the two communities federated');
   return code;
 }
 

@@ -88,6 +88,6 @@ describe('I7 simple-edge demo --web', () => {
     }
     until.abort();
     expect(await demo).toBe(0);
-    expect(lines.at(-2)).toBe('stopped: a.example.com edge, b.example.net edge');
+    expect(lines.slice(-2)).toEqual(['stopped: a.example.com edge, b.example.net edge', 'demo stopped']);
   });
 });
