@@ -248,6 +248,7 @@ async function start() {
     // Without it the user types full addresses and the WebSocket opens at /.
   }
   element('address').placeholder = domain === '' ? 'alice@example.com' : `alice@${domain}`;
+  element('buddy').placeholder = 'name@their.domain';
 }
 
 start();
