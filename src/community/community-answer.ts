@@ -1,5 +1,6 @@
 // What a built-in component decides for a request (SPEC I2): answer it here, as the UAS, or send it
 // on to the contacts the location service holds. Declared here; routing turns it into a RouteDecision.
+import type { RegistrationFlow } from './registration-flow.js';
 
 export interface LocalAnswer {
   readonly kind: 'answer';
@@ -20,6 +21,8 @@ export interface ContactForward {
   readonly kind: 'forward';
   /** Contact URIs in the order they are tried (RFC 3261 §16.5 targets from the location service). */
   readonly contacts: readonly string[];
+  /** SPEC I7: per contact, the connection it is reached over instead of its host (registration-flow.ts). */
+  readonly flows?: ReadonlyArray<RegistrationFlow | undefined>;
 }
 
 export type CommunityAnswer = LocalAnswer | ContactForward;

@@ -2,6 +2,7 @@
 // with their expiry in wall-clock time, kept in the StateStore so a restart loses none.
 import type { StateStore } from '../state/state-store.js';
 import { communityKey } from './community-keys.js';
+import type { RegistrationFlow } from './registration-flow.js';
 
 export interface Binding {
   /** The Contact URI the requests for the address go to. */
@@ -11,6 +12,8 @@ export interface Binding {
   readonly q: number;
   readonly callId: string;
   readonly cseq: number;
+  /** SPEC I7: requests for this binding go over this connection, not to the Contact (registration-flow.ts). */
+  readonly flow?: RegistrationFlow;
 }
 
 interface BindingSet {

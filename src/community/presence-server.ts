@@ -7,8 +7,10 @@ import { sha256 } from '../state/store-keys.js';
 import { contactUri } from '../sip/contact-uri.js';
 import { newTag } from '../sip/identifiers.js';
 import type { IncomingRequest } from '../sip/incoming-message.js';
-import type { Side, TransportProtocol } from '../transport/flow.js';
+import { isWebSocketProtocol, type Side, type TransportProtocol } from '../transport/flow.js';
 import { answer, type LocalAnswer } from './community-answer.js';
+import { FlowIndex } from './flow-index.js';
+import type { RegistrationFlow } from './registration-flow.js';
 import { closedPidf, composePidf } from './pidf-composition.js';
 import type { PresenceNotifier, SubscriptionStatus } from './presence-notifier.js';
 import type { RequestOrigin } from './presence-origin.js';
@@ -35,14 +37,64 @@ export interface PresenceServerOptions {
   readonly onError: (error: unknown) => void;
 }
 
+/** What a browser's connection leaves behind when it closes (SPEC I7). */
+export interface FlowDeparture {
+  readonly subscriptionsEnded: number;
+  /** Presentities whose state the browser had published: their watchers were sent the change. */
+  readonly presentitiesChanged: readonly string[];
+}
+
 export class PresenceServer {
   readonly #options: PresenceServerOptions;
+  /** SPEC I7: subscriptions and publications made over each browser's connection. */
+  readonly #flowState = new FlowIndex();
 
   constructor(options: PresenceServerOptions) {
     this.#options = options;
   }
 
   handle(request: IncomingRequest, origin: RequestOrigin): Promise<LocalAnswer> {
+    const answered = this.#handle(request, origin);
+    return isWebSocketProtocol(origin.protocol) ? answered.then((a) => this.#noteFlow(request, origin, a)) : answered;
+  }
+
+  /**
+   * SPEC I7: a browser's connection closed. Nothing reaches it any more, so its subscriptions end
+   * without a NOTIFY, and the state it published goes, which its own watchers are told (RFC 3903 §4.4).
+   */
+  async flowClosed(flow: RegistrationFlow): Promise<FlowDeparture> {
+    const { subscriptions, publications } = this.#options;
+    let subscriptionsEnded = 0;
+    const changed = new Set<string>();
+    for (const entry of this.#flowState.take(flow)) {
+      const [kind, key, etag] = entry.split(' ') as [string, string, string];
+      if (kind === 'subscription') {
+        const subscription = await subscriptions.byDialog(key);
+        if (subscription === undefined) continue;
+        await subscriptions.remove(subscription);
+        subscriptionsEnded++;
+      } else if ((await publications.find(key, etag)) !== undefined) {
+        await publications.remove(key, etag);
+        changed.add(key);
+      }
+    }
+    for (const presentity of changed) this.changed(presentity);
+    return { subscriptionsEnded, presentitiesChanged: [...changed] };
+  }
+
+  #noteFlow(request: IncomingRequest, origin: RequestOrigin, answered: LocalAnswer): LocalAnswer {
+    if (answered.status !== 200) return answered;
+    const flow = { protocol: origin.protocol, ...origin.source };
+    if (request.method === 'PUBLISH') {
+      const etag = answered.headers?.find(([name]) => name === 'SIP-ETag')?.[1];
+      if (etag !== undefined) this.#flowState.note(flow, `publication ${origin.target} ${etag}`);
+    } else if (answered.toTag !== undefined) {
+      this.#flowState.note(flow, `subscription ${dialogIdOf(request.callId, request.from.tag ?? '', answered.toTag)}`);
+    }
+    return answered;
+  }
+
+  #handle(request: IncomingRequest, origin: RequestOrigin): Promise<LocalAnswer> {
     if (request.method === 'PUBLISH') return this.#options.publisher.publish(request, origin);
     if (request.method === 'SUBSCRIBE')
       return request.to.tag === undefined ? this.#subscribe(request, origin) : this.#resubscribe(request);

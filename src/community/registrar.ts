@@ -12,6 +12,8 @@ import { answer, warningHeader, type CommunityAnswer, type LocalAnswer } from '.
 import type { DigestAuthenticator } from './digest-authenticator.js';
 import type { Binding, LocationService } from './location-service.js';
 import { readRegistration, type RequestedBinding } from './registration-request.js';
+import { FlowIndex, flowKey } from './flow-index.js';
+import { registrationFlow, type RegistrationArrival, type RegistrationFlow } from './registration-flow.js';
 import type { UserDirectory } from './user-directory.js';
 
 /**
@@ -35,6 +37,8 @@ export interface RegistrarOptions {
 export class Registrar {
   readonly #options: RegistrarOptions;
   readonly #removalListeners: UserRemovalListener[] = [];
+  /** SPEC I7: the addresses with bindings reached over each connection. */
+  readonly #flowBindings = new FlowIndex();
 
   constructor(options: RegistrarOptions) {
     this.#options = options;
@@ -44,7 +48,8 @@ export class Registrar {
     this.#removalListeners.push(listener);
   }
 
-  async register(request: IncomingRequest, side: Side): Promise<LocalAnswer> {
+  /** `arrival`: the flow the REGISTER came over, recorded for a client that can only be reached there (I7). */
+  async register(request: IncomingRequest, side: Side, arrival?: RegistrationArrival): Promise<LocalAnswer> {
     // Peers have their own registrars: a REGISTER from across the border binds nothing here.
     if (side === 'external')
       return answer(403, 'I1 REGISTER from a peer', { headers: [warningHeader('register with your own community')] });
@@ -57,10 +62,14 @@ export class Registrar {
       return answer(401, 'RFC 3261 §22.4 challenge', { headers: this.#options.authenticator.challenge(auth.stale) });
     if (auth.kind === 'forbidden')
       return answer(403, 'RFC 3261 §22.4 credentials refused', { headers: [warningHeader(auth.why)] });
-    return this.#applyChange(request, address);
+    return this.#applyChange(request, address, arrival);
   }
 
-  async #applyChange(request: IncomingRequest, address: string): Promise<LocalAnswer> {
+  async #applyChange(
+    request: IncomingRequest,
+    address: string,
+    arrival: RegistrationArrival | undefined,
+  ): Promise<LocalAnswer> {
     const config = this.#options.config;
     const change = readRegistration(request, config.defaultExpiresSeconds);
     if (change.kind === 'invalid')
@@ -74,12 +83,13 @@ export class Registrar {
         return answer(423, 'RFC 3261 §10.3 Min-Expires', {
           headers: [['Min-Expires', String(config.minExpiresSeconds)]],
         });
-      const merged = this.#merge(await location.lookup(address), change.bindings, request);
+      const merged = this.#merge(await location.lookup(address), change.bindings, request, arrival);
       if (merged.length > config.maxBindingsPerAddress)
         return answer(403, 'I2 too many bindings', {
           headers: [warningHeader(`at most ${config.maxBindingsPerAddress} contacts`)],
         });
       await location.save(address, merged);
+      for (const binding of merged) if (binding.flow !== undefined) this.#flowBindings.note(binding.flow, address);
     }
     const now = this.#options.now();
     const current = await location.lookup(address);
@@ -91,7 +101,12 @@ export class Registrar {
   }
 
   /** §10.3 step 7: a contact already bound is updated (or removed with expires 0), a new one added. */
-  #merge(existing: readonly Binding[], requested: readonly RequestedBinding[], request: IncomingRequest): Binding[] {
+  #merge(
+    existing: readonly Binding[],
+    requested: readonly RequestedBinding[],
+    request: IncomingRequest,
+    arrival: RegistrationArrival | undefined,
+  ): Binding[] {
     const now = this.#options.now();
     const max = this.#options.config.maxExpiresSeconds;
     const byUri = new Map(existing.map((b) => [b.uri, b]));
@@ -101,12 +116,14 @@ export class Registrar {
         continue;
       }
       const seconds = Math.min(wanted.expiresSeconds, max);
+      const flow = registrationFlow(wanted.uri, arrival);
       byUri.set(wanted.uri, {
         uri: wanted.uri,
         q: wanted.q,
         expiresAt: now + seconds * 1000,
         callId: request.callId,
         cseq: request.cseq.seq,
+        ...(flow === undefined ? {} : { flow }),
       });
     }
     return [...byUri.values()];
@@ -119,7 +136,12 @@ export class Registrar {
   async locate(request: IncomingRequest, target: Uri = request.requestUri): Promise<CommunityAnswer> {
     const address = addressOfRecord(target);
     const bindings = await this.#options.location.lookup(address);
-    if (bindings.length > 0) return { kind: 'forward', contacts: bindings.map((b) => b.uri) };
+    if (bindings.length > 0) {
+      const contacts = bindings.map((b) => b.uri);
+      return bindings.some((b) => b.flow !== undefined)
+        ? { kind: 'forward', contacts, flows: bindings.map((b) => b.flow) }
+        : { kind: 'forward', contacts };
+    }
     if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
     return answer(480, 'I2 no binding');
   }
@@ -135,6 +157,24 @@ export class Registrar {
       const contact = parseUri(binding.uri);
       return isSipUri(contact) && hostPortOf(contact) === wanted;
     });
+  }
+
+  /**
+   * SPEC I7: the connection a client registered over has closed, and nothing can reach its bindings
+   * any more: they end now. Answers the addresses that lost one.
+   */
+  async flowClosed(flow: RegistrationFlow): Promise<string[]> {
+    const location = this.#options.location;
+    const ended: string[] = [];
+    const gone = flowKey(flow);
+    for (const address of this.#flowBindings.take(flow)) {
+      const bindings = await location.lookup(address);
+      const kept = bindings.filter((b) => b.flow === undefined || flowKey(b.flow) !== gone);
+      if (kept.length === bindings.length) continue;
+      await location.save(address, kept);
+      ended.push(address);
+    }
+    return ended;
   }
 
   /** Y2, X3: remove the user, its bindings, and tell whoever listens (they tombstone and notify). */

@@ -53,9 +53,12 @@ class ComposedEdge implements Edge {
     this.#options = options;
     this.#current = options.config;
     this.#base = createFoundation(options);
-    // I7: the web client's pages on the community's WebSocket listeners, when community.webClient is on.
-    const webClient = webClientOf(options.config, { log: this.#base.log, registry: this.#base.metrics.registry });
-    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual', webClient);
+    // I7: plain HTTP requests on the WebSocket listeners go to the handler the caller gave, or else to
+    // the web client when community.webClient is on.
+    const httpRequests =
+      options.httpRequests ??
+      webClientOf(options.config, { log: this.#base.log, registry: this.#base.metrics.registry });
+    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual', httpRequests);
   }
 
   get metrics(): EdgeMetrics {

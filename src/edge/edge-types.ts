@@ -18,6 +18,7 @@ import type { TransportLayer } from '../transport/transport-layer.js';
 import type { BoundListener, TlsOptions } from '../transport/transport-options.js';
 import type { InjectOptions, InjectResult } from './inject.js';
 import type { TlsSource } from './tls-files.js';
+import type { HttpRequestHandler } from '../transport/ws-listener.js';
 
 export interface EdgeOptions {
   readonly config: EdgeConfig;
@@ -40,6 +41,11 @@ export interface EdgeOptions {
    * opens no socket at all: messages come in through inject() and every dial gets a virtual flow.
    */
   readonly network?: 'sockets' | 'virtual';
+  /**
+   * I7: serves the plain HTTP requests (not WebSocket upgrades) that reach a ws or wss listener, so a
+   * web client's pages share the port; absent, they are answered 426 Upgrade Required.
+   */
+  readonly httpRequests?: HttpRequestHandler;
   /**
    * How DNS questions are asked (D3); UDP and TCP sockets by default. A virtual edge asks nobody
    * unless given one: each look-up fails as an unreachable server would, so only static routes route.

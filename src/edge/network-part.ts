@@ -33,6 +33,8 @@ export interface NetworkPart {
   /** Binds the listeners (none on a virtual network) and says what the edge answers to. */
   listen(): Promise<LocalAddresses>;
   readonly listeners: readonly BoundListener[];
+  /** I7: also tell `listener` of every flow that closes (the community ends what a browser left behind). */
+  whenFlowCloses(listener: (flow: Flow) => void): void;
 }
 
 /**
@@ -65,15 +67,17 @@ export function createNetworkPart(
   });
   const transport = createTransportLayer(base, virtual ? 'none' : tls, {
     admission,
-    ...(httpRequests === undefined ? {} : { httpRequests }),
+    httpRequests,
     onMessage: (message, flow) => inbox.deliver(message, flow),
     admitStream: (candidate) => peerFlows.admit(candidate),
     onFlowClosed: (flow) => {
       peerFlows.forget(flow.id);
       // F5: a dead connection fails its pending client transactions now, so they fail over at once.
       inbox.flowClosed(flow);
+      for (const listener of closeListeners) listener(flow);
     },
   });
+  const closeListeners: Array<(flow: Flow) => void> = [];
   const network = virtual ? new VirtualNetwork() : undefined;
   const dialer = network ?? transport;
   const responses = new ResponseDispatcher(dialer, base.log);
@@ -96,19 +100,20 @@ export function createNetworkPart(
     get listeners() {
       return network === undefined ? transport.boundListeners : configured;
     },
+    whenFlowCloses: (listener) => void closeListeners.push(listener),
   };
 }
 
 type TransportHooks = Pick<
   ConstructorParameters<typeof TransportLayer>[0],
-  'onMessage' | 'admitStream' | 'onFlowClosed' | 'admission' | 'httpRequests'
->;
+  'onMessage' | 'admitStream' | 'onFlowClosed' | 'admission'
+> & { readonly httpRequests: HttpRequestHandler | undefined };
 
 /** `none`: on a virtual network the transport binds nothing, so it is given no listener (nor TLS material). */
 function createTransportLayer(
   base: Foundation,
   tls: TlsOptions | undefined | 'none',
-  hooks: TransportHooks,
+  { httpRequests, ...hooks }: TransportHooks,
 ): TransportLayer {
   const { config } = base;
   const listeners = [
@@ -131,6 +136,7 @@ function createTransportLayer(
     clock: base.clock,
     logger: base.log,
     ...hooks,
+    ...(httpRequests === undefined ? {} : { httpRequests }),
   });
 }
 

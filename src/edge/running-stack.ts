@@ -16,6 +16,7 @@ import { createStateStore } from '../state/create-state-store.js';
 import type { StateStore } from '../state/state-store.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import { createBorderPolicy, type PolicyState } from './border-policy-part.js';
+import { endFlowState, type DepartureKind } from '../community/flow-departure.js';
 import { startCommunityPart, type CommunityPart } from './community-part.js';
 import type { EdgeOptions } from './edge-types.js';
 import type { Foundation } from './foundation.js';
@@ -48,6 +49,11 @@ export async function assembleStack(
   const layer = createTransactionPart(built);
   const actions = new InDialogSender({ transactions: layer, flows: network.peers, local, log });
   const community = await startCommunityPart(base, { store, tracker, actions, local });
+  const builtin = community.community;
+  if (builtin !== undefined) {
+    const counted = (ended: DepartureKind, n: number) => base.metrics.webSocketDepartures.inc({ ended }, n);
+    network.whenFlowCloses((flow) => void endFlowState(flow, { community: builtin, log, counted }));
+  }
   const routerParts = { base, local, community: community.community, given: options.router };
   const topology = config.community.topologyHiding
     ? new TopologyHiding({ key: await TopologyHiding.sharedKey(store), local })

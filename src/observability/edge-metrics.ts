@@ -17,6 +17,8 @@ export interface ScrapeSources {
     readonly handshakeTimeouts: number;
     readonly refusedConnections: number;
     readonly sendBufferOverflows: number;
+    /** I7: WebSocket upgrades refused, by reason. */
+    readonly webSocketRefusals?: ReadonlyMap<string, number>;
   };
   /** Inbound handshakes under way, and outbound dials (connect plus handshake) under way. */
   connectionsStarting(): { readonly handshakes: number; readonly dials: number };
@@ -100,6 +102,12 @@ export class EdgeMetrics {
   readonly eventLoopUtilisation = new Gauge({
     name: 'simple_edge_event_loop_utilisation_ratio',
     help: 'Share of the last admission interval the event loop was busy, as overload control sampled it (Y5)',
+    registers: [this.registry],
+  });
+  readonly webSocketDepartures = new Counter({
+    name: 'simple_edge_websocket_departures_total',
+    help: 'What closed WebSocket client connections left behind and the edge ended (I7): bindings, subscriptions, publications',
+    labelNames: ['ended'] as const,
     registers: [this.registry],
   });
   #sources: ScrapeSources | undefined;
@@ -216,6 +224,18 @@ function scrapeTransportCounters(sources: SourcesOf, registers: Registry[]): voi
       if (stats === undefined) return;
       this.reset();
       this.inc(stats.refusedConnections);
+    },
+  });
+  new Counter({
+    name: 'simple_edge_websocket_upgrades_refused_total',
+    help: 'WebSocket upgrades refused (I7), by reason: path, not-websocket, subprotocol, origin, connection-cap, handshake',
+    labelNames: ['reason'] as const,
+    registers,
+    collect() {
+      const refusals = sources()?.transportStats().webSocketRefusals;
+      if (refusals === undefined) return;
+      this.reset();
+      for (const [reason, count] of refusals) this.inc({ reason }, count);
     },
   });
   new Counter({

@@ -145,7 +145,8 @@ export class CommunityRouter implements Router {
       return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
     }
     if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
-    if (method === 'REGISTER') return community.registrar.register(request.request, request.flow.side).then(decision);
+    if (method === 'REGISTER')
+      return community.registrar.register(request.request, request.flow.side, request.flow).then(decision);
     return community.registrar.locate(request.request, uri).then(decision);
   }
 
@@ -186,6 +187,9 @@ function decision(answer: CommunityAnswer): Routed<RouteDecision> {
   // RFC 3261 §16.5: the Request-URI becomes the contact. The proxy tries targets in series with one
   // Request-URI, so the best binding (highest q, most recent) is the one tried; no parallel forking.
   const contact = answer.contacts[0]!;
+  // I7: a browser's binding is reached over the connection it registered on; its Contact host is a .invalid name.
+  const flow = answer.flows?.[0];
+  if (flow !== undefined) return { kind: 'forward', targets: [{ ...flow, side: 'internal' }], requestUri: contact };
   let target: Routed<RouteTarget | undefined>;
   try {
     target = targetFromUri(parseUri(contact), 'internal');

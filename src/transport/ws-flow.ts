@@ -33,6 +33,8 @@ export class WsFlow extends BaseFlow {
   #socketClosed = false;
   #socketClosedWaiters: Array<() => void> = [];
   #readingPaused = false;
+  /** Whether a SIP message has come over the connection: from then on, pongs keep it from idling out. */
+  #carriedSip = false;
 
   constructor(socket: WebSocket, init: FlowInit, context: FlowContext) {
     super(init, context);
@@ -106,6 +108,7 @@ export class WsFlow extends BaseFlow {
           return;
         }
         this.touch();
+        this.#carriedSip = true;
         this.context.deliver(frame.message, this);
         return;
       }
@@ -122,8 +125,8 @@ export class WsFlow extends BaseFlow {
   #rejectMessage(frame: ErrorFrame): void {
     this.context.stats.framingErrors++;
     this.context.logger?.debug(
-      { flow: this.id, code: frame.error.code, detail: frame.error.message },
-      'I7 malformed SIP message on websocket',
+      { flow: this.id, callId: frame.headers?.get('call-id'), code: frame.error.code, detail: frame.error.message },
+      'I7 malformed SIP message on websocket: answered, connection kept',
     );
     const response = malformedRequestResponse(frame, this.local.address, this.remote);
     if (response !== undefined) this.send(response);
@@ -166,9 +169,13 @@ export class WsFlow extends BaseFlow {
     this.#keepaliveTimer = this.context.clock.setTimer(Math.min(interval, MAX_PONG_WAIT_MS), this.#onKeepaliveTimer);
   };
 
+  // A browser's connection is the only way to reach it (RFC 7118 §5): once it has carried SIP (a
+  // REGISTER, a SUBSCRIBE), a browser that answers pings is in use even when no SIP passes for longer
+  // than the idle timeout. A connection that never carried SIP still idles out (SPEC F4, Y4).
   readonly #onPong = (): void => {
     this.#lastReceived = this.context.clock.now();
     this.#heardSincePing = true;
+    if (this.#carriedSip) this.touch();
   };
 
   readonly #onError = (error: Error & { code?: string }): void => {

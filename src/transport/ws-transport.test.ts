@@ -247,6 +247,13 @@ describe('I7 SIP messages over a WebSocket (RFC 7118 §5)', () => {
     expect(isTransportError(error) && error.code).toBe('CONNECT_FAILED');
   });
 
+  it('I7 closing the layer closes each WebSocket connection with 1001 going away (O5)', async () => {
+    const { port, layer } = await startLayer();
+    const { closed } = await openSocket(`ws://127.0.0.1:${port}/sip`);
+    await layer.close();
+    expect((await closed).code).toBe(1001);
+  });
+
   it('I7 answers WebSocket pings and closes a client that stops answering them', async () => {
     const { port, closed, layer } = await startLayer({}, { limits: { ...LIMITS, keepaliveIntervalMs: 50 } });
     const { socket } = await openSocket(`ws://127.0.0.1:${port}/sip`);
@@ -259,6 +266,29 @@ describe('I7 SIP messages over a WebSocket (RFC 7118 §5)', () => {
     await until(() => closed.length === 1, 'silent client closed');
     expect(closed[0]!.reason).toBe('keepalive-timeout');
     expect(layer.stats.keepaliveTimeouts).toBe(1);
+  });
+});
+
+describe('I7 idle WebSocket connections (SPEC F4)', () => {
+  const idle = { ...LIMITS, idleTimeoutMs: 200, keepaliveIntervalMs: 40 };
+
+  it('I7 closes a connection that never carried SIP once idle, though it answers pings', async () => {
+    const { port, closed } = await startLayer({}, { limits: idle });
+    await openSocket(`ws://127.0.0.1:${port}/sip`);
+    await until(() => closed.length === 1, 'idle connection closed');
+    expect(closed[0]!.reason).toBe('idle');
+  });
+
+  it('I7 keeps a connection that carried SIP open while the browser answers pings', async () => {
+    const { port, closed, received } = await startLayer({}, { limits: idle });
+    const { socket } = await openSocket(`ws://127.0.0.1:${port}/sip`);
+    socket.send(browserMessage('keeps-1'));
+    await until(() => received.length === 1, 'message delivered');
+    let pings = 0;
+    socket.on('ping', () => pings++);
+    // Three idle periods' worth of pings, no SIP: still open.
+    await until(() => pings >= 15, 'pings over three idle periods');
+    expect(closed).toHaveLength(0);
   });
 });
 
