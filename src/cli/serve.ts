@@ -19,7 +19,7 @@ import { ExitCode } from './exit-code.js';
 import type { ServeStep } from './start.js';
 
 /** O5: how long live transactions may take to finish after SIGTERM (64 × T1 covers any of them). */
-const SHUTDOWN_GRACE_MS = 32_000;
+export const SHUTDOWN_GRACE_MS = 32_000;
 
 export const serveEdge: ServeStep = async (config, { io, configPath }) => {
   const source = tlsSource(config, io);

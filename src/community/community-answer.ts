@@ -21,6 +21,8 @@ export interface ContactForward {
   readonly kind: 'forward';
   /** Contact URIs in the order they are tried (RFC 3261 §16.5 targets from the location service). */
   readonly contacts: readonly string[];
+  /** I5: each contact's q-value (RFC 3261 §16.6), in the same order; absent when there is one contact. */
+  readonly qValues?: readonly number[];
   /** SPEC I7: per contact, the connection it is reached over instead of its host (registration-flow.ts). */
   readonly flows?: ReadonlyArray<RegistrationFlow | undefined>;
 }

@@ -12,6 +12,7 @@ import { PresenceNotifier } from './presence-notifier.js';
 import { PresencePublications } from './presence-publications.js';
 import { PresenceServer } from './presence-server.js';
 import { PresenceSubscriptions } from './presence-subscriptions.js';
+import { ProxyAuthentication } from './proxy-authentication.js';
 import { PublicationHandler } from './publication-handler.js';
 import { Registrar } from './registrar.js';
 import { UserDirectory } from './user-directory.js';
@@ -40,6 +41,8 @@ export interface Community {
   readonly presence: PresenceServer | undefined;
   readonly capabilities: CommunityCapabilities;
   readonly realm: string;
+  /** I2, X2: the internal side's requests of the methods `community.authenticate` names; absent when none. */
+  readonly proxyAuthentication: ProxyAuthentication | undefined;
 }
 
 export async function createCommunity(options: CommunityOptions): Promise<Community> {
@@ -51,6 +54,11 @@ export async function createCommunity(options: CommunityOptions): Promise<Commun
     now,
   });
   const directory = new UserDirectory({ store, now });
+  const authenticator = new DigestAuthenticator({
+    realm,
+    algorithms: config.community.registrar.digestAlgorithms,
+    nonces,
+  });
   const registrar = new Registrar({
     config: config.community.registrar,
     directory,
@@ -58,7 +66,7 @@ export async function createCommunity(options: CommunityOptions): Promise<Commun
     now,
     tombstoneSeconds: config.policy.limits.tombstoneSeconds,
     location: new LocationService({ store, now }),
-    authenticator: new DigestAuthenticator({ realm, algorithms: config.community.registrar.digestAlgorithms, nonces }),
+    authenticator,
   });
   const presence =
     options.presence === undefined ? undefined : createPresenceServer(options, directory, options.presence);
@@ -70,6 +78,16 @@ export async function createCommunity(options: CommunityOptions): Promise<Commun
     presence,
     realm,
     capabilities: new CommunityCapabilities({ imModes: config.community.imModes }),
+    proxyAuthentication:
+      config.community.authenticate.length === 0
+        ? undefined
+        : new ProxyAuthentication({
+            methods: config.community.authenticate,
+            authenticator: authenticator.inRole('proxy'),
+            directory,
+            domains: config.domains,
+            trustHeader: config.policy.trustHeader,
+          }),
   };
 }
 

@@ -137,10 +137,11 @@ export class Registrar {
     const address = addressOfRecord(target);
     const bindings = await this.#options.location.lookup(address);
     if (bindings.length > 0) {
+      // I7: a browser's binding names the connection it is reached over.
+      const flows = bindings.some((b) => b.flow !== undefined) ? { flows: bindings.map((b) => b.flow) } : {};
       const contacts = bindings.map((b) => b.uri);
-      return bindings.some((b) => b.flow !== undefined)
-        ? { kind: 'forward', contacts, flows: bindings.map((b) => b.flow) }
-        : { kind: 'forward', contacts };
+      if (bindings.length === 1) return { kind: 'forward', contacts, ...flows };
+      return { kind: 'forward', contacts, qValues: bindings.map((b) => b.q), ...flows };
     }
     if ((await this.#options.directory.get(address)) === undefined) return answer(404, 'I2 no such user');
     return answer(480, 'I2 no binding');

@@ -3,11 +3,19 @@
 // modes the community accepts (M2). Unused when `internal` names external servers.
 import { z } from 'zod';
 import { boundedInt } from './bounded-int.js';
+import type { InternalConfig } from './internal-schema.js';
 import { section } from './section.js';
 
 export const DIGEST_ALGORITHMS = ['SHA-256', 'MD5'] as const;
 export const IM_MODES = ['page', 'session'] as const;
 export const EXTERNAL_WATCHER_POLICIES = ['allow', 'allow-list', 'deny'] as const;
+export const FORKING_MODES = ['parallel', 'sequential'] as const;
+/**
+ * I2, X2: the methods `community.authenticate` may name, the ones that start something outside a
+ * dialog. ACK and CANCEL cannot be challenged (RFC 3261 §22.1), REGISTER has the registrar's own
+ * challenge, and BYE, PRACK, UPDATE, INFO and NOTIFY travel inside dialogs, which are never challenged.
+ */
+export const AUTHENTICATED_METHODS = ['MESSAGE', 'SUBSCRIBE', 'PUBLISH', 'INVITE', 'REFER', 'OPTIONS'] as const;
 
 const registrarSchema = section(
   z.strictObject({
@@ -43,6 +51,18 @@ const presenceSchema = section(
   }),
 );
 
+/**
+ * I5: how a request for a user with several bindings reaches them (RFC 3261 §16.6). parallel: every
+ * binding of the highest q at once, the next q only when all of those failed; sequential: one binding
+ * after another, best first. maxBranches bounds the contacts one request goes to (B4).
+ */
+const forkingSchema = section(
+  z.strictObject({
+    mode: z.enum(FORKING_MODES).default('parallel'),
+    maxBranches: boundedInt({ min: 1, max: 100, default: 10 }),
+  }),
+);
+
 export const communitySchema = section(
   z.strictObject({
     /** A YAML file of users (address and password) loaded into the directory at start; null: the store alone. */
@@ -58,6 +78,26 @@ export const communitySchema = section(
     imModes: z.array(z.enum(IM_MODES)).min(1).default(['page', 'session']),
     /** I4: replace internal hosts in Via, Record-Route and Contact on requests leaving the community. */
     topologyHiding: z.boolean().default(false),
+    forking: forkingSchema,
+    /**
+     * I2, X2: methods whose requests from the internal side must carry Proxy-Authorization for the
+     * registrar's realm (407 otherwise, RFC 3261 §22.3). Empty: the internal side is trusted by address.
+     */
+    authenticate: z
+      .array(z.enum(AUTHENTICATED_METHODS))
+      .default([])
+      .superRefine((methods, ctx) => {
+        methods.forEach((method, index) => {
+          if (methods.indexOf(method) !== index)
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `repeats \`${method}\``,
+              params: { fix: 'list each method once' },
+            });
+        });
+      })
+      .meta({ examples: [['MESSAGE', 'SUBSCRIBE', 'PUBLISH']] }),
     /**
      * I7: serve the web client (web/, SIP.js) on the HTTP side of the internal WebSocket listeners, for
      * trying the community from a browser and for demos. Off: those listeners answer WebSocket only.
@@ -67,3 +107,24 @@ export const communitySchema = section(
 );
 
 export type CommunityConfig = z.infer<typeof communitySchema>;
+export type ForkingConfig = CommunityConfig['forking'];
+
+/**
+ * I2: the credentials `community.authenticate` asks for are checked against the built-in user
+ * directory, which exists only while `internal` names a built-in component.
+ */
+export function checkAuthenticationDirectory(
+  config: { readonly community: { readonly authenticate: readonly string[] }; readonly internal: InternalConfig },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.community.authenticate.length === 0) return;
+  if (config.internal.registrar === 'builtin' || config.internal.presence === 'builtin') return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['community', 'authenticate'],
+    message: 'needs the built-in user directory, but `internal` names external servers for the registrar and presence',
+    params: {
+      fix: 'set `internal.registrar: builtin`, or leave `community.authenticate` empty and authenticate in your own proxy',
+    },
+  });
+}

@@ -79,3 +79,41 @@ describe('O5 shutdown drain', () => {
     }
   });
 });
+
+describe('I2 community.authenticate', () => {
+  function problems(text: string): string[] {
+    const result = parseConfigText(`domains: [a.example.com]\n${text}`, 'config.yaml');
+    if (result.ok) throw new Error('expected the configuration to be refused');
+    return result.problems.map(formatConfigProblem);
+  }
+
+  it('I2 X2 authenticates nothing by default, so the internal side stays trusted by address', () => {
+    expect(valid('domains: [a.example.com]\n').community.authenticate).toEqual([]);
+    expect(
+      valid('domains: [a.example.com]\ncommunity: { authenticate: [MESSAGE, PUBLISH] }\n').community.authenticate,
+    ).toEqual(['MESSAGE', 'PUBLISH']);
+  });
+
+  it('I2 refuses a method that cannot be challenged, naming the choices and the case-sensitive spelling', () => {
+    expect(problems('community:\n  authenticate: [CANCEL]\n')).toEqual([
+      expect.stringMatching(
+        /^config\.yaml:3: community\.authenticate\[0\]: expected one of MESSAGE, SUBSCRIBE, PUBLISH, INVITE, REFER, OPTIONS, got the string "CANCEL"/,
+      ),
+    ]);
+    expect(problems('community:\n  authenticate: [message]\n')[0]).toMatch(/did you mean `MESSAGE`\?.*case-sensitive/);
+  });
+
+  it('I2 refuses a method listed twice, at the repeat', () => {
+    expect(problems('community:\n  authenticate: [MESSAGE, SUBSCRIBE, MESSAGE]\n')).toEqual([
+      expect.stringMatching(/^config\.yaml:3: community\.authenticate\[2\]: repeats `MESSAGE`.*list each method once/),
+    ]);
+  });
+
+  it('I2 refuses authentication without the built-in user directory to check it against', () => {
+    const external =
+      'internal:\n  registrar: [{ host: 10.0.0.5, port: 5060, transport: tcp }]\n  presence: [{ host: 10.0.0.6, port: 5060, transport: tcp }]\n';
+    expect(problems(`${external}community:\n  authenticate: [MESSAGE]\n`)).toEqual([
+      expect.stringMatching(/community\.authenticate: needs the built-in user directory.*internal\.registrar: builtin/),
+    ]);
+  });
+});

@@ -27,6 +27,8 @@ export interface InjectResult {
   readonly responses: readonly IncomingResponse[];
   /** Requests the edge sent onward, in order, each with where it went. */
   readonly forwarded: readonly ForwardedRequest[];
+  /** Another message on the flow this one came in on (a CANCEL for its INVITE); resolves as inject() does. */
+  send(message: string | Buffer): Promise<InjectResult>;
 }
 
 export interface ForwardedRequest {
@@ -102,7 +104,9 @@ function resultSince(target: InjectTarget, origin: VirtualFlow, from: number): I
           arrive(target, origin, flow, createResponse(message, status, answer).toBuffer()),
       });
   }
-  return { responses, forwarded };
+  const send = (next: string | Buffer): Promise<InjectResult> =>
+    arrive(target, origin, origin, typeof next === 'string' ? Buffer.from(next, 'latin1') : next);
+  return { responses, forwarded, send };
 }
 
 function parse(bytes: Buffer, limits: ParserLimits): IncomingMessage {

@@ -16,6 +16,12 @@ describe('edge lifecycle', () => {
     expect(changedSections(before, config('{ backend: memory }'))).toEqual([]);
   });
 
+  it('O2 I2 reports a change of community.authenticate as taking a restart, since the community is built at start', () => {
+    const before = config('{ backend: memory }');
+    const after = config('{ backend: memory }', 'community: { authenticate: [MESSAGE] }');
+    expect(changedSections(before, after)).toEqual(['community.authenticate']);
+  });
+
   it('O5 a drain that is signalled to end ends at once', async () => {
     const skip = new AbortController();
     skip.abort();

@@ -12,6 +12,8 @@ export function changedSections(current: EdgeConfig, next: EdgeConfig): string[]
   const needsRestart: string[] = RESTART_SECTIONS.filter((key) => !same(current[key], next[key]));
   if (!same(current.discovery.resolvers, next.discovery.resolvers)) needsRestart.push('discovery.resolvers');
   if (!same(current.policy.subscriptions, next.policy.subscriptions)) needsRestart.push('policy.subscriptions');
+  // I2: the authentication of the community's requests is built with the community, at start.
+  if (!same(current.community.authenticate, next.community.authenticate)) needsRestart.push('community.authenticate');
   return needsRestart;
 }
 

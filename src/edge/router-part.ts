@@ -25,5 +25,6 @@ export function createRouter(config: EdgeConfig, parts: RouterParts): Router {
     config,
     ...(community === undefined ? {} : { community }),
     isOwnAddress: (uri) => local.isOwnUri(uri) !== undefined,
+    forking: config.community.forking,
   });
 }

@@ -61,6 +61,9 @@ export async function assembleStack(
   const { transactions, proxy } = attachProxyCore(layer, built, {
     ...proxyParts(config, base, network, local),
     ...(topology === undefined ? {} : { topology }),
+    ...(community.community?.proxyAuthentication === undefined
+      ? {}
+      : { internalAuthentication: community.community.proxyAuthentication }),
     router: createRouter(config, routerParts),
     policy: createBorderPolicy(config, policyState(limits)),
     routeModeOf: (step) => config.policy.rules[step],

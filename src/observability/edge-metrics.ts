@@ -33,6 +33,9 @@ export interface ScrapeSources {
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32];
 
+/** Branches of a forked request: at most community.forking.maxBranches (100 at most). */
+const FORK_BRANCH_BUCKETS = [2, 3, 4, 5, 10, 20, 50, 100];
+
 /** Distinct peer domains counted by name; an open federation past this many is counted as "other". */
 const MAX_PEER_SERIES = 1000;
 /** Distinct reasons for edge answers; the edge's own reasons are far fewer. */
@@ -83,6 +86,13 @@ export class EdgeMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly forkBranches = new Histogram({
+    name: 'simple_edge_fork_branches',
+    help: 'Branches a request for a user with several bindings was forked to (I5), by method',
+    labelNames: ['method'] as const,
+    buckets: FORK_BRANCH_BUCKETS,
+    registers: [this.registry],
+  });
   readonly overloadShed = new Counter({
     name: 'simple_edge_overload_shed_total',
     help: 'New out-of-dialog requests shed before any work by overload control (Y5), by cause (event-loop, pending-requests, capacity), side, peer domain ("-" without a verified identity) and answer (503, or dropped when unanswerable)',
@@ -104,6 +114,12 @@ export class EdgeMetrics {
     help: 'Share of the last admission interval the event loop was busy, as overload control sampled it (Y5)',
     registers: [this.registry],
   });
+  readonly internalAuthentications = new Counter({
+    name: 'simple_edge_internal_authentications_total',
+    help: 'Requests from the internal side checked for Proxy-Authorization (I2, X2), by outcome (challenged, accepted, refused) and reason',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly webSocketDepartures = new Counter({
     name: 'simple_edge_websocket_departures_total',
     help: 'What closed WebSocket client connections left behind and the edge ended (I7): bindings, subscriptions, publications',
@@ -123,6 +139,11 @@ export class EdgeMetrics {
 
   answeredAtEdge(status: number, because: string): void {
     this.edgeAnswers.inc({ status: String(status), because: this.#because.of(because) });
+  }
+
+  /** SPEC I5: a request forked to `branches` contacts of one user. */
+  countFork(method: string, branches: number): void {
+    this.forkBranches.observe({ method: methodLabel(method) }, branches);
   }
 
   countRequest(method: string, side: string): void {

@@ -12,6 +12,8 @@ export type Phase = RequestPhase | 'response';
 
 export type HeaderEdit =
   | { readonly op: 'set'; readonly name: string; readonly value: string }
+  /** One more line of the header, after those already there (credentials for another realm kept). */
+  | { readonly op: 'append'; readonly name: string; readonly value: string }
   | { readonly op: 'remove'; readonly name: string };
 
 /** What the decision changes (effects.ts); the chain runner applies it right after the decision. */

@@ -10,6 +10,8 @@ export type SpecId =
   // G: agreements and published policy
   | 'G1'
   | 'G2'
+  // I: the internal side (I2: the community's own users authenticated)
+  | 'I2'
   // M: instant messaging
   | 'M4'
   // O: operations

@@ -12,14 +12,23 @@ export interface BranchOutcome {
  * the edge answers 503, and 408 when every one timed out.
  */
 export function bestStatus(outcomes: readonly BranchOutcome[]): number {
-  if (outcomes.length === 0) return 503;
-  const global = outcomes.find((o) => o.status >= 600);
-  if (global !== undefined) return global.status;
-  let best = outcomes[0]!;
+  const best = bestOutcome(outcomes);
+  if (best === undefined) return 503;
+  return best.status === 503 && best.fromDownstream ? 500 : best.status;
+}
+
+/**
+ * The outcome bestStatus chooses, as it arrived (a downstream 503 still a 503): what one branch of a
+ * forked request reports to the fork, which chooses again among its branches (SPEC I5).
+ */
+export function bestOutcome<T extends BranchOutcome>(outcomes: readonly T[]): T | undefined {
+  let best = outcomes[0];
+  if (best === undefined) return undefined;
   for (const outcome of outcomes) {
+    if (outcome.status >= 600) return outcome;
     if (Math.floor(outcome.status / 100) < Math.floor(best.status / 100)) best = outcome;
   }
-  return best.status === 503 && best.fromDownstream ? 500 : best.status;
+  return best;
 }
 
 /** RFC 3263 §4.3: a failure after which the next target is tried. */

@@ -40,6 +40,7 @@ export function forwardRequest(spec: ForwardSpec): OutgoingMessage {
 export function applyEdits(out: OutgoingMessage, edits: readonly HeaderEdit[]): void {
   for (const change of edits) {
     if (change.op === 'set') out.set(change.name, change.value);
+    else if (change.op === 'append') out.append(change.name, change.value);
     else out.remove(change.name);
   }
 }

@@ -1,47 +1,70 @@
 // One request being relayed (RFC 3261 §16.6-16.8): its targets tried in turn, the responses that
 // come back, the provisionals and 2xx relayed at once, the best final chosen at the end, and CANCEL.
+// It is also one branch of a forked request (SPEC I5, fork-context.ts): it then reports to the fork,
+// which decides what goes upstream, instead of answering the server transaction itself.
 
-import { createResponse } from '../sip/create-response.js';
 import { parseRetryAfter } from '../sip/retry-after.js';
 import { isSipUri } from '../sip/uri.js';
 import type { IncomingRequest, IncomingResponse } from '../sip/incoming-message.js';
-import { OutgoingMessage } from '../sip/outgoing-message.js';
 import type { RouteTarget } from '../routing/route-types.js';
 import type { ClientTransaction } from '../transaction/client-transaction.js';
-import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { Flow } from '../transport/flow.js';
 import type { Timer } from '../clock/clock.js';
-import { bestStatus, isFailoverStatus, type BranchOutcome } from './best-response.js';
+import { bestOutcome, bestStatus, isFailoverStatus, type BranchOutcome } from './best-response.js';
 import { forwardBranch } from './branch.js';
-import { storeOutageAnswer } from './store-outage.js';
 import { createCancel } from './create-cancel.js';
-import { applyEdits, forwardRequest } from './forward-request.js';
-import type { Crossing } from '../policy/border-policy.js';
+import { forwardRequest } from './forward-request.js';
 import type { HeaderEdit } from '../policy/rule.js';
 import { recordRouteEntries, viaListener } from './record-route.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import type { RoutePlan } from './route-set.js';
+import { answerForTargets, relayFinalResponse, relayResponse, type UpstreamSide } from './upstream-relay.js';
 
 /** RFC 3261 §16.6 step 11: timer C bounds how long an INVITE branch may stay in Proceeding. */
 const TIMER_C_MS = 180_000;
 
-export interface ForwardingInput {
-  readonly serverTransaction: ServerTransaction;
+export interface ForwardingInput extends UpstreamSide {
   readonly targets: readonly RouteTarget[];
   readonly requestUri: string;
   readonly plan: RoutePlan;
   readonly loopKey: string;
-  /** Set when the request crosses the border: the response rules run on its final response. */
-  readonly crossing: Crossing | undefined;
   /** Header changes the border policy asked for. */
   readonly edits: readonly HeaderEdit[];
 }
 
-export class ForwardingContext {
+/** A relay the proxy core starts and an upstream CANCEL reaches: one target list, or a fork (I5). */
+export interface Relay {
+  start(): void;
+  /** RFC 3261 §16.10: stop trying, and CANCEL what is pending. */
+  cancel(): void;
+}
+
+/** What one branch ended with; the response when it came from downstream. */
+export type ForwardedOutcome = BranchOutcome & { readonly response?: IncomingResponse };
+
+/** I5: where a branch of a forked request reports instead of answering upstream (fork-context.ts). */
+export interface ForkParent {
+  /** A provisional response other than 100 (§16.7 step 5). */
+  provisional(response: IncomingResponse): void;
+  /** A 2xx: the branch is done. */
+  succeeded(branch: ForwardingContext, response: IncomingResponse): void;
+  /** The branch ended without a 2xx: its best outcome as it arrived (§16.7 step 6 among its targets). */
+  ended(branch: ForwardingContext, outcome: ForwardedOutcome): void;
+}
+
+/** I5: a branch's place in its fork: the parent, and where its Via branch numbers start. */
+export interface ForkPlace {
+  readonly parent: ForkParent;
+  readonly firstAttempt: number;
+}
+
+export class ForwardingContext implements Relay {
   readonly #deps: ProxyDeps;
   readonly #input: ForwardingInput;
   readonly #request: IncomingRequest;
-  readonly #outcomes: Array<BranchOutcome & { readonly response?: IncomingResponse }> = [];
+  readonly #outcomes: ForwardedOutcome[] = [];
+  /** Set when this is one branch of a fork (I5); undefined on the one-target path. */
+  readonly #fork: ForkPlace | undefined;
   #attempt = 0;
   /** Flows this request went out on: a failover must not land on the same shared connection (F4, D2). */
   readonly #triedFlows = new Set<string>();
@@ -59,10 +82,11 @@ export class ForwardingContext {
   #cancelled = false;
   #cancelSent = false;
 
-  constructor(deps: ProxyDeps, input: ForwardingInput) {
+  constructor(deps: ProxyDeps, input: ForwardingInput, fork?: ForkPlace) {
     this.#deps = deps;
     this.#input = input;
     this.#request = input.serverTransaction.request;
+    this.#fork = fork;
   }
 
   start(): void {
@@ -129,7 +153,7 @@ export class ForwardingContext {
 
   #send(flow: Flow, target: RouteTarget, attempt: number): void {
     const request = this.#request;
-    const branch = forwardBranch(request, this.#input.loopKey, attempt);
+    const branch = forwardBranch(request, this.#input.loopKey, attempt + (this.#fork?.firstAttempt ?? 0));
     const arrival = this.#input.serverTransaction.flow;
     const recordRoute = recordRouteEntries(request, arrival, target, this.#deps.local);
     const listener = viaListener(target, flow, this.#deps.local);
@@ -161,13 +185,17 @@ export class ForwardingContext {
     const status = response.status;
     if (status < 200) {
       if (this.#cancelled) this.#cancelPending();
-      if (status > 100 && !this.#finalSent) this.#relay(response);
+      if (status > 100 && !this.#finalSent) {
+        if (this.#fork === undefined) relayResponse(this.#deps, this.#input, response);
+        else this.#fork.parent.provisional(response);
+      }
       return;
     }
     this.#timerC?.cancel();
     if (status < 300) {
       this.#finalSent = true;
-      void this.#relayFinal(response);
+      if (this.#fork === undefined) void relayFinalResponse(this.#deps, this.#input, response);
+      else this.#fork.parent.succeeded(this, response);
       return;
     }
     this.#outcomes.push({ status, fromDownstream: true, response });
@@ -215,97 +243,25 @@ export class ForwardingContext {
     });
   }
 
-  /** §16.7 steps 6-8: every branch has ended; send the best final response upstream. */
+  /** §16.7 steps 6-8: every target has been tried; send the best final response upstream, or to the fork. */
   #finish(): void {
     if (this.#finalSent) return;
     this.#finalSent = true;
+    if (this.#fork !== undefined) return this.#fork.parent.ended(this, this.#branchOutcome());
     const status = this.#cancelled && this.#outcomes.length === 0 ? 487 : bestStatus(this.#outcomes);
     const downstream = this.#outcomes.find((o) => o.status === status && o.response !== undefined)?.response;
-    if (downstream !== undefined) return void this.#relayFinal(downstream);
-    this.#deps.log.info(
-      {
-        callId: this.#request.callId,
-        transaction: this.#input.serverTransaction.id,
-        status,
-        outcomes: this.#outcomes.map((o) => o.status),
-      },
-      'no usable response from any target',
-    );
-    this.#deps.metrics.answeredAtEdge(status, status === 408 ? 'RFC 3261 §16.7 timeout' : 'D2 targets unreachable');
-    this.#respond(createResponse(this.#request, status));
+    if (downstream !== undefined) return void relayFinalResponse(this.#deps, this.#input, downstream);
+    answerForTargets(this.#deps, this.#input, status, this.#outcomes);
   }
 
-  /** §16.7 step 3: the edge's own Via comes off; everything else goes up as received. */
-  #relay(response: IncomingResponse, edits: readonly HeaderEdit[] = []): void {
-    const statusLine = response.text.slice(0, response.text.indexOf('\r\n'));
-    const out = OutgoingMessage.copyOf(response, statusLine).removeFirstValue('Via');
-    applyEdits(out, edits);
-    this.#hideOrRestore(out);
-    this.#respond(out);
+  /** I5: what this branch tells its fork: its best outcome as it arrived; 487 when cancelled before trying. */
+  #branchOutcome(): ForwardedOutcome {
+    return bestOutcome(this.#outcomes) ?? { status: this.#cancelled ? 487 : 503, fromDownstream: false };
   }
 
   /** I4: true when the request leaves the community with topology hiding on. */
   get #hidesRequest(): boolean {
     return this.#deps.topology !== undefined && this.#input.crossing?.direction === 'outbound';
-  }
-
-  /** I4: a response going back inside gets the hidden hops again; one going out to a peer hides ours. */
-  #hideOrRestore(out: OutgoingMessage): void {
-    const topology = this.#deps.topology;
-    const arrival = this.#input.serverTransaction.flow;
-    if (topology === undefined || this.#input.crossing === undefined) return;
-    if (this.#input.crossing.direction === 'outbound') return topology.restoreResponse(out, this.#request);
-    const listener = this.#deps.local.listenerFor(
-      'external',
-      arrival.protocol,
-      arrival.local.address.includes(':') ? 6 : 4,
-    );
-    if (listener !== undefined) topology.hideResponse(out, listener);
-  }
-
-  /**
-   * A final response crossing the border first meets the response rules (604 cache, granted Expires);
-   * a rule that replies or absorbs replaces it with the edge's own answer (Y3 confidential mode).
-   */
-  async #relayFinal(response: IncomingResponse): Promise<void> {
-    const { crossing } = this.#input;
-    const policy = this.#deps.policy;
-    if (crossing === undefined || policy === undefined) return this.#relay(response);
-    try {
-      const outcome = await policy.checkResponse(this.#request, response, crossing);
-      const { verdict } = outcome;
-      if (verdict.kind !== 'reply' && verdict.kind !== 'absorb') return this.#relay(response, outcome.edits);
-      const because = `${outcome.decidedBy?.id ?? 'policy'} ${outcome.decidedBy?.name ?? ''}`.trim();
-      this.#deps.metrics.answeredAtEdge(verdict.status, because);
-      const options = {
-        ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
-        ...(verdict.headers === undefined ? {} : { headers: verdict.headers }),
-      };
-      this.#respond(createResponse(this.#request, verdict.status, options));
-    } catch (error) {
-      // O7: the store being away is expected during an outage: one warn line, no stack.
-      const outage = storeOutageAnswer(error);
-      const fields = { callId: this.#request.callId, transaction: this.#input.serverTransaction.id };
-      if (outage !== undefined)
-        this.#deps.log.warn(
-          { ...fields, err: outage.detail },
-          'response rules skipped, store unavailable; relaying unchanged',
-        );
-      else this.#deps.log.error({ ...fields, err: error }, 'response rules failed; relaying unchanged');
-      this.#relay(response);
-    }
-  }
-
-  #respond(response: OutgoingMessage): void {
-    try {
-      this.#input.serverTransaction.respond(response);
-    } catch (error) {
-      // The server transaction already ended (its flow closed, or a final was sent): nothing to do.
-      this.#deps.log.debug(
-        { callId: this.#request.callId, transaction: this.#input.serverTransaction.id, err: String(error) },
-        'response not relayed',
-      );
-    }
   }
 }
 

@@ -16,8 +16,10 @@ import { otherSide } from '../routing/resolve-target.js';
 import { CrossingRecord, type AuditSink } from './border-audit.js';
 import { branchVouchesFor, forwardBranch, loopKey } from './branch.js';
 import type { ImplicitAuthority } from './implicit-authority.js';
+import type { InternalAuthentication } from './internal-authentication.js';
 import { forwardRequest } from './forward-request.js';
-import { ForwardingContext } from './forwarding-context.js';
+import { ForkContext } from './fork-context.js';
+import { ForwardingContext, type ForwardingInput, type Relay } from './forwarding-context.js';
 import type { ProxyDeps } from './proxy-deps.js';
 import { viaListener } from './record-route.js';
 import { lifecycle } from './request-lifecycle.js';
@@ -48,6 +50,8 @@ export interface ProxyCoreDeps extends ProxyDeps {
   readonly audit?: AuditSink;
   /** D1: whether a peer domain may federate with this community; absent, every peer may. */
   readonly federation?: FederationGate;
+  /** I2, X2: the community's own requests authenticated (community.authenticate); absent: trusted by address. */
+  readonly internalAuthentication?: InternalAuthentication;
   /** `policy.rules[step]` for the request route's configurable steps (request-route.ts); absent: enforce. */
   readonly routeModeOf?: (step: string) => RuleMode | undefined;
   findInviteServerTransaction(cancel: IncomingRequest, flow: Flow): ServerTransaction | undefined;
@@ -67,7 +71,7 @@ export class ProxyCore implements TransactionUser {
   /** The request route (request-route.ts) with the modes configured for its steps. */
   #route: readonly PreparedStep[];
   /** Relays of INVITEs in progress, by server transaction, so a CANCEL can find its INVITE. */
-  readonly #invites = new Map<string, ForwardingContext>();
+  readonly #invites = new Map<string, Relay>();
   /** O5: every request; while draining, only those of live dialogs and transactions; then none. */
   #accepting: 'all' | 'in-dialog' | 'none' = 'all';
   /** Requests without a final response yet (Y4 overload bound). */
@@ -186,20 +190,20 @@ export class ProxyCore implements TransactionUser {
   #relay(route: RouteState): void {
     const { transaction, decision, plan } = route;
     if (decision === undefined || plan === undefined) throw new Error('relay before routing');
-    const context = new ForwardingContext(this.#deps, {
+    const input: ForwardingInput = {
       serverTransaction: transaction,
       targets: decision.targets,
       requestUri: decision.requestUri ?? plan.requestUri,
       plan,
       loopKey: route.loopKey,
       crossing: route.crossing,
-      edits:
-        route.outboundEdits.length === 0
-          ? route.inboundEdits
-          : route.inboundEdits.length === 0
-            ? route.outboundEdits
-            : [...route.inboundEdits, ...route.outboundEdits],
-    });
+      edits: route.edits(),
+    };
+    // I5: several contacts of one user fork; one target list (the hot path) takes no fork machinery.
+    const context =
+      decision.fork === undefined
+        ? new ForwardingContext(this.#deps, input)
+        : new ForkContext(this.#deps, input, decision.fork);
     if (route.request.method === 'INVITE') {
       this.#invites.set(transaction.id, context);
       transaction.onTerminated(() => this.#invites.delete(transaction.id));

@@ -65,6 +65,7 @@ describe('S3 the request route', () => {
       'S3 loop',
       'F7 implicit-authority',
       'D1 federation',
+      'I2 internal-authentication',
       'G1 inbound-policy',
       'S3 routing',
       'F7 outbound-origin',

@@ -6,7 +6,8 @@
 //   admission    O5 draining, Y4 pending bound
 //   validation   RFC 3261 §16.3: syntax (Y4), URI scheme, Max-Forwards (S3), Proxy-Require; CANCEL (§16.10)
 //   loop         S3 loop detection, after the route set is read (§16.4)
-//   authority    F7 implicit authority (inbound), D1 federation
+//   authority    F7 implicit authority (inbound), D1 federation; I2 X2 the community's own requests
+//                authenticated when community.authenticate names their method (RFC 3261 §22.3)
 //   policy       the profile's inbound chain (src/policy/chains.ts)
 //   routing      RFC 3263 / the community router; F7 outbound origin; the profile's outbound chain
 //   relay        RFC 3261 §16.6-16.7 through a ForwardingContext
@@ -28,6 +29,7 @@ import { isSipUri, type Uri } from '../sip/uri.js';
 import type { Flow } from '../transport/flow.js';
 import type { CrossingRecord } from './border-audit.js';
 import { isLoop, loopKey } from './branch.js';
+import { internalAuthentication } from './internal-authentication.js';
 import type { ProxyCoreDeps } from './proxy-core.js';
 import { planRoute, type RoutePlan } from './route-set.js';
 import { claimedDomain, effectiveUri, namePeer, recordedDestination, targetDomain } from './route-targets.js';
@@ -78,11 +80,19 @@ export class RouteState {
   decision: Extract<RouteDecision, { kind: 'forward' }> | undefined;
   inboundEdits = NO_EDITS;
   outboundEdits = NO_EDITS;
+  /** I2, X2: the edge's own credentials consumed, assertions an unauthenticated sender may not make removed. */
+  authenticationEdits = NO_EDITS;
 
   constructor(request: IncomingRequest, transaction: CrossingRecord) {
     this.request = request;
     this.transaction = transaction;
     this.arrival = transaction.flow;
+  }
+
+  /** Every header edit the route decided, in the order the steps made them. */
+  edits(): readonly HeaderEdit[] {
+    const lists = [this.authenticationEdits, this.inboundEdits, this.outboundEdits].filter((l) => l.length > 0);
+    return lists.length <= 1 ? (lists[0] ?? NO_EDITS) : lists.flat();
   }
 
   /** Attribute the request to a crossing: counted and audited under it from now on. */
@@ -358,6 +368,7 @@ export const REQUEST_ROUTE: readonly RouteStep[] = [
   loop,
   implicitAuthority,
   federation,
+  internalAuthentication,
   inboundPolicy,
   routing,
   outboundOrigin,

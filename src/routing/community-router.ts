@@ -7,7 +7,7 @@
 //   an IM mode the community does not take ────────────────────► 488 + Warning + capabilities (M2)
 //   SUBSCRIBE/PUBLISH for presence, presence builtin ──────────► the built-in presence server
 //   REGISTER, registrar builtin ───────────────────────────────► the built-in registrar
-//   anything else, registrar builtin ──────────────────────────► the user's contacts, or 404 / 480
+//   anything else, registrar builtin ──────────────────────────► the user's contacts (forked to all, I5), or 404 / 480
 //   configured internal servers ───────────────────────────────► the inner router (targets, failover)
 // The inner router may also hand a request back as one for this community (a tel:, ENUM, im: or pres:
 // target that resolved into one of our domains): it then takes the same path as a sip: URI would.
@@ -15,12 +15,15 @@
 import type { EdgeConfig } from '../config/config-schema.js';
 import type { Community } from '../community/create-community.js';
 import type { CommunityAnswer } from '../community/community-answer.js';
+import type { RegistrationFlow } from '../community/registration-flow.js';
 import type { RequestOrigin } from '../community/presence-origin.js';
 import { addressOfRecord } from '../sip/address-of-record.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import { hopSide, isIpLiteral } from './hop-side.js';
 import { routingFailure, targetFromUri } from './resolve-target.js';
 import { isDiscoveryError } from '../discovery/discovery-error.js';
+import type { ForkingConfig } from '../config/community-schema.js';
+import { forkGroups, type WeightedBranch } from './fork-groups.js';
 import type {
   InnerRouteDecision,
   InnerRouter,
@@ -39,6 +42,8 @@ export interface CommunityRouterOptions {
   readonly community?: Community;
   /** Whether a URI's host and port are one of the edge's listeners (a Contact it handed out). */
   readonly isOwnAddress: (uri: SipUri) => boolean;
+  /** I5: how a request reaches a user's several bindings; absent: in parallel, at most 10. */
+  readonly forking?: ForkingConfig;
 }
 
 const NO_INTERNAL_SERVER: RouteDecision = {
@@ -51,10 +56,13 @@ const NO_INTERNAL_SERVER: RouteDecision = {
 export class CommunityRouter implements Router {
   readonly #options: CommunityRouterOptions;
   readonly #domains: ReadonlySet<string>;
+  /** The registrar's answer as a decision, made once rather than a closure per request. */
+  readonly #located: (answer: CommunityAnswer) => Routed<RouteDecision>;
 
   constructor(options: CommunityRouterOptions) {
     this.#options = options;
     this.#domains = new Set(options.config.domains.map((d) => d.toLowerCase()));
+    this.#located = (answer) => decision(answer, options.forking);
   }
 
   reportFailure(target: RouteTarget, failure?: TargetFailure): void {
@@ -147,7 +155,7 @@ export class CommunityRouter implements Router {
     if (internal.registrar !== 'builtin') return this.#inner(ownAddress ? this.#forUser(request, uri) : request);
     if (method === 'REGISTER')
       return community.registrar.register(request.request, request.flow.side, request.flow).then(decision);
-    return community.registrar.locate(request.request, uri).then(decision);
+    return community.registrar.locate(request.request, uri).then(this.#located);
   }
 
   /** A request to the edge's own address, routed as one for the user it stands for. */
@@ -179,20 +187,38 @@ function isPresence(request: RouteRequest): boolean {
   );
 }
 
-function decision(answer: CommunityAnswer): Routed<RouteDecision> {
+function decision(answer: CommunityAnswer, forking: ForkingConfig = DEFAULT_FORKING): Routed<RouteDecision> {
   if (answer.kind === 'answer') {
     const { kind: _kind, ...reply } = answer;
     return { kind: 'reply', ...reply };
   }
-  // RFC 3261 §16.5: the Request-URI becomes the contact. The proxy tries targets in series with one
-  // Request-URI, so the best binding (highest q, most recent) is the one tried; no parallel forking.
-  const contact = answer.contacts[0]!;
-  // I7: a browser's binding is reached over the connection it registered on; its Contact host is a .invalid name.
-  const flow = answer.flows?.[0];
-  if (flow !== undefined) return { kind: 'forward', targets: [{ ...flow, side: 'internal' }], requestUri: contact };
+  // RFC 3261 §16.5: the Request-URI becomes the contact. One contact takes the one-target path; several
+  // fork, one branch each (SPEC I5, RFC 3261 §16.6), in q-value groups (fork-groups.ts).
+  if (answer.contacts.length === 1) return oneContact(answer.contacts[0]!, answer.flows?.[0]);
+  const contacts = answer.contacts.slice(0, forking.maxBranches);
+  const reached = contacts.map((contact, i) => reachContact(contact, answer.flows?.[i]));
+  if (!reached.some((r) => r instanceof Promise))
+    return forkDecision(contacts, answer.qValues, reached as Reached[], forking);
+  return Promise.all(reached).then((settled) => forkDecision(contacts, answer.qValues, settled, forking));
+}
+
+const DEFAULT_FORKING: ForkingConfig = { mode: 'parallel', maxBranches: 10 };
+
+/**
+ * RFC 3261 §16.5: where one contact is reached: its transport, address and port (a host name through
+ * DNS); undefined for a contact the edge cannot send to. The one place a binding becomes a target.
+ * I7: a binding registered over a connection that is the only way to its client (a browser's
+ * WebSocket; its Contact host is a `.invalid` name) is reached over that connection.
+ */
+function contactTarget(contact: string, flow: RegistrationFlow | undefined): Routed<RouteTarget | undefined> {
+  if (flow !== undefined) return { ...flow, side: 'internal' };
+  return targetFromUri(parseUri(contact), 'internal');
+}
+
+function oneContact(contact: string, flow: RegistrationFlow | undefined): Routed<RouteDecision> {
   let target: Routed<RouteTarget | undefined>;
   try {
-    target = targetFromUri(parseUri(contact), 'internal');
+    target = contactTarget(contact, flow);
   } catch (error) {
     return routingFailureOf(error);
   }
@@ -204,6 +230,37 @@ function decision(answer: CommunityAnswer): Routed<RouteDecision> {
 function toContact(target: RouteTarget | undefined, contact: string): RouteDecision {
   if (target === undefined) return { kind: 'reply', status: 480, because: 'I2 no reachable contact' };
   return { kind: 'forward', targets: [target], requestUri: contact };
+}
+
+/** A contact's target, or why it has none: a fork goes on without it. */
+type Reached = RouteTarget | undefined | RouteDecision;
+
+function reachContact(contact: string, flow: RegistrationFlow | undefined): Routed<Reached> {
+  try {
+    const target = contactTarget(contact, flow);
+    return target instanceof Promise ? target.catch(routingFailureOf) : target;
+  } catch (error) {
+    return routingFailureOf(error);
+  }
+}
+
+/** SPEC I5: a branch per contact that has a target; one left takes the one-target path, none answers. */
+function forkDecision(
+  contacts: readonly string[],
+  qValues: readonly number[] | undefined,
+  reached: readonly Reached[],
+  forking: ForkingConfig,
+): RouteDecision {
+  const branches: WeightedBranch[] = [];
+  let failure: RouteDecision | undefined;
+  reached.forEach((target, i) => {
+    if (target === undefined || 'kind' in target) failure ??= target;
+    else branches.push({ branch: { targets: [target], requestUri: contacts[i]! }, q: qValues?.[i] ?? 1 });
+  });
+  if (branches.length === 0) return failure ?? { kind: 'reply', status: 480, because: 'I2 no reachable contact' };
+  if (branches.length === 1) return { kind: 'forward', ...branches[0]!.branch };
+  const groups = forkGroups(branches, forking.mode);
+  return { kind: 'forward', ...groups[0]![0]!, fork: groups };
 }
 
 /** A contact that does not resolve answers the request (404, or 503 when DNS failed). */

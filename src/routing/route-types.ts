@@ -16,6 +16,15 @@ export interface RouteTarget {
   readonly servername?: string;
 }
 
+/** I5: one branch of a forked request: its own Request-URI (a contact) and the targets it fails over among (D2). */
+export interface ForkBranch {
+  readonly targets: readonly RouteTarget[];
+  readonly requestUri: string;
+}
+
+/** I5: branches with the same q-value, tried at once (RFC 3261 §16.6: highest q first). */
+export type ForkGroup = readonly ForkBranch[];
+
 export type RouteDecision =
   | {
       readonly kind: 'forward';
@@ -23,6 +32,12 @@ export type RouteDecision =
       readonly targets: readonly RouteTarget[];
       /** A new Request-URI (RFC 3261 §16.5 target), or undefined to keep the received one. */
       readonly requestUri?: string;
+      /**
+       * I5 (RFC 3261 §16.6-16.7): set when the request forks to several contacts. Groups go in order, the
+       * next only once every branch of the one before failed; the branches of a group go out in parallel.
+       * `targets` and `requestUri` then name the first branch, for whoever looks at one target only.
+       */
+      readonly fork?: readonly ForkGroup[];
     }
   | {
       readonly kind: 'reply';

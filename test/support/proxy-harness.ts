@@ -66,6 +66,8 @@ export class ProxyHarness {
       servedDomains?: ReadonlySet<string>;
       maxPendingRequests?: number;
       topologyKey?: Buffer;
+      /** Replaces the static routes of CONFIG (a test's own decisions). */
+      router?: Router;
     } = {},
   ) {
     const parsed = parseConfigText(CONFIG, 'harness');
@@ -78,7 +80,7 @@ export class ProxyHarness {
     const local = new LocalAddresses(LISTENERS);
     const path = attachProxyCore(createTransactionPart(built), built, {
       flows: connector,
-      router: this.#reportingRouter(withoutCommunity(new StaticRouter(parsed.config))),
+      router: this.#reportingRouter(options.router ?? withoutCommunity(new StaticRouter(parsed.config))),
       local,
       ...(options.topologyKey === undefined
         ? {}

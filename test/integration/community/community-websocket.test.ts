@@ -42,7 +42,7 @@ beforeAll(async () => {
     yaml,
     tls: { ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
   });
-  for (const user of ['alice', 'bob', 'carol'])
+  for (const user of ['alice', 'bob', 'carol', 'dave'])
     await edge.community!.directory.add({
       address: `${user}@${LOCAL_DOMAIN}`,
       password: `${user}-pw`,
@@ -122,6 +122,19 @@ describe('I7 browsers on the SIP WebSocket listener', () => {
     expect(delivered!.body.toString()).toBe('hello over websocket');
     // RFC 7118 §5: the edge's own Via names its WebSocket listener.
     expect(delivered!.headers.get('via')).toMatch(/^SIP\/2\.0\/WS 127\.0\.0\.1:\d+;/);
+  });
+
+  it('I7 I5 a user signed in from two browsers gets a MESSAGE on both connections', async () => {
+    const tab1 = await browser('dave');
+    const tab2 = await browser('dave');
+    const sender = await browser('bob');
+    expect((await tab1.register('dave-pw')).status).toBe(200);
+    expect((await tab2.register('dave-pw')).status).toBe(200);
+    expect((await message(sender, 'dave', 'ws-fork-1', 'to both tabs')).status).toBe(200);
+    const [first] = await tab1.waitFor('MESSAGE');
+    const [second] = await tab2.waitFor('MESSAGE');
+    expect(first!.requestUriText).toBe(tab1.contact);
+    expect(second!.requestUriText).toBe(tab2.contact);
   });
 
   it('I7 a closed connection ends the browser binding, its subscription, and its published state for its watchers', async () => {
