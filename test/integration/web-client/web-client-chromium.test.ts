@@ -2,7 +2,8 @@
 // playwright-core) on both communities of the federation lab. a.example.com and b.example.net are
 // two simple-edges, each with its built-in registrar and presence server, a WebSocket listener on the
 // community side serving the web client, and mutual TLS between them (each trusts only the other's
-// CA). alice signs in at A and bob at B, in browser contexts of their own; each sees the other's
+// CA); A also demands proxy credentials on its users' MESSAGE, SUBSCRIBE and PUBLISH.
+// alice signs in at A and bob at B, in browser contexts of their own; each sees the other's
 // presence change and receives the other's MESSAGE across the border. Screenshots of both tabs stay
 // in the test's temp dir; with SIMPLE_EDGE_UPDATE_SCREENSHOTS=1 they are copied to docs/images/ for
 // the README.
@@ -57,7 +58,8 @@ function yamlFor(own: Community, peer: Community): string {
     `    - { transport: ws, address: ${LOOPBACK}, port: ${own.ports.ws} }`,
     `  external: [{ transport: tls, address: ${LOOPBACK}, port: ${own.ports.tls} }]`,
     'internal: { registrar: builtin, presence: builtin }',
-    `community: { usersFile: ${usersFile}, webClient: true }`,
+    // A challenges its users' own requests too (community.authenticate): SIP.js answers the 407s.
+    `community: { usersFile: ${usersFile}, webClient: true${own.domain === A ? ', authenticate: [MESSAGE, SUBSCRIBE, PUBLISH]' : ''} }`,
     'routes:',
     `  - { domain: ${peer.domain}, targets: [{ host: ${LOOPBACK}, port: ${peer.ports.tls}, transport: tls }] }`,
     'state: { backend: memory }',
