@@ -109,7 +109,12 @@ function addBuddy(address) {
   element('buddies').append(item);
   showPresence(address, { state: 'waiting', note: '' });
   saveBuddies();
-  session.watch(address);
+  try {
+    session.watch(address);
+  } catch {
+    // Not a SIP address SIP.js can parse: the entry stays, saying it is not watched.
+    showPresence(address, { state: 'ended', note: '' });
+  }
 }
 
 function showPresence(address, { state, note }) {
@@ -137,6 +142,7 @@ function appendMessage(direction, peer, text) {
   const body = Object.assign(document.createElement('p'), { className: 'text', textContent: text });
   item.append(meta, body);
   element('messages').append(item);
+  item.scrollIntoView({ block: 'nearest' });
 }
 
 // ---- the forms ----
