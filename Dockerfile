@@ -23,6 +23,7 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY bin ./bin
+COPY web ./web
 COPY config/default.yaml ./config/default.yaml
 COPY config/container.yaml ./config/edge.yaml
 RUN mkdir -p /app/certs /app/var && chown -R node:node /app/certs /app/var

@@ -19,6 +19,7 @@ export const LAYER_ORDER = [
   'routing',
   'proxy',
   'admin',
+  'web-client',
   'edge',
   'loadtest',
   'cli',

@@ -5,6 +5,8 @@
 // discovery rather than static routes. Two small user agents then register, watch presence, publish
 // and page across the border (demo-scenario.ts), each step printed as it happens; then everything
 // stops. A step that fails, or takes longer than the limit, ends the demo with a non-zero exit code.
+// With --web the script gives way to a person: both edges serve the web client (demo-web.ts), the demo
+// prints where alice and bob sign in, and it runs until Ctrl-C.
 
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -24,6 +26,7 @@ import {
 import { findNamed, startDemoDnsServer } from './demo-dns-server.js';
 import { runFederationScenario } from './demo-scenario.js';
 import { DemoUserAgent } from './demo-user-agent.js';
+import { offerWebClients, withWebClient, type WebUser } from './demo-web.js';
 import { readFileSync } from 'node:fs';
 import { ExitCode } from './exit-code.js';
 
@@ -38,6 +41,10 @@ export interface DemoOptions {
   readonly dns: boolean;
   readonly io: CliIo;
   readonly stepLimitMs?: number;
+  /** Serve the web client on both communities and wait for `until` instead of playing the script. */
+  readonly web?: boolean;
+  /** With `web`: when the demo stops (the CLI aborts it on SIGINT or SIGTERM). */
+  readonly until?: AbortSignal;
 }
 
 /** What the demo started, stopped in reverse order whatever happened. */
@@ -50,14 +57,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   let code: number = ExitCode.ok;
   try {
     const communities = await startCommunities(options, stops, step);
-    const [alice, bob] = await Promise.all(communities.map((c, i) => startAgent(c, i === 0 ? 'alice' : 'bob', limit)));
-    stops.push({
-      what: 'user agents',
-      stop: async () => {
-        await Promise.all([alice!.close(), bob!.close()]);
-      },
-    });
-    await runFederationScenario({ alice: alice!, bob: bob!, step, say: (line) => options.io.out(line) });
+    if (options.web === true) {
+      const until = options.until ?? new AbortController().signal;
+      await offerWebClients({ communities, users: webUsersOf(communities), io: options.io, until });
+    } else {
+      await playScenario(communities, stops, options, limit, step);
+    }
   } catch (error) {
     const setup = error instanceof DemoSetupError;
     options.io.err(`demo failed${setup ? ' to start' : ''}: ${error instanceof Error ? error.message : String(error)}`);
@@ -71,8 +76,38 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         .reverse()
         .join(', ')}`,
     );
-  if (code === ExitCode.ok) options.io.out('demo complete: the two communities federated');
+  if (code === ExitCode.ok)
+    options.io.out(options.web === true ? 'demo stopped' : 'demo complete: the two communities federated');
   return code;
+}
+
+/** The demo's users, one per community in DEMO_DOMAINS order. */
+const DEMO_USERS = ['alice', 'bob'] as const;
+
+/** Each community's demo user, with its password and the other community's user as its buddy. */
+function webUsersOf(communities: readonly DemoCommunity[]): WebUser[] {
+  return communities.map((community, i) => {
+    const address = `${DEMO_USERS[i]!}@${community.domain}`;
+    const other = communities[1 - i]!;
+    return { address, password: passwordOf(community.config, address), buddy: `${DEMO_USERS[1 - i]!}@${other.domain}` };
+  });
+}
+
+async function playScenario(
+  communities: readonly DemoCommunity[],
+  stops: Stop[],
+  options: DemoOptions,
+  limit: number,
+  step: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const [alice, bob] = await Promise.all(communities.map((c, i) => startAgent(c, DEMO_USERS[i]!, limit)));
+  stops.push({
+    what: 'user agents',
+    stop: async () => {
+      await Promise.all([alice!.close(), bob!.close()]);
+    },
+  });
+  await runFederationScenario({ alice: alice!, bob: bob!, step, say: (line) => options.io.out(line) });
 }
 
 async function startCommunities(
@@ -82,6 +117,7 @@ async function startCommunities(
 ): Promise<DemoCommunity[]> {
   const { io } = options;
   let configs = readDemoConfigs(options.dir);
+  if (options.web === true) configs = configs.map(withWebClient);
   const certificates = ensureDemoCertificates(configs);
   // The configurations name them absolute (read from their own directory); said from here when inside.
   const fromHere = path.relative(process.cwd(), certificates.dir);
@@ -160,7 +196,23 @@ export function registerDemo(program: Command, context: CommandContext): void {
     )
     .option('--dir <dir>', 'where a.example.com.yaml, b.example.net.yaml and federation.zone are', DEFAULT_DEMO_DIR)
     .option('--no-dns', 'keep the static routes even when bind9 (named) is installed')
-    .action(async (options: { dir: string; dns: boolean }) => {
-      context.setExitCode(await runDemo({ dir: options.dir, dns: options.dns, io: context.io }));
+    .option('--web', 'serve the web client on both communities and run until Ctrl-C, for chatting in a browser')
+    .action(async (options: { dir: string; dns: boolean; web?: boolean }) => {
+      const base = { dir: options.dir, dns: options.dns, io: context.io };
+      if (options.web !== true) {
+        context.setExitCode(await runDemo(base));
+        return;
+      }
+      // --web runs until the person stops it: Ctrl-C (or SIGTERM) stops the edges in order, then exits.
+      const until = new AbortController();
+      const stop = (): void => until.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        context.setExitCode(await runDemo({ ...base, web: true, until: until.signal }));
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
     });
 }

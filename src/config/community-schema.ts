@@ -98,6 +98,11 @@ export const communitySchema = section(
         });
       })
       .meta({ examples: [['MESSAGE', 'SUBSCRIBE', 'PUBLISH']] }),
+    /**
+     * I7: serve the web client (web/, SIP.js) on the HTTP side of the internal WebSocket listeners, for
+     * trying the community from a browser and for demos. Off: those listeners answer WebSocket only.
+     */
+    webClient: z.boolean().default(false),
   }),
 );
 

@@ -22,6 +22,7 @@ import { createNetworkPart, type NetworkPart } from './network-part.js';
 import { createAdminBackend, observeParts } from './observability-part.js';
 import { assembleStack, type RunningStack } from './running-stack.js';
 import { startServices, type ServicesPart } from './services-part.js';
+import { webClientOf } from '../web-client/create-web-client.js';
 
 export function createEdge(options: EdgeOptions): Edge {
   return new ComposedEdge(options);
@@ -52,7 +53,12 @@ class ComposedEdge implements Edge {
     this.#options = options;
     this.#current = options.config;
     this.#base = createFoundation(options);
-    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual', options.httpRequests);
+    // I7: plain HTTP requests on the WebSocket listeners go to the handler the caller gave, or else to
+    // the web client when community.webClient is on.
+    const httpRequests =
+      options.httpRequests ??
+      webClientOf(options.config, { log: this.#base.log, registry: this.#base.metrics.registry });
+    this.#network = createNetworkPart(this.#base, options.tls, options.network === 'virtual', httpRequests);
   }
 
   get metrics(): EdgeMetrics {
