@@ -5,6 +5,7 @@
 
 import type { Socket } from 'node:net';
 import type { Timer } from '../clock/clock.js';
+import { KeepaliveWatch } from './keepalive-watch.js';
 import type { ErrorFrame, ParsedFrame } from '../sip/parsed-frame.js';
 import { StreamFramer } from '../sip/stream-framer.js';
 import { BaseFlow, type FlowContext, type FlowInit } from './base-flow.js';
@@ -12,8 +13,6 @@ import { malformedRequestResponse } from './malformed-request-response.js';
 
 const PING = Buffer.from('\r\n\r\n');
 const PONG = Buffer.from('\r\n');
-/** RFC 5626 §4.4.1: a pong is expected within 10 seconds of the ping. */
-const MAX_PONG_WAIT_MS = 10_000;
 /** How long a closing connection may take to flush and see the peer's FIN before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 /**
@@ -32,11 +31,8 @@ export class StreamFlow extends BaseFlow {
   readonly reliable = true;
   readonly #socket: Socket;
   readonly #framer: StreamFramer;
-  /** Clock time of the last bytes received of any kind (messages, pings, pongs). */
-  #lastReceived: number;
-  #heardSincePing = true;
-  #awaitingPong = false;
-  #keepaliveTimer: Timer | undefined;
+  /** RFC 5626 §4.4.1: any bytes received (messages, pings, pongs) prove the peer alive. */
+  readonly #keepalive: KeepaliveWatch;
   #graceTimer: Timer | undefined;
   #socketClosed = false;
   #socketClosedWaiters: Array<() => void> = [];
@@ -49,14 +45,18 @@ export class StreamFlow extends BaseFlow {
     super(init, context);
     this.#socket = socket;
     this.#framer = new StreamFramer(context.limits.parser);
-    this.#lastReceived = context.clock.now();
     socket.setNoDelay(true);
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onError);
     socket.on('close', this.#onSocketClose);
-    const interval = context.limits.keepaliveIntervalMs;
-    if (interval > 0) this.#keepaliveTimer = context.clock.setTimer(interval, this.#onKeepaliveTimer);
+    this.#keepalive = new KeepaliveWatch({
+      clock: context.clock,
+      intervalMs: context.limits.keepaliveIntervalMs,
+      isOpen: () => this.isOpen,
+      ping: () => this.#write(PING),
+      onSilence: this.#onSilence,
+    });
   }
 
   send(bytes: Buffer): boolean {
@@ -77,7 +77,7 @@ export class StreamFlow extends BaseFlow {
   }
 
   protected release(reason: string): void {
-    this.#keepaliveTimer?.cancel();
+    this.#keepalive.stop();
     if (this.#socketClosed) return;
     if (ABRUPT_CLOSES.has(reason)) {
       this.#socket.destroy();
@@ -130,8 +130,7 @@ export class StreamFlow extends BaseFlow {
 
   readonly #onData = (chunk: Buffer): void => {
     if (!this.isOpen) return;
-    this.#lastReceived = this.context.clock.now();
-    this.#heardSincePing = true;
+    this.#keepalive.heard();
     const framer = this.#framer;
     try {
       framer.push(chunk);
@@ -200,28 +199,9 @@ export class StreamFlow extends BaseFlow {
     this.close('framing-error');
   }
 
-  // RFC 5626 §4.4.1: ping when nothing arrived for an interval, then expect a pong (or any bytes)
-  // within a further interval, at most 10 s; silence means the connection is dead.
-  readonly #onKeepaliveTimer = (): void => {
-    if (!this.isOpen) return;
-    const interval = this.context.limits.keepaliveIntervalMs;
-    if (this.#awaitingPong) {
-      if (!this.#heardSincePing) {
-        this.context.stats.keepaliveTimeouts++;
-        this.close('keepalive-timeout');
-        return;
-      }
-      this.#awaitingPong = false;
-    }
-    const quietMs = this.context.clock.now() - this.#lastReceived;
-    if (quietMs < interval) {
-      this.#keepaliveTimer = this.context.clock.setTimer(interval - quietMs, this.#onKeepaliveTimer);
-      return;
-    }
-    this.#heardSincePing = false;
-    this.#awaitingPong = true;
-    if (!this.#write(PING)) return;
-    this.#keepaliveTimer = this.context.clock.setTimer(Math.min(interval, MAX_PONG_WAIT_MS), this.#onKeepaliveTimer);
+  readonly #onSilence = (): void => {
+    this.context.stats.keepaliveTimeouts++;
+    this.close('keepalive-timeout');
   };
 
   readonly #onEnd = (): void => {

@@ -6,13 +6,12 @@
 import { isUtf8 } from 'node:buffer';
 import type { RawData, WebSocket } from 'ws';
 import type { Timer } from '../clock/clock.js';
+import { KeepaliveWatch } from './keepalive-watch.js';
 import { parseDatagram } from '../sip/datagram-parser.js';
 import type { ErrorFrame, ParsedFrame } from '../sip/parsed-frame.js';
 import { BaseFlow, type FlowContext, type FlowInit } from './base-flow.js';
 import { malformedRequestResponse } from './malformed-request-response.js';
 
-/** RFC 5626 §4.4.1's bound, kept for WebSocket pings: a pong is expected within 10 seconds. */
-const MAX_PONG_WAIT_MS = 10_000;
 /** How long a closing connection may take for the closing handshake before it is cut. */
 const CLOSE_GRACE_MS = 2000;
 /** Closes after which nothing more can or should be written: the connection is cut at once. */
@@ -25,10 +24,8 @@ const TOO_LARGE = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 export class WsFlow extends BaseFlow {
   readonly reliable = true;
   readonly #socket: WebSocket;
-  #lastReceived: number;
-  #heardSincePing = true;
-  #awaitingPong = false;
-  #keepaliveTimer: Timer | undefined;
+  /** RFC 5626 §4.4.1's watch, with WebSocket pings (the browser answers them itself). */
+  readonly #keepalive: KeepaliveWatch;
   #graceTimer: Timer | undefined;
   #socketClosed = false;
   #socketClosedWaiters: Array<() => void> = [];
@@ -39,13 +36,20 @@ export class WsFlow extends BaseFlow {
   constructor(socket: WebSocket, init: FlowInit, context: FlowContext) {
     super(init, context);
     this.#socket = socket;
-    this.#lastReceived = context.clock.now();
     socket.on('message', this.#onMessage);
     socket.on('pong', this.#onPong);
     socket.on('error', this.#onError);
     socket.on('close', this.#onSocketClose);
-    const interval = context.limits.keepaliveIntervalMs;
-    if (interval > 0) this.#keepaliveTimer = context.clock.setTimer(interval, this.#onKeepaliveTimer);
+    this.#keepalive = new KeepaliveWatch({
+      clock: context.clock,
+      intervalMs: context.limits.keepaliveIntervalMs,
+      isOpen: () => this.isOpen,
+      ping: () => {
+        this.#socket.ping();
+        return true;
+      },
+      onSilence: this.#onSilence,
+    });
   }
 
   /**
@@ -75,7 +79,7 @@ export class WsFlow extends BaseFlow {
   }
 
   protected release(reason: string): void {
-    this.#keepaliveTimer?.cancel();
+    this.#keepalive.stop();
     if (this.#socketClosed) return;
     if (ABRUPT_CLOSES.has(reason)) {
       this.#socket.terminate();
@@ -87,8 +91,7 @@ export class WsFlow extends BaseFlow {
 
   readonly #onMessage = (data: RawData): void => {
     if (!this.isOpen) return;
-    this.#lastReceived = this.context.clock.now();
-    this.#heardSincePing = true;
+    this.#keepalive.heard();
     try {
       this.#dispatch(parseDatagram(toBuffer(data), this.context.limits.parser));
       this.#pauseWhenOverShare();
@@ -145,36 +148,17 @@ export class WsFlow extends BaseFlow {
     if (this.isOpen && !this.#socketClosed) this.#socket.resume();
   };
 
-  // Ping when nothing arrived for an interval, then expect a pong (or any message) within a further
-  // interval, at most 10 s; silence means the browser is gone without closing (a suspended laptop).
-  readonly #onKeepaliveTimer = (): void => {
-    if (!this.isOpen) return;
-    const interval = this.context.limits.keepaliveIntervalMs;
-    if (this.#awaitingPong) {
-      if (!this.#heardSincePing) {
-        this.context.stats.keepaliveTimeouts++;
-        this.close('keepalive-timeout');
-        return;
-      }
-      this.#awaitingPong = false;
-    }
-    const quietMs = this.context.clock.now() - this.#lastReceived;
-    if (quietMs < interval) {
-      this.#keepaliveTimer = this.context.clock.setTimer(interval - quietMs, this.#onKeepaliveTimer);
-      return;
-    }
-    this.#heardSincePing = false;
-    this.#awaitingPong = true;
-    this.#socket.ping();
-    this.#keepaliveTimer = this.context.clock.setTimer(Math.min(interval, MAX_PONG_WAIT_MS), this.#onKeepaliveTimer);
+  // Silence after a ping means the browser is gone without closing (a suspended laptop).
+  readonly #onSilence = (): void => {
+    this.context.stats.keepaliveTimeouts++;
+    this.close('keepalive-timeout');
   };
 
   // A browser's connection is the only way to reach it (RFC 7118 §5): once it has carried SIP (a
   // REGISTER, a SUBSCRIBE), a browser that answers pings is in use even when no SIP passes for longer
   // than the idle timeout. A connection that never carried SIP still idles out (SPEC F4, Y4).
   readonly #onPong = (): void => {
-    this.#lastReceived = this.context.clock.now();
-    this.#heardSincePing = true;
+    this.#keepalive.heard();
     if (this.#carriedSip) this.touch();
   };
 
