@@ -128,3 +128,26 @@ export function checkAuthenticationDirectory(
     },
   });
 }
+
+/**
+ * I7: the web client is served on the internal WebSocket listener's HTTP server and signs in over
+ * it; without a `ws` or `wss` listener it has nowhere to be.
+ */
+export function checkWebClientListener(
+  config: {
+    readonly community: { readonly webClient: boolean };
+    readonly listen: { readonly internal: ReadonlyArray<{ readonly transport: string }> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (!config.community.webClient) return;
+  if (config.listen.internal.some((listener) => listener.transport === 'ws' || listener.transport === 'wss')) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['community', 'webClient'],
+    message: 'is served on an internal WebSocket listener, but `listen.internal` has no `ws` or `wss` entry',
+    params: {
+      fix: 'add `{ transport: wss, address: …, port: 8443 }` (or `ws` on loopback) to `listen.internal`, or set `community.webClient: false`',
+    },
+  });
+}

@@ -121,3 +121,21 @@ describe('I2 community.authenticate', () => {
     ]);
   });
 });
+
+describe('I7 community.webClient', () => {
+  it('I7 refuses the web client without an internal WebSocket listener to serve it, naming the key and the fix', () => {
+    const result = parseConfigText('domains: [a.example.com]\ncommunity:\n  webClient: true\n', 'config.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map(formatConfigProblem)).toEqual([
+      expect.stringMatching(/community\.webClient: .*no `ws` or `wss` entry.*listen\.internal/),
+    ]);
+  });
+
+  it('I7 accepts the web client beside a ws listener', () => {
+    const config = valid(
+      'domains: [a.example.com]\nlisten:\n  internal: [{ transport: ws, address: 127.0.0.1, port: 5062 }]\ncommunity:\n  webClient: true\n',
+    );
+    expect(config.community.webClient).toBe(true);
+  });
+});

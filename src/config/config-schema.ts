@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { adminSchema } from './admin-schema.js';
 import { auditSchema } from './audit-schema.js';
-import { checkAuthenticationDirectory, communitySchema } from './community-schema.js';
+import { checkAuthenticationDirectory, checkWebClientListener, communitySchema } from './community-schema.js';
 import { discoverySchema } from './discovery-schema.js';
 import { internalSchema } from './internal-schema.js';
 import { limitsSchema } from './limits-schema.js';
@@ -60,6 +60,7 @@ export const configSchema = z
     });
     checkDiscoveryLists(config, ctx);
     checkAuthenticationDirectory(config, ctx);
+    checkWebClientListener(config, ctx);
   });
 
 interface DomainLists {

@@ -323,8 +323,9 @@ function scrapeDependencyMetrics(sources: SourcesOf, registers: Registry[]): voi
   });
   new Gauge({
     name: 'simple_edge_store_latency_seconds',
-    help: 'How long a ping of the state store took at the last scrape (absent when it failed)',
+    help: 'How long a ping of the state store took at the last scrape (0 when it failed)',
     registers,
+    // prom-client shows an unlabelled gauge as 0 after reset(): a failed ping reads 0, never absent.
     async collect() {
       this.reset();
       const seconds = await sources()?.storeLatencySeconds();

@@ -41,12 +41,4 @@ describe('I7 community.webClient', () => {
     expect(registry.getSingleMetric('simple_edge_web_client_requests_total')).toBeDefined();
     expect(lines).toEqual([]);
   });
-
-  it('I7 when on with no ws or wss listener, says at start that there is nowhere to serve it', () => {
-    const { log, lines } = recordingLog();
-    webClientOf(config('community: { webClient: true }\n'), { log, registry: new Registry() });
-    expect(lines.map((l) => l.msg)).toEqual([
-      'I7 community.webClient is on, but listen.internal has no ws or wss listener to serve it on',
-    ]);
-  });
 });

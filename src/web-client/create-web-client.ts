@@ -29,9 +29,8 @@ export function webClientOf(
   config: EdgeConfig,
   deps: { readonly log: Logger; readonly registry: Registry },
 ): WebClientHandler | undefined {
+  // The configuration refuses webClient without a ws or wss listener (community-schema.ts).
   const webSocket = config.listen.internal.find((l) => l.transport === 'ws' || l.transport === 'wss');
-  if (config.community.webClient && webSocket === undefined)
-    deps.log.warn('I7 community.webClient is on, but listen.internal has no ws or wss listener to serve it on');
   return createWebClient({
     enabled: config.community.webClient,
     domains: config.domains,
