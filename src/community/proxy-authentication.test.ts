@@ -127,16 +127,17 @@ describe('I2 X2 proxy authentication of the community’s own requests (RFC 3261
     expect(kindAndReason(await authentication.check(message('alice', [forged])))).toBe('challenged bad-nonce');
   });
 
-  it('I2 requires nothing of a method not listed, of a request inside a dialog, of ACK or CANCEL (§22.1); PUBLISH has no dialog to be inside', () => {
+  it('I2 requires nothing of a method not listed, of a request inside a dialog the edge vouches for, of ACK or CANCEL (§22.1); a To tag alone proves no dialog; PUBLISH has no dialog to be inside', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...KNOWN_METHODS), fc.boolean(), (method, inDialog) => {
+      fc.property(fc.constantFrom(...KNOWN_METHODS), fc.boolean(), fc.boolean(), (method, tagged, proven) => {
         const request = communityRequest({
           method,
           uri: 'sip:dave@b.example.net',
-          to: `<sip:dave@b.example.net>${inDialog ? ';tag=t1' : ''}`,
+          to: `<sip:dave@b.example.net>${tagged ? ';tag=t1' : ''}`,
         });
         const listed = method === 'MESSAGE' || method === 'SUBSCRIBE' || method === 'PUBLISH';
-        expect(authentication.requires(request)).toBe(listed && (!inDialog || method === 'PUBLISH'));
+        const inDialog = tagged && proven;
+        expect(authentication.requires(request, proven)).toBe(listed && (!inDialog || method === 'PUBLISH'));
       }),
     );
   });

@@ -64,13 +64,16 @@ export class ProxyAuthentication {
   }
 
   /**
-   * RFC 3261 §22.1, §12: ACK and CANCEL cannot be challenged, and requests inside a dialog are not (the
-   * far end answers 481 to a To tag that names no dialog). PUBLISH never belongs to a dialog (RFC 3903
-   * §4) and the presence server keeps no dialog to check it against: a To tag on one excuses nothing.
+   * RFC 3261 §22.1, §12: ACK and CANCEL cannot be challenged, and requests inside a dialog the edge can
+   * vouch for are not. A To tag alone vouches for nothing (anyone can write one): `provenDialog` says
+   * whether the request also carries what only a real dialog through the edge has (the proxy decides
+   * that: an own Route entry with this edge's flow token, or the built-in server's own Contact, which
+   * checks the dialog itself). PUBLISH never belongs to a dialog (RFC 3903 §4): a To tag on one excuses
+   * nothing.
    */
-  requires(request: IncomingRequest): boolean {
+  requires(request: IncomingRequest, provenDialog: boolean): boolean {
     if (!this.#methods.has(request.method)) return false;
-    return isOutOfDialog(request) || request.method === 'PUBLISH';
+    return isOutOfDialog(request) || request.method === 'PUBLISH' || !provenDialog;
   }
 
   /** The request as it comes from the internal side, without asking the store when it is exempt. */

@@ -7,6 +7,7 @@ import { expectedResponse, ha1 } from '../community/digest-algorithm.js';
 import { parseConfigText } from '../config/load-config.js';
 import { MemoryStore } from '../state/memory-store.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { flowToken } from '../proxy/flow-token.js';
 import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
 
@@ -169,6 +170,26 @@ describe('I2 X2 community.authenticate through the edge', () => {
     expect(sent.responses.map((r) => r.status)).not.toContain(407);
     expect(sent.forwarded.map((f) => f.request.method)).toEqual(['SUBSCRIBE']);
     expect(sent.forwarded[0]!.request.headers.get('x-trust-level')).toBeUndefined();
+  });
+
+  it('I2 a To tag alone proves no dialog: a MESSAGE with a made-up tag and no Route through the edge is challenged', async () => {
+    const subject = await edgeWithUsers();
+    const forged = request('MESSAGE', 'bob').replace(`To: <${TARGET}>`, `To: <${TARGET}>;tag=made-up`);
+    const result = await subject.inject(forged, { side: 'internal' });
+    expect(result.responses.map((r) => r.status)).toEqual([407]);
+    expect(result.forwarded).toEqual([]);
+  });
+
+  it('I2 a request inside a dialog the edge recorded (its Route entry carries the edge’s flow token) is not challenged', async () => {
+    const subject = await edgeWithUsers();
+    const token = flowToken({ protocol: 'tcp', address: '10.0.0.99', port: 5070 });
+    const inDialog = request('MESSAGE', 'alice', [
+      `Route: <sip:${token}@192.0.2.1:5060;transport=tcp;lr>, <sip:203.0.113.1:5061;transport=tls;lr>`,
+    ]).replace(`To: <${TARGET}>`, `To: <${TARGET}>;tag=dave-1`);
+    const result = await subject.inject(inDialog, { side: 'internal' });
+    expect(result.responses.map((r) => r.status)).not.toContain(407);
+    expect(result.forwarded.map((f) => f.request.method)).toEqual(['MESSAGE']);
+    expect(await metric(subject)).not.toContain('outcome="challenged"');
   });
 
   it('I2 a peer’s MESSAGE is never challenged: the external side is authenticated by its certificate (F7)', async () => {

@@ -8,12 +8,13 @@ import type { ProxyAuthenticationOutcome } from '../community/proxy-authenticati
 import type { IncomingRequest } from '../sip/incoming-message.js';
 import type { RouteState, RouteStep, StepOutcome } from './request-route.js';
 import type { ProxyCoreDeps } from './proxy-core.js';
+import { isSipUri } from '../sip/uri.js';
 import { warning } from './validate-request.js';
 
 /** What the step asks of the community's authentication; declared here, where it is used. */
 export interface InternalAuthentication {
-  /** Whether the request must prove its sender (a listed method, outside a dialog). */
-  requires(request: IncomingRequest): boolean;
+  /** Whether the request must prove its sender (a listed method, outside a dialog the edge vouches for). */
+  requires(request: IncomingRequest, provenDialog: boolean): boolean;
   /** The outcome for a request that need not: it may assert no identity or trust level. */
   exempt(): ProxyAuthenticationOutcome;
   check(request: IncomingRequest): Promise<ProxyAuthenticationOutcome>;
@@ -27,10 +28,24 @@ export const internalAuthentication: RouteStep = {
     const authentication = deps.internalAuthentication;
     if (authentication === undefined || route.arrival.side !== 'internal') return undefined;
     // Not async for a request that need not authenticate: no store lookup, no promise.
-    if (!authentication.requires(route.request)) return apply(route, deps, authentication.exempt());
+    if (!authentication.requires(route.request, inProvenDialog(route, deps)))
+      return apply(route, deps, authentication.exempt());
     return authentication.check(route.request).then((outcome) => apply(route, deps, outcome));
   },
 };
+
+/**
+ * A request inside a dialog through the edge shows it with more than a To tag: its own Route entry
+ * carries this edge's HMAC flow token (written into the Record-Route when the dialog left the
+ * community, flow-token.ts), or it is addressed to the built-in server's Contact (the edge's own
+ * address), where the server matches the dialog itself and answers 481 to a made-up one.
+ */
+function inProvenDialog(route: RouteState, deps: ProxyCoreDeps): boolean {
+  if (route.request.to.tag === undefined) return false;
+  if (route.plan?.recordedFlow !== undefined) return true;
+  const uri = route.requestUri;
+  return uri !== undefined && isSipUri(uri) && deps.local.isOwnUri(uri) !== undefined;
+}
 
 function apply(route: RouteState, deps: ProxyCoreDeps, outcome: ProxyAuthenticationOutcome): StepOutcome {
   if (outcome.kind === 'exempt') {
