@@ -17,7 +17,7 @@ import {
   stopEdge,
 } from '../../support/edge-harness.js';
 import { openEndpointLab, type EndpointLab } from '../subscriptions/endpoint-lab.js';
-import { sipMessage, type SipEndpoint } from '../subscriptions/sip-endpoint.js';
+import type { SipEndpoint } from '../subscriptions/sip-endpoint.js';
 
 const PASSWORD = 'wonderland';
 let lab: EndpointLab | undefined;
@@ -77,23 +77,11 @@ describe('I5 forking to every binding, with real clients (baresip)', () => {
     const phone = await device('alice-phone');
     const desktop = await device('alice-desktop');
     await Promise.all([phone.waitFor(/200 OK/), desktop.waitFor(/200 OK/)]);
-    const answered = await peer.request(
-      toExternal,
-      sipMessage(
-        [
-          `MESSAGE sip:alice@${LOCAL_DOMAIN} SIP/2.0`,
-          `Via: SIP/2.0/TLS 127.0.0.1:${lab!.ports.peer};branch=${peer.nextBranch()}`,
-          'Max-Forwards: 70',
-          `From: <sip:bob@${PEER_DOMAIN}>;tag=f1`,
-          `To: <sip:alice@${LOCAL_DOMAIN}>`,
-          'Call-ID: forked-message@b.example.net',
-          'CSeq: 1 MESSAGE',
-          'Content-Type: text/plain',
-        ],
-        'hello-both-devices',
-      ),
-    );
-    expect(answered.status).toBe(200);
+    const answered = await lab!.messageFromPeer(toExternal, {
+      callId: 'forked-message@b.example.net',
+      body: 'hello-both-devices',
+    });
+    expect(answered).toBe(200);
     // The line baresip prints for a received message; each device prints it once.
     const printed = /sip:bob@b\.example\.net.*hello-both-devices/;
     await Promise.all([phone.waitFor(printed), desktop.waitFor(printed)]);

@@ -12,20 +12,12 @@ import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Edge } from '../../../src/edge.js';
-import {
-  edgeConfigYaml,
-  edgeTlsOptions,
-  LOCAL_DOMAIN,
-  PEER_DOMAIN,
-  startEdge,
-  stopEdge,
-} from '../../support/edge-harness.js';
+import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { KamailioCommunity } from '../../support/kamailio-community.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
 import { SIPP_PORT_BLOCK } from '../../support/sipp.js';
 import { SippRuns } from '../../support/sipp-runs.js';
 import { openEndpointLab, type EndpointLab } from '../subscriptions/endpoint-lab.js';
-import { sipMessage } from '../subscriptions/sip-endpoint.js';
 
 const PASSWORD = 'wonderland';
 const NOWHERE = 'sip:alice@192.0.2.1:9;transport=tcp;ob';
@@ -78,27 +70,6 @@ afterAll(async () => {
   rmSync(kamailioDir, { recursive: true, force: true });
 });
 
-let cseq = 0;
-async function messageFromPeer(): Promise<number> {
-  const response = await lab!.peer.request(
-    toExternal,
-    sipMessage(
-      [
-        `MESSAGE sip:alice@${LOCAL_DOMAIN} SIP/2.0`,
-        `Via: SIP/2.0/TLS 127.0.0.1:${lab!.ports.peer};branch=${lab!.peer.nextBranch()}`,
-        'Max-Forwards: 70',
-        `From: <sip:bob@${PEER_DOMAIN}>;tag=k${++cseq}`,
-        `To: <sip:alice@${LOCAL_DOMAIN}>`,
-        `Call-ID: ${CALL_ID}`,
-        `CSeq: ${cseq} MESSAGE`,
-        'Content-Type: text/plain',
-      ],
-      'hello along the Path',
-    ),
-  );
-  return response.status;
-}
-
 async function pathsAdded(): Promise<number> {
   const metric = await edge.metrics.outbound.paths.get();
   return metric.values.reduce((sum, v) => sum + v.value, 0);
@@ -123,7 +94,7 @@ describe('I6 RFC 3327 Path through Kamailio as the external registrar', () => {
         interval: 50,
       },
     );
-    expect(await messageFromPeer()).toBe(200);
+    expect(await lab!.messageFromPeer(toExternal, { callId: CALL_ID, body: 'hello along the Path' })).toBe(200);
     const run = await runs.succeeded(alice);
     expect(statuses(run)).toEqual([401, 200]);
     const [delivered] = requestsReceived(run, 'MESSAGE');
@@ -136,6 +107,6 @@ describe('I6 RFC 3327 Path through Kamailio as the external registrar', () => {
       () => expect([...edge.transport.flows].filter((f) => f.side === 'internal' && f.protocol === 'tcp')).toEqual([]),
       { timeout: 5_000, interval: 20 },
     );
-    expect(await messageFromPeer()).toBe(430);
+    expect(await lab!.messageFromPeer(toExternal, { callId: CALL_ID, body: 'hello along the Path' })).toBe(430);
   });
 });

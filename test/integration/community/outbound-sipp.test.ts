@@ -12,19 +12,11 @@ import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Edge } from '../../../src/edge.js';
 import type { OutboundBindingEvent } from '../../../src/observability/outbound-metrics.js';
-import {
-  edgeConfigYaml,
-  edgeTlsOptions,
-  LOCAL_DOMAIN,
-  PEER_DOMAIN,
-  startEdge,
-  stopEdge,
-} from '../../support/edge-harness.js';
+import { edgeConfigYaml, edgeTlsOptions, LOCAL_DOMAIN, startEdge, stopEdge } from '../../support/edge-harness.js';
 import { requestsReceived, statuses } from '../../support/sipp-outcomes.js';
 import { SIPP_PORT_BLOCK, type SippProcess } from '../../support/sipp.js';
 import { SippRuns } from '../../support/sipp-runs.js';
 import { openEndpointLab, type EndpointLab } from '../subscriptions/endpoint-lab.js';
-import { sipMessage } from '../subscriptions/sip-endpoint.js';
 
 const PASSWORD = 'wonderland';
 /** Where alice's Contact points: TEST-NET-1, port 9 (discard). Nothing there answers. */
@@ -85,33 +77,17 @@ function clientFlows() {
   return [...edge.transport.flows].filter((f) => f.side === 'internal' && f.protocol === 'tcp');
 }
 
-let cseq = 0;
-async function messageFromPeer(callId: string): Promise<number> {
-  const response = await lab!.peer.request(
-    toExternal,
-    sipMessage(
-      [
-        `MESSAGE sip:alice@${LOCAL_DOMAIN} SIP/2.0`,
-        `Via: SIP/2.0/TLS 127.0.0.1:${lab!.ports.peer};branch=${lab!.peer.nextBranch()}`,
-        'Max-Forwards: 70',
-        `From: <sip:bob@${PEER_DOMAIN}>;tag=b${++cseq}`,
-        `To: <sip:alice@${LOCAL_DOMAIN}>`,
-        `Call-ID: ${callId}`,
-        `CSeq: ${cseq} MESSAGE`,
-        'Content-Type: text/plain',
-      ],
-      'hello over your flow',
-    ),
-  );
-  return response.status;
-}
-
 describe('I6 RFC 5626 outbound with SIPp clients behind a NAT', () => {
   it('I6 delivers a peer MESSAGE over the flow a client registered on, 430 once that flow closed, and over the new flow after the client re-registers the same instance and reg-id', async () => {
     const first = client('alice-first', 'outbound-alice-1@a.example.com');
     await vi.waitFor(async () => expect(await bindingEvents('made')).toBe(1), { timeout: 15_000, interval: 50 });
     const [firstFlow] = clientFlows();
-    expect(await messageFromPeer('outbound-alice-1@a.example.com')).toBe(200);
+    expect(
+      await lab!.messageFromPeer(toExternal, {
+        callId: 'outbound-alice-1@a.example.com',
+        body: 'hello over your flow',
+      }),
+    ).toBe(200);
     const firstRun = await runs.succeeded(first);
     expect(statuses(firstRun)).toEqual([401, 200]);
     expect(firstRun.messageLog).toMatch(/^Require: outbound\r?$/m);
@@ -120,13 +96,23 @@ describe('I6 RFC 5626 outbound with SIPp clients behind a NAT', () => {
 
     // SIPp has exited and its connection closed: the binding's flow is gone (RFC 5626 §5.3).
     await vi.waitFor(() => expect(clientFlows()).toEqual([]), { timeout: 5_000, interval: 20 });
-    expect(await messageFromPeer('outbound-alice-between@a.example.com')).toBe(430);
+    expect(
+      await lab!.messageFromPeer(toExternal, {
+        callId: 'outbound-alice-between@a.example.com',
+        body: 'hello over your flow',
+      }),
+    ).toBe(430);
 
     const second = client('alice-second', 'outbound-alice-2@a.example.com');
     await vi.waitFor(async () => expect(await bindingEvents('made')).toBe(2), { timeout: 15_000, interval: 50 });
     const [secondFlow] = clientFlows();
     expect(secondFlow?.remote.port).not.toBe(firstFlow?.remote.port);
-    expect(await messageFromPeer('outbound-alice-2@a.example.com')).toBe(200);
+    expect(
+      await lab!.messageFromPeer(toExternal, {
+        callId: 'outbound-alice-2@a.example.com',
+        body: 'hello over your flow',
+      }),
+    ).toBe(200);
     const secondRun = await runs.succeeded(second);
     expect(requestsReceived(secondRun, 'MESSAGE')).toHaveLength(1);
     expect(await bindingEvents('flow-closed')).toBe(1);

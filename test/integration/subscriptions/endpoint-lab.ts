@@ -7,8 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { makeCertificates, PEER_DOMAIN, PortAllocator, type CertificateFiles } from '../../support/edge-harness.js';
-import { SipEndpoint, type TlsIdentity } from './sip-endpoint.js';
+import {
+  LOCAL_DOMAIN,
+  makeCertificates,
+  PEER_DOMAIN,
+  PortAllocator,
+  type CertificateFiles,
+} from '../../support/edge-harness.js';
+import { SipEndpoint, sipMessage, type TlsIdentity } from './sip-endpoint.js';
 
 export interface EndpointPorts {
   readonly internal: number;
@@ -29,6 +35,11 @@ export interface EndpointLab {
   readonly peerIdentity: TlsIdentity;
   /** One connection from each endpoint to the edge: the community's to its internal listener, the peer's (mutual TLS) to its external one. */
   connectToEdge(): Promise<{ toInternal: Socket; toExternal: Socket }>;
+  /**
+   * bob of the peer community sends alice of this one a page-mode MESSAGE over `toExternal` (a mutual
+   * TLS connection to the edge's external listener); resolves with the final status.
+   */
+  messageFromPeer(toExternal: Socket, message: { readonly callId: string; readonly body: string }): Promise<number>;
   /** Closes both endpoints, then stops the edge (`stopEdge`), then removes the work directory. */
   close(stopEdge: () => Promise<void>): Promise<void>;
 }
@@ -47,6 +58,7 @@ export async function openEndpointLab(name: string): Promise<EndpointLab> {
   };
   const community = await SipEndpoint.listen({ name: 'community', port: ports.community });
   const peer = await SipEndpoint.listen({ name: 'peer', port: ports.peer, tls: peerIdentity });
+  let cseq = 0;
   return {
     workDir,
     files,
@@ -59,6 +71,20 @@ export async function openEndpointLab(name: string): Promise<EndpointLab> {
       toInternal: await community.connect(ports.internal),
       toExternal: await peer.connect(ports.external, peerIdentity),
     }),
+    messageFromPeer: async (toExternal, { callId, body }) => {
+      cseq++;
+      const lines = [
+        `MESSAGE sip:alice@${LOCAL_DOMAIN} SIP/2.0`,
+        `Via: SIP/2.0/TLS 127.0.0.1:${ports.peer};branch=${peer.nextBranch()}`,
+        'Max-Forwards: 70',
+        `From: <sip:bob@${PEER_DOMAIN}>;tag=m${cseq}`,
+        `To: <sip:alice@${LOCAL_DOMAIN}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} MESSAGE`,
+        'Content-Type: text/plain',
+      ];
+      return (await peer.request(toExternal, sipMessage(lines, body))).status;
+    },
     close: async (stopEdge) => {
       await Promise.allSettled([community.close(), peer.close()]);
       await stopEdge();
