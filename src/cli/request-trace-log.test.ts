@@ -1,12 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../test/support/fake-clock.js';
-import { parseConfigText } from '../config/load-config.js';
-import { createEdge } from '../edge/create-edge.js';
 import type { Edge } from '../edge/edge-types.js';
-import { MemoryStore } from '../state/memory-store.js';
 import { traceRequestsAtDebug } from './request-trace-log.js';
+import { startVirtualEdge } from '../../test/support/virtual-edge.js';
 
 const CONFIG = `
 domains: [a.example.com]
@@ -48,15 +45,7 @@ function recordingLogger(level: string) {
 }
 
 async function relayOneMessage(logger: ReturnType<typeof recordingLogger>['logger']): Promise<void> {
-  const parsed = parseConfigText(CONFIG, 'test');
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
-  edge = createEdge({
-    config: parsed.config,
-    network: 'virtual',
-    clock: new FakeClock(),
-    store: new MemoryStore({ now: () => 0 }),
-    logger,
-  });
+  edge = await startVirtualEdge(CONFIG, { logger, listen: false });
   const sent = await edge.inject(OUTBOUND_MESSAGE, { side: 'internal' });
   await sent.forwarded[0]?.respond(202);
 }

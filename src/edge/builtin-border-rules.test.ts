@@ -4,27 +4,12 @@
 // with inject(), no socket.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../config/load-config.js';
-import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
 import type { ForwardedRequest, InjectResult } from './inject.js';
 import { MemoryStore } from '../state/memory-store.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
+import { startVirtualEdge, VIRTUAL_BORDER } from '../../test/support/virtual-edge.js';
 
-const CONFIG = `
-domains: [a.example.com]
-listen:
-  internal:
-    - { transport: tcp, address: 192.0.2.1, port: 5060 }
-  external:
-    - { transport: tls, address: 203.0.113.1, port: 5061 }
-internal: { registrar: builtin, presence: builtin }
-routes:
-  - domain: b.example.net
-    targets: [{ host: 198.51.100.20, port: 5061, transport: tls }]
-discovery: { allow: [b.example.net] }
-state: { backend: memory }
-`;
+const CONFIG = VIRTUAL_BORDER;
 
 const PEER = { side: 'external', peer: 'b.example.net' } as const;
 const INSIDE = { side: 'internal' } as const;
@@ -37,17 +22,11 @@ afterEach(async () => {
 });
 
 async function builtinEdge(): Promise<Edge> {
-  const parsed = parseConfigText(CONFIG, 'test');
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
   let wall = 1_700_000_000_000;
-  edge = createEdge({
-    config: parsed.config,
-    network: 'virtual',
-    clock: new FakeClock(),
+  edge = await startVirtualEdge(CONFIG, {
     store: new MemoryStore({ now: () => wall }),
     wallClock: () => (wall += 1000),
   });
-  await edge.listen();
   await edge.community!.directory.add({ address: 'sip:alice@a.example.com', password: 'pw', realm: 'a.example.com' });
   return edge;
 }

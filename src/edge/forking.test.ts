@@ -6,24 +6,11 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectedResponse, ha1, namedAlgorithm } from '../community/digest-algorithm.js';
-import { parseConfigText } from '../config/load-config.js';
-import { MemoryStore } from '../state/memory-store.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
-import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
 import type { ForwardedRequest, InjectResult } from './inject.js';
+import { startVirtualEdge, VIRTUAL_BORDER } from '../../test/support/virtual-edge.js';
 
-const CONFIG = `
-domains: [a.example.com]
-listen:
-  internal:
-    - { transport: tcp, address: 192.0.2.1, port: 5060 }
-  external:
-    - { transport: tls, address: 203.0.113.1, port: 5061 }
-internal: { registrar: builtin, presence: builtin }
-discovery: { allow: [b.example.net] }
-state: { backend: memory }
-`;
+const CONFIG = VIRTUAL_BORDER;
 
 let edge: Edge | undefined;
 
@@ -33,16 +20,7 @@ afterEach(async () => {
 });
 
 async function virtualEdge(extra = '', logger?: Logger): Promise<Edge> {
-  const parsed = parseConfigText(CONFIG + extra, 'test');
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
-  edge = createEdge({
-    config: parsed.config,
-    network: 'virtual',
-    clock: new FakeClock(),
-    store: new MemoryStore({ now: () => 0 }),
-    ...(logger === undefined ? {} : { logger }),
-  });
-  await edge.listen();
+  edge = await startVirtualEdge(CONFIG + extra, logger === undefined ? {} : { logger });
   return edge;
 }
 

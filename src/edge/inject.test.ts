@@ -4,25 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectedResponse, ha1, namedAlgorithm } from '../community/digest-algorithm.js';
 import { parseConfigText } from '../config/load-config.js';
-import { MemoryStore } from '../state/memory-store.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
+import { startVirtualEdge, VIRTUAL_BORDER } from '../../test/support/virtual-edge.js';
 
-const CONFIG = `
-domains: [a.example.com]
-listen:
-  internal:
-    - { transport: tcp, address: 192.0.2.1, port: 5060 }
-  external:
-    - { transport: tls, address: 203.0.113.1, port: 5061 }
-internal: { registrar: builtin, presence: builtin }
-routes:
-  - domain: b.example.net
-    targets: [{ host: 198.51.100.20, port: 5061, transport: tls }]
-discovery: { allow: [b.example.net] }
-state: { backend: memory }
-`;
+const CONFIG = VIRTUAL_BORDER;
 
 let edge: Edge | undefined;
 
@@ -32,10 +19,7 @@ afterEach(async () => {
 });
 
 async function virtualEdge(): Promise<Edge> {
-  const parsed = parseConfigText(CONFIG, 'test');
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
-  const clock = new FakeClock();
-  edge = createEdge({ config: parsed.config, network: 'virtual', clock, store: new MemoryStore({ now: () => 0 }) });
+  edge = await startVirtualEdge(CONFIG, { listen: false });
   return edge;
 }
 

@@ -4,28 +4,12 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectedResponse, ha1 } from '../community/digest-algorithm.js';
-import { parseConfigText } from '../config/load-config.js';
 import { MemoryStore } from '../state/memory-store.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
 import { flowToken } from '../proxy/flow-token.js';
-import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
+import { startVirtualEdge, VIRTUAL_BORDER } from '../../test/support/virtual-edge.js';
 
-const CONFIG = `
-domains: [a.example.com]
-listen:
-  internal:
-    - { transport: tcp, address: 192.0.2.1, port: 5060 }
-  external:
-    - { transport: tls, address: 203.0.113.1, port: 5061 }
-internal: { registrar: builtin, presence: builtin }
-community: { authenticate: [MESSAGE] }
-routes:
-  - domain: b.example.net
-    targets: [{ host: 198.51.100.20, port: 5061, transport: tls }]
-discovery: { allow: [b.example.net] }
-state: { backend: memory }
-`;
+const CONFIG = VIRTUAL_BORDER + 'community: { authenticate: [MESSAGE] }\n';
 
 const TARGET = 'sip:dave@b.example.net';
 const NONCE_LIFETIME_MS = 300_000;
@@ -39,17 +23,8 @@ afterEach(async () => {
 });
 
 async function edgeWithUsers(): Promise<Edge> {
-  const parsed = parseConfigText(CONFIG, 'test');
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
   wall = 1_700_000_000_000;
-  edge = createEdge({
-    config: parsed.config,
-    network: 'virtual',
-    clock: new FakeClock(),
-    wallClock: () => wall,
-    store: new MemoryStore({ now: () => wall }),
-  });
-  await edge.listen();
+  edge = await startVirtualEdge(CONFIG, { wallClock: () => wall, store: new MemoryStore({ now: () => wall }) });
   const community = edge.community!;
   for (const [user, password] of [
     ['alice', 'wonderland'],

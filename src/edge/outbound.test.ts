@@ -2,12 +2,10 @@
 // outbound on the built-in registrar, and a peer's MESSAGE for it leaves over the flow the REGISTER
 // came on, not towards the Contact it wrote.
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../test/support/fake-clock.js';
 import { expectedResponse, ha1 } from '../community/digest-algorithm.js';
-import { parseConfigText } from '../config/load-config.js';
 import { MemoryStore } from '../state/memory-store.js';
-import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
+import { startVirtualEdge } from '../../test/support/virtual-edge.js';
 
 const CONFIG = `
 domains: [a.example.com]
@@ -63,10 +61,7 @@ function authorization(challenge: string): string {
 
 describe('I6 RFC 5626 outbound through the edge', () => {
   it('I6 a peer MESSAGE for a user registered with outbound leaves over the flow the REGISTER came on, not to its Contact', async () => {
-    const parsed = parseConfigText(CONFIG, 'test');
-    if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
-    edge = createEdge({ config: parsed.config, network: 'virtual', clock: new FakeClock(), store: new MemoryStore() });
-    await edge.listen();
+    edge = await startVirtualEdge(CONFIG, { store: new MemoryStore() });
     await edge.community!.directory.add({ address: 'alice@a.example.com', password: 'secret', realm: 'a.example.com' });
 
     const challenged = await edge.inject(register(1), { side: 'internal', remote: NAT });

@@ -5,29 +5,13 @@
 // server (its NOTIFYs out): no internal Call-ID, Via or Record-Route crosses, and the dialogs work.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../config/load-config.js';
 import type { IncomingMessage } from '../sip/incoming-message.js';
 import { MemoryStore } from '../state/memory-store.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
-import { createEdge } from './create-edge.js';
 import type { Edge } from './edge-types.js';
 import type { InjectResult } from './inject.js';
+import { startVirtualEdge, VIRTUAL_BORDER } from '../../test/support/virtual-edge.js';
 
-const CONFIG = `
-domains: [a.example.com]
-listen:
-  internal:
-    - { transport: tcp, address: 192.0.2.1, port: 5060 }
-  external:
-    - { transport: tls, address: 203.0.113.1, port: 5061 }
-internal: { registrar: builtin, presence: builtin }
-community: { topologyHiding: true }
-routes:
-  - domain: b.example.net
-    targets: [{ host: 198.51.100.20, port: 5061, transport: tls }]
-discovery: { allow: [b.example.net] }
-state: { backend: memory }
-`;
+const CONFIG = VIRTUAL_BORDER + 'community: { topologyHiding: true }\n';
 
 const PEER = { side: 'external', peer: 'b.example.net' } as const;
 const ALICE_PHONE = { side: 'internal', remote: { address: '10.0.0.99', port: 5070 } } as const;
@@ -76,15 +60,7 @@ function pidf(entity: string, basic: 'open' | 'closed'): string {
 }
 
 async function hidingEdge(): Promise<Edge> {
-  const parsed = parseConfigText(CONFIG, 'test');
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.problem).join('; '));
-  edge = createEdge({
-    config: parsed.config,
-    network: 'virtual',
-    clock: new FakeClock(),
-    store: new MemoryStore({ now: () => 1_700_000_000_000 }),
-  });
-  await edge.listen();
+  edge = await startVirtualEdge(CONFIG, { store: new MemoryStore({ now: () => 1_700_000_000_000 }) });
   await edge.community!.directory.add({ address: 'sip:alice@a.example.com', password: 'pw', realm: 'a.example.com' });
   return edge;
 }
