@@ -136,12 +136,18 @@ async function fromPeer(
   });
 }
 
-/** Every series of the scrape: its name and labels, without the value. */
+const RUNTIME_SERIES = /^simple_edge_(nodejs|process)_/;
+
+/**
+ * Every series of the scrape (its name and labels, without the value), less the Node runtime's own
+ * (`simple_edge_nodejs_*`, `simple_edge_process_*`): those are labelled by the runtime (a GC kind, a
+ * handle type) and appear when the runtime first does such a thing, whatever the requests were.
+ */
 function seriesOf(scrape: string): Set<string> {
   return new Set(
     scrape
       .split('\n')
-      .filter((line) => line !== '' && !line.startsWith('#'))
+      .filter((line) => line !== '' && !line.startsWith('#') && !RUNTIME_SERIES.test(line))
       .map((line) => line.slice(0, line.lastIndexOf(' '))),
   );
 }
